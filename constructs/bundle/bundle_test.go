@@ -1,0 +1,443 @@
+package bundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/base64"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/go-multierror"
+)
+
+// moduleFiles is a tiny handler module using only the standard library, so
+// the tests build offline. other/ and README are outside the handler's
+// dependency graph; lib/ and empty/ are bad Package targets.
+var moduleFiles = map[string]string{
+	"go.mod": "module example.com/h\n\ngo 1.24\n",
+	"cmd/handler/main.go": `package main
+
+import (
+	"os"
+
+	"example.com/h/internal/greet"
+)
+
+func main() { os.Stdout.WriteString(greet.Hello() + "\n") }
+`,
+	"internal/greet/greet.go": "package greet\n\nfunc Hello() string { return \"hello\" }\n",
+	"other/other.go":          "package other\n\nconst X = 1\n",
+	"lib/lib.go":              "package lib\n\nconst Y = 2\n",
+	"empty/README.md":         "no Go here\n",
+	"README.md":               "tiny module for bundle tests\n",
+}
+
+const handlerPkg = "./cmd/handler"
+
+func newModule(tb testing.TB) string {
+	tb.Helper()
+	root := tb.TempDir()
+	for name, content := range moduleFiles {
+		writeFile(tb, root, name, content)
+	}
+	return root
+}
+
+func writeFile(tb testing.TB, root, name, content string) {
+	tb.Helper()
+	p := filepath.Join(root, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// newCountingBuilder returns a builder running the real go command that
+// counts how many times it ran go build.
+func newCountingBuilder() (*builder, *atomic.Int32) {
+	var builds atomic.Int32
+	b := &builder{
+		findGo: findGo,
+		run: func(ctx context.Context, goBin, dir string, env []string, args ...string) ([]byte, []byte, error) {
+			if args[0] == "build" {
+				builds.Add(1)
+			}
+			return runGo(ctx, goBin, dir, env, args...)
+		},
+	}
+	return b, &builds
+}
+
+func mustBuild(tb testing.TB, b *builder, spec Spec) *Bundle {
+	tb.Helper()
+	got, err := b.build(context.Background(), spec)
+	if err != nil {
+		tb.Fatalf("build(%+v): %v", spec, err)
+	}
+	return got
+}
+
+func readFile(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+func TestBuildIsReproducibleAcrossCheckouts(t *testing.T) {
+	t.Parallel()
+	// Two roots stand for two machines: fresh caches, different absolute paths.
+	rootA, rootB := newModule(t), newModule(t)
+	a, err := Build(context.Background(), Spec{Root: rootA, Package: handlerPkg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(context.Background(), Spec{Root: rootB, Package: "cmd/handler", Arch: "arm64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if !bytes.Equal(readFile(t, a.Path), readFile(t, b.Path)) {
+		t.Errorf("zips from identical sources differ: %s vs %s", a.Path, b.Path)
+	}
+	if a.CodeSHA256 != b.CodeSHA256 {
+		t.Errorf("CodeSHA256: got %s and %s; want equal", a.CodeSHA256, b.CodeSHA256)
+	}
+	if a.SourceHash != b.SourceHash {
+		t.Errorf("SourceHash: got %s and %s; want equal", a.SourceHash, b.SourceHash)
+	}
+	wantRel := ".kumo/bundles/handler-" + a.SourceHash[:16] + ".zip"
+	if a.RelPath != wantRel || b.RelPath != wantRel {
+		t.Errorf("RelPath: got %q and %q; want %q", a.RelPath, b.RelPath, wantRel)
+	}
+	if want := filepath.Join(rootA, filepath.FromSlash(wantRel)); a.Path != want {
+		t.Errorf("Path: got %q; want %q", a.Path, want)
+	}
+}
+
+func TestBundleLayout(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		arch        string
+		wantMachine elf.Machine
+	}{
+		{arch: "", wantMachine: elf.EM_AARCH64},
+		{arch: "x86_64", wantMachine: elf.EM_X86_64},
+	}
+	for _, tt := range tests {
+		t.Run("arch="+tt.arch, func(t *testing.T) {
+			t.Parallel()
+			got, err := Build(context.Background(), Spec{Root: newModule(t), Package: handlerPkg, Arch: tt.arch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := readFile(t, got.Path)
+
+			sum := sha256.Sum256(data)
+			if want := base64.StdEncoding.EncodeToString(sum[:]); got.CodeSHA256 != want {
+				t.Errorf("CodeSHA256: got %s; want base64(sha256(zip)) %s", got.CodeSHA256, want)
+			}
+
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if zr.Comment != "" {
+				t.Errorf("zip comment: got %q; want none", zr.Comment)
+			}
+			if len(zr.File) != 1 {
+				t.Fatalf("zip entries: got %d; want exactly 1 (bootstrap)", len(zr.File))
+			}
+			f := zr.File[0]
+			if f.Name != "bootstrap" {
+				t.Errorf("entry name: got %q; want bootstrap", f.Name)
+			}
+			if f.Mode() != 0o755 {
+				t.Errorf("entry mode: got %v; want -rwxr-xr-x", f.Mode())
+			}
+			if creator := f.CreatorVersion >> 8; creator != 3 {
+				t.Errorf("entry creator: got %d; want 3 (Unix), or Lambda ignores the mode", creator)
+			}
+			if !f.Modified.Equal(zipTime) {
+				t.Errorf("entry mtime: got %v; want %v", f.Modified, zipTime)
+			}
+			if f.Method != zip.Deflate {
+				t.Errorf("entry method: got %d; want deflate (%d)", f.Method, zip.Deflate)
+			}
+			if f.Comment != "" {
+				t.Errorf("entry comment: got %q; want none", f.Comment)
+			}
+
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			bin, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ef, err := elf.NewFile(bytes.NewReader(bin))
+			if err != nil {
+				t.Fatalf("bootstrap is not ELF: %v", err)
+			}
+			if ef.Class != elf.ELFCLASS64 || ef.Machine != tt.wantMachine || ef.Type != elf.ET_EXEC {
+				t.Errorf("bootstrap ELF: got %v %v %v; want ELFCLASS64 %v ET_EXEC", ef.Class, ef.Machine, ef.Type, tt.wantMachine)
+			}
+		})
+	}
+}
+
+func TestBuildCacheHit(t *testing.T) {
+	t.Parallel()
+	b, builds := newCountingBuilder()
+	spec := Spec{Root: newModule(t), Package: handlerPkg}
+
+	first := mustBuild(t, b, spec)
+	before, err := os.Stat(first.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := mustBuild(t, b, spec)
+	if *second != *first {
+		t.Errorf("second build: got %+v; want %+v", second, first)
+	}
+	if n := builds.Load(); n != 1 {
+		t.Errorf("go build ran %d times for unchanged sources; want 1", n)
+	}
+	after, err := os.Stat(second.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) || !before.ModTime().Equal(after.ModTime()) {
+		t.Errorf("cached zip was rewritten on a cache hit")
+	}
+
+	// A torn or foreign file at the cache path is rebuilt, and the rebuild
+	// reproduces the original bytes.
+	for _, junk := range []string{"", "not a zip", string(readFile(t, first.Path)[:100])} {
+		if err := os.WriteFile(first.Path, []byte(junk), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n := builds.Load()
+		got := mustBuild(t, b, spec)
+		if builds.Load() != n+1 {
+			t.Errorf("corrupt cache file (%d bytes) was not rebuilt", len(junk))
+		}
+		if *got != *first {
+			t.Errorf("rebuild over corrupt cache: got %+v; want %+v", got, first)
+		}
+	}
+}
+
+func TestSourceChanges(t *testing.T) {
+	t.Parallel()
+	b, builds := newCountingBuilder()
+	root := newModule(t)
+	spec := Spec{Root: root, Package: handlerPkg}
+	orig := mustBuild(t, b, spec)
+
+	// Files outside the handler's dependency graph do not affect the build.
+	writeFile(t, root, "other/other.go", "package other\n\nconst X = 42\n")
+	writeFile(t, root, "README.md", "changed\n")
+	if got := mustBuild(t, b, spec); *got != *orig {
+		t.Errorf("after editing unrelated files: got %+v; want unchanged %+v", got, orig)
+	}
+
+	// A dependency inside the main module does.
+	writeFile(t, root, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
+	changed := mustBuild(t, b, spec)
+	if changed.SourceHash == orig.SourceHash {
+		t.Errorf("SourceHash unchanged after editing a dependency: %s", changed.SourceHash)
+	}
+	if changed.CodeSHA256 == orig.CodeSHA256 {
+		t.Errorf("CodeSHA256 unchanged after editing a dependency: %s", changed.CodeSHA256)
+	}
+	if changed.Path == orig.Path {
+		t.Errorf("Path unchanged after editing a dependency: %s", changed.Path)
+	}
+	if n := builds.Load(); n != 2 {
+		t.Errorf("go build ran %d times; want 2 (original, then edited dependency)", n)
+	}
+
+	// The build's own settings are part of the key.
+	amd := mustBuild(t, b, Spec{Root: root, Package: handlerPkg, Arch: "x86_64"})
+	if amd.SourceHash == changed.SourceHash {
+		t.Errorf("SourceHash is the same for arm64 and x86_64: %s", amd.SourceHash)
+	}
+}
+
+func TestBuildFailureReportsCompilerOutput(t *testing.T) {
+	t.Parallel()
+	root := newModule(t)
+	writeFile(t, root, "cmd/broken/main.go", "package main\n\nfunc main() { undefinedThing() }\n")
+	_, err := Build(context.Background(), Spec{Root: root, Package: "./cmd/broken"})
+	if err == nil {
+		t.Fatal("Build of a package that does not compile: got nil error")
+	}
+	for _, want := range []string{"bundle: go build ./cmd/broken failed: ", "undefined: undefinedThing"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not contain %q", err, want)
+		}
+	}
+}
+
+func TestBadSpecs(t *testing.T) {
+	t.Parallel()
+	root := newModule(t)
+	noMod := t.TempDir()
+	file := filepath.Join(noMod, "file")
+	writeFile(t, noMod, "file", "x")
+	missing := filepath.Join(noMod, "missing")
+
+	tests := []struct {
+		name string
+		spec Spec
+		want []string // one substring per expected problem
+	}{
+		{
+			name: "empty",
+			spec: Spec{},
+			want: []string{"bundle: root is required", "bundle: package is required"},
+		},
+		{
+			name: "everything wrong",
+			spec: Spec{Root: missing, Package: "/abs/items", Arch: "arm32"},
+			want: []string{
+				`bundle: arch "arm32" is not supported; use "arm64" (the default) or "x86_64"`,
+				`bundle: root "` + missing + `" does not exist`,
+				`bundle: package "/abs/items" is absolute`,
+			},
+		},
+		{
+			name: "root without go.mod",
+			spec: Spec{Root: noMod, Package: "./x"},
+			want: []string{`root "` + noMod + `" has no go.mod`},
+		},
+		{
+			name: "root is a file",
+			spec: Spec{Root: file, Package: "./x"},
+			want: []string{`root "` + file + `" is not a directory`},
+		},
+		{
+			name: "missing package and GOARCH spelling",
+			spec: Spec{Root: root, Package: "./functions/nope", Arch: "amd64"},
+			want: []string{
+				`arch "amd64" is not supported`,
+				`package "./functions/nope" does not exist`,
+			},
+		},
+		{
+			name: "library package",
+			spec: Spec{Root: root, Package: "./lib"},
+			want: []string{`package "./lib" is package lib, not main`},
+		},
+		{
+			name: "no Go files",
+			spec: Spec{Root: root, Package: "./empty"},
+			want: []string{`package "./empty" has no Go files for linux/arm64`},
+		},
+		{
+			name: "outside root",
+			spec: Spec{Root: root, Package: "./cmd/../../elsewhere"},
+			want: []string{`package "./cmd/../../elsewhere" is outside root`},
+		},
+		{
+			name: "pattern",
+			spec: Spec{Root: root, Package: "./cmd/..."},
+			want: []string{`package "./cmd/..." is a pattern`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := &builder{
+				findGo: findGo,
+				run: func(_ context.Context, _, _ string, _ []string, args ...string) ([]byte, []byte, error) {
+					t.Errorf("go %s ran for an invalid spec; validation must come first", args[0])
+					return nil, nil, errors.New("unreachable")
+				},
+			}
+			got, err := b.build(context.Background(), tt.spec)
+			if got != nil || err == nil {
+				t.Fatalf("build(%+v): got %+v, %v; want a validation error", tt.spec, got, err)
+			}
+			var merr *multierror.Error
+			if !errors.As(err, &merr) {
+				t.Fatalf("error type: got %T; want *multierror.Error", err)
+			}
+			if len(merr.Errors) != len(tt.want) {
+				t.Errorf("problems: got %d (%v); want %d", len(merr.Errors), merr.Errors, len(tt.want))
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+func TestConcurrentBuilds(t *testing.T) {
+	t.Parallel()
+	b, builds := newCountingBuilder()
+	spec := Spec{Root: newModule(t), Package: handlerPkg}
+
+	const n = 8
+	results := make([]*Bundle, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = b.build(context.Background(), spec)
+		}()
+	}
+	wg.Wait()
+
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("build %d: %v", i, errs[i])
+		}
+		if *results[i] != *results[0] {
+			t.Errorf("build %d: got %+v; want %+v", i, results[i], results[0])
+		}
+	}
+	if got, ok := readCached(results[0].Path); !ok || got != results[0].CodeSHA256 {
+		t.Errorf("cached zip after concurrent builds: got %q, readable=%v; want %q", got, ok, results[0].CodeSHA256)
+	}
+	if got := builds.Load(); got != 1 {
+		t.Errorf("go build ran %d times for %d concurrent identical builds; want 1", got, n)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(results[0].Path), ".tmp-*"))
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left in cache: %v", leftovers)
+	}
+}
+
+func BenchmarkBuildCached(b *testing.B) {
+	spec := Spec{Root: newModule(b), Package: handlerPkg}
+	ctx := context.Background()
+	if _, err := Build(ctx, spec); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Build(ctx, spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,211 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+)
+
+// cacheFormat changes whenever the zip layout or the hash recipe changes, so
+// zips written by an older kumo are never mistaken for current ones.
+const cacheFormat = "kumo-bundle/1"
+
+// hashedEnv lists the go env settings that change the compiled bytes. They
+// are read back from the go command rather than taken from our overrides
+// because GOEXPERIMENT and GOFIPS140 may come from `go env -w`, and
+// GOVERSION reflects any toolchain switch go.mod asks for. GOWORK is used
+// for its file contents, not its machine-specific path.
+var hashedEnv = []string{
+	"CGO_ENABLED", "GOAMD64", "GOARCH", "GOARM64", "GOEXPERIMENT",
+	"GOFIPS140", "GOFLAGS", "GOOS", "GOVERSION",
+}
+
+func (b *builder) goEnv(ctx context.Context, goBin string, t *target, env []string) (map[string]string, error) {
+	args := append([]string{"env", "-json", "GOWORK"}, hashedEnv...)
+	out, err := b.goCmd(ctx, goBin, t, env, "go env", args...)
+	if err != nil {
+		return nil, err
+	}
+	vals := map[string]string{}
+	if err := json.Unmarshal(out, &vals); err != nil {
+		return nil, fmt.Errorf("bundle: reading go env output: %w", err)
+	}
+	if vals["GOVERSION"] == "" {
+		return nil, fmt.Errorf("bundle: go env reported no GOVERSION for %s; is %s a Go toolchain?", t.root, goBin)
+	}
+	return vals, nil
+}
+
+// listedPackage is the part of `go list -json` output the hash needs.
+type listedPackage struct {
+	ImportPath string
+	Dir        string
+	Standard   bool
+	Module     *listedModule
+
+	GoFiles, CgoFiles, CFiles, CXXFiles, MFiles, HFiles, FFiles, SFiles []string
+	SwigFiles, SwigCXXFiles, SysoFiles, EmbedFiles                      []string
+}
+
+type listedModule struct {
+	Path    string
+	Version string
+	Main    bool
+	Replace *listedModule
+}
+
+const listFields = "ImportPath,Dir,Standard,Module," +
+	"GoFiles,CgoFiles,CFiles,CXXFiles,MFiles,HFiles,FFiles,SFiles," +
+	"SwigFiles,SwigCXXFiles,SysoFiles,EmbedFiles"
+
+func (p *listedPackage) files() []string {
+	return slices.Concat(p.GoFiles, p.CgoFiles, p.CFiles, p.CXXFiles, p.MFiles, p.HFiles,
+		p.FFiles, p.SFiles, p.SwigFiles, p.SwigCXXFiles, p.SysoFiles, p.EmbedFiles)
+}
+
+// list returns every package in the build's dependency graph, listed with the
+// same environment and flags as the build so build constraints agree.
+func (b *builder) list(ctx context.Context, goBin string, t *target, env []string) ([]listedPackage, error) {
+	args := append([]string{"list", "-deps", "-json=" + listFields}, buildFlags...)
+	args = append(args, t.pkg)
+	out, err := b.goCmd(ctx, goBin, t, env, "go list "+t.pkg, args...)
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("bundle: reading go list output for %s: %w", t.pkg, err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, nil
+}
+
+// pinnedVersion returns "path version" for a package whose source is a
+// read-only module-cache copy that go.sum pins, so naming its version is
+// enough; it returns "" for source someone can edit in place (the main
+// module, workspace modules, local replace directories, vendor/), whose files
+// must be hashed.
+func pinnedVersion(p *listedPackage, root string) string {
+	m := p.Module
+	if m == nil || m.Main || within(root, p.Dir) {
+		return ""
+	}
+	id := m.Path + " " + m.Version
+	if r := m.Replace; r != nil {
+		if r.Version == "" {
+			return ""
+		}
+		id += " => " + r.Path + " " + r.Version
+	}
+	return id
+}
+
+func within(root, dir string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// sourceHash hashes everything that decides the zip's bytes. Files are named
+// by import path, not by location on disk, so the same sources give the same
+// hash (and zip name) in any checkout.
+func sourceHash(t *target, goEnv map[string]string, env []string, pkgs []listedPackage) (string, error) {
+	var lines []string
+	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	addFile := func(name, file string) error {
+		sum, err := fileSHA256(file)
+		if errors.Is(err, os.ErrNotExist) {
+			add("file %q absent", name)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bundle: hashing sources of %s: %w", t.pkg, err)
+		}
+		add("file %q %s", name, sum)
+		return nil
+	}
+
+	// The zip is written by this process, so its Go version decides the
+	// deflate output just as the toolchain's decides the binary.
+	add("format %s zipper %s", cacheFormat, runtime.Version())
+	for _, k := range hashedEnv {
+		add("goenv %s=%q", k, goEnv[k])
+	}
+	for _, kv := range env {
+		add("env %q", kv)
+	}
+	add("flags %q", buildFlags)
+	add("package %q", t.pkg)
+
+	if err := addFile("go.mod", filepath.Join(t.root, "go.mod")); err != nil {
+		return "", err
+	}
+	if err := addFile("go.sum", filepath.Join(t.root, "go.sum")); err != nil {
+		return "", err
+	}
+	if w := goEnv["GOWORK"]; w != "" && w != "off" {
+		if err := addFile("go.work", w); err != nil {
+			return "", err
+		}
+		if err := addFile("go.work.sum", w+".sum"); err != nil {
+			return "", err
+		}
+	}
+
+	for i := range pkgs {
+		p := &pkgs[i]
+		if p.Standard {
+			continue // GOVERSION covers the standard library
+		}
+		if id := pinnedVersion(p, t.root); id != "" {
+			add("module %q", id)
+			continue
+		}
+		add("pkg %q", p.ImportPath)
+		for _, f := range p.files() {
+			if err := addFile(p.ImportPath+"/"+filepath.ToSlash(f), filepath.Join(p.Dir, f)); err != nil {
+				return "", err
+			}
+		}
+	}
+
+	// go list's order is deterministic today, but sorting (and dropping the
+	// duplicate module lines of packages sharing a module) makes the key
+	// independent of it.
+	slices.Sort(lines)
+	lines = slices.Compact(lines)
+	h := sha256.New()
+	for _, l := range lines {
+		io.WriteString(h, l)
+		io.WriteString(h, "\n")
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func fileSHA256(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
