@@ -1,0 +1,99 @@
+// Command items is the Lambda function behind the web-app pattern's /items
+// routes (API Gateway REST API, Lambda proxy integration). It only
+// translates API Gateway events; the API itself lives in
+// patterns/webapp/items. Built for provided.al2023 as bootstrap with
+// -tags lambda.norpc.
+//
+// Environment: TABLE_NAME (required) names the DynamoDB table;
+// ALLOWED_ORIGIN is sent as Access-Control-Allow-Origin (unset: no CORS
+// header, so only same-origin browser calls work).
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/kumo-iac/kumo/patterns/webapp/items"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		// Exiting during init makes Lambda report Runtime.ExitError with
+		// this line in the logs, instead of failing every request later.
+		log.Error("TABLE_NAME is not set: set it to the name of the items DynamoDB table")
+		os.Exit(1)
+	}
+	origin := os.Getenv("ALLOWED_ORIGIN")
+	if origin == "" {
+		log.Warn("ALLOWED_ORIGIN is not set: responses carry no Access-Control-Allow-Origin header, so browsers on other origins cannot read them")
+	}
+	// The client is built once per execution environment so that warm
+	// invocations reuse its credentials and connections.
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("load AWS config", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	h := items.NewHandler(items.NewStore(dynamodb.NewFromConfig(cfg), table), origin, log)
+	lambda.Start(func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return toEvent(h.Handle(ctx, toRequest(req))), nil
+	})
+}
+
+func toRequest(req events.APIGatewayProxyRequest) items.Request {
+	body := req.Body
+	if req.IsBase64Encoded {
+		// Only when binary media types match the request; API Gateway
+		// always sends valid base64 then. If not, the raw body fails JSON
+		// parsing and the client gets a 400.
+		if b, err := base64.StdEncoding.DecodeString(body); err == nil {
+			body = string(b)
+		}
+	}
+	return items.Request{
+		Method:     req.HTTPMethod,
+		Resource:   req.Resource,
+		PathParams: req.PathParameters,
+		Query:      req.QueryStringParameters,
+		Body:       body,
+		Claims:     claims(req.RequestContext.Authorizer),
+		RequestID:  req.RequestContext.RequestID,
+	}
+}
+
+// claims reads the token claims a Cognito user pool authorizer puts in the
+// request context. They arrive as JSON, so the map is map[string]any with
+// (for Cognito) string values.
+func claims(authorizer map[string]any) map[string]string {
+	raw, ok := authorizer["claims"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		if s, ok := v.(string); ok {
+			out[k] = s
+			continue
+		}
+		// Other authorizers may pass numbers or booleans; JSON keeps
+		// 1700000000 from becoming 1.7e+09.
+		if b, err := json.Marshal(v); err == nil {
+			out[k] = string(b)
+		}
+	}
+	return out
+}
+
+func toEvent(r items.Response) events.APIGatewayProxyResponse {
+	return events.APIGatewayProxyResponse{StatusCode: r.Status, Headers: r.Headers, Body: r.Body}
+}

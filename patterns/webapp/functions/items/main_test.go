@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// The event is decoded from JSON as the Lambda runtime does, so claims
+// arrive with the same Go types as in production.
+const event = `{
+  "resource": "/items/{id}",
+  "path": "/items/0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f",
+  "httpMethod": "PUT",
+  "pathParameters": {"id": "0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f"},
+  "queryStringParameters": {"limit": "5"},
+  "requestContext": {
+    "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+    "authorizer": {"claims": {"sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "email_verified": "true", "auth_time": 1700000000}}
+  },
+  "body": "{\"name\":\"x\"}",
+  "isBase64Encoded": false
+}`
+
+func TestToRequest(t *testing.T) {
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal([]byte(event), &ev); err != nil {
+		t.Fatal(err)
+	}
+	got := toRequest(ev)
+	if got.Method != "PUT" || got.Resource != "/items/{id}" || got.Body != `{"name":"x"}` || got.RequestID != "c6af9ac6-7b61-11e6-9a41-93e8deadbeef" {
+		t.Errorf("got %+v; want method, resource, body and request id copied from the event", got)
+	}
+	if got.PathParams["id"] != "0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f" || got.Query["limit"] != "5" {
+		t.Errorf("got path %v, query %v; want them copied from the event", got.PathParams, got.Query)
+	}
+	wantClaims := map[string]string{"sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "email_verified": "true", "auth_time": "1700000000"}
+	if !maps.Equal(got.Claims, wantClaims) {
+		t.Errorf("got claims %v; want %v", got.Claims, wantClaims)
+	}
+}
+
+func TestToRequestDecodesBase64Body(t *testing.T) {
+	got := toRequest(events.APIGatewayProxyRequest{Body: base64.StdEncoding.EncodeToString([]byte(`{"name":"y"}`)), IsBase64Encoded: true})
+	if got.Body != `{"name":"y"}` {
+		t.Errorf("got body %q; want the decoded JSON", got.Body)
+	}
+}
+
+func TestClaimsWithoutAuthorizer(t *testing.T) {
+	for _, a := range []map[string]any{nil, {}, {"principalId": "x"}, {"claims": "not a map"}} {
+		if got := claims(a); got != nil {
+			t.Errorf("claims(%v) = %v; want nil", a, got)
+		}
+	}
+}
