@@ -1,0 +1,822 @@
+package constructs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AuthorizerKind is how an authorizer checks callers.
+type AuthorizerKind string
+
+// Authorizer kinds. IAM (SigV4) needs no authorizer: routes name
+// AuthorizerIAM instead.
+const (
+	// AuthorizerCognito validates Cognito user pool tokens.
+	AuthorizerCognito AuthorizerKind = "cognito"
+	// AuthorizerToken is a Lambda TOKEN authorizer: it gets one header's
+	// bearer token (e.g. to validate it against an OIDC issuer).
+	AuthorizerToken AuthorizerKind = "token"
+	// AuthorizerRequest is a Lambda REQUEST authorizer: it gets headers,
+	// query string, path and stage variables.
+	AuthorizerRequest AuthorizerKind = "request"
+)
+
+// AuthorizerIAM is the Route.Authorizer value for AWS SigV4 (IAM) auth.
+const AuthorizerIAM = "iam"
+
+// Defaults of an Api.
+const (
+	DefaultStageName           = "v1"
+	DefaultThrottleRateLimit   = 100.0
+	DefaultThrottleBurstLimit  = 200
+	DefaultAuthorizerTTL       = 300
+	DefaultAuthorizerIdentity  = "method.request.header.Authorization"
+	defaultCORSAllowHeaders    = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token"
+	apiGatewayCloudWatchPolicy = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+)
+
+// Authorizer configures one authorizer of an Api.
+type Authorizer struct {
+	// Kind is "cognito", "token" or "request".
+	Kind AuthorizerKind
+	// UserPool is the pool whose tokens a cognito authorizer accepts.
+	UserPool *UserPool
+	// Function decides for token and request authorizers; API Gateway
+	// invokes its alias.
+	Function *Function
+	// IdentitySource is where the identity comes from; for request
+	// authorizers a comma-separated list (e.g.
+	// "method.request.header.Authorization,context.stage").
+	// Default: "method.request.header.Authorization".
+	IdentitySource string
+	// ResultTTLSeconds caches decisions, 0–3600 (0 disables caching).
+	// Default: 300.
+	ResultTTLSeconds *int
+}
+
+// Route maps a method and path to a function.
+type Route struct {
+	// Method is GET, POST, PUT, PATCH, DELETE, HEAD or ANY.
+	Method string
+	// Path starts with "/"; segments are literal or {param}; a final
+	// {proxy+} matches the rest.
+	Path string
+	// Function handles the route; API Gateway invokes its alias.
+	Function *Function
+	// Authorizer names an entry of ApiArgs.Authorizers, or "iam".
+	// Default: ApiArgs.DefaultAuthorizer.
+	Authorizer string
+	// Public opens the route to anyone. It is the only way to get a route
+	// without authorization, and excludes Authorizer.
+	Public bool
+	// Scopes are OAuth scopes a cognito authorizer requires. Default: none
+	// (an ID token is accepted).
+	Scopes []string
+	// APIKeyRequired requires an API key of ApiArgs.UsagePlan. Default: false.
+	APIKeyRequired bool
+	// BodySchema is a JSON schema (draft 4) API Gateway validates request
+	// bodies against before invoking the function. Default: none.
+	BodySchema string
+	// RequiredQuery are query string parameters that must be present. Default: none.
+	RequiredQuery []string
+}
+
+// UsagePlan meters clients that present API keys.
+type UsagePlan struct {
+	// Keys names one API key per client.
+	Keys []string
+	// QuotaPerDay is each key's daily request quota. Default: no quota.
+	QuotaPerDay int
+	// RateLimit and BurstLimit throttle each key. Default: the stage's.
+	RateLimit  float64
+	BurstLimit int
+}
+
+// ApiArgs configure an Api.
+type ApiArgs struct {
+	// Description of the API. Default: none.
+	Description string
+	// Routes of the API. At least one.
+	Routes []Route
+	// Authorizers by name, referenced from routes. Default: none.
+	Authorizers map[string]Authorizer
+	// DefaultAuthorizer applies to routes that are not Public and name no
+	// authorizer. Default: none (every such route must name one).
+	DefaultAuthorizer string
+	// StageName is the deployment stage. Default: "v1".
+	StageName string
+	// ThrottleRateLimit is the stage's steady-state requests per second.
+	// Default: 100.
+	ThrottleRateLimit float64
+	// ThrottleBurstLimit is the stage's burst. Default: 200.
+	ThrottleBurstLimit int
+	// CORSOrigin is the one browser origin allowed to call the API (e.g.
+	// the static site's). Default: none, no CORS.
+	CORSOrigin pulumi.StringInput
+	// LogRetentionDays of the access log group. Default: 30.
+	LogRetentionDays int
+	// UsagePlan creates API keys and a usage plan. Default: none.
+	UsagePlan *UsagePlan
+	// ManageAccountLogRole sets the region-wide API Gateway CloudWatch role
+	// that access logs need. Only one stack per account and region should
+	// do so. Default: false.
+	ManageAccountLogRole bool
+}
+
+// Api is an API Gateway REST API (regional endpoint) whose routes invoke
+// function aliases, with JSON access logs, X-Ray, metrics and throttling.
+type Api struct {
+	pulumi.ResourceState
+
+	// RestApi is the underlying API, an escape hatch.
+	RestApi *apigateway.RestApi
+	// Stage is the deployed stage.
+	Stage *apigateway.Stage
+	// AccessLogs is the access log group.
+	AccessLogs *cloudwatch.LogGroup
+	// URL is the stage's invoke URL.
+	URL pulumi.StringOutput
+	// ExecutionArn is the API's execute-api ARN, for IAM policies.
+	ExecutionArn pulumi.StringOutput
+	// APIKeys are the usage plan's keys by name.
+	APIKeys map[string]*apigateway.ApiKey
+}
+
+var (
+	httpMethods  = []string{"ANY", "DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"}
+	literalSeg   = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
+	paramSeg     = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*\+?\}$`)
+	stageName    = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
+	queryParam   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
+	modelNameBad = regexp.MustCompile(`[^A-Za-z0-9]`)
+)
+
+func (a ApiArgs) withDefaults() ApiArgs {
+	a.StageName = orDefault(a.StageName, DefaultStageName)
+	a.ThrottleRateLimit = orDefault(a.ThrottleRateLimit, DefaultThrottleRateLimit)
+	a.ThrottleBurstLimit = orDefault(a.ThrottleBurstLimit, DefaultThrottleBurstLimit)
+	a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+	return a
+}
+
+func (a ApiArgs) validate() *multierror.Error {
+	return multierror.Append(a.validateSettings(), a.validateRoutes())
+}
+
+// ValidateSettings checks everything but the routes (applying defaults
+// first), so a pattern can report bad stack config before it creates the
+// functions its routes need.
+func (a ApiArgs) ValidateSettings(name string) error {
+	return invalid(fmt.Sprintf("api %q", name), a.withDefaults().validateSettings())
+}
+
+func (a ApiArgs) validateSettings() *multierror.Error {
+	var errs *multierror.Error
+	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
+	if !stageName.MatchString(a.StageName) {
+		add("StageName: %q must be 1–128 letters, digits or '_'", a.StageName)
+	}
+	if a.ThrottleRateLimit <= 0 {
+		add("ThrottleRateLimit: %v must be positive", a.ThrottleRateLimit)
+	}
+	if a.ThrottleBurstLimit <= 0 {
+		add("ThrottleBurstLimit: %d must be positive", a.ThrottleBurstLimit)
+	}
+	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	for _, name := range sortedKeys(a.Authorizers) {
+		au := a.Authorizers[name]
+		field := fmt.Sprintf("Authorizers[%q]", name)
+		if name == AuthorizerIAM || !literalSeg.MatchString(name) {
+			add("%s: name must be letters, digits, '.', '_', '~' or '-' and not %q", field, AuthorizerIAM)
+		}
+		switch au.Kind {
+		case AuthorizerCognito:
+			if au.UserPool == nil {
+				add("%s.UserPool: nil; a cognito authorizer needs the user pool whose tokens it accepts", field)
+			}
+			if au.Function != nil {
+				add("%s.Function: set on a cognito authorizer; only token and request authorizers run a function", field)
+			}
+		case AuthorizerToken, AuthorizerRequest:
+			if au.Function == nil {
+				add("%s.Function: nil; a %s authorizer needs the function that decides", field, au.Kind)
+			}
+			if au.UserPool != nil {
+				add("%s.UserPool: set on a %s authorizer; only cognito authorizers use a user pool", field, au.Kind)
+			}
+		default:
+			add("%s.Kind: %q is not an authorizer kind; use %q, %q or %q (and Route.Authorizer %q for IAM)", field, au.Kind,
+				AuthorizerCognito, AuthorizerToken, AuthorizerRequest, AuthorizerIAM)
+		}
+		if au.ResultTTLSeconds != nil && (*au.ResultTTLSeconds < 0 || *au.ResultTTLSeconds > 3600) {
+			add("%s.ResultTTLSeconds: %d is outside 0–3600", field, *au.ResultTTLSeconds)
+		}
+	}
+	if a.DefaultAuthorizer != "" && a.DefaultAuthorizer != AuthorizerIAM {
+		if _, ok := a.Authorizers[a.DefaultAuthorizer]; !ok {
+			add("DefaultAuthorizer: %q is not declared in Authorizers (%s) nor %q", a.DefaultAuthorizer, strings.Join(sortedKeys(a.Authorizers), ", "), AuthorizerIAM)
+		}
+	}
+	if a.UsagePlan != nil {
+		for i, k := range a.UsagePlan.Keys {
+			if !literalSeg.MatchString(k) {
+				add("UsagePlan.Keys[%d]: %q must be letters, digits, '.', '_', '~' or '-'", i, k)
+			}
+		}
+		if a.UsagePlan.QuotaPerDay < 0 || a.UsagePlan.RateLimit < 0 || a.UsagePlan.BurstLimit < 0 {
+			add("UsagePlan: quota and limits must not be negative")
+		}
+	}
+	return errs
+}
+
+func (a ApiArgs) validateRoutes() *multierror.Error {
+	var errs *multierror.Error
+	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
+	if len(a.Routes) == 0 {
+		add("Routes: empty; declare at least one route")
+	}
+	seen := map[string]int{}
+	usesKeys := false
+	for i, r := range a.Routes {
+		field := fmt.Sprintf("Routes[%d] (%s %s)", i, r.Method, r.Path)
+		if !slices.Contains(httpMethods, r.Method) {
+			add("%s.Method: %q is not supported; use one of %s", field, r.Method, strings.Join(httpMethods, ", "))
+		}
+		if err := validatePath(r.Path); err != nil {
+			add("%s.Path: %v", field, err)
+		}
+		key := r.Method + " " + r.Path
+		if j, dup := seen[key]; dup {
+			add("%s: duplicate of Routes[%d]; each method and path may be declared once", field, j)
+		} else {
+			seen[key] = i
+		}
+		if r.Function == nil {
+			add("%s.Function: nil; every route needs a function", field)
+		} else if t := r.Function.TimeoutSeconds(); t > MaxAPITimeoutSeconds {
+			add("%s.Function: timeout %d s is above API Gateway's %d s integration limit; lower the function's TimeoutSeconds", field, t, MaxAPITimeoutSeconds)
+		}
+		auth := orDefault(r.Authorizer, a.DefaultAuthorizer)
+		switch {
+		case r.Public && r.Authorizer != "":
+			add("%s: Public and Authorizer %q are both set; a public route has no authorizer", field, r.Authorizer)
+		case r.Public:
+		case auth == "":
+			add("%s.Authorizer: empty; name an authorizer, %q, or declare the route Public", field, AuthorizerIAM)
+		case auth == AuthorizerIAM:
+		default:
+			if _, ok := a.Authorizers[auth]; !ok {
+				add("%s.Authorizer: %q is not declared in Authorizers", field, auth)
+			}
+		}
+		if len(r.Scopes) > 0 && (r.Public || a.Authorizers[auth].Kind != AuthorizerCognito) {
+			add("%s.Scopes: set on a route without a cognito authorizer", field)
+		}
+		if r.BodySchema != "" && !json.Valid([]byte(r.BodySchema)) {
+			add("%s.BodySchema: not valid JSON", field)
+		}
+		for _, q := range r.RequiredQuery {
+			if !queryParam.MatchString(q) {
+				add("%s.RequiredQuery: %q is not a valid parameter name", field, q)
+			}
+		}
+		usesKeys = usesKeys || r.APIKeyRequired
+	}
+	if usesKeys && (a.UsagePlan == nil || len(a.UsagePlan.Keys) == 0) {
+		add("UsagePlan: routes require API keys but no UsagePlan with Keys is set")
+	}
+	return errs
+}
+
+// validatePath checks an API path such as /items/{id}.
+func validatePath(p string) error {
+	if !strings.HasPrefix(p, "/") {
+		return fmt.Errorf("%q must start with '/'", p)
+	}
+	if p == "/" {
+		return nil
+	}
+	if strings.HasSuffix(p, "/") {
+		return fmt.Errorf("%q must not end with '/'", p)
+	}
+	segs := strings.Split(p[1:], "/")
+	params := map[string]bool{}
+	for i, s := range segs {
+		switch {
+		case literalSeg.MatchString(s):
+		case paramSeg.MatchString(s):
+			name := strings.Trim(s, "{}+")
+			if params[name] {
+				return fmt.Errorf("%q repeats parameter {%s}", p, name)
+			}
+			params[name] = true
+			if strings.HasSuffix(s, "+}") && i != len(segs)-1 {
+				return fmt.Errorf("%q has greedy %s before the last segment", p, s)
+			}
+		default:
+			return fmt.Errorf("%q has malformed segment %q; use letters, digits, '.', '_', '~', '-' or {param}", p, s)
+		}
+	}
+	return nil
+}
+
+// NewApi registers the REST API, its resources, methods, integrations,
+// authorizers, permissions, deployment and stage.
+func NewApi(ctx *pulumi.Context, name string, args *ApiArgs, opts ...pulumi.ResourceOption) (*Api, error) {
+	if args == nil {
+		args = &ApiArgs{}
+	}
+	a := args.withDefaults()
+	if err := invalid(fmt.Sprintf("api %q", name), a.validate()); err != nil {
+		return nil, err
+	}
+	api := &Api{APIKeys: map[string]*apigateway.ApiKey{}}
+	if err := ctx.RegisterComponentResource("kumo:constructs:Api", name, api, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(api)
+	var err error
+	if api.RestApi, err = apigateway.NewRestApi(ctx, name, &apigateway.RestApiArgs{
+		Description:           pulumi.String(a.Description),
+		EndpointConfiguration: &apigateway.RestApiEndpointConfigurationArgs{Types: pulumi.String("REGIONAL")},
+		ApiKeySource:          pulumi.String("HEADER"),
+	}, parent); err != nil {
+		return nil, err
+	}
+	api.ExecutionArn = api.RestApi.ExecutionArn
+	b := &apiBuilder{ctx: ctx, name: name, args: a, api: api, parent: parent, resources: map[string]pulumi.StringInput{"/": api.RestApi.RootResourceId}}
+	if err := b.build(); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(api, pulumi.Map{"url": api.URL, "restApiId": api.RestApi.ID()}); err != nil {
+		return nil, err
+	}
+	return api, nil
+}
+
+// apiBuilder carries the state of one NewApi call.
+type apiBuilder struct {
+	ctx         *pulumi.Context
+	name        string
+	args        ApiArgs
+	api         *Api
+	parent      pulumi.ResourceOption
+	resources   map[string]pulumi.StringInput // path → resource ID
+	authorizers map[string]*apigateway.Authorizer
+	validator   *apigateway.RequestValidator
+	deployDeps  []pulumi.Resource
+}
+
+func (b *apiBuilder) build() error {
+	if err := b.buildResources(); err != nil {
+		return err
+	}
+	if err := b.buildAuthorizers(); err != nil {
+		return err
+	}
+	for _, r := range b.args.Routes {
+		if err := b.buildRoute(r); err != nil {
+			return err
+		}
+	}
+	if b.args.CORSOrigin != nil {
+		if err := b.buildCORS(); err != nil {
+			return err
+		}
+	}
+	return b.buildStage()
+}
+
+// buildResources creates one API resource per distinct path prefix.
+func (b *apiBuilder) buildResources() error {
+	var paths []string
+	for _, r := range b.args.Routes {
+		segs := strings.Split(strings.TrimPrefix(r.Path, "/"), "/")
+		for i := range segs {
+			if p := "/" + strings.Join(segs[:i+1], "/"); p != "/" && !slices.Contains(paths, p) {
+				paths = append(paths, p)
+			}
+		}
+	}
+	// Sorted, a parent always comes before its children.
+	sort.Strings(paths)
+	for _, p := range paths {
+		cut := strings.LastIndex(p, "/")
+		parentPath := orDefault(p[:cut], "/")
+		res, err := apigateway.NewResource(b.ctx, b.name+p, &apigateway.ResourceArgs{
+			RestApi:  b.api.RestApi.ID(),
+			ParentId: b.resources[parentPath],
+			PathPart: pulumi.String(p[cut+1:]),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		b.resources[p] = res.ID()
+	}
+	return nil
+}
+
+func (b *apiBuilder) buildAuthorizers() error {
+	b.authorizers = map[string]*apigateway.Authorizer{}
+	for _, name := range sortedKeys(b.args.Authorizers) {
+		au := b.args.Authorizers[name]
+		ttl := DefaultAuthorizerTTL
+		if au.ResultTTLSeconds != nil {
+			ttl = *au.ResultTTLSeconds
+		}
+		args := &apigateway.AuthorizerArgs{
+			Name:                         pulumi.String(name),
+			RestApi:                      b.api.RestApi.ID(),
+			IdentitySource:               pulumi.String(orDefault(au.IdentitySource, DefaultAuthorizerIdentity)),
+			AuthorizerResultTtlInSeconds: pulumi.Int(ttl),
+		}
+		switch au.Kind {
+		case AuthorizerCognito:
+			args.Type = pulumi.String("COGNITO_USER_POOLS")
+			args.ProviderArns = pulumi.StringArray{au.UserPool.Arn}
+		case AuthorizerToken:
+			args.Type = pulumi.String("TOKEN")
+			args.AuthorizerUri = au.Function.InvokeArn
+		case AuthorizerRequest:
+			args.Type = pulumi.String("REQUEST")
+			args.AuthorizerUri = au.Function.InvokeArn
+		}
+		authz, err := apigateway.NewAuthorizer(b.ctx, b.name+"-"+name, args, b.parent)
+		if err != nil {
+			return err
+		}
+		b.authorizers[name] = authz
+		if au.Function != nil {
+			if _, err := au.Function.allowInvoke(b.name+"-authorizer-"+name, "apigateway.amazonaws.com",
+				pulumi.Sprintf("%s/authorizers/%s", b.api.RestApi.ExecutionArn, authz.ID()), b.parent); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *apiBuilder) buildRoute(r Route) error {
+	id := b.name + "-" + r.Method + "-" + r.Path
+	m := &apigateway.MethodArgs{
+		RestApi:        b.api.RestApi.ID(),
+		ResourceId:     b.resources[r.Path],
+		HttpMethod:     pulumi.String(r.Method),
+		ApiKeyRequired: pulumi.Bool(r.APIKeyRequired),
+		Authorization:  pulumi.String("NONE"),
+	}
+	if auth := orDefault(r.Authorizer, b.args.DefaultAuthorizer); !r.Public {
+		if auth == AuthorizerIAM {
+			m.Authorization = pulumi.String("AWS_IAM")
+		} else {
+			m.AuthorizerId = b.authorizers[auth].ID()
+			m.Authorization = pulumi.String("CUSTOM")
+			if b.args.Authorizers[auth].Kind == AuthorizerCognito {
+				m.Authorization = pulumi.String("COGNITO_USER_POOLS")
+				if len(r.Scopes) > 0 {
+					m.AuthorizationScopes = pulumi.ToStringArray(r.Scopes)
+				}
+			}
+		}
+	}
+	params := pulumi.BoolMap{}
+	for _, seg := range strings.Split(r.Path, "/") {
+		if paramSeg.MatchString(seg) {
+			params["method.request.path."+strings.Trim(seg, "{}+")] = pulumi.Bool(true)
+		}
+	}
+	for _, q := range r.RequiredQuery {
+		params["method.request.querystring."+q] = pulumi.Bool(true)
+	}
+	if len(params) > 0 {
+		m.RequestParameters = params
+	}
+	if r.BodySchema != "" || len(r.RequiredQuery) > 0 {
+		v, err := b.requestValidator()
+		if err != nil {
+			return err
+		}
+		m.RequestValidatorId = v.ID()
+	}
+	if r.BodySchema != "" {
+		model, err := apigateway.NewModel(b.ctx, id, &apigateway.ModelArgs{
+			RestApi:     b.api.RestApi.ID(),
+			Name:        pulumi.String(modelName(r)),
+			ContentType: pulumi.String("application/json"),
+			Schema:      pulumi.String(r.BodySchema),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		m.RequestModels = pulumi.StringMap{"application/json": model.Name}
+	}
+	method, err := apigateway.NewMethod(b.ctx, id, m, b.parent)
+	if err != nil {
+		return err
+	}
+	integration, err := apigateway.NewIntegration(b.ctx, id, &apigateway.IntegrationArgs{
+		RestApi:               b.api.RestApi.ID(),
+		ResourceId:            b.resources[r.Path],
+		HttpMethod:            method.HttpMethod,
+		Type:                  pulumi.String("AWS_PROXY"),
+		IntegrationHttpMethod: pulumi.String("POST"),
+		// The alias, never the bare function: canaries must see every request.
+		Uri: r.Function.InvokeArn,
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	if _, err := r.Function.allowInvoke(id, "apigateway.amazonaws.com",
+		pulumi.Sprintf("%s/*/%s%s", b.api.RestApi.ExecutionArn, permissionMethod(r.Method), permissionPath(r.Path)), b.parent); err != nil {
+		return err
+	}
+	b.deployDeps = append(b.deployDeps, method, integration)
+	return nil
+}
+
+func (b *apiBuilder) requestValidator() (*apigateway.RequestValidator, error) {
+	if b.validator != nil {
+		return b.validator, nil
+	}
+	var err error
+	b.validator, err = apigateway.NewRequestValidator(b.ctx, b.name, &apigateway.RequestValidatorArgs{
+		RestApi:                   b.api.RestApi.ID(),
+		Name:                      pulumi.String("body-and-parameters"),
+		ValidateRequestBody:       pulumi.Bool(true),
+		ValidateRequestParameters: pulumi.Bool(true),
+	}, b.parent)
+	return b.validator, err
+}
+
+// buildCORS answers preflight requests on every path with routes, and adds
+// the allowed origin to API Gateway's own error responses, so a browser can
+// read a 401 instead of reporting an opaque CORS failure.
+func (b *apiBuilder) buildCORS() error {
+	origin := pulumi.Sprintf("'%s'", b.args.CORSOrigin)
+	methodsByPath := map[string][]string{}
+	for _, r := range b.args.Routes {
+		methodsByPath[r.Path] = append(methodsByPath[r.Path], r.Method)
+	}
+	for _, p := range sortedKeys(methodsByPath) {
+		methods := append(methodsByPath[p], "OPTIONS")
+		sort.Strings(methods)
+		id := b.name + "-OPTIONS-" + p
+		method, err := apigateway.NewMethod(b.ctx, id, &apigateway.MethodArgs{
+			RestApi: b.api.RestApi.ID(), ResourceId: b.resources[p], HttpMethod: pulumi.String("OPTIONS"),
+			Authorization: pulumi.String("NONE"),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		integration, err := apigateway.NewIntegration(b.ctx, id, &apigateway.IntegrationArgs{
+			RestApi: b.api.RestApi.ID(), ResourceId: b.resources[p], HttpMethod: method.HttpMethod,
+			Type:             pulumi.String("MOCK"),
+			RequestTemplates: pulumi.StringMap{"application/json": pulumi.String(`{"statusCode": 200}`)},
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		headers := []string{"Access-Control-Allow-Headers", "Access-Control-Allow-Methods", "Access-Control-Allow-Origin", "Access-Control-Max-Age"}
+		declared := pulumi.BoolMap{}
+		for _, h := range headers {
+			declared["method.response.header."+h] = pulumi.Bool(true)
+		}
+		mr, err := apigateway.NewMethodResponse(b.ctx, id, &apigateway.MethodResponseArgs{
+			RestApi: b.api.RestApi.ID(), ResourceId: b.resources[p], HttpMethod: method.HttpMethod,
+			StatusCode: pulumi.String("200"), ResponseParameters: declared,
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		ir, err := apigateway.NewIntegrationResponse(b.ctx, id, &apigateway.IntegrationResponseArgs{
+			RestApi: b.api.RestApi.ID(), ResourceId: b.resources[p], HttpMethod: method.HttpMethod,
+			StatusCode: mr.StatusCode,
+			ResponseParameters: pulumi.StringMap{
+				"method.response.header.Access-Control-Allow-Headers": pulumi.String("'" + defaultCORSAllowHeaders + "'"),
+				"method.response.header.Access-Control-Allow-Methods": pulumi.String("'" + strings.Join(methods, ",") + "'"),
+				"method.response.header.Access-Control-Allow-Origin":  origin,
+				"method.response.header.Access-Control-Max-Age":       pulumi.String("'600'"),
+			},
+		}, b.parent, pulumi.DependsOn([]pulumi.Resource{integration}))
+		if err != nil {
+			return err
+		}
+		b.deployDeps = append(b.deployDeps, method, integration, mr, ir)
+	}
+	for _, rt := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
+		resp, err := apigateway.NewResponse(b.ctx, b.name+"-"+rt, &apigateway.ResponseArgs{
+			RestApiId:    b.api.RestApi.ID(),
+			ResponseType: pulumi.String(rt),
+			ResponseParameters: pulumi.StringMap{
+				"gatewayresponse.header.Access-Control-Allow-Origin":  origin,
+				"gatewayresponse.header.Access-Control-Allow-Headers": pulumi.String("'" + defaultCORSAllowHeaders + "'"),
+			},
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		b.deployDeps = append(b.deployDeps, resp)
+	}
+	return nil
+}
+
+func (b *apiBuilder) buildStage() error {
+	a := b.args
+	var stageDeps []pulumi.Resource
+	if a.ManageAccountLogRole {
+		role, err := iam.NewRole(b.ctx, b.name+"-cloudwatch", &iam.RoleArgs{
+			Description:      pulumi.String("Lets API Gateway write access and execution logs (region-wide account setting)."),
+			AssumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com"),
+			// AWS's managed policy: API Gateway creates execution log groups
+			// named after API IDs, so no narrower ARN can be known up front.
+			ManagedPolicyArns: pulumi.ToStringArray([]string{apiGatewayCloudWatchPolicy}),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		account, err := apigateway.NewAccount(b.ctx, b.name, &apigateway.AccountArgs{CloudwatchRoleArn: role.Arn}, b.parent)
+		if err != nil {
+			return err
+		}
+		stageDeps = append(stageDeps, account)
+	}
+	var err error
+	if b.api.AccessLogs, err = cloudwatch.NewLogGroup(b.ctx, b.name+"-access", &cloudwatch.LogGroupArgs{
+		NamePrefix:      pulumi.Sprintf("/aws/apigateway/%s-access-", b.name),
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+	}, b.parent); err != nil {
+		return err
+	}
+	triggers := pulumi.StringMap{"routes": pulumi.String(routesHash(a))}
+	if a.CORSOrigin != nil {
+		triggers["corsOrigin"] = a.CORSOrigin
+	}
+	deployment, err := apigateway.NewDeployment(b.ctx, b.name, &apigateway.DeploymentArgs{
+		RestApi:     b.api.RestApi.ID(),
+		Description: pulumi.String("Managed by kumo; replaced whenever routes change."),
+		Triggers:    triggers,
+	}, b.parent, pulumi.DependsOn(b.deployDeps))
+	if err != nil {
+		return err
+	}
+	if b.api.Stage, err = apigateway.NewStage(b.ctx, b.name, &apigateway.StageArgs{
+		RestApi:            b.api.RestApi.ID(),
+		Deployment:         deployment.ID(),
+		StageName:          pulumi.String(a.StageName),
+		XrayTracingEnabled: pulumi.Bool(true),
+		AccessLogSettings: &apigateway.StageAccessLogSettingsArgs{
+			DestinationArn: b.api.AccessLogs.Arn,
+			Format:         pulumi.String(accessLogFormat),
+		},
+	}, b.parent, pulumi.DependsOn(stageDeps)); err != nil {
+		return err
+	}
+	b.api.URL = b.api.Stage.InvokeUrl
+	logging := "OFF"
+	if a.ManageAccountLogRole {
+		logging = "ERROR"
+	}
+	if _, err := apigateway.NewMethodSettings(b.ctx, b.name, &apigateway.MethodSettingsArgs{
+		RestApi:    b.api.RestApi.ID(),
+		StageName:  b.api.Stage.StageName,
+		MethodPath: pulumi.String("*/*"),
+		Settings: &apigateway.MethodSettingsSettingsArgs{
+			MetricsEnabled:       pulumi.Bool(true),
+			LoggingLevel:         pulumi.String(logging),
+			DataTraceEnabled:     pulumi.Bool(false), // request bodies may hold personal data
+			ThrottlingRateLimit:  pulumi.Float64(a.ThrottleRateLimit),
+			ThrottlingBurstLimit: pulumi.Int(a.ThrottleBurstLimit),
+		},
+	}, b.parent); err != nil {
+		return err
+	}
+	return b.buildUsagePlan()
+}
+
+func (b *apiBuilder) buildUsagePlan() error {
+	up := b.args.UsagePlan
+	if up == nil {
+		return nil
+	}
+	args := &apigateway.UsagePlanArgs{
+		Description: pulumi.Sprintf("kumo usage plan of %s", b.name),
+		ApiStages:   apigateway.UsagePlanApiStageArray{&apigateway.UsagePlanApiStageArgs{ApiId: b.api.RestApi.ID(), Stage: b.api.Stage.StageName}},
+		ThrottleSettings: &apigateway.UsagePlanThrottleSettingsArgs{
+			RateLimit:  pulumi.Float64(orDefault(up.RateLimit, b.args.ThrottleRateLimit)),
+			BurstLimit: pulumi.Int(orDefault(up.BurstLimit, b.args.ThrottleBurstLimit)),
+		},
+	}
+	if up.QuotaPerDay > 0 {
+		args.QuotaSettings = &apigateway.UsagePlanQuotaSettingsArgs{Limit: pulumi.Int(up.QuotaPerDay), Period: pulumi.String("DAY")}
+	}
+	plan, err := apigateway.NewUsagePlan(b.ctx, b.name, args, b.parent)
+	if err != nil {
+		return err
+	}
+	for _, k := range up.Keys {
+		key, err := apigateway.NewApiKey(b.ctx, b.name+"-"+k, &apigateway.ApiKeyArgs{
+			Description: pulumi.Sprintf("API key %s of %s", k, b.name),
+			Enabled:     pulumi.Bool(true),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		if _, err := apigateway.NewUsagePlanKey(b.ctx, b.name+"-"+k, &apigateway.UsagePlanKeyArgs{
+			KeyId: key.ID(), KeyType: pulumi.String("API_KEY"), UsagePlanId: plan.ID(),
+		}, b.parent); err != nil {
+			return err
+		}
+		b.api.APIKeys[k] = key
+	}
+	return nil
+}
+
+// accessLogFormat is one JSON object per request; encoding/json sorts the
+// keys so the format string never changes between runs.
+var accessLogFormat = func() string {
+	fields := map[string]string{
+		"requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
+		"ip": "$context.identity.sourceIp", "userAgent": "$context.identity.userAgent",
+		"caller": "$context.identity.caller", "user": "$context.identity.user",
+		"requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
+		"resourcePath": "$context.resourcePath", "path": "$context.path", "status": "$context.status",
+		"protocol": "$context.protocol", "responseLength": "$context.responseLength",
+		"responseLatency": "$context.responseLatency", "integrationLatency": "$context.integration.latency",
+		"integrationStatus": "$context.integration.status", "errorMessage": "$context.error.message",
+		"authorizerError": "$context.authorizer.error", "principalId": "$context.authorizer.principalId",
+		"xrayTraceId": "$context.xrayTraceId",
+	}
+	out, _ := json.Marshal(fields)
+	return string(out)
+}()
+
+// routesHash changes whenever a route's shape changes, which redeploys the
+// stage; function code changes do not, as routes point at stable aliases.
+func routesHash(a ApiArgs) string {
+	type routeKey struct {
+		Method, Path, Authorizer, BodySchema string
+		Public, APIKeyRequired               bool
+		Scopes, RequiredQuery                []string
+	}
+	keys := make([]routeKey, len(a.Routes))
+	for i, r := range a.Routes {
+		keys[i] = routeKey{r.Method, r.Path, orDefault(r.Authorizer, a.DefaultAuthorizer), r.BodySchema, r.Public, r.APIKeyRequired, r.Scopes, r.RequiredQuery}
+	}
+	authz := map[string]string{}
+	for n, au := range a.Authorizers {
+		authz[n] = string(au.Kind) + " " + au.IdentitySource
+	}
+	b, _ := json.Marshal(struct {
+		Routes      []routeKey
+		Authorizers map[string]string
+	}{keys, authz})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// permissionMethod and permissionPath build the execute-api ARN suffix a
+// Lambda permission is scoped to: path parameters become wildcards.
+func permissionMethod(m string) string {
+	if m == "ANY" {
+		return "*"
+	}
+	return m
+}
+
+func permissionPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if paramSeg.MatchString(s) {
+			segs[i] = "*"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// modelName turns POST /items/{id} into "PostItemsIdBody": model names
+// must be alphanumeric and unique within the API.
+func modelName(r Route) string {
+	var b strings.Builder
+	b.WriteString(titleCase(strings.ToLower(r.Method)))
+	for _, seg := range strings.Split(r.Path, "/") {
+		if seg = modelNameBad.ReplaceAllString(seg, ""); seg != "" {
+			b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
+		}
+	}
+	return b.String() + "Body"
+}

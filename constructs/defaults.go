@@ -1,0 +1,83 @@
+package constructs
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The secure defaults every construct applies, in one place so a reviewer can
+// audit them at a glance. Each construct merges them in a fixed order:
+// these defaults, then the caller's args, then what the construct enforces
+// regardless of args (encryption, public access blocks, TLS-only policies).
+const (
+	// DefaultRuntime runs Go handlers compiled to a `bootstrap` binary.
+	DefaultRuntime = "provided.al2023"
+	// DefaultHandler is the executable name provided.al2023 expects.
+	DefaultHandler = "bootstrap"
+	// DefaultMemoryMB is explicit rather than Lambda's 128 MB: more memory
+	// also buys proportionally more CPU, and Go handlers cold-start faster.
+	DefaultMemoryMB = 256
+	// DefaultTimeoutSeconds is short on purpose: a stuck invocation should
+	// fail fast instead of holding concurrency.
+	DefaultTimeoutSeconds = 10
+	// DefaultLogRetentionDays keeps a month of logs; prod stacks raise it.
+	DefaultLogRetentionDays = 30
+	// DefaultAliasName is the alias every event source invokes.
+	DefaultAliasName = "live"
+	// DefaultAsyncRetryAttempts is Lambda's own default, made explicit.
+	DefaultAsyncRetryAttempts = 2
+	// DefaultDeadLetterRetentionSeconds keeps failed events for the SQS
+	// maximum (14 days) so there is time to inspect and replay them.
+	DefaultDeadLetterRetentionSeconds = 14 * 24 * 60 * 60
+	// DefaultPartitionKey is the partition key of every table unless set.
+	DefaultPartitionKey = "id"
+
+	// MinMemoryMB and MaxMemoryMB are Lambda's limits.
+	MinMemoryMB = 128
+	MaxMemoryMB = 10240
+	// MaxTimeoutSeconds is Lambda's limit.
+	MaxTimeoutSeconds = 900
+	// MaxAPITimeoutSeconds is API Gateway's default integration timeout
+	// limit: a function fronted by an API that runs longer is cut off anyway.
+	MaxAPITimeoutSeconds = 29
+)
+
+// ValidLogRetentionDays are the only values CloudWatch Logs accepts.
+var ValidLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+	1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Architecture is the instruction set a function runs on.
+type Architecture string
+
+// Architectures Lambda supports.
+const (
+	ArchARM64  Architecture = "arm64"
+	ArchX86_64 Architecture = "x86_64"
+)
+
+// validateLogRetention reports a retention CloudWatch would reject.
+func validateLogRetention(field string, days int) error {
+	if slices.Contains(ValidLogRetentionDays, days) {
+		return nil
+	}
+	return fmt.Errorf("%s: %d is not a CloudWatch Logs retention; use one of %s", field, days,
+		joinInts(ValidLogRetentionDays))
+}
+
+func joinInts(vs []int) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+// orDefault returns v, or def when v is the zero value.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,7 @@
+// Package constructs holds kumo's building blocks: Pulumi component resources
+// (functions served through an alias, APIs, static sites, tables, buckets,
+// user pools) that are secure by default, validate every argument before they
+// register anything, and connect to each other through grants rather than
+// hand-written IAM policies. Patterns compose them into reference
+// architectures; the secure defaults they share live in defaults.go.
+package constructs

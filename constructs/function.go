@@ -1,0 +1,391 @@
+package constructs
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs/bundle"
+)
+
+// FunctionArgs configure a Function. The zero value of every optional field
+// means "use the documented default".
+type FunctionArgs struct {
+	// GoPackage is the Go main package of the handler, relative to Root
+	// (e.g. "./patterns/webapp/functions/items"). It is built for the
+	// function's architecture and zipped reproducibly. Required unless Code is set.
+	GoPackage string
+	// Root is the Go module root GoPackage is resolved against. Default: ".".
+	Root string
+	// Code is a prebuilt deployment package, for handlers not written in Go.
+	// CodeSHA256 must then be its base64 SHA-256. Default: none (GoPackage is built).
+	Code pulumi.Archive
+	// CodeSHA256 is the base64 SHA-256 of Code. Default: computed from the Go build.
+	CodeSHA256 string
+	// Description is shown in the Lambda console. Default: none.
+	Description string
+	// Runtime is the Lambda runtime. Default: "provided.al2023".
+	Runtime string
+	// Handler is the entry point. Default: "bootstrap".
+	Handler string
+	// Architecture is "arm64" or "x86_64". Default: "arm64" (cheaper per GB-s).
+	Architecture Architecture
+	// MemoryMB is the memory size, 128–10240. Default: 256.
+	MemoryMB int
+	// TimeoutSeconds is the invocation timeout, 1–900. Default: 10.
+	TimeoutSeconds int
+	// Environment variables. Default: none.
+	Environment map[string]pulumi.StringInput
+	// ReservedConcurrency caps concurrent executions (0 disables the
+	// function, which is the kill switch). Default: nil, unreserved.
+	ReservedConcurrency *int
+	// LogRetentionDays is the retention of the function's own log group.
+	// Default: 30.
+	LogRetentionDays int
+	// DeadLetterQueue creates an encrypted SQS queue that receives async
+	// events that still fail after AsyncRetryAttempts. Default: false.
+	DeadLetterQueue bool
+	// AsyncRetryAttempts is how often Lambda retries a failed async
+	// invocation, 0–2. Default: 2.
+	AsyncRetryAttempts *int
+	// AliasName is the alias every event source invokes. Default: "live".
+	AliasName string
+}
+
+// Function is a Lambda function published as immutable versions and served
+// through an alias. The alias is the only invocation target it hands out,
+// so canary releases cover every caller.
+type Function struct {
+	pulumi.ResourceState
+
+	name string
+	args FunctionArgs
+
+	// Lambda is the underlying function, an escape hatch for settings kumo
+	// does not model. Never point an event source at it: use the alias.
+	Lambda *lambda.Function
+	// Alias is the alias traffic is served through.
+	Alias *lambda.Alias
+	// Role is the function's own execution role; grants extend it.
+	Role *iam.Role
+	// LogGroup receives the function's logs.
+	LogGroup *cloudwatch.LogGroup
+	// DeadLetterQueue receives failed async events, or is nil.
+	DeadLetterQueue *sqs.Queue
+
+	// FunctionName is the physical name of the function.
+	FunctionName pulumi.StringOutput
+	// AliasArn is the ARN callers invoke.
+	AliasArn pulumi.StringOutput
+	// InvokeArn is the alias's API Gateway integration URI.
+	InvokeArn pulumi.StringOutput
+
+	ctx       *pulumi.Context
+	mu        sync.Mutex
+	grants    map[string]bool
+	policyRes []pulumi.Resource
+}
+
+// withDefaults merges the defaults under the caller's args.
+func (a FunctionArgs) withDefaults() FunctionArgs {
+	a.Root = orDefault(a.Root, ".")
+	a.Runtime = orDefault(a.Runtime, DefaultRuntime)
+	a.Handler = orDefault(a.Handler, DefaultHandler)
+	a.Architecture = orDefault(a.Architecture, ArchARM64)
+	a.MemoryMB = orDefault(a.MemoryMB, DefaultMemoryMB)
+	a.TimeoutSeconds = orDefault(a.TimeoutSeconds, DefaultTimeoutSeconds)
+	a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+	a.AliasName = orDefault(a.AliasName, DefaultAliasName)
+	if a.AsyncRetryAttempts == nil {
+		n := DefaultAsyncRetryAttempts
+		a.AsyncRetryAttempts = &n
+	}
+	return a
+}
+
+// validate reports every problem with args (defaults already applied).
+func (a FunctionArgs) validate() *multierror.Error {
+	var errs *multierror.Error
+	switch {
+	case a.GoPackage == "" && a.Code == nil:
+		errs = multierror.Append(errs, fmt.Errorf("GoPackage: empty; set the Go main package of the handler (or Code for a prebuilt package)"))
+	case a.GoPackage != "" && a.Code != nil:
+		errs = multierror.Append(errs, fmt.Errorf("GoPackage %q and Code are both set; set exactly one", a.GoPackage))
+	case a.Code != nil && a.CodeSHA256 == "":
+		errs = multierror.Append(errs, fmt.Errorf("CodeSHA256: empty; a prebuilt Code needs its base64 SHA-256 so code changes show in previews"))
+	}
+	// An unsupported architecture is reported once, below.
+	if a.GoPackage != "" && (a.Architecture == ArchARM64 || a.Architecture == ArchX86_64) {
+		if err := (bundle.Spec{Root: a.Root, Package: a.GoPackage, Arch: string(a.Architecture)}).Validate(); err != nil {
+			if merr, ok := err.(*multierror.Error); ok {
+				for _, e := range merr.Errors {
+					errs = multierror.Append(errs, fmt.Errorf("GoPackage: %w", e))
+				}
+			} else {
+				errs = multierror.Append(errs, fmt.Errorf("GoPackage: %w", err))
+			}
+		}
+	}
+	if a.Architecture != ArchARM64 && a.Architecture != ArchX86_64 {
+		errs = multierror.Append(errs, fmt.Errorf("Architecture: %q is not supported; use %q or %q", a.Architecture, ArchARM64, ArchX86_64))
+	}
+	if a.MemoryMB < MinMemoryMB || a.MemoryMB > MaxMemoryMB {
+		errs = multierror.Append(errs, fmt.Errorf("MemoryMB: %d is outside %d–%d", a.MemoryMB, MinMemoryMB, MaxMemoryMB))
+	}
+	if a.TimeoutSeconds < 1 || a.TimeoutSeconds > MaxTimeoutSeconds {
+		errs = multierror.Append(errs, fmt.Errorf("TimeoutSeconds: %d is outside 1–%d", a.TimeoutSeconds, MaxTimeoutSeconds))
+	}
+	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if a.ReservedConcurrency != nil && *a.ReservedConcurrency < 0 {
+		errs = multierror.Append(errs, fmt.Errorf("ReservedConcurrency: %d is negative; use 0 to stop all invocations or nil for unreserved", *a.ReservedConcurrency))
+	}
+	if n := *a.AsyncRetryAttempts; n < 0 || n > 2 {
+		errs = multierror.Append(errs, fmt.Errorf("AsyncRetryAttempts: %d is outside 0–2", n))
+	}
+	if !validAliasName(a.AliasName) {
+		errs = multierror.Append(errs, fmt.Errorf("AliasName: %q must be 1–128 letters, digits, '-' or '_' and not only digits", a.AliasName))
+	}
+	for _, k := range sortedKeys(a.Environment) {
+		if !validEnvName(k) {
+			errs = multierror.Append(errs, fmt.Errorf("Environment: key %q must start with a letter and hold only letters, digits and '_'", k))
+		}
+	}
+	return errs
+}
+
+// NewFunction registers a function, its role, log group, optional dead-letter
+// queue, and the alias it is served through.
+func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...pulumi.ResourceOption) (*Function, error) {
+	if args == nil {
+		args = &FunctionArgs{}
+	}
+	a := args.withDefaults()
+	if err := invalid(fmt.Sprintf("function %q", name), a.validate()); err != nil {
+		return nil, err
+	}
+	code, codeSHA, err := a.code(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("function %q: %w", name, err)
+	}
+
+	f := &Function{name: name, args: a, ctx: ctx, grants: map[string]bool{}}
+	if err := ctx.RegisterComponentResource("kumo:constructs:Function", name, f, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(f)
+
+	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
+		NamePrefix:      pulumi.Sprintf("/aws/lambda/%s-", name),
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	f.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
+		Description:      pulumi.Sprintf("Execution role of kumo function %s; permissions come only from grants.", name),
+		AssumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.addToRolePolicy("logs", Statement{
+		Sid:       "WriteOwnLogGroup",
+		Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+		Resources: []pulumi.StringInput{suffix(":*", f.LogGroup.Arn)},
+	}, Statement{
+		// X-Ray offers no resource-level permissions for sending traces,
+		// so "*" is the narrowest scope AWS allows here.
+		Sid:       "SendTraces",
+		Actions:   []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+		Resources: []pulumi.StringInput{pulumi.String("*")},
+	}); err != nil {
+		return nil, err
+	}
+
+	fnArgs := &lambda.FunctionArgs{
+		Description:   pulumi.String(a.Description),
+		Runtime:       pulumi.String(a.Runtime),
+		Handler:       pulumi.String(a.Handler),
+		Architectures: pulumi.StringArray{pulumi.String(string(a.Architecture))},
+		Code:          code,
+		// Every change publishes an immutable version; only the alias moves.
+		Publish: pulumi.Bool(true),
+		// Setting the hash makes code changes visible in previews and keeps
+		// unchanged code from showing as a diff.
+		SourceCodeHash: pulumi.String(codeSHA),
+		MemorySize:     pulumi.Int(a.MemoryMB),
+		Timeout:        pulumi.Int(a.TimeoutSeconds),
+		Role:           f.Role.Arn,
+		TracingConfig:  &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  f.LogGroup.Name,
+		},
+	}
+	if len(a.Environment) > 0 {
+		fnArgs.Environment = &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap(a.Environment)}
+	}
+	if a.ReservedConcurrency != nil {
+		fnArgs.ReservedConcurrentExecutions = pulumi.Int(*a.ReservedConcurrency)
+	}
+	if a.DeadLetterQueue {
+		f.DeadLetterQueue, err = sqs.NewQueue(ctx, name+"-dlq", &sqs.QueueArgs{
+			SqsManagedSseEnabled:    pulumi.Bool(true),
+			MessageRetentionSeconds: pulumi.Int(DefaultDeadLetterRetentionSeconds),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		if err := queueTLSOnly(ctx, name+"-dlq", f.DeadLetterQueue, parent); err != nil {
+			return nil, err
+		}
+		if err := f.addToRolePolicy("dlq", Statement{
+			Sid:       "SendToDeadLetterQueue",
+			Actions:   []string{"sqs:SendMessage"},
+			Resources: []pulumi.StringInput{f.DeadLetterQueue.Arn},
+		}); err != nil {
+			return nil, err
+		}
+		fnArgs.DeadLetterConfig = &lambda.FunctionDeadLetterConfigArgs{TargetArn: f.DeadLetterQueue.Arn}
+	}
+	// The role's policies must exist before Lambda validates the role
+	// (logs, DLQ access), so the function depends on them explicitly.
+	f.Lambda, err = lambda.NewFunction(ctx, name, fnArgs, parent, pulumi.DependsOn(f.policies()))
+	if err != nil {
+		return nil, err
+	}
+	f.FunctionName = f.Lambda.Name
+
+	if f.Alias, err = currentRelease.release(ctx, f); err != nil {
+		return nil, err
+	}
+	f.AliasArn = f.Alias.Arn
+	f.InvokeArn = f.Alias.InvokeArn
+
+	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, name, &lambda.FunctionEventInvokeConfigArgs{
+		FunctionName:         f.FunctionName,
+		Qualifier:            f.Alias.Name,
+		MaximumRetryAttempts: pulumi.Int(*a.AsyncRetryAttempts),
+	}, parent); err != nil {
+		return nil, err
+	}
+
+	if err := ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"functionName": f.FunctionName,
+		"aliasArn":     f.AliasArn,
+		"roleArn":      f.Role.Arn,
+		"logGroup":     f.LogGroup.Name,
+	}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// TimeoutSeconds is the function's effective timeout, for constructs that
+// front it and have limits of their own.
+func (f *Function) TimeoutSeconds() int { return f.args.TimeoutSeconds }
+
+// code returns the deployment package and its base64 SHA-256.
+func (a FunctionArgs) code(ctx *pulumi.Context) (pulumi.Archive, string, error) {
+	if a.Code != nil {
+		return a.Code, a.CodeSHA256, nil
+	}
+	b, err := bundle.Build(ctx.Context(), bundle.Spec{Root: a.Root, Package: a.GoPackage, Arch: string(a.Architecture)})
+	if err != nil {
+		return nil, "", err
+	}
+	// Relative to Root, so the path recorded in state is the same on every
+	// machine that deploys from the project directory.
+	return pulumi.NewFileArchive(filepath.Join(a.Root, filepath.FromSlash(b.RelPath))), b.CodeSHA256, nil
+}
+
+// addToRolePolicy implements Grantee: one inline policy per grant, named
+// after it, so each widening of the role is its own line in a preview.
+func (f *Function) addToRolePolicy(grant string, statements ...Statement) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.grants[grant] {
+		return nil
+	}
+	rp, err := iam.NewRolePolicy(f.ctx, f.name+"-"+grant, &iam.RolePolicyArgs{
+		Role:   f.Role.ID(),
+		Policy: policyJSON(statements...),
+	}, pulumi.Parent(f))
+	if err != nil {
+		return err
+	}
+	f.grants[grant] = true
+	f.policyRes = append(f.policyRes, rp)
+	return nil
+}
+
+// policies returns the inline policies attached so far.
+func (f *Function) policies() []pulumi.Resource {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]pulumi.Resource(nil), f.policyRes...)
+}
+
+// allowInvoke lets an AWS service invoke the alias (never the bare function)
+// from the given source ARN.
+func (f *Function) allowInvoke(name, principal string, sourceArn pulumi.StringInput, opts ...pulumi.ResourceOption) (*lambda.Permission, error) {
+	return lambda.NewPermission(f.ctx, name, &lambda.PermissionArgs{
+		Action:    pulumi.String("lambda:InvokeFunction"),
+		Function:  f.FunctionName,
+		Qualifier: f.Alias.Name,
+		Principal: pulumi.String(principal),
+		SourceArn: sourceArn,
+	}, opts...)
+}
+
+func validAliasName(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	digits := true
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '-', r == '_':
+			digits = false
+		default:
+			return false
+		}
+	}
+	return !digits
+}
+
+func validEnvName(s string) bool {
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if i == 0 && !letter || !letter && r != '_' && !(r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Validate reports every problem with the args, defaults applied, as the
+// constructor would, without registering anything.
+func (a FunctionArgs) Validate(name string) error {
+	return invalid(fmt.Sprintf("function %q", name), a.withDefaults().validate())
+}

@@ -1,0 +1,141 @@
+package constructs
+
+import (
+	"encoding/json"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Statement is one typed IAM policy statement. Resources and condition values
+// may be outputs of other resources (ARNs), so a document is rendered as an
+// output; nothing is assembled by concatenating JSON strings.
+type Statement struct {
+	// Sid names the statement; it shows up in IAM's policy simulator.
+	Sid string
+	// Effect is "Allow" or "Deny". Default: "Allow".
+	Effect string
+	// Principal is only for resource policies: a map such as
+	// {"Service": ["cloudfront.amazonaws.com"]}, or AnyPrincipal.
+	Principal any
+	// Actions the statement allows or denies.
+	Actions []string
+	// Resources the actions apply to, usually ARNs of other resources.
+	Resources []pulumi.StringInput
+	// Conditions the statement applies under.
+	Conditions []Condition
+}
+
+// AnyPrincipal is the "*" principal used by deny statements in resource policies.
+const AnyPrincipal = "*"
+
+// Condition is one IAM condition, e.g. {Test: "Bool", Variable:
+// "aws:SecureTransport", Values: ["false"]}.
+type Condition struct {
+	Test     string
+	Variable string
+	Values   []pulumi.StringInput
+}
+
+type policyDocument struct {
+	Version   string          `json:"Version"`
+	Statement []statementJSON `json:"Statement"`
+}
+
+type statementJSON struct {
+	Sid       string                         `json:"Sid,omitempty"`
+	Effect    string                         `json:"Effect"`
+	Principal any                            `json:"Principal,omitempty"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource,omitempty"`
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+// policyJSON renders statements into an IAM policy document once every
+// referenced output is known.
+func policyJSON(statements ...Statement) pulumi.StringOutput {
+	// Flatten every input into one list so a single All resolves them; the
+	// walk below consumes them in the same order.
+	var inputs []any
+	for _, s := range statements {
+		for _, r := range s.Resources {
+			inputs = append(inputs, r)
+		}
+		for _, c := range s.Conditions {
+			for _, v := range c.Values {
+				inputs = append(inputs, v)
+			}
+		}
+	}
+	return pulumi.All(inputs...).ApplyT(func(vals []any) (string, error) {
+		next := 0
+		take := func() string {
+			v := vals[next].(string)
+			next++
+			return v
+		}
+		doc := policyDocument{Version: "2012-10-17"}
+		for _, s := range statements {
+			out := statementJSON{
+				Sid:       s.Sid,
+				Effect:    orDefault(s.Effect, "Allow"),
+				Principal: s.Principal,
+				Action:    append([]string(nil), s.Actions...),
+			}
+			sort.Strings(out.Action)
+			for range s.Resources {
+				out.Resource = append(out.Resource, take())
+			}
+			for _, c := range s.Conditions {
+				if out.Condition == nil {
+					out.Condition = map[string]map[string][]string{}
+				}
+				if out.Condition[c.Test] == nil {
+					out.Condition[c.Test] = map[string][]string{}
+				}
+				for range c.Values {
+					out.Condition[c.Test][c.Variable] = append(out.Condition[c.Test][c.Variable], take())
+				}
+			}
+			doc.Statement = append(doc.Statement, out)
+		}
+		b, err := json.Marshal(doc)
+		return string(b), err
+	}).(pulumi.StringOutput)
+}
+
+// assumeRolePolicy lets one AWS service assume a role.
+func assumeRolePolicy(service string) pulumi.StringOutput {
+	return policyJSON(Statement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Service": {service}},
+		Actions:   []string{"sts:AssumeRole"},
+	})
+}
+
+// tlsOnlyStatement denies any request that does not use TLS: the resource
+// policy every bucket, queue and topic carries.
+func tlsOnlyStatement(actionPrefix string, resources ...pulumi.StringInput) Statement {
+	return Statement{
+		Sid:        "DenyInsecureTransport",
+		Effect:     "Deny",
+		Principal:  AnyPrincipal,
+		Actions:    []string{actionPrefix + ":*"},
+		Resources:  resources,
+		Conditions: []Condition{{Test: "Bool", Variable: "aws:SecureTransport", Values: []pulumi.StringInput{pulumi.String("false")}}},
+	}
+}
+
+// Grantee is anything with its own IAM role that grants can extend. Grants
+// are methods on the resource being accessed (table.GrantReadWrite(fn)), so
+// every statement is scoped to that resource's ARN.
+type Grantee interface {
+	// addToRolePolicy attaches statements to the grantee's role as one inline
+	// policy; grant names the policy and makes repeated grants idempotent.
+	addToRolePolicy(grant string, statements ...Statement) error
+}
+
+// suffix appends s to each input, e.g. "/*" for the objects of a bucket.
+func suffix(s string, in pulumi.StringInput) pulumi.StringInput {
+	return pulumi.Sprintf("%s%s", in, s)
+}
