@@ -1,0 +1,229 @@
+// Package webapp is kumo's web application reference pattern (ARC401 P1): a
+// static front end on a private bucket behind CloudFront, an API Gateway REST
+// API whose routes invoke function aliases, an items API on DynamoDB behind
+// Cognito, and one public health route.
+package webapp
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+)
+
+// Where the pattern's own code lives, relative to the project root.
+const (
+	DefaultSiteDir  = "patterns/webapp/site"
+	itemsPackage    = "./patterns/webapp/functions/items"
+	healthPackage   = "./patterns/webapp/functions/health"
+	cognitoAuthName = "users"
+)
+
+// Args configure the web app. Zero values mean the documented defaults.
+type Args struct {
+	// Root is the project root (holding go.mod); handler packages and
+	// SiteDir resolve against it. Default: ".".
+	Root string
+	// SiteDir holds the static front end. Default: "patterns/webapp/site".
+	SiteDir string
+	// MemoryMB of the API functions. Default: 256.
+	MemoryMB int
+	// TimeoutSeconds of the API functions, at most 29 (API Gateway's
+	// limit). Default: 10.
+	TimeoutSeconds int
+	// LogRetentionDays of function and access logs. Default: 30.
+	LogRetentionDays int
+	// ThrottleRateLimit is the API's requests per second. Default: 100.
+	ThrottleRateLimit float64
+	// ThrottleBurstLimit is the API's burst. Default: 200.
+	ThrottleBurstLimit int
+	// MFA of the user pool: OFF, OPTIONAL or ON. Default: OPTIONAL.
+	MFA constructs.MFA
+	// DeletionProtection protects the table and the user pool, and keeps
+	// buckets holding objects from being deleted. Default: false.
+	DeletionProtection bool
+	// DomainNames and CertificateArn put the site on custom domains.
+	// Default: the cloudfront.net domain.
+	DomainNames    []string
+	CertificateArn string
+	// ManageAccountLogRole sets API Gateway's region-wide CloudWatch role.
+	// Default: false.
+	ManageAccountLogRole bool
+	// ItemsReservedConcurrency caps the items function; 0 is the kill
+	// switch that stops it. Default: nil, unreserved.
+	ItemsReservedConcurrency *int
+}
+
+// WebApp is the composed pattern; its parts are exposed for escape hatches.
+type WebApp struct {
+	pulumi.ResourceState
+
+	Site   *constructs.StaticSite
+	Api    *constructs.Api
+	Table  *constructs.Table
+	Users  *constructs.UserPool
+	Items  *constructs.Function
+	Health *constructs.Function
+
+	// SiteURL is where users open the app.
+	SiteURL pulumi.StringOutput
+	// ApiURL is the API stage's base URL.
+	ApiURL pulumi.StringOutput
+}
+
+// parts are the construct args the pattern derives from its own args, built
+// once so validation and construction use exactly the same values.
+type parts struct {
+	table  constructs.TableArgs
+	users  constructs.UserPoolArgs
+	items  constructs.FunctionArgs
+	health constructs.FunctionArgs
+	api    constructs.ApiArgs
+	site   constructs.StaticSiteArgs
+}
+
+func (a Args) parts() parts {
+	root := a.Root
+	if root == "" {
+		root = "."
+	}
+	siteDir := a.SiteDir
+	if siteDir == "" {
+		siteDir = DefaultSiteDir
+	}
+	if !filepath.IsAbs(siteDir) {
+		siteDir = filepath.Join(root, siteDir)
+	}
+	fn := func(pkg, desc string) constructs.FunctionArgs {
+		return constructs.FunctionArgs{
+			Root: root, GoPackage: pkg, Description: desc,
+			MemoryMB: a.MemoryMB, TimeoutSeconds: a.TimeoutSeconds, LogRetentionDays: a.LogRetentionDays,
+		}
+	}
+	p := parts{
+		table: constructs.TableArgs{DeletionProtection: a.DeletionProtection},
+		users: constructs.UserPoolArgs{MFA: a.MFA, DeletionProtection: a.DeletionProtection,
+			Groups: []constructs.Group{{Name: "admins", Description: "Administrators of the web app", Precedence: 1}}},
+		items:  fn(itemsPackage, "Items API of the kumo web app"),
+		health: fn(healthPackage, "Public health check of the kumo web app"),
+		api: constructs.ApiArgs{
+			Description:          "kumo web app API",
+			ThrottleRateLimit:    a.ThrottleRateLimit,
+			ThrottleBurstLimit:   a.ThrottleBurstLimit,
+			LogRetentionDays:     a.LogRetentionDays,
+			ManageAccountLogRole: a.ManageAccountLogRole,
+		},
+		site: constructs.StaticSiteArgs{
+			SourceDir: siteDir, SPA: true, DomainNames: a.DomainNames, CertificateArn: a.CertificateArn,
+			ForceDestroy: !a.DeletionProtection,
+		},
+	}
+	p.items.ReservedConcurrency = a.ItemsReservedConcurrency
+	return p
+}
+
+// validate reports every problem in the args, through the same checks the
+// constructs run, before anything is registered.
+func (p parts) validate(name string) error {
+	var errs *multierror.Error
+	add := func(err error) {
+		if err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	add(p.table.Validate(name + "-items"))
+	add(p.users.Validate(name + "-users"))
+	add(p.items.Validate(name + "-items"))
+	add(p.health.Validate(name + "-health"))
+	add(p.api.ValidateSettings(name + "-api"))
+	add(p.site.Validate(name + "-site"))
+	// Both functions sit behind API Gateway, which gives up after 29 s.
+	if t := p.items.TimeoutSeconds; t > constructs.MaxAPITimeoutSeconds {
+		add(fmt.Errorf("TimeoutSeconds: %d s is above API Gateway's %d s integration limit for API-fronted functions", t, constructs.MaxAPITimeoutSeconds))
+	}
+	return constructs.Invalid(fmt.Sprintf("web app %q", name), errs)
+}
+
+// itemSchema is what API Gateway checks before the items function runs; the
+// function validates again, with field-level messages.
+const itemSchema = `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object",` +
+	`"required":["name"],"additionalProperties":false,"properties":{` +
+	`"name":{"type":"string","minLength":1,"maxLength":200},` +
+	`"description":{"type":"string","maxLength":2000},"done":{"type":"boolean"}}}`
+
+// New registers the web app.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WebApp, error) {
+	if args == nil {
+		args = &Args{}
+	}
+	p := args.parts()
+	if err := p.validate(name); err != nil {
+		return nil, err
+	}
+	w := &WebApp{}
+	if err := ctx.RegisterComponentResource("kumo:patterns:WebApp", name, w, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(w)
+	var err error
+	if w.Table, err = constructs.NewTable(ctx, name+"-items", &p.table, parent); err != nil {
+		return nil, err
+	}
+	if w.Users, err = constructs.NewUserPool(ctx, name+"-users", &p.users, parent); err != nil {
+		return nil, err
+	}
+	// The site comes first: the items function and the API allow its
+	// origin, and its config.json then points back at the API.
+	if w.Site, err = constructs.NewStaticSite(ctx, name+"-site", &p.site, parent); err != nil {
+		return nil, err
+	}
+	p.items.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
+	p.health.Environment = map[string]pulumi.StringInput{"ALLOWED_ORIGIN": w.Site.Origin}
+	if w.Items, err = constructs.NewFunction(ctx, name+"-items", &p.items, parent); err != nil {
+		return nil, err
+	}
+	if err := w.Table.GrantReadWrite(w.Items); err != nil {
+		return nil, err
+	}
+	if w.Health, err = constructs.NewFunction(ctx, name+"-health", &p.health, parent); err != nil {
+		return nil, err
+	}
+	p.api.CORSOrigin = w.Site.Origin
+	p.api.Authorizers = map[string]constructs.Authorizer{cognitoAuthName: {Kind: constructs.AuthorizerCognito, UserPool: w.Users}}
+	p.api.DefaultAuthorizer = cognitoAuthName
+	p.api.Routes = []constructs.Route{
+		{Method: "GET", Path: "/health", Function: w.Health, Public: true},
+		{Method: "GET", Path: "/items", Function: w.Items},
+		{Method: "POST", Path: "/items", Function: w.Items, BodySchema: itemSchema},
+		{Method: "GET", Path: "/items/{id}", Function: w.Items},
+		{Method: "PUT", Path: "/items/{id}", Function: w.Items, BodySchema: itemSchema},
+		{Method: "DELETE", Path: "/items/{id}", Function: w.Items},
+	}
+	if w.Api, err = constructs.NewApi(ctx, name+"-api", &p.api, parent); err != nil {
+		return nil, err
+	}
+	w.SiteURL, w.ApiURL = w.Site.URL, w.Api.URL
+	if err := w.Site.AddFile("config.json", siteConfig(ctx, w)); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{"siteUrl": w.SiteURL, "apiUrl": w.ApiURL}); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// siteConfig is the front end's /config.json: where the API and the user
+// pool are. None of it is secret; browsers need all of it.
+func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
+	region, _ := ctx.GetConfig("aws:region")
+	return pulumi.All(w.ApiURL, w.Users.ID, w.Users.ClientID).ApplyT(func(v []any) (string, error) {
+		b, err := json.MarshalIndent(map[string]string{
+			"apiUrl": v[0].(string), "region": region, "userPoolId": v[1].(string), "userPoolClientId": v[2].(string),
+		}, "", "  ")
+		return string(b) + "\n", err
+	}).(pulumi.StringOutput)
+}

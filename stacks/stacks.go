@@ -1,0 +1,99 @@
+// Package stacks composes kumo's patterns into one Pulumi program per
+// environment, driven by typed, validated stack config.
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/patterns/webapp"
+)
+
+// Options carry what the entry point knows beyond config.
+type Options struct {
+	// Root is the project directory (the one holding Pulumi.yaml). Relative
+	// paths (site directory, handler packages) resolve against it.
+	Root string
+}
+
+// Build registers the stack's resources from raw config and returns the
+// stack outputs. raw maps "namespace:key" to the value as Pulumi passes it:
+// strings as-is, every other type JSON-encoded. Bad config is reported as
+// one *constructs.ValidationError before anything is registered.
+func Build(ctx *pulumi.Context, raw map[string]string, opts Options) (pulumi.Map, error) {
+	cfg, err := LoadConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{"region": pulumi.String(cfg.Region)}
+	for _, p := range cfg.Patterns {
+		switch p {
+		case "webapp":
+			app, err := webapp.New(ctx, "web", cfg.webappArgs(opts.Root))
+			if err != nil {
+				return nil, err
+			}
+			outputs["siteUrl"] = app.SiteURL
+			outputs["apiUrl"] = app.ApiURL
+			outputs["itemsTable"] = app.Table.Name
+			outputs["userPoolId"] = app.Users.ID
+			outputs["userPoolClientId"] = app.Users.ClientID
+		}
+	}
+	return outputs, nil
+}
+
+func (c Config) webappArgs(root string) *webapp.Args {
+	return &webapp.Args{
+		Root:                     root,
+		MemoryMB:                 c.MemoryMB,
+		TimeoutSeconds:           c.TimeoutSeconds,
+		LogRetentionDays:         c.LogRetentionDays,
+		ThrottleRateLimit:        float64(c.APIRateLimit),
+		ThrottleBurstLimit:       c.APIBurstLimit,
+		MFA:                      c.MFA,
+		DeletionProtection:       c.DeletionProtection,
+		DomainNames:              c.DomainNames,
+		CertificateArn:           c.CertificateArn,
+		ManageAccountLogRole:     c.APIGatewayAccountLogRole,
+		ItemsReservedConcurrency: c.ItemsReservedConcurrency,
+	}
+}
+
+// Run is the program `pulumi up` executes, from the project directory.
+func Run(ctx *pulumi.Context) error {
+	raw, err := rawConfig(ctx)
+	if err != nil {
+		return err
+	}
+	outputs, err := Build(ctx, raw, Options{Root: "."})
+	if err != nil {
+		return err
+	}
+	for k, v := range outputs {
+		ctx.Export(k, v)
+	}
+	return nil
+}
+
+// rawConfig reads every config value the engine passed. The SDK exposes
+// single keys only, but unknown keys must be reported, so the full map comes
+// from the documented PULUMI_CONFIG variable; known keys are then read
+// through the context too, in case an engine passes config another way.
+func rawConfig(ctx *pulumi.Context) (map[string]string, error) {
+	raw := map[string]string{}
+	if env := os.Getenv(pulumi.EnvConfig); env != "" {
+		if err := json.Unmarshal([]byte(env), &raw); err != nil {
+			return nil, fmt.Errorf("read %s: %w", pulumi.EnvConfig, err)
+		}
+	}
+	for _, k := range append(keyNames(), "aws:region") {
+		if v, ok := ctx.GetConfig(k); ok {
+			raw[k] = v
+		}
+	}
+	return raw, nil
+}
