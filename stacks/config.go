@@ -209,7 +209,9 @@ func keyNames() []string {
 
 // suggest names the known key closest to a misspelt one.
 func suggest(name string) string {
-	best, bestDist := "", 4
+	// Allow about one edit in three characters, so memorySize finds memoryMB
+	// but unrelated keys suggest nothing.
+	best, bestDist := "", max(3, len(name)/3)+1
 	for _, k := range keyNames() {
 		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
 			best, bestDist = k, d

@@ -1,0 +1,178 @@
+package webapp_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/patterns/webapp"
+)
+
+var root, _ = filepath.Abs(filepath.Join("..", ".."))
+
+// synthesize runs the pattern against mocks with the dev stack's region.
+func synthesize(t *testing.T, args webapp.Args) (*synth.Result, error) {
+	t.Helper()
+	args.Root = root
+	return synth.Run(context.Background(), synth.Request{Root: root, Stack: "dev"},
+		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
+			w, err := webapp.New(ctx, "web", &args)
+			if err != nil {
+				return nil, err
+			}
+			return pulumi.Map{"siteUrl": w.SiteURL, "apiUrl": w.ApiURL}, nil
+		})
+}
+
+func byTypeName(res *synth.Result) map[string]synth.Resource {
+	m := map[string]synth.Resource{}
+	for _, r := range res.Resources {
+		m[r.Type+" "+r.Name] = r
+	}
+	return m
+}
+
+func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
+	res, err := synthesize(t, webapp.Args{})
+	if err != nil {
+		t.Fatalf("synth: %v", err)
+	}
+	rs := byTypeName(res)
+	aliases := map[string]bool{}
+	for _, r := range res.Resources {
+		if r.Type == "aws:lambda/alias:Alias" {
+			if got := r.Inputs["name"]; got != "live" {
+				t.Errorf("alias %s name %v; want live", r.Name, got)
+			}
+			aliases[r.Name] = true
+		}
+	}
+	if len(aliases) != 2 {
+		t.Errorf("got %d aliases; want 2 (items, health)", len(aliases))
+	}
+
+	integrations, permissions := 0, 0
+	for _, r := range res.Resources {
+		switch r.Type {
+		case "aws:apigateway/integration:Integration":
+			if r.Inputs["type"] != "AWS_PROXY" {
+				continue
+			}
+			integrations++
+			if uri, _ := r.Inputs["uri"].(string); !strings.HasSuffix(uri, ":live/invocations") {
+				t.Errorf("integration %s uri %q; want the live alias's invoke ARN", r.Name, uri)
+			}
+		case "aws:lambda/permission:Permission":
+			permissions++
+			if r.Inputs["qualifier"] != "live" {
+				t.Errorf("permission %s qualifier %v; want live", r.Name, r.Inputs["qualifier"])
+			}
+		}
+	}
+	if integrations != 6 || permissions != 6 {
+		t.Errorf("got %d Lambda integrations and %d permissions; want 6 and 6", integrations, permissions)
+	}
+
+	wantAuth := map[string]string{
+		"web-api-GET-/health": "NONE", "web-api-GET-/items": "COGNITO_USER_POOLS", "web-api-POST-/items": "COGNITO_USER_POOLS",
+		"web-api-GET-/items/{id}": "COGNITO_USER_POOLS", "web-api-PUT-/items/{id}": "COGNITO_USER_POOLS",
+		"web-api-DELETE-/items/{id}": "COGNITO_USER_POOLS",
+	}
+	for name, want := range wantAuth {
+		m, ok := rs["aws:apigateway/method:Method "+name]
+		if !ok {
+			t.Errorf("no method %s", name)
+			continue
+		}
+		if got := m.Inputs["authorization"]; got != want {
+			t.Errorf("method %s authorization %v; want %s", name, got, want)
+		}
+	}
+
+	fn := rs["aws:lambda/function:Function web-items"]
+	env := fn.Inputs["environment"].(map[string]any)["variables"].(map[string]any)
+	if env["TABLE_NAME"] == nil || !strings.HasPrefix(env["TABLE_NAME"].(string), "web-items-") {
+		t.Errorf("items TABLE_NAME %v; want the table's physical name", env["TABLE_NAME"])
+	}
+	if origin, _ := env["ALLOWED_ORIGIN"].(string); !strings.HasPrefix(origin, "https://") || !strings.HasSuffix(origin, ".cloudfront.net") {
+		t.Errorf("items ALLOWED_ORIGIN %q; want the site's https origin", origin)
+	}
+	grant := rs["aws:iam/rolePolicy:RolePolicy web-items-web-items-readwrite"]
+	if doc, _ := grant.Inputs["policy"].(string); !strings.Contains(doc, ":table/"+env["TABLE_NAME"].(string)+`"`) {
+		t.Errorf("items grant %q; want it scoped to table %v", doc, env["TABLE_NAME"])
+	}
+	if _, ok := rs["aws:iam/rolePolicy:RolePolicy web-health-web-items-readwrite"]; ok {
+		t.Error("health function was granted the table; it needs no access")
+	}
+
+	cfg := rs["aws:s3/bucketObjectv2:BucketObjectv2 web-site/config.json"]
+	var siteConfig map[string]string
+	if err := json.Unmarshal([]byte(cfg.Inputs["content"].(string)), &siteConfig); err != nil {
+		t.Fatalf("config.json: %v", err)
+	}
+	if siteConfig["apiUrl"] != res.Outputs["apiUrl"] || siteConfig["region"] != "eu-west-1" ||
+		!strings.HasPrefix(siteConfig["userPoolId"], "eu-west-1_") || siteConfig["userPoolClientId"] == "" {
+		t.Errorf("config.json %v; want the API URL %v, region and user pool", siteConfig, res.Outputs["apiUrl"])
+	}
+}
+
+func TestWebAppArgsReachConstructs(t *testing.T) {
+	res, err := synthesize(t, webapp.Args{MemoryMB: 1024, TimeoutSeconds: 20, LogRetentionDays: 365, MFA: constructs.MFARequired,
+		DeletionProtection: true, ThrottleRateLimit: 5, ThrottleBurstLimit: 9})
+	if err != nil {
+		t.Fatalf("synth: %v", err)
+	}
+	rs := byTypeName(res)
+	fn := rs["aws:lambda/function:Function web-items"].Inputs
+	if num(fn["memorySize"]) != "1024" || num(fn["timeout"]) != "20" {
+		t.Errorf("items memory %v timeout %v; want 1024 and 20", fn["memorySize"], fn["timeout"])
+	}
+	if got := num(rs["aws:cloudwatch/logGroup:LogGroup web-items"].Inputs["retentionInDays"]); got != "365" {
+		t.Errorf("log retention %v; want 365", got)
+	}
+	if got := rs["aws:dynamodb/table:Table web-items"].Inputs["deletionProtectionEnabled"]; got != true {
+		t.Errorf("table deletion protection %v; want true", got)
+	}
+	pool := rs["aws:cognito/userPool:UserPool web-users"].Inputs
+	if pool["mfaConfiguration"] != "ON" || pool["deletionProtection"] != "ACTIVE" {
+		t.Errorf("user pool mfa %v protection %v; want ON and ACTIVE", pool["mfaConfiguration"], pool["deletionProtection"])
+	}
+	settings := rs["aws:apigateway/methodSettings:MethodSettings web-api"].Inputs["settings"].(map[string]any)
+	if num(settings["throttlingRateLimit"]) != "5" || num(settings["throttlingBurstLimit"]) != "9" {
+		t.Errorf("throttling %v; want rate 5 burst 9", settings)
+	}
+}
+
+// num renders a synth number for comparison, whatever its Go type.
+func num(v any) string { return fmt.Sprint(v) }
+
+func TestWebAppBadArgsRegisterNothing(t *testing.T) {
+	var registered int
+	_, err := synth.Run(context.Background(), synth.Request{Root: root, Stack: "dev"},
+		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
+			_, err := webapp.New(ctx, "web", &webapp.Args{Root: root, MemoryMB: 64, TimeoutSeconds: 60, LogRetentionDays: 8,
+				MFA: "SMS", SiteDir: "does/not/exist", DomainNames: []string{"app.example.com"}})
+			return nil, err
+		})
+	var ve *constructs.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v; want a *constructs.ValidationError", err)
+	}
+	for _, want := range []string{"MemoryMB: 64 is outside 128–10240", "TimeoutSeconds: 60 s is above API Gateway's 29 s",
+		"LogRetentionDays: 8", `MFA: "SMS"`, `SourceDir: "`, "CertificateArn: empty while DomainNames"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if registered != 0 {
+		t.Errorf("registered %d resources; want none", registered)
+	}
+}

@@ -1,0 +1,207 @@
+package stacks
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kumo-iac/kumo/constructs"
+)
+
+func TestLoadConfigDefaults(t *testing.T) {
+	got, err := LoadConfig(map[string]string{"aws:region": "eu-west-1"})
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	want := defaultConfig()
+	want.Region = "eu-west-1"
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v; want %+v", got, want)
+	}
+}
+
+func TestLoadConfigParsesEveryType(t *testing.T) {
+	raw := map[string]string{
+		"aws:region":                    "us-east-2",
+		"aws:profile":                   "ignored-other-namespace",
+		"kumo:patterns":                 `["webapp"]`,
+		"kumo:memoryMB":                 "512",
+		"kumo:timeoutSeconds":           "20",
+		"kumo:logRetentionDays":         "365",
+		"kumo:apiRateLimit":             "50",
+		"kumo:apiBurstLimit":            "75",
+		"kumo:mfa":                      "ON",
+		"kumo:deletionProtection":       "true",
+		"kumo:domainNames":              `["app.example.com"]`,
+		"kumo:certificateArn":           "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100",
+		"kumo:apiGatewayAccountLogRole": "true",
+		"kumo:itemsReservedConcurrency": "0",
+	}
+	got, err := LoadConfig(raw)
+	if err != nil {
+		t.Fatalf("LoadConfig: %v", err)
+	}
+	zero := 0
+	want := Config{
+		Region: "us-east-2", Patterns: []string{"webapp"}, MemoryMB: 512, TimeoutSeconds: 20, LogRetentionDays: 365,
+		APIRateLimit: 50, APIBurstLimit: 75, MFA: constructs.MFARequired, DeletionProtection: true,
+		DomainNames: []string{"app.example.com"}, CertificateArn: raw["kumo:certificateArn"],
+		APIGatewayAccountLogRole: true, ItemsReservedConcurrency: &zero,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v; want %+v", got, want)
+	}
+}
+
+func TestLoadConfigReportsEveryProblemAtOnce(t *testing.T) {
+	raw := map[string]string{
+		"aws:region":                    "Europe",
+		"kumo:memoryMB":                 "64",
+		"kumo:timeoutSeconds":           "60",
+		"kumo:logRetentionDays":         "8",
+		"kumo:apiRateLimit":             "fast",
+		"kumo:apiBurstLimit":            "0",
+		"kumo:mfa":                      "SMS",
+		"kumo:deletionProtection":       "yes please",
+		"kumo:patterns":                 `["webapp","datalake"]`,
+		"kumo:domainNames":              "app.example.com",
+		"kumo:memorySize":               "256",
+		"kumo:itemsReservedConcurrency": "-1",
+	}
+	_, err := LoadConfig(raw)
+	var ve *constructs.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v; want a *constructs.ValidationError", err)
+	}
+	want := []string{
+		`aws:region: "Europe" is not an AWS region`,
+		`kumo:memoryMB: 64 is outside 128–10240 MB`,
+		`kumo:timeoutSeconds: 60 is outside 1–29 s`,
+		`kumo:logRetentionDays: 8 is not a CloudWatch Logs retention`,
+		`kumo:apiRateLimit: "fast" is not a whole number`,
+		`kumo:apiBurstLimit: 0 must be at least 1`,
+		`kumo:mfa: "SMS" is not an MFA setting; use OFF, OPTIONAL or ON`,
+		`kumo:deletionProtection: "yes please" is not a boolean`,
+		`kumo:patterns: "datalake" is not a pattern; use one of webapp`,
+		`kumo:domainNames: "app.example.com" is not a list of strings`,
+		`kumo:memorySize: unknown config key (did you mean kumo:memoryMB?)`,
+		`kumo:itemsReservedConcurrency: -1 is negative`,
+	}
+	if len(ve.Problems) != len(want) {
+		t.Errorf("got %d problems; want %d:\n%v", len(ve.Problems), len(want), err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+}
+
+func TestLoadConfigRequiresRegion(t *testing.T) {
+	_, err := LoadConfig(map[string]string{})
+	if err == nil || !strings.Contains(err.Error(), "aws:region: not set") {
+		t.Errorf("got %v; want a missing aws:region error", err)
+	}
+}
+
+// TestPulumiYAMLDeclaresEveryKey keeps the project file, which `pulumi
+// config` and the engine read, in step with the keys the program parses.
+func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var project struct {
+		Name   string `yaml:"name"`
+		Main   string `yaml:"main"`
+		Config map[string]struct {
+			Type        string `yaml:"type"`
+			Description string `yaml:"description"`
+		} `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(b, &project); err != nil {
+		t.Fatal(err)
+	}
+	if project.Name != Namespace {
+		t.Errorf("project name %q; want %q (the config namespace)", project.Name, Namespace)
+	}
+	if _, err := os.Stat(filepath.Join("..", project.Main, "main.go")); err != nil {
+		t.Errorf("main %q: %v", project.Main, err)
+	}
+	for _, k := range Keys {
+		decl, ok := project.Config[k.Name]
+		switch {
+		case !ok:
+			t.Errorf("Pulumi.yaml does not declare %s", k.Name)
+		case decl.Type != k.Type:
+			t.Errorf("%s: Pulumi.yaml type %q; want %q", k.Name, decl.Type, k.Type)
+		case decl.Description != k.Description+" Default: "+k.Default+".":
+			t.Errorf("%s: Pulumi.yaml description %q; want %q", k.Name, decl.Description, k.Description+" Default: "+k.Default+".")
+		}
+		delete(project.Config, k.Name)
+	}
+	for name := range project.Config {
+		t.Errorf("Pulumi.yaml declares %s, which kumo does not read", name)
+	}
+}
+
+// TestStackFilesAreValid checks the shipped example stacks parse cleanly.
+func TestStackFilesAreValid(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		b, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			Config map[string]any `yaml:"config"`
+		}
+		if err := yaml.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		raw := map[string]string{}
+		for k, v := range f.Config {
+			switch v := v.(type) {
+			case string:
+				raw[k] = v
+			case []any:
+				var items []string
+				for _, i := range v {
+					items = append(items, `"`+i.(string)+`"`)
+				}
+				raw[k] = "[" + strings.Join(items, ",") + "]"
+			default:
+				raw[k] = strings.TrimSpace(yamlScalar(t, v))
+			}
+		}
+		if _, err := LoadConfig(raw); err != nil {
+			t.Errorf("Pulumi.%s.yaml: %v", stack, err)
+		}
+	}
+}
+
+func yamlScalar(t *testing.T, v any) string {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestREADMEDocumentsEveryKey keeps the README's config reference in step.
+func TestREADMEDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys {
+		row := "| `" + Namespace + ":" + k.Name + "` | " + k.Type + " | " + k.Default + " | " + k.Description + " |"
+		if !strings.Contains(string(b), row) {
+			t.Errorf("README lacks the row\n%s", row)
+		}
+	}
+}
