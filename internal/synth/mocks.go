@@ -1,0 +1,525 @@
+package synth
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+const (
+	// mockAccount is the AWS account every synthesized ARN belongs to; it is
+	// the documentation account, so it can never be mistaken for a real one.
+	mockAccount = "123456789012"
+	// defaultRegion applies when the stack config sets no aws:region, as the
+	// AWS provider would fall back to the environment which synth ignores.
+	defaultRegion = "us-east-1"
+	// streamLabel is a fixed DynamoDB stream label: real labels are creation
+	// timestamps, and synth output must not depend on the clock.
+	streamLabel = "2026-01-01T00:00:00.000"
+)
+
+const (
+	lowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	mixedAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	hexDigits  = "0123456789abcdef"
+)
+
+// monitor is the offline stand-in for the Pulumi engine and the AWS
+// provider. It records every registration and answers with state shaped like
+// what AWS would return, derived only from the URN so runs are reproducible.
+type monitor struct {
+	project, stack, region, account string
+	render                          renderer
+
+	mu        sync.Mutex
+	resources map[string]Resource
+}
+
+var _ pulumi.MockResourceMonitor = (*monitor)(nil)
+
+func newMonitor(project, stack, region, root string) *monitor {
+	if region == "" {
+		region = defaultRegion
+	}
+	return &monitor{
+		project: project, stack: stack, region: region, account: mockAccount,
+		render:    renderer{root: root},
+		resources: map[string]Resource{},
+	}
+}
+
+// urn computes a resource's URN exactly as the SDK's mock monitor does, so
+// the URNs recorded here match the ones the program sees.
+func (m *monitor) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(m.stack), tokens.PackageName(m.project), parentType,
+		tokens.Type(typ), name))
+}
+
+// NewResource records a registration and returns its mock state. Reads
+// (Get functions) are answered but not recorded: they are not part of what
+// the stack creates.
+func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	parent := ""
+	if args.RegisterRPC != nil {
+		parent = args.RegisterRPC.GetParent()
+	} else if args.ReadRPC != nil {
+		parent = args.ReadRPC.GetParent()
+	}
+	urn := m.urn(parent, args.TypeToken, args.Name)
+
+	if rpc := args.RegisterRPC; rpc != nil {
+		inputs, err := m.render.object(args.Inputs)
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: %w", urn, err)
+		}
+		if resource.URN(parent) != "" && resource.URN(parent).QualifiedType() == resource.RootStackType {
+			parent = ""
+		}
+		m.mu.Lock()
+		m.resources[urn] = Resource{
+			URN:          urn,
+			Type:         args.TypeToken,
+			Name:         args.Name,
+			Custom:       rpc.GetCustom(),
+			Parent:       parent,
+			Inputs:       inputs,
+			Dependencies: sortedUnique(rpc.GetDependencies()),
+		}
+		m.mu.Unlock()
+	}
+
+	if args.RegisterRPC != nil && !args.Custom {
+		// Components have no provider and so no computed state.
+		return "", args.Inputs, nil
+	}
+	id, outs := m.outputs(urn, args.TypeToken, args.Name, args.Inputs)
+	if args.ID != "" {
+		id = args.ID
+	}
+	state := args.Inputs.Copy()
+	for k, v := range outs {
+		state[resource.PropertyKey(k)] = v
+	}
+	return id, state, nil
+}
+
+// Call answers the few invokes a stack needs to learn where it runs. Any
+// other invoke would reach AWS for real, so it fails loudly instead.
+func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	switch args.Token {
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id":        m.account,
+			"accountId": m.account,
+			"arn":       fmt.Sprintf("arn:aws:sts::%s:assumed-role/kumo-synth/kumo-synth", m.account),
+			"userId":    "AROA" + pick("caller", "userId", upperAlnum, 17) + ":kumo-synth",
+		}), nil
+	case "aws:index/getRegion:getRegion":
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id":          m.region,
+			"name":        m.region,
+			"endpoint":    fmt.Sprintf("ec2.%s.amazonaws.com", m.region),
+			"description": m.region,
+		}), nil
+	case "aws:index/getPartition:getPartition":
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id":               "aws",
+			"partition":        "aws",
+			"dnsSuffix":        "amazonaws.com",
+			"reverseDnsPrefix": "com.amazonaws",
+		}), nil
+	}
+	return nil, fmt.Errorf("kumo synth has no offline answer for invoke %s", args.Token)
+}
+
+// snapshot returns the recorded resources sorted by URN.
+func (m *monitor) snapshot() []Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Resource, 0, len(m.resources))
+	for _, r := range m.resources {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// outputs returns the ID and computed properties AWS would report for a
+// resource of type typ.
+func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (string, map[string]resource.PropertyValue) {
+	R, A := m.region, m.account
+	str := func(k string) string { return stringInput(in, k) }
+	physical := func(prop string) string {
+		if v := str(prop); v != "" {
+			return v
+		}
+		// A name prefix gets a 26-digit unique suffix, as the AWS provider
+		// does (e.g. log groups named "/aws/lambda/fn-2026…").
+		prefixProp := "namePrefix"
+		if prop == "bucket" {
+			prefixProp = "bucketPrefix"
+		}
+		if p := str(prefixProp); p != "" {
+			return p + pick(urn, "prefix", "0123456789", 26)
+		}
+		return name + "-" + pick(urn, "autoname", hexDigits, 7)
+	}
+	out := map[string]resource.PropertyValue{}
+	set := func(k, v string) { out[k] = resource.NewStringProperty(v) }
+	apiInvokeArn := func(target string) string {
+		return fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", R, target)
+	}
+
+	switch {
+	case typ == "aws:lambda/function:Function":
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", R, A, n)
+		version := "$LATEST"
+		if boolInput(in, "publish") {
+			version = "1"
+		}
+		codeSha := str("sourceCodeHash")
+		if codeSha == "" {
+			sum := sha256.Sum256([]byte(urn + "\x00code"))
+			codeSha = base64.StdEncoding.EncodeToString(sum[:])
+		}
+		set("name", n)
+		set("arn", arn)
+		set("invokeArn", apiInvokeArn(arn))
+		set("version", version)
+		set("qualifiedArn", arn+":"+version)
+		set("qualifiedInvokeArn", apiInvokeArn(arn+":"+version))
+		set("codeSha256", codeSha)
+		set("sourceCodeHash", codeSha)
+		return n, out
+
+	case typ == "aws:lambda/alias:Alias":
+		n := physical("name")
+		fnArn := lambdaFunctionArn(str("functionName"), R, A)
+		arn := fnArn + ":" + n
+		set("name", n)
+		set("arn", arn)
+		set("invokeArn", apiInvokeArn(arn))
+		return arn, out
+
+	case typ == "aws:lambda/permission:Permission":
+		sid := physical("statementId")
+		set("statementId", sid)
+		return sid, out
+
+	case typ == "aws:iam/role:Role":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:iam::%s:role%s%s", A, iamPath(str("path")), n))
+		set("uniqueId", "AROA"+pick(urn, "uniqueId", upperAlnum, 17))
+		return n, out
+
+	case typ == "aws:iam/rolePolicy:RolePolicy":
+		n := physical("name")
+		set("name", n)
+		return roleName(str("role")) + ":" + n, out
+
+	case typ == "aws:iam/policy:Policy":
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:iam::%s:policy%s%s", A, iamPath(str("path")), n)
+		set("name", n)
+		set("arn", arn)
+		set("policyId", "ANPA"+pick(urn, "policyId", upperAlnum, 17))
+		return arn, out
+
+	case typ == "aws:cloudwatch/logGroup:LogGroup":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", R, A, n))
+		return n, out
+
+	case typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", R, A, n))
+		return n, out
+
+	case typ == "aws:sqs/queue:Queue":
+		n := physical("name")
+		if boolInput(in, "fifoQueue") && !strings.HasSuffix(n, ".fifo") {
+			n += ".fifo"
+		}
+		url := fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", R, A, n)
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:sqs:%s:%s:%s", R, A, n))
+		set("url", url)
+		return url, out
+
+	case typ == "aws:sns/topic:Topic":
+		n := physical("name")
+		if boolInput(in, "fifoTopic") && !strings.HasSuffix(n, ".fifo") {
+			n += ".fifo"
+		}
+		arn := fmt.Sprintf("arn:aws:sns:%s:%s:%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		return arn, out
+
+	case typ == "aws:dynamodb/table:Table":
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		if boolInput(in, "streamEnabled") {
+			set("streamArn", arn+"/stream/"+streamLabel)
+			set("streamLabel", streamLabel)
+		}
+		return n, out
+
+	case typ == "aws:s3/bucketV2:BucketV2" || typ == "aws:s3/bucket:Bucket":
+		n := physical("bucket")
+		set("bucket", n)
+		set("arn", "arn:aws:s3:::"+n)
+		set("bucketDomainName", n+".s3.amazonaws.com")
+		set("bucketRegionalDomainName", fmt.Sprintf("%s.s3.%s.amazonaws.com", n, R))
+		set("region", R)
+		return n, out
+
+	case strings.HasPrefix(typ, "aws:s3/"):
+		// Bucket sub-resources (policy, public access block, objects) are
+		// identified by their bucket in AWS.
+		if b := str("bucket"); b != "" {
+			if k := str("key"); k != "" {
+				return b + "/" + k, out
+			}
+			return b, out
+		}
+		return physical("name"), out
+
+	case typ == "aws:cloudfront/distribution:Distribution":
+		id := "E" + pick(urn, "id", upperAlnum, 13)
+		set("arn", fmt.Sprintf("arn:aws:cloudfront::%s:distribution/%s", A, id))
+		set("domainName", "d"+pick(urn, "domain", lowerAlnum, 13)+".cloudfront.net")
+		set("hostedZoneId", "Z2FDTNDATAQYW2")
+		set("status", "Deployed")
+		set("etag", "E"+pick(urn, "etag", upperAlnum, 13))
+		return id, out
+
+	case typ == "aws:cloudfront/originAccessControl:OriginAccessControl" ||
+		typ == "aws:cloudfront/originAccessIdentity:OriginAccessIdentity":
+		id := "E" + pick(urn, "id", upperAlnum, 13)
+		set("etag", "E"+pick(urn, "etag", upperAlnum, 13))
+		return id, out
+
+	case typ == "aws:cloudfront/function:Function":
+		n := physical("name")
+		set("arn", fmt.Sprintf("arn:aws:cloudfront::%s:function/%s", A, n))
+		set("etag", "E"+pick(urn, "etag", upperAlnum, 13))
+		return n, out
+
+	case strings.HasPrefix(typ, "aws:cloudfront/"):
+		// Policies (response headers, cache, origin request) have UUID ids.
+		set("etag", "E"+pick(urn, "etag", upperAlnum, 13))
+		return uuidLike(urn), out
+
+	case typ == "aws:apigateway/restApi:RestApi":
+		id := pick(urn, "id", lowerAlnum, 10)
+		set("name", physical("name"))
+		set("rootResourceId", pick(urn, "root", lowerAlnum, 10))
+		set("executionArn", fmt.Sprintf("arn:aws:execute-api:%s:%s:%s", R, A, id))
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/restapis/%s", R, id))
+		return id, out
+
+	case typ == "aws:apigateway/stage:Stage":
+		api, stage := str("restApi"), str("stageName")
+		set("invokeUrl", fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com/%s", api, R, stage))
+		set("executionArn", fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s", R, A, api, stage))
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/restapis/%s/stages/%s", R, api, stage))
+		return fmt.Sprintf("ags-%s-%s", api, stage), out
+
+	case typ == "aws:apigateway/deployment:Deployment":
+		id := pick(urn, "id", lowerAlnum, 6)
+		api := str("restApi")
+		set("invokeUrl", fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com/%s", api, R, str("stageName")))
+		set("executionArn", fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s", R, A, api, str("stageName")))
+		return id, out
+
+	case typ == "aws:apigateway/authorizer:Authorizer":
+		id := pick(urn, "id", lowerAlnum, 6)
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/restapis/%s/authorizers/%s", R, str("restApi"), id))
+		return id, out
+
+	case typ == "aws:apigateway/apiKey:ApiKey":
+		id := pick(urn, "id", lowerAlnum, 10)
+		value := str("value")
+		if value == "" {
+			value = pick(urn, "value", mixedAlnum, 40)
+		}
+		set("name", physical("name"))
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/apikeys/%s", R, id))
+		out["value"] = resource.MakeSecret(resource.NewStringProperty(value))
+		return id, out
+
+	case typ == "aws:apigateway/usagePlan:UsagePlan":
+		id := pick(urn, "id", lowerAlnum, 6)
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/usageplans/%s", R, id))
+		return id, out
+
+	case strings.HasPrefix(typ, "aws:apigateway/"):
+		return pick(urn, "id", lowerAlnum, 6), out
+
+	case typ == "aws:cognito/userPool:UserPool":
+		id := R + "_" + pick(urn, "id", mixedAlnum, 9)
+		set("name", physical("name"))
+		set("arn", fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", R, A, id))
+		set("endpoint", fmt.Sprintf("cognito-idp.%s.amazonaws.com/%s", R, id))
+		return id, out
+
+	case typ == "aws:cognito/userPoolClient:UserPoolClient":
+		id := pick(urn, "id", lowerAlnum, 26)
+		set("name", physical("name"))
+		if boolInput(in, "generateSecret") {
+			out["clientSecret"] = resource.MakeSecret(resource.NewStringProperty(pick(urn, "secret", lowerAlnum, 51)))
+		}
+		return id, out
+
+	case typ == "aws:codedeploy/application:Application":
+		n := physical("name")
+		set("name", n)
+		set("applicationId", uuidLike(urn))
+		set("arn", fmt.Sprintf("arn:aws:codedeploy:%s:%s:application:%s", R, A, n))
+		return uuidLike(urn), out
+
+	case typ == "aws:codedeploy/deploymentGroup:DeploymentGroup":
+		n := physical("deploymentGroupName")
+		set("deploymentGroupName", n)
+		set("deploymentGroupId", uuidLike(urn))
+		set("arn", fmt.Sprintf("arn:aws:codedeploy:%s:%s:deploymentgroup:%s/%s", R, A, str("appName"), n))
+		return uuidLike(urn), out
+
+	case typ == "aws:codedeploy/deploymentConfig:DeploymentConfig":
+		n := physical("deploymentConfigName")
+		set("deploymentConfigName", n)
+		set("deploymentConfigId", uuidLike(urn))
+		set("arn", fmt.Sprintf("arn:aws:codedeploy:%s:%s:deploymentconfig:%s", R, A, n))
+		return n, out
+	}
+	// Unknown types still need an ID for the SDK to resolve them as created.
+	return physical("name"), out
+}
+
+// pick derives n characters from alphabet, deterministically from the URN
+// and the purpose of the value (so an id and a domain of one resource differ).
+func pick(urn, purpose, alphabet string, n int) string {
+	var b strings.Builder
+	for block := uint32(0); b.Len() < n; block++ {
+		var ctr [4]byte
+		binary.BigEndian.PutUint32(ctr[:], block)
+		sum := sha256.Sum256([]byte(urn + "\x00" + purpose + "\x00" + string(ctr[:])))
+		for _, c := range sum {
+			if b.Len() == n {
+				break
+			}
+			b.WriteByte(alphabet[int(c)%len(alphabet)])
+		}
+	}
+	return b.String()
+}
+
+// uuidLike formats 32 URN-derived hex digits as a UUID.
+func uuidLike(urn string) string {
+	h := pick(urn, "uuid", hexDigits, 32)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// lambdaFunctionArn resolves a functionName input, which AWS accepts as a
+// name, a full ARN or a qualified ARN, to the unqualified function ARN.
+func lambdaFunctionArn(fn, region, account string) string {
+	if strings.HasPrefix(fn, "arn:") {
+		parts := strings.Split(fn, ":")
+		if len(parts) > 7 {
+			parts = parts[:7]
+		}
+		return strings.Join(parts, ":")
+	}
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", region, account, fn)
+}
+
+// roleName accepts a role name or ARN, as the RolePolicy role input does.
+func roleName(role string) string {
+	if i := strings.LastIndex(role, "/"); strings.HasPrefix(role, "arn:") && i >= 0 {
+		return role[i+1:]
+	}
+	return role
+}
+
+// iamPath normalizes an IAM path input to the "/…/" form ARNs embed.
+func iamPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// stringInput returns a known string input, looking through secrets.
+func stringInput(in resource.PropertyMap, key string) string {
+	v, ok := in[resource.PropertyKey(key)]
+	if !ok {
+		return ""
+	}
+	v = unwrapKnown(v)
+	if v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
+
+func boolInput(in resource.PropertyMap, key string) bool {
+	v, ok := in[resource.PropertyKey(key)]
+	if !ok {
+		return false
+	}
+	v = unwrapKnown(v)
+	return v.IsBool() && v.BoolValue()
+}
+
+// unwrapKnown strips secret and known-output wrappers from a value.
+func unwrapKnown(v resource.PropertyValue) resource.PropertyValue {
+	for {
+		switch {
+		case v.IsSecret():
+			v = v.SecretValue().Element
+		case v.IsOutput() && v.OutputValue().Known:
+			v = v.OutputValue().Element
+		default:
+			return v
+		}
+	}
+}
+
+func sortedUnique(in []string) []string {
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

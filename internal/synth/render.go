@@ -1,0 +1,351 @@
+package synth
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/archive"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/asset"
+)
+
+// unknownPlaceholder stands in for values that are not known until deploy.
+const unknownPlaceholder = "[unknown]"
+
+// maxExactInt is the largest integer a float64 holds exactly; larger
+// integral numbers stay floats rather than silently changing value.
+const maxExactInt = 1 << 53
+
+// renderer turns Pulumi property values into plain JSON-friendly values.
+// Assets are shown by content hash with paths relative to root so that the
+// output is the same on every machine and changes only when the code does.
+type renderer struct {
+	root string
+}
+
+func (r renderer) object(m resource.PropertyMap) (map[string]any, error) {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		rv, err := r.value(v)
+		if err != nil {
+			return nil, fmt.Errorf("property %s: %w", k, err)
+		}
+		out[string(k)] = rv
+	}
+	return out, nil
+}
+
+func (r renderer) value(v resource.PropertyValue) (any, error) {
+	switch {
+	case v.IsNull():
+		return nil, nil
+	case v.IsBool():
+		return v.BoolValue(), nil
+	case v.IsNumber():
+		return number(v.NumberValue()), nil
+	case v.IsString():
+		return v.StringValue(), nil
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			rv, err := r.value(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = rv
+		}
+		return out, nil
+	case v.IsObject():
+		return r.object(v.ObjectValue())
+	case v.IsSecret():
+		return secretPlaceholder, nil
+	case v.IsComputed():
+		return unknownPlaceholder, nil
+	case v.IsOutput():
+		o := v.OutputValue()
+		switch {
+		case !o.Known:
+			return unknownPlaceholder, nil
+		case o.Secret:
+			return secretPlaceholder, nil
+		}
+		return r.value(o.Element)
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN), nil
+	case v.IsAsset():
+		return r.asset(v.AssetValue())
+	case v.IsArchive():
+		return r.archive(v.ArchiveValue())
+	}
+	return nil, fmt.Errorf("unsupported property value %s", v.TypeString())
+}
+
+// number keeps integral values integers in JSON: Pulumi carries every number
+// as a float64, but memorySize 128 should not read as 128.0 or 1.28e2.
+func number(f float64) any {
+	if f == math.Trunc(f) && math.Abs(f) <= maxExactInt {
+		return int64(f)
+	}
+	return f
+}
+
+func (r renderer) asset(a *asset.Asset) (any, error) {
+	switch {
+	case a.IsPath():
+		rel, abs := r.path(a.Path)
+		sum, err := hashFile(abs)
+		if err != nil {
+			return nil, fmt.Errorf("file asset: %w", err)
+		}
+		return map[string]any{"asset": map[string]any{"path": rel, "sha256": sum}}, nil
+	case a.IsURI():
+		return map[string]any{"asset": map[string]any{"uri": a.URI}}, nil
+	}
+	sum := sha256.Sum256([]byte(a.Text))
+	return map[string]any{"asset": map[string]any{"text": a.Text, "sha256": hex.EncodeToString(sum[:])}}, nil
+}
+
+func (r renderer) archive(a *archive.Archive) (any, error) {
+	switch {
+	case a.IsPath():
+		rel, abs := r.path(a.Path)
+		sum, err := hashPath(abs)
+		if err != nil {
+			return nil, fmt.Errorf("file archive: %w", err)
+		}
+		return map[string]any{"archive": map[string]any{"path": rel, "sha256": sum}}, nil
+	case a.IsURI():
+		return map[string]any{"archive": map[string]any{"uri": a.URI}}, nil
+	}
+	assets := make(map[string]any, len(a.Assets))
+	for name, e := range a.Assets {
+		var (
+			rv  any
+			err error
+		)
+		switch t := e.(type) {
+		case *asset.Asset:
+			rv, err = r.asset(t)
+		case *archive.Archive:
+			rv, err = r.archive(t)
+		case resource.PropertyValue:
+			rv, err = r.value(t)
+		default:
+			err = fmt.Errorf("unsupported archive member %T", e)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("archive member %s: %w", name, err)
+		}
+		assets[name] = rv
+	}
+	return map[string]any{"archive": map[string]any{"assets": assets}}, nil
+}
+
+// path resolves an asset path the way the pulumi CLI would, which runs the
+// program with the project root as working directory, and returns it both
+// relative to the root (for display) and absolute (for reading).
+func (r renderer) path(p string) (rel, abs string) {
+	abs = p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(r.root, p)
+	}
+	rel, err := filepath.Rel(r.root, abs)
+	if err != nil {
+		rel = abs
+	}
+	return filepath.ToSlash(rel), abs
+}
+
+func hashFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// hashPath hashes a file, or a directory as the sorted list of its files'
+// relative paths and contents, which is what a directory archive ships.
+func hashPath(path string) (string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !info.IsDir() {
+		return hashFile(path)
+	}
+	h := sha256.New()
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(path, p)
+		if err != nil {
+			return err
+		}
+		sum, err := hashFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%s\n", filepath.ToSlash(rel), sum)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// JSON renders the result in kumo's synth contract: resources sorted by URN,
+// map keys sorted, 2-space indent and a trailing newline. HTML escaping is off
+// so policy documents and URLs read as written.
+func (r *Result) JSON() ([]byte, error) {
+	type resourceJSON struct {
+		URN          string         `json:"urn"`
+		Type         string         `json:"type"`
+		Name         string         `json:"name"`
+		Custom       bool           `json:"custom"`
+		Parent       string         `json:"parent"`
+		Inputs       map[string]any `json:"inputs"`
+		Dependencies []string       `json:"dependencies"`
+	}
+	doc := struct {
+		Project   string         `json:"project"`
+		Stack     string         `json:"stack"`
+		Resources []resourceJSON `json:"resources"`
+		Outputs   map[string]any `json:"outputs"`
+	}{Project: r.Project, Stack: r.Stack, Resources: []resourceJSON{}, Outputs: r.Outputs}
+	if doc.Outputs == nil {
+		doc.Outputs = map[string]any{}
+	}
+	for _, res := range r.sorted() {
+		rj := resourceJSON(res)
+		if rj.Inputs == nil {
+			rj.Inputs = map[string]any{}
+		}
+		if rj.Dependencies == nil {
+			rj.Dependencies = []string{}
+		}
+		doc.Resources = append(doc.Resources, rj)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode synth result: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// sorted returns the resources ordered by URN without reordering r.
+func (r *Result) sorted() []Resource {
+	out := append([]Resource(nil), r.Resources...)
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// WriteTree writes the human summary: the resource tree nested under
+// component parents, a count per type and the stack outputs.
+func (r *Result) WriteTree(w io.Writer) error {
+	var b strings.Builder
+	noun := "resources"
+	if len(r.Resources) == 1 {
+		noun = "resource"
+	}
+	fmt.Fprintf(&b, "stack %s (project %s): %d %s\n", r.Stack, r.Project, len(r.Resources), noun)
+
+	byURN := map[string]bool{}
+	for _, res := range r.Resources {
+		byURN[res.URN] = true
+	}
+	children := map[string][]Resource{}
+	for _, res := range r.Resources {
+		parent := res.Parent
+		if !byURN[parent] {
+			// A parent outside the recorded set (the stack, a read resource)
+			// would hide the resource; show it at the top instead.
+			parent = ""
+		}
+		children[parent] = append(children[parent], res)
+	}
+	for _, list := range children {
+		sort.Slice(list, func(i, j int) bool {
+			a, c := list[i], list[j]
+			if a.Type != c.Type {
+				return a.Type < c.Type
+			}
+			if a.Name != c.Name {
+				return a.Name < c.Name
+			}
+			return a.URN < c.URN
+		})
+	}
+	var walk func(parent, indent string)
+	walk = func(parent, indent string) {
+		list := children[parent]
+		for i, res := range list {
+			branch, next := "├─ ", "│  "
+			if i == len(list)-1 {
+				branch, next = "└─ ", "   "
+			}
+			fmt.Fprintf(&b, "%s%s%s  %s\n", indent, branch, res.Type, res.Name)
+			walk(res.URN, indent+next)
+		}
+	}
+	walk("", "")
+
+	counts := map[string]int{}
+	width := 0
+	for _, res := range r.Resources {
+		counts[res.Type]++
+		width = max(width, len(res.Type))
+	}
+	types := make([]string, 0, len(counts))
+	for t := range counts {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	b.WriteString("\nResources by type:\n")
+	for _, t := range types {
+		fmt.Fprintf(&b, "  %-*s  %d\n", width, t, counts[t])
+	}
+
+	keys := make([]string, 0, len(r.Outputs))
+	for k := range r.Outputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b.WriteString("\nOutputs:\n")
+	if len(keys) == 0 {
+		b.WriteString("  (none)\n")
+	}
+	for _, k := range keys {
+		v := r.Outputs[k]
+		s, ok := v.(string)
+		if !ok {
+			var enc bytes.Buffer
+			e := json.NewEncoder(&enc)
+			e.SetEscapeHTML(false)
+			if err := e.Encode(v); err != nil {
+				return fmt.Errorf("encode output %s: %w", k, err)
+			}
+			s = strings.TrimSuffix(enc.String(), "\n")
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", k, s)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,263 @@
+// Package synth runs a kumo stack program entirely offline, against Pulumi
+// mocks that stand in for the engine and the AWS provider, and records what it
+// would create: every resource with its inputs, parent and dependencies, and
+// the stack outputs. The result is a deterministic snapshot that can be
+// reviewed as a tree, diffed as JSON in CI, and produced without a network,
+// AWS credentials or the pulumi CLI.
+package synth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+
+	"github.com/hashicorp/go-multierror"
+	rarchive "github.com/pulumi/pulumi/sdk/v3/go/common/resource/archive"
+	rasset "github.com/pulumi/pulumi/sdk/v3/go/common/resource/asset"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+)
+
+// Program is a stack program: it registers resources and returns stack outputs.
+type Program func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error)
+
+// Request names the stack to synthesize.
+type Request struct {
+	// Root is the project directory, the one holding Pulumi.yaml.
+	Root string
+	// Stack selects Pulumi.<Stack>.yaml.
+	Stack string
+}
+
+// Result is what a stack program would deploy.
+type Result struct {
+	Project, Stack string
+	// Resources holds every registered resource, sorted by URN.
+	Resources []Resource
+	// Outputs holds the stack outputs rendered like resource inputs.
+	Outputs map[string]any
+}
+
+// Resource is one registration: a custom (cloud) resource or a component.
+type Resource struct {
+	URN, Type, Name string
+	Custom          bool
+	// Parent is the parent's URN, or "" for children of the root stack.
+	Parent string
+	// Inputs are the registered inputs rendered as plain JSON values.
+	Inputs map[string]any
+	// Dependencies are the sorted, de-duplicated URNs the resource depends on.
+	Dependencies []string
+}
+
+// Run loads the stack's config and runs program against mocks. When the
+// program fails, Run returns the error and a Result holding only the
+// resources registered before it failed. The program's
+// error is returned wrapped once so errors.As finds a
+// *constructs.ValidationError and the CLI can report bad config distinctly.
+func Run(ctx context.Context, req Request, program Program) (*Result, error) {
+	root, err := filepath.Abs(req.Root)
+	if err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
+	project, raw, secretKeys, err := LoadConfig(root, req.Stack)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, err)
+	}
+	mon := newMonitor(project, req.Stack, raw["aws:region"], root)
+
+	// pulumi.RunErr would read the user's PULUMI_* environment first, and
+	// PULUMI_PLUGINS cannot be overridden by a RunOption; building the
+	// RunInfo completely here means nothing from the shell leaks into synth.
+	pctx, err := pulumi.NewContext(ctx, pulumi.RunInfo{
+		Project:          project,
+		Stack:            req.Stack,
+		RootDirectory:    root,
+		Config:           raw,
+		ConfigSecretKeys: secretKeys,
+		Mocks:            mon,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, err)
+	}
+	defer pctx.Close()
+
+	var (
+		outputs    pulumi.Map
+		programErr error
+	)
+	runErr := pulumi.RunWithContext(pctx, func(c *pulumi.Context) error {
+		outs, err := program(c, copyConfig(raw))
+		if err != nil {
+			programErr = err
+			return err
+		}
+		for k, v := range outs {
+			c.Export(k, v)
+		}
+		outputs = outs
+		return nil
+	})
+	switch {
+	case programErr != nil:
+		// What was registered before the error still comes back, so tests
+		// can assert that bad input registered nothing.
+		partial := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot()}
+		return partial, fmt.Errorf("synth stack %s: %w", req.Stack, programErr)
+	case runErr != nil:
+		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, flatten(runErr))
+	}
+
+	// RunWithContext has waited for all outstanding work of the context, so
+	// awaiting the outputs now only reads values that are already resolved.
+	rendered := make(map[string]any, len(outputs))
+	for k, v := range outputs {
+		res, err := internals.UnsafeAwaitOutput(ctx, pulumi.ToOutput(v))
+		if err != nil {
+			return nil, fmt.Errorf("synth stack %s: output %s: %w", req.Stack, k, err)
+		}
+		var rv any
+		switch {
+		case !res.Known:
+			rv = unknownPlaceholder
+		case res.Secret:
+			rv = secretPlaceholder
+		default:
+			if rv, err = mon.render.goValue(ctx, res.Value); err != nil {
+				return nil, fmt.Errorf("synth stack %s: output %s: %w", req.Stack, k, err)
+			}
+		}
+		rendered[k] = rv
+	}
+
+	return &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered}, nil
+}
+
+func copyConfig(raw map[string]string) map[string]string {
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		out[k] = v
+	}
+	return out
+}
+
+// flatten unwraps the go-multierror the SDK collects errors in when it holds
+// a single error, so messages read "x failed" rather than "1 error occurred".
+func flatten(err error) error {
+	var merr *multierror.Error
+	if errors.As(err, &merr) && len(merr.Errors) == 1 {
+		return merr.Errors[0]
+	}
+	return err
+}
+
+// goValue renders a resolved Go value from a stack output the same way
+// resource inputs are rendered.
+func (r renderer) goValue(ctx context.Context, v any) (any, error) {
+	switch t := v.(type) {
+	case nil:
+		return nil, nil
+	case string, bool:
+		return t, nil
+	case pulumi.Asset:
+		return r.asset(&rasset.Asset{Path: t.Path(), Text: t.Text(), URI: t.URI()})
+	case pulumi.Archive:
+		return r.goArchive(t)
+	case pulumi.Resource:
+		res, err := internals.UnsafeAwaitOutput(ctx, t.URN())
+		if err != nil {
+			return nil, err
+		}
+		if !res.Known {
+			return unknownPlaceholder, nil
+		}
+		return fmt.Sprint(res.Value), nil
+	case pulumi.Output:
+		res, err := internals.UnsafeAwaitOutput(ctx, t)
+		switch {
+		case err != nil:
+			return nil, err
+		case !res.Known:
+			return unknownPlaceholder, nil
+		case res.Secret:
+			return secretPlaceholder, nil
+		}
+		return r.goValue(ctx, res.Value)
+	}
+
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return rv.Uint(), nil
+	case reflect.Float32, reflect.Float64:
+		return number(rv.Float()), nil
+	case reflect.String:
+		return rv.String(), nil
+	case reflect.Bool:
+		return rv.Bool(), nil
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil, nil
+		}
+		return r.goValue(ctx, rv.Elem().Interface())
+	case reflect.Slice, reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			e, err := r.goValue(ctx, rv.Index(i).Interface())
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		return out, nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			break
+		}
+		out := make(map[string]any, rv.Len())
+		iter := rv.MapRange()
+		for iter.Next() {
+			e, err := r.goValue(ctx, iter.Value().Interface())
+			if err != nil {
+				return nil, err
+			}
+			out[iter.Key().String()] = e
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unsupported output value of type %T", v)
+}
+
+func (r renderer) goArchive(a pulumi.Archive) (any, error) {
+	members := a.Assets()
+	if members == nil {
+		return r.archive(&rarchive.Archive{Path: a.Path(), URI: a.URI()})
+	}
+	assets := make(map[string]any, len(members))
+	for name, m := range members {
+		var (
+			rv  any
+			err error
+		)
+		switch m := m.(type) {
+		case pulumi.Asset:
+			rv, err = r.asset(&rasset.Asset{Path: m.Path(), Text: m.Text(), URI: m.URI()})
+		case pulumi.Archive:
+			rv, err = r.goArchive(m)
+		default:
+			err = fmt.Errorf("unsupported type %T", m)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("archive member %s: %w", name, err)
+		}
+		assets[name] = rv
+	}
+	return map[string]any{"archive": map[string]any{"assets": assets}}, nil
+}
