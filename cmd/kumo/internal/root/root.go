@@ -1,0 +1,93 @@
+// Package root assembles the kumo command tree and turns the outcome of a
+// command into a message on stderr and a typed exit code.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/spf13/cobra"
+
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/stacks"
+)
+
+// NewCmdRoot returns the kumo command with all subcommands.
+func NewCmdRoot(f *cli.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "kumo <command> [flags]",
+		Short: "kumo builds AWS infrastructure from typed Go constructs on Pulumi",
+		// Main prints errors itself, once, with the exit code it chose;
+		// cobra would print them again followed by the full usage.
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &cli.Error{Code: cli.ExitUsage, Err: err}
+	})
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.AddCommand(synthcmd.NewCmdSynth(f, nil))
+	return cmd
+}
+
+// Main runs kumo with the process's arguments and returns its exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return int(run(ctx, newFactory(), os.Args[1:]))
+}
+
+// newFactory wires the real dependencies: the process's streams and the
+// stack program from package stacks, given the project root found at run time.
+func newFactory() *cli.Factory {
+	return &cli.Factory{
+		IO:    cli.System(),
+		Getwd: os.Getwd,
+		Program: func(root string) synth.Program {
+			return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+				return stacks.Build(ctx, raw, stacks.Options{Root: root})
+			}
+		},
+	}
+}
+
+func run(ctx context.Context, f *cli.Factory, args []string) cli.ExitCode {
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	c, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return cli.ExitOK
+	}
+	code := exitCode(err)
+	fmt.Fprintf(f.IO.ErrOut, "kumo: %s\n", err)
+	if code == cli.ExitUsage && c != nil {
+		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
+	}
+	return code
+}
+
+// exitCode maps an error to the exit code scripts rely on.
+func exitCode(err error) cli.ExitCode {
+	var exitErr *cli.Error
+	var invalid *constructs.ValidationError
+	switch {
+	case errors.As(err, &exitErr):
+		return exitErr.Code
+	case errors.As(err, &invalid):
+		return cli.ExitInvalidConfig
+	case strings.HasPrefix(err.Error(), "unknown command "):
+		// cobra reports unknown subcommands as plain errors.
+		return cli.ExitUsage
+	}
+	return cli.ExitError
+}

@@ -1,0 +1,119 @@
+package root
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
+)
+
+func project(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"Pulumi.yaml":     "name: shop\n",
+		"Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func programReturning(err error) func(string) synth.Program {
+	return func(string) synth.Program {
+		return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+			if err != nil {
+				return nil, err
+			}
+			topic, err := sns.NewTopic(ctx, "alerts", nil)
+			if err != nil {
+				return nil, err
+			}
+			return pulumi.Map{"topicArn": topic.Arn}, nil
+		}
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	invalid := &constructs.ValidationError{Scope: "stack config", Problems: []error{
+		errors.New("memoryMB: 64 is below the minimum 128; set shop:memoryMB to at least 128"),
+	}}
+	tests := []struct {
+		name       string
+		args       string
+		programErr error
+		want       cli.ExitCode
+		wantStdout string
+		wantStderr []string
+	}{
+		{name: "success", args: "synth", want: cli.ExitOK,
+			wantStdout: "topicArn: arn:aws:sns:eu-west-1:123456789012:alerts-"},
+		{name: "validation error", args: "synth --out synth.json", programErr: invalid, want: cli.ExitInvalidConfig,
+			wantStderr: []string{"kumo: synth stack dev: invalid stack config: 1 problem:\n  * memoryMB: 64 is below the minimum 128"}},
+		{name: "wrapped validation error", args: "synth", programErr: errors.Join(errors.New("x"), invalid), want: cli.ExitInvalidConfig,
+			wantStderr: []string{"kumo: synth stack dev: x\ninvalid stack config"}},
+		{name: "other program error", args: "synth", programErr: errors.New("boom"), want: cli.ExitError,
+			wantStderr: []string{"kumo: synth stack dev: boom\n"}},
+		{name: "unknown stack", args: "synth --stack prod", want: cli.ExitError,
+			wantStderr: []string{`kumo: stack "prod" not found`, "existing stacks: dev"}},
+		{name: "unknown flag", args: "synth --bogus", want: cli.ExitUsage,
+			wantStderr: []string{"kumo: unknown flag: --bogus\n", "Run 'kumo synth --help' for usage.\n"}},
+		{name: "missing flag value", args: "synth --stack", want: cli.ExitUsage,
+			wantStderr: []string{"kumo: flag needs an argument: --stack\n"}},
+		{name: "unknown command", args: "deploy", want: cli.ExitUsage,
+			wantStderr: []string{`kumo: unknown command "deploy" for "kumo"`}},
+		{name: "stray argument", args: "synth prod", want: cli.ExitUsage,
+			wantStderr: []string{`kumo: unexpected argument "prod"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := project(t)
+			existing := filepath.Join(dir, "synth.json")
+			if err := os.WriteFile(existing, []byte("previous\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ios, _, out, errOut := cli.Test()
+			f := &cli.Factory{
+				IO:      ios,
+				Getwd:   func() (string, error) { return dir, nil },
+				Program: programReturning(tt.programErr),
+			}
+			got := run(context.Background(), f, strings.Fields(tt.args))
+			if got != tt.want {
+				t.Errorf("exit code = %d; want %d (stderr %q)", got, tt.want, errOut)
+			}
+			if !strings.Contains(out.String(), tt.wantStdout) {
+				t.Errorf("stdout = %q; want it to contain %q", out, tt.wantStdout)
+			}
+			for _, w := range tt.wantStderr {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("stderr = %q; want it to contain %q", errOut, w)
+				}
+			}
+			if tt.want == cli.ExitOK && errOut.Len() != 0 {
+				t.Errorf("stderr = %q; want empty on success", errOut)
+			}
+			if b, _ := os.ReadFile(existing); string(b) != "previous\n" {
+				t.Errorf("synth.json = %q; want it untouched", b)
+			}
+		})
+	}
+}
+
+func TestRealFactoryWiresStacks(t *testing.T) {
+	f := newFactory()
+	if f.IO == nil || f.Getwd == nil || f.Program == nil || f.Program("/tmp/x") == nil {
+		t.Fatalf("newFactory() = %+v; want streams, Getwd and a program", f)
+	}
+}

@@ -1,0 +1,182 @@
+// Package synthcmd implements `kumo synth`: run the stack program offline
+// against mocks and print, or save, what it would deploy — a tree for people,
+// JSON for CI diffs.
+package synthcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/internal/synth"
+)
+
+// stackName is what Pulumi accepts in a stack name; anything else could not
+// name a Pulumi.<stack>.yaml file safely.
+var stackName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// Options are the inputs of one `kumo synth` run.
+type Options struct {
+	IO      *cli.IOStreams
+	Getwd   func() (string, error)
+	Program func(root string) synth.Program
+	// Context cancels the run; it is the command's context.
+	Context context.Context
+
+	// Stack selects Pulumi.<Stack>.yaml. Default: dev.
+	Stack string
+	// JSON prints the synth JSON contract instead of the tree.
+	JSON bool
+	// OutFile receives the output instead of stdout. Default: stdout.
+	OutFile string
+	// Dir is the project directory. Default: the nearest directory at or
+	// above the working directory that holds Pulumi.yaml.
+	Dir string
+}
+
+// NewCmdSynth returns the synth command. runF replaces the run in tests that
+// only check flag parsing; nil runs the synth.
+func NewCmdSynth(f *cli.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Getwd: f.Getwd, Program: f.Program}
+	cmd := &cobra.Command{
+		Use:   "synth",
+		Short: "Show what a stack would deploy, without touching AWS",
+		Long: `Run the stack program fully offline, with Pulumi mocks standing in for the
+engine and the AWS provider, and show every resource it would create.
+
+Computed values (ARNs, URLs, names) are realistic but derived only from each
+resource's URN, so two runs of the same program and config give byte-identical
+output. Encrypted config values are shown as [secret]. No network access, AWS
+credentials or pulumi CLI are needed.`,
+		Example: `  kumo synth
+  kumo synth --stack prod --json
+  kumo synth --json --out synth.json`,
+		Args: cli.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !stackName.MatchString(opts.Stack) {
+				return cli.UsageErrorf("invalid --stack %q: use letters, digits, '-', '_' and '.'", opts.Stack)
+			}
+			opts.Context = cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSynth(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Stack, "stack", "s", "dev", "Stack whose Pulumi.<stack>.yaml config to use")
+	cli.AddJSONFlag(cmd, &opts.JSON)
+	cmd.Flags().StringVarP(&opts.OutFile, "out", "o", "", "Write the output to `FILE` (atomically) instead of stdout")
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "Project `directory` holding Pulumi.yaml (default: found from the working directory upwards)")
+	return cmd
+}
+
+func runSynth(opts *Options) error {
+	cwd, err := opts.Getwd()
+	if err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	root, err := projectRoot(cwd, opts.Dir)
+	if err != nil {
+		return err
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, err := synth.Run(ctx, synth.Request{Root: root, Stack: opts.Stack}, opts.Program(root))
+	if err != nil {
+		return err
+	}
+
+	// Render fully before writing anything, so a failure leaves no partial output.
+	var buf bytes.Buffer
+	if opts.JSON {
+		err = cli.WriteJSON(&buf, res)
+	} else {
+		err = res.WriteTree(&buf)
+	}
+	if err != nil {
+		return err
+	}
+
+	if opts.OutFile == "" {
+		_, err := opts.IO.Out.Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(resolve(cwd, opts.OutFile), buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "wrote %s (%d resources)\n", opts.OutFile, len(res.Resources))
+	return nil
+}
+
+func resolve(cwd, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(cwd, p)
+}
+
+// projectRoot is dir when given (it must hold Pulumi.yaml: an explicit
+// directory that silently resolved to a parent project would surprise), or
+// the project found from cwd upwards.
+func projectRoot(cwd, dir string) (string, error) {
+	if dir == "" {
+		return synth.FindRoot(cwd)
+	}
+	dir = resolve(cwd, dir)
+	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("no Pulumi.yaml in %s (--dir must be the project directory)", dir)
+		}
+		return "", fmt.Errorf("project directory: %w", err)
+	}
+	return dir, nil
+}
+
+// writeFileAtomic replaces path with data via a temporary file in the same
+// directory and a rename, so readers (and a failed run) never see a partial
+// file. An existing file keeps its permissions.
+func writeFileAtomic(path string, data []byte) (err error) {
+	mode := fs.FileMode(0o644)
+	if info, statErr := os.Stat(path); statErr == nil {
+		if !info.Mode().IsRegular() {
+			return fmt.Errorf("write %s: not a regular file", path)
+		}
+		mode = info.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

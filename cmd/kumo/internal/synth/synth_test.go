@@ -1,0 +1,410 @@
+package synthcmd
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
+)
+
+const indexHTML = "<h1>shop</h1>\n"
+
+// newProject writes a project with a dev and a staging stack and returns its
+// directory.
+func newProject(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"Pulumi.yaml":         "name: shop\nruntime: go\nconfig:\n  siteDir:\n    default: site\n",
+		"Pulumi.dev.yaml":     "config:\n  aws:region: eu-central-1\n  shop:apiToken:\n    secure: v1:AAAA\n",
+		"Pulumi.staging.yaml": "config:\n  aws:region: us-west-2\n",
+		"site/index.html":     indexHTML,
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+type siteComponent struct{ pulumi.ResourceState }
+
+// fakeProgram stands in for stacks.Build: a component with a bucket, an
+// object uploaded from a file asset and a queue tagged with a secret config
+// value, and outputs computed from the mocks.
+func fakeProgram(root string) synth.Program {
+	return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+		var site siteComponent
+		if err := ctx.RegisterComponentResource("kumo:test:Site", "web", &site); err != nil {
+			return nil, err
+		}
+		bucket, err := s3.NewBucketV2(ctx, "web-bucket", &s3.BucketV2Args{
+			Bucket: pulumi.String("shop-web-" + ctx.Stack()),
+		}, pulumi.Parent(&site))
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s3.NewBucketObjectv2(ctx, "web-index", &s3.BucketObjectv2Args{
+			Bucket:      bucket.ID(),
+			Key:         pulumi.String("index.html"),
+			ContentType: pulumi.String("text/html"),
+			Source:      pulumi.NewFileAsset(filepath.Join(root, raw["shop:siteDir"], "index.html")),
+		}, pulumi.Parent(&site)); err != nil {
+			return nil, err
+		}
+		queue, err := sqs.NewQueue(ctx, "jobs", &sqs.QueueArgs{
+			Tags: pulumi.StringMap{"token": pulumi.ToSecret(pulumi.String(raw["shop:apiToken"])).(pulumi.StringOutput)},
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := ctx.RegisterResourceOutputs(&site, pulumi.Map{}); err != nil {
+			return nil, err
+		}
+		return pulumi.Map{
+			"bucketDomain": bucket.BucketRegionalDomainName,
+			"queueUrl":     queue.Url,
+		}, nil
+	}
+}
+
+func invalidProgram(string) synth.Program {
+	return func(*pulumi.Context, map[string]string) (pulumi.Map, error) {
+		return nil, &constructs.ValidationError{Scope: "stack config", Problems: []error{
+			errors.New(`siteDir: directory "nope" does not exist; set shop:siteDir to the built site`),
+		}}
+	}
+}
+
+type harness struct {
+	f           *cli.Factory
+	out, errOut *bytes.Buffer
+}
+
+func newHarness(cwd string, program func(string) synth.Program) harness {
+	ios, _, out, errOut := cli.Test()
+	return harness{
+		f: &cli.Factory{
+			IO:      ios,
+			Getwd:   func() (string, error) { return cwd, nil },
+			Program: program,
+		},
+		out: out, errOut: errOut,
+	}
+}
+
+func (h harness) run(args string) error {
+	cmd := NewCmdSynth(h.f, nil)
+	cmd.SetArgs(strings.Fields(args))
+	cmd.SetOut(h.out)
+	cmd.SetErr(h.errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	return cmd.Execute()
+}
+
+func TestNewCmdSynthFlags(t *testing.T) {
+	tests := []struct {
+		args    string
+		want    Options
+		wantErr string
+	}{
+		{args: "", want: Options{Stack: "dev"}},
+		{args: "--stack prod --json --out synth.json --dir infra", want: Options{Stack: "prod", JSON: true, OutFile: "synth.json", Dir: "infra"}},
+		{args: "-s staging -o x.txt", want: Options{Stack: "staging", OutFile: "x.txt"}},
+		{args: "--stack ../etc", wantErr: `invalid --stack "../etc"`},
+		{args: "extra", wantErr: `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			h := newHarness(t.TempDir(), fakeProgram)
+			var got *Options
+			cmd := NewCmdSynth(h.f, func(o *Options) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(h.out)
+			cmd.SetErr(h.errOut)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				var cerr *cli.Error
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &cerr) || cerr.Code != cli.ExitUsage {
+					t.Fatalf("error = %v; want a usage error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotFlags := Options{Stack: got.Stack, JSON: got.JSON, OutFile: got.OutFile, Dir: got.Dir}
+			if !reflect.DeepEqual(gotFlags, tt.want) {
+				t.Errorf("options = %+v; want %+v", gotFlags, tt.want)
+			}
+		})
+	}
+}
+
+func TestSynthTree(t *testing.T) {
+	root := newProject(t)
+	h := newHarness(filepath.Join(root, "site"), fakeProgram) // found by walking up
+	if err := h.run(""); err != nil {
+		t.Fatal(err)
+	}
+	got := h.out.String()
+	for _, want := range []string{
+		"stack dev (project shop): 4 resources\n",
+		"├─ aws:sqs/queue:Queue  jobs\n",
+		"└─ kumo:test:Site  web\n",
+		"   ├─ aws:s3/bucketObjectv2:BucketObjectv2  web-index\n",
+		"   └─ aws:s3/bucketV2:BucketV2  web-bucket\n",
+		"Resources by type:\n",
+		"  aws:s3/bucketV2:BucketV2              1\n",
+		"  kumo:test:Site                        1\n",
+		"Outputs:\n",
+		"  bucketDomain: shop-web-dev.s3.eu-central-1.amazonaws.com\n",
+		"  queueUrl: https://sqs.eu-central-1.amazonaws.com/123456789012/jobs-",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("tree output lacks %q:\n%s", want, got)
+		}
+	}
+	if h.errOut.Len() != 0 {
+		t.Errorf("stderr = %q; want empty", h.errOut)
+	}
+}
+
+func TestSynthJSON(t *testing.T) {
+	root := newProject(t)
+	h := newHarness(root, fakeProgram)
+	if err := h.run("--json"); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Project   string `json:"project"`
+		Stack     string `json:"stack"`
+		Resources []struct {
+			URN          string         `json:"urn"`
+			Type         string         `json:"type"`
+			Name         string         `json:"name"`
+			Custom       bool           `json:"custom"`
+			Parent       string         `json:"parent"`
+			Inputs       map[string]any `json:"inputs"`
+			Dependencies []string       `json:"dependencies"`
+		} `json:"resources"`
+		Outputs map[string]any `json:"outputs"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(h.out.Bytes()))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("decode synth JSON: %v\n%s", err, h.out)
+	}
+	if doc.Project != "shop" || doc.Stack != "dev" || len(doc.Resources) != 4 {
+		t.Fatalf("project %q stack %q with %d resources; want shop, dev, 4", doc.Project, doc.Stack, len(doc.Resources))
+	}
+	urns := []string{}
+	byName := map[string]int{}
+	for i, r := range doc.Resources {
+		urns = append(urns, r.URN)
+		byName[r.Name] = i
+		if r.Inputs == nil || r.Dependencies == nil {
+			t.Errorf("resource %s inputs=%v dependencies=%v; want an object and an array", r.URN, r.Inputs, r.Dependencies)
+		}
+	}
+	if !sort.StringsAreSorted(urns) {
+		t.Errorf("resources not sorted by URN: %v", urns)
+	}
+
+	site, bucket, object, queue := doc.Resources[byName["web"]], doc.Resources[byName["web-bucket"]],
+		doc.Resources[byName["web-index"]], doc.Resources[byName["jobs"]]
+	if site.Custom || site.Parent != "" || site.Type != "kumo:test:Site" {
+		t.Errorf("component = %+v; want a top-level kumo:test:Site component", site)
+	}
+	if object.Parent != site.URN || !reflect.DeepEqual(object.Dependencies, []string{bucket.URN}) {
+		t.Errorf("object parent %q deps %v; want %q and [%s]", object.Parent, object.Dependencies, site.URN, bucket.URN)
+	}
+	sum := sha256.Sum256([]byte(indexHTML))
+	wantSource := map[string]any{"asset": map[string]any{"path": "site/index.html", "sha256": hex.EncodeToString(sum[:])}}
+	if !reflect.DeepEqual(object.Inputs["source"], wantSource) {
+		t.Errorf("object source = %v; want %v", object.Inputs["source"], wantSource)
+	}
+	if got := object.Inputs["bucket"]; got != "shop-web-dev" {
+		t.Errorf("object bucket = %v; want the bucket's mock id shop-web-dev", got)
+	}
+	if got := queue.Inputs["tags"]; !reflect.DeepEqual(got, map[string]any{"token": "[secret]"}) {
+		t.Errorf("queue tags = %v; want the secret hidden", got)
+	}
+	if got := doc.Outputs["bucketDomain"]; got != "shop-web-dev.s3.eu-central-1.amazonaws.com" {
+		t.Errorf("bucketDomain output = %v; want the configured region's domain", got)
+	}
+	if got, _ := doc.Outputs["queueUrl"].(string); !strings.HasPrefix(got, "https://sqs.eu-central-1.amazonaws.com/123456789012/jobs-") {
+		t.Errorf("queueUrl output = %q; want an eu-central-1 queue URL", got)
+	}
+}
+
+func TestSynthIsDeterministic(t *testing.T) {
+	root := newProject(t)
+	var outputs []string
+	for i := 0; i < 2; i++ {
+		h := newHarness(root, fakeProgram)
+		if err := h.run("--json"); err != nil {
+			t.Fatal(err)
+		}
+		outputs = append(outputs, h.out.String())
+	}
+	if outputs[0] != outputs[1] {
+		t.Errorf("two runs differ:\n%s\nvs\n%s", outputs[0], outputs[1])
+	}
+}
+
+func TestSynthOut(t *testing.T) {
+	root := newProject(t)
+	h := newHarness(root, fakeProgram)
+	if err := h.run("--json"); err != nil {
+		t.Fatal(err)
+	}
+	stdoutJSON := h.out.String()
+
+	h = newHarness(root, fakeProgram)
+	if err := h.run("--json --out build/synth.json --stack dev"); err == nil {
+		t.Fatal("writing into a missing directory succeeded; want an error")
+	}
+	if err := os.Mkdir(filepath.Join(root, "build"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.run("--json --out build/synth.json"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, "build", "synth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != stdoutJSON {
+		t.Errorf("--out file differs from stdout JSON:\n%s\nvs\n%s", got, stdoutJSON)
+	}
+	if h.out.Len() != 0 {
+		t.Errorf("stdout = %q; want nothing with --out", h.out)
+	}
+	if want := "wrote build/synth.json (4 resources)\n"; h.errOut.String() != want {
+		t.Errorf("stderr = %q; want %q", h.errOut, want)
+	}
+	assertOnlyFiles(t, filepath.Join(root, "build"), "synth.json")
+}
+
+func TestSynthErrorsLeaveOutFileAlone(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    string
+		program func(string) synth.Program
+		wantErr string
+	}{
+		{"invalid config", "--out synth.json", invalidProgram, `siteDir: directory "nope" does not exist`},
+		{"unknown stack", "--out synth.json --stack prod", fakeProgram, `stack "prod" not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, existing := range []bool{false, true} {
+				root := newProject(t)
+				out := filepath.Join(root, "synth.json")
+				if existing {
+					if err := os.WriteFile(out, []byte("previous\n"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before := listDir(t, root)
+				h := newHarness(root, tt.program)
+				err := h.run(tt.args)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v; want one containing %q", err, tt.wantErr)
+				}
+				if after := listDir(t, root); !reflect.DeepEqual(after, before) {
+					t.Errorf("directory changed from %v to %v", before, after)
+				}
+				if existing {
+					if b, _ := os.ReadFile(out); string(b) != "previous\n" {
+						t.Errorf("existing --out file = %q; want it untouched", b)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSynthValidationErrorIsFindable(t *testing.T) {
+	h := newHarness(newProject(t), invalidProgram)
+	err := h.run("")
+	var verr *constructs.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("error %v is not a *constructs.ValidationError", err)
+	}
+	if h.out.Len() != 0 {
+		t.Errorf("stdout = %q; want nothing on failure", h.out)
+	}
+}
+
+func TestSynthUnknownStackListsStacks(t *testing.T) {
+	h := newHarness(newProject(t), fakeProgram)
+	err := h.run("--stack prod")
+	if err == nil || !strings.Contains(err.Error(), "existing stacks: dev, staging") {
+		t.Errorf("error = %v; want it to list dev and staging", err)
+	}
+}
+
+func TestSynthProjectDiscovery(t *testing.T) {
+	root := newProject(t)
+	elsewhere := t.TempDir()
+
+	h := newHarness(elsewhere, fakeProgram)
+	if err := h.run(""); err == nil || !strings.Contains(err.Error(), "no Pulumi.yaml found in "+elsewhere) {
+		t.Errorf("error without a project = %v; want no Pulumi.yaml found in %s", err, elsewhere)
+	}
+
+	h = newHarness(elsewhere, fakeProgram)
+	if err := h.run("--dir " + root + " --stack staging"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.out.String(), "bucketDomain: shop-web-staging.s3.us-west-2.amazonaws.com") {
+		t.Errorf("--dir output lacks the staging bucket domain:\n%s", h.out)
+	}
+
+	h = newHarness(root, fakeProgram)
+	if err := h.run("--dir site"); err == nil || !strings.Contains(err.Error(), "no Pulumi.yaml in "+filepath.Join(root, "site")) {
+		t.Errorf("--dir site error = %v; want no Pulumi.yaml in the site directory", err)
+	}
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func assertOnlyFiles(t *testing.T, dir string, want ...string) {
+	t.Helper()
+	if got := listDir(t, dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("files in %s = %v; want %v", dir, got, want)
+	}
+}
