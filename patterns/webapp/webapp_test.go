@@ -155,8 +155,7 @@ func TestWebAppArgsReachConstructs(t *testing.T) {
 func num(v any) string { return fmt.Sprint(v) }
 
 func TestWebAppBadArgsRegisterNothing(t *testing.T) {
-	var registered int
-	_, err := synth.Run(context.Background(), synth.Request{Root: root, Stack: "dev"},
+	res, err := synth.Run(context.Background(), synth.Request{Root: root, Stack: "dev"},
 		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
 			_, err := webapp.New(ctx, "web", &webapp.Args{Root: root, MemoryMB: 64, TimeoutSeconds: 60, LogRetentionDays: 8,
 				MFA: "SMS", SiteDir: "does/not/exist", DomainNames: []string{"app.example.com"}})
@@ -172,7 +171,7 @@ func TestWebAppBadArgsRegisterNothing(t *testing.T) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	if registered != 0 {
-		t.Errorf("registered %d resources; want none", registered)
+	if res == nil || len(res.Resources) != 0 {
+		t.Errorf("bad args registered %v; want nothing", res)
 	}
 }

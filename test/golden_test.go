@@ -1,0 +1,202 @@
+// Package test holds kumo's end-to-end tests: the whole stack program run
+// through the offline synth, compared with reviewed golden files.
+package test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files from the current synth output")
+
+var root, _ = filepath.Abs("..")
+
+func synthStack(t *testing.T, stack string) *synth.Result {
+	t.Helper()
+	res, err := synth.Run(context.Background(), synth.Request{Root: root, Stack: stack},
+		func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+			return stacks.Build(ctx, raw, stacks.Options{Root: root})
+		})
+	if err != nil {
+		t.Fatalf("synth %s: %v", stack, err)
+	}
+	return res
+}
+
+// normalizeBundles replaces what depends on the Go toolchain that compiled
+// the handlers (zip bytes, their hash, the cache file name) with stable
+// placeholders, so the golden file reviews infrastructure, not compiler
+// versions. TestBundlesAreReproducible covers the bundles themselves.
+func normalizeBundles(t *testing.T, res *synth.Result, out []byte) []byte {
+	t.Helper()
+	var pairs []string
+	for _, r := range res.Resources {
+		if r.Type != "aws:lambda/function:Function" {
+			continue
+		}
+		archive := r.Inputs["code"].(map[string]any)["archive"].(map[string]any)
+		for placeholder, v := range map[string]any{
+			"path": archive["path"], "sha256": archive["sha256"], "sourceCodeHash": r.Inputs["sourceCodeHash"],
+		} {
+			s, _ := v.(string)
+			if s == "" {
+				t.Fatalf("function %s has no %s", r.Name, placeholder)
+			}
+			pairs = append(pairs, s, fmt.Sprintf("<bundle %s %s>", r.Name, placeholder))
+		}
+	}
+	return []byte(strings.NewReplacer(pairs...).Replace(string(out)))
+}
+
+func TestGoldenSynth(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			res := synthStack(t, stack)
+			out, err := res.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := normalizeBundles(t, res, out)
+			golden := filepath.Join("testdata", stack+".golden.json")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run `go test ./test/ -update` to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("synth --stack %s differs from %s; if the change is intended, run `go test ./test/ -update` and review the diff.\n%s",
+					stack, golden, firstDiff(string(want), string(got)))
+			}
+		})
+	}
+}
+
+func TestSynthIsDeterministic(t *testing.T) {
+	a, err := synthStack(t, "dev").JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := synthStack(t, "dev").JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("two synths of dev differ:\n%s", firstDiff(string(a), string(b)))
+	}
+}
+
+// TestEveryInvocationGoesThroughAnAlias is the property the canary promise
+// rests on: nothing may point at $LATEST or a bare function.
+func TestEveryInvocationGoesThroughAnAlias(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		res := synthStack(t, stack)
+		functions := map[string]bool{}
+		for _, r := range res.Resources {
+			if r.Type == "aws:lambda/function:Function" {
+				functions[r.Name] = true
+			}
+		}
+		for _, r := range res.Resources {
+			switch r.Type {
+			case "aws:lambda/permission:Permission":
+				if r.Inputs["qualifier"] != "live" {
+					t.Errorf("%s: permission %s has qualifier %v; want live", stack, r.Name, r.Inputs["qualifier"])
+				}
+			case "aws:apigateway/integration:Integration", "aws:apigateway/authorizer:Authorizer":
+				for _, key := range []string{"uri", "authorizerUri"} {
+					if uri, ok := r.Inputs[key].(string); ok && strings.Contains(uri, ":lambda:") && !strings.HasSuffix(uri, ":live/invocations") {
+						t.Errorf("%s: %s %s %s = %q; want the live alias", stack, r.Type, r.Name, key, uri)
+					}
+				}
+			}
+		}
+		if len(functions) == 0 {
+			t.Errorf("%s: no functions synthesized", stack)
+		}
+	}
+}
+
+func TestSecureDefaultsInProd(t *testing.T) {
+	res := synthStack(t, "prod")
+	byType := map[string][]synth.Resource{}
+	for _, r := range res.Resources {
+		byType[r.Type] = append(byType[r.Type], r)
+	}
+	check := func(typ, key string, want any) {
+		t.Helper()
+		if len(byType[typ]) == 0 {
+			t.Errorf("no %s", typ)
+		}
+		for _, r := range byType[typ] {
+			if got := fmt.Sprint(dig(r.Inputs, key)); got != fmt.Sprint(want) {
+				t.Errorf("%s %s: %s = %v; want %v", typ, r.Name, key, got, want)
+			}
+		}
+	}
+	check("aws:dynamodb/table:Table", "pointInTimeRecovery.enabled", true)
+	check("aws:dynamodb/table:Table", "serverSideEncryption.enabled", true)
+	check("aws:dynamodb/table:Table", "deletionProtectionEnabled", true)
+	check("aws:dynamodb/table:Table", "billingMode", "PAY_PER_REQUEST")
+	check("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "blockPublicPolicy", true)
+	check("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "restrictPublicBuckets", true)
+	check("aws:s3/bucketVersioningV2:BucketVersioningV2", "versioningConfiguration.status", "Enabled")
+	check("aws:lambda/function:Function", "tracingConfig.mode", "Active")
+	check("aws:lambda/function:Function", "memorySize", 512)
+	check("aws:cloudwatch/logGroup:LogGroup", "retentionInDays", 365)
+	check("aws:cognito/userPool:UserPool", "mfaConfiguration", "ON")
+	check("aws:cognito/userPool:UserPool", "deletionProtection", "ACTIVE")
+	check("aws:apigateway/stage:Stage", "xrayTracingEnabled", true)
+	check("aws:apigateway/methodSettings:MethodSettings", "settings.throttlingRateLimit", 50)
+	check("aws:cloudfront/distribution:Distribution", "defaultCacheBehavior.viewerProtocolPolicy", "redirect-to-https")
+	for _, r := range byType["aws:s3/bucketPolicy:BucketPolicy"] {
+		if p, _ := r.Inputs["policy"].(string); !strings.Contains(p, `"aws:SecureTransport":["false"]`) {
+			t.Errorf("bucket policy %s is not TLS-only: %s", r.Name, p)
+		}
+	}
+}
+
+func dig(m map[string]any, path string) any {
+	var v any = m
+	for _, k := range strings.Split(path, ".") {
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = mm[k]
+	}
+	return v
+}
+
+// firstDiff shows the first differing line with a little context.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, wl, gl)
+		}
+	}
+	return "(no line differs; trailing bytes differ)"
+}
