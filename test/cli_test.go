@@ -1,0 +1,106 @@
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildKumo compiles the real CLI once per test binary.
+func buildKumo(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "kumo")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kumo")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/kumo: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func runKumo(t *testing.T, bin, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run kumo: %v", err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestCLISynthDevJSON(t *testing.T) {
+	bin := buildKumo(t)
+	out := filepath.Join(t.TempDir(), "dev.json")
+	_, stderr, code := runKumo(t, bin, root, "synth", "--stack", "dev", "--json", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Project   string            `json:"project"`
+		Stack     string            `json:"stack"`
+		Resources []json.RawMessage `json:"resources"`
+		Outputs   map[string]any    `json:"outputs"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("output is not the JSON contract: %v", err)
+	}
+	if doc.Project != "kumo" || doc.Stack != "dev" || len(doc.Resources) == 0 {
+		t.Errorf("got project %q stack %q with %d resources; want kumo, dev and resources", doc.Project, doc.Stack, len(doc.Resources))
+	}
+	if url, _ := doc.Outputs["apiUrl"].(string); !strings.HasPrefix(url, "https://") || !strings.Contains(url, ".execute-api.eu-west-1.amazonaws.com/") {
+		t.Errorf("apiUrl %q; want an execute-api URL in eu-west-1", url)
+	}
+	if !strings.Contains(stderr, "wrote "+out) {
+		t.Errorf("stderr %q; want a 'wrote' line", stderr)
+	}
+}
+
+// TestCLIBadConfig: one aggregated error, exit code 3, and no output file.
+func TestCLIBadConfig(t *testing.T) {
+	bin := buildKumo(t)
+	dir := t.TempDir()
+	project, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stackFile := "config:\n  aws:region: eu-west-1\n  kumo:memoryMB: 64\n  kumo:timeoutSeconds: 60\n  kumo:mfa: SMS\n  kumo:authorizer: magic\n"
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.bad.yaml"), []byte(stackFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.json")
+	stdout, stderr, code := runKumo(t, bin, dir, "synth", "--stack", "bad", "--json", "--out", out)
+	if code != 3 {
+		t.Errorf("exit %d; want 3 (invalid config)", code)
+	}
+	for _, want := range []string{"4 problems", "kumo:memoryMB: 64 is outside 128–10240 MB", "kumo:timeoutSeconds: 60 is outside 1–29 s",
+		`kumo:mfa: "SMS" is not an MFA setting`, "kumo:authorizer: unknown config key"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q; want nothing", stdout)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("output file exists after a failed synth (stat: %v)", err)
+	}
+}
