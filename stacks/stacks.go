@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -63,13 +64,19 @@ func (c Config) webappArgs(root string) *webapp.Args {
 	}
 }
 
-// Run is the program `pulumi up` executes, from the project directory.
+// Run is the program `pulumi up` executes. The engine runs it in the
+// program's directory (cmd/stack), so paths resolve against the project
+// root the engine reports, where Pulumi.yaml and go.mod live.
 func Run(ctx *pulumi.Context) error {
 	raw, err := rawConfig(ctx)
 	if err != nil {
 		return err
 	}
-	outputs, err := Build(ctx, raw, Options{Root: "."})
+	root, err := projectRoot(ctx)
+	if err != nil {
+		return err
+	}
+	outputs, err := Build(ctx, raw, Options{Root: root})
 	if err != nil {
 		return err
 	}
@@ -96,4 +103,24 @@ func rawConfig(ctx *pulumi.Context) (map[string]string, error) {
 		}
 	}
 	return raw, nil
+}
+
+// projectRoot is the engine-reported root directory, or, for engines too old
+// to report it, the nearest directory above the working one with Pulumi.yaml.
+func projectRoot(ctx *pulumi.Context) (string, error) {
+	if dir := ctx.RootDirectory(); dir != "" {
+		return dir, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no Pulumi.yaml in %s or above it; run pulumi from the kumo project", dir)
+		}
+	}
 }
