@@ -232,10 +232,15 @@ func (a ApiArgs) validateSettings() *multierror.Error {
 		}
 	}
 	if a.UsagePlan != nil {
+		keys := map[string]bool{}
 		for i, k := range a.UsagePlan.Keys {
 			if !literalSeg.MatchString(k) {
 				add("UsagePlan.Keys[%d]: %q must be letters, digits, '.', '_', '~' or '-'", i, k)
 			}
+			if keys[k] {
+				add("UsagePlan.Keys[%d]: %q is a duplicate; key names are unique", i, k)
+			}
+			keys[k] = true
 		}
 		if a.UsagePlan.QuotaPerDay < 0 || a.UsagePlan.RateLimit < 0 || a.UsagePlan.BurstLimit < 0 {
 			add("UsagePlan: quota and limits must not be negative")
@@ -251,6 +256,7 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 		add("Routes: empty; declare at least one route")
 	}
 	seen := map[string]int{}
+	models := map[string]int{}
 	usesKeys := false
 	for i, r := range a.Routes {
 		field := fmt.Sprintf("Routes[%d] (%s %s)", i, r.Method, r.Path)
@@ -289,6 +295,13 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 		}
 		if r.BodySchema != "" && !json.Valid([]byte(r.BodySchema)) {
 			add("%s.BodySchema: not valid JSON", field)
+		}
+		if r.BodySchema != "" {
+			if j, clash := models[modelName(r)]; clash {
+				add("%s.BodySchema: its model name %q clashes with Routes[%d]'s; API Gateway model names are unique per API, so rename a path segment", field, modelName(r), j)
+			} else {
+				models[modelName(r)] = i
+			}
 		}
 		for _, q := range r.RequiredQuery {
 			if !queryParam.MatchString(q) {
@@ -570,7 +583,16 @@ func (b *apiBuilder) buildCORS() error {
 	origin := pulumi.Sprintf("'%s'", b.args.CORSOrigin)
 	methodsByPath := map[string][]string{}
 	for _, r := range b.args.Routes {
-		methodsByPath[r.Path] = append(methodsByPath[r.Path], r.Method)
+		// ANY is API Gateway's wildcard, not an HTTP method browsers know.
+		add := []string{r.Method}
+		if r.Method == "ANY" {
+			add = []string{"DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"}
+		}
+		for _, m := range add {
+			if !slices.Contains(methodsByPath[r.Path], m) {
+				methodsByPath[r.Path] = append(methodsByPath[r.Path], m)
+			}
+		}
 	}
 	for _, p := range sortedKeys(methodsByPath) {
 		methods := append(methodsByPath[p], "OPTIONS")
@@ -662,7 +684,7 @@ func (b *apiBuilder) buildStage() error {
 	}, b.parent); err != nil {
 		return err
 	}
-	triggers := pulumi.StringMap{"routes": pulumi.String(routesHash(a))}
+	triggers := pulumi.StringMap{"routes": pulumi.String(routesHash(a)), "integrations": integrationsHash(a.Routes)}
 	if a.CORSOrigin != nil {
 		triggers["corsOrigin"] = a.CORSOrigin
 	}
@@ -787,6 +809,22 @@ func routesHash(a ApiArgs) string {
 	}{keys, authz})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// integrationsHash changes when a route is pointed at another function (the
+// aliases' ARNs are stable across releases, so code changes do not count).
+func integrationsHash(routes []Route) pulumi.StringOutput {
+	uris := make([]any, len(routes))
+	for i, r := range routes {
+		uris[i] = r.Function.InvokeArn
+	}
+	return pulumi.All(uris...).ApplyT(func(vs []any) string {
+		h := sha256.New()
+		for _, v := range vs {
+			fmt.Fprintln(h, v)
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}).(pulumi.StringOutput)
 }
 
 // permissionMethod and permissionPath build the execute-api ARN suffix a

@@ -324,5 +324,5 @@ func (b *Bucket) grant(g Grantee, access string, statements []Statement, kmsActi
 	if b.args.KMSKeyArn != "" {
 		statements = append(statements, Statement{Sid: "BucketKey", Actions: kmsActions, Resources: []pulumi.StringInput{pulumi.String(b.args.KMSKeyArn)}})
 	}
-	return g.addToRolePolicy(fmt.Sprintf("%s-%s", b.name, access), statements...)
+	return g.addToRolePolicy(fmt.Sprintf("bucket-%s-%s", b.name, access), statements...)
 }

@@ -3,6 +3,7 @@ package constructs
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 
@@ -158,6 +159,8 @@ func (a FunctionArgs) validate() *multierror.Error {
 	for _, k := range sortedKeys(a.Environment) {
 		if !validEnvName(k) {
 			errs = multierror.Append(errs, fmt.Errorf("Environment: key %q must start with a letter and hold only letters, digits and '_'", k))
+		} else if slices.Contains(reservedEnv, k) {
+			errs = multierror.Append(errs, fmt.Errorf("Environment: key %q is reserved by the Lambda runtime; choose another name", k))
 		}
 	}
 	return errs
@@ -364,6 +367,13 @@ func validAliasName(s string) bool {
 	}
 	return !digits
 }
+
+// reservedEnv are the variables Lambda sets itself and refuses in config.
+var reservedEnv = []string{"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT"}
 
 func validEnvName(s string) bool {
 	for i, r := range s {

@@ -65,6 +65,7 @@ type StaticSite struct {
 
 	ctx  *pulumi.Context
 	name string
+	keys map[string]bool // object keys uploaded so far
 
 	// Bucket holds the site's files; only the distribution can read it.
 	Bucket *Bucket
@@ -91,8 +92,12 @@ func (a StaticSiteArgs) withDefaults() StaticSiteArgs {
 	return a
 }
 
-func (a StaticSiteArgs) validate() *multierror.Error {
+func (a StaticSiteArgs) validate(name string) *multierror.Error {
 	var errs *multierror.Error
+	// The name also names the site's buckets: "<name>" and "<name>-logs".
+	if !bucketLogicalName.MatchString(name) || !bucketLogicalName.MatchString(name+"-logs") {
+		errs = multierror.Append(errs, fmt.Errorf("name: %q must be 3–50 lower-case letters, digits or '-', starting and ending with a letter or digit (it names the site's buckets)", name))
+	}
 	if a.SourceDir == "" {
 		errs = multierror.Append(errs, fmt.Errorf("SourceDir: empty; set the directory holding the site's files"))
 	} else if st, err := os.Stat(a.SourceDir); err != nil || !st.IsDir() {
@@ -128,11 +133,7 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		args = &StaticSiteArgs{}
 	}
 	a := args.withDefaults()
-	merr := a.validate()
-	if !bucketLogicalName.MatchString(name + "-logs") {
-		merr = multierror.Append(merr, fmt.Errorf("name: %q must be lower-case letters, digits or '-', at most 50 characters (it names the site's buckets)", name))
-	}
-	if err := invalid(fmt.Sprintf("static site %q", name), merr); err != nil {
+	if err := invalid(fmt.Sprintf("static site %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
 	files, err := siteFiles(a.SourceDir)
@@ -140,7 +141,7 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 		return nil, fmt.Errorf("static site %q: %w", name, err)
 	}
 
-	s := &StaticSite{ctx: ctx, name: name}
+	s := &StaticSite{ctx: ctx, name: name, keys: map[string]bool{}}
 	if err := ctx.RegisterComponentResource("kumo:constructs:StaticSite", name, s, opts...); err != nil {
 		return nil, err
 	}
@@ -270,6 +271,7 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	s.URL = pulumi.Sprintf("https://%s/", host)
 
 	for _, f := range files {
+		s.keys[f] = true
 		if _, err := s3.NewBucketObjectv2(ctx, name+"/"+f, &s3.BucketObjectv2Args{
 			Bucket:       s.Bucket.Bucket.ID(),
 			Key:          pulumi.String(f),
@@ -293,6 +295,10 @@ func (s *StaticSite) AddFile(key string, content pulumi.StringInput) error {
 	if !objectKey.MatchString(key) || strings.HasPrefix(key, "/") {
 		return fmt.Errorf("static site %q: key %q must be a relative object key of letters, digits and !_.*'()/-", s.name, key)
 	}
+	if s.keys[key] {
+		return fmt.Errorf("static site %q: key %q is already uploaded (from SourceDir or an earlier AddFile); use another key or remove the file", s.name, key)
+	}
+	s.keys[key] = true
 	_, err := s3.NewBucketObjectv2(s.ctx, s.name+"/"+key, &s3.BucketObjectv2Args{
 		Bucket:       s.Bucket.Bucket.ID(),
 		Key:          pulumi.String(key),
@@ -369,5 +375,5 @@ func truncate(s string, n int) string {
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a StaticSiteArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("static site %q", name), a.withDefaults().validate())
+	return invalid(fmt.Sprintf("static site %q", name), a.withDefaults().validate(name))
 }

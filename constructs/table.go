@@ -186,12 +186,15 @@ func (t *Table) GrantReadWrite(g Grantee) error {
 }
 
 func (t *Table) grant(g Grantee, access string, actions []string) error {
-	return g.addToRolePolicy(fmt.Sprintf("%s-%s", t.name, access), Statement{
-		Sid:       "Table" + titleCase(access),
+	return g.addToRolePolicy(fmt.Sprintf("table-%s-%s", t.name, access), Statement{
+		Sid:       "Table" + accessSid[access],
 		Actions:   actions,
 		Resources: []pulumi.StringInput{t.Arn, suffix("/index/*", t.Arn)},
 	})
 }
+
+// accessSid spells an access level for statement IDs (alphanumeric only).
+var accessSid = map[string]string{"read": "Read", "write": "Write", "readwrite": "ReadWrite"}
 
 func titleCase(s string) string {
 	if s == "" {

@@ -89,6 +89,12 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 			parent = ""
 		}
 		m.mu.Lock()
+		if _, dup := m.resources[urn]; dup {
+			m.mu.Unlock()
+			// The real engine refuses this too; failing here catches name
+			// clashes in constructs before a deploy does.
+			return "", nil, fmt.Errorf("duplicate resource URN %s; each resource needs a unique name", urn)
+		}
 		m.resources[urn] = Resource{
 			URN:          urn,
 			Type:         args.TypeToken,

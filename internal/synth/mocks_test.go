@@ -224,9 +224,10 @@ func TestMockOutputs(t *testing.T) {
 			want:   map[string]string{"id": `net-[0-9a-f]{7}`, "cidrBlock": `10\.0\.0\.0/16`},
 		},
 	}
-	m := newMonitor("shop", "dev", "eu-west-1", t.TempDir())
 	for _, tt := range tests {
 		t.Run(tt.typ+"/"+tt.name, func(t *testing.T) {
+			// A fresh monitor per case: several cases register the same URN.
+			m := newMonitor("shop", "dev", "eu-west-1", t.TempDir())
 			id, state, err := m.NewResource(pulumi.MockResourceArgs{
 				TypeToken:   tt.typ,
 				Name:        tt.name,
@@ -386,5 +387,19 @@ func TestNamePrefixGetsUniqueSuffix(t *testing.T) {
 	}
 	if arn := out["arn"].StringValue(); arn != "arn:aws:logs:eu-west-1:123456789012:log-group:"+name {
 		t.Errorf("got arn %q; want it to name %q", arn, name)
+	}
+}
+
+func TestDuplicateURNIsAnError(t *testing.T) {
+	m := newMonitor("shop", "dev", "eu-west-1", t.TempDir())
+	args := pulumi.MockResourceArgs{
+		TypeToken: "aws:sqs/queue:Queue", Name: "jobs", Custom: true,
+		RegisterRPC: &pulumirpc.RegisterResourceRequest{Type: "aws:sqs/queue:Queue", Name: "jobs", Custom: true},
+	}
+	if _, _, err := m.NewResource(args); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.NewResource(args); err == nil || !strings.Contains(err.Error(), "duplicate resource URN") {
+		t.Errorf("second registration: got %v; want a duplicate URN error", err)
 	}
 }

@@ -105,11 +105,11 @@ func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
 	if origin, _ := env["ALLOWED_ORIGIN"].(string); !strings.HasPrefix(origin, "https://") || !strings.HasSuffix(origin, ".cloudfront.net") {
 		t.Errorf("items ALLOWED_ORIGIN %q; want the site's https origin", origin)
 	}
-	grant := rs["aws:iam/rolePolicy:RolePolicy web-items-web-items-readwrite"]
+	grant := rs["aws:iam/rolePolicy:RolePolicy web-items-table-web-items-readwrite"]
 	if doc, _ := grant.Inputs["policy"].(string); !strings.Contains(doc, ":table/"+env["TABLE_NAME"].(string)+`"`) {
 		t.Errorf("items grant %q; want it scoped to table %v", doc, env["TABLE_NAME"])
 	}
-	if _, ok := rs["aws:iam/rolePolicy:RolePolicy web-health-web-items-readwrite"]; ok {
+	if _, ok := rs["aws:iam/rolePolicy:RolePolicy web-health-table-web-items-readwrite"]; ok {
 		t.Error("health function was granted the table; it needs no access")
 	}
 
