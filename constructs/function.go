@@ -227,6 +227,12 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		// unchanged code from showing as a diff.
 		SourceCodeHash: pulumi.String(codeSHA),
 		MemorySize:     pulumi.Int(a.MemoryMB),
+		// kumo canary status finds a stack's functions by these tags.
+		Tags: pulumi.StringMap{
+			"kumo:project":  pulumi.String(ctx.Project()),
+			"kumo:stack":    pulumi.String(ctx.Stack()),
+			"kumo:function": pulumi.String(name),
+		},
 		Timeout:        pulumi.Int(a.TimeoutSeconds),
 		Role:           f.Role.Arn,
 		TracingConfig:  &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
