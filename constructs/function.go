@@ -233,9 +233,9 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 			"kumo:stack":    pulumi.String(ctx.Stack()),
 			"kumo:function": pulumi.String(name),
 		},
-		Timeout:        pulumi.Int(a.TimeoutSeconds),
-		Role:           f.Role.Arn,
-		TracingConfig:  &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		Timeout:       pulumi.Int(a.TimeoutSeconds),
+		Role:          f.Role.Arn,
+		TracingConfig: &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat: pulumi.String("JSON"),
 			LogGroup:  f.LogGroup.Name,
