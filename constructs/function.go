@@ -59,6 +59,28 @@ type FunctionArgs struct {
 	AsyncRetryAttempts *int
 	// AliasName is the alias every event source invokes. Default: "live".
 	AliasName string
+
+	// Releases rolls each new version out through CodeDeploy (the stack's
+	// application), watched by alarms that roll it back. Default: nil, the
+	// alias moves to each new version at once.
+	Releases *Releases
+	// DeploymentPreference overrides Releases' default for this function.
+	// Default: the Releases default.
+	DeploymentPreference DeploymentPreference
+	// Alarms are names of extra CloudWatch alarms that roll a deployment
+	// back, besides the errors and throttles alarms kumo creates. Default: none.
+	Alarms []string
+	// DurationP99AlarmMs adds an alarm on the alias's p99 duration above
+	// this many milliseconds. Default: 0, no duration alarm.
+	DurationP99AlarmMs int
+	// PreTrafficHook runs before any traffic reaches a new version, and
+	// PostTrafficHook after all of it has; either failing rolls back. Write
+	// them with package constructs/hook. Default: none.
+	PreTrafficHook  *Function
+	PostTrafficHook *Function
+	// ReleaseWaitTimeoutSeconds bounds the wait for another deployment of
+	// the same group to finish before failing. Default: 900.
+	ReleaseWaitTimeoutSeconds int
 }
 
 // Function is a Lambda function published as immutable versions and served
@@ -73,8 +95,9 @@ type Function struct {
 	// Lambda is the underlying function, an escape hatch for settings kumo
 	// does not model. Never point an event source at it: use the alias.
 	Lambda *lambda.Function
-	// Alias is the alias traffic is served through.
-	Alias *lambda.Alias
+	// Release owns the alias: a lambda.Alias, or with Releases the
+	// kumo:index:Release resource that shifts it through CodeDeploy.
+	Release pulumi.Resource
 	// Role is the function's own execution role; grants extend it.
 	Role *iam.Role
 	// LogGroup receives the function's logs.
@@ -90,6 +113,7 @@ type Function struct {
 	InvokeArn pulumi.StringOutput
 
 	ctx       *pulumi.Context
+	codeSHA   string
 	mu        sync.Mutex
 	grants    map[string]bool
 	policyRes []pulumi.Resource
@@ -150,6 +174,34 @@ func (a FunctionArgs) validate() *multierror.Error {
 	if a.ReservedConcurrency != nil && *a.ReservedConcurrency < 0 {
 		errs = multierror.Append(errs, fmt.Errorf("ReservedConcurrency: %d is negative; use 0 to stop all invocations or nil for unreserved", *a.ReservedConcurrency))
 	}
+	if a.DeploymentPreference != "" {
+		if err := a.DeploymentPreference.Validate(); err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("DeploymentPreference: %w", err))
+		}
+	}
+	if a.Releases == nil {
+		for _, c := range []struct {
+			field string
+			set   bool
+		}{{"DeploymentPreference", a.DeploymentPreference != ""}, {"Alarms", len(a.Alarms) > 0},
+			{"DurationP99AlarmMs", a.DurationP99AlarmMs != 0}, {"PreTrafficHook", a.PreTrafficHook != nil},
+			{"PostTrafficHook", a.PostTrafficHook != nil}, {"ReleaseWaitTimeoutSeconds", a.ReleaseWaitTimeoutSeconds != 0}} {
+			if c.set {
+				errs = multierror.Append(errs, fmt.Errorf("%s: set without Releases; canary settings need the stack's Releases (CodeDeploy)", c.field))
+			}
+		}
+	}
+	if a.DurationP99AlarmMs < 0 {
+		errs = multierror.Append(errs, fmt.Errorf("DurationP99AlarmMs: %d must not be negative", a.DurationP99AlarmMs))
+	}
+	if a.ReleaseWaitTimeoutSeconds < 0 || a.ReleaseWaitTimeoutSeconds > 86400 {
+		errs = multierror.Append(errs, fmt.Errorf("ReleaseWaitTimeoutSeconds: %d is outside 0–86400", a.ReleaseWaitTimeoutSeconds))
+	}
+	for i, n := range a.Alarms {
+		if n == "" || len(n) > 255 {
+			errs = multierror.Append(errs, fmt.Errorf("Alarms[%d]: %q must be a CloudWatch alarm name of 1–255 characters", i, n))
+		}
+	}
 	if n := *a.AsyncRetryAttempts; n < 0 || n > 2 {
 		errs = multierror.Append(errs, fmt.Errorf("AsyncRetryAttempts: %d is outside 0–2", n))
 	}
@@ -181,7 +233,11 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		return nil, fmt.Errorf("function %q: %w", name, err)
 	}
 
-	f := &Function{name: name, args: a, ctx: ctx, grants: map[string]bool{}}
+	f := &Function{name: name, args: a, ctx: ctx, codeSHA: codeSHA, grants: map[string]bool{}}
+	var rel releaser = publishedAlias{}
+	if a.Releases != nil {
+		rel = canaryRelease{}
+	}
 	if err := ctx.RegisterComponentResource("kumo:constructs:Function", name, f, opts...); err != nil {
 		return nil, err
 	}
@@ -221,21 +277,17 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		Handler:       pulumi.String(a.Handler),
 		Architectures: pulumi.StringArray{pulumi.String(string(a.Architecture))},
 		Code:          code,
-		// Every change publishes an immutable version; only the alias moves.
-		Publish: pulumi.Bool(true),
+		// Lambda publishes on code changes only; with Releases, the release
+		// resource publishes on every change, configuration included.
+		Publish: pulumi.Bool(rel.publishes()),
 		// Setting the hash makes code changes visible in previews and keeps
 		// unchanged code from showing as a diff.
 		SourceCodeHash: pulumi.String(codeSHA),
 		MemorySize:     pulumi.Int(a.MemoryMB),
-		// kumo canary status finds a stack's functions by these tags.
-		Tags: pulumi.StringMap{
-			"kumo:project":  pulumi.String(ctx.Project()),
-			"kumo:stack":    pulumi.String(ctx.Stack()),
-			"kumo:function": pulumi.String(name),
-		},
-		Timeout:       pulumi.Int(a.TimeoutSeconds),
-		Role:          f.Role.Arn,
-		TracingConfig: &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		Tags:           f.tags(ctx),
+		Timeout:        pulumi.Int(a.TimeoutSeconds),
+		Role:           f.Role.Arn,
+		TracingConfig:  &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat: pulumi.String("JSON"),
 			LogGroup:  f.LogGroup.Name,
@@ -275,17 +327,16 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 	}
 	f.FunctionName = f.Lambda.Name
 
-	if f.Alias, err = currentRelease.release(ctx, f); err != nil {
+	if f.AliasArn, f.Release, err = rel.release(ctx, f); err != nil {
 		return nil, err
 	}
-	f.AliasArn = f.Alias.Arn
-	f.InvokeArn = f.Alias.InvokeArn
+	f.InvokeArn = aliasInvokeArn(f.AliasArn)
 
 	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, name, &lambda.FunctionEventInvokeConfigArgs{
 		FunctionName:         f.FunctionName,
-		Qualifier:            f.Alias.Name,
+		Qualifier:            pulumi.String(a.AliasName),
 		MaximumRetryAttempts: pulumi.Int(*a.AsyncRetryAttempts),
-	}, parent); err != nil {
+	}, parent, pulumi.DependsOn([]pulumi.Resource{f.Release})); err != nil {
 		return nil, err
 	}
 
@@ -338,6 +389,16 @@ func (f *Function) addToRolePolicy(grant string, statements ...Statement) error 
 	return nil
 }
 
+// tags are on every function (kumo canary status finds a stack's functions
+// by them) and its deployment group.
+func (f *Function) tags(ctx *pulumi.Context) pulumi.StringMap {
+	return pulumi.StringMap{
+		"kumo:project":  pulumi.String(ctx.Project()),
+		"kumo:stack":    pulumi.String(ctx.Stack()),
+		"kumo:function": pulumi.String(f.name),
+	}
+}
+
 // policies returns the inline policies attached so far.
 func (f *Function) policies() []pulumi.Resource {
 	f.mu.Lock()
@@ -351,10 +412,10 @@ func (f *Function) allowInvoke(name, principal string, sourceArn pulumi.StringIn
 	return lambda.NewPermission(f.ctx, name, &lambda.PermissionArgs{
 		Action:    pulumi.String("lambda:InvokeFunction"),
 		Function:  f.FunctionName,
-		Qualifier: f.Alias.Name,
+		Qualifier: pulumi.String(f.args.AliasName),
 		Principal: pulumi.String(principal),
 		SourceArn: sourceArn,
-	}, opts...)
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{f.Release}))...)
 }
 
 func validAliasName(s string) bool {

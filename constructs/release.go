@@ -1,29 +1,285 @@
 package constructs
 
 import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codedeploy"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/internal/rollout"
 )
 
+// ReleaseType is the token of the resource kumo's provider plugin
+// (cmd/pulumi-resource-kumo) implements: it publishes versions and moves the
+// alias, through CodeDeploy, inside `pulumi up`.
+const ReleaseType = "kumo:index:Release"
+
 // releaser is the one seam between a function and how its alias moves to a
-// new version. Everything that hands out the alias goes through it, so a
-// canary mechanism can replace it without touching callers.
+// new version. Everything that hands out the alias goes through it.
 type releaser interface {
-	release(ctx *pulumi.Context, f *Function) (*lambda.Alias, error)
+	// release returns the alias ARN callers invoke and the resource that
+	// owns the alias, which anything qualified by the alias must wait for.
+	release(ctx *pulumi.Context, f *Function) (aliasArn pulumi.StringOutput, owner pulumi.Resource, err error)
+	// publishes reports whether Lambda should publish versions itself.
+	publishes() bool
 }
 
-// currentRelease is the strategy NewFunction uses.
-var currentRelease releaser = publishedAlias{}
-
-// publishedAlias points the alias straight at the newest published version:
-// Lambda publishes one whenever the function's code changes.
+// publishedAlias points the alias straight at the newest version Lambda
+// publishes: used when a function has no Releases (no CodeDeploy).
 type publishedAlias struct{}
 
-func (publishedAlias) release(ctx *pulumi.Context, f *Function) (*lambda.Alias, error) {
-	return lambda.NewAlias(ctx, f.name, &lambda.AliasArgs{
+func (publishedAlias) publishes() bool { return true }
+
+func (publishedAlias) release(ctx *pulumi.Context, f *Function) (pulumi.StringOutput, pulumi.Resource, error) {
+	alias, err := lambda.NewAlias(ctx, f.name, &lambda.AliasArgs{
 		Name:            pulumi.String(f.args.AliasName),
 		Description:     pulumi.Sprintf("Traffic alias of kumo function %s.", f.name),
 		FunctionName:    f.Lambda.Name,
 		FunctionVersion: f.Lambda.Version,
 	}, pulumi.Parent(f))
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	return alias.Arn, alias, nil
+}
+
+// canaryRelease hands versions and the alias to a kumo:index:Release
+// resource that deploys each new version through CodeDeploy, with alarms
+// on the alias that roll a bad version back.
+type canaryRelease struct{}
+
+func (canaryRelease) publishes() bool { return false }
+
+// releaseResource is the Go view of kumo:index:Release's outputs.
+type releaseResource struct {
+	pulumi.CustomResourceState
+
+	Version          pulumi.StringOutput `pulumi:"version"`
+	PublishedVersion pulumi.StringOutput `pulumi:"publishedVersion"`
+	AliasArn         pulumi.StringOutput `pulumi:"aliasArn"`
+}
+
+func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOutput, pulumi.Resource, error) {
+	a, r := f.args, f.args.Releases
+	parent := pulumi.Parent(f)
+	preference := orDefault(a.DeploymentPreference, r.args.DefaultPreference)
+	configName, err := r.configName(preference)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	alarms, err := f.alarms(ctx)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	alarmNames := pulumi.StringArray{}
+	for _, al := range alarms {
+		alarmNames = append(alarmNames, al.Name)
+	}
+	for _, n := range a.Alarms {
+		alarmNames = append(alarmNames, pulumi.String(n))
+	}
+	group, err := codedeploy.NewDeploymentGroup(ctx, f.name, &codedeploy.DeploymentGroupArgs{
+		AppName:              r.Application.Name,
+		DeploymentGroupName:  pulumi.String(f.name),
+		ServiceRoleArn:       r.ServiceRole.Arn,
+		DeploymentConfigName: configName,
+		DeploymentStyle: &codedeploy.DeploymentGroupDeploymentStyleArgs{
+			DeploymentType:   pulumi.String("BLUE_GREEN"),
+			DeploymentOption: pulumi.String("WITH_TRAFFIC_CONTROL"),
+		},
+		AutoRollbackConfiguration: &codedeploy.DeploymentGroupAutoRollbackConfigurationArgs{
+			Enabled: pulumi.Bool(true),
+			Events:  pulumi.ToStringArray([]string{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"}),
+		},
+		AlarmConfiguration: &codedeploy.DeploymentGroupAlarmConfigurationArgs{Enabled: pulumi.Bool(true), Alarms: alarmNames},
+		Tags:               f.tags(ctx),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+
+	// CodeDeploy may shift only this function's alias, read its alarms and
+	// invoke its hooks' aliases; nothing else.
+	functionArn := f.Lambda.Arn
+	codeDeployStatements := []Statement{{
+		Sid:       "ShiftAlias",
+		Actions:   []string{"lambda:GetAlias", "lambda:GetProvisionedConcurrencyConfig", "lambda:UpdateAlias"},
+		Resources: []pulumi.StringInput{functionArn, suffix(":*", functionArn)},
+	}, {
+		Sid:       "ReadAlarms",
+		Actions:   []string{"cloudwatch:DescribeAlarms"},
+		Resources: alarmArns(ctx, alarmNames),
+	}}
+	var hooks []pulumi.StringInput
+	for _, h := range []*Function{a.PreTrafficHook, a.PostTrafficHook} {
+		if h != nil {
+			hooks = append(hooks, h.AliasArn)
+		}
+	}
+	if len(hooks) > 0 {
+		codeDeployStatements = append(codeDeployStatements, Statement{Sid: "InvokeHooks", Actions: []string{"lambda:InvokeFunction"}, Resources: hooks})
+	}
+	policy, err := iam.NewRolePolicy(ctx, f.name+"-codedeploy", &iam.RolePolicyArgs{
+		Role:   r.ServiceRole.ID(),
+		Policy: policyJSON(codeDeployStatements...),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	for _, h := range []*Function{a.PreTrafficHook, a.PostTrafficHook} {
+		if h == nil {
+			continue
+		}
+		if err := grantHook(h, f, group, r); err != nil {
+			return pulumi.StringOutput{}, nil, err
+		}
+	}
+
+	inputs := pulumi.Map{
+		"functionName":         f.Lambda.Name,
+		"aliasName":            pulumi.String(a.AliasName),
+		"fingerprint":          f.fingerprint(),
+		"deploymentConfigName": configName,
+		"applicationName":      r.Application.Name,
+		"deploymentGroupName":  group.DeploymentGroupName,
+		"region":               pulumi.String(region(ctx)),
+	}
+	if a.PreTrafficHook != nil {
+		inputs["preTrafficHook"] = a.PreTrafficHook.AliasArn
+	}
+	if a.PostTrafficHook != nil {
+		inputs["postTrafficHook"] = a.PostTrafficHook.AliasArn
+	}
+	if a.ReleaseWaitTimeoutSeconds > 0 {
+		inputs["waitTimeoutSeconds"] = pulumi.Int(a.ReleaseWaitTimeoutSeconds)
+	}
+	var rel releaseResource
+	if err := ctx.RegisterResource(ReleaseType, f.name, inputs, &rel, parent,
+		pulumi.DependsOn([]pulumi.Resource{group, policy})); err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	return rel.AliasArn, &rel, nil
+}
+
+// alarms creates the alarms every canary watches on the alias: any error,
+// any throttle, and optionally a p99 duration threshold, over 1 minute.
+func (f *Function) alarms(ctx *pulumi.Context) ([]*cloudwatch.MetricAlarm, error) {
+	type spec struct {
+		suffix, metric, stat, extended string
+		threshold                      float64
+		desc                           string
+	}
+	specs := []spec{
+		{"errors", "Errors", "Sum", "", 0, "Any invocation error on the live alias rolls a deployment back."},
+		{"throttles", "Throttles", "Sum", "", 0, "Any throttled invocation on the live alias rolls a deployment back."},
+	}
+	if ms := f.args.DurationP99AlarmMs; ms > 0 {
+		specs = append(specs, spec{"duration-p99", "Duration", "", "p99", float64(ms),
+			fmt.Sprintf("p99 duration above %d ms on the live alias rolls a deployment back.", ms)})
+	}
+	var out []*cloudwatch.MetricAlarm
+	for _, s := range specs {
+		args := &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.Sprintf("%s-%s-%s-%s", ctx.Project(), ctx.Stack(), f.name, s.suffix),
+			AlarmDescription:   pulumi.String(s.desc),
+			Namespace:          pulumi.String("AWS/Lambda"),
+			MetricName:         pulumi.String(s.metric),
+			Dimensions:         pulumi.StringMap{"FunctionName": f.Lambda.Name, "Resource": pulumi.Sprintf("%s:%s", f.Lambda.Name, f.args.AliasName)},
+			Period:             pulumi.Int(60),
+			EvaluationPeriods:  pulumi.Int(1),
+			Threshold:          pulumi.Float64(s.threshold),
+			ComparisonOperator: pulumi.String("GreaterThanThreshold"),
+			TreatMissingData:   pulumi.String("notBreaching"),
+		}
+		if s.extended != "" {
+			args.ExtendedStatistic = pulumi.String(s.extended)
+		} else {
+			args.Statistic = pulumi.String(s.stat)
+		}
+		al, err := cloudwatch.NewMetricAlarm(ctx, f.name+"-"+s.suffix, args, pulumi.Parent(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, al)
+	}
+	return out, nil
+}
+
+// grantHook lets a hook read the deployment it is called for, report its
+// result, and invoke the versions of the function under test.
+func grantHook(hook, target *Function, group *codedeploy.DeploymentGroup, r *Releases) error {
+	return hook.addToRolePolicy("hook-"+target.name, Statement{
+		Sid:       "ReadDeployment",
+		Actions:   []string{"codedeploy:GetDeployment", "codedeploy:PutLifecycleEventHookExecutionStatus"},
+		Resources: []pulumi.StringInput{group.Arn},
+	}, Statement{
+		Sid:       "ReadRevision",
+		Actions:   []string{"codedeploy:GetApplicationRevision"},
+		Resources: []pulumi.StringInput{r.Application.Arn},
+	}, Statement{
+		Sid:       "InvokeVersionUnderTest",
+		Actions:   []string{"lambda:InvokeFunction"},
+		Resources: []pulumi.StringInput{suffix(":*", target.Lambda.Arn)},
+	})
+}
+
+// fingerprint hashes the code and every setting that is part of a Lambda
+// version, so a configuration-only change publishes a new version too.
+func (f *Function) fingerprint() pulumi.StringOutput {
+	a := f.args
+	var dlq pulumi.StringInput = pulumi.String("")
+	if f.DeadLetterQueue != nil {
+		dlq = f.DeadLetterQueue.Arn
+	}
+	env := pulumi.StringMap(a.Environment)
+	return pulumi.All(f.codeSHA, f.Role.Arn, f.LogGroup.Name, env, dlq).ApplyT(func(v []any) (string, error) {
+		envJSON, err := json.Marshal(v[3]) // map keys are sorted
+		if err != nil {
+			return "", err
+		}
+		return rollout.Fingerprint(map[string]string{
+			"code": v[0].(string), "role": v[1].(string), "logGroup": v[2].(string), "environment": string(envJSON),
+			"deadLetterTarget": v[4].(string), "runtime": a.Runtime, "handler": a.Handler,
+			"architectures": string(a.Architecture), "memorySize": fmt.Sprint(a.MemoryMB),
+			"timeout": fmt.Sprint(a.TimeoutSeconds), "tracing": "Active", "logFormat": "JSON",
+			"description": a.Description,
+		}), nil
+	}).(pulumi.StringOutput)
+}
+
+// alarmArns turns alarm names into ARNs in the stack's region and account.
+func alarmArns(ctx *pulumi.Context, names pulumi.StringArray) []pulumi.StringInput {
+	out := make([]pulumi.StringInput, len(names))
+	for i, n := range names {
+		out[i] = pulumi.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region(ctx), accountOf(ctx), n)
+	}
+	return out
+}
+
+// region is the stack's AWS region (aws:region).
+func region(ctx *pulumi.Context) string {
+	r, _ := ctx.GetConfig("aws:region")
+	return r
+}
+
+// accountOf is "*": the account is not known before deployment and alarm
+// names already carry project and stack, so the region and name scope the
+// statement.
+func accountOf(*pulumi.Context) string { return "*" }
+
+// aliasInvokeArn is API Gateway's integration URI for an alias ARN.
+func aliasInvokeArn(aliasArn pulumi.StringOutput) pulumi.StringOutput {
+	return aliasArn.ApplyT(func(arn string) string {
+		parts := strings.SplitN(arn, ":", 5) // arn:aws:lambda:<region>:...
+		r := ""
+		if len(parts) == 5 {
+			r = parts[3]
+		}
+		return fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", r, arn)
+	}).(pulumi.StringOutput)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns/webapp"
 )
 
 // Namespace is the Pulumi config namespace of kumo's keys (the project name).
@@ -43,6 +44,14 @@ type Config struct {
 	APIGatewayAccountLogRole bool
 	// ItemsReservedConcurrency caps the items function (0 = kill switch).
 	ItemsReservedConcurrency *int
+	// DeploymentPreference is how new versions reach traffic by default.
+	DeploymentPreference constructs.DeploymentPreference
+	// DeploymentPreferenceOverrides are per-function preferences.
+	DeploymentPreferenceOverrides map[string]constructs.DeploymentPreference
+	// DurationAlarmP99Ms adds a p99 duration rollback alarm (0 = none).
+	DurationAlarmP99Ms int
+	// SmokeTest adds the items function's pre-traffic hook.
+	SmokeTest bool
 }
 
 // Key documents one config key; Keys is the single list that parsing, the
@@ -100,6 +109,31 @@ var Keys = []Key{
 		c.ItemsReservedConcurrency = &n
 		return nil
 	}},
+	{"deploymentPreference", "string", "Canary10Percent5Minutes", "How CodeDeploy shifts traffic to each new function version: AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (built-in or custom).", func(c *Config, raw string) error {
+		c.DeploymentPreference = constructs.DeploymentPreference(raw)
+		return nil
+	}},
+	{"deploymentPreferenceOverrides", "array", "[]", "Per-function preferences as function=preference, e.g. health=AllAtOnce; functions: items, health.", func(c *Config, raw string) error {
+		var pairs []string
+		if err := parseStrings(raw, &pairs); err != nil {
+			return err
+		}
+		c.DeploymentPreferenceOverrides = map[string]constructs.DeploymentPreference{}
+		for _, p := range pairs {
+			fn, pref, ok := strings.Cut(p, "=")
+			if !ok {
+				return fmt.Errorf("has entry %q without '='; write function=preference", p)
+			}
+			c.DeploymentPreferenceOverrides[strings.TrimSpace(fn)] = constructs.DeploymentPreference(strings.TrimSpace(pref))
+		}
+		return nil
+	}},
+	{"durationAlarmP99Ms", "integer", "0", "Roll a deployment back when the alias's p99 duration exceeds this many ms; 0 adds no duration alarm.", func(c *Config, raw string) error {
+		return parseInt(raw, &c.DurationAlarmP99Ms)
+	}},
+	{"smokeTest", "boolean", "false", "Run a pre-traffic hook that lists items through each new items version before it gets traffic.", func(c *Config, raw string) error {
+		return parseBool(raw, &c.SmokeTest)
+	}},
 }
 
 // defaultConfig holds the documented defaults; constructs apply the same
@@ -115,6 +149,8 @@ func defaultConfig() Config {
 		APIRateLimit:     int(constructs.DefaultThrottleRateLimit),
 		APIBurstLimit:    constructs.DefaultThrottleBurstLimit,
 		MFA:              constructs.DefaultMFA,
+
+		DeploymentPreference: constructs.DefaultDeploymentPreference,
 	}
 }
 
@@ -193,6 +229,20 @@ func (c Config) validate() *multierror.Error {
 	if c.MFA != constructs.MFAOff && c.MFA != constructs.MFAOptional && c.MFA != constructs.MFARequired {
 		add("%s: %q is not an MFA setting; use OFF, OPTIONAL or ON", k("mfa"), c.MFA)
 	}
+	if err := c.DeploymentPreference.Validate(); err != nil {
+		add("%s: %v", k("deploymentPreference"), err)
+	}
+	for _, fn := range sortedMapKeys(c.DeploymentPreferenceOverrides) {
+		if !slices.Contains(webapp.Functions, fn) {
+			add("%s: %q is not a function; use one of %s", k("deploymentPreferenceOverrides"), fn, strings.Join(webapp.Functions, ", "))
+		}
+		if err := c.DeploymentPreferenceOverrides[fn].Validate(); err != nil {
+			add("%s: %s: %v", k("deploymentPreferenceOverrides"), fn, err)
+		}
+	}
+	if c.DurationAlarmP99Ms < 0 {
+		add("%s: %d must not be negative; use 0 for no duration alarm", k("durationAlarmP99Ms"), c.DurationAlarmP99Ms)
+	}
 	if c.ItemsReservedConcurrency != nil && *c.ItemsReservedConcurrency < 0 {
 		add("%s: %d is negative; use 0 to stop the function or remove the key for unreserved", k("itemsReservedConcurrency"), *c.ItemsReservedConcurrency)
 	}
@@ -268,4 +318,13 @@ func parseStrings(raw string, out *[]string) error {
 	}
 	*out = v
 	return nil
+}
+
+func sortedMapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -27,20 +27,24 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 func TestLoadConfigParsesEveryType(t *testing.T) {
 	raw := map[string]string{
-		"aws:region":                    "us-east-2",
-		"aws:profile":                   "ignored-other-namespace",
-		"kumo:patterns":                 `["webapp"]`,
-		"kumo:memoryMB":                 "512",
-		"kumo:timeoutSeconds":           "20",
-		"kumo:logRetentionDays":         "365",
-		"kumo:apiRateLimit":             "50",
-		"kumo:apiBurstLimit":            "75",
-		"kumo:mfa":                      "ON",
-		"kumo:deletionProtection":       "true",
-		"kumo:domainNames":              `["app.example.com"]`,
-		"kumo:certificateArn":           "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100",
-		"kumo:apiGatewayAccountLogRole": "true",
-		"kumo:itemsReservedConcurrency": "0",
+		"aws:region":                         "us-east-2",
+		"aws:profile":                        "ignored-other-namespace",
+		"kumo:patterns":                      `["webapp"]`,
+		"kumo:memoryMB":                      "512",
+		"kumo:timeoutSeconds":                "20",
+		"kumo:logRetentionDays":              "365",
+		"kumo:apiRateLimit":                  "50",
+		"kumo:apiBurstLimit":                 "75",
+		"kumo:mfa":                           "ON",
+		"kumo:deletionProtection":            "true",
+		"kumo:domainNames":                   `["app.example.com"]`,
+		"kumo:certificateArn":                "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100",
+		"kumo:apiGatewayAccountLogRole":      "true",
+		"kumo:itemsReservedConcurrency":      "0",
+		"kumo:deploymentPreference":          "Linear20PercentEvery4Minutes",
+		"kumo:deploymentPreferenceOverrides": `["health=AllAtOnce", " items = Canary10Percent30Minutes "]`,
+		"kumo:durationAlarmP99Ms":            "2500",
+		"kumo:smokeTest":                     "true",
 	}
 	got, err := LoadConfig(raw)
 	if err != nil {
@@ -52,6 +56,10 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 		APIRateLimit: 50, APIBurstLimit: 75, MFA: constructs.MFARequired, DeletionProtection: true,
 		DomainNames: []string{"app.example.com"}, CertificateArn: raw["kumo:certificateArn"],
 		APIGatewayAccountLogRole: true, ItemsReservedConcurrency: &zero,
+		DeploymentPreference: "Linear20PercentEvery4Minutes",
+		DeploymentPreferenceOverrides: map[string]constructs.DeploymentPreference{
+			"health": constructs.AllAtOnce, "items": constructs.Canary10Percent30Minutes},
+		DurationAlarmP99Ms: 2500, SmokeTest: true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v; want %+v", got, want)
@@ -60,18 +68,21 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 
 func TestLoadConfigReportsEveryProblemAtOnce(t *testing.T) {
 	raw := map[string]string{
-		"aws:region":                    "Europe",
-		"kumo:memoryMB":                 "64",
-		"kumo:timeoutSeconds":           "60",
-		"kumo:logRetentionDays":         "8",
-		"kumo:apiRateLimit":             "fast",
-		"kumo:apiBurstLimit":            "0",
-		"kumo:mfa":                      "SMS",
-		"kumo:deletionProtection":       "yes please",
-		"kumo:patterns":                 `["webapp","datalake"]`,
-		"kumo:domainNames":              "app.example.com",
-		"kumo:memorySize":               "256",
-		"kumo:itemsReservedConcurrency": "-1",
+		"aws:region":                         "Europe",
+		"kumo:memoryMB":                      "64",
+		"kumo:timeoutSeconds":                "60",
+		"kumo:logRetentionDays":              "8",
+		"kumo:apiRateLimit":                  "fast",
+		"kumo:apiBurstLimit":                 "0",
+		"kumo:mfa":                           "SMS",
+		"kumo:deletionProtection":            "yes please",
+		"kumo:patterns":                      `["webapp","datalake"]`,
+		"kumo:domainNames":                   "app.example.com",
+		"kumo:memorySize":                    "256",
+		"kumo:itemsReservedConcurrency":      "-1",
+		"kumo:deploymentPreference":          "Canary150Percent5Minutes",
+		"kumo:deploymentPreferenceOverrides": `["search=AllAtOnce", "items=Sometimes"]`,
+		"kumo:durationAlarmP99Ms":            "-3",
 	}
 	_, err := LoadConfig(raw)
 	var ve *constructs.ValidationError
@@ -91,6 +102,10 @@ func TestLoadConfigReportsEveryProblemAtOnce(t *testing.T) {
 		`kumo:domainNames: "app.example.com" is not a list of strings`,
 		`kumo:memorySize: unknown config key (did you mean kumo:memoryMB?)`,
 		`kumo:itemsReservedConcurrency: -1 is negative`,
+		`kumo:deploymentPreference: "Canary150Percent5Minutes" shifts 150 %; use 1–99`,
+		`kumo:deploymentPreferenceOverrides: items: "Sometimes" is not a deployment preference`,
+		`kumo:deploymentPreferenceOverrides: "search" is not a function; use one of items, health`,
+		`kumo:durationAlarmP99Ms: -3 must not be negative`,
 	}
 	if len(ve.Problems) != len(want) {
 		t.Errorf("got %d problems; want %d:\n%v", len(ve.Problems), len(want), err)

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns/webapp"
 )
 
@@ -29,11 +31,26 @@ func Build(ctx *pulumi.Context, raw map[string]string, opts Options) (pulumi.Map
 	if err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{"region": pulumi.String(cfg.Region)}
+	// Every pattern's args are checked before the first resource exists.
+	// Releases is created only afterwards, so validation sees a stand-in.
+	webArgs := cfg.webappArgs(opts.Root)
+	if slices.Contains(cfg.Patterns, "webapp") {
+		check := *webArgs
+		check.Releases = &constructs.Releases{}
+		if err := check.Validate("web"); err != nil {
+			return nil, err
+		}
+	}
+	releases, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{DefaultPreference: cfg.DeploymentPreference})
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{"region": pulumi.String(cfg.Region), "codeDeployApplication": releases.Application.Name}
 	for _, p := range cfg.Patterns {
 		switch p {
 		case "webapp":
-			app, err := webapp.New(ctx, "web", cfg.webappArgs(opts.Root))
+			webArgs.Releases = releases
+			app, err := webapp.New(ctx, "web", webArgs)
 			if err != nil {
 				return nil, err
 			}
@@ -61,6 +78,9 @@ func (c Config) webappArgs(root string) *webapp.Args {
 		CertificateArn:           c.CertificateArn,
 		ManageAccountLogRole:     c.APIGatewayAccountLogRole,
 		ItemsReservedConcurrency: c.ItemsReservedConcurrency,
+		DeploymentPreferences:    c.DeploymentPreferenceOverrides,
+		DurationP99AlarmMs:       c.DurationAlarmP99Ms,
+		SmokeTest:                c.SmokeTest,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -157,11 +158,41 @@ func TestSecureDefaultsInProd(t *testing.T) {
 	check("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "restrictPublicBuckets", true)
 	check("aws:s3/bucketVersioningV2:BucketVersioningV2", "versioningConfiguration.status", "Enabled")
 	check("aws:lambda/function:Function", "tracingConfig.mode", "Active")
-	check("aws:lambda/function:Function", "memorySize", 512)
+	for _, r := range byType["aws:lambda/function:Function"] {
+		// kumo:memoryMB sizes the API functions; the smoke-test hook keeps the default.
+		want := "512"
+		if r.Name == "web-smoketest" {
+			want = "256"
+		}
+		if got := fmt.Sprint(r.Inputs["memorySize"]); got != want {
+			t.Errorf("function %s: memorySize = %s; want %s", r.Name, got, want)
+		}
+	}
 	check("aws:cloudwatch/logGroup:LogGroup", "retentionInDays", 365)
 	check("aws:cognito/userPool:UserPool", "mfaConfiguration", "ON")
 	check("aws:cognito/userPool:UserPool", "deletionProtection", "ACTIVE")
 	check("aws:apigateway/stage:Stage", "xrayTracingEnabled", true)
+	// Canary releases: every API function rolls out through CodeDeploy with
+	// automatic rollback on failure, alarm and stop.
+	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "deploymentStyle.deploymentType", "BLUE_GREEN")
+	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "autoRollbackConfiguration.enabled", true)
+	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "alarmConfiguration.enabled", true)
+	check("aws:codedeploy/application:Application", "computePlatform", "Lambda")
+	if got := len(byType["kumo:index:Release"]); got != 2 {
+		t.Errorf("got %d releases; want 2 (items, health)", got)
+	}
+	for _, r := range byType["kumo:index:Release"] {
+		want := "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+		if r.Name == "web-health" {
+			want = "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"
+		}
+		if got := r.Inputs["deploymentConfigName"]; got != want {
+			t.Errorf("release %s: deploymentConfigName %v; want %s", r.Name, got, want)
+		}
+		if hook := fmt.Sprint(r.Inputs["preTrafficHook"]); r.Name == "web-items" && !regexp.MustCompile(`:function:web-smoketest-[0-9a-f]{7}:live$`).MatchString(hook) {
+			t.Errorf("release web-items preTrafficHook %v; want the smoke test's live alias", r.Inputs["preTrafficHook"])
+		}
+	}
 	check("aws:apigateway/methodSettings:MethodSettings", "settings.throttlingRateLimit", 50)
 	check("aws:cloudfront/distribution:Distribution", "defaultCacheBehavior.viewerProtocolPolicy", "redirect-to-https")
 	for _, r := range byType["aws:s3/bucketPolicy:BucketPolicy"] {

@@ -221,6 +221,19 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("invokeArn", apiInvokeArn(arn))
 		return arn, out
 
+	case typ == "kumo:index:Release":
+		// kumo's own provider: a first deploy publishes version 1 and
+		// creates the alias on it.
+		alias := str("aliasName")
+		if alias == "" {
+			alias = "live"
+		}
+		arn := lambdaFunctionArn(str("functionName"), R, A) + ":" + alias
+		set("aliasArn", arn)
+		set("version", "1")
+		set("publishedVersion", "1")
+		return str("functionName") + ":" + alias, out
+
 	case typ == "aws:lambda/permission:Permission":
 		sid := physical("statementId")
 		set("statementId", sid)

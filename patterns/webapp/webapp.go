@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,6 +22,7 @@ const (
 	DefaultSiteDir  = "patterns/webapp/site"
 	itemsPackage    = "./patterns/webapp/functions/items"
 	healthPackage   = "./patterns/webapp/functions/health"
+	smokePackage    = "./patterns/webapp/functions/smoketest"
 	cognitoAuthName = "users"
 )
 
@@ -56,7 +59,23 @@ type Args struct {
 	// ItemsReservedConcurrency caps the items function; 0 is the kill
 	// switch that stops it. Default: nil, unreserved.
 	ItemsReservedConcurrency *int
+
+	// Releases rolls every new version of the functions out through
+	// CodeDeploy with alarms and rollback. Default: nil, aliases move at once.
+	Releases *constructs.Releases
+	// DeploymentPreferences override the Releases default per function,
+	// keyed "items" or "health". Default: none.
+	DeploymentPreferences map[string]constructs.DeploymentPreference
+	// DurationP99AlarmMs adds a p99 duration alarm that rolls back a
+	// deployment of either function. Default: 0, none.
+	DurationP99AlarmMs int
+	// SmokeTest runs a pre-traffic hook that lists items through each new
+	// items version before it gets traffic; needs Releases. Default: false.
+	SmokeTest bool
 }
+
+// Functions the pattern deploys, by the names DeploymentPreferences use.
+var Functions = []string{"items", "health"}
 
 // WebApp is the composed pattern; its parts are exposed for escape hatches.
 type WebApp struct {
@@ -68,6 +87,8 @@ type WebApp struct {
 	Users  *constructs.UserPool
 	Items  *constructs.Function
 	Health *constructs.Function
+	// SmokeTest is the items function's pre-traffic hook, or nil.
+	SmokeTest *constructs.Function
 
 	// SiteURL is where users open the app.
 	SiteURL pulumi.StringOutput
@@ -78,6 +99,7 @@ type WebApp struct {
 // parts are the construct args the pattern derives from its own args, built
 // once so validation and construction use exactly the same values.
 type parts struct {
+	smoke  *constructs.FunctionArgs
 	table  constructs.TableArgs
 	users  constructs.UserPoolArgs
 	items  constructs.FunctionArgs
@@ -123,12 +145,23 @@ func (a Args) parts() parts {
 		},
 	}
 	p.items.ReservedConcurrency = a.ItemsReservedConcurrency
+	for name, fa := range map[string]*constructs.FunctionArgs{"items": &p.items, "health": &p.health} {
+		fa.Releases = a.Releases
+		fa.DeploymentPreference = a.DeploymentPreferences[name]
+		fa.DurationP99AlarmMs = a.DurationP99AlarmMs
+	}
+	if a.SmokeTest {
+		// The hook is not behind the API: it may take longer, and it is
+		// released at once (it tests releases; nothing tests it).
+		p.smoke = &constructs.FunctionArgs{Root: root, GoPackage: smokePackage, TimeoutSeconds: 60,
+			Description: "Pre-traffic smoke test of the kumo web app's items function", LogRetentionDays: a.LogRetentionDays}
+	}
 	return p
 }
 
 // validate reports every problem in the args, through the same checks the
 // constructs run, before anything is registered.
-func (p parts) validate(name string) error {
+func (p parts) validate(name string, a *Args) error {
 	var errs *multierror.Error
 	add := func(err error) {
 		if err != nil {
@@ -141,12 +174,27 @@ func (p parts) validate(name string) error {
 	add(p.health.Validate(name + "-health"))
 	add(p.api.ValidateSettings(name + "-api"))
 	add(p.site.Validate(name + "-site"))
+	if p.smoke != nil {
+		add(p.smoke.Validate(name + "-smoketest"))
+		if p.items.Releases == nil {
+			add(fmt.Errorf("SmokeTest: set without Releases; a pre-traffic hook runs inside a CodeDeploy deployment"))
+		}
+	}
 	// Both functions sit behind API Gateway, which gives up after 29 s.
 	if t := p.items.TimeoutSeconds; t > constructs.MaxAPITimeoutSeconds {
 		add(fmt.Errorf("TimeoutSeconds: %d s is above API Gateway's %d s integration limit for API-fronted functions", t, constructs.MaxAPITimeoutSeconds))
 	}
+	for _, fn := range sortedKeys(a.DeploymentPreferences) {
+		if !slices.Contains(Functions, fn) {
+			add(fmt.Errorf("DeploymentPreferences: %q is not a function of the web app; use one of %s", fn, strings.Join(Functions, ", ")))
+		}
+	}
 	return constructs.Invalid(fmt.Sprintf("web app %q", name), errs)
 }
+
+// Validate reports every problem New would report for these args, without
+// registering anything.
+func (a *Args) Validate(name string) error { return a.parts().validate(name, a) }
 
 // itemSchema is what API Gateway checks before the items function runs; the
 // function validates again, with field-level messages.
@@ -161,7 +209,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		args = &Args{}
 	}
 	p := args.parts()
-	if err := p.validate(name); err != nil {
+	if err := p.validate(name, args); err != nil {
 		return nil, err
 	}
 	w := &WebApp{}
@@ -183,6 +231,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	p.items.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
 	p.health.Environment = map[string]pulumi.StringInput{"ALLOWED_ORIGIN": w.Site.Origin}
+	if p.smoke != nil {
+		if w.SmokeTest, err = constructs.NewFunction(ctx, name+"-smoketest", p.smoke, parent); err != nil {
+			return nil, err
+		}
+		p.items.PreTrafficHook = w.SmokeTest
+	}
 	if w.Items, err = constructs.NewFunction(ctx, name+"-items", &p.items, parent); err != nil {
 		return nil, err
 	}
@@ -226,4 +280,13 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 		}, "", "  ")
 		return string(b) + "\n", err
 	}).(pulumi.StringOutput)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,0 +1,206 @@
+package constructs_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+)
+
+const (
+	typRelease      = "kumo:index:Release"
+	typDeployGroup  = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+	typDeployConfig = "aws:codedeploy/deploymentConfig:DeploymentConfig"
+	typApplication  = "aws:codedeploy/application:Application"
+	typMetricAlarm  = "aws:cloudwatch/metricAlarm:MetricAlarm"
+)
+
+// canaryStack registers Releases and a function released through it, with
+// a pre-traffic hook, and exports the ARNs the assertions compare against.
+func canaryStack(t *testing.T, mutate func(*constructs.FunctionArgs)) *stack {
+	p := newProject(t)
+	return p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		r, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+		if err != nil {
+			return nil, err
+		}
+		hook, err := constructs.NewFunction(ctx, "hook", p.fnArgs())
+		if err != nil {
+			return nil, err
+		}
+		args := p.fnArgs()
+		args.Releases = r
+		args.PreTrafficHook = hook
+		args.DurationP99AlarmMs = 1500
+		args.Alarms = []string{"checkout-latency"}
+		if mutate != nil {
+			mutate(args)
+		}
+		fn, err := constructs.NewFunction(ctx, "fn", args)
+		if err != nil {
+			return nil, err
+		}
+		return pulumi.Map{"aliasArn": fn.AliasArn, "invokeArn": fn.InvokeArn, "fnArn": fn.Lambda.Arn,
+			"hookAlias": hook.AliasArn, "roleArn": r.ServiceRole.Arn}, nil
+	})
+}
+
+func TestCanaryReleaseOwnsTheAlias(t *testing.T) {
+	s := canaryStack(t, nil)
+	if s.has(typAlias, "fn") {
+		t.Error("a released function also has a lambda.Alias; the release resource must own the alias alone")
+	}
+	fn := s.find(typLambda, "fn")
+	wantInputs(t, fn, check{"publish", false})
+
+	rel := s.find(typRelease, "fn")
+	wantInputs(t, rel,
+		check{"aliasName", "live"},
+		check{"deploymentConfigName", "CodeDeployDefault.LambdaCanary10Percent5Minutes"},
+		check{"applicationName", "kumo-test"},
+		check{"deploymentGroupName", "fn"},
+		check{"region", testRegion},
+		check{"preTrafficHook", s.output("hookAlias")},
+	)
+	if fp, _ := rel.Inputs["fingerprint"].(string); len(fp) != 64 {
+		t.Errorf("release fingerprint %q; want a sha256 hex", fp)
+	}
+	if got, want := s.output("aliasArn"), s.output("fnArn")+":live"; got != want {
+		t.Errorf("function AliasArn %q; want the release's alias %q", got, want)
+	}
+	if inv := s.output("invokeArn"); !strings.HasSuffix(inv, "/functions/"+s.output("aliasArn")+"/invocations") ||
+		!strings.HasPrefix(inv, "arn:aws:apigateway:"+testRegion+":lambda:") {
+		t.Errorf("function InvokeArn %q; want the alias's API Gateway URI", inv)
+	}
+	cfg := s.find(typEventInvokeConfig, "fn")
+	if !dependsOn(cfg, rel) {
+		t.Error("event invoke config on the alias does not wait for the release that creates the alias")
+	}
+}
+
+func TestCanaryDeploymentGroup(t *testing.T) {
+	s := canaryStack(t, nil)
+	group := s.find(typDeployGroup, "fn")
+	wantInputs(t, group,
+		check{"deploymentStyle.deploymentType", "BLUE_GREEN"},
+		check{"deploymentStyle.deploymentOption", "WITH_TRAFFIC_CONTROL"},
+		check{"autoRollbackConfiguration.enabled", true},
+		check{"autoRollbackConfiguration.events", []string{"DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"}},
+		check{"alarmConfiguration.enabled", true},
+		check{"alarmConfiguration.alarms", []string{"kumo-test-fn-errors", "kumo-test-fn-throttles", "kumo-test-fn-duration-p99", "checkout-latency"}},
+		check{"serviceRoleArn", s.output("roleArn")},
+		check{"appName", "kumo-test"},
+	)
+	wantInputs(t, s.find(typApplication, "releases"), check{"computePlatform", "Lambda"}, check{"name", "kumo-test"})
+}
+
+func TestCanaryAlarmsWatchTheAlias(t *testing.T) {
+	s := canaryStack(t, nil)
+	fnName := in(s.find(typRelease, "fn"), "functionName")
+	for _, tc := range []struct {
+		name, metric string
+		stat         check
+		threshold    int
+	}{
+		{"fn-errors", "Errors", check{"statistic", "Sum"}, 0},
+		{"fn-throttles", "Throttles", check{"statistic", "Sum"}, 0},
+		{"fn-duration-p99", "Duration", check{"extendedStatistic", "p99"}, 1500},
+	} {
+		al := s.find(typMetricAlarm, tc.name)
+		wantInputs(t, al, check{"namespace", "AWS/Lambda"}, check{"metricName", tc.metric}, tc.stat,
+			check{"period", 60}, check{"evaluationPeriods", 1}, check{"comparisonOperator", "GreaterThanThreshold"},
+			check{"dimensions.FunctionName", fnName}, check{"dimensions.Resource", fnName.(string) + ":live"},
+			check{"threshold", tc.threshold})
+	}
+}
+
+func TestCanaryPermissionsAreScoped(t *testing.T) {
+	s := canaryStack(t, nil)
+	fnArn := s.output("fnArn")
+	p := policyInput(t, s.find(typRolePolicy, "fn-codedeploy"), "policy")
+	shift := p.statementBySid(t, "ShiftAlias")
+	if want := []string{fnArn, fnArn + ":*"}; strings.Join(shift.Resource, ",") != strings.Join(want, ",") {
+		t.Errorf("ShiftAlias resources %v; want %v", shift.Resource, want)
+	}
+	if hooks := p.statementBySid(t, "InvokeHooks"); len(hooks.Resource) != 1 || hooks.Resource[0] != s.output("hookAlias") {
+		t.Errorf("InvokeHooks resources %v; want only the hook's alias", hooks.Resource)
+	}
+	for _, r := range p.statementBySid(t, "ReadAlarms").Resource {
+		if !strings.HasPrefix(r, "arn:aws:cloudwatch:"+testRegion+":*:alarm:") {
+			t.Errorf("ReadAlarms resource %q; want an alarm ARN", r)
+		}
+	}
+	hook := policyInput(t, s.find(typRolePolicy, "hook-hook-fn"), "policy")
+	if inv := hook.statementBySid(t, "InvokeVersionUnderTest"); len(inv.Resource) != 1 || inv.Resource[0] != fnArn+":*" {
+		t.Errorf("hook may invoke %v; want only the versions of %s", inv.Resource, fnArn)
+	}
+	hook.statementBySid(t, "ReadDeployment")
+}
+
+func TestCustomPreferenceCreatesDeploymentConfig(t *testing.T) {
+	s := canaryStack(t, func(a *constructs.FunctionArgs) { a.DeploymentPreference = "Linear25PercentEvery4Minutes" })
+	cfg := s.find(typDeployConfig, "releases-Linear25PercentEvery4Minutes")
+	wantInputs(t, cfg,
+		check{"computePlatform", "Lambda"},
+		check{"deploymentConfigName", "kumo-test-Linear25PercentEvery4Minutes"},
+		check{"trafficRoutingConfig.type", "TimeBasedLinear"},
+		check{"trafficRoutingConfig.timeBasedLinear.percentage", 25},
+		check{"trafficRoutingConfig.timeBasedLinear.interval", 4},
+	)
+	wantInputs(t, s.find(typRelease, "fn"), check{"deploymentConfigName", "kumo-test-Linear25PercentEvery4Minutes"})
+}
+
+func TestCanaryBadInputs(t *testing.T) {
+	type env struct{ r *constructs.Releases }
+	setup := func(ctx *pulumi.Context, p *project) (env, error) {
+		r, err := constructs.NewReleases(ctx, "releases", nil)
+		return env{r}, err
+	}
+	runBadInputs(t, setup, []badInput[env]{{
+		name: "canary settings without Releases",
+		build: func(ctx *pulumi.Context, p *project, e env) error {
+			a := p.fnArgs()
+			a.DeploymentPreference = constructs.AllAtOnce
+			a.DurationP99AlarmMs = 100
+			_, err := constructs.NewFunction(ctx, "fn", a)
+			return err
+		},
+		scope: `function "fn"`,
+		problems: [][]string{
+			{"DeploymentPreference", "set without Releases"},
+			{"DurationP99AlarmMs", "set without Releases"},
+		},
+	}, {
+		name: "bad preference, alarm and wait",
+		build: func(ctx *pulumi.Context, p *project, e env) error {
+			a := p.fnArgs()
+			a.Releases = e.r
+			a.DeploymentPreference = "Canary0Percent5Minutes"
+			a.DurationP99AlarmMs = -1
+			a.Alarms = []string{""}
+			a.ReleaseWaitTimeoutSeconds = 100000
+			_, err := constructs.NewFunction(ctx, "fn", a)
+			return err
+		},
+		scope: `function "fn"`,
+		problems: [][]string{
+			{"DeploymentPreference", `"Canary0Percent5Minutes" shifts 0 %; use 1–99`},
+			{"DurationP99AlarmMs", "-1"},
+			{"ReleaseWaitTimeoutSeconds", "100000", "0–86400"},
+			{"Alarms[0]", `""`},
+		},
+	}, {
+		name: "unknown preference",
+		build: func(ctx *pulumi.Context, p *project, e env) error {
+			a := p.fnArgs()
+			a.Releases = e.r
+			a.DeploymentPreference = "Blue/Green"
+			_, err := constructs.NewFunction(ctx, "fn", a)
+			return err
+		},
+		scope:    `function "fn"`,
+		problems: [][]string{{"DeploymentPreference", `"Blue/Green" is not a deployment preference`, "AllAtOnce"}},
+	}})
+}
