@@ -396,6 +396,7 @@ func (f *Function) tags(ctx *pulumi.Context) pulumi.StringMap {
 		"kumo:project":  pulumi.String(ctx.Project()),
 		"kumo:stack":    pulumi.String(ctx.Stack()),
 		"kumo:function": pulumi.String(f.name),
+		"kumo:alias":    pulumi.String(f.args.AliasName),
 	}
 }
 

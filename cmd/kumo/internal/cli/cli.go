@@ -6,11 +6,13 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/kumo-iac/kumo/internal/synth"
@@ -45,6 +47,10 @@ type Factory struct {
 	// function of the root because the real program resolves config paths
 	// (site directory, handler packages) against it.
 	Program func(root string) synth.Program
+	// AWSConfig loads the AWS SDK config (credential chain, profile) for
+	// region; an empty region leaves the choice to the SDK's environment.
+	// Commands that call AWS treat nil as config.LoadDefaultConfig.
+	AWSConfig func(ctx context.Context, region string) (aws.Config, error)
 }
 
 // ExitCode is the process exit status of kumo; scripts and CI branch on it.

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/spf13/cobra"
 
+	canarycmd "github.com/kumo-iac/kumo/cmd/kumo/internal/canary"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/constructs"
@@ -37,6 +38,7 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.AddCommand(synthcmd.NewCmdSynth(f, nil))
+	cmd.AddCommand(canarycmd.NewCmdCanary(f))
 	return cmd
 }
 

@@ -6,22 +6,16 @@ package synthcmd
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
-
-// stackName is what Pulumi accepts in a stack name; anything else could not
-// name a Pulumi.<stack>.yaml file safely.
-var stackName = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // Options are the inputs of one `kumo synth` run.
 type Options struct {
@@ -61,8 +55,8 @@ credentials or pulumi CLI are needed.`,
   kumo synth --json --out synth.json`,
 		Args: cli.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !stackName.MatchString(opts.Stack) {
-				return cli.UsageErrorf("invalid --stack %q: use letters, digits, '-', '_' and '.'", opts.Stack)
+			if err := cli.CheckStack(opts.Stack); err != nil {
+				return err
 			}
 			opts.Context = cmd.Context()
 			if runF != nil {
@@ -83,7 +77,7 @@ func runSynth(opts *Options) error {
 	if err != nil {
 		return fmt.Errorf("working directory: %w", err)
 	}
-	root, err := projectRoot(cwd, opts.Dir)
+	root, err := cli.ProjectRoot(cwd, opts.Dir)
 	if err != nil {
 		return err
 	}
@@ -123,23 +117,6 @@ func resolve(cwd, p string) string {
 		return p
 	}
 	return filepath.Join(cwd, p)
-}
-
-// projectRoot is dir when given (it must hold Pulumi.yaml: an explicit
-// directory that silently resolved to a parent project would surprise), or
-// the project found from cwd upwards.
-func projectRoot(cwd, dir string) (string, error) {
-	if dir == "" {
-		return synth.FindRoot(cwd)
-	}
-	dir = resolve(cwd, dir)
-	if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("no Pulumi.yaml in %s (--dir must be the project directory)", dir)
-		}
-		return "", fmt.Errorf("project directory: %w", err)
-	}
-	return dir, nil
 }
 
 // writeFileAtomic replaces path with data via a temporary file in the same
