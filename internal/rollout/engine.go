@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go"
 	"strings"
 	"time"
 
@@ -176,9 +177,8 @@ func (e *Engine) Delete(ctx context.Context, st State) error {
 		FunctionName: aws.String(in.FunctionName),
 		Name:         aws.String(in.AliasName),
 	})
-	var nf *lambdatypes.ResourceNotFoundException
 	switch {
-	case errors.As(err, &nf):
+	case isNotFound(err):
 		e.logf("alias %s of function %s is already gone", in.AliasName, in.FunctionName)
 		return nil
 	case err != nil:
@@ -297,4 +297,13 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "")
+}
+
+// isNotFound reports Lambda's ResourceNotFoundException whether the SDK
+// modelled it for the operation (GetAlias) or not (DeleteAlias, when the
+// function itself is gone, arrives as a generic API error with that code).
+func isNotFound(err error) bool {
+	var nf *lambdatypes.ResourceNotFoundException
+	var api smithy.APIError
+	return errors.As(err, &nf) || errors.As(err, &api) && api.ErrorCode() == "ResourceNotFoundException"
 }

@@ -45,10 +45,11 @@ type Inputs struct {
 	// DeploymentGroupName is the function's deployment group, which carries
 	// the alarms and auto-rollback settings. Required.
 	DeploymentGroupName string `pulumi:"deploymentGroupName"`
-	// PreTrafficHook is the name of a function CodeDeploy runs before any
-	// traffic shifts (BeforeAllowTraffic). Default: none.
+	// PreTrafficHook is the function CodeDeploy runs before any
+	// traffic shifts (BeforeAllowTraffic): a name or ARN, optionally with
+	// its alias. Default: none.
 	PreTrafficHook string `pulumi:"preTrafficHook,optional"`
-	// PostTrafficHook is the name of a function CodeDeploy runs after all
+	// PostTrafficHook is the function CodeDeploy runs after all
 	// traffic has shifted (AfterAllowTraffic). Default: none.
 	PostTrafficHook string `pulumi:"postTrafficHook,optional"`
 	// WaitTimeoutSeconds bounds each wait for something this release does
@@ -125,8 +126,12 @@ func (in Inputs) waitTimeout() time.Duration {
 
 var (
 	functionNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	aliasNameRE    = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)
-	allDigitsRE    = regexp.MustCompile(`^[0-9]+$`)
+	// hookRE accepts what CodeDeploy's AppSpec Hooks accept: a function
+	// name or ARN, optionally qualified by an alias (kumo passes the hook's
+	// live alias ARN, so hooks too run only published versions).
+	hookRE      = regexp.MustCompile(`^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}(:[a-zA-Z0-9_-]{1,128})?$`)
+	aliasNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)
+	allDigitsRE = regexp.MustCompile(`^[0-9]+$`)
 )
 
 // InputError is one bad field of Inputs. Field is the Go field name; the
@@ -206,8 +211,13 @@ func (in Inputs) Validate() error {
 			bad(f.field, f.v, "is longer than CodeDeploy's limit of 100 characters")
 		}
 	}
-	fnName("PreTrafficHook", in.PreTrafficHook, false)
-	fnName("PostTrafficHook", in.PostTrafficHook, false)
+	hookRef := func(field, v string) {
+		if v != "" && !hookRE.MatchString(v) {
+			bad(field, v, "is not a Lambda function reference: use a function name, name:alias, or a function ARN (with its alias)")
+		}
+	}
+	hookRef("PreTrafficHook", in.PreTrafficHook)
+	hookRef("PostTrafficHook", in.PostTrafficHook)
 	for _, h := range []struct{ field, v string }{
 		{"PreTrafficHook", in.PreTrafficHook}, {"PostTrafficHook", in.PostTrafficHook},
 	} {

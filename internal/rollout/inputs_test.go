@@ -51,7 +51,7 @@ func TestValidateBadInputs(t *testing.T) {
 		{"typo in built-in", func(in *Inputs) { in.DeploymentConfigName = "CodeDeployDefault.LambdaCanary10Percent5Minute" }, `is not a built-in Lambda deployment config`},
 		{"config with spaces", func(in *Inputs) { in.DeploymentConfigName = "my config" }, `DeploymentConfigName: "my config" is not a CodeDeploy deployment config name`},
 		{"long group", func(in *Inputs) { in.DeploymentGroupName = strings.Repeat("g", 101) }, `is longer than CodeDeploy's limit of 100 characters`},
-		{"hook ARN", func(in *Inputs) { in.PreTrafficHook = "arn:aws:lambda:eu-west-1:1:function:pre" }, `PreTrafficHook: "arn:aws:lambda:eu-west-1:1:function:pre" is not a Lambda function name`},
+		{"hook ARN", func(in *Inputs) { in.PreTrafficHook = "arn:aws:lambda:eu-west-1:1:function:pre" }, `PreTrafficHook: "arn:aws:lambda:eu-west-1:1:function:pre" is not a Lambda function reference`},
 		{"hook is the function", func(in *Inputs) { in.PostTrafficHook = "items" },
 			`PostTrafficHook: "items" is the released function itself; a hook must be a separate function that tests it`},
 		{"wait too long", func(in *Inputs) { in.WaitTimeoutSeconds = 86401 }, `WaitTimeoutSeconds: "86401" must be between 1 and 86400`},
@@ -94,5 +94,16 @@ func TestWithDefaults(t *testing.T) {
 	custom := Inputs{AliasName: "prod", WaitTimeoutSeconds: 60, DeploymentConfigName: "my-config"}.WithDefaults()
 	if custom.AliasName != "prod" || custom.WaitTimeoutSeconds != 60 || custom.DeploymentConfigName != "my-config" {
 		t.Errorf("caller values overridden: %+v", custom)
+	}
+}
+
+func TestHookReferencesAccepted(t *testing.T) {
+	for _, hook := range []string{"pre", "pre:live", "arn:aws:lambda:eu-west-1:123456789012:function:pre",
+		"arn:aws:lambda:eu-west-1:123456789012:function:web-smoketest-5b0d9ac:live"} {
+		in := testInputs("fp1")
+		in.PreTrafficHook = hook
+		if err := in.Validate(); err != nil {
+			t.Errorf("PreTrafficHook %q: got %v; want it accepted", hook, err)
+		}
 	}
 }
