@@ -1,7 +1,6 @@
 package canarycmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -147,17 +146,11 @@ func runStatus(opts *StatusOptions) error {
 		return fmt.Errorf("canary status of stack %s: %w", opts.Stack, err)
 	}
 
-	// Render fully before writing anything, so a failure leaves no partial output.
-	var buf bytes.Buffer
-	if opts.JSON {
-		err = cli.WriteJSON(&buf, report)
-	} else {
-		err = report.WriteText(&buf)
-	}
+	out, err := cli.Render(opts.JSON, report, report.WriteText)
 	if err != nil {
 		return err
 	}
-	_, err = opts.IO.Out.Write(buf.Bytes())
+	_, err = opts.IO.Out.Write(out)
 	return err
 }
 

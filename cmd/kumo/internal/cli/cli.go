@@ -130,3 +130,16 @@ func WriteJSON(w io.Writer, v any) error {
 	_, err := w.Write(b)
 	return err
 }
+
+// Render produces a command's output, JSON through the one WriteJSON path or
+// text, fully in memory, so a failure leaves no partial output behind.
+func Render(asJSON bool, v any, text func(io.Writer) error) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	if asJSON {
+		err = WriteJSON(&buf, v)
+	} else {
+		err = text(&buf)
+	}
+	return buf.Bytes(), err
+}

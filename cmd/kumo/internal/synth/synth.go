@@ -4,7 +4,6 @@
 package synthcmd
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -90,22 +89,16 @@ func runSynth(opts *Options) error {
 		return err
 	}
 
-	// Render fully before writing anything, so a failure leaves no partial output.
-	var buf bytes.Buffer
-	if opts.JSON {
-		err = cli.WriteJSON(&buf, res)
-	} else {
-		err = res.WriteTree(&buf)
-	}
+	out, err := cli.Render(opts.JSON, res, res.WriteTree)
 	if err != nil {
 		return err
 	}
 
 	if opts.OutFile == "" {
-		_, err := opts.IO.Out.Write(buf.Bytes())
+		_, err := opts.IO.Out.Write(out)
 		return err
 	}
-	if err := writeFileAtomic(resolve(cwd, opts.OutFile), buf.Bytes()); err != nil {
+	if err := writeFileAtomic(resolve(cwd, opts.OutFile), out); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "wrote %s (%d resources)\n", opts.OutFile, len(res.Resources))
