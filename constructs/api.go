@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -197,7 +198,7 @@ func (a ApiArgs) validateSettings() *multierror.Error {
 	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	for _, name := range sortedKeys(a.Authorizers) {
+	for _, name := range slices.Sorted(maps.Keys(a.Authorizers)) {
 		au := a.Authorizers[name]
 		field := fmt.Sprintf("Authorizers[%q]", name)
 		if name == AuthorizerIAM || !literalSeg.MatchString(name) {
@@ -228,7 +229,7 @@ func (a ApiArgs) validateSettings() *multierror.Error {
 	}
 	if a.DefaultAuthorizer != "" && a.DefaultAuthorizer != AuthorizerIAM {
 		if _, ok := a.Authorizers[a.DefaultAuthorizer]; !ok {
-			add("DefaultAuthorizer: %q is not declared in Authorizers (%s) nor %q", a.DefaultAuthorizer, strings.Join(sortedKeys(a.Authorizers), ", "), AuthorizerIAM)
+			add("DefaultAuthorizer: %q is not declared in Authorizers (%s) nor %q", a.DefaultAuthorizer, strings.Join(slices.Sorted(maps.Keys(a.Authorizers)), ", "), AuthorizerIAM)
 		}
 	}
 	if a.UsagePlan != nil {
@@ -446,7 +447,7 @@ func (b *apiBuilder) buildResources() error {
 
 func (b *apiBuilder) buildAuthorizers() error {
 	b.authorizers = map[string]*apigateway.Authorizer{}
-	for _, name := range sortedKeys(b.args.Authorizers) {
+	for _, name := range slices.Sorted(maps.Keys(b.args.Authorizers)) {
 		au := b.args.Authorizers[name]
 		ttl := DefaultAuthorizerTTL
 		if au.ResultTTLSeconds != nil {
@@ -594,7 +595,7 @@ func (b *apiBuilder) buildCORS() error {
 			}
 		}
 	}
-	for _, p := range sortedKeys(methodsByPath) {
+	for _, p := range slices.Sorted(maps.Keys(methodsByPath)) {
 		methods := append(methodsByPath[p], "OPTIONS")
 		sort.Strings(methods)
 		id := b.name + "-OPTIONS-" + p
@@ -857,4 +858,11 @@ func modelName(r Route) string {
 		}
 	}
 	return b.String() + "Body"
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }

@@ -2,9 +2,9 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/hashicorp/go-multierror"
@@ -208,7 +208,7 @@ func (a FunctionArgs) validate() *multierror.Error {
 	if !validAliasName(a.AliasName) {
 		errs = multierror.Append(errs, fmt.Errorf("AliasName: %q must be 1–128 letters, digits, '-' or '_' and not only digits", a.AliasName))
 	}
-	for _, k := range sortedKeys(a.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(a.Environment)) {
 		if !validEnvName(k) {
 			errs = multierror.Append(errs, fmt.Errorf("Environment: key %q must start with a letter and hold only letters, digits and '_'", k))
 		} else if slices.Contains(reservedEnv, k) {
@@ -451,15 +451,6 @@ func validEnvName(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Validate reports every problem with the args, defaults applied, as the

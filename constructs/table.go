@@ -196,13 +196,6 @@ func (t *Table) grant(g Grantee, access string, actions []string) error {
 // accessSid spells an access level for statement IDs (alphanumeric only).
 var accessSid = map[string]string{"read": "Read", "write": "Write", "readwrite": "ReadWrite"}
 
-func titleCase(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
-}
-
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a TableArgs) Validate(name string) error {

@@ -3,6 +3,7 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -232,7 +233,7 @@ func (c Config) validate() *multierror.Error {
 	if err := c.DeploymentPreference.Validate(); err != nil {
 		add("%s: %v", k("deploymentPreference"), err)
 	}
-	for _, fn := range sortedMapKeys(c.DeploymentPreferenceOverrides) {
+	for _, fn := range slices.Sorted(maps.Keys(c.DeploymentPreferenceOverrides)) {
 		if !slices.Contains(webapp.Functions, fn) {
 			add("%s: %q is not a function; use one of %s", k("deploymentPreferenceOverrides"), fn, strings.Join(webapp.Functions, ", "))
 		}
@@ -318,13 +319,4 @@ func parseStrings(raw string, out *[]string) error {
 	}
 	*out = v
 	return nil
-}
-
-func sortedMapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

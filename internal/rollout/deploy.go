@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -58,7 +59,7 @@ func (e *Engine) shift(ctx context.Context, in Inputs, target, recorded string) 
 			// target, the version that was serving alongside it is the safe base.
 			base := current
 			if base == target {
-				for _, v := range sortedKeys(weights) {
+				for _, v := range slices.Sorted(maps.Keys(weights)) {
 					if v != target {
 						base = v
 						break
@@ -279,13 +280,4 @@ func preference(in Inputs) string {
 		return "the deployment group's deployment config"
 	}
 	return in.DeploymentConfigName
-}
-
-func sortedKeys(m map[string]float64) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,8 @@ package rollout
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -74,7 +76,7 @@ func describeServing(version string, weights map[string]float64) string {
 	}
 	rest := 1.0
 	var extra []string
-	for _, v := range sortedKeys(weights) {
+	for _, v := range slices.Sorted(maps.Keys(weights)) {
 		rest -= weights[v]
 		extra = append(extra, fmt.Sprintf("version %s (%s%%)", v, percent(weights[v])))
 	}

@@ -7,6 +7,7 @@ package webapp
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -184,7 +185,7 @@ func (p parts) validate(name string, a *Args) error {
 	if t := p.items.TimeoutSeconds; t > constructs.MaxAPITimeoutSeconds {
 		add(fmt.Errorf("TimeoutSeconds: %d s is above API Gateway's %d s integration limit for API-fronted functions", t, constructs.MaxAPITimeoutSeconds))
 	}
-	for _, fn := range sortedKeys(a.DeploymentPreferences) {
+	for _, fn := range slices.Sorted(maps.Keys(a.DeploymentPreferences)) {
 		if !slices.Contains(Functions, fn) {
 			add(fmt.Errorf("DeploymentPreferences: %q is not a function of the web app; use one of %s", fn, strings.Join(Functions, ", ")))
 		}
@@ -280,13 +281,4 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 		}, "", "  ")
 		return string(b) + "\n", err
 	}).(pulumi.StringOutput)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
