@@ -43,8 +43,13 @@ func (e *Engine) shift(ctx context.Context, in Inputs, target, recorded string) 
 			return st, err
 		}
 		if alias == nil {
-			e.logf("alias %s of function %s is missing (deleted outside kumo); creating it on version %s", in.AliasName, in.FunctionName, target)
-			return e.createAlias(ctx, in, target)
+			alias, err = e.recreateAlias(ctx, in, recorded, target)
+			if err != nil {
+				return st, err
+			}
+			if alias == nil {
+				return e.createAlias(ctx, in, target)
+			}
 		}
 		current, weights := aws.ToString(alias.FunctionVersion), routing(alias.RoutingConfig)
 		st.Version, st.AdditionalVersionWeights, st.AliasArn = current, weights, aws.ToString(alias.AliasArn)
@@ -95,6 +100,48 @@ func (e *Engine) shift(ctx context.Context, in Inputs, target, recorded string) 
 		}
 		return e.follow(ctx, st, id, current, target)
 	}
+}
+
+// recreateAlias handles an alias deleted outside kumo after the release
+// created it. Creating it on the target, as a first release does, would give
+// the target all traffic with no canary, hooks or alarms; so it is recreated
+// on recorded, the version the state says it served — the last one known
+// good — and shift deploys the target from there through CodeDeploy as usual.
+// Without a recorded version that still exists it returns an
+// *AliasMissingError, unless the deployment config is AllAtOnce: then there
+// is no canary to lose, and it returns nil so the caller creates the alias
+// directly on the target.
+func (e *Engine) recreateAlias(ctx context.Context, in Inputs, recorded, target string) (*lambda.GetAliasOutput, error) {
+	missing := &AliasMissingError{FunctionName: in.FunctionName, AliasName: in.AliasName, RecordedVersion: recorded, TargetVersion: target}
+	if recorded != "" {
+		out, err := e.Lambda.CreateAlias(ctx, &lambda.CreateAliasInput{
+			FunctionName:    aws.String(in.FunctionName),
+			Name:            aws.String(in.AliasName),
+			FunctionVersion: aws.String(recorded),
+			Description:     aws.String(aliasDescription),
+		})
+		switch {
+		case isNotFound(err):
+			missing.Err = err
+		case err != nil:
+			return nil, fmt.Errorf("recreate alias %s of function %s on version %s: %w", in.AliasName, in.FunctionName, recorded, err)
+		default:
+			e.logf("alias %s of function %s is missing (deleted outside kumo); recreated it on version %s, the version the release last recorded it serving, to deploy version %s from there through CodeDeploy",
+				in.AliasName, in.FunctionName, recorded, target)
+			return &lambda.GetAliasOutput{
+				AliasArn:        out.AliasArn,
+				FunctionVersion: out.FunctionVersion,
+				RevisionId:      out.RevisionId,
+				RoutingConfig:   out.RoutingConfig,
+			}, nil
+		}
+	}
+	if in.DeploymentConfigName != builtinPrefix+"AllAtOnce" {
+		return nil, missing
+	}
+	e.logf("%s; the deployment config is %s, so creating it directly on version %s: no hooks or alarms ran",
+		missing.reason(), in.DeploymentConfigName, target)
+	return nil, nil
 }
 
 // waitForGroup returns once no deployment of the group is active, or a

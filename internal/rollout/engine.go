@@ -107,7 +107,12 @@ func (e *Engine) Create(ctx context.Context, in Inputs) (State, error) {
 // what the alias really serves, resets a routing config left by an
 // interrupted deployment, does nothing when the alias already serves the
 // version, and otherwise creates a CodeDeploy deployment from the alias's
-// actual version and follows it to the end.
+// actual version and follows it to the end. An alias deleted outside kumo is
+// recreated on the version the old state records it serving, the last one
+// known good, and the new version is deployed from there like any other;
+// without such a version Update fails with an *AliasMissingError (unless
+// the deployment config is AllAtOnce, which has no canary to lose: then the
+// alias is created directly on the new version).
 //
 // On any error Update returns old unchanged, so the provider keeps the
 // previous state and the next update retries. A failed or stopped deployment
@@ -261,12 +266,14 @@ func (e *Engine) getAlias(ctx context.Context, in Inputs) (*lambda.GetAliasOutpu
 	return out, nil
 }
 
+const aliasDescription = "Traffic alias released by kumo: CodeDeploy moves it from version to version."
+
 func (e *Engine) createAlias(ctx context.Context, in Inputs, version string) (State, error) {
 	out, err := e.Lambda.CreateAlias(ctx, &lambda.CreateAliasInput{
 		FunctionName:    aws.String(in.FunctionName),
 		Name:            aws.String(in.AliasName),
 		FunctionVersion: aws.String(version),
-		Description:     aws.String("Traffic alias released by kumo: CodeDeploy moves it from version to version."),
+		Description:     aws.String(aliasDescription),
 	})
 	if err != nil {
 		return State{}, fmt.Errorf("create alias %s of function %s on version %s: %w", in.AliasName, in.FunctionName, version, err)

@@ -408,17 +408,127 @@ func TestUpdateResetsRoutingLeftByInterruptedDeployment(t *testing.T) {
 	}
 }
 
-func TestUpdateRecreatesDeletedAlias(t *testing.T) {
+func TestUpdateRecreatesDeletedAliasOnRecordedVersionAndDeploys(t *testing.T) {
+	// The alias was deleted outside kumo; the state says it served 6.
 	l := newFakeLambda(t)
 	l.published, l.changed = 6, true
+	h := newHarness(t, l, canary)
+
+	st, err := h.engine.Update(ctx, released("fp1", "6"), testInputs("fp2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "lambda", l.calls[:4], []string{"GetFunctionConfiguration", "PublishVersion", "GetAlias", "CreateAlias"})
+	if len(h.cd.created) != 1 {
+		t.Fatalf("%d deployments created; want 1: version 7 must reach the alias through CodeDeploy", len(h.cd.created))
+	}
+	if p := appSpecOf(t, h.cd, 0); p.CurrentVersion != "6" || p.TargetVersion != "7" {
+		t.Errorf("appspec %s → %s; want 6 → 7 (from the recorded version)", p.CurrentVersion, p.TargetVersion)
+	}
+	if got := aws.ToString(h.cd.created[0].DeploymentConfigName); got != "CodeDeployDefault.LambdaCanary10Percent5Minutes" {
+		t.Errorf("deployment config = %q; want the release's canary", got)
+	}
+	want := State{
+		Inputs:           testInputs("fp2").WithDefaults(),
+		Version:          "7",
+		PublishedVersion: "7",
+		AliasArn:         "arn:aws:lambda:eu-west-1:123456789012:function:items:live",
+		LastDeploymentID: "d-NEW1",
+	}
+	if !reflect.DeepEqual(st, want) {
+		t.Errorf("state = %+v; want %+v", st, want)
+	}
+	assertLogs(t, h.logs[:3], []string{
+		"published version 7 of function items",
+		"alias live of function items is missing (deleted outside kumo); recreated it on version 6, the version the release last recorded it serving, to deploy version 7 from there through CodeDeploy",
+		"created deployment d-NEW1: alias live of function items, version 6 → 7 with CodeDeployDefault.LambdaCanary10Percent5Minutes",
+	})
+}
+
+func TestUpdateRecreatesDeletedAliasOnRecordedVersionThatIsTheTarget(t *testing.T) {
+	// Nothing new to publish (Lambda returns 6) and the alias is gone:
+	// recreating it on the recorded version already serves the release.
+	l := newFakeLambda(t)
+	l.published = 6
 	h := newHarness(t, l)
 
 	st, err := h.engine.Update(ctx, released("fp1", "6"), testInputs("fp2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Version != "7" || l.alias == nil || l.alias.version != "7" {
-		t.Errorf("state version %s, alias %+v; want the alias recreated on 7", st.Version, l.alias)
+	if st.Version != "6" || l.alias == nil || l.alias.version != "6" || len(h.cd.created) != 0 {
+		t.Errorf("state version %s, alias %+v, %d deployments; want the alias back on 6 and no deployment", st.Version, l.alias, len(h.cd.created))
+	}
+}
+
+func TestUpdateDeletedAliasWithoutKnownGoodVersionFails(t *testing.T) {
+	const howTo = "recreate it by hand on the version that should serve traffic (aws lambda create-alias --function-name items --name live --function-version <version>) and update again, which deploys version 7 from it through CodeDeploy; or set deploymentConfigName to AllAtOnce (the function's DeploymentPreference) for one update to create the alias directly on version 7, without hooks or alarms"
+	tests := []struct {
+		name    string
+		old     State
+		deleted map[string]bool
+		wantErr string
+	}{
+		{
+			name:    "recorded version deleted",
+			old:     released("fp1", "6"),
+			deleted: map[string]bool{"6": true},
+			wantErr: "alias live of function items is missing (deleted outside kumo) and version 6, the version the release last recorded it serving, no longer exists (ResourceNotFoundException: function items:6 not found); " + howTo,
+		},
+		{
+			name: "no version recorded",
+			old: func() State {
+				st := released("fp1", "6")
+				st.Version = ""
+				return st
+			}(),
+			wantErr: "alias live of function items is missing (deleted outside kumo) and the release has no version recorded as serving it; " + howTo,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newFakeLambda(t)
+			l.published, l.changed, l.deletedVersions = 6, true, tc.deleted
+			h := newHarness(t, l)
+
+			st, err := h.engine.Update(ctx, tc.old, testInputs("fp2"))
+			if err == nil || err.Error() != tc.wantErr {
+				t.Fatalf("error:\n got: %v\nwant: %s", err, tc.wantErr)
+			}
+			if !reflect.DeepEqual(st, tc.old) {
+				t.Errorf("state = %+v; want the old state", st)
+			}
+			if l.alias != nil {
+				t.Errorf("alias = %+v; want none: it must not be created on version 7 without a canary", l.alias)
+			}
+			if len(h.cd.created) != 0 {
+				t.Errorf("%d deployments created; want none", len(h.cd.created))
+			}
+		})
+	}
+}
+
+func TestUpdateDeletedAliasWithoutKnownGoodVersionAllAtOnce(t *testing.T) {
+	// The escape hatch the error suggests: with AllAtOnce there is no
+	// canary to lose, so the alias is created directly on the target.
+	l := newFakeLambda(t)
+	l.published, l.changed, l.deletedVersions = 6, true, map[string]bool{"6": true}
+	h := newHarness(t, l)
+	in := testInputs("fp2")
+	in.DeploymentConfigName = "AllAtOnce"
+
+	st, err := h.engine.Update(ctx, released("fp1", "6"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != "7" || st.PublishedVersion != "7" || l.alias == nil || l.alias.version != "7" {
+		t.Errorf("state version %s published %s, alias %+v; want the alias created on 7", st.Version, st.PublishedVersion, l.alias)
+	}
+	if st.LastDeploymentID != "d-OLD" {
+		t.Errorf("last deployment = %q; want d-OLD kept (no deployment ran)", st.LastDeploymentID)
+	}
+	if !contains(h.logs, "alias live of function items is missing (deleted outside kumo) and version 6, the version the release last recorded it serving, no longer exists (ResourceNotFoundException: function items:6 not found); the deployment config is CodeDeployDefault.LambdaAllAtOnce, so creating it directly on version 7: no hooks or alarms ran") {
+		t.Errorf("log lines %q lack the warning that no hooks or alarms ran", h.logs)
 	}
 }
 

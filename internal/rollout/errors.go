@@ -98,3 +98,45 @@ func (e *DeploymentInProgressError) Error() string {
 	return fmt.Sprintf("deployment %s of group %s is still %s after %s; wait for it or stop it with: aws deploy stop-deployment --deployment-id %s",
 		e.DeploymentID, e.DeploymentGroupName, e.Status, e.Waited, e.DeploymentID)
 }
+
+// AliasMissingError is returned when an update finds the alias deleted
+// outside kumo and has no version to recreate it on: the state records none,
+// or the recorded one no longer exists. Creating the alias on the new
+// version instead would send it all traffic with no canary, hooks or alarms.
+type AliasMissingError struct {
+	FunctionName string
+	AliasName    string
+	// RecordedVersion is the version the state says the alias served; empty
+	// when it says none.
+	RecordedVersion string
+	// TargetVersion is the version the update publishes.
+	TargetVersion string
+	// Err is why the alias could not be recreated on RecordedVersion, when
+	// there is one.
+	Err error
+}
+
+func (e *AliasMissingError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.reason())
+	fmt.Fprintf(&b, "; recreate it by hand on the version that should serve traffic (aws lambda create-alias --function-name %s --name %s --function-version <version>) and update again, which deploys version %s from it through CodeDeploy",
+		e.FunctionName, e.AliasName, e.TargetVersion)
+	fmt.Fprintf(&b, "; or set deploymentConfigName to AllAtOnce (the function's DeploymentPreference) for one update to create the alias directly on version %s, without hooks or alarms",
+		e.TargetVersion)
+	return b.String()
+}
+
+// reason says why the alias cannot be recreated, without the remedies.
+func (e *AliasMissingError) reason() string {
+	s := fmt.Sprintf("alias %s of function %s is missing (deleted outside kumo) and ", e.AliasName, e.FunctionName)
+	if e.RecordedVersion == "" {
+		return s + "the release has no version recorded as serving it"
+	}
+	s += fmt.Sprintf("version %s, the version the release last recorded it serving, no longer exists", e.RecordedVersion)
+	if e.Err != nil {
+		s += fmt.Sprintf(" (%v)", e.Err)
+	}
+	return s
+}
+
+func (e *AliasMissingError) Unwrap() error { return e.Err }

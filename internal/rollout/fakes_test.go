@@ -29,9 +29,12 @@ type fakeLambda struct {
 	// publishConflicts is how many PublishVersion calls fail with
 	// ResourceConflictException before one succeeds.
 	publishConflicts int
-	alias            *fakeAlias
-	fail             map[string]error
-	calls            []string
+	// deletedVersions are published versions deleted since (Lambda lets
+	// DeleteFunction remove one version by its qualifier).
+	deletedVersions map[string]bool
+	alias           *fakeAlias
+	fail            map[string]error
+	calls           []string
 }
 
 type fakeAlias struct {
@@ -141,6 +144,11 @@ func (f *fakeLambda) CreateAlias(_ context.Context, in *lambda.CreateAliasInput,
 	f.checkFunction(in.FunctionName)
 	if f.alias != nil {
 		return nil, &lambdatypes.ResourceConflictException{Message: aws.String("Alias already exists")}
+	}
+	// Like Lambda: an alias only on a version that exists.
+	v := aws.ToString(in.FunctionVersion)
+	if n, err := strconv.Atoi(v); err != nil || n < 1 || n > f.published || f.deletedVersions[v] {
+		return nil, notFound("function " + f.fn + ":" + v)
 	}
 	f.alias = &fakeAlias{name: aws.ToString(in.Name), version: aws.ToString(in.FunctionVersion), revision: 1}
 	return &lambda.CreateAliasOutput{AliasArn: aws.String(f.aliasArn()), FunctionVersion: in.FunctionVersion}, nil
