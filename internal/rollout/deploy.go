@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,7 +35,7 @@ func (e *Engine) shift(ctx context.Context, in Inputs, target, recorded string) 
 	// One budget for everything this release waits on that it does not own,
 	// including a deployment that starts between our wait and our create.
 	deadline := e.clock().Now().Add(in.waitTimeout())
-	for {
+	for refused := 0; ; {
 		if err := e.waitForGroup(ctx, in, deadline); err != nil {
 			return st, err
 		}
@@ -91,8 +92,22 @@ func (e *Engine) shift(ctx context.Context, in Inputs, target, recorded string) 
 		}
 		id, err := e.createDeployment(ctx, in, current, target)
 		var busy *cdtypes.DeploymentLimitExceededException
-		if errors.As(err, &busy) && e.clock().Now().Before(deadline) {
-			e.logf("another deployment of group %s started first; waiting for it", in.DeploymentGroupName)
+		if errors.As(err, &busy) {
+			// Another deployment started between our wait and our create,
+			// or one ListDeployments does not show yet. Back off, then wait
+			// for the group again: going straight back would be a hot loop
+			// for as long as the listing lags.
+			refused++
+			now := e.clock().Now()
+			if refused >= limitRetry.attempts || !now.Before(deadline) {
+				return st, fmt.Errorf("another deployment kept group %s busy through %d attempts to create one; find it with: aws deploy list-deployments --application-name %s --deployment-group-name %s --include-only-statuses %s: %w",
+					in.DeploymentGroupName, refused, in.ApplicationName, in.DeploymentGroupName, statusList(), err)
+			}
+			d := min(e.delay(limitRetry, refused-1), deadline.Sub(now))
+			e.logf("another deployment holds group %s; retrying in %s (attempt %d of %d)", in.DeploymentGroupName, d, refused+1, limitRetry.attempts)
+			if err := e.clock().Sleep(ctx, d); err != nil {
+				return st, fmt.Errorf("wait for group %s: %w", in.DeploymentGroupName, err)
+			}
 			continue
 		}
 		if err != nil {
@@ -160,7 +175,7 @@ func (e *Engine) waitForGroup(ctx context.Context, in Inputs, deadline time.Time
 			return nil
 		}
 		id := ids[0]
-		out, err := e.CodeDeploy.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		out, err := e.getDeployment(ctx, id)
 		if err != nil {
 			return fmt.Errorf("get deployment %s of group %s: %w", id, in.DeploymentGroupName, err)
 		}
@@ -188,15 +203,28 @@ func (e *Engine) waitForGroup(ctx context.Context, in Inputs, deadline time.Time
 	}
 }
 
+// statusList renders activeStatuses as the AWS CLI takes them.
+func statusList() string {
+	s := make([]string, len(activeStatuses))
+	for i, status := range activeStatuses {
+		s[i] = string(status)
+	}
+	return strings.Join(s, " ")
+}
+
 func (e *Engine) activeDeployments(ctx context.Context, in Inputs) ([]string, error) {
 	var ids []string
 	var token *string
 	for {
-		out, err := e.CodeDeploy.ListDeployments(ctx, &codedeploy.ListDeploymentsInput{
-			ApplicationName:     aws.String(in.ApplicationName),
-			DeploymentGroupName: aws.String(in.DeploymentGroupName),
-			IncludeOnlyStatuses: activeStatuses,
-			NextToken:           token,
+		var out *codedeploy.ListDeploymentsOutput
+		err := e.retry(ctx, "list active deployments of group "+in.DeploymentGroupName, func() (err error) {
+			out, err = e.CodeDeploy.ListDeployments(ctx, &codedeploy.ListDeploymentsInput{
+				ApplicationName:     aws.String(in.ApplicationName),
+				DeploymentGroupName: aws.String(in.DeploymentGroupName),
+				IncludeOnlyStatuses: activeStatuses,
+				NextToken:           token,
+			})
+			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("list active deployments of group %s: %w", in.DeploymentGroupName, err)
@@ -207,6 +235,18 @@ func (e *Engine) activeDeployments(ctx context.Context, in Inputs) ([]string, er
 		}
 		token = out.NextToken
 	}
+}
+
+// getDeployment reads a deployment, retrying throttles: a long canary polls
+// it hundreds of times, so one throttled poll among them must not end the
+// release.
+func (e *Engine) getDeployment(ctx context.Context, id string) (*codedeploy.GetDeploymentOutput, error) {
+	var out *codedeploy.GetDeploymentOutput
+	err := e.retry(ctx, "get deployment "+id, func() (err error) {
+		out, err = e.CodeDeploy.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		return err
+	})
+	return out, err
 }
 
 func (e *Engine) createDeployment(ctx context.Context, in Inputs, current, target string) (string, error) {
@@ -251,7 +291,7 @@ func (e *Engine) follow(ctx context.Context, st State, id, current, target strin
 	in := st.Inputs
 	var last string
 	for {
-		out, err := e.CodeDeploy.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		out, err := e.getDeployment(ctx, id)
 		if err != nil {
 			return st, fmt.Errorf("get deployment %s (it continues in CodeDeploy): %w", id, err)
 		}

@@ -34,6 +34,11 @@ type Engine struct {
 	// PollInterval is the pause between two polls of a deployment, the
 	// deployment group or the function. Default: DefaultPollInterval.
 	PollInterval time.Duration
+	// Jitter picks the pause before retrying a throttled or transiently
+	// failed call: a duration in [0, ceiling], where ceiling doubles with
+	// each retry up to a cap (see backoff.go). Default: uniformly random
+	// ("full jitter"), which spreads out clients throttled together.
+	Jitter func(ceiling time.Duration) time.Duration
 }
 
 func (e *Engine) logf(format string, args ...any) {
@@ -201,8 +206,12 @@ func (e *Engine) publish(ctx context.Context, in Inputs) (string, error) {
 	deadline := e.clock().Now().Add(in.waitTimeout())
 	var waitingFor, logged string
 	for {
-		cfg, err := e.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{
-			FunctionName: aws.String(in.FunctionName),
+		var cfg *lambda.GetFunctionConfigurationOutput
+		err := e.retry(ctx, "get configuration of function "+in.FunctionName, func() (err error) {
+			cfg, err = e.Lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{
+				FunctionName: aws.String(in.FunctionName),
+			})
+			return err
 		})
 		if err != nil {
 			return "", fmt.Errorf("get configuration of function %s: %w", in.FunctionName, err)
@@ -252,9 +261,13 @@ func (e *Engine) publish(ctx context.Context, in Inputs) (string, error) {
 
 // getAlias returns the alias, or nil when it does not exist.
 func (e *Engine) getAlias(ctx context.Context, in Inputs) (*lambda.GetAliasOutput, error) {
-	out, err := e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{
-		FunctionName: aws.String(in.FunctionName),
-		Name:         aws.String(in.AliasName),
+	var out *lambda.GetAliasOutput
+	err := e.retry(ctx, fmt.Sprintf("get alias %s of function %s", in.AliasName, in.FunctionName), func() (err error) {
+		out, err = e.Lambda.GetAlias(ctx, &lambda.GetAliasInput{
+			FunctionName: aws.String(in.FunctionName),
+			Name:         aws.String(in.AliasName),
+		})
+		return err
 	})
 	var nf *lambdatypes.ResourceNotFoundException
 	switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
 )
 
 var ctx = context.Background()
@@ -711,4 +712,157 @@ func contains(lines []string, want string) bool {
 		}
 	}
 	return false
+}
+
+func throttled() error {
+	return &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+}
+
+func TestUpdateRetriesThrottledGetDeployment(t *testing.T) {
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	h := newHarness(t, l, canary)
+	h.cd.fail["GetDeployment"] = []error{throttled(), throttled()}
+
+	st, err := h.engine.Update(ctx, released("fp1", "6"), testInputs("fp2"))
+	if err != nil {
+		t.Fatalf("update failed on a passing throttle: %v", err)
+	}
+	if st.Version != "7" || st.LastDeploymentID != "d-NEW1" {
+		t.Errorf("state version %s via %s; want 7 via d-NEW1", st.Version, st.LastDeploymentID)
+	}
+	// Two retries with full jitter (the harness picks half the ceiling)
+	// of 1s and 2s, then the canary's five polls 10s apart.
+	want := []time.Duration{500 * time.Millisecond, time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
+	if !reflect.DeepEqual(h.clock.sleeps, want) {
+		t.Errorf("sleeps = %v; want %v", h.clock.sleeps, want)
+	}
+	assertLogs(t, h.logs[2:4], []string{
+		"get deployment d-NEW1: api error ThrottlingException: Rate exceeded; retrying in 500ms (attempt 2 of 6)",
+		"get deployment d-NEW1: api error ThrottlingException: Rate exceeded; retrying in 1s (attempt 3 of 6)",
+	})
+}
+
+func TestUpdateGivesUpOnPersistentThrottling(t *testing.T) {
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	h := newHarness(t, l, canary)
+	for range 10 {
+		h.cd.fail["GetDeployment"] = append(h.cd.fail["GetDeployment"], throttled())
+	}
+	old := released("fp1", "6")
+
+	st, err := h.engine.Update(ctx, old, testInputs("fp2"))
+	want := "get deployment d-NEW1 (it continues in CodeDeploy): gave up after 6 attempts: api error ThrottlingException: Rate exceeded"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error:\n got: %v\nwant: %s", err, want)
+	}
+	if n := h.cd.count("GetDeployment"); n != 6 {
+		t.Errorf("GetDeployment called %d times; want 6", n)
+	}
+	if want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}; !reflect.DeepEqual(h.clock.sleeps, want) {
+		t.Errorf("sleeps = %v; want %v", h.clock.sleeps, want)
+	}
+	if !reflect.DeepEqual(st, old) {
+		t.Errorf("state = %+v; want old", st)
+	}
+}
+
+func TestUpdateBacksOffWhenDeploymentLimitExceeded(t *testing.T) {
+	// CreateDeployment is refused three times although ListDeployments,
+	// which lags, shows no active deployment: without a pause the engine
+	// would retry in a hot loop.
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	h := newHarness(t, l, canary)
+	h.cd.limitExceeded = 3
+
+	st, err := h.engine.Update(ctx, released("fp1", "6"), testInputs("fp2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != "7" || len(h.cd.created) != 1 || h.cd.count("CreateDeployment") != 4 {
+		t.Errorf("alias on %s after %d deployments and %d CreateDeployment calls; want 7 after 1 and 4", st.Version, len(h.cd.created), h.cd.count("CreateDeployment"))
+	}
+	want := []time.Duration{2500 * time.Millisecond, 5 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
+	if !reflect.DeepEqual(h.clock.sleeps, want) {
+		t.Errorf("sleeps = %v; want %v (backoff from 5s, then the canary's polls)", h.clock.sleeps, want)
+	}
+	assertLogs(t, h.logs[1:4], []string{
+		"another deployment holds group items-dg; retrying in 2.5s (attempt 2 of 8)",
+		"another deployment holds group items-dg; retrying in 5s (attempt 3 of 8)",
+		"another deployment holds group items-dg; retrying in 10s (attempt 4 of 8)",
+	})
+}
+
+func TestUpdateGivesUpWhenDeploymentLimitPersists(t *testing.T) {
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	h := newHarness(t, l)
+	h.cd.limitExceeded = 1 << 20 // for ever
+	old := released("fp1", "6")
+
+	st, err := h.engine.Update(ctx, old, testInputs("fp2"))
+	want := "another deployment kept group items-dg busy through 8 attempts to create one; find it with: aws deploy list-deployments --application-name kumo-dev --deployment-group-name items-dg --include-only-statuses Created Queued InProgress Ready: " +
+		"create deployment of alias live of function items (version 6 → 7) in group items-dg: DeploymentLimitExceededException: The deployment group already has an active deployment"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error:\n got: %v\nwant: %s", err, want)
+	}
+	var busy *cdtypes.DeploymentLimitExceededException
+	if !errors.As(err, &busy) {
+		t.Errorf("error %T does not wrap *DeploymentLimitExceededException", err)
+	}
+	if n := h.cd.count("CreateDeployment"); n != 8 {
+		t.Errorf("CreateDeployment called %d times; want 8", n)
+	}
+	// Ceilings 5s, 10s, 20s, 40s, then capped at 60s; the harness halves them.
+	wantSleeps := []time.Duration{2500 * time.Millisecond, 5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second, 30 * time.Second, 30 * time.Second}
+	if !reflect.DeepEqual(h.clock.sleeps, wantSleeps) {
+		t.Errorf("sleeps = %v; want %v", h.clock.sleeps, wantSleeps)
+	}
+	if !reflect.DeepEqual(st, old) {
+		t.Errorf("state = %+v; want old", st)
+	}
+}
+
+func TestUpdateDeploymentLimitBackoffStopsAtWaitTimeout(t *testing.T) {
+	// WaitTimeoutSeconds bounds waiting for someone else's deployment, so
+	// the backoff never sleeps past it.
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	h := newHarness(t, l)
+	h.cd.limitExceeded = 1 << 20 // for ever
+	in := testInputs("fp2")
+	in.WaitTimeoutSeconds = 10
+
+	_, err := h.engine.Update(ctx, released("fp1", "6"), in)
+	var busy *cdtypes.DeploymentLimitExceededException
+	if !errors.As(err, &busy) || !strings.HasPrefix(err.Error(), "another deployment kept group items-dg busy through 4 attempts to create one;") {
+		t.Fatalf("error = %v; want the deployment limit after 4 attempts", err)
+	}
+	if want := []time.Duration{2500 * time.Millisecond, 5 * time.Second, 2500 * time.Millisecond}; !reflect.DeepEqual(h.clock.sleeps, want) {
+		t.Errorf("sleeps = %v; want %v (the last one cut at the 10s bound, then one last try)", h.clock.sleeps, want)
+	}
+}
+
+func TestUpdateRetriesThrottledLambdaReads(t *testing.T) {
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	l.fail["GetFunctionConfiguration"] = &smithy.GenericAPIError{Code: "RequestLimitExceeded", Message: "slow down"}
+	l.fail["GetAlias"] = &lambdatypes.TooManyRequestsException{Message: aws.String("Rate exceeded")}
+	h := newHarness(t, l, canary)
+
+	st, err := h.engine.Update(ctx, released("fp1", "6"), testInputs("fp2"))
+	if err != nil {
+		t.Fatalf("update failed on a passing throttle: %v", err)
+	}
+	if st.Version != "7" {
+		t.Errorf("alias serves %s; want 7", st.Version)
+	}
+	assertCalls(t, "lambda", l.calls[:5], []string{"GetFunctionConfiguration", "GetFunctionConfiguration", "PublishVersion", "GetAlias", "GetAlias"})
+	assertLogs(t, h.logs[:3], []string{
+		"get configuration of function items: api error RequestLimitExceeded: slow down; retrying in 500ms (attempt 2 of 6)",
+		"published version 7 of function items",
+		"get alias live of function items: TooManyRequestsException: Rate exceeded; retrying in 500ms (attempt 2 of 6)",
+	})
 }

@@ -233,17 +233,48 @@ type fakeCodeDeploy struct {
 	// limitExceeded makes the next CreateDeployment calls fail as if
 	// another deployment had started first.
 	limitExceeded int
-	created       []*codedeploy.CreateDeploymentInput
-	deployments   map[string]*fakeDeployment
-	calls         []string
+	// fail holds errors the next calls of an operation return, in order.
+	fail        map[string][]error
+	created     []*codedeploy.CreateDeploymentInput
+	deployments map[string]*fakeDeployment
+	calls       []string
 }
 
 func newFakeCodeDeploy(t *testing.T, l *fakeLambda, scripts ...[]step) *fakeCodeDeploy {
-	return &fakeCodeDeploy{t: t, lambda: l, scripts: scripts, deployments: map[string]*fakeDeployment{}}
+	return &fakeCodeDeploy{t: t, lambda: l, scripts: scripts, deployments: map[string]*fakeDeployment{}, fail: map[string][]error{}}
+}
+
+// call records a call of op and returns the next error scripted for it.
+func (f *fakeCodeDeploy) call(op string) error {
+	f.calls = append(f.calls, op)
+	if errs := f.fail[op]; len(errs) > 0 {
+		f.fail[op] = errs[1:]
+		return errs[0]
+	}
+	return nil
+}
+
+// hotLoopCalls is more calls of one operation than any release in these
+// tests makes; past it the engine is looping without bound.
+const hotLoopCalls = 2000
+
+func (f *fakeCodeDeploy) count(op string) int {
+	n := 0
+	for _, c := range f.calls {
+		if c == op {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakeCodeDeploy) CreateDeployment(_ context.Context, in *codedeploy.CreateDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.CreateDeploymentOutput, error) {
-	f.calls = append(f.calls, "CreateDeployment")
+	if err := f.call("CreateDeployment"); err != nil {
+		return nil, err
+	}
+	if n := f.count("CreateDeployment"); n > hotLoopCalls {
+		f.t.Fatalf("CreateDeployment called %d times: the engine retries without bound", n)
+	}
 	if f.limitExceeded > 0 {
 		f.limitExceeded--
 		f.busyPolls = 1
@@ -268,7 +299,12 @@ func (f *fakeCodeDeploy) CreateDeployment(_ context.Context, in *codedeploy.Crea
 }
 
 func (f *fakeCodeDeploy) GetDeployment(_ context.Context, in *codedeploy.GetDeploymentInput, _ ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentOutput, error) {
-	f.calls = append(f.calls, "GetDeployment")
+	if err := f.call("GetDeployment"); err != nil {
+		return nil, err
+	}
+	if n := f.count("GetDeployment"); n > hotLoopCalls {
+		f.t.Fatalf("GetDeployment called %d times: the engine follows without bound", n)
+	}
 	id := aws.ToString(in.DeploymentId)
 	if id == f.busyID {
 		return &codedeploy.GetDeploymentOutput{DeploymentInfo: &cdtypes.DeploymentInfo{
@@ -295,7 +331,9 @@ func (f *fakeCodeDeploy) GetDeployment(_ context.Context, in *codedeploy.GetDepl
 }
 
 func (f *fakeCodeDeploy) ListDeployments(_ context.Context, in *codedeploy.ListDeploymentsInput, _ ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentsOutput, error) {
-	f.calls = append(f.calls, "ListDeployments")
+	if err := f.call("ListDeployments"); err != nil {
+		return nil, err
+	}
 	if got := aws.ToString(in.DeploymentGroupName); got != "items-dg" {
 		f.t.Errorf("ListDeployments group = %q; want items-dg", got)
 	}
@@ -313,8 +351,9 @@ func (f *fakeCodeDeploy) ListDeployments(_ context.Context, in *codedeploy.ListD
 
 // fakeClock advances only when the engine sleeps.
 type fakeClock struct {
-	now   time.Time
-	slept time.Duration
+	now    time.Time
+	slept  time.Duration
+	sleeps []time.Duration
 }
 
 func (c *fakeClock) Now() time.Time { return c.now }
@@ -325,6 +364,7 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	c.now = c.now.Add(d)
 	c.slept += d
+	c.sleeps = append(c.sleeps, d)
 	return nil
 }
 
@@ -345,6 +385,9 @@ func newHarness(t *testing.T, l *fakeLambda, scripts ...[]step) *harness {
 		Log:          func(msg string) { h.logs = append(h.logs, msg) },
 		Clock:        h.clock,
 		PollInterval: 10 * time.Second,
+		// Half the ceiling: deterministic, and distinct from the ceiling
+		// so a test sees that the jitter was applied.
+		Jitter: func(ceiling time.Duration) time.Duration { return ceiling / 2 },
 	}
 	return h
 }
