@@ -280,7 +280,8 @@ func (e *Engine) createDeployment(ctx context.Context, in Inputs, current, targe
 }
 
 // follow polls the deployment until it ends, logging each change of status
-// or traffic split.
+// or traffic split, or until the most the deployment should take
+// (Inputs.followBound) has passed: then it returns a *FollowTimeoutError.
 //
 // CodeDeploy does not report how much traffic a Lambda deployment has
 // shifted (its DeploymentOverview counts the single "instance", not
@@ -289,6 +290,9 @@ func (e *Engine) createDeployment(ctx context.Context, in Inputs, current, targe
 // returns at each poll.
 func (e *Engine) follow(ctx context.Context, st State, id, current, target string) (State, error) {
 	in := st.Inputs
+	bound, budget := in.followBound()
+	start := e.clock().Now()
+	deadline := start.Add(bound)
 	var last string
 	for {
 		out, err := e.getDeployment(ctx, id)
@@ -338,7 +342,19 @@ func (e *Engine) follow(ctx context.Context, st State, id, current, target strin
 			}
 			return st, ferr
 		}
-		if err := e.clock().Sleep(ctx, e.interval()); err != nil {
+		now := e.clock().Now()
+		if !now.Before(deadline) {
+			return st, &FollowTimeoutError{
+				DeploymentID:   id,
+				Status:         string(info.Status),
+				Waited:         now.Sub(start),
+				Budget:         budget,
+				AliasName:      in.AliasName,
+				ServingVersion: serving,
+				ServingWeights: weights,
+			}
+		}
+		if err := e.clock().Sleep(ctx, min(e.interval(), deadline.Sub(now))); err != nil {
 			return st, fmt.Errorf("stopped following deployment %s, which continues in CodeDeploy: %w", id, err)
 		}
 	}

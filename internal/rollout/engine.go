@@ -122,7 +122,9 @@ func (e *Engine) Create(ctx context.Context, in Inputs) (State, error) {
 // On any error Update returns old unchanged, so the provider keeps the
 // previous state and the next update retries. A failed or stopped deployment
 // is a *RolloutFailedError; a deployment of the group that stays active past
-// WaitTimeoutSeconds is a *DeploymentInProgressError.
+// WaitTimeoutSeconds is a *DeploymentInProgressError; the release's own
+// deployment still active past the most its deployment config and hooks
+// should take, plus FollowMargin, is a *FollowTimeoutError.
 func (e *Engine) Update(ctx context.Context, old State, in Inputs) (State, error) {
 	in = in.WithDefaults()
 	if err := in.Validate(); err != nil {

@@ -866,3 +866,101 @@ func TestUpdateRetriesThrottledLambdaReads(t *testing.T) {
 		"get alias live of function items: TooManyRequestsException: Rate exceeded; retrying in 500ms (attempt 2 of 6)",
 	})
 }
+
+// stuck is a deployment that starts shifting and never ends.
+var stuck = []step{
+	{status: cdtypes.DeploymentStatusCreated},
+	{status: cdtypes.DeploymentStatusInProgress, onTarget: 0.1},
+}
+
+func TestUpdateStopsFollowingStuckDeployment(t *testing.T) {
+	const stop = "; kumo stopped following it, but it continues in CodeDeploy: stop it and roll back with: aws deploy stop-deployment --deployment-id d-NEW1 --auto-rollback-enabled"
+	tests := []struct {
+		name    string
+		inputs  func(in *Inputs)
+		bound   time.Duration
+		wantErr string
+	}{
+		{
+			name:  "built-in canary",
+			bound: 20 * time.Minute,
+			wantErr: "deployment d-NEW1 is still InProgress after 20m0s, the most it should take: 5m0s of traffic shifting with CodeDeployDefault.LambdaCanary10Percent5Minutes and a 15m0s margin; " +
+				"alias live serves version 6 (90%) and version 7 (10%)" + stop,
+		},
+		{
+			name: "built-in canary with both hooks",
+			inputs: func(in *Inputs) {
+				in.PreTrafficHook, in.PostTrafficHook = "items-pre", "items-post"
+			},
+			bound: 2*time.Hour + 20*time.Minute,
+			wantErr: "deployment d-NEW1 is still InProgress after 2h20m0s, the most it should take: 5m0s of traffic shifting with CodeDeployDefault.LambdaCanary10Percent5Minutes, 1h0m0s for each of 2 hooks and a 15m0s margin; " +
+				"alias live serves version 6 (90%) and version 7 (10%)" + stop,
+		},
+		{
+			name:   "kumo's custom linear config",
+			inputs: func(in *Inputs) { in.DeploymentConfigName = "kumo-dev-Linear20PercentEvery3Minutes" },
+			bound:  30 * time.Minute,
+			wantErr: "deployment d-NEW1 is still InProgress after 30m0s, the most it should take: 15m0s of traffic shifting with kumo-dev-Linear20PercentEvery3Minutes and a 15m0s margin; " +
+				"alias live serves version 6 (90%) and version 7 (10%)" + stop,
+		},
+		{
+			name:   "the group's config",
+			inputs: func(in *Inputs) { in.DeploymentConfigName = "" },
+			bound:  2*time.Hour + 15*time.Minute,
+			wantErr: "deployment d-NEW1 is still InProgress after 2h15m0s, the most it should take: 2h0m0s of traffic shifting assumed for the deployment group's deployment config and a 15m0s margin; " +
+				"alias live serves version 6 (90%) and version 7 (10%)" + stop,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newFakeLambda(t).withAlias(6, "6", nil)
+			l.changed = true
+			h := newHarness(t, l, stuck)
+			in := testInputs("fp2")
+			if tc.inputs != nil {
+				tc.inputs(&in)
+			}
+			old := released("fp1", "6")
+
+			st, err := h.engine.Update(ctx, old, in)
+			if err == nil || err.Error() != tc.wantErr {
+				t.Fatalf("error:\n got: %v\nwant: %s", err, tc.wantErr)
+			}
+			// The deployment is created without a wait, so every sleep is
+			// one of following it: exactly the bound, the last poll at it.
+			if h.clock.slept != tc.bound {
+				t.Errorf("followed for %s; want exactly %s", h.clock.slept, tc.bound)
+			}
+			if want := int(tc.bound/(10*time.Second)) + 1; h.cd.count("GetDeployment") != want {
+				t.Errorf("%d polls; want %d", h.cd.count("GetDeployment"), want)
+			}
+			var ft *FollowTimeoutError
+			if !errors.As(err, &ft) || ft.DeploymentID != "d-NEW1" || ft.Status != "InProgress" || ft.Waited != tc.bound || ft.ServingVersion != "6" {
+				t.Errorf("error is %T %+v; want a *FollowTimeoutError for d-NEW1, InProgress after %s, serving 6", err, ft, tc.bound)
+			}
+			if !reflect.DeepEqual(st, old) {
+				t.Errorf("state = %+v; want old", st)
+			}
+		})
+	}
+}
+
+func TestUpdateFollowsSlowDeploymentWithinBound(t *testing.T) {
+	// A canary that takes 19m50s of its 20m bound still succeeds.
+	script := []step{{status: cdtypes.DeploymentStatusCreated}}
+	for range 118 {
+		script = append(script, step{status: cdtypes.DeploymentStatusInProgress, onTarget: 0.1})
+	}
+	script = append(script, step{status: cdtypes.DeploymentStatusSucceeded, onTarget: 1})
+	l := newFakeLambda(t).withAlias(6, "6", nil)
+	l.changed = true
+	h := newHarness(t, l, script)
+
+	st, err := h.engine.Update(ctx, released("fp1", "6"), testInputs("fp2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != "7" || h.clock.slept != 19*time.Minute+50*time.Second {
+		t.Errorf("alias on %s after %s; want 7 after 19m50s", st.Version, h.clock.slept)
+	}
+}

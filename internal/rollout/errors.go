@@ -140,3 +140,27 @@ func (e *AliasMissingError) reason() string {
 }
 
 func (e *AliasMissingError) Unwrap() error { return e.Err }
+
+// FollowTimeoutError is returned when the release's own deployment is still
+// active past the most it should take (see FollowMargin). CodeDeploy goes on
+// with it; Update returns the old state, and the next update waits for the
+// deployment like for any other one of the group.
+type FollowTimeoutError struct {
+	DeploymentID string
+	// Status is the deployment's last seen status, e.g. InProgress.
+	Status string
+	// Waited is how long the release followed it.
+	Waited time.Duration
+	// Budget says what Waited is made of: traffic shifting, hooks, margin.
+	Budget string
+	// AliasName, ServingVersion and ServingWeights say what the alias
+	// served at the last poll.
+	AliasName      string
+	ServingVersion string
+	ServingWeights map[string]float64
+}
+
+func (e *FollowTimeoutError) Error() string {
+	return fmt.Sprintf("deployment %s is still %s after %s, the most it should take: %s; alias %s serves %s; kumo stopped following it, but it continues in CodeDeploy: stop it and roll back with: aws deploy stop-deployment --deployment-id %s --auto-rollback-enabled",
+		e.DeploymentID, e.Status, e.Waited, e.Budget, e.AliasName, describeServing(e.ServingVersion, e.ServingWeights), e.DeploymentID)
+}

@@ -56,7 +56,9 @@ type Inputs struct {
 	// not own — the function finishing its own update, another deployment
 	// of the group finishing — before the release fails naming it. It does
 	// not bound the release's own deployment, whose length the deployment
-	// config decides. Default: 900.
+	// config decides: that one is followed for as long as the config's
+	// traffic shifting, up to an hour for each hook, and FollowMargin, then
+	// the release fails naming it. Default: 900.
 	WaitTimeoutSeconds int `pulumi:"waitTimeoutSeconds,optional"`
 }
 
