@@ -28,8 +28,9 @@ var activeStatuses = []cdtypes.DeploymentStatus{
 
 // shift moves the alias to target through CodeDeploy, starting from what the
 // alias really serves. recorded is the version the previous state says the
-// alias serves ("" when there is none), only used to report drift. The
-// returned State says what the alias serves, also on error.
+// alias serves ("" when there is none): drift from it is reported, and an
+// alias deleted outside kumo is recreated on it. The returned State says
+// what the alias serves, also on error.
 func (e *Engine) shift(ctx context.Context, in Inputs, target, recorded string) (State, error) {
 	st := State{Inputs: in, PublishedVersion: target}
 	// One budget for everything this release waits on that it does not own,
