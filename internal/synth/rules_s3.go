@@ -1,0 +1,200 @@
+package synth
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+)
+
+// Sources of the S3 rules.
+const (
+	srcS3BucketNaming   = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+	srcS3OwnershipRule  = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_OwnershipControlsRule.html"
+	srcS3Versioning     = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_VersioningConfiguration.html"
+	srcS3SSEDefault     = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_ServerSideEncryptionByDefault.html"
+	srcS3LifecycleRule  = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRule.html"
+	srcS3LifecycleExp   = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html"
+	srcS3NoncurrentExp  = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html"
+	srcS3LoggingEnabled = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_LoggingEnabled.html"
+	srcS3ObjectKeys     = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html"
+	srcS3Errors         = "https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html"
+	srcS3PutPolicy      = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html"
+	srcS3PutPAB         = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html"
+	srcS3PutObject      = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html"
+	// pulumi-aws autonames a bucket with AutoNameTransform("bucket", 63,
+	// strings.ToLower): the resource name, "-", 7 random characters,
+	// lowercased.
+	srcProviderBucketName = "pulumi-aws provider/resources.go aws_s3_bucket bucket AutoNameTransform(\"bucket\", 63, strings.ToLower)"
+	// terraform-provider-aws internal/service/s3/bucket_versioning.go
+	// accepts Disabled too, only when the resource is created.
+	srcTFS3Versioning = "terraform-provider-aws internal/service/s3/bucket_versioning.go (status Enabled, Suspended or Disabled); " + srcS3Versioning
+	srcTFS3Policy     = "terraform-provider-aws internal/service/s3/bucket_policy.go policy validation.StringIsJSON; " + srcS3PutPolicy
+)
+
+// s3BucketName is the shape of a general purpose bucket name: "between 3
+// (min) and 63 (max) characters long … only of lowercase letters, numbers,
+// dots (.), and hyphens (-) … must begin and end with a letter or number".
+var s3BucketName = StringRule{Pattern: regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`), Min: 3, Max: 63,
+	Desc: "a bucket name is 3–63 lowercase letters, digits, '.' or '-', beginning and ending with a letter or digit", Source: srcS3BucketNaming}
+
+// The naming rules' reserved prefixes and suffixes.
+var (
+	s3ReservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	s3ReservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3"}
+)
+
+var s3Specs = map[string]Spec{
+	"aws:s3/bucketV2:BucketV2": {
+		Names: []Name{{Prop: "bucket", PrefixProp: "bucketPrefix",
+			Auto: &Autoname{Max: 63, Sep: "-", Lower: true, Source: srcProviderBucketName},
+			Rule: s3BucketName}},
+		Checks: []Check{{
+			Rule:   "a bucket name has no two adjacent periods, is not an IP address, does not start with xn--, sthree- or amzn-s3-demo- and does not end with -s3alias, --ol-s3, .mrap or --x-s3",
+			Source: srcS3BucketNaming,
+			Find: func(r *Resource, _ *Stack) []Finding {
+				n := r.Physical("bucket")
+				if n == "" || isPlaceholder(n) {
+					return nil
+				}
+				bad := strings.Contains(n, "..") || net.ParseIP(n) != nil
+				for _, p := range s3ReservedPrefixes {
+					bad = bad || strings.HasPrefix(n, p)
+				}
+				for _, sfx := range s3ReservedSuffixes {
+					bad = bad || strings.HasSuffix(n, sfx)
+				}
+				if bad {
+					return []Finding{{Property: "bucket", Value: n}}
+				}
+				return nil
+			},
+		}},
+	},
+
+	"aws:s3/bucketPolicy:BucketPolicy": {
+		Checks: []Check{
+			required(srcS3PutPolicy, "bucket", "policy"),
+			{Rule: "the policy must be JSON", Source: srcTFS3Policy,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if p, ok := r.String("policy"); ok && !json.Valid([]byte(p)) {
+						return []Finding{{Property: "policy", Value: p}}
+					}
+					return nil
+				}},
+			afterBucket("bucket"),
+		},
+	},
+
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+		Checks: []Check{required(srcS3PutPAB, "bucket"), afterBucket("bucket")},
+	},
+
+	"aws:s3/bucketOwnershipControls:BucketOwnershipControls": {
+		Checks: []Check{
+			required(srcS3OwnershipRule, "bucket", "rule.objectOwnership"),
+			oneOf(srcS3OwnershipRule, "rule.objectOwnership", "BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"),
+			afterBucket("bucket"),
+		},
+	},
+
+	"aws:s3/bucketVersioningV2:BucketVersioningV2": {
+		Checks: []Check{
+			required(srcS3Versioning, "bucket", "versioningConfiguration.status"),
+			oneOf(srcTFS3Versioning, "versioningConfiguration.status", "Enabled", "Suspended", "Disabled"),
+			oneOf(srcS3Versioning, "versioningConfiguration.mfaDelete", "Enabled", "Disabled"),
+			afterBucket("bucket"),
+		},
+	},
+
+	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": {
+		Checks: []Check{
+			required(srcS3SSEDefault, "bucket", "rules"),
+			oneOf(srcS3SSEDefault, "rules[].applyServerSideEncryptionByDefault.sseAlgorithm", "AES256", "aws:kms", "aws:kms:dsse", "aws:fsx"),
+			{Rule: "kmsMasterKeyId can only be set when sseAlgorithm is aws:kms or aws:kms:dsse", Source: srcS3SSEDefault,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					var fs []Finding
+					for _, v := range values(r, "rules[].applyServerSideEncryptionByDefault") {
+						m, _ := v.(map[string]any)
+						alg, _ := m["sseAlgorithm"].(string)
+						if key, set := m["kmsMasterKeyId"]; set && key != nil && key != "" && alg != "aws:kms" && alg != "aws:kms:dsse" && !isPlaceholder(alg) {
+							fs = append(fs, Finding{Property: "rules[].applyServerSideEncryptionByDefault.kmsMasterKeyId", Value: alg})
+						}
+					}
+					return fs
+				}},
+			afterBucket("bucket"),
+		},
+	},
+
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": {
+		Checks: []Check{
+			required(srcS3LifecycleRule, "bucket", "rules"),
+			oneOf(srcS3LifecycleRule, "rules[].status", "Enabled", "Disabled"),
+			matches("rules[].id", StringRule{Max: 255, Desc: "a rule ID is at most 255 characters", Source: srcS3LifecycleRule}),
+			// "The value must be a non-zero positive integer."
+			intRange(srcS3LifecycleExp, "rules[].expiration.days", 1, 1<<31-1),
+			intRange(srcS3NoncurrentExp, "rules[].noncurrentVersionExpiration.noncurrentDays", 1, 1<<31-1),
+			afterBucket("bucket"),
+		},
+	},
+
+	"aws:s3/bucketLoggingV2:BucketLoggingV2": {
+		Checks: []Check{
+			required(srcS3LoggingEnabled, "bucket", "targetBucket", "targetPrefix"),
+			afterBucket("bucket"),
+			// PutBucketLogging checks the target: "InvalidTargetBucketForLogging:
+			// The target bucket for logging does not exist …".
+			afterBucketWithSource("targetBucket", srcS3Errors+" (InvalidTargetBucketForLogging)"),
+		},
+	},
+
+	"aws:s3/bucketObjectv2:BucketObjectv2": {
+		// The provider defaults key to the resource name (pulumi-aws
+		// provider/resources.go aws_s3_object key FromName).
+		Checks: []Check{
+			required(srcS3PutObject, "bucket"),
+			{Rule: "an object key is at most 1,024 bytes of UTF-8", Source: srcS3ObjectKeys,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if k, ok := r.String("key"); ok && len(k) > 1024 {
+						return []Finding{{Property: "key", Value: fmt.Sprintf("%d bytes", len(k))}}
+					}
+					return nil
+				}},
+			afterBucket("bucket"),
+		},
+	},
+}
+
+// bucketsNamed returns the BucketV2s of the stack whose bucket name is name.
+func bucketsNamed(s *Stack, name string) []*Resource {
+	var out []*Resource
+	for _, b := range s.Resources("aws:s3/bucketV2:BucketV2") {
+		if b.Physical("bucket") == name {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// afterBucket: a bucket subresource needs its bucket to exist ("NoSuchBucket:
+// The specified bucket does not exist"): when this stack creates the bucket,
+// the subresource must be ordered after it.
+func afterBucket(prop string) Check {
+	return afterBucketWithSource(prop, srcS3Errors+" (NoSuchBucket)")
+}
+
+func afterBucketWithSource(prop, source string) Check {
+	return Check{
+		Rule:   fmt.Sprintf("the bucket named by %s must exist first: order this after the BucketV2 that creates it", prop),
+		Source: source,
+		Find: func(r *Resource, s *Stack) []Finding {
+			name, ok := r.String(prop)
+			if !ok {
+				return nil
+			}
+			return afterAny(r, s, bucketsNamed(s, name), prop, name)
+		},
+	}
+}
