@@ -40,8 +40,15 @@ type monitor struct {
 	project, stack, region, account string
 	render                          renderer
 
+	// stackOutputs answers a StackReference read with the outputs of the
+	// stack it names; nil refuses every reference.
+	stackOutputs func(name string) (map[string]any, error)
+
 	mu        sync.Mutex
 	resources map[string]Resource
+	// naming holds the violations found while autonaming, reported with
+	// the reality checks once the program has finished.
+	naming []Violation
 }
 
 var _ pulumi.MockResourceMonitor = (*monitor)(nil)
@@ -79,6 +86,9 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		parent = args.ReadRPC.GetParent()
 	}
 	urn := m.urn(parent, args.TypeToken, args.Name)
+	if args.ReadRPC != nil && args.TypeToken == stackReferenceType {
+		return m.readStackReference(args)
+	}
 
 	if rpc := args.RegisterRPC; rpc != nil {
 		inputs, err := m.render.object(args.Inputs)
@@ -95,6 +105,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 			// clashes in constructs before a deploy does.
 			return "", nil, fmt.Errorf("duplicate resource URN %s; each resource needs a unique name", urn)
 		}
+		physical, naming := autoname(urn, args.TypeToken, args.Name, inputs)
 		m.resources[urn] = Resource{
 			URN:          urn,
 			Type:         args.TypeToken,
@@ -103,7 +114,9 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 			Parent:       parent,
 			Inputs:       inputs,
 			Dependencies: sortedUnique(rpc.GetDependencies()),
+			physical:     physical,
 		}
+		m.naming = append(m.naming, naming...)
 		m.mu.Unlock()
 	}
 
@@ -151,6 +164,36 @@ func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	return nil, fmt.Errorf("kumo synth has no offline answer for invoke %s", args.Token)
 }
 
+const stackReferenceType = "pulumi:pulumi:StackReference"
+
+// readStackReference answers a StackReference with the outputs of the
+// referenced stack, synthesized offline: a reference to a stack that does not
+// exist, or lacks an output, fails synth as it would fail the deployment.
+func (m *monitor) readStackReference(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	name := stringInput(args.Inputs, "name")
+	if name == "" {
+		name = args.ID
+	}
+	if m.stackOutputs == nil {
+		return "", nil, fmt.Errorf("stack reference %s: kumo synth cannot resolve stack references here", name)
+	}
+	outs, err := m.stackOutputs(name)
+	if err != nil {
+		return "", nil, fmt.Errorf("stack reference %s: %w", name, err)
+	}
+	return name, resource.NewPropertyMapFromMap(map[string]any{
+		"name":              name,
+		"outputs":           outs,
+		"secretOutputNames": []any{},
+	}), nil
+}
+
+func (m *monitor) namingViolations() []Violation {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Violation(nil), m.naming...)
+}
+
 // snapshot returns the recorded resources sorted by URN.
 func (m *monitor) snapshot() []Resource {
 	m.mu.Lock()
@@ -168,7 +211,14 @@ func (m *monitor) snapshot() []Resource {
 func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (string, map[string]resource.PropertyValue) {
 	R, A := m.region, m.account
 	str := func(k string) string { return stringInput(in, k) }
+	m.mu.Lock()
+	names := m.resources[urn].physical
+	m.mu.Unlock()
 	physical := func(prop string) string {
+		// Types with reality rules are named as their provider names them.
+		if v, ok := names[prop]; ok {
+			return v
+		}
 		if v := str(prop); v != "" {
 			return v
 		}

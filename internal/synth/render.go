@@ -231,7 +231,8 @@ func (r *Result) JSON() ([]byte, error) {
 		doc.Outputs = map[string]any{}
 	}
 	for _, res := range r.sorted() {
-		rj := resourceJSON(res)
+		rj := resourceJSON{URN: res.URN, Type: res.Type, Name: res.Name, Custom: res.Custom, Parent: res.Parent,
+			Inputs: res.Inputs, Dependencies: res.Dependencies}
 		if rj.Inputs == nil {
 			rj.Inputs = map[string]any{}
 		}

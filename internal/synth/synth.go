@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 	rarchive "github.com/pulumi/pulumi/sdk/v3/go/common/resource/archive"
@@ -29,6 +30,9 @@ type Request struct {
 	Root string
 	// Stack selects Pulumi.<Stack>.yaml.
 	Stack string
+
+	// depth counts the stack references being resolved.
+	depth int
 }
 
 // Result is what a stack program would deploy.
@@ -50,6 +54,10 @@ type Resource struct {
 	Inputs map[string]any
 	// Dependencies are the sorted, de-duplicated URNs the resource depends on.
 	Dependencies []string
+
+	// physical maps each name property to the name the provider would give
+	// the resource (autonamed when the program set none).
+	physical map[string]string
 }
 
 // Run loads the stack's config and runs program against mocks. When the
@@ -66,10 +74,17 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What `pulumi up` would refuse before the program runs, synth refuses.
+	if err := ValidateWithEngine(root, req.Stack); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, err)
 	}
 	mon := newMonitor(project, req.Stack, raw["aws:region"], root)
+	mon.stackOutputs = func(name string) (map[string]any, error) {
+		return referencedOutputs(ctx, req, project, name, program)
+	}
 
 	// pulumi.RunErr would read the user's PULUMI_* environment first, and
 	// PULUMI_PLUGINS cannot be overridden by a RunOption; building the
@@ -135,7 +150,37 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 		rendered[k] = rv
 	}
 
-	return &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered}, nil
+	res := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered}
+	// What AWS or the provider would refuse fails synth, as it would fail
+	// `pulumi up`; the result still comes back so the offending inputs can
+	// be inspected.
+	if vs := checkReality(res.Resources, mon.namingViolations()); len(vs) > 0 {
+		return res, fmt.Errorf("synth stack %s: %w", req.Stack, &RealityError{Violations: vs})
+	}
+	return res, nil
+}
+
+// maxReferenceDepth bounds chains of stack references (and so cycles).
+const maxReferenceDepth = 4
+
+// referencedOutputs synthesizes the stack a StackReference names, from the
+// same project and program, and returns its outputs. Only stacks of this
+// project can be known offline: "stack", "project/stack" or
+// "org/project/stack" with this project's name.
+func referencedOutputs(ctx context.Context, req Request, project, name string, program Program) (map[string]any, error) {
+	parts := strings.Split(name, "/")
+	stack := parts[len(parts)-1]
+	if len(parts) > 1 && parts[len(parts)-2] != project {
+		return nil, fmt.Errorf("names project %q; kumo synth can only resolve stacks of this project (%s)", parts[len(parts)-2], project)
+	}
+	if req.depth >= maxReferenceDepth {
+		return nil, fmt.Errorf("stack references nest deeper than %d (a cycle?)", maxReferenceDepth)
+	}
+	res, err := Run(ctx, Request{Root: req.Root, Stack: stack, depth: req.depth + 1}, program)
+	if err != nil {
+		return nil, fmt.Errorf("kumo synth resolves it by synthesizing stack %s, which failed: %w", stack, err)
+	}
+	return res.Outputs, nil
 }
 
 func copyConfig(raw map[string]string) map[string]string {

@@ -82,10 +82,11 @@ func run(ctx context.Context, f *cli.Factory, args []string) cli.ExitCode {
 func exitCode(err error) cli.ExitCode {
 	var exitErr *cli.Error
 	var invalid *constructs.ValidationError
+	var engine *synth.EngineConfigError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code
-	case errors.As(err, &invalid):
+	case errors.As(err, &invalid), errors.As(err, &engine):
 		return cli.ExitInvalidConfig
 	case strings.HasPrefix(err.Error(), "unknown command "):
 		// cobra reports unknown subcommands as plain errors.

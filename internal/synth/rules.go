@@ -1,0 +1,34 @@
+package synth
+
+import "maps"
+
+// specs are the reality rules of every resource type kumo emits, one file
+// per AWS service (rules_<service>.go). A type missing here fails synth.
+var specs = withChecks(mergeSpecs(
+	lambdaSpecs, iamSpecs, cloudwatchSpecs, dynamodbSpecs, sqsSpecs,
+	apigatewaySpecs, cloudfrontSpecs, cognitoSpecs, codedeploySpecs, s3Specs,
+), orderingChecks)
+
+// withChecks adds cross-service checks to the specs of the types they
+// constrain.
+func withChecks(specs map[string]Spec, extra map[string][]Check) map[string]Spec {
+	for t, cs := range extra {
+		s := specs[t]
+		s.Checks = append(s.Checks, cs...)
+		specs[t] = s
+	}
+	return specs
+}
+
+func mergeSpecs(groups ...map[string]Spec) map[string]Spec {
+	out := map[string]Spec{}
+	for _, g := range groups {
+		for t := range g {
+			if _, dup := out[t]; dup {
+				panic("synth: reality rules for " + t + " defined twice")
+			}
+		}
+		maps.Copy(out, g)
+	}
+	return out
+}

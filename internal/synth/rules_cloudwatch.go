@@ -1,0 +1,128 @@
+package synth
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
+// Sources of the CloudWatch and CloudWatch Logs rules.
+const (
+	srcLogsCreateLogGroup   = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html"
+	srcLogsPutRetention     = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html"
+	srcCloudWatchPutAlarm   = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"
+	srcCloudWatchStatistics = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html"
+)
+
+// logRetentionDays are the values PutRetentionPolicy accepts.
+var logRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+var percentileStat = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,10})?|100)$`)
+
+var cloudwatchSpecs = map[string]Spec{
+	"aws:cloudwatch/logGroup:LogGroup": {
+		Names: []Name{{Prop: "name", PrefixProp: "namePrefix",
+			Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
+			Rule: StringRule{Pattern: regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`), Min: 1, Max: 512,
+				Desc: "a log group name is 1–512 of a–z, A–Z, 0–9, '_', '-', '/', '.', '#'", Source: srcLogsCreateLogGroup}}},
+		Checks: []Check{
+			{Rule: fmt.Sprintf("retentionInDays is 0 (never expire) or one of %v", logRetentionDays), Source: srcLogsPutRetention,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					v, ok := r.Value("retentionInDays")
+					if !ok {
+						return nil
+					}
+					n, isInt := asInt(v)
+					if !isInt || n == 0 {
+						return nil
+					}
+					for _, d := range logRetentionDays {
+						if n == d {
+							return nil
+						}
+					}
+					return []Finding{{Property: "retentionInDays", Value: v}}
+				}},
+			oneOf(srcLogsCreateLogGroup, "logGroupClass", "STANDARD", "INFREQUENT_ACCESS"),
+		},
+	},
+
+	"aws:cloudwatch/metricAlarm:MetricAlarm": {
+		Names: []Name{{Prop: "name", Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
+			Rule: StringRule{Min: 1, Max: 255, Desc: "an alarm name is 1–255 characters", Source: srcCloudWatchPutAlarm}}},
+		Checks: []Check{
+			required(srcCloudWatchPutAlarm, "comparisonOperator", "evaluationPeriods"),
+			oneOf(srcCloudWatchPutAlarm, "comparisonOperator", "GreaterThanOrEqualToThreshold", "GreaterThanThreshold",
+				"LessThanThreshold", "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold",
+				"LessThanLowerThreshold", "GreaterThanUpperThreshold"),
+			oneOf(srcCloudWatchPutAlarm, "statistic", "SampleCount", "Average", "Sum", "Minimum", "Maximum"),
+			oneOf(srcCloudWatchPutAlarm, "treatMissingData", "breaching", "notBreaching", "ignore", "missing"),
+			intRange(srcCloudWatchPutAlarm, "evaluationPeriods", 1, 1<<31-1),
+			{Rule: "datapointsToAlarm is 1 to evaluationPeriods", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					d, dok := r.Value("datapointsToAlarm")
+					e, eok := r.Value("evaluationPeriods")
+					dn, _ := asInt(d)
+					en, _ := asInt(e)
+					if dok && eok && (dn < 1 || dn > en) {
+						return []Finding{{Property: "datapointsToAlarm", Value: d}}
+					}
+					return nil
+				}},
+			{Rule: "period is 10, 20, 30 or a multiple of 60 seconds", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					v, ok := r.Value("period")
+					if !ok {
+						return nil
+					}
+					n, _ := asInt(v)
+					if n == 10 || n == 20 || n == 30 || (n >= 60 && n%60 == 0) {
+						return nil
+					}
+					return []Finding{{Property: "period", Value: v}}
+				}},
+			{Rule: "a metric alarm names either statistic or extendedStatistic (pNN), exactly one, unless it uses metricQueries", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if _, q := r.Value("metricQueries"); q {
+						return nil
+					}
+					_, st := r.Value("statistic")
+					ext, ex := r.Value("extendedStatistic")
+					switch {
+					case st == ex:
+						return []Finding{{Property: "statistic", Value: ext}}
+					case ex && !percentileStat.MatchString(fmt.Sprint(ext)):
+						return []Finding{{Property: "extendedStatistic", Value: ext}}
+					}
+					return nil
+				}},
+			{Rule: "a metric alarm without metricQueries needs metricName, namespace and period", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if _, q := r.Value("metricQueries"); q {
+						return nil
+					}
+					var fs []Finding
+					for _, p := range []string{"metricName", "namespace", "period"} {
+						if _, ok := r.Value(p); !ok {
+							fs = append(fs, Finding{Property: p})
+						}
+					}
+					return fs
+				}},
+			{Rule: "threshold is a number unless the alarm uses an anomaly detection band (thresholdMetricId)", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if _, band := r.Value("thresholdMetricId"); band {
+						return nil
+					}
+					v, ok := r.Value("threshold")
+					if !ok {
+						return []Finding{{Property: "threshold"}}
+					}
+					if _, err := strconv.ParseFloat(fmt.Sprint(v), 64); err != nil {
+						return []Finding{{Property: "threshold", Value: v}}
+					}
+					return nil
+				}},
+		},
+	},
+}
