@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -130,10 +129,15 @@ type ApiArgs struct {
 	LogRetentionDays int
 	// UsagePlan creates API keys and a usage plan. Default: none.
 	UsagePlan *UsagePlan
-	// ManageAccountLogRole sets the region-wide API Gateway CloudWatch role
-	// that access logs need. Only one stack per account and region should
-	// do so. Default: false.
-	ManageAccountLogRole bool
+	// AccountLogRole is API Gateway's region-wide CloudWatch Logs role,
+	// which access and execution logs need; the stage is created after it.
+	// Get it from NewApiGatewayAccount (same program) or
+	// AccountLogRoleFromStack (the stack that manages it). Required unless
+	// DisableLogs is set.
+	AccountLogRole *AccountLogRole
+	// DisableLogs turns off access and execution logs, for an account and
+	// region where nothing manages API Gateway's log role. Default: false.
+	DisableLogs bool
 }
 
 // Api is an API Gateway REST API (regional endpoint) whose routes invoke
@@ -145,8 +149,10 @@ type Api struct {
 	RestApi *apigateway.RestApi
 	// Stage is the deployed stage.
 	Stage *apigateway.Stage
-	// AccessLogs is the access log group.
+	// AccessLogs is the access log group (nil with DisableLogs).
 	AccessLogs *cloudwatch.LogGroup
+	// ExecutionLogs is the stage's execution log group (nil with DisableLogs).
+	ExecutionLogs *cloudwatch.LogGroup
 	// URL is the stage's invoke URL.
 	URL pulumi.StringOutput
 	// ExecutionArn is the API's execute-api ARN, for IAM policies.
@@ -197,6 +203,12 @@ func (a ApiArgs) validateSettings() *multierror.Error {
 	}
 	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
+	}
+	switch {
+	case a.AccountLogRole == nil && !a.DisableLogs:
+		add("AccountLogRole: nil; API Gateway writes access and execution logs only once its region-wide CloudWatch Logs role is set, which exactly one stack per account and region manages: pass AccountLogRoleFromStack (the stack running the apigateway-account pattern) or NewApiGatewayAccount(...).LogRole(), or set DisableLogs")
+	case a.AccountLogRole != nil && a.DisableLogs:
+		add("AccountLogRole: set together with DisableLogs; logs are either on (with the role) or off")
 	}
 	for _, name := range slices.Sorted(maps.Keys(a.Authorizers)) {
 		au := a.Authorizers[name]
@@ -661,38 +673,25 @@ func (b *apiBuilder) buildCORS() error {
 func (b *apiBuilder) buildStage() error {
 	a := b.args
 	var stageDeps []pulumi.Resource
-	if a.ManageAccountLogRole {
-		role, err := iam.NewRole(b.ctx, b.name+"-cloudwatch", &iam.RoleArgs{
-			Description:      pulumi.String("Lets API Gateway write access and execution logs (region-wide account setting)."),
-			AssumeRolePolicy: assumeRolePolicy("apigateway.amazonaws.com"),
-			// AWS's managed policy: API Gateway creates execution log groups
-			// named after API IDs, so no narrower ARN can be known up front.
-			ManagedPolicyArns: pulumi.ToStringArray([]string{apiGatewayCloudWatchPolicy}),
-		}, b.parent)
-		if err != nil {
+	var accessLogs *apigateway.StageAccessLogSettingsArgs
+	if !a.DisableLogs {
+		stageDeps = append(stageDeps, a.AccountLogRole.After)
+		var err error
+		if b.api.AccessLogs, err = cloudwatch.NewLogGroup(b.ctx, b.name+"-access", &cloudwatch.LogGroupArgs{
+			NamePrefix:      pulumi.Sprintf("/aws/apigateway/%s-access-", b.name),
+			RetentionInDays: pulumi.Int(a.LogRetentionDays),
+		}, b.parent); err != nil {
 			return err
 		}
-		account, err := apigateway.NewAccount(b.ctx, b.name, &apigateway.AccountArgs{CloudwatchRoleArn: role.Arn}, b.parent)
-		if err != nil {
-			return err
+		accessLogs = &apigateway.StageAccessLogSettingsArgs{
+			DestinationArn: b.api.AccessLogs.Arn,
+			Format:         pulumi.String(accessLogFormat),
 		}
-		stageDeps = append(stageDeps, account)
-	}
-	var err error
-	if b.api.AccessLogs, err = cloudwatch.NewLogGroup(b.ctx, b.name+"-access", &cloudwatch.LogGroupArgs{
-		NamePrefix:      pulumi.Sprintf("/aws/apigateway/%s-access-", b.name),
-		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, b.parent); err != nil {
-		return err
-	}
-	triggers := pulumi.StringMap{"routes": pulumi.String(routesHash(a)), "integrations": integrationsHash(a.Routes)}
-	if a.CORSOrigin != nil {
-		triggers["corsOrigin"] = a.CORSOrigin
 	}
 	deployment, err := apigateway.NewDeployment(b.ctx, b.name, &apigateway.DeploymentArgs{
 		RestApi:     b.api.RestApi.ID(),
-		Description: pulumi.String("Managed by kumo; replaced whenever routes change."),
-		Triggers:    triggers,
+		Description: pulumi.String("Managed by kumo; replaced whenever the deployed API changes."),
+		Triggers:    b.deploymentTriggers(),
 	}, b.parent, pulumi.DependsOn(b.deployDeps))
 	if err != nil {
 		return err
@@ -702,17 +701,33 @@ func (b *apiBuilder) buildStage() error {
 		Deployment:         deployment.ID(),
 		StageName:          pulumi.String(a.StageName),
 		XrayTracingEnabled: pulumi.Bool(true),
-		AccessLogSettings: &apigateway.StageAccessLogSettingsArgs{
-			DestinationArn: b.api.AccessLogs.Arn,
-			Format:         pulumi.String(accessLogFormat),
-		},
+		AccessLogSettings:  accessLogs,
 	}, b.parent, pulumi.DependsOn(stageDeps)); err != nil {
 		return err
 	}
 	b.api.URL = b.api.Stage.InvokeUrl
 	logging := "OFF"
-	if a.ManageAccountLogRole {
+	var settingsDeps []pulumi.Resource
+	if !a.DisableLogs {
 		logging = "ERROR"
+		// API Gateway writes execution logs to a group it names after the
+		// API and stage, creating it with no retention if it is missing.
+		// kumo creates it first, with the stack's retention, so it is owned,
+		// expires and goes away with the stack; execution logging is turned
+		// on only after it exists (created later, it would already exist).
+		// https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+		execLogs, err := cloudwatch.NewLogGroup(b.ctx, b.name+"-execution", &cloudwatch.LogGroupArgs{
+			Name:            pulumi.Sprintf("API-Gateway-Execution-Logs_%s/%s", b.api.RestApi.ID(), b.api.Stage.StageName),
+			RetentionInDays: pulumi.Int(a.LogRetentionDays),
+			// Records which role API Gateway logs with, and makes the
+			// region check of a referenced log role part of the deployment.
+			Tags: pulumi.StringMap{"kumo:api-gateway-log-role": a.AccountLogRole.RoleArn},
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		b.api.ExecutionLogs = execLogs
+		settingsDeps = append(settingsDeps, execLogs)
 	}
 	if _, err := apigateway.NewMethodSettings(b.ctx, b.name, &apigateway.MethodSettingsArgs{
 		RestApi:    b.api.RestApi.ID(),
@@ -725,7 +740,7 @@ func (b *apiBuilder) buildStage() error {
 			ThrottlingRateLimit:  pulumi.Float64(a.ThrottleRateLimit),
 			ThrottlingBurstLimit: pulumi.Int(a.ThrottleBurstLimit),
 		},
-	}, b.parent); err != nil {
+	}, b.parent, pulumi.DependsOn(settingsDeps)); err != nil {
 		return err
 	}
 	return b.buildUsagePlan()
@@ -788,44 +803,77 @@ var accessLogFormat = func() string {
 	return string(out)
 }()
 
-// routesHash changes whenever a route's shape changes, which redeploys the
-// stage; function code changes do not, as routes point at stable aliases.
-func routesHash(a ApiArgs) string {
+// deploymentTriggers change whenever anything that is part of the deployed
+// API changes, which replaces the deployment and so redeploys the stage: a
+// deployment is a snapshot, and API Gateway serves the old one until a new
+// one is made. That covers routes and their methods, authorizers (kind,
+// identity source, cache TTL and the pool or function they use), request
+// models and validators, CORS preflights and the gateway responses, and
+// which function each route invokes. Function code changes do not count:
+// routes invoke stable aliases.
+func (b *apiBuilder) deploymentTriggers() pulumi.StringMap {
+	a := b.args
 	type routeKey struct {
-		Method, Path, Authorizer, BodySchema string
-		Public, APIKeyRequired               bool
-		Scopes, RequiredQuery                []string
+		Method, Path, Authorizer, BodySchema, Model string
+		Public, APIKeyRequired, Validated           bool
+		Scopes, RequiredQuery                       []string
 	}
-	keys := make([]routeKey, len(a.Routes))
+	type authorizerKey struct {
+		Kind, IdentitySource string
+		TTL                  int
+	}
+	routes := make([]routeKey, len(a.Routes))
 	for i, r := range a.Routes {
-		keys[i] = routeKey{r.Method, r.Path, orDefault(r.Authorizer, a.DefaultAuthorizer), r.BodySchema, r.Public, r.APIKeyRequired, r.Scopes, r.RequiredQuery}
-	}
-	authz := map[string]string{}
-	for n, au := range a.Authorizers {
-		authz[n] = string(au.Kind) + " " + au.IdentitySource
-	}
-	b, _ := json.Marshal(struct {
-		Routes      []routeKey
-		Authorizers map[string]string
-	}{keys, authz})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-// integrationsHash changes when a route is pointed at another function (the
-// aliases' ARNs are stable across releases, so code changes do not count).
-func integrationsHash(routes []Route) pulumi.StringOutput {
-	uris := make([]any, len(routes))
-	for i, r := range routes {
-		uris[i] = r.Function.InvokeArn
-	}
-	return pulumi.All(uris...).ApplyT(func(vs []any) string {
-		h := sha256.New()
-		for _, v := range vs {
-			fmt.Fprintln(h, v)
+		k := routeKey{Method: r.Method, Path: r.Path, Authorizer: orDefault(r.Authorizer, a.DefaultAuthorizer),
+			BodySchema: r.BodySchema, Public: r.Public, APIKeyRequired: r.APIKeyRequired,
+			Validated: r.BodySchema != "" || len(r.RequiredQuery) > 0, Scopes: r.Scopes, RequiredQuery: r.RequiredQuery}
+		if r.BodySchema != "" {
+			k.Model = modelName(r)
 		}
-		return hex.EncodeToString(h.Sum(nil))
-	}).(pulumi.StringOutput)
+		routes[i] = k
+	}
+	authorizers := map[string]authorizerKey{}
+	var refs []any // outputs the deployed API points at
+	for _, n := range slices.Sorted(maps.Keys(a.Authorizers)) {
+		au := a.Authorizers[n]
+		ttl := DefaultAuthorizerTTL
+		if au.ResultTTLSeconds != nil {
+			ttl = *au.ResultTTLSeconds
+		}
+		authorizers[n] = authorizerKey{string(au.Kind), orDefault(au.IdentitySource, DefaultAuthorizerIdentity), ttl}
+		switch {
+		case au.UserPool != nil:
+			refs = append(refs, au.UserPool.Arn)
+		case au.Function != nil:
+			refs = append(refs, au.Function.InvokeArn)
+		}
+	}
+	for _, r := range a.Routes {
+		refs = append(refs, r.Function.InvokeArn)
+	}
+	cors := ""
+	if a.CORSOrigin != nil {
+		refs = append(refs, a.CORSOrigin)
+		// The preflight and gateway-response settings buildCORS writes.
+		cors = strings.Join([]string{defaultCORSAllowHeaders, "600", "DEFAULT_4XX", "DEFAULT_5XX"}, "|")
+	}
+	static, _ := json.Marshal(struct {
+		Routes      []routeKey
+		Authorizers map[string]authorizerKey
+		CORS        string
+		Validator   string
+	}{routes, authorizers, cors, "body-and-parameters"})
+	sum := sha256.Sum256(static)
+	return pulumi.StringMap{
+		"api": pulumi.String(hex.EncodeToString(sum[:])),
+		"references": pulumi.All(refs...).ApplyT(func(vs []any) string {
+			h := sha256.New()
+			for _, v := range vs {
+				fmt.Fprintln(h, v)
+			}
+			return hex.EncodeToString(h.Sum(nil))
+		}).(pulumi.StringOutput),
+	}
 }
 
 // permissionMethod and permissionPath build the execute-api ARN suffix a

@@ -93,6 +93,9 @@ type Bucket struct {
 	Arn pulumi.StringOutput
 	// Policy is the bucket policy.
 	Policy *s3.BucketPolicy
+	// OwnershipControls sets object ownership; writers that need ACLs
+	// (CloudFront standard logging) must be ordered after it.
+	OwnershipControls *s3.BucketOwnershipControls
 }
 
 // bucketLogicalName keeps room for Pulumi's 8-character random suffix
@@ -216,7 +219,7 @@ func newBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	if a.ForAccessLogs {
 		ownership = "BucketOwnerPreferred"
 	}
-	if _, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+	if b.OwnershipControls, err = s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
 		Bucket: b.Bucket.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String(ownership)},
 	}, parent); err != nil {

@@ -1,10 +1,14 @@
 package constructs
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/go-multierror"
@@ -410,13 +414,39 @@ func (f *Function) policies() []pulumi.Resource {
 // allowInvoke lets an AWS service invoke the alias (never the bare function)
 // from the given source ARN.
 func (f *Function) allowInvoke(name, principal string, sourceArn pulumi.StringInput, opts ...pulumi.ResourceOption) (*lambda.Permission, error) {
-	return lambda.NewPermission(f.ctx, name, &lambda.PermissionArgs{
+	return lambda.NewPermission(f.ctx, statementName(name), &lambda.PermissionArgs{
 		Action:    pulumi.String("lambda:InvokeFunction"),
 		Function:  f.FunctionName,
 		Qualifier: pulumi.String(f.args.AliasName),
 		Principal: pulumi.String(principal),
 		SourceArn: sourceArn,
 	}, append(opts, pulumi.DependsOn([]pulumi.Resource{f.Release}))...)
+}
+
+// maxStatementName leaves room in AddPermission's 100-character StatementId
+// for the provider's autoname suffix ("-" and 7 random characters).
+const maxStatementName = 100 - 8
+
+var statementUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// statementName turns a resource name into one the AWS provider can
+// autoname a Lambda permission's StatementId from: AddPermission accepts
+// only [A-Za-z0-9_-]{1,100}, and the provider derives the ID from the
+// resource name. Names that already fit are kept; others have each run of
+// other characters replaced by "-" and get a hash of the original, so that
+// routes such as /items/{id} and /items/id stay distinct.
+// https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
+func statementName(name string) string {
+	if !statementUnsafe.MatchString(name) && len(name) <= maxStatementName {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	tag := "-" + hex.EncodeToString(sum[:4])
+	safe := strings.Trim(statementUnsafe.ReplaceAllString(name, "-"), "-")
+	if len(safe) > maxStatementName-len(tag) {
+		safe = safe[:maxStatementName-len(tag)]
+	}
+	return safe + tag
 }
 
 func validAliasName(s string) bool {

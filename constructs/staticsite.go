@@ -248,7 +248,12 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{RestrictionType: pulumi.String("none")},
 		},
 		ViewerCertificate: cert,
-	}, parent)
+		// CloudFront standard logging writes with ACLs, which the log bucket
+		// enables only once its ownership controls say BucketOwnerPreferred;
+		// created earlier, the distribution is refused ("The S3 bucket that
+		// you specified for CloudFront logs does not enable ACL access").
+		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+	}, parent, pulumi.DependsOn([]pulumi.Resource{s.LogBucket.OwnershipControls}))
 	if err != nil {
 		return nil, err
 	}

@@ -54,9 +54,13 @@ type Args struct {
 	// Default: the cloudfront.net domain.
 	DomainNames    []string
 	CertificateArn string
-	// ManageAccountLogRole sets API Gateway's region-wide CloudWatch role.
+	// AccountLogRole is API Gateway's region-wide CloudWatch Logs role,
+	// which the API's access and execution logs need (see
+	// constructs.AccountLogRoleFromStack). Required unless DisableAPILogs.
+	AccountLogRole *constructs.AccountLogRole
+	// DisableAPILogs turns the API's access and execution logs off.
 	// Default: false.
-	ManageAccountLogRole bool
+	DisableAPILogs bool
 	// ItemsReservedConcurrency caps the items function; 0 is the kill
 	// switch that stops it. Default: nil, unreserved.
 	ItemsReservedConcurrency *int
@@ -134,11 +138,12 @@ func (a Args) parts() parts {
 		items:  fn(itemsPackage, "Items API of the kumo web app"),
 		health: fn(healthPackage, "Public health check of the kumo web app"),
 		api: constructs.ApiArgs{
-			Description:          "kumo web app API",
-			ThrottleRateLimit:    a.ThrottleRateLimit,
-			ThrottleBurstLimit:   a.ThrottleBurstLimit,
-			LogRetentionDays:     a.LogRetentionDays,
-			ManageAccountLogRole: a.ManageAccountLogRole,
+			Description:        "kumo web app API",
+			ThrottleRateLimit:  a.ThrottleRateLimit,
+			ThrottleBurstLimit: a.ThrottleBurstLimit,
+			LogRetentionDays:   a.LogRetentionDays,
+			AccountLogRole:     a.AccountLogRole,
+			DisableLogs:        a.DisableAPILogs,
 		},
 		site: constructs.StaticSiteArgs{
 			SourceDir: siteDir, SPA: true, DomainNames: a.DomainNames, CertificateArn: a.CertificateArn,
