@@ -18,8 +18,21 @@ import (
 // Namespace is the Pulumi config namespace of kumo's keys (the project name).
 const Namespace = "kumo"
 
+// Pattern names.
+const (
+	PatternWebApp = "webapp"
+	// PatternAPIGatewayAccount manages API Gateway's region-wide CloudWatch
+	// Logs role; deploy it in exactly one stack per account and region.
+	PatternAPIGatewayAccount = "apigateway-account"
+)
+
 // Patterns kumo can compose; later patterns join this list.
-var Patterns = []string{"webapp"}
+var Patterns = []string{PatternWebApp, PatternAPIGatewayAccount}
+
+// retiredKeys are keys kumo no longer reads, with what replaced them.
+var retiredKeys = map[string]string{
+	"apiGatewayAccountLogRole": "API Gateway's region-wide log role is one setting per account and region, so no web app stack manages it any more: deploy the apigateway-account pattern in one stack of its own (see Pulumi.shared-eu-west-1.yaml) and set kumo:apiGatewayLogRoleStack to that stack's name",
+}
 
 // Config is a stack's validated configuration.
 type Config struct {
@@ -41,8 +54,10 @@ type Config struct {
 	// DomainNames and CertificateArn put the site on custom domains.
 	DomainNames    []string
 	CertificateArn string
-	// APIGatewayAccountLogRole manages API Gateway's region-wide log role.
-	APIGatewayAccountLogRole bool
+	// APIGatewayLogRoleStack names the stack managing API Gateway's
+	// region-wide log role; APILogs turns the API's logs on.
+	APIGatewayLogRoleStack string
+	APILogs                bool
 	// ItemsReservedConcurrency caps the items function (0 = kill switch).
 	ItemsReservedConcurrency *int
 	// DeploymentPreference is how new versions reach traffic by default.
@@ -55,19 +70,23 @@ type Config struct {
 	SmokeTest bool
 }
 
+// Unreserved is the itemsReservedConcurrency value that reserves nothing;
+// Lambda's own API uses the same -1 convention.
+const Unreserved = -1
+
 // Key documents one config key; Keys is the single list that parsing, the
 // Pulumi.yaml declarations and the README reference are checked against.
 type Key struct {
 	Name        string // without namespace
 	Type        string // Pulumi project config type: string, integer, boolean, array
-	Default     string // as documented
+	Default     string // the default value as YAML; Pulumi.yaml declares the same
 	Description string
 	set         func(c *Config, raw string) error
 }
 
 // Keys are every kumo config key.
 var Keys = []Key{
-	{"patterns", "array", `["webapp"]`, "Patterns to deploy; one of: webapp.", func(c *Config, raw string) error {
+	{"patterns", "array", `["webapp"]`, "Patterns to deploy; one of: webapp, apigateway-account.", func(c *Config, raw string) error {
 		return parseStrings(raw, &c.Patterns)
 	}},
 	{"memoryMB", "integer", "256", "Memory of each API function, 128–10240 MB (more memory also buys more CPU).", func(c *Config, raw string) error {
@@ -99,13 +118,21 @@ var Keys = []Key{
 		c.CertificateArn = raw
 		return nil
 	}},
-	{"apiGatewayAccountLogRole", "boolean", "false", "Set API Gateway's region-wide CloudWatch Logs role, which access logs need; turn on in exactly one stack per account and region.", func(c *Config, raw string) error {
-		return parseBool(raw, &c.APIGatewayAccountLogRole)
+	{"apiGatewayLogRoleStack", "string", `""`, "The stack (name in this project, or org/project/stack) running the apigateway-account pattern, which manages API Gateway's region-wide CloudWatch Logs role that the web app's API logs need.", func(c *Config, raw string) error {
+		c.APIGatewayLogRoleStack = strings.TrimSpace(raw)
+		return nil
 	}},
-	{"itemsReservedConcurrency", "integer", "unreserved", "Reserved concurrency of the items function; 0 is the kill switch that stops it.", func(c *Config, raw string) error {
+	{"apiLogs", "boolean", "true", "Write API access and execution logs; needs apiGatewayLogRoleStack (or the apigateway-account pattern in the same stack).", func(c *Config, raw string) error {
+		return parseBool(raw, &c.APILogs)
+	}},
+	{"itemsReservedConcurrency", "integer", "-1", "Reserved concurrency of the items function; -1 leaves it unreserved, 0 is the kill switch that stops it.", func(c *Config, raw string) error {
 		var n int
 		if err := parseInt(raw, &n); err != nil {
 			return err
+		}
+		if n == Unreserved {
+			c.ItemsReservedConcurrency = nil
+			return nil
 		}
 		c.ItemsReservedConcurrency = &n
 		return nil
@@ -150,8 +177,11 @@ func defaultConfig() Config {
 		APIRateLimit:     int(constructs.DefaultThrottleRateLimit),
 		APIBurstLimit:    constructs.DefaultThrottleBurstLimit,
 		MFA:              constructs.DefaultMFA,
+		DomainNames:      []string{},
+		APILogs:          true,
 
-		DeploymentPreference: constructs.DefaultDeploymentPreference,
+		DeploymentPreference:          constructs.DefaultDeploymentPreference,
+		DeploymentPreferenceOverrides: map[string]constructs.DeploymentPreference{},
 	}
 }
 
@@ -185,6 +215,10 @@ func LoadConfig(raw map[string]string) (Config, error) {
 			continue // other providers' and Pulumi's own keys
 		}
 		k, ok := known[name]
+		if why, retired := retiredKeys[strings.TrimPrefix(name, Namespace+":")]; retired {
+			add("%s: no longer supported; %s", name, why)
+			continue
+		}
 		if !ok {
 			add("%s: unknown config key%s; known keys: %s", name, suggest(name), strings.Join(keyNames(), ", "))
 			continue
@@ -241,13 +275,30 @@ func (c Config) validate() *multierror.Error {
 			add("%s: %s: %v", k("deploymentPreferenceOverrides"), fn, err)
 		}
 	}
+	webapp, account := slices.Contains(c.Patterns, PatternWebApp), slices.Contains(c.Patterns, PatternAPIGatewayAccount)
+	switch {
+	case webapp && c.APILogs && !account && c.APIGatewayLogRoleStack == "":
+		add("%s: not set; the web app's API logs need API Gateway's region-wide CloudWatch Logs role, which one stack per account and region manages with the %s pattern: set this key to that stack's name (e.g. shared-%s), add %s to %s, or set %s: false",
+			k("apiGatewayLogRoleStack"), PatternAPIGatewayAccount, orRegion(c.Region), PatternAPIGatewayAccount, k("patterns"), k("apiLogs"))
+	case account && c.APIGatewayLogRoleStack != "":
+		add("%s: %q is set, but this stack runs the %s pattern itself; remove the key", k("apiGatewayLogRoleStack"), c.APIGatewayLogRoleStack, PatternAPIGatewayAccount)
+	case !webapp && c.APIGatewayLogRoleStack != "":
+		add("%s: %q is set, but only the %s pattern has an API; remove the key", k("apiGatewayLogRoleStack"), c.APIGatewayLogRoleStack, PatternWebApp)
+	}
 	if c.DurationAlarmP99Ms < 0 {
 		add("%s: %d must not be negative; use 0 for no duration alarm", k("durationAlarmP99Ms"), c.DurationAlarmP99Ms)
 	}
 	if c.ItemsReservedConcurrency != nil && *c.ItemsReservedConcurrency < 0 {
-		add("%s: %d is negative; use 0 to stop the function or remove the key for unreserved", k("itemsReservedConcurrency"), *c.ItemsReservedConcurrency)
+		add("%s: %d is negative; use 0 to stop the function or %d for unreserved", k("itemsReservedConcurrency"), *c.ItemsReservedConcurrency, Unreserved)
 	}
 	return errs
+}
+
+func orRegion(r string) string {
+	if r == "" {
+		return "<region>"
+	}
+	return r
 }
 
 func keyNames() []string {

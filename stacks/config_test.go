@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
 )
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -218,5 +220,99 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 		if !strings.Contains(string(b), row) {
 			t.Errorf("README lacks the row\n%s", row)
 		}
+	}
+}
+
+// TestShippedStacksPassEngineValidation runs the Pulumi engine's own config
+// validation (what `pulumi up` checks before the program starts) over every
+// shipped stack file: a declared key without a default would make the engine
+// demand it from every stack.
+func TestShippedStacksPassEngineValidation(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 2 {
+		t.Fatalf("found %d shipped stack files; want at least dev and prod", len(files))
+	}
+	for _, f := range files {
+		stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml")
+		if err := synth.ValidateWithEngine("..", stack); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+	}
+}
+
+// TestEngineValidationRefusesKeyWithoutDefault proves the check above can
+// fail: the engine's message for the fault kumo's first release shipped.
+func TestEngineValidationRefusesKeyWithoutDefault(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Pulumi.yaml", "name: kumo\nruntime: go\nconfig:\n  memoryMB:\n    type: integer\n  certificateArn:\n    type: string\n    default: \"\"\n")
+	write("Pulumi.prod.yaml", "config:\n  aws:region: eu-west-1\n")
+	err := synth.ValidateWithEngine(dir, "prod")
+	if err == nil || !strings.Contains(err.Error(), "Stack 'prod' is missing configuration value 'memoryMB'") {
+		t.Fatalf("got %v; want the engine's missing configuration value error for memoryMB", err)
+	}
+	write("Pulumi.prod.yaml", "config:\n  aws:region: eu-west-1\n  kumo:memoryMB: lots\n")
+	if err := synth.ValidateWithEngine(dir, "prod"); err == nil || !strings.Contains(err.Error(), "must be of type 'integer'") {
+		t.Fatalf("got %v; want the engine's type error for memoryMB", err)
+	}
+}
+
+// TestPulumiYAMLDefaultsAreTheGoDefaults keeps one source of truth: each
+// key's Pulumi.yaml default is its documented default, and parsing all of
+// them gives exactly the config kumo uses when nothing is set.
+func TestPulumiYAMLDefaultsAreTheGoDefaults(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var project struct {
+		Config map[string]struct {
+			Default yaml.Node `yaml:"default"`
+		} `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(b, &project); err != nil {
+		t.Fatal(err)
+	}
+	raw := map[string]string{"aws:region": "eu-west-1"}
+	for _, k := range Keys {
+		node := project.Config[k.Name].Default
+		if node.Kind == 0 {
+			t.Errorf("%s: Pulumi.yaml declares no default (the engine would require it in every stack)", k.Name)
+			continue
+		}
+		var got, want any
+		if err := node.Decode(&got); err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.Unmarshal([]byte(k.Default), &want); err != nil {
+			t.Fatalf("%s: Keys default %q is not YAML: %v", k.Name, k.Default, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Pulumi.yaml default %#v; Keys default %#v", k.Name, got, want)
+		}
+		if s, ok := got.(string); ok {
+			raw[Namespace+":"+k.Name] = s
+		} else {
+			enc, _ := json.Marshal(got)
+			raw[Namespace+":"+k.Name] = string(enc)
+		}
+	}
+	fromDefaults, err := LoadConfig(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unset, err := LoadConfig(map[string]string{"aws:region": "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromDefaults, unset) {
+		t.Errorf("config from Pulumi.yaml defaults\n%+v\ndiffers from kumo's Go defaults\n%+v", fromDefaults, unset)
 	}
 }

@@ -31,13 +31,36 @@ func Build(ctx *pulumi.Context, raw map[string]string, opts Options) (pulumi.Map
 	if err != nil {
 		return nil, err
 	}
+	withWebApp := slices.Contains(cfg.Patterns, PatternWebApp)
 	// Every pattern's args are checked before the first resource exists.
-	// Releases is created only afterwards, so validation sees a stand-in.
+	// Releases and the log role are created only afterwards, so validation
+	// sees stand-ins.
 	webArgs := cfg.webappArgs(opts.Root)
-	if slices.Contains(cfg.Patterns, "webapp") {
+	if withWebApp {
 		check := *webArgs
 		check.Releases = &constructs.Releases{}
+		if !check.DisableAPILogs {
+			check.AccountLogRole = &constructs.AccountLogRole{}
+		}
 		if err := check.Validate("web"); err != nil {
+			return nil, err
+		}
+	}
+	outputs := pulumi.Map{"region": pulumi.String(cfg.Region)}
+	var logRole *constructs.AccountLogRole
+	if slices.Contains(cfg.Patterns, PatternAPIGatewayAccount) {
+		account, err := constructs.NewApiGatewayAccount(ctx, PatternAPIGatewayAccount, &constructs.ApiGatewayAccountArgs{})
+		if err != nil {
+			return nil, err
+		}
+		outputs[constructs.OutputAPIGatewayRoleArn] = account.Role.Arn
+		logRole = account.LogRole()
+	}
+	if !withWebApp {
+		return outputs, nil
+	}
+	if cfg.APILogs && logRole == nil {
+		if logRole, err = constructs.AccountLogRoleFromStack(ctx, "api-gateway-log-role", cfg.APIGatewayLogRoleStack, cfg.Region); err != nil {
 			return nil, err
 		}
 	}
@@ -45,22 +68,18 @@ func Build(ctx *pulumi.Context, raw map[string]string, opts Options) (pulumi.Map
 	if err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{"region": pulumi.String(cfg.Region), "codeDeployApplication": releases.Application.Name}
-	for _, p := range cfg.Patterns {
-		switch p {
-		case "webapp":
-			webArgs.Releases = releases
-			app, err := webapp.New(ctx, "web", webArgs)
-			if err != nil {
-				return nil, err
-			}
-			outputs["siteUrl"] = app.SiteURL
-			outputs["apiUrl"] = app.ApiURL
-			outputs["itemsTable"] = app.Table.Name
-			outputs["userPoolId"] = app.Users.ID
-			outputs["userPoolClientId"] = app.Users.ClientID
-		}
+	outputs["codeDeployApplication"] = releases.Application.Name
+	webArgs.Releases = releases
+	webArgs.AccountLogRole = logRole
+	app, err := webapp.New(ctx, "web", webArgs)
+	if err != nil {
+		return nil, err
 	}
+	outputs["siteUrl"] = app.SiteURL
+	outputs["apiUrl"] = app.ApiURL
+	outputs["itemsTable"] = app.Table.Name
+	outputs["userPoolId"] = app.Users.ID
+	outputs["userPoolClientId"] = app.Users.ClientID
 	return outputs, nil
 }
 
@@ -76,7 +95,7 @@ func (c Config) webappArgs(root string) *webapp.Args {
 		DeletionProtection:       c.DeletionProtection,
 		DomainNames:              c.DomainNames,
 		CertificateArn:           c.CertificateArn,
-		ManageAccountLogRole:     c.APIGatewayAccountLogRole,
+		DisableAPILogs:           !c.APILogs,
 		ItemsReservedConcurrency: c.ItemsReservedConcurrency,
 		DeploymentPreferences:    c.DeploymentPreferenceOverrides,
 		DurationP99AlarmMs:       c.DurationAlarmP99Ms,
