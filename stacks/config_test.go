@@ -16,12 +16,13 @@ import (
 )
 
 func TestLoadConfigDefaults(t *testing.T) {
-	got, err := LoadConfig(map[string]string{"aws:region": "eu-west-1"})
+	got, err := LoadConfig(map[string]string{"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared"})
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
 	}
 	want := defaultConfig()
 	want.Region = "eu-west-1"
+	want.APIGatewayLogRoleStack = "shared"
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v; want %+v", got, want)
 	}
@@ -41,7 +42,8 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 		"kumo:deletionProtection":            "true",
 		"kumo:domainNames":                   `["app.example.com"]`,
 		"kumo:certificateArn":                "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100",
-		"kumo:apiGatewayAccountLogRole":      "true",
+		"kumo:apiGatewayLogRoleStack":        "shared-us-east-2",
+		"kumo:apiLogs":                       "true",
 		"kumo:itemsReservedConcurrency":      "0",
 		"kumo:deploymentPreference":          "Linear20PercentEvery4Minutes",
 		"kumo:deploymentPreferenceOverrides": `["health=AllAtOnce", " items = Canary10Percent30Minutes "]`,
@@ -57,7 +59,7 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 		Region: "us-east-2", Patterns: []string{"webapp"}, MemoryMB: 512, TimeoutSeconds: 20, LogRetentionDays: 365,
 		APIRateLimit: 50, APIBurstLimit: 75, MFA: constructs.MFARequired, DeletionProtection: true,
 		DomainNames: []string{"app.example.com"}, CertificateArn: raw["kumo:certificateArn"],
-		APIGatewayAccountLogRole: true, ItemsReservedConcurrency: &zero,
+		APIGatewayLogRoleStack: "shared-us-east-2", APILogs: true, ItemsReservedConcurrency: &zero,
 		DeploymentPreference: "Linear20PercentEvery4Minutes",
 		DeploymentPreferenceOverrides: map[string]constructs.DeploymentPreference{
 			"health": constructs.AllAtOnce, "items": constructs.Canary10Percent30Minutes},
@@ -81,7 +83,8 @@ func TestLoadConfigReportsEveryProblemAtOnce(t *testing.T) {
 		"kumo:patterns":                      `["webapp","datalake"]`,
 		"kumo:domainNames":                   "app.example.com",
 		"kumo:memorySize":                    "256",
-		"kumo:itemsReservedConcurrency":      "-1",
+		"kumo:itemsReservedConcurrency":      "-2",
+		"kumo:apiGatewayAccountLogRole":      "true",
 		"kumo:deploymentPreference":          "Canary150Percent5Minutes",
 		"kumo:deploymentPreferenceOverrides": `["search=AllAtOnce", "items=Sometimes"]`,
 		"kumo:durationAlarmP99Ms":            "-3",
@@ -100,10 +103,12 @@ func TestLoadConfigReportsEveryProblemAtOnce(t *testing.T) {
 		`kumo:apiBurstLimit: 0 must be at least 1`,
 		`kumo:mfa: "SMS" is not an MFA setting; use OFF, OPTIONAL or ON`,
 		`kumo:deletionProtection: "yes please" is not a boolean`,
-		`kumo:patterns: "datalake" is not a pattern; use one of webapp`,
+		`kumo:patterns: "datalake" is not a pattern; use one of webapp, apigateway-account`,
 		`kumo:domainNames: "app.example.com" is not a list of strings`,
 		`kumo:memorySize: unknown config key (did you mean kumo:memoryMB?)`,
-		`kumo:itemsReservedConcurrency: -1 is negative`,
+		`kumo:itemsReservedConcurrency: -2 is negative; use 0 to stop the function or -1 for unreserved`,
+		`kumo:apiGatewayAccountLogRole: no longer supported; API Gateway's region-wide log role is one setting per account and region`,
+		`kumo:apiGatewayLogRoleStack: not set; the web app's API logs need API Gateway's region-wide CloudWatch Logs role`,
 		`kumo:deploymentPreference: "Canary150Percent5Minutes" shifts 150 %; use 1–99`,
 		`kumo:deploymentPreferenceOverrides: items: "Sometimes" is not a deployment preference`,
 		`kumo:deploymentPreferenceOverrides: "search" is not a function; use one of items, health`,
@@ -116,6 +121,44 @@ func TestLoadConfigReportsEveryProblemAtOnce(t *testing.T) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q:\n%v", w, err)
 		}
+	}
+}
+
+// TestAPIGatewayLogRoleOwnership: exactly one place manages API Gateway's
+// region-wide log role, and a web app with logs must say which.
+func TestAPIGatewayLogRoleOwnership(t *testing.T) {
+	cases := []struct {
+		name    string
+		raw     map[string]string
+		wantErr string
+	}{
+		{"web app referencing the shared stack", map[string]string{"kumo:apiGatewayLogRoleStack": "shared-eu-west-1"}, ""},
+		{"web app without logs", map[string]string{"kumo:apiLogs": "false"}, ""},
+		{"web app managing the role itself", map[string]string{"kumo:patterns": `["webapp","apigateway-account"]`}, ""},
+		{"the shared stack", map[string]string{"kumo:patterns": `["apigateway-account"]`}, ""},
+		{"web app with logs and nothing managing the role", map[string]string{},
+			`kumo:apiGatewayLogRoleStack: not set; the web app's API logs need API Gateway's region-wide CloudWatch Logs role, which one stack per account and region manages with the apigateway-account pattern: set this key to that stack's name (e.g. shared-eu-west-1), add apigateway-account to kumo:patterns, or set kumo:apiLogs: false`},
+		{"both ways at once", map[string]string{"kumo:patterns": `["webapp","apigateway-account"]`, "kumo:apiGatewayLogRoleStack": "shared"},
+			`kumo:apiGatewayLogRoleStack: "shared" is set, but this stack runs the apigateway-account pattern itself`},
+		{"reference without a web app", map[string]string{"kumo:patterns": `["apigateway-account"]`, "kumo:apiGatewayLogRoleStack": "x"},
+			`kumo:apiGatewayLogRoleStack: "x" is set, but this stack runs the apigateway-account pattern itself`},
+		{"the retired key", map[string]string{"kumo:apiGatewayAccountLogRole": "true", "kumo:apiGatewayLogRoleStack": "shared"},
+			`kumo:apiGatewayAccountLogRole: no longer supported`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := map[string]string{"aws:region": "eu-west-1"}
+			for k, v := range c.raw {
+				raw[k] = v
+			}
+			_, err := LoadConfig(raw)
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Errorf("got %v; want no error", err)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+				t.Errorf("got %v; want an error containing %q", err, c.wantErr)
+			}
+		})
 	}
 }
 
@@ -169,8 +212,10 @@ func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
 
 // TestStackFilesAreValid checks the shipped example stacks parse cleanly.
 func TestStackFilesAreValid(t *testing.T) {
-	for _, stack := range []string{"dev", "prod"} {
-		b, err := os.ReadFile(filepath.Join("..", "Pulumi."+stack+".yaml"))
+	files, _ := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
+	for _, file := range files {
+		stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "Pulumi."), ".yaml")
+		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,8 +325,11 @@ func TestPulumiYAMLDefaultsAreTheGoDefaults(t *testing.T) {
 	if err := yaml.Unmarshal(b, &project); err != nil {
 		t.Fatal(err)
 	}
-	raw := map[string]string{"aws:region": "eu-west-1"}
+	raw := map[string]string{"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared"}
 	for _, k := range Keys {
+		if k.Name == "apiGatewayLogRoleStack" {
+			continue // the one key every web app stack must set
+		}
 		node := project.Config[k.Name].Default
 		if node.Kind == 0 {
 			t.Errorf("%s: Pulumi.yaml declares no default (the engine would require it in every stack)", k.Name)
@@ -308,7 +356,7 @@ func TestPulumiYAMLDefaultsAreTheGoDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unset, err := LoadConfig(map[string]string{"aws:region": "eu-west-1"})
+	unset, err := LoadConfig(map[string]string{"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared"})
 	if err != nil {
 		t.Fatal(err)
 	}
