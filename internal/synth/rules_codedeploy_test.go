@@ -89,7 +89,9 @@ func TestCodeDeployRealityRules(t *testing.T) {
 			}
 		}},
 		{name: "configuration autonamed past 100 characters", want: []want{{tCDConfig, "deploymentConfigName", "shorten the resource name to at most 92", "aws_codedeploy_deployment_config"}},
-			build: func(f *fixture) { f.add(tCDConfig, strings.Repeat("c", 93), map[string]any{"computePlatform": "Lambda"}) }},
+			build: func(f *fixture) {
+				f.add(tCDConfig, strings.Repeat("c", 93), map[string]any{"computePlatform": "Lambda"})
+			}},
 		c("traffic routing type", none, []mod{set("trafficRoutingConfig.type", "Canary")}, none,
 			want{tCDConfig, "trafficRoutingConfig.type", "TimeBasedCanary, TimeBasedLinear, AllAtOnce", "API_TrafficRoutingConfig"}),
 		c("configuration compute platform", none, []mod{set("computePlatform", "Fargate")}, none,

@@ -27,7 +27,7 @@ func userPool(mods ...mod) map[string]any {
 func poolClient(mods ...mod) map[string]any {
 	return inputs(map[string]any{
 		"userPoolId": "eu-west-1_abc", "name": "web-users-web",
-		"explicitAuthFlows": []any{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		"explicitAuthFlows":   []any{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		"accessTokenValidity": int64(60), "idTokenValidity": int64(60), "refreshTokenValidity": int64(30),
 		"tokenValidityUnits":         map[string]any{"accessToken": "minutes", "idToken": "minutes", "refreshToken": "days"},
 		"preventUserExistenceErrors": "ENABLED",
