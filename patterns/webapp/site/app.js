@@ -1,16 +1,23 @@
 // Front end of kumo's web-app pattern: signs in against the Cognito user
-// pool and lists, creates, toggles and deletes items through the API.
+// pool (setting up an authenticator app where the pool requires MFA) and
+// lists, creates, toggles and deletes items through the API.
 //
-// Deliberately dependency-free and CSP-friendly: no inline scripts or
-// styles, and user data only ever reaches the page through textContent,
-// never innerHTML. The ID token is held in memory only, so another script
+// Deliberately self-contained and CSP-friendly: no build step, nothing
+// loaded from other origins (the one library, a QR code generator, is
+// vendored under vendor/), no inline scripts or styles, and user data only
+// ever reaches the page through textContent or an attribute the page builds
+// itself (the otpauth: setup link, its parts URI-encoded), never innerHTML. The ID token is held in memory only, so another script
 // on the origin or a stolen disk cannot read it from storage; the price is
 // signing in again after a reload or when the token expires.
 "use strict";
 
 (() => {
   const PAGE_SIZE = 25;
-  // Cognito challenges this page can answer with one text field.
+  // Cognito's user pool API reference, where each action named below is
+  // API_<Action>.html: https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/
+  //
+  // Cognito challenges this page can answer with one text field. MFA_SETUP
+  // needs more (a key to show, then a code) and has its own view.
   const CHALLENGES = {
     NEW_PASSWORD_REQUIRED: { label: "Choose a new password", field: "NEW_PASSWORD", type: "password", autocomplete: "new-password" },
     SOFTWARE_TOKEN_MFA: { label: "Code from your authenticator app", field: "SOFTWARE_TOKEN_MFA_CODE", type: "text", autocomplete: "one-time-code" },
@@ -22,7 +29,8 @@
     config: null,
     idToken: null,
     expiresAt: 0,
-    challenge: null, // { name, session, username }
+    login: "", // what the user typed as user name: their e-mail address
+    challenge: null, // { name, session, username, and for MFA_SETUP: secret, verified }
     items: new Map(), // id -> item
     next: "",
   };
@@ -41,6 +49,26 @@
   }
 
   class SessionError extends Error {}
+
+  // CognitoError is an error answer of Cognito's JSON 1.1 API: HTTP 4xx/5xx
+  // with {"__type": "CodeMismatchException", "message": "..."}, where
+  // __type may carry a "namespace#" prefix. The types each action can
+  // answer are listed under Errors on its API reference page.
+  class CognitoError extends Error {
+    constructor(status, body) {
+      const type = String((body && body.__type) || "").split("#").pop();
+      const text = body && (body.message || body.Message);
+      super(typeof text === "string" && text ? text : type || `Cognito answered HTTP ${status}`);
+      this.status = status;
+      this.type = type;
+    }
+  }
+
+  // Wrong one-time codes: RespondToAuthChallenge answers
+  // CodeMismatchException, VerifySoftwareToken EnableSoftwareTokenMFAException
+  // ("there is a code mismatch and the service fails to configure the
+  // software token") or, per its reference page, CodeMismatchException.
+  const WRONG_CODE = new Set(["CodeMismatchException", "EnableSoftwareTokenMFAException"]);
 
   // ---- messages ----------------------------------------------------------
 
@@ -82,7 +110,7 @@
   }
 
   function showView(name) {
-    for (const id of ["loading", "signin", "challenge", "app"]) {
+    for (const id of ["loading", "signin", "challenge", "mfa-setup", "app"]) {
       $(id).hidden = id !== name;
     }
   }
@@ -149,36 +177,43 @@
     } catch {
       // keep {}: the status below still says what happened
     }
-    if (!res.ok) {
-      const type = String(body.__type || "").split("#").pop();
-      throw new Error(body.message || type || `Cognito answered HTTP ${res.status}`);
-    }
+    if (!res.ok) throw new CognitoError(res.status, body);
     return body;
   }
 
-  function handleAuth(result, username) {
+  // handleAuth takes the answer of InitiateAuth or RespondToAuthChallenge:
+  // tokens, or the next challenge with its Session. One sign-in can need
+  // several steps, e.g. NEW_PASSWORD_REQUIRED and then MFA_SETUP.
+  async function handleAuth(result) {
+    // The password is spent either way; a restart must ask for it again
+    // (after NEW_PASSWORD_REQUIRED the one typed is no longer valid).
+    $("password").value = "";
     if (result.AuthenticationResult && result.AuthenticationResult.IdToken) {
       const r = result.AuthenticationResult;
       state.idToken = r.IdToken;
       state.expiresAt = Date.now() + (Number(r.ExpiresIn) || 3600) * 1000;
       state.challenge = null;
-      $("password").value = "";
       $("challenge-answer").value = "";
-      $("whoami").textContent = displayName(r.IdToken, username);
+      clearMfaSetup();
+      $("whoami").textContent = displayName(r.IdToken, state.login);
       clearMessage();
       showView("app");
       return refresh();
     }
-    const spec = CHALLENGES[result.ChallengeName];
-    if (!spec) {
-      throw new Error(`Sign-in needs a step this page does not support (${result.ChallengeName || "no token returned"}).`);
-    }
-    state.challenge = {
+    const params = result.ChallengeParameters || {};
+    const c = {
       name: result.ChallengeName,
       session: result.Session,
-      // Cognito wants the real user name, not the e-mail alias.
-      username: (result.ChallengeParameters && result.ChallengeParameters.USER_ID_FOR_SRP) || username,
+      // Cognito wants the real user name, not the e-mail alias; a
+      // challenge that follows another may not repeat it.
+      username: params.USER_ID_FOR_SRP || (state.challenge && state.challenge.username) || state.login,
     };
+    if (c.name === "MFA_SETUP") return startMfaSetup(c, params);
+    const spec = CHALLENGES[c.name];
+    if (!spec) {
+      throw new Error(`Sign-in needs a step this page does not support (${c.name || "no token returned"}).`);
+    }
+    state.challenge = c;
     $("challenge-label").textContent = spec.label;
     const input = $("challenge-answer");
     input.type = spec.type;
@@ -188,6 +223,160 @@
     showView("challenge");
     input.focus();
     return undefined;
+  }
+
+  // ---- authenticator app enrolment (MFA_SETUP) -------------------------------
+
+  // What VerifySoftwareToken's FriendlyDeviceName records; Cognito keeps one
+  // authenticator per user, so there is nothing to tell apart.
+  const DEVICE_NAME = "Authenticator app";
+
+  // MFA_SETUP: the user pool requires MFA and this user has none yet. Per
+  // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RespondToAuthChallenge.html
+  // (ChallengeName, MFA_SETUP), the challenge's Session authorises
+  // AssociateSoftwareToken, whose Session authorises VerifySoftwareToken,
+  // whose Session answers the challenge: ChallengeName "MFA_SETUP",
+  // ChallengeResponses {"USERNAME"}. Each call answers a new Session.
+  async function startMfaSetup(c, params) {
+    // MFAS_CAN_SETUP lists, as JSON text, the factors the pool lets the
+    // user set up, e.g. "[\"SOFTWARE_TOKEN_MFA\"]". SMS and e-mail MFA would
+    // need a phone number or address collected first, which this page
+    // cannot do; kumo's user pools offer authenticator apps only.
+    if (params.MFAS_CAN_SETUP && !String(params.MFAS_CAN_SETUP).includes("SOFTWARE_TOKEN_MFA")) {
+      throw new Error(`Your account must set up a second sign-in step this page does not support (${params.MFAS_CAN_SETUP}). Ask an administrator.`);
+    }
+    // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AssociateSoftwareToken.html
+    // Request {Session} (or an AccessToken, not both); response
+    // {SecretCode, Session}. SecretCode is the shared
+    // secret in base32 (pattern [A-Za-z0-9]+, at least 16 characters).
+    const r = await cognito("AssociateSoftwareToken", { Session: c.session });
+    const secret = String(r.SecretCode || "").replace(/=+$/, "");
+    if (!/^[A-Za-z0-9]{16,}$/.test(secret) || !r.Session) {
+      throw new Error("Cognito did not send a key for your authenticator app. Please sign in again.");
+    }
+    state.challenge = { ...c, session: r.Session, secret, verified: false };
+
+    const uri = otpauthURI(location.hostname, state.login || c.username, secret);
+    $("totp-secret").textContent = secret.replace(/(.{4})(?=.)/g, "$1 ");
+    $("totp-uri").textContent = uri;
+    $("totp-uri").href = uri;
+    renderQR($("totp-qr"), uri);
+    $("totp-code").value = "";
+    clearMessage();
+    showView("mfa-setup");
+    $("totp-code").focus();
+  }
+
+  // otpauthURI is the Key URI Format authenticator apps read from QR codes
+  // (https://github.com/google/google-authenticator/wiki/Key-Uri-Format):
+  // otpauth://totp/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER. The issuer
+  // is both the label's prefix and a parameter so old and new apps agree.
+  // Left out, the algorithm, digits and period are SHA1, 6 and 30 s, the
+  // RFC 6238 TOTP codes Cognito expects. encodeURIComponent keeps the URI
+  // ASCII, which the QR generator's byte mode needs.
+  function otpauthURI(issuer, account, secret) {
+    const i = encodeURIComponent(issuer);
+    return `otpauth://totp/${i}:${encodeURIComponent(account)}?secret=${secret}&issuer=${i}`;
+  }
+
+  // renderQR draws text as a QR code in an SVG built through the DOM:
+  // nothing is parsed from strings, and the CSP needs no data: image or
+  // inline style. It draws nothing if the vendored generator did not load;
+  // the key and the link are still there to use.
+  function renderQR(container, text) {
+    container.replaceChildren();
+    if (typeof qrcode !== "function") {
+      container.hidden = true;
+      return;
+    }
+    const qr = qrcode(0, "M"); // smallest version that fits; 15% damage tolerated
+    qr.addData(text, "Byte");
+    qr.make();
+    const n = qr.getModuleCount();
+    const quiet = 4; // the quiet zone scanners need, in modules
+    const size = n + 2 * quiet;
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
+    svg.setAttribute("shape-rendering", "crispEdges");
+    svg.setAttribute("aria-hidden", "true");
+    const bg = document.createElementNS(ns, "rect");
+    bg.setAttribute("width", String(size));
+    bg.setAttribute("height", String(size));
+    bg.setAttribute("fill", "#fff"); // dark on light in dark mode too: scanners expect it
+    const d = [];
+    for (let row = 0; row < n; row++) {
+      for (let col = 0; col < n; col++) {
+        if (qr.isDark(row, col)) d.push(`M${col + quiet} ${row + quiet}h1v1h-1z`);
+      }
+    }
+    const modules = document.createElementNS(ns, "path");
+    modules.setAttribute("d", d.join(""));
+    modules.setAttribute("fill", "#000");
+    svg.append(bg, modules);
+    container.append(svg);
+    container.hidden = false;
+  }
+
+  function clearMfaSetup() {
+    $("totp-qr").replaceChildren();
+    $("totp-secret").textContent = "";
+    $("totp-uri").textContent = "";
+    $("totp-uri").removeAttribute("href");
+    $("totp-code").value = "";
+  }
+
+  async function finishMfaSetup(code) {
+    const c = state.challenge;
+    if (!c.verified) {
+      // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_VerifySoftwareToken.html
+      // Request {Session, UserCode (6 digits), FriendlyDeviceName};
+      // response {Status: "SUCCESS" | "ERROR", Session}.
+      const v = await cognito("VerifySoftwareToken", { Session: c.session, UserCode: code, FriendlyDeviceName: DEVICE_NAME });
+      if (v.Status !== "SUCCESS" || !v.Session) {
+        throw new CognitoError(400, { __type: "EnableSoftwareTokenMFAException", message: `verification answered ${v.Status}` });
+      }
+      // From here the authenticator is the user's: a retry only repeats the
+      // step below, and after a restart sign-in asks for its code instead
+      // of setting up a new one.
+      c.verified = true;
+      c.session = v.Session;
+    }
+    const r = await cognito("RespondToAuthChallenge", {
+      ChallengeName: "MFA_SETUP",
+      ClientId: state.config.userPoolClientId,
+      Session: c.session,
+      ChallengeResponses: { USERNAME: c.username },
+    });
+    await handleAuth(r);
+  }
+
+  // challengeFailed reports a failed answer to a sign-in step in words that
+  // say what to do next.
+  function challengeFailed(err, input) {
+    const c = state.challenge;
+    if (err instanceof CognitoError && WRONG_CODE.has(err.type)) {
+      const app = c && (c.name === "MFA_SETUP" || c.name === "SOFTWARE_TOKEN_MFA");
+      showMessage(app
+        ? "That code was not accepted. Enter the code your authenticator app shows now; it changes every 30 seconds. If codes keep failing, check that your phone sets its clock automatically."
+        : "That code was not accepted. Check it and try again.");
+      input.value = "";
+      // On a phone the message is a screen away from the field.
+      $("message").scrollIntoView({ block: "nearest" });
+      input.focus({ preventScroll: true });
+      return;
+    }
+    // A sign-in's Session lasts a few minutes and answers one step; past
+    // that Cognito answers NotAuthorizedException "Invalid session for
+    // the user, session is expired." (or "... can only be used once.").
+    if (err instanceof CognitoError && err.type === "NotAuthorizedException" && /session/i.test(err.message)) {
+      const orphan = c && c.name === "MFA_SETUP" && !c.verified;
+      signOut("This sign-in took too long and has expired. Please sign in again." +
+        (orphan ? " You will get a new key: delete the one you just added from your authenticator app." : ""));
+      $("password").focus();
+      return;
+    }
+    showError(err);
   }
 
   // Reads the name to show from the token. Display only: the API verifies
@@ -207,6 +396,9 @@
     state.idToken = null;
     state.expiresAt = 0;
     state.challenge = null;
+    $("password").value = "";
+    $("challenge-answer").value = "";
+    clearMfaSetup();
     state.items.clear();
     state.next = "";
     $("items").replaceChildren();
@@ -348,14 +540,19 @@
       ev.preventDefault();
       const username = $("username").value.trim();
       const password = $("password").value;
+      state.login = username;
+      state.challenge = null;
       try {
         await busy(ev.currentTarget, async () => {
+          // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html
+          // Response {AuthenticationResult} or {ChallengeName,
+          // ChallengeParameters, Session}.
           const r = await cognito("InitiateAuth", {
             AuthFlow: "USER_PASSWORD_AUTH",
             ClientId: state.config.userPoolClientId,
             AuthParameters: { USERNAME: username, PASSWORD: password },
           });
-          await handleAuth(r, username);
+          await handleAuth(r);
         });
       } catch (err) {
         showError(err);
@@ -375,15 +572,35 @@
             Session: c.session,
             ChallengeResponses: { USERNAME: c.username, [CHALLENGES[c.name].field]: answer },
           });
-          await handleAuth(r, c.username);
+          await handleAuth(r);
         });
       } catch (err) {
-        showError(err);
+        challengeFailed(err, $("challenge-answer"));
+      }
+      return undefined;
+    });
+
+    $("mfa-setup-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const c = state.challenge;
+      if (!c || c.name !== "MFA_SETUP") return signOut();
+      // Apps show codes as "123 456"; people type them that way too.
+      const code = $("totp-code").value.replace(/\s+/g, "");
+      if (!/^[0-9]{6}$/.test(code)) {
+        showMessage("Enter the 6 digits your authenticator app shows.");
+        $("totp-code").focus();
+        return undefined;
+      }
+      try {
+        await busy(ev.currentTarget, () => finishMfaSetup(code));
+      } catch (err) {
+        challengeFailed(err, $("totp-code"));
       }
       return undefined;
     });
 
     $("challenge-cancel").addEventListener("click", () => signOut());
+    $("mfa-setup-cancel").addEventListener("click", () => signOut());
     $("signout").addEventListener("click", () => signOut());
 
     $("refresh").addEventListener("click", async (ev) => {
