@@ -1,0 +1,193 @@
+package sitetest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"io/fs"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns/webapp/items"
+)
+
+// The browser reaches every server under its production-like name; its
+// host resolver maps each name to a loopback port and fails all others.
+const (
+	siteHost    = "app.kumo.test"
+	apiHost     = "api.kumo.test"
+	region      = "us-east-1"
+	cognitoHost = "cognito-idp." + region + ".amazonaws.com" // where app.js sends Cognito calls
+	apiStage    = "/prod"
+	clientID    = "4example5client6id7890abcd"
+)
+
+// hostCert is a self-signed certificate for the three names. Chromium is
+// told to accept its key only (--ignore-certificate-errors-spki-list), not
+// every bad certificate.
+func hostCert(t *testing.T) (tls.Certificate, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "kumo site test"},
+		DNSNames:     []string{siteHost, apiHost, cognitoHost},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(spki)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, base64.StdEncoding.EncodeToString(sum[:])
+}
+
+func startTLS(t *testing.T, h http.Handler, cert tls.Certificate) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// siteFiles lists what constructs.NewStaticSite uploads from dir: every
+// regular file in every subdirectory, hidden ones left out.
+func siteFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != dir {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			rel, err := filepath.Rel(dir, p)
+			if err != nil {
+				return err
+			}
+			files[filepath.ToSlash(rel)] = p
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// siteServer serves the site as the CloudFront distribution does: each file
+// with the Content-Type the uploader gives it, the production CSP and
+// nosniff on every response, and index.html for unknown paths (SPA).
+type siteServer struct {
+	files  map[string]string // object key → local path
+	config []byte            // /config.json, written at deploy time
+}
+
+func (s *siteServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", constructs.DefaultContentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	key := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+	if key == "" {
+		key = "index.html"
+	}
+	if key == "config.json" {
+		h.Set("Content-Type", constructs.ContentType(key))
+		_, _ = w.Write(s.config)
+		return
+	}
+	p, ok := s.files[key]
+	if !ok {
+		key, p = "index.html", s.files["index.html"]
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h.Set("Content-Type", constructs.ContentType(key))
+	_, _ = w.Write(b)
+}
+
+// itemsAPI stands in for the API Gateway stage: the public health route
+// and a GET /items that, like the Cognito authorizer, wants an ID token the
+// user pool issued, raw in Authorization.
+type itemsAPI struct {
+	cognito *fakeCognito
+	origin  string // the site's, for CORS
+	items   []items.Item
+
+	mu   sync.Mutex
+	seen []string // Authorization of each GET /items
+}
+
+func (a *itemsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", a.origin)
+	h.Set("Content-Type", "application/json")
+	route, ok := strings.CutPrefix(r.URL.Path, apiStage)
+	switch {
+	case !ok:
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"message":"Missing Authentication Token"}`))
+	case r.Method == http.MethodOptions:
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == http.MethodGet && route == "/health":
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "function": "kumo-health", "version": "3"})
+	case r.Method == http.MethodGet && route == "/items":
+		auth := r.Header.Get("Authorization")
+		a.mu.Lock()
+		a.seen = append(a.seen, auth)
+		a.mu.Unlock()
+		if a.cognito.idTokenUser(auth) == "" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(items.Page{Items: a.items})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no route for " + r.Method + " " + route})
+	}
+}
+
+func (a *itemsAPI) authorizations() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.seen...)
+}
