@@ -181,7 +181,7 @@ func TestSchema(t *testing.T) {
 		sort.Strings(out)
 		return out
 	}
-	wantInputs := []string{"aliasName", "applicationName", "deploymentConfigName", "deploymentGroupName", "fingerprint",
+	wantInputs := []string{"aliasName", "applicationName", "aws", "deploymentConfigName", "deploymentGroupName", "fingerprint",
 		"functionName", "postTrafficHook", "preTrafficHook", "region", "waitTimeoutSeconds"}
 	if got := keys(res.InputProperties); !reflect.DeepEqual(got, wantInputs) {
 		t.Errorf("input properties = %v; want %v", got, wantInputs)

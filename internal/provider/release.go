@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"reflect"
 	"strings"
 	"unicode"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/smithy-go"
@@ -16,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/kumo-iac/kumo/internal/awsclient"
 	"github.com/kumo-iac/kumo/internal/rollout"
 )
 
@@ -24,21 +24,28 @@ import (
 // delegates to a rollout.Engine built for the call.
 type Release struct{}
 
-// ReleaseArgs are the resource's inputs: rollout.Inputs plus the region.
+// ReleaseArgs are the resource's inputs: rollout.Inputs plus the region
+// and the AWS settings.
 type ReleaseArgs struct {
 	rollout.Inputs
 	// Region is the AWS region of the function and its CodeDeploy
 	// application. Changing it to another region replaces the release.
 	// Default: the AWS SDK's default region (AWS_REGION, then the profile's).
 	Region string `pulumi:"region,optional"`
+	// Aws is the stack's AWS provider settings: profile, roles, endpoints,
+	// credentials. Default: the SDK's defaults (the plugin's environment).
+	Aws *AWSSettings `pulumi:"aws,optional"`
 }
 
 // ReleaseState is the resource's state: rollout.State plus the region the
-// release was made in, recorded so later updates, refreshes and the delete
-// go to the same region whatever the environment says then.
+// release was made in and the AWS settings it was made with, recorded so
+// later updates, refreshes and the delete go to the same region and account
+// whatever the environment says then. State written before the AWS settings
+// existed has none and uses the SDK's defaults, as it did.
 type ReleaseState struct {
 	rollout.State
-	Region string `pulumi:"region,optional"`
+	Region string       `pulumi:"region,optional"`
+	Aws    *AWSSettings `pulumi:"aws,optional"`
 }
 
 var (
@@ -68,11 +75,13 @@ func (r *Release) Annotate(a infer.Annotator) {
 // Annotate documents the inputs.
 func (a *ReleaseArgs) Annotate(an infer.Annotator) {
 	describeInputs(an, &a.Inputs, &a.Region)
+	describeAWS(an, &a.Aws)
 }
 
 // Annotate documents the state.
 func (s *ReleaseState) Annotate(an infer.Annotator) {
 	describeInputs(an, &s.Inputs, &s.Region)
+	describeAWS(an, &s.Aws)
 	an.Describe(&s.Version, "The version the alias serves (its primary version).")
 	an.Describe(&s.PublishedVersion, "The version published for the fingerprint. It differs from version only after a refresh found the alias moved, or after a failed adoption; the next update deploys it again.")
 	an.Describe(&s.AdditionalVersionWeights, "The alias's routing config as a refresh found it (version → fraction of traffic); empty when the alias sends everything to version.")
@@ -93,6 +102,10 @@ func describeInputs(a infer.Annotator, in *rollout.Inputs, region *string) {
 	a.Describe(region, "The AWS region of the function and its CodeDeploy application. Changing it to another region replaces the release. Default: the AWS SDK's default region (AWS_REGION, then the profile's).")
 }
 
+func describeAWS(a infer.Annotator, aws **AWSSettings) {
+	a.Describe(aws, "The stack's AWS provider settings (aws:profile, aws:assumeRole, aws:endpoints, …), so the release acts where the stack's resources are; the Function construct passes them from the stack config. Changing them updates the release in place without an AWS call. Default: the AWS SDK's defaults in the plugin's environment.")
+}
+
 // WireDependencies says which outputs a change of input makes unknown in a
 // preview of an update: a new fingerprint changes the versions and the
 // deployment. Everything else stays known — the alias ARN too, since another
@@ -106,12 +119,12 @@ func (*Release) WireDependencies(f infer.FieldSelector, args *ReleaseArgs, state
 	f.OutputField(&state.LastDeploymentID).DependsOn(fingerprint)
 }
 
-var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-
 // Check applies the defaults and reports every invalid input at once.
 // Inputs still unknown in a preview are not checked.
 func (*Release) Check(ctx context.Context, req infer.CheckRequest) (infer.CheckResponse[ReleaseArgs], error) {
-	args, failures, err := infer.DefaultCheck[ReleaseArgs](ctx, req.NewInputs)
+	inputs, unknown := unknownSettings(req.NewInputs)
+	args, failures, err := infer.DefaultCheck[ReleaseArgs](ctx, inputs)
+	failures = append(unknown, failures...)
 	if err != nil {
 		return infer.CheckResponse[ReleaseArgs]{Inputs: args, Failures: failures}, err
 	}
@@ -146,9 +159,16 @@ func checkFailures(args ReleaseArgs, raw property.Map, failures []p.CheckFailure
 			failures = append(failures, p.CheckFailure{Property: prop, Reason: fmt.Sprintf("%q %s", bad.Value, bad.Reason)})
 		}
 	}
-	if args.Region != "" && !regionRE.MatchString(args.Region) && !skip("region") {
+	if args.Region != "" && !awsclient.ValidRegion(args.Region) && !skip("region") {
 		failures = append(failures, p.CheckFailure{Property: "region",
 			Reason: fmt.Sprintf("%q is not an AWS region name such as us-east-1 or eu-west-1; leave it empty for the AWS SDK's default region", args.Region)})
+	}
+	if !skip("aws") {
+		// Problems never show a secret's value: failures reach the
+		// engine's output and CI logs.
+		for _, problem := range args.Aws.settings().Validate() {
+			failures = append(failures, p.CheckFailure{Property: "aws." + problem.Path, Reason: problem.Message})
+		}
 	}
 	return failures
 }
@@ -180,19 +200,26 @@ func (*Release) Diff(ctx context.Context, req infer.DiffRequest[ReleaseArgs, Rel
 		// "Version" is drift of the state, not a change of input.
 		diff[propertyName(field)] = p.PropertyDiff{Kind: kind, InputDiff: field != "Version"}
 	}
-	if regionChanged(ctx, req.State.Region, req.Inputs.Region) {
+	if regionChanged(ctx, req.State.Region, req.Inputs.Region, req.Inputs.Aws) {
 		diff["region"] = p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true}
+	}
+	// New settings (another profile, role or endpoint, rotated keys) change
+	// how the release reaches AWS, not what it releases: the update records
+	// them, so later refreshes and the delete use them, and calls nothing.
+	if !reflect.DeepEqual(req.State.Aws.settings().Properties(), req.Inputs.Aws.settings().Properties()) {
+		diff["aws"] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
 	}
 	return infer.DiffResponse{HasChanges: len(diff) > 0, DetailedDiff: diff}, nil
 }
 
 // regionChanged compares regions as they resolve: the state records the
 // region the release was made in, and an empty input means the default
-// region, so adding region: <the same region> must not replace the release —
-// its replacement would adopt the very alias the old one's delete removes.
-func regionChanged(ctx context.Context, recorded, input string) bool {
+// region (of the input's profile), so adding region: <the same region> must
+// not replace the release — its replacement would adopt the very alias the
+// old one's delete removes.
+func regionChanged(ctx context.Context, recorded, input string, settings *AWSSettings) bool {
 	if input == "" {
-		cfg, err := config.LoadDefaultConfig(ctx)
+		cfg, err := awsclient.Load(ctx, "", settings.settings(), limits)
 		if err != nil {
 			return false // cannot tell; the update runs in the recorded region
 		}
@@ -213,10 +240,10 @@ func (r *Release) Create(ctx context.Context, req infer.CreateRequest[ReleaseArg
 		}
 		log.Info(plan.String())
 		return infer.CreateResponse[ReleaseState]{
-			Output: ReleaseState{State: rollout.State{Inputs: in.Inputs.WithDefaults()}, Region: in.Region},
+			Output: ReleaseState{State: rollout.State{Inputs: in.Inputs.WithDefaults()}, Region: in.Region, Aws: in.Aws},
 		}, nil
 	}
-	eng, region, err := newEngine(ctx, in.Region)
+	eng, region, err := newEngine(ctx, in.Region, in.Aws)
 	if err != nil {
 		return infer.CreateResponse[ReleaseState]{}, err
 	}
@@ -227,10 +254,10 @@ func (r *Release) Create(ctx context.Context, req infer.CreateRequest[ReleaseArg
 	case err != nil:
 		// An adopted alias whose deployment failed: record what it serves,
 		// so the next update retries the deployment.
-		return infer.CreateResponse[ReleaseState]{ID: resourceID(st), Output: ReleaseState{State: st, Region: region}},
+		return infer.CreateResponse[ReleaseState]{ID: resourceID(st), Output: ReleaseState{State: st, Region: region, Aws: in.Aws}},
 			partialCreateError{err}
 	}
-	return infer.CreateResponse[ReleaseState]{ID: resourceID(st), Output: ReleaseState{State: st, Region: region}}, nil
+	return infer.CreateResponse[ReleaseState]{ID: resourceID(st), Output: ReleaseState{State: st, Region: region, Aws: in.Aws}}, nil
 }
 
 // resourceID is the alias's ARN, which is unique in AWS.
@@ -277,23 +304,23 @@ func (r *Release) Update(ctx context.Context, req infer.UpdateRequest[ReleaseArg
 			// Repairing drift: the alias goes back to the published version.
 			st.Version, st.AdditionalVersionWeights = st.PublishedVersion, nil
 		}
-		return infer.UpdateResponse[ReleaseState]{Output: ReleaseState{State: st, Region: region}}, nil
+		return infer.UpdateResponse[ReleaseState]{Output: ReleaseState{State: st, Region: region, Aws: in.Aws}}, nil
 	}
-	eng, region, err := newEngine(ctx, region)
+	eng, region, err := newEngine(ctx, region, in.Aws)
 	if err != nil {
 		return infer.UpdateResponse[ReleaseState]{Output: old}, err
 	}
 	st, err := eng.Update(ctx, old.State, in.Inputs)
 	if err != nil {
-		return infer.UpdateResponse[ReleaseState]{Output: ReleaseState{State: st, Region: old.Region}}, err
+		return infer.UpdateResponse[ReleaseState]{Output: ReleaseState{State: st, Region: old.Region, Aws: old.Aws}}, err
 	}
-	return infer.UpdateResponse[ReleaseState]{Output: ReleaseState{State: st, Region: region}}, nil
+	return infer.UpdateResponse[ReleaseState]{Output: ReleaseState{State: st, Region: region, Aws: in.Aws}}, nil
 }
 
 // Read reports what the alias really serves. A deleted alias makes the
 // resource gone (an empty ID), so a refresh drops it from the state.
 func (r *Release) Read(ctx context.Context, req infer.ReadRequest[ReleaseArgs, ReleaseState]) (infer.ReadResponse[ReleaseArgs, ReleaseState], error) {
-	eng, region, err := newEngine(ctx, req.State.Region)
+	eng, region, err := newEngine(ctx, req.State.Region, req.State.Aws)
 	if err != nil {
 		return infer.ReadResponse[ReleaseArgs, ReleaseState]{}, err
 	}
@@ -308,13 +335,13 @@ func (r *Release) Read(ctx context.Context, req infer.ReadRequest[ReleaseArgs, R
 	return infer.ReadResponse[ReleaseArgs, ReleaseState]{
 		ID:     req.ID,
 		Inputs: req.Inputs,
-		State:  ReleaseState{State: st, Region: region},
+		State:  ReleaseState{State: st, Region: region, Aws: req.State.Aws},
 	}, nil
 }
 
 // Delete deletes the alias; the published versions stay.
 func (r *Release) Delete(ctx context.Context, req infer.DeleteRequest[ReleaseState]) (infer.DeleteResponse, error) {
-	eng, _, err := newEngine(ctx, req.State.Region)
+	eng, _, err := newEngine(ctx, req.State.Region, req.State.Aws)
 	if err != nil {
 		return infer.DeleteResponse{}, err
 	}
@@ -330,22 +357,26 @@ func (r *Release) Delete(ctx context.Context, req infer.DeleteRequest[ReleaseSta
 	return infer.DeleteResponse{}, err
 }
 
+// limits bound every AWS call of the provider; tests make them small.
+var limits = awsclient.DefaultLimits()
+
 // newEngine builds a release engine on AWS SDK clients for region ("" for
-// the default region) that logs to the Pulumi log of the resource ctx
-// belongs to, and returns the region it resolved. The SDK's standard
-// settings apply, among them AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_LAMBDA,
-// AWS_ENDPOINT_URL_CODEDEPLOY) to send the calls to another endpoint.
-func newEngine(ctx context.Context, region string) (*rollout.Engine, string, error) {
-	var opts []func(*config.LoadOptions) error
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+// the default region) that calls AWS as settings say (nil: the SDK's
+// defaults, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> among them),
+// within limits, and logs to the Pulumi log of the resource ctx belongs to.
+// It returns the region it resolved. With allowed or forbidden accounts it
+// first checks the credentials' account, so nothing changes in a wrong one.
+func newEngine(ctx context.Context, region string, settings *AWSSettings) (*rollout.Engine, string, error) {
+	s := settings.settings()
+	cfg, err := awsclient.Load(ctx, region, s, limits)
 	if err != nil {
-		return nil, "", fmt.Errorf("load the AWS configuration: %w", err)
+		return nil, "", err
 	}
 	if cfg.Region == "" {
-		return nil, "", errors.New("no AWS region: set the release's region input, AWS_REGION, or a region in the AWS profile")
+		return nil, "", errors.New("no AWS region: set the release's region input (aws:region), AWS_REGION, or a region in the AWS profile")
+	}
+	if err := awsclient.CheckAccount(ctx, cfg, s); err != nil {
+		return nil, "", err
 	}
 	interval, err := pollInterval()
 	if err != nil {
@@ -353,8 +384,16 @@ func newEngine(ctx context.Context, region string) (*rollout.Engine, string, err
 	}
 	log := p.GetLogger(ctx)
 	return &rollout.Engine{
-		Lambda:     lambda.NewFromConfig(cfg),
-		CodeDeploy: codedeploy.NewFromConfig(cfg),
+		Lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) {
+			if ep := s.Endpoints.Lambda; ep != "" {
+				o.BaseEndpoint = &ep
+			}
+		}),
+		CodeDeploy: codedeploy.NewFromConfig(cfg, func(o *codedeploy.Options) {
+			if ep := s.Endpoints.CodeDeploy; ep != "" {
+				o.BaseEndpoint = &ep
+			}
+		}),
 		Log: func(msg string) {
 			log.Info(strings.TrimSpace(msg))
 		},
