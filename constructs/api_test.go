@@ -1,6 +1,7 @@
 package constructs_test
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"regexp"
@@ -8,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
 )
 
 const (
@@ -37,10 +40,25 @@ const (
 	apiGatewayServiceName = "apigateway.amazonaws.com"
 )
 
+// accountLogRole registers the region's API Gateway account setting in the
+// program, as the stack that manages it does, so Apis keep their access and
+// execution logs on as in production.
+func accountLogRole(ctx *pulumi.Context) (*constructs.AccountLogRole, error) {
+	acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
+	if err != nil {
+		return nil, err
+	}
+	return acct.LogRole(), nil
+}
+
 // fullApi registers an API exercising every route and authorizer kind, CORS
 // and a usage plan, and exports the values the tests compare against.
 func fullApi(p *project) func(ctx *pulumi.Context) (pulumi.Map, error) {
 	return func(ctx *pulumi.Context) (pulumi.Map, error) {
+		logRole, err := accountLogRole(ctx)
+		if err != nil {
+			return nil, err
+		}
 		items, err := constructs.NewFunction(ctx, "items", p.fnArgs())
 		if err != nil {
 			return nil, err
@@ -82,6 +100,7 @@ func fullApi(p *project) func(ctx *pulumi.Context) (pulumi.Map, error) {
 			LogRetentionDays:   90,
 			CORSOrigin:         pulumi.String(corsOrigin),
 			UsagePlan:          &constructs.UsagePlan{Keys: []string{"partner", "mobile"}, QuotaPerDay: 10000, RateLimit: 10, BurstLimit: 20},
+			AccountLogRole:     logRole,
 		})
 		if err != nil {
 			return nil, err
@@ -92,6 +111,7 @@ func fullApi(p *project) func(ctx *pulumi.Context) (pulumi.Map, error) {
 			"restApiId":        api.RestApi.ID(),
 			"rootResourceId":   api.RestApi.RootResourceId,
 			"accessLogArn":     api.AccessLogs.Arn,
+			"logRoleArn":       logRole.RoleArn,
 			"itemsName":        items.FunctionName,
 			"itemsInvokeArn":   items.InvokeArn,
 			"tokenName":        tokenFn.FunctionName,
@@ -120,7 +140,8 @@ func TestApi(t *testing.T) {
 			typPermission: 8 + 2, // routes plus the two Lambda authorizers
 			typModel:      1, typRequestValidator: 1,
 			typMethodResponse: 5, typIntegrationResp: 5, typGatewayResponse: 2,
-			typLogGroup: 1, typDeployment: 1, typStage: 1, typMethodSettings: 1,
+			typLogGroup:   2, // access and execution logs
+			typDeployment: 1, typStage: 1, typMethodSettings: 1,
 			typUsagePlan: 1, typApiKey: 2, typUsagePlanKey: 2,
 		}
 		if !reflect.DeepEqual(counts, want) {
@@ -212,7 +233,7 @@ func TestApi(t *testing.T) {
 					t.Errorf("integration uri %q: want the alias's invoke ARN (…:live/invocations)", uri)
 				}
 
-				wantInputs(t, s.find(typPermission, name),
+				wantInputs(t, permissionFor(s, execArn+tc.sourceArn),
 					check{"action", "lambda:InvokeFunction"},
 					check{"function", s.output("itemsName")},
 					check{"qualifier", "live"},
@@ -316,6 +337,9 @@ func TestApi(t *testing.T) {
 		if !dependsOn(stage, s.find(typDeployment, "api")) {
 			t.Errorf("stage dependencies %q: want the deployment", stage.Dependencies)
 		}
+		if !dependsOn(stage, s.find(typApiGatewayAccount, "apigw")) {
+			t.Errorf("stage dependencies %q: want the account setting that names the log role; CreateStage with access logs fails before it", stage.Dependencies)
+		}
 		format, _ := in(stage, "accessLogSettings.format").(string)
 		var fields map[string]string
 		if err := json.Unmarshal([]byte(format), &fields); err != nil {
@@ -335,12 +359,27 @@ func TestApi(t *testing.T) {
 			check{"stageName", "prod"},
 			check{"methodPath", "*/*"},
 			check{"settings", map[string]any{
-				"metricsEnabled": true, "loggingLevel": "OFF", "dataTraceEnabled": false,
+				"metricsEnabled": true, "loggingLevel": "ERROR", "dataTraceEnabled": false,
 				"throttlingRateLimit": 50, "throttlingBurstLimit": 100,
 			}},
 		)
 		if got, want := s.output("url"), "https://"+restApiID+".execute-api."+testRegion+".amazonaws.com/prod"; got != want {
 			t.Errorf("URL: got %q; want %q", got, want)
+		}
+	})
+
+	t.Run("execution logs", func(t *testing.T) {
+		logs := s.find(typLogGroup, "api-execution")
+		wantInputs(t, logs,
+			check{"name", "API-Gateway-Execution-Logs_" + restApiID + "/prod"},
+			check{"retentionInDays", 90},
+			check{"tags", map[string]any{"kumo:api-gateway-log-role": s.output("logRoleArn")}},
+		)
+		if logs.Parent != comp.URN {
+			t.Errorf("execution log group parent: got %q; want the Api component", logs.Parent)
+		}
+		if !dependsOn(s.find(typMethodSettings, "api"), logs) {
+			t.Errorf("method settings do not wait for the execution log group; API Gateway would create it first, without retention")
 		}
 	})
 
@@ -353,10 +392,8 @@ func TestApi(t *testing.T) {
 				}
 			}
 		}
-		wantInputs(t, dep, check{"restApi", restApiID}, check{"triggers.corsOrigin", corsOrigin})
-		if h, _ := in(dep, "triggers.routes").(string); !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(h) {
-			t.Errorf("triggers.routes: got %q; want a SHA-256 of the routes", h)
-		}
+		wantInputs(t, dep, check{"restApi", restApiID})
+		wantTriggerHashes(t, dep)
 	})
 
 	t.Run("CORS", func(t *testing.T) {
@@ -434,23 +471,30 @@ func TestApi(t *testing.T) {
 func TestApiMinimal(t *testing.T) {
 	p := newProject(t)
 	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		logRole, err := accountLogRole(ctx)
+		if err != nil {
+			return nil, err
+		}
 		fn, err := constructs.NewFunction(ctx, "health", p.fnArgs())
 		if err != nil {
 			return nil, err
 		}
 		api, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-			Routes: []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+			Routes:         []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+			AccountLogRole: logRole,
 		})
 		if err != nil {
 			return nil, err
 		}
-		return pulumi.Map{"restApiId": api.RestApi.ID()}, nil
+		return pulumi.Map{"restApiId": api.RestApi.ID(), "executionArn": api.ExecutionArn}, nil
 	})
 	comp := s.find(typApiComponent, "api")
+	perm := permissionFor(s, s.output("executionArn")+"/*/GET/health")
 	want := sorted([]string{
 		typRestApi + " api", typApiResource + " api/health",
-		typMethod + " api-GET-/health", typIntegration + " api-GET-/health", typPermission + " api-GET-/health",
-		typLogGroup + " api-access", typDeployment + " api", typStage + " api", typMethodSettings + " api",
+		typMethod + " api-GET-/health", typIntegration + " api-GET-/health", typPermission + " " + perm.Name,
+		typLogGroup + " api-access", typLogGroup + " api-execution",
+		typDeployment + " api", typStage + " api", typMethodSettings + " api",
 	})
 	if got := s.childSet(comp.URN); !reflect.DeepEqual(got, want) {
 		t.Errorf("children without CORS, usage plan or validation:\ngot  %q\nwant %q", got, want)
@@ -459,117 +503,380 @@ func TestApiMinimal(t *testing.T) {
 	wantInputs(t, s.find(typMethodSettings, "api"),
 		check{"settings.throttlingRateLimit", 100},
 		check{"settings.throttlingBurstLimit", 200},
+		check{"settings.loggingLevel", "ERROR"},
 	)
 	wantInputs(t, s.find(typLogGroup, "api-access"), check{"retentionInDays", 30})
-	wantInputs(t, s.find(typDeployment, "api"), check{"triggers.corsOrigin", nil})
+	wantInputs(t, s.find(typLogGroup, "api-execution"),
+		check{"retentionInDays", 30},
+		check{"name", "API-Gateway-Execution-Logs_" + s.output("restApiId") + "/v1"},
+	)
+	wantTriggerHashes(t, s.find(typDeployment, "api"))
 }
 
-func TestApiManageAccountLogRole(t *testing.T) {
+// permissionFor returns the one Lambda permission scoped to sourceArn.
+func permissionFor(s *stack, sourceArn string) synth.Resource {
+	s.t.Helper()
+	var found []synth.Resource
+	for _, r := range s.ofType(typPermission) {
+		if in(r, "sourceArn") == sourceArn {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		s.t.Fatalf("permissions with sourceArn %s: got %d; want 1\nregistered:\n%s", sourceArn, len(found), s.list())
+	}
+	return found[0]
+}
+
+// wantTriggerHashes checks the deployment's triggers are exactly the two
+// SHA-256 hashes deploymentTriggers writes.
+func wantTriggerHashes(t *testing.T, dep synth.Resource) {
+	t.Helper()
+	triggers, _ := in(dep, "triggers").(map[string]any)
+	if len(triggers) != 2 {
+		t.Errorf("triggers: got %v; want exactly api and references", triggers)
+	}
+	for _, k := range []string{"api", "references"} {
+		if h, _ := triggers[k].(string); !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(h) {
+			t.Errorf("triggers.%s: got %#v; want a SHA-256", k, triggers[k])
+		}
+	}
+}
+
+func TestApiGatewayAccount(t *testing.T) {
 	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
+		if err != nil {
+			return nil, err
+		}
+		return pulumi.Map{"roleArn": acct.Role.Arn, "logRoleArn": acct.LogRole().RoleArn}, nil
+	})
+	comp := s.find("kumo:constructs:ApiGatewayAccount", "apigw")
+	if got, want := s.childSet(comp.URN), []string{typApiGatewayAccount + " apigw", typRole + " apigw"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("children:\ngot  %q\nwant %q", got, want)
+	}
+	role := s.find(typRole, "apigw")
+	wantInputs(t, role, check{"managedPolicyArns", []string{apiGatewayPushToLogs}})
+	trust := policyInput(t, role, "assumeRolePolicy")
+	if len(trust.Statement) != 1 || !reflect.DeepEqual(trust.Statement[0].Principal, map[string]any{"Service": []any{apiGatewayServiceName}}) ||
+		!reflect.DeepEqual(trust.Statement[0].Action, []string{"sts:AssumeRole"}) {
+		t.Errorf("assume-role policy: got %+v; want sts:AssumeRole by API Gateway only", trust.Statement)
+	}
+	account := s.find(typApiGatewayAccount, "apigw")
+	wantInputs(t, account, check{"cloudwatchRoleArn", s.output("roleArn")})
+	if !dependsOn(account, role) {
+		t.Errorf("account dependencies %q: want the role", account.Dependencies)
+	}
+	if got, want := s.output("logRoleArn"), s.output("roleArn"); got != want {
+		t.Errorf("LogRole().RoleArn: got %q; want the role's ARN %q", got, want)
+	}
+}
+
+func TestApiDisableLogs(t *testing.T) {
+	p := newProject(t)
+	var api *constructs.Api
 	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
 		fn, err := constructs.NewFunction(ctx, "health", p.fnArgs())
 		if err != nil {
 			return nil, err
 		}
-		api, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-			Routes:               []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
-			ManageAccountLogRole: true,
+		api, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+			Routes:      []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+			DisableLogs: true,
 		})
-		if err != nil {
-			return nil, err
-		}
-		return pulumi.Map{"restApiId": api.RestApi.ID()}, nil
+		return nil, err
 	})
-	role := s.find(typRole, "api-cloudwatch")
-	wantInputs(t, role, check{"managedPolicyArns", []string{apiGatewayPushToLogs}})
-	trust := policyInput(t, role, "assumeRolePolicy")
-	if len(trust.Statement) != 1 || !reflect.DeepEqual(trust.Statement[0].Principal, map[string]any{"Service": []any{apiGatewayServiceName}}) {
-		t.Errorf("assume-role policy: got %+v; want API Gateway only", trust.Statement)
+	if api.AccessLogs != nil || api.ExecutionLogs != nil {
+		t.Errorf("AccessLogs %v, ExecutionLogs %v: want both nil with DisableLogs", api.AccessLogs, api.ExecutionLogs)
 	}
-	account := s.find(typApiGatewayAccount, "api")
-	if !dependsOn(account, role) {
-		t.Errorf("account dependencies %q: want the role", account.Dependencies)
+	comp := s.find(typApiComponent, "api")
+	for _, r := range s.children(comp.URN) {
+		if r.Type == typLogGroup {
+			t.Errorf("log group %s registered with DisableLogs; want none", r.Name)
+		}
 	}
-	if !dependsOn(s.find(typStage, "api"), account) {
-		t.Errorf("stage does not wait for the account's CloudWatch role; access logging would fail")
+	if s.has(typApiGatewayAccount, "api") || len(s.ofType(typApiGatewayAccount)) != 0 {
+		t.Errorf("an account setting was registered with DisableLogs; want none")
 	}
-	wantInputs(t, s.find(typMethodSettings, "api"), check{"settings.loggingLevel", "ERROR"})
+	wantInputs(t, s.find(typStage, "api"), check{"accessLogSettings", nil})
+	wantInputs(t, s.find(typMethodSettings, "api"), check{"settings.loggingLevel", "OFF"})
 }
 
-// TestApiRedeploysWhenRoutesChange checks the deployment trigger follows
-// the route table, and only it.
-func TestApiRedeploysWhenRoutesChange(t *testing.T) {
-	trigger := func(routes func(fn *constructs.Function) []constructs.Route) string {
-		p := newProject(t)
-		s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-			fn, err := constructs.NewFunction(ctx, "fn", p.fnArgs())
+// TestApiAccountLogRoleFromStack resolves the log role through a
+// StackReference to another stack of the project, which synth synthesizes
+// with the same program.
+func TestApiAccountLogRoleFromStack(t *testing.T) {
+	// program is the project's program: stack "shared" manages the account
+	// setting (exporting the role unless noRole), every other stack
+	// references it.
+	program := func(p *project, noRole bool) func(ctx *pulumi.Context) (pulumi.Map, error) {
+		return func(ctx *pulumi.Context) (pulumi.Map, error) {
+			if ctx.Stack() == "shared" {
+				outs := pulumi.Map{constructs.OutputRegion: pulumi.String(config.Get(ctx, "aws:region"))}
+				if !noRole {
+					acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
+					if err != nil {
+						return nil, err
+					}
+					outs[constructs.OutputAPIGatewayRoleArn] = acct.Role.Arn
+				}
+				return outs, nil
+			}
+			logRole, err := constructs.AccountLogRoleFromStack(ctx, "apigw", "shared", testRegion)
 			if err != nil {
 				return nil, err
 			}
-			_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{Routes: routes(fn)})
+			fn, err := constructs.NewFunction(ctx, "health", p.fnArgs())
+			if err != nil {
+				return nil, err
+			}
+			_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+				Routes:         []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+				AccountLogRole: logRole,
+			})
 			return nil, err
-		})
-		h, _ := in(s.find(typDeployment, "api"), "triggers.routes").(string)
-		return h
-	}
-	base := trigger(func(fn *constructs.Function) []constructs.Route {
-		return []constructs.Route{{Method: "GET", Path: "/a", Function: fn, Public: true}}
-	})
-	same := trigger(func(fn *constructs.Function) []constructs.Route {
-		return []constructs.Route{{Method: "GET", Path: "/a", Function: fn, Public: true}}
-	})
-	if base != same {
-		t.Errorf("same routes: trigger %q then %q; want equal", base, same)
-	}
-	for name, routes := range map[string]func(fn *constructs.Function) []constructs.Route{
-		"path": func(fn *constructs.Function) []constructs.Route {
-			return []constructs.Route{{Method: "GET", Path: "/b", Function: fn, Public: true}}
-		},
-		"method": func(fn *constructs.Function) []constructs.Route {
-			return []constructs.Route{{Method: "POST", Path: "/a", Function: fn, Public: true}}
-		},
-		"authorization": func(fn *constructs.Function) []constructs.Route {
-			return []constructs.Route{{Method: "GET", Path: "/a", Function: fn, Authorizer: constructs.AuthorizerIAM}}
-		},
-		"schema": func(fn *constructs.Function) []constructs.Route {
-			return []constructs.Route{{Method: "GET", Path: "/a", Function: fn, Public: true, BodySchema: `{}`}}
-		},
-	} {
-		if got := trigger(routes); got == base {
-			t.Errorf("changed %s: trigger unchanged %q; want a new deployment", name, got)
 		}
+	}
+	sharedStack := func(p *project, region string) {
+		p.write("Pulumi.shared.yaml", "config:\n  aws:region: "+region+"\n")
+	}
+
+	t.Run("same region", func(t *testing.T) {
+		p := newProject(t)
+		sharedStack(p, testRegion)
+		s := p.synth(program(p, false))
+		stage := s.find(typStage, "api")
+		var refs []string
+		for _, d := range stage.Dependencies {
+			if strings.Contains(d, "::pulumi:pulumi:StackReference::") {
+				refs = append(refs, d)
+			}
+		}
+		if len(refs) != 1 {
+			t.Errorf("stage dependencies %q: want one StackReference to the stack that manages the log role", stage.Dependencies)
+		}
+		if len(s.ofType(typApiGatewayAccount)) != 0 {
+			t.Errorf("the referencing stack registered an account setting; only the referenced stack may")
+		}
+		shared, err := synth.Run(context.Background(), synth.Request{Root: p.dir, Stack: "shared"},
+			func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) { return program(p, false)(ctx) })
+		if err != nil {
+			t.Fatalf("synth shared: %v", err)
+		}
+		roleArn, _ := shared.Outputs[constructs.OutputAPIGatewayRoleArn].(string)
+		if roleArn == "" {
+			t.Fatalf("shared stack outputs %v: want %s", shared.Outputs, constructs.OutputAPIGatewayRoleArn)
+		}
+		wantInputs(t, s.find(typLogGroup, "api-execution"), check{"tags", map[string]any{"kumo:api-gateway-log-role": roleArn}})
+		wantInputs(t, s.find(typMethodSettings, "api"), check{"settings.loggingLevel", "ERROR"})
+	})
+
+	for _, tc := range []struct {
+		name    string
+		setup   func(p *project)
+		noRole  bool
+		wantErr []string
+	}{
+		{"another region", func(p *project) { sharedStack(p, "us-east-1") }, false,
+			[]string{"organization/kumo/shared", `manages API Gateway's log role in region "us-east-1"`, `"` + testRegion + `"`}},
+		{"no role output", func(p *project) { sharedStack(p, testRegion) }, true,
+			[]string{"organization/kumo/shared", "exports no apiGatewayCloudWatchRoleArn"}},
+		{"missing stack", func(p *project) {}, false,
+			[]string{"organization/kumo/shared"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newProject(t)
+			tc.setup(p)
+			_, err := p.run(program(p, tc.noRole))
+			if err == nil {
+				t.Fatalf("synth: got no error; want one containing %q", tc.wantErr)
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("synth error: got %q; want it to contain %q", err, want)
+				}
+			}
+		})
 	}
 }
 
-// TestApiRedeploysWhenRouteFunctionChanges guards a fixed bug: the deployment
-// trigger hashes method, path and auth but not the function a route
-// invokes, so pointing a route at another function updates the integration
-// in place and the stage keeps serving the old deployment's integration.
-func TestApiRedeploysWhenRouteFunctionChanges(t *testing.T) {
-	trigger := func(target string) string {
+// TestApiRedeployTriggers checks the deployment is replaced (its triggers
+// change) whenever anything the deployed API snapshot holds changes, and
+// only then: function code reaches the API through a stable alias.
+func TestApiRedeployTriggers(t *testing.T) {
+	type env struct {
+		a, b, auth    *constructs.Function
+		users, others *constructs.UserPool
+	}
+	// triggers synthesizes the base API, changed by change, and returns the
+	// deployment's triggers. code is the archive function a is built from.
+	triggers := func(t *testing.T, code, codeSHA string, change func(e env, a *constructs.ApiArgs)) map[string]any {
+		t.Helper()
 		p := newProject(t)
+		p.write("code2.zip", "another deployment package")
 		s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-			fns := map[string]*constructs.Function{}
-			for _, n := range []string{"a", "b"} {
-				fn, err := constructs.NewFunction(ctx, n, p.fnArgs())
-				if err != nil {
-					return nil, err
-				}
-				fns[n] = fn
+			var e env
+			var err error
+			aArgs := p.fnArgs()
+			aArgs.Code, aArgs.CodeSHA256 = pulumi.NewFileArchive(p.path(code)), codeSHA
+			if e.a, err = constructs.NewFunction(ctx, "a", aArgs); err != nil {
+				return nil, err
 			}
-			_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-				Routes: []constructs.Route{{Method: "GET", Path: "/x", Function: fns[target], Public: true}},
-			})
+			if e.b, err = constructs.NewFunction(ctx, "b", p.fnArgs()); err != nil {
+				return nil, err
+			}
+			if e.auth, err = constructs.NewFunction(ctx, "auth", p.fnArgs()); err != nil {
+				return nil, err
+			}
+			if e.users, err = constructs.NewUserPool(ctx, "users", nil); err != nil {
+				return nil, err
+			}
+			if e.others, err = constructs.NewUserPool(ctx, "others", nil); err != nil {
+				return nil, err
+			}
+			args := constructs.ApiArgs{
+				Routes: []constructs.Route{
+					{Method: "GET", Path: "/a", Function: e.a, Authorizer: "users"},
+					{Method: "POST", Path: "/b", Function: e.a, Public: true, BodySchema: `{"type":"object"}`},
+					{Method: "GET", Path: "/c", Function: e.a, Public: true, RequiredQuery: []string{"q"}},
+					{Method: "GET", Path: "/t", Function: e.a, Authorizer: "token"},
+				},
+				Authorizers: map[string]constructs.Authorizer{
+					"users": {Kind: constructs.AuthorizerCognito, UserPool: e.users},
+					"token": {Kind: constructs.AuthorizerToken, Function: e.auth},
+				},
+				CORSOrigin:  pulumi.String("https://a.example.com"),
+				DisableLogs: true,
+			}
+			if change != nil {
+				change(e, &args)
+			}
+			_, err = constructs.NewApi(ctx, "api", &args)
 			return nil, err
 		})
-		triggers, err := json.Marshal(in(s.find(typDeployment, "api"), "triggers"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(triggers)
+		dep := s.find(typDeployment, "api")
+		wantTriggerHashes(t, dep)
+		got, _ := in(dep, "triggers").(map[string]any)
+		return got
 	}
-	if a, b := trigger("a"), trigger("b"); a == b {
-		t.Errorf("route moved from function a to b: deployment triggers unchanged (%s); want a redeploy", a)
+	base := triggers(t, "code.zip", testCodeSHA, nil)
+
+	t.Run("identical program", func(t *testing.T) {
+		if got := triggers(t, "code.zip", testCodeSHA, nil); !reflect.DeepEqual(got, base) {
+			t.Errorf("triggers: got %v; want %v (no change, no redeploy)", got, base)
+		}
+	})
+	t.Run("function code change", func(t *testing.T) {
+		if got := triggers(t, "code2.zip", "YW5vdGhlci1jb2RlLXNoYQ==", nil); !reflect.DeepEqual(got, base) {
+			t.Errorf("triggers: got %v; want %v (routes invoke the alias, so new code needs no redeploy)", got, base)
+		}
+	})
+
+	ttl := 60
+	for _, tc := range []struct {
+		name   string
+		change func(e env, a *constructs.ApiArgs)
+	}{
+		{"route path", func(e env, a *constructs.ApiArgs) { a.Routes[0].Path = "/x" }},
+		{"authorizer identity source", func(e env, a *constructs.ApiArgs) {
+			au := a.Authorizers["token"]
+			au.IdentitySource = "method.request.header.X-Token"
+			a.Authorizers["token"] = au
+		}},
+		{"authorizer TTL", func(e env, a *constructs.ApiArgs) {
+			au := a.Authorizers["token"]
+			au.ResultTTLSeconds = &ttl
+			a.Authorizers["token"] = au
+		}},
+		{"new authorizer", func(e env, a *constructs.ApiArgs) {
+			a.Authorizers["tenant"] = constructs.Authorizer{Kind: constructs.AuthorizerRequest, Function: e.auth, IdentitySource: "method.request.header.X-Tenant"}
+		}},
+		{"body schema", func(e env, a *constructs.ApiArgs) { a.Routes[1].BodySchema = `{"type":"array"}` }},
+		{"required query", func(e env, a *constructs.ApiArgs) { a.Routes[2].RequiredQuery = []string{"q", "r"} }},
+		{"CORS origin", func(e env, a *constructs.ApiArgs) { a.CORSOrigin = pulumi.String("https://b.example.com") }},
+		{"route function", func(e env, a *constructs.ApiArgs) { a.Routes[0].Function = e.b }},
+		{"cognito user pool", func(e env, a *constructs.ApiArgs) {
+			a.Authorizers["users"] = constructs.Authorizer{Kind: constructs.AuthorizerCognito, UserPool: e.others}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := triggers(t, "code.zip", testCodeSHA, tc.change); reflect.DeepEqual(got, base) {
+				t.Errorf("triggers: got %v, unchanged; want new ones so the stage serves the change", got)
+			}
+		})
+	}
+}
+
+// TestApiPermissionNames checks every Lambda permission's resource name is
+// one the provider can autoname a StatementId from (AddPermission accepts
+// [A-Za-z0-9_-]{1,100}; the provider appends "-" and 7 characters), and that
+// routes whose paths differ only in characters a StatementId cannot hold get
+// distinct names.
+func TestApiPermissionNames(t *testing.T) {
+	long := "/" + strings.Repeat("segment", 14) // past 92 characters as a resource name
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		fn, err := constructs.NewFunction(ctx, "fn", p.fnArgs())
+		if err != nil {
+			return nil, err
+		}
+		auth, err := constructs.NewFunction(ctx, "auth", p.fnArgs())
+		if err != nil {
+			return nil, err
+		}
+		_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+			Routes: []constructs.Route{
+				{Method: "GET", Path: "/items/{id}", Function: fn, Public: true},
+				{Method: "GET", Path: "/items/id", Function: fn, Public: true},
+				{Method: "GET", Path: "/a.b", Function: fn, Public: true},
+				{Method: "GET", Path: "/a_b", Function: fn, Public: true},
+				{Method: "GET", Path: long, Function: fn, Public: true},
+				{Method: "GET", Path: "/secret", Function: fn, Authorizer: "my.auth"},
+			},
+			Authorizers: map[string]constructs.Authorizer{"my.auth": {Kind: constructs.AuthorizerToken, Function: auth}},
+			DisableLogs: true,
+		})
+		return nil, err
+	})
+	if len("api-GET-"+long) <= 92 {
+		t.Fatalf("long route name is %d characters; want more than 92", len("api-GET-"+long))
+	}
+	valid := regexp.MustCompile(`^[A-Za-z0-9_-]{1,92}$`)
+	perms := s.ofType(typPermission)
+	if len(perms) != 7 {
+		t.Errorf("permissions: got %d; want 7 (six routes and the authorizer)\n%s", len(perms), s.list())
+	}
+	seen := map[string]bool{}
+	for _, r := range perms {
+		if !valid.MatchString(r.Name) {
+			t.Errorf("permission name %q (%d characters): want it to match %s", r.Name, len(r.Name), valid)
+		}
+		if seen[r.Name] {
+			t.Errorf("permission name %q used twice", r.Name)
+		}
+		seen[r.Name] = true
+	}
+	execArn := "arn:aws:execute-api:" + testRegion + ":" + testAccount + ":"
+	for _, suffix := range []string{"/*/GET/items/*", "/*/GET/items/id", "/*/GET/a.b", "/*/GET/a_b", "/*/GET" + long} {
+		found := 0
+		for _, r := range perms {
+			if arn, _ := in(r, "sourceArn").(string); strings.HasPrefix(arn, execArn) && strings.HasSuffix(arn, suffix) {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("permissions for %s: got %d; want 1", suffix, found)
+		}
+	}
+	authz := 0
+	for _, r := range perms {
+		if arn, _ := in(r, "sourceArn").(string); strings.Contains(arn, "/authorizers/") {
+			authz++
+		}
+	}
+	if authz != 1 {
+		t.Errorf("permissions for authorizer my.auth: got %d; want 1", authz)
 	}
 }
 
@@ -583,9 +890,14 @@ func TestApiCORSWithAnyMethod(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
+		logRole, err := accountLogRole(ctx)
+		if err != nil {
+			return nil, err
+		}
 		_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-			Routes:     []constructs.Route{{Method: "ANY", Path: "/files", Function: fn, Public: true}},
-			CORSOrigin: pulumi.String(corsOrigin),
+			Routes:         []constructs.Route{{Method: "ANY", Path: "/files", Function: fn, Public: true}},
+			CORSOrigin:     pulumi.String(corsOrigin),
+			AccountLogRole: logRole,
 		})
 		return nil, err
 	})
@@ -605,10 +917,14 @@ func TestApiBadInputs(t *testing.T) {
 	type env struct {
 		fn, slow *constructs.Function
 		pool     *constructs.UserPool
+		logRole  *constructs.AccountLogRole
 	}
 	setup := func(ctx *pulumi.Context, p *project) (env, error) {
 		var e env
 		var err error
+		if e.logRole, err = accountLogRole(ctx); err != nil {
+			return e, err
+		}
 		if e.fn, err = constructs.NewFunction(ctx, "fn", p.fnArgs()); err != nil {
 			return e, err
 		}
@@ -634,6 +950,7 @@ func TestApiBadInputs(t *testing.T) {
 			name: "every route problem at once",
 			build: newApi(func(e env) constructs.ApiArgs {
 				return constructs.ApiArgs{
+					AccountLogRole: e.logRole,
 					Authorizers: map[string]constructs.Authorizer{
 						"saml": {Kind: "saml", Function: e.fn},
 						"cog":  {Kind: constructs.AuthorizerCognito},
@@ -677,6 +994,7 @@ func TestApiBadInputs(t *testing.T) {
 			name: "more route problems",
 			build: newApi(func(e env) constructs.ApiArgs {
 				return constructs.ApiArgs{
+					AccountLogRole: e.logRole,
 					Routes: []constructs.Route{
 						{Method: "GET", Path: "/a/{id}/b/{id}", Function: e.fn, Public: true},
 						{Method: "GET", Path: "/c", Authorizer: "iam", Scopes: []string{"read"}},
@@ -696,6 +1014,7 @@ func TestApiBadInputs(t *testing.T) {
 			name: "settings",
 			build: newApi(func(e env) constructs.ApiArgs {
 				return constructs.ApiArgs{
+					AccountLogRole:     e.logRole,
 					StageName:          "v-1",
 					ThrottleRateLimit:  -1,
 					ThrottleBurstLimit: -1,
@@ -727,15 +1046,37 @@ func TestApiBadInputs(t *testing.T) {
 				{"Routes: empty"},
 			},
 		},
+		{
+			name: "no account log role",
+			build: newApi(func(e env) constructs.ApiArgs {
+				return constructs.ApiArgs{Routes: []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true}}}
+			}),
+			scope:    scope,
+			problems: [][]string{{"AccountLogRole", "nil", "NewApiGatewayAccount", "AccountLogRoleFromStack", "DisableLogs"}},
+		},
+		{
+			name: "account log role with logs disabled",
+			build: newApi(func(e env) constructs.ApiArgs {
+				return constructs.ApiArgs{
+					Routes:         []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true}},
+					AccountLogRole: e.logRole,
+					DisableLogs:    true,
+				}
+			}),
+			scope:    scope,
+			problems: [][]string{{"AccountLogRole", "DisableLogs"}},
+		},
 	})
 }
 
 // TestApiValidateSettings checks the exported settings check patterns use
 // before they create functions: it reports settings and ignores routes.
 func TestApiValidateSettings(t *testing.T) {
-	err := constructs.ApiArgs{StageName: "bad-stage"}.ValidateSettings("api")
+	err := constructs.ApiArgs{StageName: "bad-stage", DisableLogs: true}.ValidateSettings("api")
 	checkValidationError(t, err, `api "api"`, [][]string{{"StageName", `"bad-stage"`}})
-	if err := (constructs.ApiArgs{}).ValidateSettings("api"); err != nil {
+	err = constructs.ApiArgs{}.ValidateSettings("api")
+	checkValidationError(t, err, `api "api"`, [][]string{{"AccountLogRole", "nil"}})
+	if err := (constructs.ApiArgs{DisableLogs: true}).ValidateSettings("api"); err != nil {
 		t.Errorf("ValidateSettings of defaults: got %v; want nil (routes are not checked)", err)
 	}
 }
@@ -755,8 +1096,9 @@ func TestApiRejectsClashingNames(t *testing.T) {
 			name: "duplicate usage plan keys",
 			build: func(ctx *pulumi.Context, _ *project, e env) error {
 				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-					Routes:    []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, APIKeyRequired: true}},
-					UsagePlan: &constructs.UsagePlan{Keys: []string{"partner", "partner"}},
+					Routes:      []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, APIKeyRequired: true}},
+					UsagePlan:   &constructs.UsagePlan{Keys: []string{"partner", "partner"}},
+					DisableLogs: true,
 				})
 				return err
 			},
@@ -766,7 +1108,7 @@ func TestApiRejectsClashingNames(t *testing.T) {
 		{
 			name: "colliding body models",
 			build: func(ctx *pulumi.Context, _ *project, e env) error {
-				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{Routes: []constructs.Route{
+				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{DisableLogs: true, Routes: []constructs.Route{
 					{Method: "POST", Path: "/items/{id}", Function: e.fn, Public: true, BodySchema: `{}`},
 					{Method: "POST", Path: "/items/id", Function: e.fn, Public: true, BodySchema: `{}`},
 				}})

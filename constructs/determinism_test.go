@@ -43,7 +43,12 @@ func everything(p *project) func(ctx *pulumi.Context) (pulumi.Map, error) {
 		if err != nil {
 			return nil, err
 		}
+		logRole, err := accountLogRole(ctx)
+		if err != nil {
+			return nil, err
+		}
 		api, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+			AccountLogRole: logRole,
 			Routes: []constructs.Route{
 				{Method: "GET", Path: "/items/{id}", Function: fn},
 				{Method: "POST", Path: "/items", Function: fn, BodySchema: `{"type":"object"}`, APIKeyRequired: true},

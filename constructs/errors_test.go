@@ -107,7 +107,7 @@ func TestValidateMatchesConstructor(t *testing.T) {
 			name:     "api settings",
 			validate: func() error { return constructs.ApiArgs{ThrottleBurstLimit: -1}.ValidateSettings("api") },
 			scope:    `api "api"`,
-			problems: [][]string{{"ThrottleBurstLimit", "-1"}},
+			problems: [][]string{{"ThrottleBurstLimit", "-1"}, {"AccountLogRole", "nil"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
