@@ -58,6 +58,7 @@ func synthSite(t *testing.T, p *project, args *constructs.StaticSiteArgs) *stack
 			"bucketRegional":   site.Bucket.Bucket.BucketRegionalDomainName,
 			"logBucketName":    site.LogBucket.Name,
 			"logBucketDomain":  site.LogBucket.Bucket.BucketDomainName,
+			"logOwnershipURN":  site.LogBucket.OwnershipControls.URN(),
 			"distributionArn":  site.Distribution.Arn,
 			"distributionHost": site.Distribution.DomainName,
 		}, nil
@@ -183,7 +184,16 @@ func TestStaticSite(t *testing.T) {
 			check{"targetBucket", s.output("logBucketName")},
 			check{"targetPrefix", "s3/shop/"},
 		)
-		wantInputs(t, s.find(typBucketOwnership, "shop-logs"), check{"rule.objectOwnership", "BucketOwnerPreferred"})
+		ownership := s.find(typBucketOwnership, "shop-logs")
+		wantInputs(t, ownership, check{"rule.objectOwnership", "BucketOwnerPreferred"})
+		if got := s.output("logOwnershipURN"); got != ownership.URN {
+			t.Errorf("LogBucket.OwnershipControls: got %s; want %s", got, ownership.URN)
+		}
+		// CloudFront standard logging writes with ACLs, which the log bucket
+		// allows only once its ownership is BucketOwnerPreferred.
+		if !dependsOn(dist, ownership) {
+			t.Errorf("distribution dependencies %q: want the log bucket's ownership controls; created first, CloudFront refuses the log bucket", dist.Dependencies)
+		}
 		wantInputs(t, s.find(typBucketLifecycle, "shop-logs"), check{"rules.1", map[string]any{
 			"id": "expire-access-logs", "status": "Enabled", "filter": map[string]any{"prefix": ""},
 			"expiration":                  map[string]any{"days": 90},
@@ -265,7 +275,11 @@ func TestStaticSiteOptions(t *testing.T) {
 			args := tc.args
 			args.SourceDir = p.site(map[string]string{"index.html": "x"})
 			s := synthSite(t, p, &args)
-			wantInputs(t, s.find(typDistribution, "shop"), tc.checks...)
+			dist := s.find(typDistribution, "shop")
+			wantInputs(t, dist, tc.checks...)
+			if !dependsOn(dist, s.find(typBucketOwnership, "shop-logs")) {
+				t.Errorf("distribution dependencies %q: want the log bucket's ownership controls", dist.Dependencies)
+			}
 			if tc.url != "" {
 				if got := s.output("url"); got != tc.url {
 					t.Errorf("URL: got %q; want %q", got, tc.url)
