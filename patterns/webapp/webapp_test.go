@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,11 +20,22 @@ import (
 var root, _ = filepath.Abs(filepath.Join("..", ".."))
 
 // synthesize runs the pattern against mocks with the dev stack's region.
+// Unless args turn the API's logs off, the program also registers the
+// region's API Gateway account setting and hands its log role to the
+// pattern, as the stack that manages it would.
 func synthesize(t *testing.T, args webapp.Args) (*synth.Result, error) {
 	t.Helper()
 	args.Root = root
 	return synth.Run(context.Background(), synth.Request{Root: root, Stack: "dev"},
 		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
+			args := args
+			if !args.DisableAPILogs {
+				acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
+				if err != nil {
+					return nil, err
+				}
+				args.AccountLogRole = acct.LogRole()
+			}
 			w, err := webapp.New(ctx, "web", &args)
 			if err != nil {
 				return nil, err
@@ -149,6 +161,80 @@ func TestWebAppArgsReachConstructs(t *testing.T) {
 	if num(settings["throttlingRateLimit"]) != "5" || num(settings["throttlingBurstLimit"]) != "9" {
 		t.Errorf("throttling %v; want rate 5 burst 9", settings)
 	}
+	for _, g := range []string{"web-api-access", "web-api-execution"} {
+		if got := num(rs["aws:cloudwatch/logGroup:LogGroup "+g].Inputs["retentionInDays"]); got != "365" {
+			t.Errorf("API log group %s retention %v; want 365", g, got)
+		}
+	}
+}
+
+// TestWebAppAPILogs checks the API's logs follow AccountLogRole and
+// DisableAPILogs.
+func TestWebAppAPILogs(t *testing.T) {
+	t.Run("with the account log role", func(t *testing.T) {
+		res, err := synthesize(t, webapp.Args{})
+		if err != nil {
+			t.Fatalf("synth: %v", err)
+		}
+		rs := byTypeName(res)
+		account, ok := rs["aws:apigateway/account:Account apigw"]
+		if !ok {
+			t.Fatalf("no account setting registered")
+		}
+		stage := rs["aws:apigateway/stage:Stage web-api"]
+		if !slices.Contains(stage.Dependencies, account.URN) {
+			t.Errorf("stage dependencies %q: want the account setting %s", stage.Dependencies, account.URN)
+		}
+		if stage.Inputs["accessLogSettings"] == nil {
+			t.Errorf("stage accessLogSettings: got none; want access logs")
+		}
+		execLogs, ok := rs["aws:cloudwatch/logGroup:LogGroup web-api-execution"]
+		if !ok {
+			t.Fatalf("no execution log group")
+		}
+		settings := rs["aws:apigateway/methodSettings:MethodSettings web-api"]
+		if level := settings.Inputs["settings"].(map[string]any)["loggingLevel"]; level != "ERROR" {
+			t.Errorf("loggingLevel %v; want ERROR", level)
+		}
+		if !slices.Contains(settings.Dependencies, execLogs.URN) {
+			t.Errorf("method settings dependencies %q: want the execution log group", settings.Dependencies)
+		}
+	})
+
+	t.Run("disabled", func(t *testing.T) {
+		res, err := synthesize(t, webapp.Args{DisableAPILogs: true})
+		if err != nil {
+			t.Fatalf("synth: %v", err)
+		}
+		rs := byTypeName(res)
+		for _, g := range []string{"web-api-access", "web-api-execution"} {
+			if _, ok := rs["aws:cloudwatch/logGroup:LogGroup "+g]; ok {
+				t.Errorf("log group %s registered with DisableAPILogs; want none", g)
+			}
+		}
+		if got := rs["aws:apigateway/stage:Stage web-api"].Inputs["accessLogSettings"]; got != nil {
+			t.Errorf("stage accessLogSettings %v; want none", got)
+		}
+		if level := rs["aws:apigateway/methodSettings:MethodSettings web-api"].Inputs["settings"].(map[string]any)["loggingLevel"]; level != "OFF" {
+			t.Errorf("loggingLevel %v; want OFF", level)
+		}
+	})
+
+	t.Run("role and disabled", func(t *testing.T) {
+		_, err := synth.Run(context.Background(), synth.Request{Root: root, Stack: "dev"},
+			func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
+				acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
+				if err != nil {
+					return nil, err
+				}
+				_, err = webapp.New(ctx, "web", &webapp.Args{Root: root, AccountLogRole: acct.LogRole(), DisableAPILogs: true})
+				return nil, err
+			})
+		var ve *constructs.ValidationError
+		if !errors.As(err, &ve) || !strings.Contains(err.Error(), "AccountLogRole") || !strings.Contains(err.Error(), "DisableLogs") {
+			t.Errorf("got %v; want a *constructs.ValidationError naming AccountLogRole and DisableLogs", err)
+		}
+	})
 }
 
 // num renders a synth number for comparison, whatever its Go type.
@@ -165,7 +251,7 @@ func TestWebAppBadArgsRegisterNothing(t *testing.T) {
 	if !errors.As(err, &ve) {
 		t.Fatalf("got %v; want a *constructs.ValidationError", err)
 	}
-	for _, want := range []string{"MemoryMB: 64 is outside 128–10240", "TimeoutSeconds: 60 s is above API Gateway's 29 s",
+	for _, want := range []string{"AccountLogRole: nil", "MemoryMB: 64 is outside 128–10240", "TimeoutSeconds: 60 s is above API Gateway's 29 s",
 		"LogRetentionDays: 8", `MFA: "SMS"`, `SourceDir: "`, "CertificateArn: empty while DomainNames"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
