@@ -427,7 +427,10 @@ func (f *Function) allowInvoke(name, principal string, sourceArn pulumi.StringIn
 // for the provider's autoname suffix ("-" and 7 random characters).
 const maxStatementName = 100 - 8
 
-var statementUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+var (
+	statementUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+	dashes          = regexp.MustCompile(`-{2,}`)
+)
 
 // statementName turns a resource name into one the AWS provider can
 // autoname a Lambda permission's StatementId from: AddPermission accepts
@@ -442,7 +445,7 @@ func statementName(name string) string {
 	}
 	sum := sha256.Sum256([]byte(name))
 	tag := "-" + hex.EncodeToString(sum[:4])
-	safe := strings.Trim(statementUnsafe.ReplaceAllString(name, "-"), "-")
+	safe := strings.Trim(dashes.ReplaceAllString(statementUnsafe.ReplaceAllString(name, "-"), "-"), "-")
 	if len(safe) > maxStatementName-len(tag) {
 		safe = safe[:maxStatementName-len(tag)]
 	}

@@ -82,7 +82,7 @@ func TestCLIBadConfig(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stackFile := "config:\n  aws:region: eu-west-1\n  kumo:memoryMB: 64\n  kumo:timeoutSeconds: 60\n  kumo:mfa: SMS\n  kumo:authorizer: magic\n"
+	stackFile := "config:\n  aws:region: eu-west-1\n  kumo:apiGatewayLogRoleStack: shared\n  kumo:memoryMB: 64\n  kumo:timeoutSeconds: 60\n  kumo:mfa: SMS\n  kumo:authorizer: magic\n"
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.bad.yaml"), []byte(stackFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,36 @@ func TestCLIBadConfig(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q; want nothing", stdout)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("output file exists after a failed synth (stat: %v)", err)
+	}
+}
+
+// TestCLIEngineRefusedConfig: a stack the Pulumi engine would refuse
+// before running the program (a declared key without a default and no
+// value) is invalid config to kumo too: exit 3, the engine's message, no
+// output file.
+func TestCLIEngineRefusedConfig(t *testing.T) {
+	bin := buildKumo(t)
+	dir := t.TempDir()
+	project := "name: kumo\nruntime: go\nconfig:\n  certificateArn:\n    type: string\n  domainNames:\n    type: array\n    items:\n      type: string\n"
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(project), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.prod.yaml"), []byte("config:\n  aws:region: eu-west-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.json")
+	stdout, stderr, code := runKumo(t, bin, dir, "synth", "--stack", "prod", "--json", "--out", out)
+	if code != 3 {
+		t.Errorf("exit %d; want 3 (invalid config)", code)
+	}
+	if want := "Stack 'prod' is missing configuration values 'certificateArn' and 'domainNames'"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 	if stdout != "" {
 		t.Errorf("stdout %q; want nothing", stdout)
