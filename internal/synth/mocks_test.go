@@ -214,9 +214,10 @@ func TestMockOutputs(t *testing.T) {
 				"deploymentGroupName": `orders-dg`,
 			},
 		},
+			// The provider autonames deployment configs with "_" (FromName("_", 100, 7)).
 		{
 			typ: "aws:codedeploy/deploymentConfig:DeploymentConfig", name: "canary",
-			want: map[string]string{"deploymentConfigName": `canary-[0-9a-f]{7}`, "id": `canary-[0-9a-f]{7}`},
+			want: map[string]string{"deploymentConfigName": `canary_[0-9a-f]{7}`, "id": `canary_[0-9a-f]{7}`},
 		},
 		{
 			typ: "aws:ec2/vpc:Vpc", name: "net",
