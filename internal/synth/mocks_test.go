@@ -214,7 +214,7 @@ func TestMockOutputs(t *testing.T) {
 				"deploymentGroupName": `orders-dg`,
 			},
 		},
-			// The provider autonames deployment configs with "_" (FromName("_", 100, 7)).
+		// The provider autonames deployment configs with "_" (FromName("_", 100, 7)).
 		{
 			typ: "aws:codedeploy/deploymentConfig:DeploymentConfig", name: "canary",
 			want: map[string]string{"deploymentConfigName": `canary_[0-9a-f]{7}`, "id": `canary_[0-9a-f]{7}`},

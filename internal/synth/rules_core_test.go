@@ -45,7 +45,9 @@ func permInputs(mods ...mod) map[string]any {
 
 func TestLambdaRealityRules(t *testing.T) {
 	types := specTypes(lambdaSpecs)
-	fn := func(mods ...mod) func(f *fixture) { return func(f *fixture) { f.add(tFunction, "fn", fnInputs(mods...)) } }
+	fn := func(mods ...mod) func(f *fixture) {
+		return func(f *fixture) { f.add(tFunction, "fn", fnInputs(mods...)) }
+	}
 	withRelease := func(f *fixture) string { return f.add(tRelease, "fn", releaseInputs()) }
 	runRealityCases(t, types, []realityCase{
 		{"function AWS accepts", fn(), nil},
