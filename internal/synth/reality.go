@@ -166,6 +166,14 @@ func (s *Stack) Resources(typ string) []*Resource {
 // holding it) is among r's dependencies, directly or through others. The
 // engine waits for a component's children when something depends on it.
 func (s *Stack) DependsOn(r, dep *Resource) bool {
+	return s.reaches(r, func(urn string) bool { return urn == dep.URN })
+}
+
+// reaches reports whether a URN that match accepts is among r's
+// dependencies, directly, through other dependencies, or as a child of a
+// component r depends on. Dependencies synth did not record (reads such as
+// StackReferences) are matched by URN but not followed.
+func (s *Stack) reaches(r *Resource, match func(urn string) bool) bool {
 	seen := map[string]bool{}
 	var visit func(urn string) bool
 	visit = func(urn string) bool {
@@ -173,7 +181,7 @@ func (s *Stack) DependsOn(r, dep *Resource) bool {
 			return false
 		}
 		seen[urn] = true
-		if urn == dep.URN {
+		if urn != r.URN && match(urn) {
 			return true
 		}
 		d := s.byURN[urn]

@@ -33,10 +33,7 @@ const (
 
 var iamSpecs = map[string]Spec{
 	"aws:iam/role:Role": {
-		Names: []Name{{Prop: "name", PrefixProp: "namePrefix",
-			Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
-			Rule: StringRule{Pattern: iamNameChars, Min: 1, Max: 64,
-				Desc: "a role name is 1–64 letters, digits or +=,.@_-", Source: srcIAMCreateRole}}},
+		Names: iamName(64, "a role name", srcIAMCreateRole),
 		Checks: []Check{
 			required(srcIAMCreateRole, "assumeRolePolicy"),
 			policyDocument(srcIAMCreateRole, "assumeRolePolicy", assumeRolePolicyMax),
@@ -51,10 +48,7 @@ var iamSpecs = map[string]Spec{
 	},
 
 	"aws:iam/rolePolicy:RolePolicy": {
-		Names: []Name{{Prop: "name", PrefixProp: "namePrefix",
-			Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
-			Rule: StringRule{Pattern: iamNameChars, Min: 1, Max: 128,
-				Desc: "a policy name is 1–128 letters, digits or +=,.@_-", Source: srcIAMPutRolePolicy}}},
+		Names: iamName(128, "a policy name", srcIAMPutRolePolicy),
 		Checks: []Check{
 			required(srcIAMPutRolePolicy, "role", "policy"),
 			policyDocument(srcIAMPutRolePolicy, "policy", inlineRolePoliciesMax),
@@ -62,15 +56,21 @@ var iamSpecs = map[string]Spec{
 	},
 
 	"aws:iam/policy:Policy": {
-		Names: []Name{{Prop: "name", PrefixProp: "namePrefix",
-			Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
-			Rule: StringRule{Pattern: iamNameChars, Min: 1, Max: 128,
-				Desc: "a policy name is 1–128 letters, digits or +=,.@_-", Source: srcIAMCreatePolicy}}},
+		Names: iamName(128, "a policy name", srcIAMCreatePolicy),
 		Checks: []Check{
 			required(srcIAMCreatePolicy, "policy"),
 			policyDocument(srcIAMCreatePolicy, "policy", managedPolicyMax),
 		},
 	},
+}
+
+// iamName is the name (or namePrefix) of an IAM role or policy: 1–max of
+// the IAM name characters, autonamed by the provider when unset.
+func iamName(max int, what, source string) []Name {
+	return []Name{{Prop: "name", PrefixProp: "namePrefix",
+		Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
+		Rule: StringRule{Pattern: iamNameChars, Min: 1, Max: max,
+			Desc: fmt.Sprintf("%s is 1–%d letters, digits or +=,.@_-", what, max), Source: source}}}
 }
 
 // policyDocument: a set policy is JSON with a Version of 2012-10-17 or

@@ -57,29 +57,11 @@ var orderingChecks = map[string][]Check{
 }
 
 // dependsOnType reports whether r depends, directly or through others, on
-// a resource of type typ that synth saw only as a dependency (reads such as
-// StackReferences are not registrations).
+// a resource of type typ, including one synth saw only as a dependency (reads
+// such as StackReferences are not registrations).
 func (s *Stack) dependsOnType(r *Resource, typ string) bool {
-	seen := map[string]bool{}
-	var visit func(urn string) bool
-	visit = func(urn string) bool {
-		if seen[urn] {
-			return false
-		}
-		seen[urn] = true
-		if resource.URN(urn).IsValid() && string(resource.URN(urn).Type()) == typ {
-			return true
-		}
-		d := s.byURN[urn]
-		if d == nil {
-			return false
-		}
-		for _, next := range d.Dependencies {
-			if visit(next) {
-				return true
-			}
-		}
-		return false
-	}
-	return visit(r.URN)
+	return s.reaches(r, func(urn string) bool {
+		u := resource.URN(urn)
+		return u.IsValid() && string(u.Type()) == typ
+	})
 }
