@@ -59,13 +59,16 @@ type apiComponent struct {
 
 // demoProgram registers a component with a role and a function under it,
 // plus a table outside it, the shape of a typical kumo pattern.
+// demoTrust is a trust policy IAM accepts (the reality layer checks it).
+const demoTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
 func demoProgram(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
 	var comp apiComponent
 	if err := ctx.RegisterComponentResource("kumo:test:Api", "api", &comp); err != nil {
 		return nil, err
 	}
 	role, err := iam.NewRole(ctx, "api-role", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17"}`),
+		AssumeRolePolicy: pulumi.String(demoTrust),
 	}, pulumi.Parent(&comp))
 	if err != nil {
 		return nil, err
@@ -88,9 +91,10 @@ func demoProgram(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error)
 		return nil, err
 	}
 	table, err := dynamodb.NewTable(ctx, "items", &dynamodb.TableArgs{
-		Name:          pulumi.String("shop-items"),
-		HashKey:       pulumi.String("pk"),
-		StreamEnabled: pulumi.Bool(true),
+		Name:           pulumi.String("shop-items"),
+		HashKey:        pulumi.String("pk"),
+		StreamEnabled:  pulumi.Bool(true),
+		StreamViewType: pulumi.String("NEW_IMAGE"),
 		Attributes: dynamodb.TableAttributeArray{
 			dynamodb.TableAttributeArgs{Name: pulumi.String("pk"), Type: pulumi.String("S")},
 		},
