@@ -259,8 +259,8 @@ func (e *TimeoutError) Error() string {
 	if e.Attempts != 1 {
 		tries = fmt.Sprintf("%d attempts", e.Attempts)
 	}
-	return fmt.Sprintf("no answer from %s after %s in %s; check that the endpoint is right "+
-		"(aws:endpoints, AWS_ENDPOINT_URL*) and reachable from here (network, VPN, HTTPS_PROXY), then retry: %v",
+	return fmt.Sprintf("no answer from %s after %s in %s; check that it is reachable from here (network, VPN, "+
+		"HTTPS_PROXY) and that any endpoint override (AWS_ENDPOINT_URL*; aws:endpoints for releases) is right, then retry: %v",
 		where, tries, e.Elapsed.Round(100*time.Millisecond), e.Err)
 }
 

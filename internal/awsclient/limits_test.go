@@ -108,7 +108,7 @@ func TestHungEndpointFailsFast(t *testing.T) {
 			if te.Endpoint != hung || te.Attempts != tc.attempts {
 				t.Errorf("TimeoutError endpoint %q after %d attempts; want %q after %d", te.Endpoint, te.Attempts, hung, tc.attempts)
 			}
-			for _, want := range []string{"Lambda: GetAlias", "no answer from " + hung, "check that the endpoint is right", "reachable from here"} {
+			for _, want := range []string{"Lambda: GetAlias", "no answer from " + hung, "reachable from here", "endpoint override"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}

@@ -378,7 +378,7 @@ func TestHungEndpointFailsTheReleaseFast(t *testing.T) {
 	if took > 10*time.Second {
 		t.Errorf("Create failed after %s; want within a few seconds", took)
 	}
-	for _, want := range []string{"Lambda: ", "no answer from " + hung, "check that the endpoint is right"} {
+	for _, want := range []string{"Lambda: ", "no answer from " + hung, "endpoint override"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
