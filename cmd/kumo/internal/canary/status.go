@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/internal/awsclient"
 	"github.com/kumo-iac/kumo/internal/canarystatus"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
@@ -22,9 +22,14 @@ const errNoCredentials = "no AWS credentials found: set AWS_PROFILE or AWS_ACCES
 type StatusOptions struct {
 	IO    *cli.IOStreams
 	Getwd func() (string, error)
-	// AWSConfig loads the SDK config for a region. Default:
-	// config.LoadDefaultConfig.
+	// AWSConfig loads the SDK config for a region. Default: the SDK's
+	// default chain (config.LoadDefaultConfig) within Limits.
 	AWSConfig func(ctx context.Context, region string) (aws.Config, error)
+	// Limits bound every AWS call — the clients', whatever AWSConfig
+	// returns, and by default the credential providers' too — so an
+	// endpoint that never answers fails the command within a minute
+	// instead of hanging. Default: awsclient.DefaultLimits().
+	Limits awsclient.Limits
 	// Clients builds the AWS clients from the loaded config. Default:
 	// canarystatus.NewClients.
 	Clients func(aws.Config) canarystatus.Clients
@@ -50,9 +55,13 @@ type StatusOptions struct {
 // NewCmdStatus returns the status command. runF replaces the run in tests
 // that only check flag parsing; nil reads the status from AWS.
 func NewCmdStatus(f *cli.Factory, runF func(*StatusOptions) error) *cobra.Command {
-	opts := &StatusOptions{IO: f.IO, Getwd: f.Getwd, AWSConfig: f.AWSConfig, Clients: canarystatus.NewClients}
+	opts := &StatusOptions{IO: f.IO, Getwd: f.Getwd, AWSConfig: f.AWSConfig, Clients: canarystatus.NewClients,
+		Limits: awsclient.DefaultLimits()}
 	if opts.AWSConfig == nil {
-		opts.AWSConfig = loadAWSConfig
+		// Reads opts.Limits when called, so limits set after this apply.
+		opts.AWSConfig = func(ctx context.Context, region string) (aws.Config, error) {
+			return awsclient.Load(ctx, region, awsclient.Settings{}, opts.Limits)
+		}
 	}
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -73,7 +82,8 @@ profile's region, which are used only when the stack sets none. Credentials
 come from the AWS SDK's usual chain: AWS_PROFILE, AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, SSO, or an instance role. Only read calls are made:
 tag:GetResources, lambda:GetAlias, codedeploy:ListDeployments and
-codedeploy:BatchGetDeployments.`,
+codedeploy:BatchGetDeployments. Each gives up after at most 45 s (three
+attempts), naming the endpoint that did not answer.`,
 		Example: `  kumo canary status
   kumo canary status --stack prod --function web-items --limit 10
   kumo canary status --json | jq '.functions[] | {name, alias}'`,
@@ -123,6 +133,8 @@ func runStatus(opts *StatusOptions) error {
 	if err != nil {
 		return fmt.Errorf("load AWS config: %w", err)
 	}
+	// Also a config loaded elsewhere (a Factory's) gets bounded calls.
+	opts.Limits.Apply(&cfg)
 	// The stack's region wins over the environment's: the stack was deployed
 	// there, and reading another region would report it as empty.
 	if region != "" {
@@ -163,18 +175,14 @@ func checkCredentials(ctx context.Context, cfg aws.Config) error {
 	} else {
 		_, err = cfg.Credentials.Retrieve(ctx)
 	}
-	if err != nil {
-		return &cli.Error{Code: cli.ExitError, Err: fmt.Errorf(errNoCredentials+"\n  cause: %w", err)}
+	var timeout *awsclient.TimeoutError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &timeout):
+		// The credentials exist but their endpoint (STS, SSO) did not
+		// answer: "no credentials found" would send the user the wrong way.
+		return &cli.Error{Code: cli.ExitError, Err: fmt.Errorf("resolve AWS credentials: %w", err)}
 	}
-	return nil
-}
-
-// loadAWSConfig is the real AWSConfig: the SDK's default chain, pinned to
-// region when one is given.
-func loadAWSConfig(ctx context.Context, region string) (aws.Config, error) {
-	var optFns []func(*config.LoadOptions) error
-	if region != "" {
-		optFns = append(optFns, config.WithRegion(region))
-	}
-	return config.LoadDefaultConfig(ctx, optFns...)
+	return &cli.Error{Code: cli.ExitError, Err: fmt.Errorf(errNoCredentials+"\n  cause: %w", err)}
 }

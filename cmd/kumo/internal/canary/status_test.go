@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,6 +22,8 @@ import (
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/internal/awsclient"
+	"github.com/kumo-iac/kumo/internal/awsclient/awsclienttest"
 	"github.com/kumo-iac/kumo/internal/canarystatus"
 )
 
@@ -377,5 +380,85 @@ func TestStatusAWSConfigError(t *testing.T) {
 	err := h.run("")
 	if want := "load AWS config: failed to get shared config profile, nope"; err == nil || err.Error() != want {
 		t.Errorf("error = %v; want %q", err, want)
+	}
+}
+
+// TestStatusAgainstAHungEndpointFailsFast is issue 6's hang: an endpoint
+// that accepts the connection and never answers. With the real SDK clients
+// and small limits the command fails in about a second, saying which call
+// to which endpoint got no answer and what to check.
+func TestStatusAgainstAHungEndpointFailsFast(t *testing.T) {
+	hung := awsclienttest.Hang(t)
+	cfg := signedIn("")
+	cfg.BaseEndpoint = aws.String(hung)
+	h := newHarness(newProject(t), cfg)
+	cmd := NewCmdStatus(h.f, func(o *StatusOptions) error {
+		o.Limits = awsclient.Limits{ResponseHeaderTimeout: 200 * time.Millisecond, MaxAttempts: 3,
+			MaxBackoff: 20 * time.Millisecond, CallTimeout: time.Second}
+		return runStatus(o) // the real clients, not the harness's fakes
+	})
+	cmd.SetArgs(nil)
+	cmd.SetOut(h.out)
+	cmd.SetErr(h.errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+
+	start := time.Now()
+	err := cmd.Execute()
+	took := time.Since(start)
+	if err == nil {
+		t.Fatal("kumo canary status against a hung endpoint succeeded")
+	}
+	if took > 5*time.Second {
+		t.Errorf("kumo canary status failed after %s; want about a second with these limits", took)
+	}
+	for _, want := range []string{
+		"canary status of stack dev", "Resource Groups Tagging API: GetResources", // the operation
+		"no answer from " + hung, "after 3 attempts", // the endpoint, and that it was retried
+		"reachable from here (network, VPN, HTTPS_PROXY)", "AWS_ENDPOINT_URL", // what to check
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if h.out.Len() != 0 {
+		t.Errorf("stdout = %q; want nothing", h.out)
+	}
+}
+
+// TestStatusUsesTheProductionLimits checks that the command, as the kumo
+// binary builds it, bounds its calls by awsclient.DefaultLimits, whose
+// worst case the awsclient tests keep within a minute.
+func TestStatusUsesTheProductionLimits(t *testing.T) {
+	ios, _, _, _ := cli.Test()
+	var got *StatusOptions
+	cmd := NewCmdStatus(&cli.Factory{IO: ios, Getwd: os.Getwd}, func(o *StatusOptions) error { got = o; return nil })
+	cmd.SetArgs(nil)
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Limits != awsclient.DefaultLimits() {
+		t.Errorf("Limits = %+v; want awsclient.DefaultLimits() %+v", got.Limits, awsclient.DefaultLimits())
+	}
+	if total := got.Limits.Total(); total > time.Minute {
+		t.Errorf("a hung call fails after up to %s; want at most a minute", total)
+	}
+}
+
+// TestStatusCredentialsTimeout: credentials whose endpoint does not answer
+// are reported as a timeout, not as missing credentials.
+func TestStatusCredentialsTimeout(t *testing.T) {
+	timeout := &awsclient.TimeoutError{Endpoint: "https://sts.eu-central-1.amazonaws.com", Attempts: 3,
+		Elapsed: 45 * time.Second, Err: errors.New("context deadline exceeded")}
+	h := newHarness(newProject(t), aws.Config{Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, fmt.Errorf("operation error STS: AssumeRole, %w", timeout)
+	})})
+	err := h.run("")
+	var cerr *cli.Error
+	if !errors.As(err, &cerr) || cerr.Code != cli.ExitError {
+		t.Fatalf("error = %#v; want a *cli.Error with exit code %d", err, cli.ExitError)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "resolve AWS credentials: operation error STS: AssumeRole, no answer from https://sts.") ||
+		strings.Contains(msg, "no AWS credentials found") {
+		t.Errorf("error = %q; want the STS timeout, not missing credentials", msg)
 	}
 }
