@@ -62,10 +62,16 @@ func newBrowser(t *testing.T, hosts map[string]string, spki string) *browser {
 	}
 	rules = append(rules, "MAP * ~NOTFOUND")
 	b := &browser{t: t}
+	// A fresh profile. Not t.TempDir: Chromium's helper processes can
+	// still be writing to it for a moment after the browser has exited.
+	profile, err := os.MkdirTemp("", "kumo-sitetest-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()), // a fresh profile; removed after the browser exits
-		chromedp.NoSandbox,                // root in a container has no user namespaces to sandbox with
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox, // root in a container has no user namespaces to sandbox with
 		chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
@@ -80,9 +86,11 @@ func newBrowser(t *testing.T, hosts map[string]string, spki string) *browser {
 	// The whole flow takes a few seconds; a hang must not take minutes.
 	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
 	t.Cleanup(func() {
+		_ = chromedp.Cancel(ctx) // closes the browser gracefully
 		cancelTimeout()
 		cancelTab()
 		cancelAlloc() // waits for the browser to exit
+		removeProfile(t, profile)
 		if t.Failed() {
 			b.mu.Lock()
 			t.Logf("chromium output:\n%s", b.output.String())
@@ -117,6 +125,17 @@ func newBrowser(t *testing.T, hosts map[string]string, spki string) *browser {
 	b.ctx = ctx
 	b.run(chromedp.EmulateViewport(1000, 1000, chromedp.EmulateScale(2))) // sharp screenshots
 	return b
+}
+
+func removeProfile(t *testing.T, dir string) {
+	var err error
+	for range 50 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("leaving Chromium's profile %s behind: %v", dir, err)
 }
 
 type lockedWriter struct {
