@@ -113,6 +113,8 @@ type Releases struct {
 	ApplicationName string
 
 	configs map[DeploymentPreference]pulumi.StringInput
+	// aws is the Release input carrying the stack's AWS settings, or nil.
+	aws pulumi.Input
 }
 
 // NewReleases registers the stack's CodeDeploy application and service role.
@@ -126,15 +128,18 @@ func NewReleases(ctx *pulumi.Context, name string, args *ReleasesArgs, opts ...p
 	if err := a.DefaultPreference.Validate(); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("DefaultPreference: %w", err))
 	}
+	aws, err := stackAWSSettings(ctx)
+	if err != nil {
+		errs = multierror.Append(errs, err)
+	}
 	if err := invalid(fmt.Sprintf("releases %q", name), errs); err != nil {
 		return nil, err
 	}
 	r := &Releases{ctx: ctx, name: name, args: a, ApplicationName: ctx.Project() + "-" + ctx.Stack(),
-		configs: map[DeploymentPreference]pulumi.StringInput{}}
+		configs: map[DeploymentPreference]pulumi.StringInput{}, aws: aws}
 	if err := ctx.RegisterComponentResource("kumo:constructs:Releases", name, r, opts...); err != nil {
 		return nil, err
 	}
-	var err error
 	if r.Application, err = codedeploy.NewApplication(ctx, name, &codedeploy.ApplicationArgs{
 		Name:            pulumi.String(r.ApplicationName),
 		ComputePlatform: pulumi.String("Lambda"),

@@ -3,14 +3,17 @@ package constructs
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codedeploy"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/internal/awsclient"
 	"github.com/kumo-iac/kumo/internal/rollout"
 )
 
@@ -158,6 +161,9 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 	if a.ReleaseWaitTimeoutSeconds > 0 {
 		inputs["waitTimeoutSeconds"] = pulumi.Int(a.ReleaseWaitTimeoutSeconds)
 	}
+	if r.aws != nil {
+		inputs["aws"] = r.aws
+	}
 	var rel releaseResource
 	if err := ctx.RegisterResource(ReleaseType, f.name, inputs, &rel, parent,
 		pulumi.DependsOn([]pulumi.Resource{group, policy})); err != nil {
@@ -265,6 +271,70 @@ func alarmArns(ctx *pulumi.Context, names pulumi.StringArray) []pulumi.StringInp
 func region(ctx *pulumi.Context) string {
 	r, _ := ctx.GetConfig("aws:region")
 	return r
+}
+
+// stackAWSSettings reads the stack's AWS provider settings that decide where
+// and as whom a release calls AWS — aws:profile, aws:assumeRole,
+// aws:endpoints, the static keys and the rest awsclient.FromStackConfig
+// lists, in pulumi-aws v6's shapes — and renders them as the Release's aws
+// input, so the release acts in the account the stack's resources are in.
+// They travel as an input because the engine configures a provider plugin
+// only with its own namespace's config (kumo:), never aws:. Credentials, and
+// whatever comes from a secret config key, are secret inputs, so they are
+// encrypted in the state and shown as [secret]. It returns nil when the
+// stack sets no such key, so the Release's inputs stay as they were.
+func stackAWSSettings(ctx *pulumi.Context) (pulumi.Input, error) {
+	settings, secrets, errs := awsclient.FromStackConfig(ctx.GetConfig, ctx.IsConfigSecret)
+	var merr *multierror.Error
+	for _, err := range errs {
+		merr = multierror.Append(merr, err)
+	}
+	for _, p := range settings.Validate() {
+		top, _, _ := strings.Cut(p.Path, ".")
+		top, _, _ = strings.Cut(top, "[")
+		// A secret key's value is not known offline (kumo synth sees a
+		// placeholder); the provider's Check validates it at deploy time.
+		if ctx.IsConfigSecret("aws:" + top) {
+			continue
+		}
+		merr = multierror.Append(merr, fmt.Errorf("aws:%s: %s", p.Path, p.Message))
+	}
+	if err := merr.ErrorOrNil(); err != nil {
+		return nil, err
+	}
+	props := settings.Properties()
+	if len(props) == 0 {
+		return nil, nil
+	}
+	in := pulumi.Map{}
+	for k, v := range props {
+		in[k] = toInput(v)
+		if slices.Contains(secrets, k) {
+			in[k] = pulumi.ToSecret(in[k])
+		}
+	}
+	return in, nil
+}
+
+// toInput turns a value of Settings.Properties into a Pulumi input.
+func toInput(v any) pulumi.Input {
+	switch v := v.(type) {
+	case string:
+		return pulumi.String(v)
+	case bool:
+		return pulumi.Bool(v)
+	case []string:
+		return pulumi.ToStringArray(v)
+	case map[string]string:
+		return pulumi.ToStringMap(v)
+	case map[string]any:
+		m := pulumi.Map{}
+		for k, e := range v {
+			m[k] = toInput(e)
+		}
+		return m
+	}
+	panic(fmt.Sprintf("constructs: no Pulumi input for a setting of type %T", v))
 }
 
 // accountOf is "*": the account is not known before deployment and alarm

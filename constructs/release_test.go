@@ -1,6 +1,8 @@
 package constructs_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -203,4 +205,141 @@ func TestCanaryBadInputs(t *testing.T) {
 		scope:    `function "fn"`,
 		problems: [][]string{{"DeploymentPreference", `"Blue/Green" is not a deployment preference`, "AllAtOnce"}},
 	}})
+}
+
+// awsSettingsConfig is a stack that deploys through a role in another
+// account, behind LocalStack-style endpoints, with a secret key that is
+// encrypted and an access key that is (carelessly) not.
+const awsSettingsConfig = `config:
+  aws:region: eu-west-1
+  aws:profile: deploy
+  aws:sharedConfigFiles:
+    - ~/.aws/config-kumo
+  aws:assumeRole:
+    roleArn: arn:aws:iam::210987654321:role/deployer
+    sessionName: kumo-release
+    duration: 1h
+    tags:
+      team: shop
+  aws:endpoints:
+    - lambda: http://localhost:4566
+      dynamodb: http://localhost:4566
+    - codedeploy: http://localhost:4567
+  aws:allowedAccountIds:
+    - "210987654321"
+  aws:accessKey: AKIDPLAINCONFIG
+  aws:secretKey:
+    secure: v1:c2VjcmV0
+  aws:defaultTags:
+    tags:
+      owner: shop
+`
+
+func TestCanaryReleaseGetsTheStackAWSSettings(t *testing.T) {
+	p := newProject(t)
+	p.write("Pulumi.test.yaml", awsSettingsConfig)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		r, err := constructs.NewReleases(ctx, "releases", nil)
+		if err != nil {
+			return nil, err
+		}
+		args := p.fnArgs()
+		args.Releases = r
+		_, err = constructs.NewFunction(ctx, "fn", args)
+		return nil, err
+	})
+	rel := s.find(typRelease, "fn")
+	wantInputs(t, rel,
+		check{"region", "eu-west-1"},
+		check{"aws.profile", "deploy"},
+		check{"aws.sharedConfigFiles", []string{"~/.aws/config-kumo"}},
+		check{"aws.assumeRole.roleArn", "arn:aws:iam::210987654321:role/deployer"},
+		check{"aws.assumeRole.sessionName", "kumo-release"},
+		check{"aws.assumeRole.duration", "1h"},
+		check{"aws.assumeRole.tags", map[string]any{"team": "shop"}},
+		// Only the services a release calls; dynamodb is for the table.
+		check{"aws.endpoints", map[string]any{"lambda": "http://localhost:4566", "codedeploy": "http://localhost:4567"}},
+		check{"aws.allowedAccountIds", []string{"210987654321"}},
+		// Credentials are secret in the release's inputs and state, even
+		// when the stack config holds one in plain text.
+		check{"aws.accessKey", "[secret]"},
+		check{"aws.secretKey", "[secret]"},
+	)
+	settings, _ := in(rel, "aws").(map[string]any)
+	var got []string
+	for k := range settings {
+		got = append(got, k)
+	}
+	if want := []string{"accessKey", "allowedAccountIds", "assumeRole", "endpoints", "profile", "secretKey", "sharedConfigFiles"}; !reflect.DeepEqual(sorted(got), want) {
+		t.Errorf("aws settings %v; want %v (no defaultTags, nothing unset)", sorted(got), want)
+	}
+	raw, err := json.Marshal(s.Resources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "AKIDPLAINCONFIG") {
+		t.Error("the access key shows in the synthesized stack; want it secret")
+	}
+}
+
+func TestCanaryReleaseWithoutAWSSettings(t *testing.T) {
+	rel := canaryStack(t, nil).find(typRelease, "fn")
+	if v, ok := rel.Inputs["aws"]; ok {
+		t.Errorf("release aws input = %v in a stack that sets only aws:region; want none, so existing releases see no diff", v)
+	}
+}
+
+func TestCanaryReleaseSecretConfigKeyStaysSecret(t *testing.T) {
+	p := newProject(t)
+	// An external id encrypted with `pulumi config set --secret --path`:
+	// the whole aws:assumeRole key is then secret.
+	p.write("Pulumi.test.yaml", "config:\n  aws:region: eu-west-1\n  aws:assumeRole:\n"+
+		"    roleArn: arn:aws:iam::210987654321:role/deployer\n    externalId:\n      secure: v1:ZXh0\n")
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		r, err := constructs.NewReleases(ctx, "releases", nil)
+		if err != nil {
+			return nil, err
+		}
+		args := p.fnArgs()
+		args.Releases = r
+		_, err = constructs.NewFunction(ctx, "fn", args)
+		return nil, err
+	})
+	wantInputs(t, s.find(typRelease, "fn"), check{"aws.assumeRole", "[secret]"})
+}
+
+func TestReleasesBadAWSSettings(t *testing.T) {
+	p := newProject(t)
+	p.write("Pulumi.test.yaml", `config:
+  aws:region: eu-west-1
+  aws:assumeRole:
+    roleArn: deployer
+    durationSeconds: 3600
+  aws:endpoints:
+    - lambda: localhost:4566
+  aws:allowedAccountIds:
+    - 12345
+  aws:accessKey: AKIDWITHOUTSECRET
+`)
+	var buildErr error
+	res, err := p.run(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		_, buildErr = constructs.NewReleases(ctx, "releases", nil)
+		return nil, nil
+	})
+	if err != nil {
+		t.Fatalf("synth: %v", err)
+	}
+	checkValidationError(t, buildErr, `releases "releases"`, [][]string{
+		{"aws:assumeRole", `unknown field "durationSeconds"`, `v6 takes duration, e.g. "1h"`},
+		{"aws:secretKey", "is empty while accessKey is set"},
+		{"aws:assumeRole.roleArn", `"deployer"`, "arn:aws:iam::123456789012:role/deployer"},
+		{"aws:endpoints.lambda", `"localhost:4566"`, "absolute http(s) URL"},
+		{"aws:allowedAccountIds[0]", `"12345"`, "12 digits"},
+	})
+	if strings.Contains(buildErr.Error(), "AKIDWITHOUTSECRET") {
+		t.Errorf("error shows the access key: %v", buildErr)
+	}
+	if len(res.Resources) != 0 {
+		t.Errorf("registered %d resources with bad AWS settings; want none", len(res.Resources))
+	}
 }
