@@ -279,7 +279,9 @@ func region(ctx *pulumi.Context) string {
 // lists, in pulumi-aws v6's shapes — and renders them as the Release's aws
 // input, so the release acts in the account the stack's resources are in.
 // They travel as an input because the engine configures a provider plugin
-// only with its own namespace's config (kumo:), never aws:. Credentials, and
+// only with its own namespace's config (kumo:), never aws: (Target.
+// GetPackageConfig in pulumi/pkg/v3 resource/deploy/target.go skips every
+// key of another namespace). Credentials, and
 // whatever comes from a secret config key, are secret inputs, so they are
 // encrypted in the state and shown as [secret]. It returns nil when the
 // stack sets no such key, so the Release's inputs stay as they were.

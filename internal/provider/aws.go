@@ -17,8 +17,9 @@ import (
 // AWSSettings is the release's aws input: the stack's AWS provider settings
 // that decide where and as whom the release calls AWS, so that it acts in
 // the very account the stack's resources are in. The engine hands a
-// provider only the config of its own namespace (kumo:), never aws:, so
-// the Function construct reads the stack's aws: config and passes it here
+// provider only the config of its own namespace (kumo:), never aws:
+// (Target.GetPackageConfig in pulumi/pkg/v3 resource/deploy/target.go), so
+// the Releases construct reads the stack's aws: config and passes it here
 // (awsclient.FromStackConfig). Names and meanings are pulumi-aws v6's;
 // awsclient.Settings documents each. Absent — as in the state of releases
 // made before this input existed — means the SDK's defaults: the plugin's

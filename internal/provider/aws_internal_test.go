@@ -11,9 +11,9 @@ import (
 	"github.com/kumo-iac/kumo/internal/awsclient"
 )
 
-// TestAWSSettingsRoundTrip guards the contract between the Function
-// construct, which renders the stack's settings with Settings.Properties,
-// and this provider's AWSSettings: every setting arrives, under the same
+// TestAWSSettingsRoundTrip guards the contract between kumo's constructs,
+// which render the stack's settings with Settings.Properties, and this
+// provider's AWSSettings: every setting arrives, under the same
 // name, and none is unknown.
 func TestAWSSettingsRoundTrip(t *testing.T) {
 	want := awsclient.Settings{

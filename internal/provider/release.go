@@ -103,7 +103,7 @@ func describeInputs(a infer.Annotator, in *rollout.Inputs, region *string) {
 }
 
 func describeAWS(a infer.Annotator, aws **AWSSettings) {
-	a.Describe(aws, "The stack's AWS provider settings (aws:profile, aws:assumeRole, aws:endpoints, …), so the release acts where the stack's resources are; the Function construct passes them from the stack config. Changing them updates the release in place without an AWS call. Default: the AWS SDK's defaults in the plugin's environment.")
+	a.Describe(aws, "The stack's AWS provider settings (aws:profile, aws:assumeRole, aws:endpoints, …), so the release acts where the stack's resources are; kumo's constructs pass them from the stack config. Changing them updates the release in place without an AWS call. Default: the AWS SDK's defaults in the plugin's environment.")
 }
 
 // WireDependencies says which outputs a change of input makes unknown in a
