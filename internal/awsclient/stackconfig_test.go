@@ -2,6 +2,7 @@ package awsclient_test
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -191,7 +192,7 @@ func TestValidate(t *testing.T) {
 			"assumeRole.duration":             {`"5m"`, "15m to 12h"},
 			"assumeRole.policy":               {"not a JSON policy document"},
 			"assumeRole.policyArns[0]":        {`"ReadOnlyAccess"`, "arn:aws:iam::aws:policy/ReadOnlyAccess"},
-			"assumeRole.tags":                 {`key "bad key!"`, "1–128"},
+			"assumeRole.tags":                 {`"bad key!" is not a session tag key`, "1–128"},
 			"assumeRole.tags.ok":              {`"bad value!"`, "256"},
 			"assumeRole.transitiveTagKeys[0]": {`"bad key!"`},
 			"assumeRole.sourceIdentity":       {`"aws:me"`},
@@ -223,7 +224,10 @@ func TestValidate(t *testing.T) {
 				if _, dup := got[p.Path]; dup {
 					t.Errorf("two problems at %s", p.Path)
 				}
-				got[p.Path] = p.Message
+				got[p.Path] = p.Message()
+				if p.ShowsValue && (strings.Contains(p.Redacted(), strconv.Quote(p.Value)) || !strings.Contains(p.Message(), strconv.Quote(p.Value))) {
+					t.Errorf("Message() %q, Redacted() %q; want only Message to show %q", p.Message(), p.Redacted(), p.Value)
+				}
 				for _, secret := range []string{"AKIDONLY", "s3cr3t-value", "t0ken-value"} {
 					if strings.Contains(p.Error(), secret) {
 						t.Errorf("problem %q shows a secret", p)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,11 +18,32 @@ type Problem struct {
 	// Path is the setting's property path in a release's aws input, e.g.
 	// "assumeRole.roleArn" or "allowedAccountIds[1]".
 	Path string
-	// Message shows the bad value — never a secret's — and what is allowed.
-	Message string
+	// Value is the bad value, when the problem is with a value rather than
+	// with what is missing; ShowsValue says which. Never a credential.
+	Value      string
+	ShowsValue bool
+	// Reason says what is wrong and what is allowed.
+	Reason string
 }
 
-func (p Problem) Error() string { return p.Path + ": " + p.Message }
+// Message shows the bad value, quoted, and the reason.
+func (p Problem) Message() string {
+	if p.ShowsValue {
+		return strconv.Quote(p.Value) + " " + p.Reason
+	}
+	return p.Reason
+}
+
+// Redacted is Message without the value, for a setting that came from a
+// secret: what is wrong still shows.
+func (p Problem) Redacted() string {
+	if p.ShowsValue {
+		return "(secret, not shown) " + p.Reason
+	}
+	return p.Reason
+}
+
+func (p Problem) Error() string { return p.Path + ": " + p.Message() }
 
 // The property names of Settings in a release's aws input: pulumi-aws v6's
 // config keys without the aws: namespace, so a stack's config and the
@@ -98,7 +120,7 @@ func (s Settings) Validate() []Problem {
 		v.roleARN(p+"roleArn", r.RoleARN)
 		v.match(p+"sessionName", r.SessionName, sessionNameRE, "is not a role session name: use 2–64 letters, digits and _+=,.@-")
 		if id := r.ExternalID; id != "" && (!externalIDRE.MatchString(id) || len(id) < 2 || len(id) > 1224) {
-			v.addf(p+"externalId", "%q is not an external id: use 2–1224 letters, digits and _+=,.@:/-", id)
+			v.bad(p+"externalId", id, "is not an external id: use 2–1224 letters, digits and _+=,.@:/-")
 		}
 		v.duration(p+"duration", r.Duration)
 		v.policy(p+"policy", r.Policy)
@@ -106,7 +128,7 @@ func (s Settings) Validate() []Problem {
 		v.tags(p+"tags", r.Tags)
 		for i, k := range r.TransitiveTagKeys {
 			if !tagKeyRE.MatchString(k) || utf8.RuneCountInString(k) > 128 {
-				v.addf(fmt.Sprintf("%stransitiveTagKeys[%d]", p, i), "%q is not a session tag key: use 1–128 letters, digits, spaces and _.:/=+-@", k)
+				v.bad(fmt.Sprintf("%stransitiveTagKeys[%d]", p, i), k, "is not a session tag key: use 1–128 letters, digits, spaces and _.:/=+-@")
 			}
 		}
 		// No colon is allowed, so AWS's reserved prefix aws: is refused too.
@@ -130,11 +152,11 @@ func (s Settings) Validate() []Problem {
 			continue
 		}
 		if u, err := url.Parse(e.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.addf(propEndpoints+"."+e.name, "%q is not an absolute http(s) URL such as https://%s.eu-west-1.amazonaws.com or http://localhost:4566", e.url, e.name)
+			v.bad(propEndpoints+"."+e.name, e.url, fmt.Sprintf("is not an absolute http(s) URL such as https://%s.eu-west-1.amazonaws.com or http://localhost:4566", e.name))
 		}
 	}
 	if s.STSRegion != "" && !ValidRegion(s.STSRegion) {
-		v.addf(propSTSRegion, "%q is not an AWS region name such as us-east-1 or eu-west-1; leave it empty for the release's region", s.STSRegion)
+		v.bad(propSTSRegion, s.STSRegion, "is not an AWS region name such as us-east-1 or eu-west-1; leave it empty for the release's region")
 	}
 	if len(s.AllowedAccountIDs) > 0 && len(s.ForbiddenAccountIDs) > 0 {
 		v.add(propForbiddenAccountIDs, "is set together with allowedAccountIds; pulumi-aws allows one of them")
@@ -146,29 +168,33 @@ func (s Settings) Validate() []Problem {
 
 type validator struct{ problems []Problem }
 
-func (v *validator) add(path, msg string) {
-	v.problems = append(v.problems, Problem{Path: path, Message: msg})
+// add reports a problem that is not about one value.
+func (v *validator) add(path, reason string) {
+	v.problems = append(v.problems, Problem{Path: path, Reason: reason})
 }
 
-func (v *validator) addf(path, format string, args ...any) { v.add(path, fmt.Sprintf(format, args...)) }
+// bad reports value at path as invalid.
+func (v *validator) bad(path, value, reason string) {
+	v.problems = append(v.problems, Problem{Path: path, Value: value, ShowsValue: true, Reason: reason})
+}
 
 func (v *validator) match(path, value string, re *regexp.Regexp, reason string) {
 	if value != "" && !re.MatchString(value) {
-		v.addf(path, "%q %s", value, reason)
+		v.bad(path, value, reason)
 	}
 }
 
 func (v *validator) paths(path string, paths []string) {
 	for i, p := range paths {
 		if strings.TrimSpace(p) == "" {
-			v.addf(fmt.Sprintf("%s[%d]", path, i), "is empty; give a file's path or remove the entry")
+			v.add(fmt.Sprintf("%s[%d]", path, i), "is empty; give a file's path or remove the entry")
 		}
 	}
 }
 
 func (v *validator) roleARN(path, arn string) {
 	if arn != "" && (!roleARNRE.MatchString(arn) || len(arn) > 2048) {
-		v.addf(path, "%q is not an IAM role ARN such as arn:aws:iam::123456789012:role/deployer; leave it empty to assume no role", arn)
+		v.bad(path, arn, "is not an IAM role ARN such as arn:aws:iam::123456789012:role/deployer; leave it empty to assume no role")
 	}
 }
 
@@ -177,7 +203,7 @@ func (v *validator) duration(path, d string) {
 		return
 	}
 	if got, err := time.ParseDuration(d); err != nil || got < minRoleDuration || got > maxRoleDuration {
-		v.addf(path, "%q is not a session duration: use a Go duration from 15m to 12h such as 1h", d)
+		v.bad(path, d, "is not a session duration: use a Go duration from 15m to 12h such as 1h")
 	}
 }
 
@@ -187,31 +213,31 @@ func (v *validator) policy(path, doc string) {
 	case !json.Valid([]byte(doc)):
 		v.add(path, "is not a JSON policy document; give the policy's JSON, e.g. from aws.iam.getPolicyDocument")
 	case utf8.RuneCountInString(doc) > maxPolicyChars:
-		v.addf(path, "is %d characters long; STS takes session policies of up to %d", utf8.RuneCountInString(doc), maxPolicyChars)
+		v.add(path, fmt.Sprintf("is %d characters long; STS takes session policies of up to %d", utf8.RuneCountInString(doc), maxPolicyChars))
 	}
 }
 
 func (v *validator) policyARNs(path string, arns []string) {
 	if len(arns) > maxPolicyARNs {
-		v.addf(path, "lists %d policies; STS takes up to %d", len(arns), maxPolicyARNs)
+		v.add(path, fmt.Sprintf("lists %d policies; STS takes up to %d", len(arns), maxPolicyARNs))
 	}
 	for i, a := range arns {
 		if !policyARNRE.MatchString(a) {
-			v.addf(fmt.Sprintf("%s[%d]", path, i), "%q is not an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess", a)
+			v.bad(fmt.Sprintf("%s[%d]", path, i), a, "is not an IAM policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess")
 		}
 	}
 }
 
 func (v *validator) tags(path string, tags map[string]string) {
 	if len(tags) > maxSessionTags {
-		v.addf(path, "has %d tags; STS takes up to %d session tags", len(tags), maxSessionTags)
+		v.add(path, fmt.Sprintf("has %d tags; STS takes up to %d session tags", len(tags), maxSessionTags))
 	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		if !tagKeyRE.MatchString(k) || utf8.RuneCountInString(k) > 128 {
-			v.addf(path, "key %q is not a session tag key: use 1–128 letters, digits, spaces and _.:/=+-@", k)
+			v.bad(path, k, "is not a session tag key: use 1–128 letters, digits, spaces and _.:/=+-@")
 		}
 		if val := tags[k]; !tagValueRE.MatchString(val) || utf8.RuneCountInString(val) > 256 {
-			v.addf(path+"."+k, "%q is not a session tag value: use up to 256 letters, digits, spaces and _.:/=+-@", val)
+			v.bad(path+"."+k, val, "is not a session tag value: use up to 256 letters, digits, spaces and _.:/=+-@")
 		}
 	}
 }
@@ -219,7 +245,7 @@ func (v *validator) tags(path string, tags map[string]string) {
 func (v *validator) accounts(path string, ids []string) {
 	for i, id := range ids {
 		if !accountRE.MatchString(id) {
-			v.addf(fmt.Sprintf("%s[%d]", path, i), "%q is not an AWS account id: use its 12 digits, quoted in YAML so leading zeros stay", id)
+			v.bad(fmt.Sprintf("%s[%d]", path, i), id, "is not an AWS account id: use its 12 digits, quoted in YAML so leading zeros stay")
 		}
 	}
 }
