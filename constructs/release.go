@@ -299,7 +299,7 @@ func stackAWSSettings(ctx *pulumi.Context) (pulumi.Input, error) {
 		if ctx.IsConfigSecret("aws:" + top) {
 			continue
 		}
-		merr = multierror.Append(merr, fmt.Errorf("aws:%s: %s", p.Path, p.Message))
+		merr = multierror.Append(merr, fmt.Errorf("aws:%s: %s", p.Path, p.Message()))
 	}
 	if err := merr.ErrorOrNil(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	p "github.com/pulumi/pulumi-go-provider"
@@ -226,4 +227,30 @@ func pruneUnknown(v property.Value, t reflect.Type, path string, failures *[]p.C
 		out[k] = pruneUnknown(child, ft, path+k+".", failures)
 	}
 	return property.New(out).WithSecret(v.Secret()).WithDependencies(v.Dependencies())
+}
+
+// secretAt reports whether the value at path ("assumeRole.tags.team",
+// "allowedAccountIds[1]") inside v, or anything enclosing it, is secret.
+func secretAt(v property.Value, path string) bool {
+	for _, seg := range strings.Split(path, ".") {
+		if v.Secret() {
+			return true
+		}
+		name, index, indexed := strings.Cut(seg, "[")
+		if !v.IsMap() {
+			return false
+		}
+		v = v.AsMap().Get(name)
+		if indexed {
+			if v.Secret() {
+				return true
+			}
+			i, err := strconv.Atoi(strings.TrimSuffix(index, "]"))
+			if err != nil || !v.IsArray() || i >= v.AsArray().Len() {
+				return false
+			}
+			v = v.AsArray().Get(i)
+		}
+	}
+	return v.Secret()
 }

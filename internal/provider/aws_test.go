@@ -384,3 +384,31 @@ func TestHungEndpointFailsTheReleaseFast(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckNeverShowsASecretSetting(t *testing.T) {
+	s := server(t)
+	// aws:assumeRole came from a secret config key, so the construct made
+	// the whole object secret.
+	role := obj(map[string]any{"roleArn": deployerRole, "externalId": "x", "sessionName": "leaky session"}).WithSecret(true)
+	in := args("fp-1").Set("aws", property.New(map[string]property.Value{"assumeRole": role, "stsRegion": property.New("Ireland")}))
+	resp, err := s.Check(p.CheckRequest{Urn: urn, Inputs: in})
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	got := map[string]string{}
+	for _, f := range resp.Failures {
+		got[f.Property] = f.Reason
+	}
+	for prop, want := range map[string]string{
+		"aws.assumeRole.externalId":  "(secret, not shown) is not an external id",
+		"aws.assumeRole.sessionName": "(secret, not shown) is not a role session name",
+		"aws.stsRegion":              `"Ireland" is not an AWS region name`, // not secret: shown
+	} {
+		if !strings.HasPrefix(got[prop], want) {
+			t.Errorf("failure of %s = %q; want it to start with %q", prop, got[prop], want)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("failures %v; want 3", got)
+	}
+}

@@ -164,10 +164,14 @@ func checkFailures(args ReleaseArgs, raw property.Map, failures []p.CheckFailure
 			Reason: fmt.Sprintf("%q is not an AWS region name such as us-east-1 or eu-west-1; leave it empty for the AWS SDK's default region", args.Region)})
 	}
 	if !skip("aws") {
-		// Problems never show a secret's value: failures reach the
-		// engine's output and CI logs.
+		// Failures reach the engine's output and CI logs, so a value that
+		// arrived secret is not shown.
 		for _, problem := range args.Aws.settings().Validate() {
-			failures = append(failures, p.CheckFailure{Property: "aws." + problem.Path, Reason: problem.Message})
+			reason := problem.Message()
+			if secretAt(raw.Get("aws"), problem.Path) {
+				reason = problem.Redacted()
+			}
+			failures = append(failures, p.CheckFailure{Property: "aws." + problem.Path, Reason: reason})
 		}
 	}
 	return failures
