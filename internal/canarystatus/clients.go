@@ -41,7 +41,9 @@ type Clients struct {
 }
 
 // NewClients builds the real clients from an SDK config; cfg's region and
-// credentials decide where and as whom Status reads.
+// credentials decide where and as whom Status reads. Bound cfg's calls with
+// awsclient.Limits (Load, LoadOptions or Apply): the SDK's own defaults let
+// a call to an endpoint that never answers wait for ever.
 func NewClients(cfg aws.Config) Clients {
 	return Clients{
 		Tagging:    resourcegroupstaggingapi.NewFromConfig(cfg),
