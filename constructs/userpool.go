@@ -163,9 +163,14 @@ func NewUserPool(ctx *pulumi.Context, name string, args *UserPoolArgs, opts ...p
 		ExplicitAuthFlows:          pulumi.ToStringArray([]string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}),
 		PreventUserExistenceErrors: pulumi.String("ENABLED"),
 		EnableTokenRevocation:      pulumi.Bool(true),
-		IdTokenValidity:            pulumi.Int(60),
-		AccessTokenValidity:        pulumi.Int(60),
-		RefreshTokenValidity:       pulumi.Int(30),
+		// A first sign-in with MFA on sets up an authenticator app within
+		// one sign-in session; Cognito's default of 3 minutes is too short
+		// to install an app and scan a code, so take the maximum, 15.
+		// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html
+		AuthSessionValidity:  pulumi.Int(15),
+		IdTokenValidity:      pulumi.Int(60),
+		AccessTokenValidity:  pulumi.Int(60),
+		RefreshTokenValidity: pulumi.Int(30),
 		TokenValidityUnits: &cognito.UserPoolClientTokenValidityUnitsArgs{
 			IdToken: pulumi.String("minutes"), AccessToken: pulumi.String("minutes"), RefreshToken: pulumi.String("days"),
 		},

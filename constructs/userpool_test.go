@@ -52,6 +52,8 @@ func TestUserPoolDefaults(t *testing.T) {
 		check{"generateSecret", false},
 		check{"preventUserExistenceErrors", "ENABLED"},
 		check{"enableTokenRevocation", true},
+		// MFA enrolment happens within one sign-in session: 15 minutes, not 3.
+		check{"authSessionValidity", 15},
 		check{"explicitAuthFlows", []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}},
 	)
 	wantArn := "arn:aws:cognito-idp:" + testRegion + ":" + testAccount + ":userpool/" + s.output("id")

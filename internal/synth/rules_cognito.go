@@ -50,6 +50,8 @@ var cognitoSpecs = map[string]Spec{
 				Desc: "an app client name is 1–128 letters, digits, white space or +=,.@-", Source: srcCognitoCreateClient + "; " + srcTFCognitoValidate + " userPoolClientNameValidator"}}},
 		Checks: []Check{
 			required(srcCognitoCreateClient, "userPoolId"),
+			// AuthSessionValidity: "Valid Range: Minimum value of 3. Maximum value of 15."
+			intRange(srcCognitoCreateClient, "authSessionValidity", 3, 15),
 			oneOf(srcCognitoCreateClient, "explicitAuthFlows[]",
 				"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
 				"ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"),

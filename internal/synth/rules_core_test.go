@@ -222,3 +222,15 @@ func TestTypesWithoutRulesFail(t *testing.T) {
 		t.Fatalf("got %v; want one (type) violation for aws:sns/topic:Topic and none for other packages", list(vs))
 	}
 }
+
+func TestCognitoSessionValidityRule(t *testing.T) {
+	client := func(v int64) func(f *fixture) {
+		return func(f *fixture) {
+			f.add("aws:cognito/userPoolClient:UserPoolClient", "c", map[string]any{"userPoolId": "eu-west-1_abc", "authSessionValidity": v})
+		}
+	}
+	runRealityCases(t, []string{"aws:cognito/userPoolClient:UserPoolClient"}, []realityCase{
+		{"15 minutes", client(15), nil},
+		{"an hour", client(60), []want{{"aws:cognito/userPoolClient:UserPoolClient", "authSessionValidity", "between 3 and 15", "API_CreateUserPoolClient"}}},
+	})
+}
