@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
@@ -20,9 +21,15 @@ func project(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range map[string]string{
-		"Pulumi.yaml":     "name: shop\n",
+		"Pulumi.yaml":     "name: shop\nruntime: go\n",
 		"Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n",
+		// The engine refuses a project without a runtime.
+		"bad-project/Pulumi.yaml":     "name: shop\n",
+		"bad-project/Pulumi.dev.yaml": "config:\n  aws:region: eu-west-1\n",
 	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -30,17 +37,28 @@ func project(t *testing.T) string {
 	return dir
 }
 
+// errUnruledType makes programReturning register an SNS topic, a type the
+// reality layer has no rules for.
+var errUnruledType = errors.New("register an SNS topic")
+
 func programReturning(err error) func(string) synth.Program {
 	return func(string) synth.Program {
 		return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+			if err == errUnruledType {
+				topic, err := sns.NewTopic(ctx, "alerts", nil)
+				if err != nil {
+					return nil, err
+				}
+				return pulumi.Map{"topicArn": topic.Arn}, nil
+			}
 			if err != nil {
 				return nil, err
 			}
-			topic, err := sns.NewTopic(ctx, "alerts", nil)
+			queue, err := sqs.NewQueue(ctx, "alerts", nil)
 			if err != nil {
 				return nil, err
 			}
-			return pulumi.Map{"topicArn": topic.Arn}, nil
+			return pulumi.Map{"queueArn": queue.Arn}, nil
 		}
 	}
 }
@@ -58,7 +76,14 @@ func TestRunExitCodes(t *testing.T) {
 		wantStderr []string
 	}{
 		{name: "success", args: "synth", want: cli.ExitOK,
-			wantStdout: "topicArn: arn:aws:sns:eu-west-1:123456789012:alerts-"},
+			wantStdout: "queueArn: arn:aws:sqs:eu-west-1:123456789012:alerts-"},
+		// The reality layer: what AWS would refuse (here: a type kumo has
+		// no rules for, so cannot vouch for) fails synth with exit 1.
+		{name: "reality violation", args: "synth --out synth.json", programErr: errUnruledType, want: cli.ExitError,
+			wantStderr: []string{"aws:sns/topic:Topic", "kumo synth has no reality rules for this resource type"}},
+		// What the engine refuses before the program runs is invalid config.
+		{name: "engine refuses the project", args: "synth --dir bad-project", want: cli.ExitInvalidConfig,
+			wantStderr: []string{"project is missing a 'runtime' attribute"}},
 		{name: "validation error", args: "synth --out synth.json", programErr: invalid, want: cli.ExitInvalidConfig,
 			wantStderr: []string{"kumo: synth stack dev: invalid stack config: 1 problem:\n  * memoryMB: 64 is below the minimum 128"}},
 		{name: "wrapped validation error", args: "synth", programErr: errors.Join(errors.New("x"), invalid), want: cli.ExitInvalidConfig,
