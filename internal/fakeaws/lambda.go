@@ -143,6 +143,16 @@ func (s *Server) SetAlias(fn, name, version string, weights map[string]float64) 
 	return nil
 }
 
+// DeleteAlias deletes an alias outside of any API call, as a person with
+// the console would; nothing is recorded.
+func (s *Server) DeleteAlias(fn, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.functions[fn]; f != nil {
+		delete(f.aliases, name)
+	}
+}
+
 // Alias reports what an alias serves; ok is false when it does not exist.
 func (s *Server) Alias(fn, name string) (st AliasState, ok bool) {
 	s.mu.Lock()

@@ -543,12 +543,26 @@ func TestDeleteRemovesTheAlias(t *testing.T) {
 		t.Errorf("Delete after the function was deleted: %v; want success", err)
 	}
 
+}
+
+// TestReadKeepsTheReleaseWhenTheAliasIsGone: a refresh must not drop the
+// release when its alias was deleted outside Pulumi, or the next update
+// would create the alias straight on the new version (no canary).
+func TestReadKeepsTheReleaseWhenTheAliasIsGone(t *testing.T) {
+	fake := env(t)
+	s := server(t)
+	created := create(t, s, "fp-1")
+	fake.DeleteAlias("items", "live")
+
 	read, err := s.Read(p.ReadRequest{ID: created.ID, Urn: urn, Properties: created.Properties})
 	if err != nil {
 		t.Fatalf("Read of a deleted alias: %v", err)
 	}
-	if read.ID != "" {
-		t.Errorf("Read of a deleted alias: ID %q; want empty (gone)", read.ID)
+	if read.ID != created.ID {
+		t.Errorf("Read of a deleted alias: ID %q; want %q kept", read.ID, created.ID)
+	}
+	if got, want := read.Properties.Get("version"), created.Properties.Get("version"); !got.Equals(want) {
+		t.Errorf("Read of a deleted alias: version %v; want the recorded %v", got, want)
 	}
 }
 

@@ -331,8 +331,13 @@ func (r *Release) Read(ctx context.Context, req infer.ReadRequest[ReleaseArgs, R
 	st, err := eng.Read(ctx, req.State.State)
 	switch {
 	case errors.Is(err, rollout.ErrAliasNotFound):
-		p.GetLogger(ctx).Info(err.Error() + "; the release is gone")
-		return infer.ReadResponse[ReleaseArgs, ReleaseState]{}, nil
+		// Dropping the release here would make the next update create the
+		// alias straight on the new version: all traffic at once, with no
+		// canary, hooks or alarms. Keeping it makes the update recreate the
+		// alias on the recorded version and deploy through CodeDeploy.
+		p.GetLogger(ctx).Warningf("%v (deleted outside Pulumi); kumo keeps the release so the next update recreates the alias on version %s, the last one it recorded, and deploys from there through CodeDeploy",
+			err, req.State.Version)
+		return infer.ReadResponse[ReleaseArgs, ReleaseState]{ID: req.ID, Inputs: req.Inputs, State: req.State}, nil
 	case err != nil:
 		return infer.ReadResponse[ReleaseArgs, ReleaseState]{}, err
 	}

@@ -393,6 +393,31 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 		t.Errorf("preview after the refresh made %d AWS calls; want none", len(reqs))
 	}
 
+	// The alias deleted outside Pulumi, then a refresh: the release is kept,
+	// and the next up recreates the alias on the recorded version 2 and
+	// shifts to 3 through CodeDeploy instead of putting all traffic on 3.
+	fake.DeleteAlias("items", "live")
+	refresh2 := stream(t, "refresh (alias deleted)")
+	if _, err := stack.Refresh(ctx, optrefresh.ProgressStreams(refresh2)); err != nil {
+		t.Fatalf("refresh after the alias was deleted: %v", err)
+	}
+	if got := recordedRelease(ctx, t, stack); got["version"] != "2" {
+		t.Fatalf("recorded release after the alias was deleted and refreshed: %v; want it kept on version 2", got)
+	}
+	before := len(fake.Deployments())
+	up5 := stream(t, "up (alias deleted)")
+	if _, err := stack.Up(ctx, optup.ProgressStreams(up5)); err != nil {
+		t.Fatalf("up after the alias was deleted: %v", err)
+	}
+	deps = fake.Deployments()
+	if len(deps) != before+1 || deps[len(deps)-1].CurrentVersion != "2" || deps[len(deps)-1].TargetVersion != "3" ||
+		deps[len(deps)-1].Status != fakeaws.StatusSucceeded {
+		t.Fatalf("deployments after the alias was deleted = %+v; want a new succeeded deployment 2 → 3", deps)
+	}
+	if a, _ := fake.Alias("items", "live"); a.Version != "3" {
+		t.Errorf("alias after the repair = %+v; want version 3", a)
+	}
+
 	// destroy: deletes the alias; the versions stay.
 	fake.ResetRequests()
 	destroy := stream(t, "destroy")
