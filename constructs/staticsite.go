@@ -136,7 +136,7 @@ func NewStaticSite(ctx *pulumi.Context, name string, args *StaticSiteArgs, opts 
 	if err := invalid(fmt.Sprintf("static site %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
-	files, err := siteFiles(a.SourceDir)
+	files, err := SiteFiles(a.SourceDir)
 	if err != nil {
 		return nil, fmt.Errorf("static site %q: %w", name, err)
 	}
@@ -314,9 +314,11 @@ func (s *StaticSite) AddFile(key string, content pulumi.StringInput) error {
 	return err
 }
 
-// siteFiles lists the files under dir as slash-separated keys, sorted, so
-// the uploaded objects are the same on every machine. Hidden files stay home.
-func siteFiles(dir string) ([]string, error) {
+// SiteFiles lists the files NewStaticSite uploads from dir, as
+// slash-separated keys, sorted, so the uploaded objects are the same on
+// every machine. Hidden files stay home. Tests that serve a site locally
+// use it to serve exactly what would be uploaded.
+func SiteFiles(dir string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

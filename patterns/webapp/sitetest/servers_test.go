@@ -10,7 +10,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"io/fs"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -76,32 +75,17 @@ func startTLS(t *testing.T, h http.Handler, cert tls.Certificate) *httptest.Serv
 	return srv
 }
 
-// siteFiles lists what constructs.NewStaticSite uploads from dir: every
-// regular file in every subdirectory, hidden ones left out.
+// siteFiles maps each key constructs.NewStaticSite uploads from dir to
+// its file.
 func siteFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(d.Name(), ".") && p != dir {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() {
-			rel, err := filepath.Rel(dir, p)
-			if err != nil {
-				return err
-			}
-			files[filepath.ToSlash(rel)] = p
-		}
-		return nil
-	})
+	keys, err := constructs.SiteFiles(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	files := make(map[string]string, len(keys))
+	for _, k := range keys {
+		files[k] = filepath.Join(dir, filepath.FromSlash(k))
 	}
 	return files
 }
