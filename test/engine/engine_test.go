@@ -260,6 +260,18 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create the stack: %v", err)
 	}
+	// kumo's project config shares the provider's "kumo" namespace, and the
+	// engine hands every key of a provider's namespace to the provider as
+	// its configuration: the plugin must accept the stack keys kumo reads.
+	for k, v := range map[string]string{"kumo:memoryMB": "512", "kumo:mfa": "ON", "kumo:apiGatewayLogRoleStack": "shared-eu-west-1"} {
+		if err := stack.SetConfig(ctx, k, auto.ConfigValue{Value: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A list, as a stack file's kumo:patterns is.
+	if err := stack.SetConfigWithOptions(ctx, "kumo:patterns[0]", auto.ConfigValue{Value: "webapp"}, &auto.ConfigOptions{Path: true}); err != nil {
+		t.Fatal(err)
+	}
 
 	// preview: plans the first release and touches nothing.
 	preview := stream(t, "preview (create)")
