@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/kumo-iac/kumo/internal/rollout"
 )
@@ -189,7 +190,10 @@ var lambdaSpecs = map[string]Spec{
 	},
 }
 
-var envName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
+var (
+	envName       = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
+	versionNumber = regexp.MustCompile(`^[0-9]+$`)
+)
 
 // aliasExistsFirst: a qualifier naming an alias needs the alias to exist
 // when the call is made ("ResourceNotFoundException … Alias not found"), so
@@ -201,7 +205,7 @@ func aliasExistsFirst(source, fnProp string) Check {
 		Source: source,
 		Find: func(r *Resource, s *Stack) []Finding {
 			q, ok := r.String("qualifier")
-			if !ok || q == "$LATEST" || regexp.MustCompile(`^[0-9]+$`).MatchString(q) {
+			if !ok || q == "$LATEST" || versionNumber.MatchString(q) {
 				return nil
 			}
 			fn, ok := r.String(fnProp)
@@ -245,8 +249,8 @@ func aliasCreators(s *Stack, fn, q string) []*Resource {
 // lambdaFunctionName reduces a name, ARN or qualified ARN to the name.
 func lambdaFunctionName(fn string) string {
 	arn := lambdaFunctionArn(fn, "", "")
-	if i := regexp.MustCompile(`:function:`).FindStringIndex(arn); i != nil {
-		return arn[i[1]:]
+	if _, name, ok := strings.Cut(arn, ":function:"); ok {
+		return name
 	}
 	return fn
 }
