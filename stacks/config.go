@@ -1,18 +1,11 @@
 package stacks
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"maps"
-	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/hashicorp/go-multierror"
-
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/patterns/webapp"
 )
 
 // Namespace is the Pulumi config namespace of kumo's keys (the project name).
@@ -68,7 +61,20 @@ type Config struct {
 	DurationAlarmP99Ms int
 	// SmokeTest adds the items function's pre-traffic hook.
 	SmokeTest bool
+	// LambdaConcurrencyQuota is the account's concurrency quota, which
+	// bounds reserved concurrency.
+	LambdaConcurrencyQuota int
 }
+
+// DefaultLambdaConcurrencyQuota is Lambda's default concurrent executions
+// quota per account and region; minUnreservedConcurrency is what Lambda
+// keeps for functions without a reservation ("UnreservedConcurrentExecution
+// below its minimum value of [100]").
+// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+const (
+	DefaultLambdaConcurrencyQuota = 1000
+	minUnreservedConcurrency      = 100
+)
 
 // Unreserved is the itemsReservedConcurrency value that reserves nothing;
 // Lambda's own API uses the same -1 convention.
@@ -147,17 +153,29 @@ var Keys = []Key{
 			return err
 		}
 		c.DeploymentPreferenceOverrides = map[string]constructs.DeploymentPreference{}
+		var bad []string
 		for _, p := range pairs {
 			fn, pref, ok := strings.Cut(p, "=")
-			if !ok {
-				return fmt.Errorf("has entry %q without '='; write function=preference", p)
+			fn, pref = strings.TrimSpace(fn), strings.TrimSpace(pref)
+			switch _, dup := c.DeploymentPreferenceOverrides[fn]; {
+			case !ok || fn == "" || pref == "":
+				bad = append(bad, fmt.Sprintf("entry %s is not function=preference", quote(p)))
+			case dup:
+				bad = append(bad, fmt.Sprintf("function %s is listed twice; give each function one preference", quote(fn)))
+			default:
+				c.DeploymentPreferenceOverrides[fn] = constructs.DeploymentPreference(pref)
 			}
-			c.DeploymentPreferenceOverrides[strings.TrimSpace(fn)] = constructs.DeploymentPreference(strings.TrimSpace(pref))
+		}
+		if len(bad) > 0 {
+			return errors.New(strings.Join(bad, "; "))
 		}
 		return nil
 	}},
 	{"durationAlarmP99Ms", "integer", "0", "Roll a deployment back when the alias's p99 duration exceeds this many ms; 0 adds no duration alarm.", func(c *Config, raw string) error {
 		return parseInt(raw, &c.DurationAlarmP99Ms)
+	}},
+	{"lambdaConcurrencyQuota", "integer", "1000", "The account's Lambda concurrent executions quota in this region (Service Quotas L-B99A9384); reserved concurrency may use all of it but the 100 Lambda keeps unreserved.", func(c *Config, raw string) error {
+		return parseInt(raw, &c.LambdaConcurrencyQuota)
 	}},
 	{"smokeTest", "boolean", "false", "Run a pre-traffic hook that lists items through each new items version before it gets traffic.", func(c *Config, raw string) error {
 		return parseBool(raw, &c.SmokeTest)
@@ -180,194 +198,10 @@ func defaultConfig() Config {
 		DomainNames:      []string{},
 		APILogs:          true,
 
+		LambdaConcurrencyQuota: DefaultLambdaConcurrencyQuota,
+
 		DeploymentPreference:          constructs.DefaultDeploymentPreference,
 		DeploymentPreferenceOverrides: map[string]constructs.DeploymentPreference{},
 	}
 }
 
-var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-
-// LoadConfig parses and validates raw stack config ("namespace:key" →
-// value as Pulumi passes it). Every problem is reported at once, naming the
-// key, the bad value and what is allowed.
-func LoadConfig(raw map[string]string) (Config, error) {
-	c := defaultConfig()
-	var errs *multierror.Error
-	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
-
-	c.Region = raw["aws:region"]
-	if c.Region == "" {
-		add("aws:region: not set; run `pulumi config set aws:region <region>` (e.g. eu-west-1)")
-	} else if !regionName.MatchString(c.Region) {
-		add("aws:region: %q is not an AWS region name such as eu-west-1", c.Region)
-	}
-	known := map[string]Key{}
-	for _, k := range Keys {
-		known[Namespace+":"+k.Name] = k
-	}
-	names := make([]string, 0, len(raw))
-	for name := range raw {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if !strings.HasPrefix(name, Namespace+":") {
-			continue // other providers' and Pulumi's own keys
-		}
-		k, ok := known[name]
-		if why, retired := retiredKeys[strings.TrimPrefix(name, Namespace+":")]; retired {
-			add("%s: no longer supported; %s", name, why)
-			continue
-		}
-		if !ok {
-			add("%s: unknown config key%s; known keys: %s", name, suggest(name), strings.Join(keyNames(), ", "))
-			continue
-		}
-		if err := k.set(&c, raw[name]); err != nil {
-			add("%s: %q %v", name, raw[name], err)
-		}
-	}
-	errs = multierror.Append(errs, c.validate())
-	return c, constructs.Invalid("stack config", errs)
-}
-
-// validate checks ranges with config key names, so a user sees which line
-// of their stack file to change.
-func (c Config) validate() *multierror.Error {
-	var errs *multierror.Error
-	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
-	k := func(name string) string { return Namespace + ":" + name }
-	if len(c.Patterns) == 0 {
-		add("%s: empty; enable at least one of %s", k("patterns"), strings.Join(Patterns, ", "))
-	}
-	for _, p := range c.Patterns {
-		if !slices.Contains(Patterns, p) {
-			add("%s: %q is not a pattern; use one of %s", k("patterns"), p, strings.Join(Patterns, ", "))
-		}
-	}
-	if c.MemoryMB < constructs.MinMemoryMB || c.MemoryMB > constructs.MaxMemoryMB {
-		add("%s: %d is outside %d–%d MB", k("memoryMB"), c.MemoryMB, constructs.MinMemoryMB, constructs.MaxMemoryMB)
-	}
-	if c.TimeoutSeconds < 1 || c.TimeoutSeconds > constructs.MaxAPITimeoutSeconds {
-		add("%s: %d is outside 1–%d s (the functions sit behind API Gateway, whose integration limit is %d s)", k("timeoutSeconds"),
-			c.TimeoutSeconds, constructs.MaxAPITimeoutSeconds, constructs.MaxAPITimeoutSeconds)
-	}
-	if !slices.Contains(constructs.ValidLogRetentionDays, c.LogRetentionDays) {
-		add("%s: %d is not a CloudWatch Logs retention; use one of %v", k("logRetentionDays"), c.LogRetentionDays, constructs.ValidLogRetentionDays)
-	}
-	if c.APIRateLimit < 1 {
-		add("%s: %d must be at least 1 request per second", k("apiRateLimit"), c.APIRateLimit)
-	}
-	if c.APIBurstLimit < 1 {
-		add("%s: %d must be at least 1", k("apiBurstLimit"), c.APIBurstLimit)
-	}
-	if c.MFA != constructs.MFAOff && c.MFA != constructs.MFAOptional && c.MFA != constructs.MFARequired {
-		add("%s: %q is not an MFA setting; use OFF, OPTIONAL or ON", k("mfa"), c.MFA)
-	}
-	if err := c.DeploymentPreference.Validate(); err != nil {
-		add("%s: %v", k("deploymentPreference"), err)
-	}
-	for _, fn := range slices.Sorted(maps.Keys(c.DeploymentPreferenceOverrides)) {
-		if !slices.Contains(webapp.Functions, fn) {
-			add("%s: %q is not a function; use one of %s", k("deploymentPreferenceOverrides"), fn, strings.Join(webapp.Functions, ", "))
-		}
-		if err := c.DeploymentPreferenceOverrides[fn].Validate(); err != nil {
-			add("%s: %s: %v", k("deploymentPreferenceOverrides"), fn, err)
-		}
-	}
-	webapp, account := slices.Contains(c.Patterns, PatternWebApp), slices.Contains(c.Patterns, PatternAPIGatewayAccount)
-	switch {
-	case webapp && c.APILogs && !account && c.APIGatewayLogRoleStack == "":
-		add("%s: not set; the web app's API logs need API Gateway's region-wide CloudWatch Logs role, which one stack per account and region manages with the %s pattern: set this key to that stack's name (e.g. shared-%s), add %s to %s, or set %s: false",
-			k("apiGatewayLogRoleStack"), PatternAPIGatewayAccount, orRegion(c.Region), PatternAPIGatewayAccount, k("patterns"), k("apiLogs"))
-	case account && c.APIGatewayLogRoleStack != "":
-		add("%s: %q is set, but this stack runs the %s pattern itself; remove the key", k("apiGatewayLogRoleStack"), c.APIGatewayLogRoleStack, PatternAPIGatewayAccount)
-	case !webapp && c.APIGatewayLogRoleStack != "":
-		add("%s: %q is set, but only the %s pattern has an API; remove the key", k("apiGatewayLogRoleStack"), c.APIGatewayLogRoleStack, PatternWebApp)
-	}
-	if c.DurationAlarmP99Ms < 0 {
-		add("%s: %d must not be negative; use 0 for no duration alarm", k("durationAlarmP99Ms"), c.DurationAlarmP99Ms)
-	}
-	if c.ItemsReservedConcurrency != nil && *c.ItemsReservedConcurrency < 0 {
-		add("%s: %d is negative; use 0 to stop the function or %d for unreserved", k("itemsReservedConcurrency"), *c.ItemsReservedConcurrency, Unreserved)
-	}
-	return errs
-}
-
-func orRegion(r string) string {
-	if r == "" {
-		return "<region>"
-	}
-	return r
-}
-
-func keyNames() []string {
-	out := make([]string, len(Keys))
-	for i, k := range Keys {
-		out[i] = Namespace + ":" + k.Name
-	}
-	return out
-}
-
-// suggest names the known key closest to a misspelt one.
-func suggest(name string) string {
-	// Allow about one edit in three characters, so memorySize finds memoryMB
-	// but unrelated keys suggest nothing.
-	best, bestDist := "", max(3, len(name)/3)+1
-	for _, k := range keyNames() {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
-
-func parseInt(raw string, out *int) error {
-	n, err := strconv.Atoi(strings.TrimSpace(raw))
-	if err != nil {
-		return fmt.Errorf("is not a whole number")
-	}
-	*out = n
-	return nil
-}
-
-func parseBool(raw string, out *bool) error {
-	b, err := strconv.ParseBool(strings.TrimSpace(raw))
-	if err != nil {
-		return fmt.Errorf("is not a boolean; use true or false")
-	}
-	*out = b
-	return nil
-}
-
-func parseStrings(raw string, out *[]string) error {
-	var v []string
-	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		return fmt.Errorf("is not a list of strings; in the stack file write a YAML list")
-	}
-	*out = v
-	return nil
-}

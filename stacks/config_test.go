@@ -3,9 +3,13 @@ package stacks
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,7 +67,7 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 		DeploymentPreference: "Linear20PercentEvery4Minutes",
 		DeploymentPreferenceOverrides: map[string]constructs.DeploymentPreference{
 			"health": constructs.AllAtOnce, "items": constructs.Canary10Percent30Minutes},
-		DurationAlarmP99Ms: 2500, SmokeTest: true,
+		DurationAlarmP99Ms: 2500, SmokeTest: true, LambdaConcurrencyQuota: 1000,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v; want %+v", got, want)
@@ -364,3 +368,142 @@ func TestPulumiYAMLDefaultsAreTheGoDefaults(t *testing.T) {
 		t.Errorf("config from Pulumi.yaml defaults\n%+v\ndiffers from kumo's Go defaults\n%+v", fromDefaults, unset)
 	}
 }
+
+// TestValidateAllReportsEveryProblemOnce: config problems and pattern-level
+// problems come in one report, before any resource exists, and a key that
+// failed its own check is not reported again by the pattern.
+func TestValidateAllReportsEveryProblemOnce(t *testing.T) {
+	raw := map[string]string{
+		"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared",
+		"kumo:memoryMB": "64", "kumo:domainNames": `["app.example.com"]`,
+	}
+	_, err := validateAll(raw, nil, "..")
+	var ve *constructs.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v; want a *constructs.ValidationError", err)
+	}
+	want := []string{
+		"kumo:memoryMB: 64 is outside 128–10240 MB",
+		"kumo:certificateArn: not set, but kumo:domainNames is",
+	}
+	if len(ve.Problems) != len(want) {
+		t.Errorf("got %d problems; want %d:\n%v", len(ve.Problems), len(want), err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+}
+
+// TestBadConfigEachGetsOneClearError: each case is one mistake a user made
+// (all were seen in an adversarial run); each gets exactly one error naming
+// the key, the value and what is allowed.
+func TestBadConfigEachGetsOneClearError(t *testing.T) {
+	long := strings.Repeat("x", 100_000)
+	cases := []struct {
+		name string
+		raw  map[string]string
+		want []string
+	}{
+		{"pattern listed twice", map[string]string{"kumo:patterns": `["webapp","webapp"]`},
+			[]string{`kumo:patterns: "webapp" is listed twice`}},
+		{"empty pattern entry", map[string]string{"kumo:patterns": `["webapp",""]`},
+			[]string{`kumo:patterns: has an empty entry`}},
+		{"override named twice", map[string]string{"kumo:deploymentPreferenceOverrides": `["items=AllAtOnce","items=Canary10Percent5Minutes"]`},
+			[]string{`function "items" is listed twice`}},
+		{"two malformed overrides", map[string]string{"kumo:deploymentPreferenceOverrides": `["items","health:AllAtOnce"]`},
+			[]string{`entry "items" is not function=preference`, `entry "health:AllAtOnce" is not function=preference`}},
+		{"namespace typo", map[string]string{"kumoo:memoryMB": "512"},
+			[]string{`kumoo:memoryMB: namespace "kumoo" is not read by this stack`, "did you mean kumo:memoryMB?"}},
+		{"another project's namespace", map[string]string{"shop:memoryMB": "512"},
+			[]string{`shop:memoryMB: namespace "shop" is not read by this stack`}},
+		{"AWS provider typo", map[string]string{"aws:regoin": "eu-west-1"},
+			[]string{`aws:regoin: is not a setting of the AWS provider (did you mean aws:region?)`}},
+		{"boolean as 1", map[string]string{"kumo:deletionProtection": "1"},
+			[]string{`kumo:deletionProtection: "1" is not a boolean; use true or false`}},
+		{"boolean as T", map[string]string{"kumo:smokeTest": "T"},
+			[]string{`kumo:smokeTest: "T" is not a boolean; use true or false`}},
+		{"made-up region", map[string]string{"aws:region": "mars-1"},
+			[]string{`aws:region: "mars-1" is not an AWS region the AWS SDK knows`}},
+		{"region-shaped fake", map[string]string{"aws:region": "xx-fake-9"},
+			[]string{`aws:region: "xx-fake-9" is not an AWS region the AWS SDK knows`}},
+		{"misspelt region", map[string]string{"aws:region": "eu-wset-1"},
+			[]string{`did you mean eu-west-1?`}},
+		{"duplicate domain", map[string]string{"kumo:domainNames": `["app.example.com","app.example.com"]`, "kumo:certificateArn": testCert},
+			[]string{`kumo:domainNames: "app.example.com" is listed twice`}},
+		{"70-character DNS label", map[string]string{"kumo:domainNames": `["` + strings.Repeat("a", 70) + `.example.com"]`, "kumo:certificateArn": testCert},
+			[]string{`kumo:domainNames:`, `has a label of 70 characters; a DNS label has at most 63`}},
+		{"certificate outside us-east-1", map[string]string{"kumo:domainNames": `["app.example.com"]`, "kumo:certificateArn": strings.Replace(testCert, "us-east-1", "eu-west-1", 1)},
+			[]string{`kumo:certificateArn:`, "CloudFront takes certificates only from us-east-1"}},
+		{"p99 alarm above the timeout", map[string]string{"kumo:durationAlarmP99Ms": "15000"},
+			[]string{`kumo:durationAlarmP99Ms: 15000 ms can never be exceeded: the functions time out at 10 s`}},
+		{"concurrency beyond the account", map[string]string{"kumo:itemsReservedConcurrency": "950"},
+			[]string{`kumo:itemsReservedConcurrency: 950 exceeds what the account can reserve: 900`}},
+		{"a 100 KB bad value", map[string]string{"kumo:mfa": long},
+			[]string{`kumo:mfa: "` + strings.Repeat("x", 60) + `"… (100000 characters) is not an MFA setting`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw := map[string]string{"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared"}
+			maps.Copy(raw, c.raw)
+			_, err := validateAll(raw, nil, "..")
+			var ve *constructs.ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v; want a *constructs.ValidationError", err)
+			}
+			if len(ve.Problems) != 1 {
+				t.Errorf("got %d problems; want exactly 1:\n%v", len(ve.Problems), err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if len(err.Error()) > 2000 {
+				t.Errorf("error is %d bytes long; echoed values must be cut", len(err.Error()))
+			}
+		})
+	}
+}
+
+// TestSecretValuesNeverShown: a bad value of a secret key is reported
+// without the value.
+func TestSecretValuesNeverShown(t *testing.T) {
+	raw := map[string]string{"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared", "kumo:memoryMB": "hunter2"}
+	_, err := ParseConfig(raw, func(k string) bool { return k == "kumo:memoryMB" })
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "kumo:memoryMB: [secret] is not a whole number") {
+		t.Fatalf("got %v; want the problem without the value", err)
+	}
+	// An encrypted value synth could not decrypt arrives as the
+	// placeholder: its checks are skipped (synth says so), not failed.
+	raw["kumo:memoryMB"] = secretPlaceholder
+	if _, err := ParseConfig(raw, func(k string) bool { return k == "kumo:memoryMB" }); err != nil {
+		t.Fatalf("got %v; want the undecryptable value's checks skipped", err)
+	}
+}
+
+// TestAWSKeysAreTheProvidersKeys keeps awsKeys equal to the config keys of
+// the pulumi-aws SDK this module builds with.
+func TestAWSKeysAreTheProvidersKeys(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi-aws/sdk/v6").Output()
+	if err != nil {
+		t.Fatalf("locate pulumi-aws: %v", err)
+	}
+	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "go", "aws", "config", "config.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range regexp.MustCompile(`"aws:([A-Za-z0-9]+)"`).FindAllStringSubmatch(string(src), -1) {
+		if !slices.Contains(got, m[1]) {
+			got = append(got, m[1])
+		}
+	}
+	slices.Sort(got)
+	if want := slices.Sorted(slices.Values(awsKeys)); !slices.Equal(got, want) {
+		t.Errorf("pulumi-aws config keys %v\ndiffer from awsKeys %v", got, want)
+	}
+}
+
+const testCert = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"

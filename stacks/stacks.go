@@ -27,25 +27,12 @@ type Options struct {
 // strings as-is, every other type JSON-encoded. Bad config is reported as
 // one *constructs.ValidationError before anything is registered.
 func Build(ctx *pulumi.Context, raw map[string]string, opts Options) (pulumi.Map, error) {
-	cfg, err := LoadConfig(raw)
+	cfg, err := validateAll(raw, ctx.IsConfigSecret, opts.Root)
 	if err != nil {
 		return nil, err
 	}
 	withWebApp := slices.Contains(cfg.Patterns, PatternWebApp)
-	// Every pattern's args are checked before the first resource exists.
-	// Releases and the log role are created only afterwards, so validation
-	// sees stand-ins.
 	webArgs := cfg.webappArgs(opts.Root)
-	if withWebApp {
-		check := *webArgs
-		check.Releases = &constructs.Releases{}
-		if !check.DisableAPILogs {
-			check.AccountLogRole = &constructs.AccountLogRole{}
-		}
-		if err := check.Validate("web"); err != nil {
-			return nil, err
-		}
-	}
 	outputs := pulumi.Map{"region": pulumi.String(cfg.Region)}
 	var logRole *constructs.AccountLogRole
 	if slices.Contains(cfg.Patterns, PatternAPIGatewayAccount) {
