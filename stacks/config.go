@@ -204,4 +204,3 @@ func defaultConfig() Config {
 		DeploymentPreferenceOverrides: map[string]constructs.DeploymentPreference{},
 	}
 }
-
