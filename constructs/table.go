@@ -3,6 +3,7 @@ package constructs
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
@@ -51,10 +52,45 @@ type TableArgs struct {
 	// KMSKeyArn encrypts with a customer managed key. Default: the AWS
 	// managed key for DynamoDB.
 	KMSKeyArn string
+	// GlobalSecondaryIndexes query the table by other keys, e.g. every
+	// item of one owner. They share the table's on-demand billing and
+	// encryption, and the table's grants cover them. Default: none.
+	GlobalSecondaryIndexes []GlobalSecondaryIndex
+}
+
+// Projection selects which attributes a secondary index copies.
+type Projection string
+
+// Projections DynamoDB supports.
+const (
+	ProjectAll      Projection = "ALL"
+	ProjectKeysOnly Projection = "KEYS_ONLY"
+	ProjectInclude  Projection = "INCLUDE"
+)
+
+// GlobalSecondaryIndex is one global secondary index of a Table.
+type GlobalSecondaryIndex struct {
+	// Name is the index name queries use, unique within the table.
+	// Required.
+	Name string
+	// PartitionKey is the index's partition (hash) key attribute. Required.
+	PartitionKey string
+	// PartitionKeyType is the partition key's type. Default: "S".
+	PartitionKeyType KeyType
+	// SortKey is the index's sort (range) key attribute. Default: none.
+	SortKey string
+	// SortKeyType is the sort key's type. Default: "S" when SortKey is set.
+	SortKeyType KeyType
+	// Projection is what the index copies besides the keys. Default: ALL,
+	// so a query never needs a second read of the table.
+	Projection Projection
+	// NonKeyAttributes are the attributes an INCLUDE projection copies.
+	// Default: none; required with INCLUDE.
+	NonKeyAttributes []string
 }
 
 // Table is a DynamoDB table: on-demand, point-in-time recovery and
-// server-side encryption always on.
+// server-side encryption always on, for its indexes too.
 type Table struct {
 	pulumi.ResourceState
 
@@ -73,13 +109,63 @@ type Table struct {
 
 var attrName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
 
+// DynamoDB's limits on secondary indexes. Index names: API_CreateTable,
+// GlobalSecondaryIndex.IndexName, "Length Constraints: Minimum length of 3.
+// Maximum length of 255. Pattern: [a-zA-Z0-9_.-]+"
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GlobalSecondaryIndex.html).
+// The other two: "Service, account, and table quotas in Amazon DynamoDB",
+// Secondary indexes: 20 global secondary indexes per table by default, and
+// at most 100 projected non-key attributes summed over all of a table's
+// secondary indexes
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
+var indexName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+const (
+	maxGlobalSecondaryIndexes = 20
+	maxProjectedAttributes    = 100
+)
+
 func (a TableArgs) withDefaults() TableArgs {
 	a.PartitionKey = orDefault(a.PartitionKey, DefaultPartitionKey)
 	a.PartitionKeyType = orDefault(a.PartitionKeyType, KeyString)
 	if a.SortKey != "" {
 		a.SortKeyType = orDefault(a.SortKeyType, KeyString)
 	}
+	// A copy, so defaults never write through to the caller's slice.
+	a.GlobalSecondaryIndexes = slices.Clone(a.GlobalSecondaryIndexes)
+	for i := range a.GlobalSecondaryIndexes {
+		g := &a.GlobalSecondaryIndexes[i]
+		g.PartitionKeyType = orDefault(g.PartitionKeyType, KeyString)
+		if g.SortKey != "" {
+			g.SortKeyType = orDefault(g.SortKeyType, KeyString)
+		}
+		g.Projection = orDefault(g.Projection, ProjectAll)
+	}
 	return a
+}
+
+// keyAttributes lists every key attribute of the table and its indexes
+// once, in declaration order, with its type: DynamoDB's
+// AttributeDefinitions, which give each attribute one type.
+func (a TableArgs) keyAttributes() (names []string, types map[string]KeyType) {
+	types = map[string]KeyType{}
+	add := func(n string, t KeyType) {
+		if _, ok := types[n]; !ok {
+			names = append(names, n)
+			types[n] = t
+		}
+	}
+	add(a.PartitionKey, a.PartitionKeyType)
+	if a.SortKey != "" {
+		add(a.SortKey, a.SortKeyType)
+	}
+	for _, g := range a.GlobalSecondaryIndexes {
+		add(g.PartitionKey, g.PartitionKeyType)
+		if g.SortKey != "" {
+			add(g.SortKey, g.SortKeyType)
+		}
+	}
+	return names, types
 }
 
 func (a TableArgs) validate() *multierror.Error {
@@ -90,7 +176,7 @@ func (a TableArgs) validate() *multierror.Error {
 		}
 	}
 	checkType := func(field string, t KeyType) {
-		if t != KeyString && t != KeyNumber && t != KeyBinary {
+		if !validKeyType(t) {
 			errs = multierror.Append(errs, fmt.Errorf("%s: %q is not a key type; use \"S\", \"N\" or \"B\"", field, t))
 		}
 	}
@@ -113,6 +199,94 @@ func (a TableArgs) validate() *multierror.Error {
 	default:
 		errs = multierror.Append(errs, fmt.Errorf("Stream: %q is not a stream view; use KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or empty for none", a.Stream))
 	}
+	if ierrs := a.validateIndexes(); len(ierrs) > 0 {
+		errs = multierror.Append(errs, ierrs...)
+	}
+	return errs
+}
+
+func validKeyType(t KeyType) bool { return t == KeyString || t == KeyNumber || t == KeyBinary }
+
+func (a TableArgs) validateIndexes() []error {
+	var errs []error
+	if n := len(a.GlobalSecondaryIndexes); n > maxGlobalSecondaryIndexes {
+		errs = append(errs, fmt.Errorf("GlobalSecondaryIndexes: %d indexes; DynamoDB allows at most %d per table (ask AWS for a quota increase, or query one index by a composite key)", n, maxGlobalSecondaryIndexes))
+	}
+	// The valid type each key attribute was first given, by the table's
+	// keys or an earlier index: DynamoDB defines every attribute with one
+	// type. Invalid types are reported where they are set, once.
+	firstType := map[string]KeyType{}
+	define := func(n string, t KeyType) KeyType {
+		if _, ok := firstType[n]; !ok && validKeyType(t) {
+			firstType[n] = t
+		}
+		return firstType[n]
+	}
+	define(a.PartitionKey, a.PartitionKeyType)
+	if a.SortKey != "" {
+		define(a.SortKey, a.SortKeyType)
+	}
+	seen := map[string]int{}
+	projected := 0
+	for i, g := range a.GlobalSecondaryIndexes {
+		field := fmt.Sprintf("GlobalSecondaryIndexes[%d]", i)
+		if g.Name != "" {
+			field = fmt.Sprintf("GlobalSecondaryIndexes[%d] (%s)", i, g.Name)
+		}
+		add := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf(field+"."+format, args...))
+		}
+		if !indexName.MatchString(g.Name) {
+			add("Name: %q must be 3–255 letters, digits, '_', '-' or '.'", g.Name)
+		} else if j, dup := seen[g.Name]; dup {
+			add("Name: %q is also the name of GlobalSecondaryIndexes[%d]; index names must be unique within a table", g.Name, j)
+		} else {
+			seen[g.Name] = i
+		}
+		checkKey := func(prop, v string, t KeyType) {
+			if !attrName.MatchString(v) {
+				add("%s: %q must be 1–255 letters, digits, '_', '-' or '.'", prop, v)
+				return
+			}
+			if !validKeyType(t) {
+				add("%sType: %q is not a key type; use \"S\", \"N\" or \"B\"", prop, t)
+				return
+			}
+			if first := define(v, t); first != t {
+				add("%sType: %q for %q, which is already a key of type %q; DynamoDB gives each attribute one type", prop, t, v, first)
+			}
+		}
+		checkKey("PartitionKey", g.PartitionKey, g.PartitionKeyType)
+		if g.SortKey != "" {
+			checkKey("SortKey", g.SortKey, g.SortKeyType)
+			if g.SortKey == g.PartitionKey {
+				add("SortKey: %q is also the index's partition key; use a different attribute", g.SortKey)
+			}
+		} else if g.SortKeyType != "" {
+			add("SortKeyType: %q is set without SortKey", g.SortKeyType)
+		}
+		switch g.Projection {
+		case ProjectAll, ProjectKeysOnly:
+			if len(g.NonKeyAttributes) > 0 {
+				add("NonKeyAttributes: %q are set with projection %s, which takes none; use INCLUDE to project just these", g.NonKeyAttributes, g.Projection)
+			}
+		case ProjectInclude:
+			if len(g.NonKeyAttributes) == 0 {
+				add("NonKeyAttributes: none set with projection INCLUDE; name the attributes to copy, or use KEYS_ONLY or ALL")
+			}
+			for _, n := range g.NonKeyAttributes {
+				if !attrName.MatchString(n) {
+					add("NonKeyAttributes: %q must be 1–255 letters, digits, '_', '-' or '.'", n)
+				}
+			}
+			projected += len(g.NonKeyAttributes)
+		default:
+			add("Projection: %q is not a projection; use ALL, KEYS_ONLY or INCLUDE", g.Projection)
+		}
+	}
+	if projected > maxProjectedAttributes {
+		errs = append(errs, fmt.Errorf("GlobalSecondaryIndexes: %d NonKeyAttributes in all; DynamoDB allows at most %d summed over a table's indexes (project ALL instead)", projected, maxProjectedAttributes))
+	}
 	return errs
 }
 
@@ -129,7 +303,6 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if err := ctx.RegisterComponentResource("kumo:constructs:Table", name, t, opts...); err != nil {
 		return nil, err
 	}
-	attrs := dynamodb.TableAttributeArray{dynamodb.TableAttributeArgs{Name: pulumi.String(a.PartitionKey), Type: pulumi.String(string(a.PartitionKeyType))}}
 	tArgs := &dynamodb.TableArgs{
 		BillingMode:               pulumi.String("PAY_PER_REQUEST"),
 		HashKey:                   pulumi.String(a.PartitionKey),
@@ -142,9 +315,32 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	}
 	if a.SortKey != "" {
 		tArgs.RangeKey = pulumi.String(a.SortKey)
-		attrs = append(attrs, dynamodb.TableAttributeArgs{Name: pulumi.String(a.SortKey), Type: pulumi.String(string(a.SortKeyType))})
+	}
+	names, types := a.keyAttributes()
+	var attrs dynamodb.TableAttributeArray
+	for _, n := range names {
+		attrs = append(attrs, dynamodb.TableAttributeArgs{Name: pulumi.String(n), Type: pulumi.String(string(types[n]))})
 	}
 	tArgs.Attributes = attrs
+	var gsis dynamodb.TableGlobalSecondaryIndexArray
+	for _, g := range a.GlobalSecondaryIndexes {
+		// On-demand tables take no capacity for their indexes.
+		gsi := dynamodb.TableGlobalSecondaryIndexArgs{
+			Name:           pulumi.String(g.Name),
+			HashKey:        pulumi.String(g.PartitionKey),
+			ProjectionType: pulumi.String(string(g.Projection)),
+		}
+		if g.SortKey != "" {
+			gsi.RangeKey = pulumi.String(g.SortKey)
+		}
+		if len(g.NonKeyAttributes) > 0 {
+			gsi.NonKeyAttributes = pulumi.ToStringArray(g.NonKeyAttributes)
+		}
+		gsis = append(gsis, gsi)
+	}
+	if len(gsis) > 0 {
+		tArgs.GlobalSecondaryIndexes = gsis
+	}
 	if a.TTLAttribute != "" {
 		tArgs.Ttl = &dynamodb.TableTtlArgs{AttributeName: pulumi.String(a.TTLAttribute), Enabled: pulumi.Bool(true)}
 	}

@@ -1,7 +1,9 @@
 package constructs_test
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -43,6 +45,7 @@ func TestTableDefaults(t *testing.T) {
 		check{"streamEnabled", nil},
 		check{"streamViewType", nil},
 		check{"deletionProtectionEnabled", false},
+		check{"globalSecondaryIndexes", nil},
 	)
 	wantARN := "arn:aws:dynamodb:" + testRegion + ":" + testAccount + ":table/" + s.output("name")
 	if got := s.output("arn"); got != wantARN {
@@ -89,6 +92,42 @@ func TestTableOptions(t *testing.T) {
 			name:   "stream new and old images",
 			args:   constructs.TableArgs{Stream: constructs.StreamNewAndOldImg},
 			checks: []check{{"streamEnabled", true}, {"streamViewType", "NEW_AND_OLD_IMAGES"}},
+		},
+		{
+			name: "global secondary index defaults: string keys, projection ALL",
+			args: constructs.TableArgs{GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{{Name: "byOwner", PartitionKey: "owner", SortKey: "createdAt"}}},
+			checks: []check{
+				{"hashKey", "id"},
+				{"attributes", []any{
+					map[string]any{"name": "id", "type": "S"},
+					map[string]any{"name": "owner", "type": "S"},
+					map[string]any{"name": "createdAt", "type": "S"},
+				}},
+				{"globalSecondaryIndexes", []any{map[string]any{"name": "byOwner", "hashKey": "owner", "rangeKey": "createdAt", "projectionType": "ALL"}}},
+				{"billingMode", "PAY_PER_REQUEST"},
+			},
+		},
+		{
+			name: "indexes share key attributes, each defined once",
+			args: constructs.TableArgs{SortKey: "createdAt", GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{
+				{Name: "byStatus", PartitionKey: "status", SortKey: "createdAt", Projection: constructs.ProjectKeysOnly},
+				{Name: "byScore", PartitionKey: "status", SortKey: "score", SortKeyType: constructs.KeyNumber,
+					Projection: constructs.ProjectInclude, NonKeyAttributes: []string{"name", "done"}},
+				{Name: "byId", PartitionKey: "id"},
+			}},
+			checks: []check{
+				{"attributes", []any{
+					map[string]any{"name": "id", "type": "S"},
+					map[string]any{"name": "createdAt", "type": "S"},
+					map[string]any{"name": "status", "type": "S"},
+					map[string]any{"name": "score", "type": "N"},
+				}},
+				{"globalSecondaryIndexes", []any{
+					map[string]any{"name": "byStatus", "hashKey": "status", "rangeKey": "createdAt", "projectionType": "KEYS_ONLY"},
+					map[string]any{"name": "byScore", "hashKey": "status", "rangeKey": "score", "projectionType": "INCLUDE", "nonKeyAttributes": []any{"name", "done"}},
+					map[string]any{"name": "byId", "hashKey": "id", "projectionType": "ALL"},
+				}},
+			},
 		},
 		{
 			name:   "deletion protection",
@@ -167,6 +206,73 @@ func TestTableBadInputs(t *testing.T) {
 			problems: [][]string{{"PartitionKey", `"user id"`, "1–255"}, {"TTLAttribute", `"expires/at"`, "1–255"}},
 		},
 		{
+			name: "index names",
+			build: newTable(constructs.TableArgs{GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{
+				{Name: "ix", PartitionKey: "a"},                     // AWS: "Minimum length of 3"
+				{Name: "by owner", PartitionKey: "b"},               // AWS: "Pattern: [a-zA-Z0-9_.-]+"
+				{PartitionKey: "c"},                                 // required
+				{Name: "byA", PartitionKey: "a"},                    //
+				{Name: "byA", PartitionKey: "a"},                    // AWS: duplicate index names
+				{Name: strings.Repeat("i", 256), PartitionKey: "d"}, // AWS: "Maximum length of 255"
+			}}),
+			scope: scope,
+			problems: [][]string{
+				{"GlobalSecondaryIndexes[0] (ix).Name", `"ix"`, "3–255"},
+				{"GlobalSecondaryIndexes[1] (by owner).Name", `"by owner"`, "3–255"},
+				{"GlobalSecondaryIndexes[2].Name", `""`, "3–255"},
+				{"GlobalSecondaryIndexes[4] (byA).Name", `"byA"`, "GlobalSecondaryIndexes[3]", "unique"},
+				{"GlobalSecondaryIndexes[5]", "Name", "3–255"},
+			},
+		},
+		{
+			name: "index keys",
+			build: newTable(constructs.TableArgs{SortKey: "createdAt", GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{
+				{Name: "noKey"},
+				{Name: "badType", PartitionKey: "owner", PartitionKeyType: "BOOL"},
+				{Name: "sameKeys", PartitionKey: "owner", SortKey: "owner"},
+				{Name: "typeClash", PartitionKey: "owner", SortKey: "createdAt", SortKeyType: constructs.KeyNumber},
+				{Name: "idClash", PartitionKey: "id", PartitionKeyType: constructs.KeyBinary},
+				{Name: "orphanType", PartitionKey: "owner", SortKeyType: constructs.KeyNumber},
+			}}),
+			scope: scope,
+			problems: [][]string{
+				{"GlobalSecondaryIndexes[0] (noKey).PartitionKey", `""`, "1–255"},
+				{"GlobalSecondaryIndexes[1] (badType).PartitionKeyType", `"BOOL"`, `"S", "N" or "B"`},
+				{"GlobalSecondaryIndexes[2] (sameKeys).SortKey", `"owner"`, "also the index's partition key"},
+				{"GlobalSecondaryIndexes[3] (typeClash).SortKeyType", `"N"`, `"createdAt"`, `type "S"`, "one type"},
+				{"GlobalSecondaryIndexes[4] (idClash).PartitionKeyType", `"B"`, `"id"`, `type "S"`},
+				{"GlobalSecondaryIndexes[5] (orphanType).SortKeyType", `"N"`, "without SortKey"},
+			},
+		},
+		{
+			name: "index projections",
+			build: newTable(constructs.TableArgs{GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{
+				{Name: "some", PartitionKey: "owner", Projection: "SOME"},
+				{Name: "includeNothing", PartitionKey: "owner", Projection: constructs.ProjectInclude},
+				{Name: "allAndMore", PartitionKey: "owner", NonKeyAttributes: []string{"name"}},
+				{Name: "badAttr", PartitionKey: "owner", Projection: constructs.ProjectInclude, NonKeyAttributes: []string{"a b"}},
+			}}),
+			scope: scope,
+			problems: [][]string{
+				{"GlobalSecondaryIndexes[0] (some).Projection", `"SOME"`, "ALL, KEYS_ONLY or INCLUDE"},
+				{"GlobalSecondaryIndexes[1] (includeNothing).NonKeyAttributes", "INCLUDE"},
+				{"GlobalSecondaryIndexes[2] (allAndMore).NonKeyAttributes", `["name"]`, "projection ALL", "use INCLUDE"},
+				{"GlobalSecondaryIndexes[3] (badAttr).NonKeyAttributes", `"a b"`, "1–255"},
+			},
+		},
+		{
+			name:     "too many indexes",
+			build:    newTable(constructs.TableArgs{GlobalSecondaryIndexes: manyIndexes(21, nil)}),
+			scope:    scope,
+			problems: [][]string{{"GlobalSecondaryIndexes", "21 indexes", "at most 20"}},
+		},
+		{
+			name:     "too many projected attributes",
+			build:    newTable(constructs.TableArgs{GlobalSecondaryIndexes: manyIndexes(2, attrNames(51))}),
+			scope:    scope,
+			problems: [][]string{{"GlobalSecondaryIndexes", "102 NonKeyAttributes", "at most 100"}},
+		},
+		{
 			name:  "every problem at once",
 			build: newTable(constructs.TableArgs{PartitionKey: "pk", PartitionKeyType: "X", SortKey: "pk", SortKeyType: "Y", Stream: "ALL"}),
 			scope: scope,
@@ -178,4 +284,55 @@ func TestTableBadInputs(t *testing.T) {
 			},
 		},
 	})
+}
+
+// manyIndexes returns n valid indexes, each projecting include (ALL when
+// include is nil).
+func manyIndexes(n int, include []string) []constructs.GlobalSecondaryIndex {
+	var out []constructs.GlobalSecondaryIndex
+	for i := range n {
+		g := constructs.GlobalSecondaryIndex{Name: fmt.Sprintf("index%02d", i), PartitionKey: fmt.Sprintf("k%02d", i)}
+		if include != nil {
+			g.Projection, g.NonKeyAttributes = constructs.ProjectInclude, include
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func attrNames(n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf("a%03d", i))
+	}
+	return out
+}
+
+// The limits at their edges are accepted, as AWS accepts them.
+func TestTableIndexLimits(t *testing.T) {
+	name255 := strings.Repeat("i", 255)
+	for _, tc := range []struct {
+		name string
+		args constructs.TableArgs
+	}{
+		{"20 indexes", constructs.TableArgs{GlobalSecondaryIndexes: manyIndexes(20, nil)}},
+		{"100 projected attributes", constructs.TableArgs{GlobalSecondaryIndexes: manyIndexes(2, attrNames(50))}},
+		{"names of 3 and 255 characters", constructs.TableArgs{GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{
+			{Name: "a.-", PartitionKey: "x"}, {Name: name255, PartitionKey: "x"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.args.Validate("items"); err != nil {
+				t.Errorf("got %v; want no error", err)
+			}
+		})
+	}
+}
+
+// Defaults are applied to a copy: the caller's args are left as given.
+func TestTableIndexDefaultsDoNotWriteThrough(t *testing.T) {
+	indexes := []constructs.GlobalSecondaryIndex{{Name: "byOwner", PartitionKey: "owner"}}
+	synthTable(t, &constructs.TableArgs{GlobalSecondaryIndexes: indexes})
+	if got := indexes[0]; got.Projection != "" || got.PartitionKeyType != "" {
+		t.Errorf("caller's index after NewTable: %+v; want it unchanged", got)
+	}
 }
