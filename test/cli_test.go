@@ -137,3 +137,33 @@ func TestCLIEngineRefusedConfig(t *testing.T) {
 		t.Errorf("output file exists after a failed synth (stat: %v)", err)
 	}
 }
+
+// TestCLIOutRefusesStackConfig: --out onto a stack config file (here a copy
+// of the project's own, outside the repository so a regression cannot
+// damage it) is refused with exit 2 before anything is written.
+func TestCLIOutRefusesStackConfig(t *testing.T) {
+	bin := buildKumo(t)
+	config, err := os.ReadFile(filepath.Join(root, "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "Pulumi.dev.yaml")
+	if err := os.WriteFile(out, config, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runKumo(t, bin, root, "synth", "--json", "--out", out)
+	if code != 2 {
+		t.Errorf("exit %d; want 2 (usage)", code)
+	}
+	for _, want := range []string{"refusing to write --out " + out, "--force"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q; want nothing", stdout)
+	}
+	if b, _ := os.ReadFile(out); !bytes.Equal(b, config) {
+		t.Errorf("stack config changed to %.80q...", b)
+	}
+}

@@ -98,14 +98,19 @@ func TestRunExitCodes(t *testing.T) {
 			wantStderr: []string{"kumo: flag needs an argument: --stack\n"}},
 		{name: "unknown command", args: "deploy", want: cli.ExitUsage,
 			wantStderr: []string{`kumo: unknown command "deploy" for "kumo"`}},
+		{name: "--out onto the stack config", args: "synth --json --out Pulumi.dev.yaml", want: cli.ExitUsage,
+			wantStderr: []string{"kumo: refusing to write --out Pulumi.dev.yaml: it is a Pulumi stack config file", "pass --force", "Run 'kumo synth --help' for usage.\n"}},
 		{name: "stray argument", args: "synth prod", want: cli.ExitUsage,
 			wantStderr: []string{`kumo: unexpected argument "prod"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := project(t)
+			// A previous synth output, which --out may replace; failed
+			// runs must not.
 			existing := filepath.Join(dir, "synth.json")
-			if err := os.WriteFile(existing, []byte("previous\n"), 0o644); err != nil {
+			const previous = "stack dev (project shop): 1 resource\nprevious\n"
+			if err := os.WriteFile(existing, []byte(previous), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			ios, _, out, errOut := cli.Test()
@@ -129,7 +134,7 @@ func TestRunExitCodes(t *testing.T) {
 			if tt.want == cli.ExitOK && errOut.Len() != 0 {
 				t.Errorf("stderr = %q; want empty on success", errOut)
 			}
-			if b, _ := os.ReadFile(existing); string(b) != "previous\n" {
+			if b, _ := os.ReadFile(existing); string(b) != previous {
 				t.Errorf("synth.json = %q; want it untouched", b)
 			}
 		})

@@ -28,8 +28,12 @@ type Options struct {
 	Stack string
 	// JSON prints the synth JSON contract instead of the tree.
 	JSON bool
-	// OutFile receives the output instead of stdout. Default: stdout.
+	// OutFile receives the output instead of stdout. It must not name a
+	// project input, and an existing file is replaced only if it is empty or
+	// a previous synth output. Default: stdout.
 	OutFile string
+	// Force lets OutFile replace or create any file. Default: false.
+	Force bool
 	// Dir is the project directory. Default: the nearest directory at or
 	// above the working directory that holds Pulumi.yaml.
 	Dir string
@@ -48,7 +52,13 @@ engine and the AWS provider, and show every resource it would create.
 Computed values (ARNs, URLs, names) are realistic but derived only from each
 resource's URN, so two runs of the same program and config give byte-identical
 output. Encrypted config values are shown as [secret]. No network access, AWS
-credentials or pulumi CLI are needed.`,
+credentials or pulumi CLI are needed.
+
+--out writes the output atomically. So that a mistyped path cannot cost work,
+it refuses, before the synth runs, to write a project input (Pulumi.yaml,
+Pulumi.<stack>.yaml, go.mod, go.sum, go.work, *.go) or to replace an existing
+file that is neither empty nor a previous kumo synth output (JSON or tree),
+wherever it is. --force lifts both checks.`,
 		Example: `  kumo synth
   kumo synth --stack prod --json
   kumo synth --json --out synth.json`,
@@ -66,7 +76,8 @@ credentials or pulumi CLI are needed.`,
 	}
 	cmd.Flags().StringVarP(&opts.Stack, "stack", "s", "dev", "Stack whose Pulumi.<stack>.yaml config to use")
 	cli.AddJSONFlag(cmd, &opts.JSON)
-	cmd.Flags().StringVarP(&opts.OutFile, "out", "o", "", "Write the output to `FILE` (atomically) instead of stdout")
+	cmd.Flags().StringVarP(&opts.OutFile, "out", "o", "", "Write the output to `FILE` (atomically) instead of stdout; an existing FILE must be empty or a previous synth output")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "Let --out replace any file, even a project input or a file synth did not write")
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "Project `directory` holding Pulumi.yaml (default: found from the working directory upwards)")
 	return cmd
 }
@@ -79,6 +90,14 @@ func runSynth(opts *Options) error {
 	root, err := cli.ProjectRoot(cwd, opts.Dir)
 	if err != nil {
 		return err
+	}
+	// --out is checked before the synth, which can take seconds, so a
+	// refused path costs nothing, and again before writing, in case the
+	// file changed meanwhile.
+	if opts.OutFile != "" {
+		if _, err := checkOut(opts.OutFile, resolve(cwd, opts.OutFile), opts.Force); err != nil {
+			return err
+		}
 	}
 	ctx := opts.Context
 	if ctx == nil {
@@ -98,7 +117,11 @@ func runSynth(opts *Options) error {
 		_, err := opts.IO.Out.Write(out)
 		return err
 	}
-	if err := writeFileAtomic(resolve(cwd, opts.OutFile), out); err != nil {
+	target, err := checkOut(opts.OutFile, resolve(cwd, opts.OutFile), opts.Force)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(target.path, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "wrote %s (%d resources)\n", opts.OutFile, len(res.Resources))

@@ -131,6 +131,7 @@ func TestNewCmdSynthFlags(t *testing.T) {
 		{args: "", want: Options{Stack: "dev"}},
 		{args: "--stack prod --json --out synth.json --dir infra", want: Options{Stack: "prod", JSON: true, OutFile: "synth.json", Dir: "infra"}},
 		{args: "-s staging -o x.txt", want: Options{Stack: "staging", OutFile: "x.txt"}},
+		{args: "-o Pulumi.dev.yaml --force", want: Options{Stack: "dev", OutFile: "Pulumi.dev.yaml", Force: true}},
 		{args: "--stack ../etc", wantErr: `invalid --stack "../etc"`},
 		{args: "extra", wantErr: `unexpected argument "extra"`},
 	}
@@ -153,7 +154,7 @@ func TestNewCmdSynthFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gotFlags := Options{Stack: got.Stack, JSON: got.JSON, OutFile: got.OutFile, Dir: got.Dir}
+			gotFlags := Options{Stack: got.Stack, JSON: got.JSON, OutFile: got.OutFile, Dir: got.Dir, Force: got.Force}
 			if !reflect.DeepEqual(gotFlags, tt.want) {
 				t.Errorf("options = %+v; want %+v", gotFlags, tt.want)
 			}
@@ -322,8 +323,11 @@ func TestSynthErrorsLeaveOutFileAlone(t *testing.T) {
 			for _, existing := range []bool{false, true} {
 				root := newProject(t)
 				out := filepath.Join(root, "synth.json")
+				// A previous synth output, the only kind --out replaces
+				// without --force.
+				previous := "stack dev (project shop): 4 resources\nprevious\n"
 				if existing {
-					if err := os.WriteFile(out, []byte("previous\n"), 0o600); err != nil {
+					if err := os.WriteFile(out, []byte(previous), 0o600); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -337,7 +341,7 @@ func TestSynthErrorsLeaveOutFileAlone(t *testing.T) {
 					t.Errorf("directory changed from %v to %v", before, after)
 				}
 				if existing {
-					if b, _ := os.ReadFile(out); string(b) != "previous\n" {
+					if b, _ := os.ReadFile(out); string(b) != previous {
 						t.Errorf("existing --out file = %q; want it untouched", b)
 					}
 				}
@@ -406,5 +410,201 @@ func assertOnlyFiles(t *testing.T, dir string, want ...string) {
 	t.Helper()
 	if got := listDir(t, dir); !reflect.DeepEqual(got, want) {
 		t.Errorf("files in %s = %v; want %v", dir, got, want)
+	}
+}
+
+// countingProgram is fakeProgram that counts its runs, to show that a
+// refused --out is refused before the synth spends any time.
+func countingProgram(runs *int) func(string) synth.Program {
+	return func(root string) synth.Program {
+		p := fakeProgram(root)
+		return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+			*runs++
+			return p(ctx, raw)
+		}
+	}
+}
+
+// snapshot maps every file under dirs to its mode and content, so a test can
+// show that nothing was written, renamed or left behind.
+func snapshot(t *testing.T, dirs ...string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			info, err := os.Lstat(p)
+			if err != nil {
+				return err
+			}
+			entry := info.Mode().String()
+			switch {
+			case info.Mode()&os.ModeSymlink != 0:
+				target, err := os.Readlink(p)
+				if err != nil {
+					return err
+				}
+				entry += " -> " + target
+			case info.Mode().IsRegular():
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				entry += " " + string(b)
+			}
+			files[p] = entry
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
+
+// synthJSON is what `kumo synth --json` prints for stack in root.
+func synthJSON(t *testing.T, root, stack string) string {
+	t.Helper()
+	h := newHarness(root, fakeProgram)
+	if err := h.run("--json --stack " + stack); err != nil {
+		t.Fatal(err)
+	}
+	return h.out.String()
+}
+
+func TestSynthOutRefusesWhatSynthDidNotWrite(t *testing.T) {
+	tests := []struct {
+		name    string
+		out     string // --out, relative to the project; "elsewhere/" is a directory outside it
+		content string // existing content; "" with create=false means the file does not exist
+		create  bool
+		wantErr []string
+		noForce bool // --force does not help
+	}{
+		{name: "stack config", out: "Pulumi.dev.yaml", wantErr: []string{"Pulumi.dev.yaml", "project input", "--force"}},
+		{name: "project file", out: "Pulumi.yaml", wantErr: []string{"Pulumi.yaml", "project input", "--force"}},
+		{name: "go.mod", out: "go.mod", content: "module example.com/shop\n", create: true, wantErr: []string{"go.mod", "--force"}},
+		{name: "empty go.sum", out: "go.sum", create: true, wantErr: []string{"go.sum", "--force"}},
+		{name: "Go source", out: "main.go", content: "package main\n", create: true, wantErr: []string{"main.go", "--force"}},
+		{name: "new Go source", out: "handler.go", wantErr: []string{"handler.go", "--force"}},
+		{name: "new stack config", out: "Pulumi.prod.yaml", wantErr: []string{"Pulumi.prod.yaml", "--force"}},
+		{name: "notes in the project", out: "site/notes.txt", content: "remember the milk\n", create: true,
+			wantErr: []string{"site/notes.txt", "not a previous kumo synth output", "--force"}},
+		{name: "JSON that is not synth output", out: "data.json", content: `{"project": "shop", "stack": "dev"}` + "\n", create: true,
+			wantErr: []string{"data.json", "not a previous kumo synth output", "--force"}},
+		{name: "file outside the project", out: "elsewhere/report.txt", content: "quarterly numbers\n", create: true,
+			wantErr: []string{"report.txt", "not a previous kumo synth output", "--force"}},
+		{name: "directory", out: "site", wantErr: []string{"site", "not a regular file"}, noForce: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := newProject(t)
+			elsewhere := t.TempDir()
+			out := tt.out
+			if rest, ok := strings.CutPrefix(out, "elsewhere/"); ok {
+				out = filepath.Join(elsewhere, rest)
+			}
+			path := out
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(root, path)
+			}
+			if tt.create {
+				if err := os.WriteFile(path, []byte(tt.content), 0o640); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := synthJSON(t, root, "dev") // before --force may break the project
+			before := snapshot(t, root, elsewhere)
+
+			for _, force := range []string{"", " --force"} {
+				if force != "" && tt.noForce {
+					continue
+				}
+				runs := 0
+				h := newHarness(root, countingProgram(&runs))
+				err := h.run("--json --out " + out + force)
+				if force == "" {
+					var cerr *cli.Error
+					if !errors.As(err, &cerr) || cerr.Code != cli.ExitUsage {
+						t.Fatalf("error = %v; want a usage error (exit 2)", err)
+					}
+					for _, want := range tt.wantErr {
+						if !strings.Contains(err.Error(), want) {
+							t.Errorf("error %q does not mention %q", err, want)
+						}
+					}
+					if tt.noForce && strings.Contains(err.Error(), "--force") {
+						t.Errorf("error %q suggests --force, which cannot help", err)
+					}
+					if runs != 0 {
+						t.Errorf("the stack program ran %d times; want the refusal before the synth", runs)
+					}
+					if h.out.Len() != 0 || h.errOut.Len() != 0 {
+						t.Errorf("stdout %q, stderr %q; want nothing but the returned error", h.out, h.errOut)
+					}
+					if after := snapshot(t, root, elsewhere); !reflect.DeepEqual(after, before) {
+						t.Errorf("files changed on refusal:\nbefore %v\nafter  %v", before, after)
+					}
+					continue
+				}
+				// --force replaces the file, keeping its mode.
+				if err != nil {
+					t.Fatalf("with --force: %v", err)
+				}
+				got, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != want {
+					t.Errorf("with --force %s = %q; want the synth JSON", tt.out, got)
+				}
+				if info, err := os.Stat(path); err != nil || (tt.create && info.Mode().Perm() != 0o640) {
+					t.Errorf("with --force: stat %v, %v; want mode -rw-r-----", info.Mode(), err)
+				}
+			}
+		})
+	}
+}
+
+func TestSynthOutReplacesPreviousOutput(t *testing.T) {
+	root := newProject(t)
+	staging := synthJSON(t, root, "staging")
+	h := newHarness(root, fakeProgram)
+	if err := h.run("--stack staging"); err != nil {
+		t.Fatal(err)
+	}
+	stagingTree := h.out.String()
+
+	tests := []struct {
+		name, previous, args string
+	}{
+		{"JSON of another stack", staging, "--json"},
+		{"tree", stagingTree, ""},
+		{"tree over JSON", staging, ""},
+		{"empty file, as mktemp makes", "", "--json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "synth.out")
+			if err := os.WriteFile(out, []byte(tt.previous), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(root, fakeProgram)
+			if err := h.run(tt.args + " --out " + out); err != nil {
+				t.Fatal(err)
+			}
+			want := newHarness(root, fakeProgram)
+			if err := want.run(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(out); string(got) != want.out.String() {
+				t.Errorf("%s = %q; want this run's output %q", out, got, want.out)
+			}
+			if info, _ := os.Stat(out); info.Mode().Perm() != 0o600 {
+				t.Errorf("mode %v; want the previous file's -rw-------", info.Mode())
+			}
+		})
 	}
 }

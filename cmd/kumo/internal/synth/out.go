@@ -1,0 +1,145 @@
+package synthcmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+)
+
+// The --out rule, in one place because the flag help, the README and the
+// refusals all state it: --out never names a project input, and replaces an
+// existing file only when it is empty or a previous synth output, since
+// those are the only files whose loss costs nothing (a synth output can be
+// made again). --force overrides both. The rule is the same inside and
+// outside the project directory: kumo cannot tell what an unknown file
+// elsewhere is worth either.
+
+// projectInput reports whether base, a file name, is one of the files a
+// Pulumi Go project is made of, and names what it is. Synth output written
+// there breaks the project (a JSON Pulumi.<stack>.yaml is a different stack
+// config; a JSON *.go file stops the build), even when no file existed before.
+func projectInput(base string) (what string, ok bool) {
+	switch {
+	case base == "Pulumi.yaml" || base == "Pulumi.yml":
+		return "the Pulumi project file", true
+	case strings.HasPrefix(base, "Pulumi.") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")):
+		return "a Pulumi stack config file", true
+	case base == "go.mod" || base == "go.sum" || base == "go.work" || base == "go.work.sum":
+		return "a Go module file", true
+	case strings.HasSuffix(base, ".go"):
+		return "a Go source file", true
+	}
+	return "", false
+}
+
+// maxPreviousOutput bounds how much of an existing file is read to decide
+// whether it is a previous synth output; anything larger needs --force.
+// Synth JSON is about 1 KB per resource.
+const maxPreviousOutput = 256 << 20
+
+// treeHeader is the first line of the tree output (synth.Result.WriteTree).
+var treeHeader = regexp.MustCompile(`\Astack [A-Za-z0-9_.-]+ \(project [^\s()]+\): [0-9]+ resources?\n`)
+
+// previousOutput reports whether data is something `kumo synth` writes: the
+// JSON contract (exactly the top-level keys project, stack, resources and
+// outputs, with their types) or the tree, recognized by its first line.
+func previousOutput(data []byte) bool {
+	if treeHeader.Match(data) {
+		return true
+	}
+	var doc struct {
+		Project   *string                     `json:"project"`
+		Stack     *string                     `json:"stack"`
+		Resources *[]json.RawMessage          `json:"resources"`
+		Outputs   *map[string]json.RawMessage `json:"outputs"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil || dec.More() {
+		return false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return false // trailing data after the document
+	}
+	return doc.Project != nil && doc.Stack != nil && doc.Resources != nil && doc.Outputs != nil
+}
+
+// outFile is where --out goes, checked before the synth runs.
+type outFile struct {
+	// path is the file to write.
+	path string
+}
+
+// checkOut applies the --out rule to arg (as the user typed it; path is it
+// resolved against the working directory) and returns where to write, or a
+// usage error naming arg that says how to proceed. It only reads.
+func checkOut(arg, path string, force bool) (*outFile, error) {
+	if what, ok := projectInput(filepath.Base(path)); ok && !force {
+		return nil, cli.UsageErrorf("refusing to write --out %s: it is %s, a project input, not a place for synth output; choose another --out file, or pass --force to replace it", arg, what)
+	}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return checkDir(arg, path)
+	case err != nil:
+		return nil, fmt.Errorf("--out %s: %w", arg, err)
+	case !info.Mode().IsRegular():
+		return nil, cli.UsageErrorf("cannot write --out %s: it is not a regular file (%s); choose a file path", arg, fileKind(info.Mode()))
+	case force:
+		return &outFile{path: path}, nil
+	}
+	if info.Size() > maxPreviousOutput {
+		return nil, refuseOverwrite(arg)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--out %s: %w", arg, err)
+	}
+	if len(data) > 0 && !previousOutput(data) {
+		return nil, refuseOverwrite(arg)
+	}
+	return &outFile{path: path}, nil
+}
+
+func refuseOverwrite(arg string) error {
+	return cli.UsageErrorf("refusing to overwrite --out %s: it is not a previous kumo synth output, so replacing it could lose work; choose another --out file, or pass --force to replace it", arg)
+}
+
+// checkDir makes sure a new file can be created at path, so a missing
+// directory is reported before the synth rather than after.
+func checkDir(arg, path string) (*outFile, error) {
+	dir := filepath.Dir(path)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("cannot write --out %s: directory %s does not exist", arg, dir)
+	case err != nil:
+		return nil, fmt.Errorf("--out %s: %w", arg, err)
+	case !info.IsDir():
+		return nil, fmt.Errorf("cannot write --out %s: %s is not a directory", arg, dir)
+	}
+	return &outFile{path: path}, nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.String()
+}
