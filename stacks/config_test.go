@@ -507,3 +507,25 @@ func TestAWSKeysAreTheProvidersKeys(t *testing.T) {
 }
 
 const testCert = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+
+// TestSecretValuesNeverShownInRangeChecks: a decrypted secret that breaks a
+// range is reported by key only.
+func TestSecretValuesNeverShownInRangeChecks(t *testing.T) {
+	raw := map[string]string{"aws:region": "eu-west-1", "kumo:apiGatewayLogRoleStack": "shared",
+		"kumo:memoryMB": "64", "kumo:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc", "kumo:domainNames": `["app.example.com"]`}
+	secret := func(k string) bool { return k == "kumo:memoryMB" || k == "kumo:certificateArn" }
+	_, err := ParseConfig(raw, secret)
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, leaked := range []string{"64 ", "certificate/abc"} {
+		if strings.Contains(err.Error(), leaked) {
+			t.Errorf("error shows the secret %q:\n%v", leaked, err)
+		}
+	}
+	for _, w := range []string{"kumo:memoryMB: [secret] is outside 128–10240 MB", "kumo:certificateArn: [secret] is in eu-west-1"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+}

@@ -44,6 +44,29 @@ var readNamespaces = []string{Namespace, "aws", "pulumi"}
 type problems struct {
 	errs []error
 	keys map[string]bool
+	// secret reports keys whose values must never appear in a message.
+	secret func(key string) bool
+}
+
+// val shows key's value v in a message: "[secret]" for a secret key,
+// quoted and cut for a string, as it is for a number.
+func (p *problems) val(key string, v any) string {
+	if p.secret != nil && p.secret(key) {
+		return secretPlaceholder
+	}
+	if s, ok := v.(string); ok {
+		return quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+// redact returns err's text, or, for a secret key whose value err may
+// quote, the generic reason.
+func (p *problems) redact(key string, err error, generic string) string {
+	if p.secret != nil && p.secret(key) {
+		return secretPlaceholder + " " + generic
+	}
+	return err.Error()
 }
 
 func (p *problems) add(key, format string, v ...any) {
@@ -80,7 +103,7 @@ func parse(raw map[string]string, secret func(key string) bool) (Config, *proble
 		return quote(raw[key])
 	}
 	c := defaultConfig()
-	p := &problems{}
+	p := &problems{secret: secret}
 	known := map[string]Key{}
 	for _, k := range Keys {
 		known[Namespace+":"+k.Name] = k
@@ -143,42 +166,42 @@ func (c Config) validate(p *problems, raw map[string]string) {
 		case strings.TrimSpace(pat) == "":
 			p.add(k("patterns"), "has an empty entry; use one of %s", strings.Join(Patterns, ", "))
 		case seen[pat]:
-			p.add(k("patterns"), "%s is listed twice; list each pattern once", quote(pat))
+			p.add(k("patterns"), "%s is listed twice; list each pattern once", p.val(k("patterns"), pat))
 		case !slices.Contains(Patterns, pat):
-			p.add(k("patterns"), "%s is not a pattern; use one of %s", quote(pat), strings.Join(Patterns, ", "))
+			p.add(k("patterns"), "%s is not a pattern; use one of %s", p.val(k("patterns"), pat), strings.Join(Patterns, ", "))
 		}
 		seen[pat] = true
 	}
 	if given("memoryMB") && (c.MemoryMB < constructs.MinMemoryMB || c.MemoryMB > constructs.MaxMemoryMB) {
-		p.add(k("memoryMB"), "%d is outside %d–%d MB", c.MemoryMB, constructs.MinMemoryMB, constructs.MaxMemoryMB)
+		p.add(k("memoryMB"), "%s is outside %d–%d MB", p.val(k("memoryMB"), c.MemoryMB), constructs.MinMemoryMB, constructs.MaxMemoryMB)
 	}
 	if given("timeoutSeconds") && (c.TimeoutSeconds < 1 || c.TimeoutSeconds > constructs.MaxAPITimeoutSeconds) {
-		p.add(k("timeoutSeconds"), "%d is outside 1–%d s (the functions sit behind API Gateway, whose integration limit is %d s)",
-			c.TimeoutSeconds, constructs.MaxAPITimeoutSeconds, constructs.MaxAPITimeoutSeconds)
+		p.add(k("timeoutSeconds"), "%s is outside 1–%d s (the functions sit behind API Gateway, whose integration limit is %d s)",
+			p.val(k("timeoutSeconds"), c.TimeoutSeconds), constructs.MaxAPITimeoutSeconds, constructs.MaxAPITimeoutSeconds)
 	}
 	if given("logRetentionDays") && !slices.Contains(constructs.ValidLogRetentionDays, c.LogRetentionDays) {
-		p.add(k("logRetentionDays"), "%d is not a CloudWatch Logs retention; use one of %v", c.LogRetentionDays, constructs.ValidLogRetentionDays)
+		p.add(k("logRetentionDays"), "%s is not a CloudWatch Logs retention; use one of %v", p.val(k("logRetentionDays"), c.LogRetentionDays), constructs.ValidLogRetentionDays)
 	}
 	if given("apiRateLimit") && c.APIRateLimit < 1 {
-		p.add(k("apiRateLimit"), "%d must be at least 1 request per second", c.APIRateLimit)
+		p.add(k("apiRateLimit"), "%s must be at least 1 request per second", p.val(k("apiRateLimit"), c.APIRateLimit))
 	}
 	if given("apiBurstLimit") && c.APIBurstLimit < 1 {
-		p.add(k("apiBurstLimit"), "%d must be at least 1", c.APIBurstLimit)
+		p.add(k("apiBurstLimit"), "%s must be at least 1", p.val(k("apiBurstLimit"), c.APIBurstLimit))
 	}
 	if given("mfa") && c.MFA != constructs.MFAOff && c.MFA != constructs.MFAOptional && c.MFA != constructs.MFARequired {
-		p.add(k("mfa"), "%s is not an MFA setting; use OFF, OPTIONAL or ON", quote(string(c.MFA)))
+		p.add(k("mfa"), "%s is not an MFA setting; use OFF, OPTIONAL or ON", p.val(k("mfa"), string(c.MFA)))
 	}
 	if given("deploymentPreference") {
 		if err := c.DeploymentPreference.Validate(); err != nil {
-			p.add(k("deploymentPreference"), "%v", err)
+			p.add(k("deploymentPreference"), "%s", p.redact(k("deploymentPreference"), err, "is not a deployment preference; use AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes"))
 		}
 	}
 	for _, fn := range slices.Sorted(maps.Keys(c.DeploymentPreferenceOverrides)) {
 		if !slices.Contains(webapp.Functions, fn) {
-			p.add(k("deploymentPreferenceOverrides"), "%s is not a function; use one of %s", quote(fn), strings.Join(webapp.Functions, ", "))
+			p.add(k("deploymentPreferenceOverrides"), "%s is not a function; use one of %s", p.val(k("deploymentPreferenceOverrides"), fn), strings.Join(webapp.Functions, ", "))
 		}
 		if err := c.DeploymentPreferenceOverrides[fn].Validate(); err != nil {
-			p.add(k("deploymentPreferenceOverrides"), "%s: %v", fn, err)
+			p.add(k("deploymentPreferenceOverrides"), "%s", p.redact(k("deploymentPreferenceOverrides"), fmt.Errorf("%s: %w", fn, err), "is not a deployment preference"))
 		}
 	}
 	c.validateDomains(p, given)
@@ -188,30 +211,31 @@ func (c Config) validate(p *problems, raw map[string]string) {
 		p.add(k("apiGatewayLogRoleStack"), "not set; the web app's API logs need API Gateway's region-wide CloudWatch Logs role, which one stack per account and region manages with the %s pattern: set this key to that stack's name (e.g. shared-%s), add %s to %s, or set %s: false",
 			PatternAPIGatewayAccount, orRegion(c.Region), PatternAPIGatewayAccount, k("patterns"), k("apiLogs"))
 	case account && c.APIGatewayLogRoleStack != "":
-		p.add(k("apiGatewayLogRoleStack"), "%s is set, but this stack runs the %s pattern itself; remove the key", quote(c.APIGatewayLogRoleStack), PatternAPIGatewayAccount)
+		p.add(k("apiGatewayLogRoleStack"), "%s is set, but this stack runs the %s pattern itself; remove the key", p.val(k("apiGatewayLogRoleStack"), c.APIGatewayLogRoleStack), PatternAPIGatewayAccount)
 	case !withWebApp && c.APIGatewayLogRoleStack != "" && !p.keys[k("patterns")]:
-		p.add(k("apiGatewayLogRoleStack"), "%s is set, but only the %s pattern has an API; remove the key", quote(c.APIGatewayLogRoleStack), PatternWebApp)
+		p.add(k("apiGatewayLogRoleStack"), "%s is set, but only the %s pattern has an API; remove the key", p.val(k("apiGatewayLogRoleStack"), c.APIGatewayLogRoleStack), PatternWebApp)
 	}
 	switch {
 	case c.DurationAlarmP99Ms < 0:
-		p.add(k("durationAlarmP99Ms"), "%d must not be negative; use 0 for no duration alarm", c.DurationAlarmP99Ms)
+		p.add(k("durationAlarmP99Ms"), "%s must not be negative; use 0 for no duration alarm", p.val(k("durationAlarmP99Ms"), c.DurationAlarmP99Ms))
 	case c.DurationAlarmP99Ms >= c.TimeoutSeconds*1000 && !p.keys[k("timeoutSeconds")]:
 		// Lambda stops an invocation at its timeout, so its duration never
 		// exceeds it: such an alarm could never roll anything back.
-		p.add(k("durationAlarmP99Ms"), "%d ms can never be exceeded: the functions time out at %d s (%s); use a value below %d",
-			c.DurationAlarmP99Ms, c.TimeoutSeconds, k("timeoutSeconds"), c.TimeoutSeconds*1000)
+		p.add(k("durationAlarmP99Ms"), "%s ms can never be exceeded: the functions time out at %s s (%s); use a smaller value",
+			p.val(k("durationAlarmP99Ms"), c.DurationAlarmP99Ms), p.val(k("timeoutSeconds"), c.TimeoutSeconds), k("timeoutSeconds"))
 	}
 	if given("lambdaConcurrencyQuota") && c.LambdaConcurrencyQuota < DefaultLambdaConcurrencyQuota {
-		p.add(k("lambdaConcurrencyQuota"), "%d is below Lambda's default quota of %d; use the value Service Quotas shows for L-B99A9384",
-			c.LambdaConcurrencyQuota, DefaultLambdaConcurrencyQuota)
+		p.add(k("lambdaConcurrencyQuota"), "%s is below Lambda's default quota of %d; use the value Service Quotas shows for L-B99A9384",
+			p.val(k("lambdaConcurrencyQuota"), c.LambdaConcurrencyQuota), DefaultLambdaConcurrencyQuota)
 	}
 	if n := c.ItemsReservedConcurrency; n != nil {
 		switch limit := c.LambdaConcurrencyQuota - minUnreservedConcurrency; {
 		case *n < 0:
-			p.add(k("itemsReservedConcurrency"), "%d is negative; use 0 to stop the function or %d for unreserved", *n, Unreserved)
+			p.add(k("itemsReservedConcurrency"), "%s is negative; use 0 to stop the function or %d for unreserved", p.val(k("itemsReservedConcurrency"), *n), Unreserved)
 		case *n > limit && !p.keys[k("lambdaConcurrencyQuota")]:
-			p.add(k("itemsReservedConcurrency"), "%d exceeds what the account can reserve: %d (%s %d less the %d Lambda keeps unreserved); lower it, or raise the quota and set %s",
-				*n, limit, k("lambdaConcurrencyQuota"), c.LambdaConcurrencyQuota, minUnreservedConcurrency, k("lambdaConcurrencyQuota"))
+			p.add(k("itemsReservedConcurrency"), "%s exceeds what the account can reserve: %s (%s %s less the %d Lambda keeps unreserved); lower it, or raise the quota and set %s",
+				p.val(k("itemsReservedConcurrency"), *n), p.val(k("lambdaConcurrencyQuota"), limit), k("lambdaConcurrencyQuota"),
+				p.val(k("lambdaConcurrencyQuota"), c.LambdaConcurrencyQuota), minUnreservedConcurrency, k("lambdaConcurrencyQuota"))
 		}
 	}
 }
@@ -230,11 +254,11 @@ func (c Config) validateDomains(p *problems, given func(string) bool) {
 	seen := map[string]bool{}
 	for _, d := range c.DomainNames {
 		if problem := domainProblem(d); problem != "" {
-			p.add(k("domainNames"), "%s %s", quote(d), problem)
+			p.add(k("domainNames"), "%s %s", p.val(k("domainNames"), d), problem)
 			continue
 		}
 		if seen[strings.ToLower(d)] {
-			p.add(k("domainNames"), "%s is listed twice; list each domain once", quote(d))
+			p.add(k("domainNames"), "%s is listed twice; list each domain once", p.val(k("domainNames"), d))
 		}
 		seen[strings.ToLower(d)] = true
 	}
@@ -245,9 +269,9 @@ func (c Config) validateDomains(p *problems, given func(string) bool) {
 		m := acmCertificate.FindStringSubmatch(c.CertificateArn)
 		switch {
 		case m == nil:
-			p.add(k("certificateArn"), "%s is not an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)", quote(c.CertificateArn))
+			p.add(k("certificateArn"), "%s is not an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)", p.val(k("certificateArn"), c.CertificateArn))
 		case m[1] != "us-east-1":
-			p.add(k("certificateArn"), "%s is in %s; CloudFront takes certificates only from us-east-1", quote(c.CertificateArn), m[1])
+			p.add(k("certificateArn"), "%s is in %s; CloudFront takes certificates only from us-east-1", p.val(k("certificateArn"), c.CertificateArn), m[1])
 		case len(c.DomainNames) == 0:
 			p.add(k("certificateArn"), "set, but %s is empty; list the domains the certificate covers", k("domainNames"))
 		}

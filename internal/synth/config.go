@@ -1,15 +1,19 @@
 package synth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"gopkg.in/yaml.v3"
 )
 
@@ -33,7 +37,9 @@ type projectYAML struct {
 }
 
 type stackYAML struct {
-	Config map[string]yaml.Node `yaml:"config"`
+	Config          map[string]yaml.Node `yaml:"config"`
+	EncryptionSalt  string               `yaml:"encryptionsalt"`
+	SecretsProvider string               `yaml:"secretsprovider"`
 }
 
 // FindRoot returns dir or the nearest parent of it that holds Pulumi.yaml, so
@@ -63,12 +69,57 @@ func FindRoot(dir string) (string, error) {
 // applied first and the stack file overrides them. Encrypted values cannot be
 // decrypted offline, so they become "[secret]" and are listed in secretKeys.
 func LoadConfig(root, stack string) (project string, raw map[string]string, secretKeys []string, err error) {
+	sc, err := LoadStackConfig(root, stack)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return sc.Project, sc.Raw, sc.SecretKeys, nil
+}
+
+// StackConfig is a stack's config as the engine hands it to the program.
+type StackConfig struct {
+	Project string
+	// Raw maps "namespace:key" to the value: strings as they are, other
+	// types JSON-encoded.
+	Raw map[string]string
+	// SecretKeys are the keys whose values are secret, sorted.
+	SecretKeys []string
+	// Undecrypted are secret keys whose values could not be decrypted here;
+	// they are "[secret]" in Raw, and Why says why.
+	Undecrypted []string
+	Why         string
+}
+
+// ConfigFileError is a stack or project file the engine would read
+// differently from what its author meant (the same key twice).
+type ConfigFileError struct {
+	File     string
+	Problems []string
+}
+
+func (e *ConfigFileError) Error() string {
+	return fmt.Sprintf("%s: %s", e.File, strings.Join(e.Problems, "; "))
+}
+
+// LoadStackConfig reads the project and stack config the way the pulumi CLI
+// would hand it to the program in PULUMI_CONFIG: keys are "namespace:key",
+// strings pass as-is and every other YAML type is JSON-encoded. Project
+// defaults are applied first and the stack file overrides them. Encrypted
+// values are decrypted when the stack uses the passphrase provider and the
+// passphrase is in the environment; otherwise they become "[secret]" and are
+// listed in Undecrypted.
+func LoadStackConfig(root, stack string) (*StackConfig, error) {
+	var (
+		project    string
+		raw        map[string]string
+		secretKeys []string
+	)
 	var proj projectYAML
 	if err := readYAML(filepath.Join(root, projectFile), &proj); err != nil {
-		return "", nil, nil, fmt.Errorf("load config: %w", err)
+		return nil, fmt.Errorf("load config: %w", err)
 	}
 	if proj.Name == "" {
-		return "", nil, nil, fmt.Errorf("load config: %s has no name", filepath.Join(root, projectFile))
+		return nil, fmt.Errorf("load config: %s has no name", filepath.Join(root, projectFile))
 	}
 	project = proj.Name
 
@@ -78,14 +129,14 @@ func LoadConfig(root, stack string) (project string, raw map[string]string, secr
 		full := qualify(project, key)
 		v, ok, err := projectValue(project, key, &node)
 		if err != nil {
-			return "", nil, nil, fmt.Errorf("load config: %s: key %q: %w", projectFile, key, err)
+			return nil, fmt.Errorf("load config: %s: key %q: %w", projectFile, key, err)
 		}
 		if !ok {
 			continue
 		}
 		enc, secret, err := encodeValue(v)
 		if err != nil {
-			return "", nil, nil, fmt.Errorf("load config: %s: key %q: %w", projectFile, key, err)
+			return nil, fmt.Errorf("load config: %s: key %q: %w", projectFile, key, err)
 		}
 		raw[full], secrets[full] = enc, secret
 	}
@@ -96,25 +147,46 @@ func LoadConfig(root, stack string) (project string, raw map[string]string, secr
 	}
 	stackPath := filepath.Join(stackDir, "Pulumi."+stack+".yaml")
 	if _, err := os.Stat(stackPath); errors.Is(err, fs.ErrNotExist) {
-		return "", nil, nil, unknownStackError(stackDir, stack)
+		return nil, unknownStackError(stackDir, stack)
 	}
 	var st stackYAML
 	if err := readYAML(stackPath, &st); err != nil {
-		return "", nil, nil, fmt.Errorf("load config: %w", err)
+		return nil, fmt.Errorf("load config: %w", err)
 	}
-	for key, node := range st.Config {
-		// The pulumi CLI requires namespaced keys in stack files; accepting a
-		// bare key as the project's own is the forgiving reading of the same intent.
+	dec, why := passphraseDecrypter(st.EncryptionSalt, st.SecretsProvider)
+	var undecrypted []string
+	from := map[string]string{} // full key → the key as the stack file wrote it
+	var dups []string
+	for _, key := range slices.Sorted(maps.Keys(st.Config)) {
+		node := st.Config[key]
+		// The engine reads a bare key as the project's own, as kumo does. Two
+		// spellings of one key leave the engine one value and the author
+		// guessing which, so that is refused.
 		full := qualify(project, key)
+		if prev, dup := from[full]; dup {
+			dups = append(dups, fmt.Sprintf("%s is set twice, as %s and as %s; keep one", full, prev, key))
+			continue
+		}
+		from[full] = key
 		var v any
 		if err := node.Decode(&v); err != nil {
-			return "", nil, nil, fmt.Errorf("load config: %s: key %q: %w", filepath.Base(stackPath), key, err)
+			return nil, fmt.Errorf("load config: %s: key %q: %w", filepath.Base(stackPath), key, err)
 		}
-		enc, secret, err := encodeValue(v)
+		norm, secret, undecryptable, err := normalize(v, dec)
 		if err != nil {
-			return "", nil, nil, fmt.Errorf("load config: %s: key %q: %w", filepath.Base(stackPath), key, err)
+			return nil, fmt.Errorf("load config: %s: key %q: %w", filepath.Base(stackPath), key, err)
+		}
+		enc, err := encodeNormalized(norm)
+		if err != nil {
+			return nil, fmt.Errorf("load config: %s: key %q: %w", filepath.Base(stackPath), key, err)
 		}
 		raw[full], secrets[full] = enc, secret
+		if undecryptable {
+			undecrypted = append(undecrypted, full)
+		}
+	}
+	if len(dups) > 0 {
+		return nil, &ConfigFileError{File: filepath.Base(stackPath), Problems: dups}
 	}
 
 	for k, s := range secrets {
@@ -123,7 +195,12 @@ func LoadConfig(root, stack string) (project string, raw map[string]string, secr
 		}
 	}
 	sort.Strings(secretKeys)
-	return project, raw, secretKeys, nil
+	sort.Strings(undecrypted)
+	sc := &StackConfig{Project: project, Raw: raw, SecretKeys: secretKeys, Undecrypted: undecrypted}
+	if len(undecrypted) > 0 && why != nil {
+		sc.Why = why.Error()
+	}
+	return sc, nil
 }
 
 func readYAML(path string, v any) error {
@@ -185,53 +262,74 @@ func projectValue(project, key string, node *yaml.Node) (v any, ok bool, err err
 	return v, true, nil
 }
 
-// encodeValue turns a decoded YAML value into its PULUMI_CONFIG string form.
-// secret reports whether the value is, or contains, a `{secure: ...}` entry.
+// encodeValue turns a decoded YAML value into its PULUMI_CONFIG string form,
+// with encrypted values as "[secret]". secret reports whether the value is,
+// or contains, a `{secure: ...}` entry.
 func encodeValue(v any) (enc string, secret bool, err error) {
-	norm, secret := normalize(v)
-	if s, ok := norm.(string); ok {
-		return s, secret, nil
-	}
-	b, err := json.Marshal(norm)
+	norm, secret, _, err := normalize(v, nil)
 	if err != nil {
 		return "", false, err
 	}
-	return string(b), secret, nil
+	enc, err = encodeNormalized(norm)
+	return enc, secret, err
+}
+
+func encodeNormalized(norm any) (string, error) {
+	if s, ok := norm.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(norm)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
 
 // normalize makes a yaml.v3 value JSON-encodable (maps with non-string keys)
-// and replaces encrypted values, which cannot be decrypted offline.
-func normalize(v any) (any, bool) {
+// and decrypts `{secure: ...}` entries with dec; without one they become
+// "[secret]" and undecrypted is true.
+func normalize(v any, dec config.Decrypter) (norm any, secret, undecrypted bool, err error) {
 	switch t := v.(type) {
 	case map[string]any:
 		if s, ok := t["secure"]; ok && len(t) == 1 {
-			if _, isStr := s.(string); isStr {
-				return secretPlaceholder, true
+			if ciphertext, isStr := s.(string); isStr {
+				if dec == nil {
+					return secretPlaceholder, true, true, nil
+				}
+				plain, err := dec.DecryptValue(context.Background(), ciphertext)
+				if err != nil {
+					return nil, true, false, fmt.Errorf("decrypt: %w", err)
+				}
+				return plain, true, false, nil
 			}
 		}
 		out := make(map[string]any, len(t))
-		secret := false
 		for k, e := range t {
-			n, s := normalize(e)
-			out[k], secret = n, secret || s
+			n, s, u, err := normalize(e, dec)
+			if err != nil {
+				return nil, false, false, err
+			}
+			out[k], secret, undecrypted = n, secret || s, undecrypted || u
 		}
-		return out, secret
+		return out, secret, undecrypted, nil
 	case map[any]any:
 		m := make(map[string]any, len(t))
 		for k, e := range t {
 			m[fmt.Sprint(k)] = e
 		}
-		return normalize(m)
+		return normalize(m, dec)
 	case []any:
 		out := make([]any, len(t))
-		secret := false
 		for i, e := range t {
-			n, s := normalize(e)
-			out[i], secret = n, secret || s
+			n, s, u, err := normalize(e, dec)
+			if err != nil {
+				return nil, false, false, err
+			}
+			out[i], secret, undecrypted = n, secret || s, undecrypted || u
 		}
-		return out, secret
+		return out, secret, undecrypted, nil
 	default:
-		return v, false
+		return v, false, false, nil
 	}
 }
 

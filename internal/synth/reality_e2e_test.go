@@ -96,6 +96,7 @@ func TestRunAppliesEngineConfigValidation(t *testing.T) {
 	dir := writeProject(t, map[string]string{
 		"Pulumi.yaml":      "name: shop\nruntime: go\nconfig:\n  memory:\n    type: integer\n",
 		"Pulumi.prod.yaml": "config:\n  aws:region: eu-west-1\n",
+		"build/api.zip":    "zip bytes",
 	})
 	_, err := Run(context.Background(), Request{Root: dir, Stack: "prod"}, demoProgram)
 	var ee *EngineConfigError

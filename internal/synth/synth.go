@@ -42,6 +42,9 @@ type Result struct {
 	Resources []Resource
 	// Outputs holds the stack outputs rendered like resource inputs.
 	Outputs map[string]any
+	// Notes are what synth could not check (e.g. encrypted values it could
+	// not decrypt), for the user to see; they do not fail synth.
+	Notes []string
 }
 
 // Resource is one registration: a custom (cloud) resource or a component.
@@ -70,13 +73,14 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}
-	project, raw, secretKeys, err := LoadConfig(root, req.Stack)
+	sc, err := LoadStackConfig(root, req.Stack)
 	if err != nil {
 		return nil, err
 	}
-	// What `pulumi up` would refuse before the program runs, synth refuses.
-	if err := ValidateWithEngine(root, req.Stack); err != nil {
-		return nil, err
+	project, raw, secretKeys := sc.Project, sc.Raw, sc.SecretKeys
+	var notes []string
+	for _, k := range sc.Undecrypted {
+		notes = append(notes, fmt.Sprintf("%s is encrypted and was not decrypted (%s); checks of its value were skipped", k, sc.Why))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, err)
@@ -150,7 +154,13 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 		rendered[k] = rv
 	}
 
-	res := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered}
+	// What `pulumi up` would refuse before the program runs, synth refuses
+	// too; it checks after the program so that the program's own config
+	// errors, which name the value and what is allowed, come first.
+	if err := ValidateWithEngine(root, req.Stack); err != nil {
+		return nil, err
+	}
+	res := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered, Notes: notes}
 	// What AWS or the provider would refuse fails synth, as it would fail
 	// `pulumi up`; the result still comes back so the offending inputs can
 	// be inspected.
