@@ -75,7 +75,8 @@ func previousOutput(data []byte) bool {
 
 // outFile is where --out goes, checked before the synth runs.
 type outFile struct {
-	// path is the file to write.
+	// path is the file to write: --out itself, or the file its symbolic
+	// links lead to, so that the links stay links.
 	path string
 }
 
@@ -83,49 +84,91 @@ type outFile struct {
 // resolved against the working directory) and returns where to write, or a
 // usage error naming arg that says how to proceed. It only reads.
 func checkOut(arg, path string, force bool) (*outFile, error) {
-	if what, ok := projectInput(filepath.Base(path)); ok && !force {
-		return nil, cli.UsageErrorf("refusing to write --out %s: it is %s, a project input, not a place for synth output; choose another --out file, or pass --force to replace it", arg, what)
-	}
-	info, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return checkDir(arg, path)
-	case err != nil:
-		return nil, fmt.Errorf("--out %s: %w", arg, err)
-	case !info.Mode().IsRegular():
-		return nil, cli.UsageErrorf("cannot write --out %s: it is not a regular file (%s); choose a file path", arg, fileKind(info.Mode()))
-	case force:
-		return &outFile{path: path}, nil
-	}
-	if info.Size() > maxPreviousOutput {
-		return nil, refuseOverwrite(arg)
-	}
-	data, err := os.ReadFile(path)
+	target, err := followLinks(path)
 	if err != nil {
 		return nil, fmt.Errorf("--out %s: %w", arg, err)
 	}
-	if len(data) > 0 && !previousOutput(data) {
-		return nil, refuseOverwrite(arg)
+	name := "--out " + arg
+	if target != path {
+		name += " (a link to " + target + ")"
 	}
-	return &outFile{path: path}, nil
+	info, err := os.Stat(target)
+	if errors.Is(err, fs.ErrNotExist) && target != path {
+		// Creating a file wherever a link points is how a planted link
+		// makes a program write somewhere unexpected; GNU cp refuses too.
+		return nil, cli.UsageErrorf("refusing to write %s: the link's target does not exist; create it first (an empty file will do), or choose another --out file", name)
+	}
+	if what, ok := projectInput(filepath.Base(target)); ok && !force {
+		return nil, cli.UsageErrorf("refusing to write %s: it is %s, a project input, not a place for synth output; choose another --out file, or pass --force to replace it", name, what)
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return checkDir(name, target)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", name, err)
+	case !info.Mode().IsRegular():
+		return nil, cli.UsageErrorf("cannot write %s: it is not a regular file (%s); choose a file path", name, fileKind(info.Mode()))
+	case force:
+		return &outFile{path: target}, nil
+	}
+	if info.Size() > maxPreviousOutput {
+		return nil, refuseOverwrite(name)
+	}
+	data, err := os.ReadFile(target)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if len(data) > 0 && !previousOutput(data) {
+		return nil, refuseOverwrite(name)
+	}
+	return &outFile{path: target}, nil
 }
 
-func refuseOverwrite(arg string) error {
-	return cli.UsageErrorf("refusing to overwrite --out %s: it is not a previous kumo synth output, so replacing it could lose work; choose another --out file, or pass --force to replace it", arg)
+// maxLinks is how many symbolic links followLinks follows, as Linux does
+// (MAXSYMLINKS), before it gives up on a loop.
+const maxLinks = 40
+
+// followLinks returns the path that the symbolic links at path (if any)
+// lead to, which need not exist. Relative link targets are joined without
+// cleaning, so ".." means what it means to the kernel even below a linked
+// directory.
+func followLinks(path string) (string, error) {
+	for range maxLinks {
+		info, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && info.Mode()&fs.ModeSymlink == 0) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Dir(path) + string(filepath.Separator) + dest
+		}
+		path = dest
+	}
+	return "", fmt.Errorf("more than %d symbolic links, probably a loop", maxLinks)
+}
+
+func refuseOverwrite(name string) error {
+	return cli.UsageErrorf("refusing to overwrite %s: it is not a previous kumo synth output, so replacing it could lose work; choose another --out file, or pass --force to replace it", name)
 }
 
 // checkDir makes sure a new file can be created at path, so a missing
 // directory is reported before the synth rather than after.
-func checkDir(arg, path string) (*outFile, error) {
+func checkDir(name, path string) (*outFile, error) {
 	dir := filepath.Dir(path)
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("cannot write --out %s: directory %s does not exist", arg, dir)
+		return nil, fmt.Errorf("cannot write %s: directory %s does not exist", name, dir)
 	case err != nil:
-		return nil, fmt.Errorf("--out %s: %w", arg, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	case !info.IsDir():
-		return nil, fmt.Errorf("cannot write --out %s: %s is not a directory", arg, dir)
+		return nil, fmt.Errorf("cannot write %s: %s is not a directory", name, dir)
 	}
 	return &outFile{path: path}, nil
 }

@@ -58,7 +58,9 @@ credentials or pulumi CLI are needed.
 it refuses, before the synth runs, to write a project input (Pulumi.yaml,
 Pulumi.<stack>.yaml, go.mod, go.sum, go.work, *.go) or to replace an existing
 file that is neither empty nor a previous kumo synth output (JSON or tree),
-wherever it is. --force lifts both checks.`,
+wherever it is. --force lifts both checks. A symbolic link is written through:
+its target is replaced, atomically and keeping its permissions, and the link
+stays; a link whose target does not exist is refused.`,
 		Example: `  kumo synth
   kumo synth --stack prod --json
   kumo synth --json --out synth.json`,
@@ -137,7 +139,9 @@ func resolve(cwd, p string) string {
 
 // writeFileAtomic replaces path with data via a temporary file in the same
 // directory and a rename, so readers (and a failed run) never see a partial
-// file. An existing file keeps its permissions.
+// file. An existing file keeps its permissions. path must not be a symbolic
+// link, which the rename would replace: checkOut resolves --out to the file
+// the link leads to.
 func writeFileAtomic(path string, data []byte) (err error) {
 	mode := fs.FileMode(0o644)
 	if info, statErr := os.Stat(path); statErr == nil {

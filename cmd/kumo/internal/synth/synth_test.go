@@ -608,3 +608,131 @@ func TestSynthOutReplacesPreviousOutput(t *testing.T) {
 		})
 	}
 }
+
+func TestSynthOutWritesThroughSymlinks(t *testing.T) {
+	root := newProject(t)
+	want := synthJSON(t, root, "dev")
+	previous := synthJSON(t, root, "staging")
+
+	tests := []struct {
+		name  string
+		links func(t *testing.T, target string) string // makes the link(s), returns --out
+	}{
+		{"absolute link", func(t *testing.T, target string) string {
+			return symlink(t, target, filepath.Join(root, "latest.json"))
+		}},
+		{"relative link", func(t *testing.T, target string) string {
+			rel, err := filepath.Rel(root, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return symlink(t, rel, filepath.Join(root, "latest.json"))
+		}},
+		{"chain of links", func(t *testing.T, target string) string {
+			first := symlink(t, target, filepath.Join(filepath.Dir(target), "current.json"))
+			return symlink(t, first, filepath.Join(root, "latest.json"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(filepath.Join(root, "latest.json"))
+			dir := t.TempDir()
+			target := filepath.Join(dir, "synth.json")
+			if err := os.WriteFile(target, []byte(previous), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := tt.links(t, target)
+			linksBefore := snapshot(t, root, dir)
+			delete(linksBefore, target)
+
+			h := newHarness(root, fakeProgram)
+			if err := h.run("--json --out " + out); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(target); string(got) != want {
+				t.Errorf("target = %q; want the synth JSON", got)
+			}
+			info, err := os.Lstat(target)
+			if err != nil || !info.Mode().IsRegular() || info.Mode().Perm() != 0o600 {
+				t.Errorf("target mode %v (%v); want a regular file, still -rw-------", info.Mode(), err)
+			}
+			linksAfter := snapshot(t, root, dir)
+			delete(linksAfter, target)
+			if !reflect.DeepEqual(linksAfter, linksBefore) {
+				t.Errorf("links or other files changed (or temporary files left):\nbefore %v\nafter  %v", linksBefore, linksAfter)
+			}
+		})
+	}
+}
+
+func TestSynthOutRefusedThroughSymlinks(t *testing.T) {
+	tests := []struct {
+		name    string
+		target  string // relative to the project; created with content unless dangling
+		content string
+		wantErr []string
+		force   bool // --force then writes the target
+	}{
+		{"link to a file synth did not write", "notes.txt", "remember the milk\n",
+			[]string{"--out latest.json (a link to ", "notes.txt", "not a previous kumo synth output", "--force"}, true},
+		{"link to the stack config", "Pulumi.dev.yaml", "",
+			[]string{"--out latest.json (a link to ", "Pulumi.dev.yaml", "a Pulumi stack config file", "--force"}, true},
+		{"dangling link", "build/synth.json", "",
+			[]string{"--out latest.json", "build/synth.json", "does not exist", "create it first"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := newProject(t)
+			want := synthJSON(t, root, "dev")
+			target := filepath.Join(root, tt.target)
+			if tt.content != "" {
+				if err := os.WriteFile(target, []byte(tt.content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			symlink(t, tt.target, filepath.Join(root, "latest.json"))
+			before := snapshot(t, root)
+
+			for _, force := range []string{"", " --force"} {
+				runs := 0
+				h := newHarness(root, countingProgram(&runs))
+				err := h.run("--json --out latest.json" + force)
+				if force == "" || !tt.force {
+					var cerr *cli.Error
+					if !errors.As(err, &cerr) || cerr.Code != cli.ExitUsage {
+						t.Fatalf("%s: error = %v; want a usage error (exit 2)", force, err)
+					}
+					for _, w := range tt.wantErr {
+						if !strings.Contains(err.Error(), w) {
+							t.Errorf("error %q does not mention %q", err, w)
+						}
+					}
+					if runs != 0 {
+						t.Errorf("the stack program ran; want the refusal before the synth")
+					}
+					if after := snapshot(t, root); !reflect.DeepEqual(after, before) {
+						t.Errorf("files changed on refusal:\nbefore %v\nafter  %v", before, after)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("with --force: %v", err)
+				}
+				if got, _ := os.ReadFile(target); string(got) != want {
+					t.Errorf("with --force the target = %q; want the synth JSON", got)
+				}
+				if dest, err := os.Readlink(filepath.Join(root, "latest.json")); err != nil || dest != tt.target {
+					t.Errorf("with --force latest.json -> %q (%v); want the link kept, -> %s", dest, err, tt.target)
+				}
+			}
+		})
+	}
+}
+
+func symlink(t *testing.T, dest, link string) string {
+	t.Helper()
+	if err := os.Symlink(dest, link); err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
