@@ -83,10 +83,11 @@ func exitCode(err error) cli.ExitCode {
 	var exitErr *cli.Error
 	var invalid *constructs.ValidationError
 	var engine *synth.EngineConfigError
+	var file *synth.ConfigFileError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code
-	case errors.As(err, &invalid), errors.As(err, &engine):
+	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file):
 		return cli.ExitInvalidConfig
 	case strings.HasPrefix(err.Error(), "unknown command "):
 		// cobra reports unknown subcommands as plain errors.
