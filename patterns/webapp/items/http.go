@@ -30,10 +30,14 @@ type Request struct {
 	PathParams map[string]string
 	// Query holds the query string parameters: limit and next on List.
 	Query map[string]string
+	// Headers holds the request headers; names match in any case. The API
+	// reads If-Match.
+	Headers map[string]string
 	// Body is the raw request body.
 	Body string
-	// Claims are the caller's verified token claims; "sub" becomes
-	// createdBy. Nil when the API does not use a Cognito authorizer.
+	// Claims are the caller's verified token claims: "sub" is the caller,
+	// who owns the items they create, and "cognito:groups" makes members
+	// of AdminGroup admins. Without a sub every item route answers 401.
 	Claims map[string]string
 	// RequestID identifies the request in logs, to match them with API
 	// Gateway's access logs and the x-amzn-RequestId response header.
@@ -81,64 +85,81 @@ func (h *Handler) Handle(ctx context.Context, req Request) (resp Response) {
 			resp = h.internalError(ctx, req, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
 		}
 	}()
+	var route func(context.Context, Request, Caller) Response
 	switch req.Resource {
 	case CollectionResource:
 		switch req.Method {
 		case http.MethodGet:
-			return h.list(ctx, req)
+			route = h.list
 		case http.MethodPost:
-			return h.create(ctx, req)
+			route = h.create
 		case http.MethodOptions:
 			return h.preflight("GET, POST, OPTIONS")
+		default:
+			return h.methodNotAllowed(req, "GET, POST, OPTIONS")
 		}
-		return h.methodNotAllowed(req, "GET, POST, OPTIONS")
 	case ItemResource:
 		switch req.Method {
 		case http.MethodGet:
-			return h.get(ctx, req)
+			route = h.get
 		case http.MethodPut:
-			return h.update(ctx, req)
+			route = h.update
 		case http.MethodDelete:
-			return h.delete(ctx, req)
+			route = h.delete
 		case http.MethodOptions:
 			return h.preflight("GET, PUT, DELETE, OPTIONS")
+		default:
+			return h.methodNotAllowed(req, "GET, PUT, DELETE, OPTIONS")
 		}
-		return h.methodNotAllowed(req, "GET, PUT, DELETE, OPTIONS")
+	default:
+		return h.json(http.StatusNotFound, errorBody{Error: fmt.Sprintf("no route for %s %s", req.Method, quoteHeader(req.Resource))})
 	}
-	return h.json(http.StatusNotFound, errorBody{Error: fmt.Sprintf("no route for %s %s", req.Method, quoteHeader(req.Resource))})
+	c, ok := CallerFromClaims(req.Claims)
+	if !ok {
+		// API Gateway's Cognito authorizer refuses requests without a
+		// valid token before they get here; this is a route deployed
+		// without it, or a direct invocation.
+		return h.json(http.StatusUnauthorized, errorBody{Error: "no signed-in user: the request carries no sub claim, so the API cannot tell whose items to use; call it through the API's Cognito authorizer"})
+	}
+	return route(ctx, req, c)
 }
 
-func (h *Handler) list(ctx context.Context, req Request) Response {
-	// Both parameters are checked before the Store sees them so that a bad
+// A user's list holds their own items, newest first; an admin's holds
+// every item. Each item carries its version, the ETag to send back.
+func (h *Handler) list(ctx context.Context, req Request, c Caller) Response {
+	// Both parameters are checked before anything is read, so that a bad
 	// limit and a bad token are reported together.
 	var problems []FieldError
 	limit, p := parseLimit(req.Query["limit"])
 	if p != nil {
 		problems = append(problems, *p)
-		limit = DefaultLimit
 	}
-	if _, p := decodeNext(req.Query["next"]); p != nil {
+	start, p, err := h.store.openNext(ctx, c, req.Query["next"])
+	if err != nil {
+		return h.fail(ctx, req, err)
+	}
+	if p != nil {
 		problems = append(problems, *p)
 	}
 	if len(problems) > 0 {
 		return h.fail(ctx, req, &ValidationError{Summary: "invalid query parameters", Problems: problems})
 	}
-	page, err := h.store.List(ctx, limit, req.Query["next"])
+	page, err := h.store.list(ctx, c, limit, start)
 	if err != nil {
 		return h.fail(ctx, req, err)
 	}
 	return h.json(http.StatusOK, page)
 }
 
-func (h *Handler) get(ctx context.Context, req Request) Response {
-	it, err := h.store.Get(ctx, req.PathParams["id"])
+func (h *Handler) get(ctx context.Context, req Request, c Caller) Response {
+	it, err := h.store.Get(ctx, c, req.PathParams["id"])
 	if err != nil {
 		return h.fail(ctx, req, err)
 	}
-	return h.json(http.StatusOK, it)
+	return h.withETag(h.json(http.StatusOK, it), it)
 }
 
-func (h *Handler) create(ctx context.Context, req Request) Response {
+func (h *Handler) create(ctx context.Context, req Request, c Caller) Response {
 	if r, tooLarge := h.checkSize(req); tooLarge {
 		return r
 	}
@@ -146,39 +167,79 @@ func (h *Handler) create(ctx context.Context, req Request) Response {
 	if err != nil {
 		return h.fail(ctx, req, err)
 	}
-	it, err := h.store.Create(ctx, in, req.Claims["sub"])
+	it, err := h.store.Create(ctx, c, in)
 	if err != nil {
 		return h.fail(ctx, req, err)
 	}
-	resp := h.json(http.StatusCreated, it)
+	resp := h.withETag(h.json(http.StatusCreated, it), it)
 	resp.Headers["Location"] = CollectionResource + "/" + it.ID
 	return resp
 }
 
-func (h *Handler) update(ctx context.Context, req Request) Response {
+func (h *Handler) update(ctx context.Context, req Request, c Caller) Response {
 	if r, tooLarge := h.checkSize(req); tooLarge {
 		return r
 	}
 	id, idProblem := parseID(req.PathParams["id"])
+	version, hasVersion, versionProblem := parseIfMatch(header(req.Headers, "If-Match"))
 	in, err := parseInput(req.Body)
-	if idProblem != nil {
-		return h.fail(ctx, req, withIDProblem(*idProblem, err))
+	if idProblem != nil || versionProblem != nil {
+		return h.fail(ctx, req, withProblems(err, idProblem, versionProblem))
 	}
 	if err != nil {
 		return h.fail(ctx, req, err)
 	}
-	it, err := h.store.Update(ctx, id, in)
+	if !hasVersion {
+		return h.preconditionRequired(req)
+	}
+	it, err := h.store.Update(ctx, c, id, version, in)
 	if err != nil {
 		return h.fail(ctx, req, err)
 	}
-	return h.json(http.StatusOK, it)
+	return h.withETag(h.json(http.StatusOK, it), it)
 }
 
-func (h *Handler) delete(ctx context.Context, req Request) Response {
-	if err := h.store.Delete(ctx, req.PathParams["id"]); err != nil {
+func (h *Handler) delete(ctx context.Context, req Request, c Caller) Response {
+	id, idProblem := parseID(req.PathParams["id"])
+	version, hasVersion, versionProblem := parseIfMatch(header(req.Headers, "If-Match"))
+	if idProblem != nil || versionProblem != nil {
+		return h.fail(ctx, req, withProblems(nil, idProblem, versionProblem))
+	}
+	if !hasVersion {
+		return h.preconditionRequired(req)
+	}
+	if err := h.store.Delete(ctx, c, id, version); err != nil {
 		return h.fail(ctx, req, err)
 	}
 	return Response{Status: http.StatusNoContent, Headers: h.headers()}
+}
+
+// preconditionRequired answers a write without If-Match (RFC 6585, 428):
+// without it the API cannot tell an informed change from one that would
+// overwrite somebody else's.
+func (h *Handler) preconditionRequired(req Request) Response {
+	return h.json(http.StatusPreconditionRequired, errorBody{Error: fmt.Sprintf(
+		"%s needs an If-Match header with the item's ETag, e.g. If-Match: \"3\": read the item (GET it or list it) and send back the ETag you got, so that a change made since is not overwritten",
+		req.Method+" "+CollectionResource+"/"+quoteHeader(req.PathParams["id"]))})
+}
+
+// withETag adds the item's ETag, which a client sends back in If-Match.
+func (h *Handler) withETag(r Response, it Item) Response {
+	r.Headers["ETag"] = ETag(it.Version)
+	return r
+}
+
+// header returns the value of the header name, whose case HTTP ignores.
+func header(headers map[string]string, name string) string {
+	if v, ok := headers[name]; ok {
+		return v
+	}
+	for k, v := range headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
 }
 
 func (h *Handler) checkSize(req Request) (Response, bool) {
@@ -197,7 +258,7 @@ func (h *Handler) preflight(allow string) Response {
 	r.Headers["Allow"] = allow
 	if h.allowedOrigin != "" {
 		r.Headers["Access-Control-Allow-Methods"] = allow
-		r.Headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+		r.Headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, If-Match"
 		r.Headers["Access-Control-Max-Age"] = "600"
 	}
 	return r
@@ -214,11 +275,17 @@ func (h *Handler) methodNotAllowed(req Request, allow string) Response {
 // fail maps an error from parsing or the Store to a status code.
 func (h *Handler) fail(ctx context.Context, req Request, err error) Response {
 	var verr *ValidationError
+	var stale *StaleError
 	switch {
 	case errors.As(err, &verr):
 		return h.json(http.StatusBadRequest, errorBody{Error: verr.Summary, Details: verr.Problems})
 	case errors.Is(err, ErrNotFound):
+		// The same answer whether the item is missing or someone else's.
 		return h.json(http.StatusNotFound, errorBody{Error: fmt.Sprintf("no item with id %s", quote(req.PathParams["id"]))})
+	case errors.As(err, &stale):
+		return h.json(http.StatusPreconditionFailed, errorBody{Error: fmt.Sprintf(
+			"item %s was changed by someone else: If-Match names version %s but the item is at version %s; read it again, redo your change on what is there now, and send the new ETag",
+			stale.ID, ETag(stale.Sent), ETag(stale.Current))})
 	}
 	return h.internalError(ctx, req, err)
 }
@@ -240,6 +307,10 @@ func (h *Handler) headers() map[string]string {
 	hd := map[string]string{"Content-Type": "application/json"}
 	if h.allowedOrigin != "" {
 		hd["Access-Control-Allow-Origin"] = h.allowedOrigin
+		// Scripts on another origin can read only the CORS-safelisted
+		// response headers unless the rest are exposed; the site needs
+		// ETag for If-Match.
+		hd["Access-Control-Expose-Headers"] = "ETag"
 	}
 	return hd
 }

@@ -2,17 +2,16 @@ package items
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/uuid"
 )
 
@@ -57,7 +56,9 @@ func (e *ValidationError) Error() string {
 }
 
 // parseInput decodes a create or update body. Unknown fields, wrong types
-// and bad values are all collected into one ValidationError.
+// and bad values are all collected into one ValidationError; what
+// encoding/json would let through silently (a field given twice, text that
+// is not UTF-8) is refused first, by checkStrict.
 func parseInput(body string) (Input, error) {
 	if strings.TrimSpace(body) == "" {
 		return Input{}, &ValidationError{Summary: "request body is required", Problems: []FieldError{{
@@ -65,27 +66,16 @@ func parseInput(body string) (Input, error) {
 			Message: `body is empty: send a JSON object such as {"name": "Buy milk", "description": "", "done": false}`,
 		}}}
 	}
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(strings.NewReader(body))
-	err := dec.Decode(&fields)
-	if err == nil {
-		// Decode stops after the first value; "{...} {...}" or "{...}x"
-		// is not one JSON object.
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("unexpected data after the JSON object")
-		}
+	if verr := checkStrict(body); verr != nil {
+		return Input{}, verr
 	}
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) || (err == nil && fields == nil) {
+	// checkStrict found exactly one JSON value; anything but an object
+	// fails here.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &fields); err != nil || fields == nil {
 		return Input{}, &ValidationError{Summary: "request body must be a JSON object", Problems: []FieldError{{
 			Field:   "body",
 			Message: fmt.Sprintf("body must be a JSON object with name, description and done, got %s", quote(body)),
-		}}}
-	}
-	if err != nil {
-		return Input{}, &ValidationError{Summary: "request body is not valid JSON", Problems: []FieldError{{
-			Field:   "body",
-			Message: fmt.Sprintf("body is not valid JSON: %v", err),
 		}}}
 	}
 
@@ -153,7 +143,8 @@ func parseInput(body string) (Input, error) {
 }
 
 // normalize trims the name and checks every field, for callers of Store
-// that did not come through parseInput.
+// that did not come through parseInput: Go strings may hold bytes that are
+// not UTF-8, which JSON decoding would have refused.
 func (in Input) normalize() (Input, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	var problems []FieldError
@@ -171,6 +162,9 @@ func (in Input) normalize() (Input, error) {
 
 // checkName takes an already trimmed name.
 func checkName(name string) *FieldError {
+	if p := checkText("name", name, ""); p != nil {
+		return p
+	}
 	n := utf8.RuneCountInString(name)
 	switch {
 	case n == 0:
@@ -184,6 +178,9 @@ func checkName(name string) *FieldError {
 }
 
 func checkDescription(d string) *FieldError {
+	if p := checkText("description", d, "\t\n\r"); p != nil {
+		return p
+	}
 	if n := utf8.RuneCountInString(d); n > MaxDescriptionChars {
 		return &FieldError{Field: "description",
 			Message: fmt.Sprintf("description is too long: %d characters (%s); allowed at most %d", n, quote(d), MaxDescriptionChars)}
@@ -191,10 +188,45 @@ func checkDescription(d string) *FieldError {
 	return nil
 }
 
+// checkText refuses text that is not UTF-8 and control characters (Unicode
+// category Cc: U+0000–U+001F, U+007F–U+009F) other than those in allowed.
+// They have no business in a to-do item, and would reach every client that
+// shows it: a NUL truncates strings in C, an escape sequence restyles a
+// terminal, a carriage return hides a line in a log.
+func checkText(field, s, allowed string) *FieldError {
+	if !utf8.ValidString(s) {
+		return &FieldError{Field: field, Message: fmt.Sprintf("%s is not valid UTF-8, got %s: send text encoded as UTF-8", field, quote(s))}
+	}
+	chars := 0
+	for _, r := range s {
+		chars++
+		if unicode.IsControl(r) && !strings.ContainsRune(allowed, r) {
+			allow := "none are allowed"
+			if allowed != "" {
+				allow = "only tab, line feed and carriage return are allowed"
+			}
+			return &FieldError{Field: field,
+				Message: fmt.Sprintf("%s contains the control character U+%04X at character %d (%s); %s", field, r, chars, quote(s), allow)}
+		}
+	}
+	return nil
+}
+
 // withIDProblem reports a bad id together with the problems of the body
 // that came with it, if any.
 func withIDProblem(p FieldError, bodyErr error) *ValidationError {
-	problems := []FieldError{p}
+	return withProblems(bodyErr, &p)
+}
+
+// withProblems reports problems of the path or headers (nil ones are
+// skipped) together with those of the body that came with them, if any.
+func withProblems(bodyErr error, ps ...*FieldError) *ValidationError {
+	var problems []FieldError
+	for _, p := range ps {
+		if p != nil {
+			problems = append(problems, *p)
+		}
+	}
 	var verr *ValidationError
 	if errors.As(bodyErr, &verr) {
 		problems = append(problems, verr.Problems...)
@@ -238,54 +270,6 @@ func parseID(raw string) (string, *FieldError) {
 		Message: fmt.Sprintf("id must be a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301, got %s", quote(raw))}
 }
 
-// pageToken is the content of a next token. Only the id is kept because it
-// is the whole primary key; the JSON leaves room to add fields later.
-type pageToken struct {
-	ID string `json:"id"`
-}
-
-// encodeNext turns a LastEvaluatedKey into an opaque, URL-safe token.
-func encodeNext(lastKey map[string]types.AttributeValue) (string, error) {
-	s, ok := lastKey["id"].(*types.AttributeValueMemberS)
-	if !ok {
-		return "", fmt.Errorf("encode page token: last evaluated key has no string id: %v", lastKey)
-	}
-	b, err := json.Marshal(pageToken{ID: s.Value})
-	if err != nil {
-		return "", fmt.Errorf("encode page token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// decodeNext turns a next token back into an ExclusiveStartKey; "" means
-// the first page.
-func decodeNext(token string) (map[string]types.AttributeValue, *FieldError) {
-	if token == "" {
-		return nil, nil
-	}
-	bad := &FieldError{Field: "next",
-		Message: fmt.Sprintf("next is not a valid page token, got %s: pass the next value of the previous page unchanged, or omit it for the first page", quote(token))}
-	// Accept padded base64url too: some clients re-encode tokens.
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(token, "="))
-	if err != nil {
-		return nil, bad
-	}
-	var t pageToken
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil {
-		return nil, bad
-	}
-	if _, terr := dec.Token(); terr != io.EOF {
-		return nil, bad
-	}
-	id, p := parseID(t.ID)
-	if p != nil {
-		return nil, bad
-	}
-	return key(id), nil
-}
-
 // quote shows a bad value in a message: quoted, escaped and cut short so
 // a huge or hostile value cannot flood the response or the logs.
 func quote(s string) string {
@@ -307,12 +291,53 @@ func fieldRank(f string) int {
 	switch f {
 	case "id":
 		return 0
-	case "name":
+	case "If-Match":
 		return 1
-	case "description":
+	case "name":
 		return 2
-	case "done":
+	case "description":
 		return 3
+	case "done":
+		return 4
 	}
-	return 4 // unknown fields last, already sorted by name
+	return 5 // unknown fields last, already sorted by name
+}
+
+// ETag is the entity tag of an item at version: the version in quotes, a
+// strong tag (RFC 9110, section 8.8.3), since a version names exactly one
+// state of the item.
+func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+var etag = regexp.MustCompile(`^"(0|[1-9][0-9]{0,17})"$`)
+
+// parseIfMatch reads the If-Match header of a PUT or DELETE: the ETag of
+// the version the client read. present is false when there is none; the
+// API answers that with 428. Only the tags the API sends are accepted, one
+// at a time: "*" would match any version and so defeat the point of asking,
+// and a weak tag never matches (RFC 9110, section 13.1.1 compares strongly).
+func parseIfMatch(h string) (version int64, present bool, p *FieldError) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, false, nil
+	}
+	msg := func(why string) *FieldError {
+		return &FieldError{Field: "If-Match", Message: fmt.Sprintf("If-Match %s, got %s: send the ETag of the item as you read it, e.g. If-Match: \"3\"", why, quote(h))}
+	}
+	switch {
+	case h == "*":
+		return 0, true, msg("* would match whatever version is stored and overwrite changes you have not seen")
+	case strings.HasPrefix(h, "W/"):
+		return 0, true, msg("must be a strong ETag; a weak one (W/) never matches")
+	case strings.Contains(h, ","):
+		return 0, true, msg("must be a single ETag")
+	}
+	m := etag.FindStringSubmatch(h)
+	if m == nil {
+		return 0, true, msg("is not an ETag this API sends (a version number in double quotes)")
+	}
+	v, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, true, msg("is not an ETag this API sends (a version number in double quotes)")
+	}
+	return v, true, nil
 }

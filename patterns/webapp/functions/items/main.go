@@ -4,9 +4,11 @@
 // patterns/webapp/items. Built for provided.al2023 as bootstrap with
 // -tags lambda.norpc.
 //
-// Environment: TABLE_NAME (required) names the DynamoDB table;
-// ALLOWED_ORIGIN is sent as Access-Control-Allow-Origin (unset: no CORS
-// header, so only same-origin browser calls work).
+// Environment: TABLE_NAME (required) names the DynamoDB table, which must
+// have the items.OwnerIndex; ALLOWED_ORIGIN is sent as
+// Access-Control-Allow-Origin (unset: no CORS header, so only same-origin
+// browser calls work). The key that signs page tokens needs no setting: it
+// lives in the table (see items.Store).
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -65,6 +68,7 @@ func toRequest(req events.APIGatewayProxyRequest) items.Request {
 		Resource:   req.Resource,
 		PathParams: req.PathParameters,
 		Query:      req.QueryStringParameters,
+		Headers:    req.Headers,
 		Body:       body,
 		Claims:     claims(req.RequestContext.Authorizer),
 		RequestID:  req.RequestContext.RequestID,
@@ -73,7 +77,8 @@ func toRequest(req events.APIGatewayProxyRequest) items.Request {
 
 // claims reads the token claims a Cognito user pool authorizer puts in the
 // request context. They arrive as JSON, so the map is map[string]any with
-// (for Cognito) string values.
+// (for Cognito) string values; API Gateway flattens the cognito:groups
+// array into "admins,editors".
 func claims(authorizer map[string]any) map[string]string {
 	raw, ok := authorizer["claims"].(map[string]any)
 	if !ok {
@@ -81,9 +86,17 @@ func claims(authorizer map[string]any) map[string]string {
 	}
 	out := make(map[string]string, len(raw))
 	for k, v := range raw {
-		if s, ok := v.(string); ok {
-			out[k] = s
+		switch v := v.(type) {
+		case string:
+			out[k] = v
 			continue
+		case []any:
+			// An array of strings, as the token holds groups, in the
+			// form API Gateway would have flattened it to.
+			if s, ok := joinStrings(v); ok {
+				out[k] = s
+				continue
+			}
 		}
 		// Other authorizers may pass numbers or booleans; JSON keeps
 		// 1700000000 from becoming 1.7e+09.
@@ -96,4 +109,16 @@ func claims(authorizer map[string]any) map[string]string {
 
 func toEvent(r items.Response) events.APIGatewayProxyResponse {
 	return events.APIGatewayProxyResponse{StatusCode: r.Status, Headers: r.Headers, Body: r.Body}
+}
+
+func joinStrings(vs []any) (string, bool) {
+	ss := make([]string, len(vs))
+	for i, v := range vs {
+		s, ok := v.(string)
+		if !ok {
+			return "", false
+		}
+		ss[i] = s
+	}
+	return strings.Join(ss, ","), true
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
 // The event is decoded from JSON as the Lambda runtime does, so claims
@@ -16,10 +18,11 @@ const event = `{
   "path": "/items/0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f",
   "httpMethod": "PUT",
   "pathParameters": {"id": "0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f"},
+  "headers": {"if-match": "\"3\"", "Content-Type": "application/json"},
   "queryStringParameters": {"limit": "5"},
   "requestContext": {
     "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-    "authorizer": {"claims": {"sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "email_verified": "true", "auth_time": 1700000000}}
+    "authorizer": {"claims": {"sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "email_verified": "true", "auth_time": 1700000000, "cognito:groups": "editors,admins"}}
   },
   "body": "{\"name\":\"x\"}",
   "isBase64Encoded": false
@@ -37,9 +40,26 @@ func TestToRequest(t *testing.T) {
 	if got.PathParams["id"] != "0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f" || got.Query["limit"] != "5" {
 		t.Errorf("got path %v, query %v; want them copied from the event", got.PathParams, got.Query)
 	}
-	wantClaims := map[string]string{"sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "email_verified": "true", "auth_time": "1700000000"}
+	wantClaims := map[string]string{"sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "email_verified": "true", "auth_time": "1700000000", "cognito:groups": "editors,admins"}
 	if !maps.Equal(got.Claims, wantClaims) {
 		t.Errorf("got claims %v; want %v", got.Claims, wantClaims)
+	}
+	if c, ok := items.CallerFromClaims(got.Claims); !ok || c != (items.Caller{Sub: "7d8ca528-4931-4254-9273-ea5ee853f271", Admin: true}) {
+		t.Errorf("got caller %+v, %v; want the sub, an admin", c, ok)
+	}
+	// API Gateway keeps the case the client sent; the handler matches
+	// header names in any case.
+	if got.Headers["if-match"] != `"3"` {
+		t.Errorf("got headers %v; want if-match copied from the event", got.Headers)
+	}
+}
+
+// Groups as an array, as a token holds them, read as API Gateway's
+// comma-separated form.
+func TestClaimsJoinsGroupArrays(t *testing.T) {
+	got := claims(map[string]any{"claims": map[string]any{"sub": "s", "cognito:groups": []any{"editors", "admins"}, "odd": []any{1, "x"}}})
+	if got["cognito:groups"] != "editors,admins" || got["odd"] != `[1,"x"]` {
+		t.Errorf("got %v; want groups joined with commas and other arrays as JSON", got)
 	}
 }
 

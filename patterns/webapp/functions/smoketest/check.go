@@ -5,9 +5,13 @@ import (
 	"fmt"
 )
 
-// listRequest is what API Gateway sends for GET /items?limit=1.
+// listRequest is what API Gateway sends for GET /items?limit=1 from a
+// signed-in user. The items API refuses requests without a Cognito sub
+// claim, so the hook lists as a user of its own, "kumo-smoketest": no
+// Cognito sub looks like that (they are UUIDs), so it owns no items and the
+// list is a Query of the owner index that finds none.
 var listRequest = []byte(`{"httpMethod":"GET","resource":"/items","path":"/items","queryStringParameters":{"limit":"1"},` +
-	`"requestContext":{"requestId":"kumo-smoketest"}}`)
+	`"requestContext":{"requestId":"kumo-smoketest","authorizer":{"claims":{"sub":"kumo-smoketest"}}}}`)
 
 // expectOK accepts only a proxy response with status 200.
 func expectOK(version string, out []byte) error {

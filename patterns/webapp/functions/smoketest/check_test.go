@@ -29,14 +29,24 @@ func TestExpectOK(t *testing.T) {
 
 func TestListRequestIsAProxyEvent(t *testing.T) {
 	var ev struct {
-		HTTPMethod string            `json:"httpMethod"`
-		Resource   string            `json:"resource"`
-		Query      map[string]string `json:"queryStringParameters"`
+		HTTPMethod     string            `json:"httpMethod"`
+		Resource       string            `json:"resource"`
+		Query          map[string]string `json:"queryStringParameters"`
+		RequestContext struct {
+			Authorizer struct {
+				Claims map[string]string `json:"claims"`
+			} `json:"authorizer"`
+		} `json:"requestContext"`
 	}
 	if err := json.Unmarshal(listRequest, &ev); err != nil {
 		t.Fatal(err)
 	}
 	if ev.HTTPMethod != "GET" || ev.Resource != "/items" || ev.Query["limit"] != "1" {
 		t.Errorf("got %+v; want GET /items?limit=1", ev)
+	}
+	// Without a sub the items API answers 401 and every release would
+	// roll back.
+	if sub := ev.RequestContext.Authorizer.Claims["sub"]; sub == "" {
+		t.Errorf("got claims %v; want a sub for the items API to list as", ev.RequestContext.Authorizer.Claims)
 	}
 }
