@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
 // Where the pattern's own code lives, relative to the project root.
@@ -132,9 +133,18 @@ func (a Args) parts() parts {
 		}
 	}
 	p := parts{
-		table: constructs.TableArgs{DeletionProtection: a.DeletionProtection},
+		// The design the items API's Store needs: items by id, and each
+		// owner's items newest first through an index, so a user's list is
+		// a Query rather than a Scan of everyone's.
+		table: constructs.TableArgs{
+			DeletionProtection: a.DeletionProtection,
+			PartitionKey:       items.IDAttribute,
+			GlobalSecondaryIndexes: []constructs.GlobalSecondaryIndex{{
+				Name: items.OwnerIndex, PartitionKey: items.OwnerAttribute, SortKey: items.CreatedAtAttribute,
+			}},
+		},
 		users: constructs.UserPoolArgs{MFA: a.MFA, DeletionProtection: a.DeletionProtection,
-			Groups: []constructs.Group{{Name: "admins", Description: "Administrators of the web app", Precedence: 1}}},
+			Groups: []constructs.Group{{Name: items.AdminGroup, Description: "Administrators of the web app: they see and manage every user's items", Precedence: 1}}},
 		items:  fn(itemsPackage, "Items API of the kumo web app"),
 		health: fn(healthPackage, "Public health check of the kumo web app"),
 		api: constructs.ApiArgs{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/patterns/webapp"
+	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
 var root, _ = filepath.Abs(filepath.Join("..", ".."))
@@ -120,6 +122,29 @@ func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
 	grant := rs["aws:iam/rolePolicy:RolePolicy web-items-table-web-items-readwrite"]
 	if doc, _ := grant.Inputs["policy"].(string); !strings.Contains(doc, ":table/"+env["TABLE_NAME"].(string)+`"`) {
 		t.Errorf("items grant %q; want it scoped to table %v", doc, env["TABLE_NAME"])
+	}
+	if doc, _ := grant.Inputs["policy"].(string); !strings.Contains(doc, ":table/"+env["TABLE_NAME"].(string)+`/index/*"`) {
+		t.Errorf("items grant %q; want it to cover the table's indexes, which users' lists query", doc)
+	}
+	table := rs["aws:dynamodb/table:Table web-items"].Inputs
+	wantIndex := map[string]any{"name": items.OwnerIndex, "hashKey": items.OwnerAttribute, "rangeKey": items.CreatedAtAttribute, "projectionType": "ALL"}
+	if got, _ := table["globalSecondaryIndexes"].([]any); len(got) != 1 || !maps.Equal(got[0].(map[string]any), wantIndex) {
+		t.Errorf("table indexes %v; want just %v, which the items API queries", table["globalSecondaryIndexes"], wantIndex)
+	}
+	if got := table["hashKey"]; got != items.IDAttribute {
+		t.Errorf("table hash key %v; want %s", got, items.IDAttribute)
+	}
+	groups := 0
+	for _, r := range res.Resources {
+		if r.Type == "aws:cognito/userGroup:UserGroup" {
+			groups++
+			if got := r.Inputs["name"]; got != items.AdminGroup {
+				t.Errorf("user pool group %v; want %q, the group the items API makes admins", got, items.AdminGroup)
+			}
+		}
+	}
+	if groups != 1 {
+		t.Errorf("got %d user pool groups; want 1, %q", groups, items.AdminGroup)
 	}
 	if _, ok := rs["aws:iam/rolePolicy:RolePolicy web-health-table-web-items-readwrite"]; ok {
 		t.Error("health function was granted the table; it needs no access")
