@@ -36,14 +36,17 @@ const (
 // AuthorizerIAM is the Route.Authorizer value for AWS SigV4 (IAM) auth.
 const AuthorizerIAM = "iam"
 
-// Defaults of an Api.
+// Defaults of an Api. defaultCORSAllowHeaders are the request headers a
+// browser on the CORS origin may send: besides the auth headers, If-Match,
+// which APIs with optimistic locking (the web app's items API) require on
+// writes.
 const (
 	DefaultStageName           = "v1"
 	DefaultThrottleRateLimit   = 100.0
 	DefaultThrottleBurstLimit  = 200
 	DefaultAuthorizerTTL       = 300
 	DefaultAuthorizerIdentity  = "method.request.header.Authorization"
-	defaultCORSAllowHeaders    = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token"
+	defaultCORSAllowHeaders    = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token,If-Match"
 	apiGatewayCloudWatchPolicy = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 )
 

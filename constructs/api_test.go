@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -435,8 +436,8 @@ func TestApi(t *testing.T) {
 					t.Errorf("%s %s: got %#v; want %q", name, k, params[k], want)
 				}
 			}
-			if h, _ := params["method.response.header.Access-Control-Allow-Headers"].(string); !strings.Contains(h, "Authorization") || !strings.Contains(h, "X-Api-Key") {
-				t.Errorf("%s Allow-Headers %q: want Authorization and X-Api-Key", name, h)
+			if h, _ := params["method.response.header.Access-Control-Allow-Headers"].(string); !hasHeaders(h, "Authorization", "X-Api-Key", "If-Match") {
+				t.Errorf("%s Allow-Headers %q: want Authorization, X-Api-Key and If-Match", name, h)
 			}
 		}
 		for _, rt := range []string{"DEFAULT_4XX", "DEFAULT_5XX"} {
@@ -445,6 +446,9 @@ func TestApi(t *testing.T) {
 			params, _ := in(r, "responseParameters").(map[string]any)
 			if got := params["gatewayresponse.header.Access-Control-Allow-Origin"]; got != "'"+corsOrigin+"'" {
 				t.Errorf("%s Allow-Origin: got %#v; want %q", rt, got, "'"+corsOrigin+"'")
+			}
+			if h, _ := params["gatewayresponse.header.Access-Control-Allow-Headers"].(string); !hasHeaders(h, "Authorization", "If-Match") {
+				t.Errorf("%s Allow-Headers %q: want Authorization and If-Match", rt, h)
 			}
 		}
 	})
@@ -1118,4 +1122,16 @@ func TestApiRejectsClashingNames(t *testing.T) {
 			problems: [][]string{{"Routes[1]", "PostItemsIdBody"}},
 		},
 	})
+}
+
+// hasHeaders reports whether the quoted, comma-separated header list of a
+// mapping expression ('A,B') names each of want, as a whole name.
+func hasHeaders(list string, want ...string) bool {
+	names := strings.Split(strings.Trim(list, "'"), ",")
+	for _, w := range want {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(strings.TrimSpace(n), w) }) {
+			return false
+		}
+	}
+	return true
 }
