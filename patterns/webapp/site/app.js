@@ -2,6 +2,12 @@
 // pool (setting up an authenticator app where the pool requires MFA) and
 // lists, creates, toggles and deletes items through the API.
 //
+// Every change names the version of the item it was made on: the API sends
+// each item's version (as "version" in lists and as the ETag header of an
+// item), and a PUT or DELETE carries it back in If-Match. When someone
+// else changed the item in between, the API answers 412 and the page says
+// so and reloads the list, instead of silently overwriting their change.
+//
 // Deliberately self-contained and CSP-friendly: no build step, nothing
 // loaded from other origins (the one library, a QR code generator, is
 // vendored under vendor/), no inline scripts or styles, and user data only
@@ -32,6 +38,7 @@
     login: "", // what the user typed as user name: their e-mail address
     challenge: null, // { name, session, username, and for MFA_SETUP: secret, verified }
     items: new Map(), // id -> item
+    etags: new Map(), // id -> the ETag of the version shown, for If-Match
     next: "",
   };
 
@@ -400,6 +407,7 @@
     $("challenge-answer").value = "";
     clearMfaSetup();
     state.items.clear();
+    state.etags.clear();
     state.next = "";
     $("items").replaceChildren();
     $("whoami").textContent = "";
@@ -410,7 +418,10 @@
 
   // ---- items API -------------------------------------------------------------
 
-  async function api(method, path, body) {
+  // api calls the items API and answers the JSON body (null for 204) and the
+  // ETag header, which the API exposes to this origin. ifMatch, when given,
+  // is the ETag of the version a PUT or DELETE was made on.
+  async function api(method, path, body, ifMatch) {
     if (!state.idToken || Date.now() >= state.expiresAt) {
       signOut("Your session has expired. Please sign in again.");
       throw new SessionError();
@@ -420,12 +431,13 @@
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
+    if (ifMatch !== undefined) init.headers["If-Match"] = ifMatch;
     const res = await fetch(state.config.apiUrl + path, init);
     if (res.status === 401 || res.status === 403) {
       signOut("The API did not accept your session. Please sign in again.");
       throw new SessionError();
     }
-    if (res.status === 204) return null;
+    if (res.status === 204) return { data: null, etag: null };
     let data = null;
     try {
       data = await res.json();
@@ -433,24 +445,55 @@
       // leave null; ApiError falls back to the status
     }
     if (!res.ok) throw new ApiError(res.status, data);
-    return data;
+    return { data, etag: res.headers.get("ETag") };
   }
 
   const itemPath = (id) => `/items/${encodeURIComponent(id)}`;
 
+  // The ETag of an item at its version, as the API writes it: the version
+  // in double quotes. Items stored before versions existed have none, 0.
+  const etagOf = (it) => `"${Number.isSafeInteger(it.version) ? it.version : 0}"`;
+
+  // remember keeps an item and the ETag to send back when changing it: the
+  // response's header where there is one, else the one its version makes.
+  function remember(it, etag) {
+    state.items.set(it.id, it);
+    state.etags.set(it.id, etag || etagOf(it));
+  }
+
+  function forget(id) {
+    state.items.delete(id);
+    state.etags.delete(id);
+  }
+
   async function loadPage(next) {
     const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (next) q.set("next", next);
-    const page = await api("GET", `/items?${q}`);
-    for (const it of page.items || []) state.items.set(it.id, it);
+    const { data: page } = await api("GET", `/items?${q}`);
+    for (const it of page.items || []) remember(it);
     state.next = page.next || "";
     render();
   }
 
   async function refresh() {
     state.items.clear();
+    state.etags.clear();
     state.next = "";
     await loadPage("");
+  }
+
+  // changedElsewhere handles a 412: the item changed after this page loaded
+  // it, so the change was not made. The page says so and shows what is
+  // there now.
+  async function changedElsewhere(it, what) {
+    try {
+      await refresh();
+    } catch (err) {
+      showError(err);
+      return;
+    }
+    showMessage(`Someone else changed "${it.name}" after this page loaded it, so it was not ${what}. ` +
+      "The list now shows the latest version; check it and try again if you still want to.");
   }
 
   function render() {
@@ -508,29 +551,35 @@
     const it = state.items.get(id);
     if (!it) return;
     try {
-      // PUT replaces the whole item, so send every field.
-      const updated = await busy(box, () => api("PUT", itemPath(id), { name: it.name, description: it.description || "", done: box.checked }));
-      state.items.set(id, updated);
+      // PUT replaces the whole item, so send every field, and name the
+      // version they were read from.
+      const body = { name: it.name, description: it.description || "", done: box.checked };
+      const { data, etag } = await busy(box, () => api("PUT", itemPath(id), body, state.etags.get(id)));
+      remember(data, etag);
       clearMessage();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) state.items.delete(id);
+      if (err instanceof ApiError && err.status === 412) return changedElsewhere(it, "changed");
+      if (err instanceof ApiError && err.status === 404) forget(id);
       showError(err);
     }
     render();
+    return undefined;
   }
 
   async function remove(button, id) {
     const it = state.items.get(id);
     if (!it || !window.confirm(`Delete "${it.name}"?`)) return;
     try {
-      await busy(button, () => api("DELETE", itemPath(id)));
-      state.items.delete(id);
+      await busy(button, () => api("DELETE", itemPath(id), undefined, state.etags.get(id)));
+      forget(id);
       clearMessage();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) state.items.delete(id); // already gone
+      if (err instanceof ApiError && err.status === 412) return changedElsewhere(it, "deleted");
+      if (err instanceof ApiError && err.status === 404) forget(id); // already gone
       else showError(err);
     }
     render();
+    return undefined;
   }
 
   // ---- wiring -------------------------------------------------------------------
@@ -625,8 +674,8 @@
       const form = ev.currentTarget;
       const body = { name: $("new-name").value, description: $("new-description").value, done: false };
       try {
-        const it = await busy(form, () => api("POST", "/items", body));
-        state.items.set(it.id, it);
+        const { data: it, etag } = await busy(form, () => api("POST", "/items", body));
+        remember(it, etag);
         form.reset();
         clearMessage();
         render();

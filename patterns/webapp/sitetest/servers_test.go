@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -127,46 +128,124 @@ func (s *siteServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // itemsAPI stands in for the API Gateway stage: the public health route
-// and a GET /items that, like the Cognito authorizer, wants an ID token the
-// user pool issued, raw in Authorization.
+// and the items routes, which, like the Cognito authorizer, want an ID token
+// the user pool issued, raw in Authorization. It keeps the items API's rules
+// on versions (patterns/webapp/items): every item has one, sent as the ETag
+// of an item and as "version" in lists; PUT and DELETE need If-Match with
+// the current ETag, else 428 without one and 412 with another; and it
+// exposes ETag to the site's origin. Ownership is not modelled: the tests
+// sign in one user.
 type itemsAPI struct {
 	cognito *fakeCognito
 	origin  string // the site's, for CORS
-	items   []items.Item
 
-	mu   sync.Mutex
-	seen []string // Authorization of each GET /items
+	mu      sync.Mutex
+	items   []items.Item
+	seen    []string // Authorization of each GET /items
+	ifMatch []string // "METHOD If-Match" of each PUT and DELETE, in order
 }
+
+// corsAllowHeaders is what the API's preflight allows, as
+// constructs.NewApi configures it.
+const corsAllowHeaders = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token,If-Match"
 
 func (a *itemsAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", a.origin)
 	h.Set("Content-Type", "application/json")
 	route, ok := strings.CutPrefix(r.URL.Path, apiStage)
-	switch {
-	case !ok:
+	if !ok {
 		w.WriteHeader(http.StatusForbidden)
 		_, _ = w.Write([]byte(`{"message":"Missing Authentication Token"}`))
-	case r.Method == http.MethodOptions:
-		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+		return
+	}
+	if r.Method == http.MethodOptions {
+		h.Set("Access-Control-Allow-Methods", "DELETE,GET,OPTIONS,POST,PUT")
+		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 		w.WriteHeader(http.StatusNoContent)
-	case r.Method == http.MethodGet && route == "/health":
+		return
+	}
+	if r.Method == http.MethodGet && route == "/health" {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "function": "kumo-health", "version": "3"})
-	case r.Method == http.MethodGet && route == "/items":
-		auth := r.Header.Get("Authorization")
-		a.mu.Lock()
+		return
+	}
+	auth := r.Header.Get("Authorization")
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r.Method == http.MethodGet && route == "/items" {
 		a.seen = append(a.seen, auth)
-		a.mu.Unlock()
-		if a.cognito.idTokenUser(auth) == "" {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))
-			return
-		}
+	}
+	if a.cognito.idTokenUser(auth) == "" {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"message":"Unauthorized"}`))
+		return
+	}
+	// The items function's own responses expose ETag.
+	h.Set("Access-Control-Expose-Headers", "ETag")
+	id, isItem := strings.CutPrefix(route, "/items/")
+	switch {
+	case r.Method == http.MethodGet && route == "/items":
 		_ = json.NewEncoder(w).Encode(items.Page{Items: a.items})
+	case isItem && (r.Method == http.MethodPut || r.Method == http.MethodDelete):
+		a.write(w, r, id)
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no route for " + r.Method + " " + route})
+	}
+}
+
+// write serves PUT and DELETE /items/{id}; the caller holds a.mu.
+func (a *itemsAPI) write(w http.ResponseWriter, r *http.Request, id string) {
+	ifMatch := r.Header.Get("If-Match")
+	a.ifMatch = append(a.ifMatch, r.Method+" "+ifMatch)
+	i := slices.IndexFunc(a.items, func(it items.Item) bool { return it.ID == id })
+	switch {
+	case i < 0:
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no item with id " + id})
+		return
+	case ifMatch == "":
+		w.WriteHeader(http.StatusPreconditionRequired)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": r.Method + " needs an If-Match header with the item's ETag"})
+		return
+	case ifMatch != items.ETag(a.items[i].Version):
+		w.WriteHeader(http.StatusPreconditionFailed)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "item " + id + " was changed by someone else"})
+		return
+	}
+	if r.Method == http.MethodDelete {
+		a.items = slices.Delete(a.items, i, i+1)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	var in struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+		Done        bool   `json:"done"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	it := &a.items[i]
+	it.Name, it.Description, it.Done = in.Name, in.Description, in.Done
+	it.Version++
+	it.UpdatedAt = time.Now().UTC().Format(time.RFC3339)
+	w.Header().Set("ETag", items.ETag(it.Version))
+	_ = json.NewEncoder(w).Encode(it)
+}
+
+// changeElsewhere renames the item with id as another user of the app
+// would, moving it to its next version behind the page's back.
+func (a *itemsAPI) changeElsewhere(id, name string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range a.items {
+		if a.items[i].ID == id {
+			a.items[i].Name = name
+			a.items[i].Version++
+		}
 	}
 }
 
@@ -174,4 +253,11 @@ func (a *itemsAPI) authorizations() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return append([]string(nil), a.seen...)
+}
+
+// writes returns "METHOD If-Match" of each PUT and DELETE so far.
+func (a *itemsAPI) writes() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.ifMatch...)
 }

@@ -21,6 +21,9 @@ import (
 
 const siteDir = "../site"
 
+// plantsID is the id of the one item the stand-in API starts with.
+const plantsID = "0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f"
+
 // env is the site, the stand-ins it talks to, and a browser that can
 // reach only them.
 type env struct {
@@ -34,8 +37,8 @@ func newEnv(t *testing.T) *env {
 	cert, spki := hostCert(t)
 	e := &env{cognito: newFakeCognito(clientID)}
 	e.api = &itemsAPI{cognito: e.cognito, origin: "https://" + siteHost, items: []items.Item{{
-		ID: "01JABCDEF0123456789ABCDEFG", Name: "Water the plants", Description: "The ferns need it twice a week.",
-		CreatedAt: "2026-03-01T09:30:00Z", UpdatedAt: "2026-03-01T09:30:00Z",
+		ID: plantsID, Name: "Water the plants", Description: "The ferns need it twice a week.",
+		CreatedAt: "2026-03-01T09:30:00Z", UpdatedAt: "2026-03-01T09:30:00Z", Version: 1,
 	}}}
 	config, err := json.Marshal(map[string]string{ // the keys webapp.siteConfig writes
 		"apiUrl": "https://" + apiHost + apiStage + "/", "region": region, "userPoolId": region + "_Example1", "userPoolClientId": clientID,
