@@ -167,3 +167,72 @@ func TestCLIOutRefusesStackConfig(t *testing.T) {
 		t.Errorf("stack config changed to %.80q...", b)
 	}
 }
+
+// startKumo runs kumo synth --json on the project with the given stdout
+// (nil: closed) and returns its exit code and stderr. It uses os.StartProcess
+// because os/exec cannot start a process with a closed descriptor.
+func startKumo(t *testing.T, bin string, stdout *os.File) (code int, stderr string) {
+	t.Helper()
+	stdin, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	errFile, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close()
+	p, err := os.StartProcess(bin, []string{bin, "synth", "--json"}, &os.ProcAttr{
+		Dir:   root,
+		Files: []*os.File{stdin, stdout, errFile},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := p.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(errFile.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !state.Exited() {
+		t.Errorf("kumo did not exit but was killed: %v", state)
+	}
+	return state.ExitCode(), string(b)
+}
+
+// TestCLIBrokenPipe: output into a pipe nobody reads any more fails with
+// exit 1 and says so, instead of kumo dying of SIGPIPE.
+func TestCLIBrokenPipe(t *testing.T) {
+	bin := buildKumo(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	code, stderr := startKumo(t, bin, w)
+	w.Close()
+	if code != 1 {
+		t.Errorf("exit %d; want 1", code)
+	}
+	if want := "kumo: write output: stdout: broken pipe\n"; stderr != want {
+		t.Errorf("stderr %q; want %q", stderr, want)
+	}
+}
+
+// TestCLIClosedStdout: started with stdout closed, kumo says its output
+// could not be written and exits 1, instead of printing into the /dev/null
+// the Go runtime opens in its place and exiting 0.
+func TestCLIClosedStdout(t *testing.T) {
+	bin := buildKumo(t)
+	code, stderr := startKumo(t, bin, nil)
+	if code != 1 {
+		t.Errorf("exit %d; want 1", code)
+	}
+	if want := "kumo: write output: stdout was closed when kumo started"; !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr %q; want it to start with %q", stderr, want)
+	}
+}

@@ -162,8 +162,7 @@ func runStatus(opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = opts.IO.Out.Write(out)
-	return err
+	return opts.IO.WriteOutput(out)
 }
 
 // checkCredentials resolves credentials once up front, so a missing login

@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,11 +25,33 @@ import (
 type IOStreams struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
+	// OutClosed says the process started with stdout closed. The Go runtime
+	// then opens /dev/null in its place, so writes to Out would succeed and
+	// the output vanish; WriteOutput reports it instead.
+	OutClosed bool
 }
 
 // System returns the process's standard streams.
 func System() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutClosed: stdoutWasClosed()}
+}
+
+// WriteOutput writes a command's rendered output to stdout. Output that did
+// not arrive is the command's failure: a script reading a closed or broken
+// stdout must not see exit 0.
+func (s *IOStreams) WriteOutput(b []byte) error {
+	if s.OutClosed {
+		return errors.New("write output: stdout was closed when kumo started; redirect it, or use --out FILE where the command has it")
+	}
+	if _, err := s.Out.Write(b); err != nil {
+		// "write /dev/stdout: broken pipe" names the device, not the stream.
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return fmt.Errorf("write output: stdout: %w", err)
+	}
+	return nil
 }
 
 // Test returns streams backed by buffers, for command tests.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/spf13/cobra"
@@ -46,6 +47,11 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	// A Go program writing to a broken pipe on stdout or stderr dies of
+	// SIGPIPE, silently, unless SIGPIPE is being notified; then the write
+	// fails with EPIPE and kumo reports it (exit 1). Notify rather than
+	// Ignore, so the go commands kumo starts keep the default disposition.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	return int(run(ctx, newFactory(), os.Args[1:]))
 }
 

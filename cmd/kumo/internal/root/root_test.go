@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
@@ -138,6 +139,27 @@ func TestRunExitCodes(t *testing.T) {
 				t.Errorf("synth.json = %q; want it untouched", b)
 			}
 		})
+	}
+}
+
+type brokenStdout struct{}
+
+func (brokenStdout) Write([]byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+// TestRunStdoutFailure: output that could not be written is a failure with
+// a diagnostic, not a silent success.
+func TestRunStdoutFailure(t *testing.T) {
+	ios, _, _, errOut := cli.Test()
+	ios.Out = brokenStdout{}
+	dir := project(t)
+	f := &cli.Factory{IO: ios, Getwd: func() (string, error) { return dir, nil }, Program: programReturning(nil)}
+	if got := run(context.Background(), f, []string{"synth", "--json"}); got != cli.ExitError {
+		t.Errorf("exit code = %d; want %d", got, cli.ExitError)
+	}
+	if want := "kumo: write output: stdout: broken pipe\n"; errOut.String() != want {
+		t.Errorf("stderr = %q; want %q", errOut, want)
 	}
 }
 

@@ -116,8 +116,7 @@ func runSynth(opts *Options) error {
 	}
 
 	if opts.OutFile == "" {
-		_, err := opts.IO.Out.Write(out)
-		return err
+		return opts.IO.WriteOutput(out)
 	}
 	target, err := checkOut(opts.OutFile, resolve(cwd, opts.OutFile), opts.Force)
 	if err != nil {

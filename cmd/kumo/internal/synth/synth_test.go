@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -735,4 +736,23 @@ func symlink(t *testing.T, dest, link string) string {
 		t.Fatal(err)
 	}
 	return link
+}
+
+// brokenStdout fails every write as os.Stdout does once the reading end of
+// its pipe is closed.
+type brokenStdout struct{}
+
+func (brokenStdout) Write([]byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+func TestSynthStdoutFailureIsAnError(t *testing.T) {
+	for _, args := range []string{"", "--json"} {
+		h := newHarness(newProject(t), fakeProgram)
+		h.f.IO.Out = brokenStdout{}
+		err := h.run(args)
+		if err == nil || err.Error() != "write output: stdout: broken pipe" || !errors.Is(err, syscall.EPIPE) {
+			t.Errorf("synth %s with a broken stdout: error %v; want write output: stdout: broken pipe", args, err)
+		}
+	}
 }
