@@ -225,14 +225,24 @@ func TestCLIBrokenPipe(t *testing.T) {
 
 // TestCLIClosedStdout: started with stdout closed, kumo says its output
 // could not be written and exits 1, instead of printing into the /dev/null
-// the Go runtime opens in its place and exiting 0.
+// the Go runtime opens in its place and exiting 0. Output sent to /dev/null
+// on purpose (a shell's >/dev/null) is still a success.
 func TestCLIClosedStdout(t *testing.T) {
 	bin := buildKumo(t)
 	code, stderr := startKumo(t, bin, nil)
 	if code != 1 {
-		t.Errorf("exit %d; want 1", code)
+		t.Errorf("closed stdout: exit %d; want 1", code)
 	}
 	if want := "kumo: write output: stdout was closed when kumo started"; !strings.HasPrefix(stderr, want) {
-		t.Errorf("stderr %q; want it to start with %q", stderr, want)
+		t.Errorf("closed stdout: stderr %q; want it to start with %q", stderr, want)
+	}
+
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if code, stderr := startKumo(t, bin, null); code != 0 || stderr != "" {
+		t.Errorf(">/dev/null: exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
 }
