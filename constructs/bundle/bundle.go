@@ -4,7 +4,9 @@
 // the same sources always give byte-identical bytes, and therefore the same
 // Lambda code hash, keeping previews free of spurious code changes. Zips are
 // cached under <Root>/.kumo/bundles by a hash of everything that decides the
-// build, so `pulumi up` and `kumo synth` only compile handlers that changed.
+// build, so `pulumi up` and `kumo synth` only compile handlers that changed;
+// each zip has a record of its SHA-256 beside it, and a zip that no longer
+// matches its record, or has none, is rebuilt rather than deployed.
 package bundle
 
 import (
@@ -133,9 +135,9 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	}
 	defer unlock()
 
-	codeSHA, ok := readCached(zipPath)
+	codeSHA, ok := readCached(zipPath, sum)
 	if !ok {
-		if codeSHA, err = b.compile(ctx, goBin, t, env, zipPath); err != nil {
+		if codeSHA, err = b.compile(ctx, goBin, t, env, zipPath, sum); err != nil {
 			return nil, err
 		}
 	}
@@ -162,9 +164,9 @@ func (b *builder) lock(ctx context.Context, key string) (unlock func(), err erro
 	}
 }
 
-// compile builds the handler into a temporary directory and zips it into
-// zipPath, returning the zip's CodeSHA256.
-func (b *builder) compile(ctx context.Context, goBin string, t *target, env []string, zipPath string) (string, error) {
+// compile builds the handler into a temporary directory, zips it into
+// zipPath and records the zip for sourceHash, returning its CodeSHA256.
+func (b *builder) compile(ctx context.Context, goBin string, t *target, env []string, zipPath, sourceHash string) (string, error) {
 	tmp, err := os.MkdirTemp("", "kumo-bundle-")
 	if err != nil {
 		return "", fmt.Errorf("bundle: %w", err)
@@ -177,7 +179,15 @@ func (b *builder) compile(ctx context.Context, goBin string, t *target, env []st
 	if _, err := b.goCmd(ctx, goBin, t, env, "go build "+t.pkg, args...); err != nil {
 		return "", err
 	}
-	return writeZipAtomic(zipPath, bin)
+	codeSHA, size, err := writeZipAtomic(zipPath, bin)
+	if err != nil {
+		return "", err
+	}
+	rec := record{Format: cacheFormat, SourceHash: sourceHash, CodeSHA256: codeSHA, Size: size}
+	if err := writeRecord(zipPath, rec); err != nil {
+		return "", err
+	}
+	return codeSHA, nil
 }
 
 // goCmd runs the go command and turns a failure into an error that carries

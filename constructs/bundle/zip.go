@@ -3,7 +3,6 @@ package bundle
 import (
 	"archive/zip"
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -45,18 +44,50 @@ func writeZip(w io.Writer, bin string) error {
 	return zw.Close()
 }
 
-// writeZipAtomic writes the zip of bin to a temporary file beside path and
+// writeZipAtomic writes the zip of bin to path atomically and returns its
+// CodeSHA256 and size.
+func writeZipAtomic(path, bin string) (codeSHA string, size int64, err error) {
+	h := sha256.New()
+	err = writeAtomic(path, func(w io.Writer) error {
+		cw := &countingWriter{w: io.MultiWriter(w, h)}
+		bw := bufio.NewWriterSize(cw, 1<<20)
+		if err := writeZip(bw, bin); err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		size = cw.n
+		return nil
+	})
+	if err != nil {
+		return "", 0, err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)), size, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writeAtomic writes a cache file through a temporary file beside path and
 // renames it into place, so a concurrent reader (another goroutine, another
-// kumo process) sees either no zip or a complete one. It returns the zip's
-// CodeSHA256.
-func writeZipAtomic(path, bin string) (string, error) {
+// kumo process) sees either the old file or a complete new one.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("bundle: creating cache directory: %w", err)
+		return fmt.Errorf("bundle: creating cache directory: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*.zip")
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
-		return "", fmt.Errorf("bundle: creating cache file: %w", err)
+		return fmt.Errorf("bundle: creating cache file: %w", err)
 	}
 	done := false
 	defer func() {
@@ -65,50 +96,20 @@ func writeZipAtomic(path, bin string) (string, error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
-	if err := writeZip(bw, bin); err != nil {
-		return "", fmt.Errorf("bundle: writing %s: %w", path, err)
+	if err := write(tmp); err != nil {
+		return fmt.Errorf("bundle: writing %s: %w", path, err)
 	}
-	if err := bw.Flush(); err != nil {
-		return "", fmt.Errorf("bundle: writing %s: %w", path, err)
-	}
-	// No fsync: a zip torn by a crash fails readCached's checks and is rebuilt.
+	// No fsync: a file torn by a crash fails readCached's checks and is
+	// rebuilt.
 	if err := tmp.Chmod(0o644); err != nil {
-		return "", fmt.Errorf("bundle: writing %s: %w", path, err)
+		return fmt.Errorf("bundle: writing %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("bundle: writing %s: %w", path, err)
+		return fmt.Errorf("bundle: writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fmt.Errorf("bundle: writing %s: %w", path, err)
+		return fmt.Errorf("bundle: writing %s: %w", path, err)
 	}
 	done = true
-	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
-}
-
-// readCached returns the CodeSHA256 of the zip at path if it is a complete
-// bundle. Anything else (missing, truncated, wrong entries, bad checksum)
-// reports false so the caller rebuilds over it.
-func readCached(path string) (string, bool) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", false
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil || len(zr.File) != 1 || zr.File[0].Name != entryName {
-		return "", false
-	}
-	rc, err := zr.File[0].Open()
-	if err != nil {
-		return "", false
-	}
-	defer rc.Close()
-	// Reading to the end makes archive/zip verify the entry's CRC-32.
-	if _, err := io.Copy(io.Discard, rc); err != nil {
-		return "", false
-	}
-	sum := sha256.Sum256(data)
-	return base64.StdEncoding.EncodeToString(sum[:]), true
+	return nil
 }

@@ -1,0 +1,76 @@
+package bundle
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+)
+
+// record is what kumo writes beside every zip it builds, after the zip: the
+// zip's SHA-256 with the source hash it was built for. A zip is served from
+// the cache only when its bytes still hash to its record, so a zip that
+// kumo did not write there (a hand-made one, one restored from a cache of
+// other sources, a torn one) is rebuilt rather than deployed. Caches are
+// restored in CI, so a missing record means "not known to be ours" and
+// rebuilds too.
+//
+// The record proves integrity, not authorship: whoever can write both files
+// can plant a matching pair.
+type record struct {
+	Format     string `json:"format"`
+	SourceHash string `json:"sourceHash"`
+	// CodeSHA256 is base64, as Bundle.CodeSHA256.
+	CodeSHA256 string `json:"codeSha256"`
+	Size       int64  `json:"size"`
+}
+
+// recordPath is the record of the zip at zipPath: handler-<key>.json.
+func recordPath(zipPath string) string {
+	return strings.TrimSuffix(zipPath, ".zip") + ".json"
+}
+
+// writeRecord writes the record atomically; a crash before it leaves a zip
+// without a record, which the next build replaces.
+func writeRecord(zipPath string, r record) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(recordPath(zipPath), func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
+}
+
+// readCached returns the CodeSHA256 of the zip at zipPath if its record
+// names sourceHash and the zip's bytes hash to the recorded SHA-256.
+// Anything else reports false so the caller rebuilds over it.
+func readCached(zipPath, sourceHash string) (string, bool) {
+	b, err := os.ReadFile(recordPath(zipPath))
+	if err != nil {
+		return "", false
+	}
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil || r.Format != cacheFormat || r.SourceHash != sourceHash {
+		return "", false
+	}
+	f, err := os.Open(zipPath)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() || info.Size() != r.Size {
+		return "", false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", false
+	}
+	if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != r.CodeSHA256 {
+		return "", false
+	}
+	return r.CodeSHA256, true
+}
