@@ -64,7 +64,7 @@ func previousOutput(data []byte) bool {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil || dec.More() {
+	if err := dec.Decode(&doc); err != nil {
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -73,20 +73,15 @@ func previousOutput(data []byte) bool {
 	return doc.Project != nil && doc.Stack != nil && doc.Resources != nil && doc.Outputs != nil
 }
 
-// outFile is where --out goes, checked before the synth runs.
-type outFile struct {
-	// path is the file to write: --out itself, or the file its symbolic
-	// links lead to, so that the links stay links.
-	path string
-}
-
 // checkOut applies the --out rule to arg (as the user typed it; path is it
-// resolved against the working directory) and returns where to write, or a
-// usage error naming arg that says how to proceed. It only reads.
-func checkOut(arg, path string, force bool) (*outFile, error) {
+// resolved against the working directory) and returns the file to write:
+// path itself, or the file its symbolic links lead to, so that the links
+// stay links. A refusal is a usage error naming arg that says how to
+// proceed. checkOut only reads.
+func checkOut(arg, path string, force bool) (string, error) {
 	target, err := followLinks(path)
 	if err != nil {
-		return nil, fmt.Errorf("--out %s: %w", arg, err)
+		return "", fmt.Errorf("--out %s: %w", arg, err)
 	}
 	name := "--out " + arg
 	if target != path {
@@ -96,32 +91,32 @@ func checkOut(arg, path string, force bool) (*outFile, error) {
 	if errors.Is(err, fs.ErrNotExist) && target != path {
 		// Creating a file wherever a link points is how a planted link
 		// makes a program write somewhere unexpected; GNU cp refuses too.
-		return nil, cli.UsageErrorf("refusing to write %s: the link's target does not exist; create it first (an empty file will do), or choose another --out file", name)
+		return "", cli.UsageErrorf("refusing to write %s: the link's target does not exist; create it first (an empty file will do), or choose another --out file", name)
 	}
 	if what, ok := projectInput(filepath.Base(target)); ok && !force {
-		return nil, cli.UsageErrorf("refusing to write %s: it is %s, a project input, not a place for synth output; choose another --out file, or pass --force to replace it", name, what)
+		return "", cli.UsageErrorf("refusing to write %s: it is %s, a project input, not a place for synth output; choose another --out file, or pass --force to replace it", name, what)
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return checkDir(name, target)
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return "", fmt.Errorf("%s: %w", name, err)
 	case !info.Mode().IsRegular():
-		return nil, cli.UsageErrorf("cannot write %s: it is not a regular file (%s); choose a file path", name, fileKind(info.Mode()))
+		return "", cli.UsageErrorf("cannot write %s: it is not a regular file (%s); choose a file path", name, fileKind(info.Mode()))
 	case force:
-		return &outFile{path: target}, nil
+		return target, nil
 	}
 	if info.Size() > maxPreviousOutput {
-		return nil, refuseOverwrite(name)
+		return "", refuseOverwrite(name)
 	}
 	data, err := os.ReadFile(target)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	if len(data) > 0 && !previousOutput(data) {
-		return nil, refuseOverwrite(name)
+		return "", refuseOverwrite(name)
 	}
-	return &outFile{path: target}, nil
+	return target, nil
 }
 
 // maxLinks is how many symbolic links followLinks follows, as Linux does
@@ -159,18 +154,18 @@ func refuseOverwrite(name string) error {
 
 // checkDir makes sure a new file can be created at path, so a missing
 // directory is reported before the synth rather than after.
-func checkDir(name, path string) (*outFile, error) {
+func checkDir(name, path string) (string, error) {
 	dir := filepath.Dir(path)
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("cannot write %s: directory %s does not exist", name, dir)
+		return "", fmt.Errorf("cannot write %s: directory %s does not exist", name, dir)
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return "", fmt.Errorf("%s: %w", name, err)
 	case !info.IsDir():
-		return nil, fmt.Errorf("cannot write %s: %s is not a directory", name, dir)
+		return "", fmt.Errorf("cannot write %s: %s is not a directory", name, dir)
 	}
-	return &outFile{path: path}, nil
+	return path, nil
 }
 
 func fileKind(m fs.FileMode) string {

@@ -122,7 +122,7 @@ func runSynth(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(target.path, out); err != nil {
+	if err := writeFileAtomic(target, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "wrote %s (%d resources)\n", opts.OutFile, len(res.Resources))

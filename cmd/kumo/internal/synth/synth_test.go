@@ -756,3 +756,26 @@ func TestSynthStdoutFailureIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestSynthOutPathProblemsComeFirst: an --out that cannot be written fails
+// before the synth spends any time.
+func TestSynthOutPathProblemsComeFirst(t *testing.T) {
+	root := newProject(t)
+	symlink(t, "loop-b", filepath.Join(root, "loop-a"))
+	symlink(t, "loop-a", filepath.Join(root, "loop-b"))
+	tests := []struct{ out, wantErr string }{
+		{"build/synth.json", "cannot write --out build/synth.json: directory " + filepath.Join(root, "build") + " does not exist"},
+		{"loop-a", "--out loop-a: more than 40 symbolic links, probably a loop"},
+	}
+	for _, tt := range tests {
+		runs := 0
+		h := newHarness(root, countingProgram(&runs))
+		err := h.run("--json --out " + tt.out)
+		if err == nil || err.Error() != tt.wantErr {
+			t.Errorf("--out %s: error %v; want %q", tt.out, err, tt.wantErr)
+		}
+		if runs != 0 {
+			t.Errorf("--out %s: the stack program ran; want the error before the synth", tt.out)
+		}
+	}
+}
