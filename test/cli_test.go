@@ -119,7 +119,9 @@ func TestCLIEngineRefusedConfig(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(project), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.prod.yaml"), []byte("config:\n  aws:region: eu-west-1\n"), 0o644); err != nil {
+	// A stack the program itself accepts (the apigateway-account pattern
+	// needs no sources), so only the engine's check can refuse it.
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.prod.yaml"), []byte("config:\n  aws:region: eu-west-1\n  kumo:patterns: [apigateway-account]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.json")
