@@ -109,6 +109,11 @@ func runSynth(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	// What synth could not check (encrypted values it could not decrypt)
+	// goes to stderr, so it is seen but never mixed into the output.
+	for _, n := range res.Notes {
+		fmt.Fprintf(opts.IO.ErrOut, "kumo: note: %s\n", n)
+	}
 
 	out, err := cli.Render(opts.JSON, res, res.WriteTree)
 	if err != nil {
