@@ -1,0 +1,51 @@
+package bundle
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestBuildProgramBuildsOnlyWhenSourcesChange: an unchanged program is not
+// rebuilt (counted builds, not timing); a changed source is.
+func TestBuildProgramBuildsOnlyWhenSourcesChange(t *testing.T) {
+	root := newModule(t)
+	b, builds := newCountingBuilder()
+	spec := ProgramSpec{Root: root, Package: handlerPkg}
+	first, err := b.buildProgram(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Built || builds.Load() != 1 {
+		t.Fatalf("first build: built %v after %d go builds; want a build", first.Built, builds.Load())
+	}
+	out, err := exec.Command(first.Path).Output()
+	if err != nil || string(out) != "hello\n" {
+		t.Fatalf("running the program: %q, %v; want hello", out, err)
+	}
+	again, err := b.buildProgram(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Built || builds.Load() != 1 || again.Path != first.Path {
+		t.Errorf("unchanged sources: built %v, %d go builds, %s; want the cached %s", again.Built, builds.Load(), again.Path, first.Path)
+	}
+	writeFile(t, root, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
+	changed, err := b.buildProgram(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !changed.Built || changed.Path == first.Path || builds.Load() != 2 {
+		t.Errorf("changed sources: built %v, %d go builds; want a new build", changed.Built, builds.Load())
+	}
+}
+
+func TestBuildProgramShowsCompilerErrors(t *testing.T) {
+	root := newModule(t)
+	writeFile(t, root, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return 42 }\n")
+	_, err := BuildProgram(context.Background(), ProgramSpec{Root: root, Package: handlerPkg})
+	if err == nil || !strings.Contains(err.Error(), "internal/greet/greet.go:3:") || !strings.Contains(err.Error(), "cannot use 42") {
+		t.Fatalf("got %v; want the compiler's own message with file and line", err)
+	}
+}
