@@ -132,7 +132,39 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	for k, v := range outs {
 		state[resource.PropertyKey(k)] = v
 	}
+	if args.RegisterRPC != nil {
+		if err := m.recordState(urn, id, outs); err != nil {
+			return "", nil, err
+		}
+	}
 	return id, state, nil
+}
+
+// recordState keeps the ID and the state the program sees for a registered
+// resource next to its inputs, so tests can follow references between
+// resources (an integration's uri is its alias's invokeArn).
+func (m *monitor) recordState(urn, id string, outs map[string]resource.PropertyValue) error {
+	rendered := make(map[string]any, len(outs))
+	for k, v := range outs {
+		rv, err := m.render.value(v)
+		if err != nil {
+			return fmt.Errorf("%s: output %s: %w", urn, k, err)
+		}
+		rendered[k] = rv
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.resources[urn]
+	state := make(map[string]any, len(r.Inputs)+len(rendered))
+	for k, v := range r.Inputs {
+		state[k] = v
+	}
+	for k, v := range rendered {
+		state[k] = v
+	}
+	r.ID, r.State = id, state
+	m.resources[urn] = r
+	return nil
 }
 
 // Call answers the few invokes a stack needs to learn where it runs. Any

@@ -31,6 +31,13 @@ type Request struct {
 	// Stack selects Pulumi.<Stack>.yaml.
 	Stack string
 
+	// Project, when set, makes Config the whole stack config and no file
+	// is read: Root then only anchors relative asset paths. Config maps
+	// "namespace:key" to the value as the engine hands it to the program
+	// (bare keys belong to Project). Default: "", config from the files.
+	Project string
+	Config  map[string]string
+
 	// depth counts the stack references being resolved.
 	depth int
 }
@@ -57,6 +64,12 @@ type Resource struct {
 	Inputs map[string]any
 	// Dependencies are the sorted, de-duplicated URNs the resource depends on.
 	Dependencies []string
+	// ID and State are what the mock provider answered for a custom
+	// resource: its ID, and its inputs with the computed outputs (arn,
+	// invokeArn, …) the program sees, rendered like Inputs. They are not
+	// part of the JSON contract; components have neither.
+	ID    string
+	State map[string]any
 
 	// physical maps each name property to the name the provider would give
 	// the resource (autonamed when the program set none).
@@ -73,7 +86,7 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}
-	sc, err := LoadStackConfig(root, req.Stack)
+	sc, err := req.stackConfig(root)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +170,10 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 	// What `pulumi up` would refuse before the program runs, synth refuses
 	// too; it checks after the program so that the program's own config
 	// errors, which name the value and what is allowed, come first.
-	if err := ValidateWithEngine(root, req.Stack); err != nil {
-		return nil, err
+	if req.Project == "" {
+		if err := ValidateWithEngine(root, req.Stack); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered, Notes: notes}
 	// What AWS or the provider would refuse fails synth, as it would fail
@@ -178,6 +193,9 @@ const maxReferenceDepth = 4
 // project can be known offline: "stack", "project/stack" or
 // "org/project/stack" with this project's name.
 func referencedOutputs(ctx context.Context, req Request, project, name string, program Program) (map[string]any, error) {
+	if req.Project != "" {
+		return nil, fmt.Errorf("kumo synth resolves stack references from stack files, and this synth was given its config in memory")
+	}
 	parts := strings.Split(name, "/")
 	stack := parts[len(parts)-1]
 	if len(parts) > 1 && parts[len(parts)-2] != project {
