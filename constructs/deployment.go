@@ -10,6 +10,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codedeploy"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/internal/plugin"
 )
 
 // DeploymentPreference is how CodeDeploy shifts an alias's traffic to a new
@@ -134,6 +136,13 @@ func NewReleases(ctx *pulumi.Context, name string, args *ReleasesArgs, opts ...p
 	}
 	if err := invalid(fmt.Sprintf("releases %q", name), errs); err != nil {
 		return nil, err
+	}
+	// Every kumo:index:Release of the stack hangs off Releases, and the
+	// engine starts the provider plugin at the first one, so building it
+	// here puts the plugin of the go.mod's kumo version in place in time.
+	// Under mocks (kumo synth, unit tests) it builds nothing.
+	if _, err := plugin.Ensure(ctx); err != nil {
+		return nil, fmt.Errorf("releases %q: %w", name, err)
 	}
 	r := &Releases{ctx: ctx, name: name, args: a, ApplicationName: ctx.Project() + "-" + ctx.Stack(),
 		configs: map[DeploymentPreference]pulumi.StringInput{}, aws: aws}

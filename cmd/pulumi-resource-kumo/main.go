@@ -1,7 +1,8 @@
 // Command pulumi-resource-kumo is kumo's Pulumi resource provider plugin,
 // which the Pulumi engine starts to create, update, refresh and delete
-// kumo:index:Release resources. Install it by putting it on PATH (see the
-// README) or by naming its directory under plugins.providers in Pulumi.yaml.
+// kumo:index:Release resources. Nobody installs it by hand: a kumo program
+// builds it from its own module into the directory Pulumi.yaml's
+// plugins.providers names (see package internal/plugin).
 package main
 
 import (
