@@ -1,7 +1,10 @@
 // Package engine_test runs kumo's release through the real Pulumi engine:
-// the Pulumi CLI, the pulumi-resource-kumo plugin built from this module,
-// and an inline Automation API program whose only resource is a
-// kumo:index:Release, against the fake AWS endpoint of package fakeaws.
+// the Pulumi CLI, the pulumi-resource-kumo plugin, and an inline Automation
+// API program whose only resource is a kumo:index:Release, against the fake
+// AWS endpoint of package fakeaws. Nothing builds the plugin beforehand: the
+// program builds it from this module with plugin.Ensure, as every kumo
+// program does through constructs.NewReleases, into the empty directory the
+// project's plugins.providers names, and the engine starts it from there.
 package engine_test
 
 import (
@@ -27,6 +30,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/internal/fakeaws"
+	"github.com/kumo-iac/kumo/internal/plugin"
 	"github.com/kumo-iac/kumo/internal/provider"
 )
 
@@ -64,24 +68,6 @@ func findCLI(t *testing.T) string {
 	return ""
 }
 
-// buildPlugin builds pulumi-resource-kumo into dir with the go command
-// running the test.
-func buildPlugin(t *testing.T, dir string) {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil && os.Getenv("GOROOT") != "" {
-		goTool, err = filepath.Join(os.Getenv("GOROOT"), "bin", "go"), nil
-	}
-	if err != nil {
-		t.Fatalf("find the go command to build the provider plugin: %v", err)
-	}
-	out, err := exec.Command(goTool, "build", "-o", filepath.Join(dir, "pulumi-resource-"+provider.Name),
-		"github.com/kumo-iac/kumo/cmd/pulumi-resource-kumo").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build the provider plugin: %v\n%s", err, out)
-	}
-}
-
 // release is the program's view of a kumo:index:Release.
 type release struct {
 	pulumi.CustomResourceState
@@ -92,9 +78,18 @@ type release struct {
 	LastDeploymentID pulumi.StringOutput `pulumi:"lastDeploymentId"`
 }
 
-// program releases function "items" with the fingerprint fp returns.
-func program(fp func() string) pulumi.RunFunc {
+// program ensures the provider plugin of the project in dir, recording
+// what plugin.Ensure did in ensured, then releases function "items" with
+// the fingerprint fp returns.
+func program(dir string, ensured *[]plugin.Result, fp func() string) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
+		// The Automation API does not tell inline programs their project
+		// directory; `pulumi up` does (ctx.RootDirectory).
+		res, err := plugin.Ensure(plugin.WithProjectDir(ctx, dir))
+		if err != nil {
+			return err
+		}
+		*ensured = append(*ensured, *res)
 		var rel release
 		if err := ctx.RegisterResource("kumo:index:Release", "items", pulumi.Map{
 			"functionName":         pulumi.String("items"),
@@ -191,10 +186,14 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
-	// The Automation API runs the CLI as <Root>/bin/pulumi.
+	// The Automation API runs the CLI as <Root>/bin/pulumi. The project's
+	// plugin directory exists but is empty, as in a fresh checkout of a
+	// project that commits it: the engine refuses a plugins.providers path
+	// that is not a directory before the program runs.
 	root := t.TempDir()
 	bin := filepath.Join(root, "bin")
-	plugins := filepath.Join(root, "plugins")
+	projectDir := filepath.Join(root, "project")
+	plugins := filepath.Join(projectDir, "bin")
 	for _, d := range []string{bin, plugins} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -207,14 +206,17 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	if err != nil {
 		t.Fatalf("use the Pulumi CLI %s: %v", cli, err)
 	}
-	// The engine loads the freshly built plugin from the directory the
-	// project's plugins.providers names, as a Pulumi.yaml would say it, and
-	// ignores any pulumi-resource-kumo on PATH.
-	buildPlugin(t, plugins)
+	// The engine loads the plugin from the directory plugins.providers
+	// names, relative to the project as in kumo's Pulumi.yaml, and ignores
+	// any pulumi-resource-kumo on PATH.
 	project := workspace.Project{
 		Name:    "kumo-engine-test",
 		Runtime: workspace.NewProjectRuntimeInfo("go", nil),
-		Plugins: &workspace.Plugins{Providers: []workspace.PluginOptions{{Name: provider.Name, Path: plugins}}},
+		Plugins: &workspace.Plugins{Providers: []workspace.PluginOptions{{Name: provider.Name, Path: "./bin"}}},
+	}
+	exe := filepath.Join(plugins, plugin.Binary())
+	if _, err := os.Stat(exe); !os.IsNotExist(err) {
+		t.Fatalf("plugin %s exists before the first run (%v); want the program to build it", exe, err)
 	}
 
 	fake := fakeaws.New()
@@ -254,9 +256,10 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	}
 
 	fingerprint := "fp-1"
+	var ensured []plugin.Result
 	stack, err := auto.UpsertStackInlineSource(ctx, "engine", project.Name.String(),
-		program(func() string { return fingerprint }),
-		auto.Pulumi(pulumiCmd), auto.Project(project), auto.PulumiHome(home), auto.EnvVars(env))
+		program(projectDir, &ensured, func() string { return fingerprint }),
+		auto.Pulumi(pulumiCmd), auto.Project(project), auto.WorkDir(projectDir), auto.PulumiHome(home), auto.EnvVars(env))
 	if err != nil {
 		t.Fatalf("create the stack: %v", err)
 	}
@@ -283,6 +286,19 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	}
 	if want := "create: alias live of function items on a newly published version"; !strings.Contains(preview.String(), want) {
 		t.Errorf("preview output lacks the plan %q", want)
+	}
+	// The program built the plugin the engine then started (there is no
+	// other copy), and said so.
+	if len(ensured) != 1 || !ensured[0].Built || ensured[0].Path != exe {
+		t.Fatalf("plugin.Ensure in the first preview = %+v; want one build of %s", ensured, exe)
+	}
+	const builtMsg = "built the kumo provider plugin bin/" + "pulumi-resource-kumo"
+	if !strings.Contains(preview.String(), builtMsg) {
+		t.Errorf("first preview output lacks %q", builtMsg)
+	}
+	firstBuild, err := os.Stat(exe)
+	if err != nil {
+		t.Fatalf("the plugin the first preview built: %v", err)
 	}
 
 	// up: publishes version 1 and creates the alias on it.
@@ -441,5 +457,28 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	}
 	if got := mutations(fake); fmt.Sprint(got) != "[DeleteAlias]" {
 		t.Errorf("destroy made %v; want [DeleteAlias]", got)
+	}
+
+	// Only the first run built the plugin: every later run found it current
+	// and left the very file the first build renamed into place.
+	var builds int
+	for _, r := range ensured {
+		if r.Built {
+			builds++
+		}
+		if r.Path != exe {
+			t.Errorf("plugin.Ensure reported %+v; want the plugin at %s", r, exe)
+		}
+	}
+	if builds != 1 || len(ensured) < 8 {
+		t.Errorf("plugin.Ensure ran %d times and built %d times (%+v); want one build in the first of at least 8 runs", len(ensured), builds, ensured)
+	}
+	for op, w := range map[string]*logWriter{"up (create)": up1, "preview (change)": preview2, "up (canary)": up2, "up (retry)": up4, "up (alias deleted)": up5} {
+		if strings.Contains(w.String(), builtMsg) {
+			t.Errorf("%s output says the plugin was built again", op)
+		}
+	}
+	if last, err := os.Stat(exe); err != nil || !os.SameFile(firstBuild, last) {
+		t.Errorf("the plugin at %s was replaced after the first build (%v)", exe, err)
 	}
 }
