@@ -177,6 +177,22 @@ func (tpl *Template) Resource(typ, name string) *Resource {
 	return nil
 }
 
+// Lookup returns the one resource of type typ named name, and whether
+// there is exactly one; it reports nothing, for tests that a resource is
+// not there.
+func (tpl *Template) Lookup(typ, name string) (*Resource, bool) {
+	var found *Resource
+	for _, r := range tpl.resources {
+		if (typ == "" || r.Type == typ) && r.Name == name {
+			if found != nil {
+				return nil, false
+			}
+			found = r
+		}
+	}
+	return found, found != nil
+}
+
 // ResourceCountIs checks that the stack has n resources of type typ.
 func (tpl *Template) ResourceCountIs(typ string, n int) bool {
 	tpl.t.Helper()
