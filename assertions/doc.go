@@ -14,7 +14,7 @@
 //			"memorySize":  512,
 //			"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": assertions.AnyValue()}},
 //		})
-//		alias := tpl.Resource("aws:lambda/alias:Alias", "orders-live")
+//		alias := tpl.Resource("aws:lambda/alias:Alias", "orders")
 //		tpl.HasResourceProperties("aws:apigateway/integration:Integration", assertions.M{
 //			"uri": alias.Attr("invokeArn"), // the integration invokes the alias
 //		})
@@ -34,6 +34,10 @@
 // and Resource.Attr, which matches another resource's output such as an
 // ARN, so a test can say one resource points at another. The mocks answer
 // deterministically, so the same program always yields the same ARNs.
+//
+// MatchesSnapshot compares the stack with a golden file in kumo's synth
+// JSON contract; `go test -update` rewrites it. This package defines the
+// -update flag, so a test package importing it must not define its own.
 //
 // Failures say what was wanted and what was found, naming each candidate
 // resource and the path of each differing property, e.g.
