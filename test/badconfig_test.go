@@ -14,15 +14,8 @@ import (
 // --out file (a previous synth's output) left untouched.
 func TestCLIBadStackFiles(t *testing.T) {
 	bin := buildKumo(t)
-	dir := t.TempDir()
-	// The project's inputs without copying its sources: the web app's
-	// checks look for the handlers and the site before anything is built.
-	for _, name := range []string{"go.mod", "go.sum", "patterns"} {
-		if err := os.Symlink(filepath.Join(root, name), filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, name := range []string{"Pulumi.yaml", "Pulumi.shared-eu-west-1.yaml"} {
+	dir := sourceProject(t, "")
+	for _, name := range []string{"Pulumi.shared-eu-west-1.yaml"} {
 		b, err := os.ReadFile(filepath.Join(root, name))
 		if err != nil {
 			t.Fatal(err)

@@ -3,9 +3,8 @@
 package main
 
 import (
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
+	"github.com/kumo-iac/kumo"
 	"github.com/kumo-iac/kumo/stacks"
 )
 
-func main() { pulumi.Run(stacks.Run) }
+func main() { kumo.Run(stacks.Run) }

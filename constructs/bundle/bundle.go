@@ -119,11 +119,11 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkgs, err := b.list(ctx, goBin, t, env)
+	pkgs, err := b.list(ctx, goBin, t, env, buildFlags)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := sourceHash(t, goEnv, env, pkgs)
+	sum, err := sourceHash(t, goEnv, env, buildFlags, pkgs)
 	if err != nil {
 		return nil, err
 	}

@@ -75,8 +75,8 @@ func (p *listedPackage) files() []string {
 
 // list returns every package in the build's dependency graph, listed with the
 // same environment and flags as the build so build constraints agree.
-func (b *builder) list(ctx context.Context, goBin string, t *target, env []string) ([]listedPackage, error) {
-	args := append([]string{"list", "-deps", "-json=" + listFields}, buildFlags...)
+func (b *builder) list(ctx context.Context, goBin string, t *target, env, flags []string) ([]listedPackage, error) {
+	args := append([]string{"list", "-deps", "-json=" + listFields}, flags...)
 	args = append(args, t.pkg)
 	out, err := b.goCmd(ctx, goBin, t, env, "go list "+t.pkg, args...)
 	if err != nil {
@@ -124,7 +124,7 @@ func within(root, dir string) bool {
 // sourceHash hashes everything that decides the zip's bytes. Files are named
 // by import path, not by location on disk, so the same sources give the same
 // hash (and zip name) in any checkout.
-func sourceHash(t *target, goEnv map[string]string, env []string, pkgs []listedPackage) (string, error) {
+func sourceHash(t *target, goEnv map[string]string, env, flags []string, pkgs []listedPackage) (string, error) {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	addFile := func(name, file string) error {
@@ -149,7 +149,7 @@ func sourceHash(t *target, goEnv map[string]string, env []string, pkgs []listedP
 	for _, kv := range env {
 		add("env %q", kv)
 	}
-	add("flags %q", buildFlags)
+	add("flags %q", flags)
 	add("package %q", t.pkg)
 
 	if err := addFile("go.mod", filepath.Join(t.root, "go.mod")); err != nil {

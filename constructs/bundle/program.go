@@ -46,17 +46,21 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	if err != nil {
 		return nil, err
 	}
-	// The host's own platform, with the same pinned flags as bundles.
-	env := []string{"GO111MODULE=on", "GOFLAGS=-trimpath", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
+	// The host's own platform and the go command's default flags: the
+	// executable is run here, never shipped, so it needs no reproducible
+	// bytes, and default flags share the build cache with go build and go
+	// test of the same module (a -trimpath build of pulumi-aws from a cold
+	// cache takes minutes).
+	env := []string{"GO111MODULE=on", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
 	goEnv, err := b.goEnv(ctx, goBin, t, env)
 	if err != nil {
 		return nil, err
 	}
-	pkgs, err := b.list(ctx, goBin, t, env)
+	pkgs, err := b.list(ctx, goBin, t, env, nil)
 	if err != nil {
 		return nil, err
 	}
-	sum, err := sourceHash(t, goEnv, env, pkgs)
+	sum, err := sourceHash(t, goEnv, env, nil, pkgs)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +82,7 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	// Built beside its final name and renamed, so a concurrent kumo never
 	// runs a half-written executable.
 	tmp := fmt.Sprintf("%s.tmp-%d-%d", exe, os.Getpid(), time.Now().UnixNano())
-	args := append([]string{"build"}, buildFlags...)
-	args = append(args, "-o", tmp, t.pkg)
+	args := []string{"build", "-o", tmp, t.pkg}
 	if _, err := b.goCmd(ctx, goBin, t, env, "go build "+t.pkg, args...); err != nil {
 		os.Remove(tmp)
 		return nil, err

@@ -67,9 +67,9 @@ type Factory struct {
 	// Getwd returns the directory relative paths and project discovery start
 	// from. Default: os.Getwd.
 	Getwd func() (string, error)
-	// Program returns the stack program for the project at root. It is a
-	// function of the root because the real program resolves config paths
-	// (site directory, handler packages) against it.
+	// Program, when set, is the stack program for the project at root, run
+	// in this process (tests). Default: nil, and kumo synth builds and runs
+	// the project's own program (Pulumi.yaml's main), which calls kumo.Run.
 	Program func(root string) synth.Program
 	// AWSConfig loads the AWS SDK config (credential chain, profile) for
 	// region; an empty region leaves the choice to the SDK's environment.

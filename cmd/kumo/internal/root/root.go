@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/spf13/cobra"
 
 	canarycmd "github.com/kumo-iac/kumo/cmd/kumo/internal/canary"
@@ -19,7 +18,6 @@ import (
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
-	"github.com/kumo-iac/kumo/stacks"
 )
 
 // NewCmdRoot returns the kumo command with all subcommands.
@@ -55,17 +53,13 @@ func Main() int {
 	return int(run(ctx, newFactory(), os.Args[1:]))
 }
 
-// newFactory wires the real dependencies: the process's streams and the
-// stack program from package stacks, given the project root found at run time.
+// newFactory wires the real dependencies: the process's streams, and no
+// in-process Program, so kumo synth builds and runs the project's own
+// program (Pulumi.yaml's main) the way pulumi up would.
 func newFactory() *cli.Factory {
 	return &cli.Factory{
 		IO:    cli.System(),
 		Getwd: os.Getwd,
-		Program: func(root string) synth.Program {
-			return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
-				return stacks.Build(ctx, raw, stacks.Options{Root: root})
-			}
-		},
 	}
 }
 
@@ -90,9 +84,12 @@ func exitCode(err error) cli.ExitCode {
 	var invalid *constructs.ValidationError
 	var engine *synth.EngineConfigError
 	var file *synth.ConfigFileError
+	var program *synth.ProgramError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code
+	case errors.As(err, &program) && program.Kind == synth.KindInvalidConfig:
+		return cli.ExitInvalidConfig
 	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file):
 		return cli.ExitInvalidConfig
 	case strings.HasPrefix(err.Error(), "unknown command "):

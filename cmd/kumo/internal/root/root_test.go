@@ -163,9 +163,11 @@ func TestRunStdoutFailure(t *testing.T) {
 	}
 }
 
-func TestRealFactoryWiresStacks(t *testing.T) {
+// TestRealFactoryRunsTheProjectsProgram: the real CLI has no in-process
+// program; kumo synth builds and runs the project's own (Pulumi.yaml's main).
+func TestRealFactoryRunsTheProjectsProgram(t *testing.T) {
 	f := newFactory()
-	if f.IO == nil || f.Getwd == nil || f.Program == nil || f.Program("/tmp/x") == nil {
-		t.Fatalf("newFactory() = %+v; want streams, Getwd and a program", f)
+	if f.IO == nil || f.Getwd == nil || f.Program != nil {
+		t.Fatalf("newFactory() = %+v; want streams, Getwd and no in-process program", f)
 	}
 }

@@ -105,7 +105,13 @@ func runSynth(opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	res, err := synth.Run(ctx, synth.Request{Root: root, Stack: opts.Stack}, opts.Program(root))
+	req := synth.Request{Root: root, Stack: opts.Stack}
+	var res *synth.Result
+	if opts.Program != nil {
+		res, err = synth.Run(ctx, req, opts.Program(root))
+	} else {
+		res, err = synth.SynthesizeProject(ctx, req, opts.IO.ErrOut)
+	}
 	if err != nil {
 		return err
 	}

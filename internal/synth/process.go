@@ -1,0 +1,200 @@
+package synth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+
+	"github.com/kumo-iac/kumo/constructs/bundle"
+)
+
+// A program that calls kumo.Run is synthesized the way `cdk synth` runs an
+// app: `kumo synth` builds it, starts it with these variables set, and reads
+// the document it writes. Under `pulumi up` none is set and the program is a
+// plain Pulumi program.
+const (
+	// EnvResult names the file the program writes its synth document to; its
+	// presence means "synthesize, do not deploy".
+	EnvResult = "KUMO_SYNTH_RESULT"
+	// EnvRoot is the project directory (holding Pulumi.yaml).
+	EnvRoot = "KUMO_SYNTH_ROOT"
+	// EnvStack selects Pulumi.<stack>.yaml.
+	EnvStack = "KUMO_SYNTH_STACK"
+)
+
+// Error kinds in a synth document; the CLI turns them into exit codes.
+const (
+	KindInvalidConfig = "invalid-config"
+	KindError         = "error"
+)
+
+// document is what a synthesizing program writes for the CLI.
+type document struct {
+	// Result is the synth JSON contract, on success.
+	Result json.RawMessage `json:"result,omitempty"`
+	Notes  []string        `json:"notes,omitempty"`
+	Error  *ProgramError   `json:"error,omitempty"`
+}
+
+// ProgramError is a synth failure reported by a program run as a
+// subprocess, with its kind, so the CLI can exit as it would in-process.
+type ProgramError struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+}
+
+func (e *ProgramError) Error() string { return e.Message }
+
+// ChildRequest returns the synth request and document path a program was
+// started with by `kumo synth`, and false under `pulumi up`.
+func ChildRequest() (Request, string, bool) {
+	path := os.Getenv(EnvResult)
+	if path == "" {
+		return Request{}, "", false
+	}
+	return Request{Root: os.Getenv(EnvRoot), Stack: os.Getenv(EnvStack)}, path, true
+}
+
+// WriteDocument writes what a synthesizing program reports: res on success,
+// or err classified by kind.
+func WriteDocument(path string, res *Result, err error, kind string) error {
+	var doc document
+	if err != nil {
+		doc.Error = &ProgramError{Kind: kind, Message: err.Error()}
+	} else {
+		b, jerr := res.JSON()
+		if jerr != nil {
+			return jerr
+		}
+		doc.Result, doc.Notes = b, res.Notes
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+// RunProgram runs a built program to synthesize req and returns its
+// result. The program's own output goes to stderr, never into the result.
+func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) (*Result, error) {
+	root, err := filepath.Abs(req.Root)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "kumo-synth-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	docPath := filepath.Join(dir, "result.json")
+
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), EnvResult+"="+docPath, EnvRoot+"="+root, EnvStack+"="+req.Stack)
+	var captured bytes.Buffer
+	if stderr != nil {
+		cmd.Stdout, cmd.Stderr = stderr, stderr
+	} else {
+		cmd.Stdout, cmd.Stderr = &captured, &captured
+	}
+	runErr := cmd.Run()
+	b, readErr := os.ReadFile(docPath)
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, ctx.Err())
+	case errors.Is(readErr, os.ErrNotExist):
+		// The program never reached kumo.Run's synth (it calls pulumi.Run,
+		// or crashed): say so rather than "no such file".
+		msg := strings.TrimSpace(captured.String())
+		if msg != "" {
+			msg = ":\n" + msg
+		}
+		return nil, fmt.Errorf("synth stack %s: the program %s exited (%v) without a synth result; does its main call kumo.Run?%s", req.Stack, exe, runErr, msg)
+	case readErr != nil:
+		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, readErr)
+	}
+	var doc document
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("synth stack %s: reading the program's result: %w", req.Stack, err)
+	}
+	if doc.Error != nil {
+		return nil, doc.Error
+	}
+	res, err := ParseResult(doc.Result)
+	if err != nil {
+		return nil, fmt.Errorf("synth stack %s: reading the program's result: %w", req.Stack, err)
+	}
+	res.Notes = doc.Notes
+	return res, nil
+}
+
+// ParseResult reads the synth JSON contract back into a Result. Numbers stay
+// exactly as written.
+func ParseResult(b []byte) (*Result, error) {
+	var doc struct {
+		Project   string         `json:"project"`
+		Stack     string         `json:"stack"`
+		Resources []Resource     `json:"resources"`
+		Outputs   map[string]any `json:"outputs"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	return &Result{Project: doc.Project, Stack: doc.Stack, Resources: doc.Resources, Outputs: doc.Outputs}, nil
+}
+
+// SynthesizeProject synthesizes a stack of the Go project at req.Root the
+// way `cdk synth` runs an app: it builds the program Pulumi.yaml's main
+// names (only when its sources changed) and runs it to synthesize. The
+// program's own output goes to stderr.
+func SynthesizeProject(ctx context.Context, req Request, stderr io.Writer) (*Result, error) {
+	root, err := filepath.Abs(req.Root)
+	if err != nil {
+		return nil, err
+	}
+	project, err := workspace.LoadProject(filepath.Join(root, projectFile))
+	if err != nil {
+		return nil, &EngineConfigError{Stack: req.Stack, Err: err}
+	}
+	if rt := project.Runtime.Name(); rt != "go" {
+		return nil, fmt.Errorf("synth: %s says runtime %q; kumo synthesizes Go programs (runtime: go) that call kumo.Run", projectFile, rt)
+	}
+	main := filepath.Join(root, filepath.FromSlash(project.Main))
+	module, err := moduleRoot(main)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := filepath.Rel(module, main)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := bundle.BuildProgram(ctx, bundle.ProgramSpec{Root: module, Package: "./" + filepath.ToSlash(pkg)})
+	if err != nil {
+		return nil, fmt.Errorf("synth: build the program %s: %w", project.Main, err)
+	}
+	return RunProgram(ctx, prog.Path, Request{Root: root, Stack: req.Stack}, stderr)
+}
+
+// moduleRoot is the nearest directory at or above dir holding go.mod.
+func moduleRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("synth: no go.mod in %s or above it; a kumo program is a Go module (go mod init)", dir)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+// Package kumo is the entry point of a kumo app: a Go program that composes
+// kumo's patterns and constructs with plain Pulumi resources. Call Run from
+// main instead of pulumi.Run:
+//
+//	func main() {
+//		kumo.Run(func(ctx *pulumi.Context) error {
+//			table, err := constructs.NewTable(ctx, "orders", &constructs.TableArgs{})
+//			if err != nil {
+//				return err
+//			}
+//			ctx.Export("table", table.Name)
+//			return nil
+//		})
+//	}
+//
+// Under `pulumi up` and `pulumi preview`, Run is exactly pulumi.Run. Started
+// by `kumo synth`, which builds the program and runs it the way `cdk synth`
+// runs an app, it runs the same function offline against kumo's mocks and
+// reality checks, and hands the result back to the CLI.
+package kumo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/synth"
+)
+
+// Run runs program as the stack's Pulumi program, or synthesizes it
+// offline when `kumo synth` started it.
+func Run(program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) {
+	req, doc, ok := synth.ChildRequest()
+	if !ok {
+		pulumi.Run(program, opts...)
+		return
+	}
+	if err := synthesize(context.Background(), req, doc, program); err != nil {
+		fmt.Fprintf(os.Stderr, "kumo: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// synthesize runs program against the mocks and writes the document the CLI
+// reads. A failing program is a result to report, not a failure here.
+func synthesize(ctx context.Context, req synth.Request, doc string, program func(*pulumi.Context) error) error {
+	// The engine hands a Go program its whole config in PULUMI_CONFIG (and
+	// the secret keys beside it); programs that read it, as kumo's stacks do
+	// to report unknown keys, must see the same under synth.
+	if sc, err := synth.LoadStackConfig(req.Root, req.Stack); err == nil {
+		cfg, _ := json.Marshal(sc.Raw)
+		secret, _ := json.Marshal(sc.SecretKeys)
+		os.Setenv(pulumi.EnvConfig, string(cfg))
+		os.Setenv(pulumi.EnvConfigSecretKeys, string(secret))
+	}
+	res, err := synth.Run(ctx, req, synth.FuncProgram(program))
+	return synth.WriteDocument(doc, res, err, kind(err))
+}
+
+// kind classifies a synth failure the way the CLI's exit codes do.
+func kind(err error) string {
+	var (
+		invalid *constructs.ValidationError
+		engine  *synth.EngineConfigError
+		file    *synth.ConfigFileError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file):
+		return synth.KindInvalidConfig
+	}
+	return synth.KindError
+}
