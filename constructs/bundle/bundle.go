@@ -28,9 +28,15 @@ type Spec struct {
 	// Root is the module root directory, the one holding go.mod. A relative
 	// Root resolves against the working directory. Required.
 	Root string
-	// Package is the handler's Go package directory relative to Root, e.g.
-	// "./patterns/webapp/functions/items"; it must be a main package. A path
-	// without the leading "./" means the same directory. Required.
+	// Package is the handler's Go main package: its directory relative to
+	// Root, e.g. "./functions/items" (a path without the leading "./" means
+	// the same directory), or its import path, e.g.
+	// "github.com/kumo-iac/kumo/patterns/webapp/functions/items", which is
+	// how a program builds handlers that live in a module it requires: the
+	// go command resolves it through Root's go.mod, so go.mod and go.sum
+	// pin the version built, wherever that module is (the module cache, a
+	// replace directory, or Root itself). A path is an import path when its
+	// first element has a dot, as a domain does. Required.
 	Package string
 	// Arch is the Lambda architecture, "arm64" or "x86_64" (GOARCH amd64).
 	// Default: "arm64".
@@ -123,7 +129,11 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum, err := sourceHash(t, goEnv, env, buildFlags, pkgs)
+	id, err := t.identity(pkgs)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := sourceHash(t, id, goEnv, env, buildFlags, pkgs)
 	if err != nil {
 		return nil, err
 	}

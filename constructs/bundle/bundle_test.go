@@ -361,6 +361,16 @@ func TestBadSpecs(t *testing.T) {
 			spec: Spec{Root: root, Package: "./cmd/..."},
 			want: []string{`package "./cmd/..." is a pattern`},
 		},
+		{
+			name: "import path pattern",
+			spec: Spec{Root: root, Package: "example.com/h/..."},
+			want: []string{`package "example.com/h/..." is a pattern`},
+		},
+		{
+			name: "unclean import path",
+			spec: Spec{Root: root, Package: "example.com/h/cmd/../cmd/handler"},
+			want: []string{`package "example.com/h/cmd/../cmd/handler" is not a clean import path`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -550,5 +560,109 @@ func assertGenuine(t *testing.T, got *Bundle, genuine []byte, fresh *Bundle) {
 	}
 	if got.CodeSHA256 != fresh.CodeSHA256 || got.SourceHash != fresh.SourceHash || got.RelPath != fresh.RelPath {
 		t.Errorf("bundle = %+v; want the fresh build's hashes and path %+v", got, fresh)
+	}
+}
+
+func TestIsImportPath(t *testing.T) {
+	tests := []struct {
+		pkg  string
+		want bool
+	}{
+		{"github.com/kumo-iac/kumo/patterns/webapp/functions/items", true},
+		{"example.com/h/cmd/handler", true},
+		{"./functions/items", false},
+		{"functions/items", false}, // a directory, as before import paths
+		{"./dir.v2/cmd", false},
+		{".", false},
+		{"../x", false},
+	}
+	for _, tt := range tests {
+		if got := isImportPath(tt.pkg); got != tt.want {
+			t.Errorf("isImportPath(%q) = %v; want %v", tt.pkg, got, tt.want)
+		}
+	}
+}
+
+// TestImportPathOfMainModule: naming a package of root's own module by
+// import path builds the very zip its directory does (same bytes, key and
+// cache entry), so switching kumo's own patterns to import paths changes
+// nothing in kumo's repository.
+func TestImportPathOfMainModule(t *testing.T) {
+	t.Parallel()
+	b, builds := newCountingBuilder()
+	root := newModule(t)
+	byDir := mustBuild(t, b, Spec{Root: root, Package: handlerPkg})
+	byPath := mustBuild(t, b, Spec{Root: root, Package: "example.com/h/cmd/handler"})
+	if *byPath != *byDir {
+		t.Errorf("by import path: got %+v; want the directory's %+v", byPath, byDir)
+	}
+	if n := builds.Load(); n != 1 {
+		t.Errorf("go build ran %d times; want 1 (the second is a cache hit)", n)
+	}
+}
+
+// newUserModule returns a module requiring example.com/h (newModule's) from
+// a replace directory, the way a user's module requires kumo from a local
+// checkout.
+func newUserModule(t *testing.T, lib string) string {
+	t.Helper()
+	root := t.TempDir()
+	writeFile(t, root, "go.mod", "module example.com/user\n\ngo 1.24\n\nrequire example.com/h v0.0.0\n\nreplace example.com/h => "+lib+"\n")
+	return root
+}
+
+// TestImportPathFromRequiredModule: a handler in a module the root requires
+// is built from the root's module, into the root's cache; its sources in a
+// replace directory (editable) are hashed, so an edit there rebuilds.
+func TestImportPathFromRequiredModule(t *testing.T) {
+	t.Parallel()
+	b, builds := newCountingBuilder()
+	lib := newModule(t)
+	user := newUserModule(t, lib)
+	spec := Spec{Root: user, Package: "example.com/h/cmd/handler"}
+	if err := spec.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	first := mustBuild(t, b, spec)
+	if want := filepath.Join(user, ".kumo", "bundles", "handler-"+first.SourceHash[:16]+".zip"); first.Path != want {
+		t.Errorf("Path: got %q; want %q, in the building module's cache", first.Path, want)
+	}
+	if again := mustBuild(t, b, spec); *again != *first {
+		t.Errorf("unchanged rebuild: got %+v; want the cached %+v", again, first)
+	}
+	writeFile(t, lib, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
+	edited := mustBuild(t, b, spec)
+	if edited.SourceHash == first.SourceHash || edited.CodeSHA256 == first.CodeSHA256 {
+		t.Errorf("after editing the replace directory: got the same source hash or code; want a rebuild")
+	}
+	if n := builds.Load(); n != 2 {
+		t.Errorf("go build ran %d times; want 2 (first, after the edit)", n)
+	}
+}
+
+func TestImportPathErrors(t *testing.T) {
+	t.Parallel()
+	user := newUserModule(t, newModule(t))
+	tests := []struct {
+		name, pkg string
+		want      []string
+	}{
+		{"library", "example.com/h/lib", []string{`package "example.com/h/lib" is package lib, not main`}},
+		{"missing in a required module", "example.com/h/nope", []string{"bundle: go list example.com/h/nope failed: ", "example.com/h/nope"}},
+		{"no module provides it", "example.org/other/cmd", []string{"bundle: go list example.org/other/cmd failed: ", "no required module provides package example.org/other/cmd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Build(context.Background(), Spec{Root: user, Package: tt.pkg})
+			if err == nil {
+				t.Fatalf("Build(%q): got nil error", tt.pkg)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+		})
 	}
 }

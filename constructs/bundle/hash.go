@@ -49,9 +49,12 @@ func (b *builder) goEnv(ctx context.Context, goBin string, t *target, env []stri
 // listedPackage is the part of `go list -json` output the hash needs.
 type listedPackage struct {
 	ImportPath string
+	Name       string
 	Dir        string
 	Standard   bool
-	Module     *listedModule
+	// DepOnly is false only for the package named on the command line.
+	DepOnly bool
+	Module  *listedModule
 
 	GoFiles, CgoFiles, CFiles, CXXFiles, MFiles, HFiles, FFiles, SFiles []string
 	SwigFiles, SwigCXXFiles, SysoFiles, EmbedFiles                      []string
@@ -64,7 +67,7 @@ type listedModule struct {
 	Replace *listedModule
 }
 
-const listFields = "ImportPath,Dir,Standard,Module," +
+const listFields = "ImportPath,Name,Dir,Standard,DepOnly,Module," +
 	"GoFiles,CgoFiles,CFiles,CXXFiles,MFiles,HFiles,FFiles,SFiles," +
 	"SwigFiles,SwigCXXFiles,SysoFiles,EmbedFiles"
 
@@ -96,6 +99,44 @@ func (b *builder) list(ctx context.Context, goBin string, t *target, env, flags 
 	return pkgs, nil
 }
 
+// identity returns how the hash names the package built, after checking
+// that an import path named a main package. A directory keeps its "./"
+// form. An import path of a package inside root's own module is named by
+// that directory form too, so "github.com/kumo-iac/kumo/x" and "./x" built
+// in kumo's repository share one key (and zip): the go command compiles
+// them to the same bytes, since a main package built by directory gets its
+// module import path all the same. Any other import path names itself;
+// its module's version or files are hashed below like every dependency's.
+func (t *target) identity(pkgs []listedPackage) (string, error) {
+	if !t.importPath {
+		return t.pkg, nil
+	}
+	var p *listedPackage
+	for i := len(pkgs) - 1; i >= 0; i-- {
+		if !pkgs[i].DepOnly {
+			p = &pkgs[i]
+			break
+		}
+	}
+	if p == nil {
+		return "", fmt.Errorf("bundle: go list %s listed no such package", t.pkg)
+	}
+	if err := checkListedMain(t, p); err != nil {
+		return "", err
+	}
+	if m := p.Module; m != nil && m.Main && within(t.root, p.Dir) {
+		rel, err := filepath.Rel(t.root, p.Dir)
+		if err != nil {
+			return "", fmt.Errorf("bundle: %w", err)
+		}
+		if rel == "." {
+			return ".", nil
+		}
+		return "./" + filepath.ToSlash(rel), nil
+	}
+	return p.ImportPath, nil
+}
+
 // pinnedVersion returns "path version" for a package whose source is a
 // read-only module-cache copy that go.sum pins, so naming its version is
 // enough; it returns "" for source someone can edit in place (the main
@@ -124,7 +165,9 @@ func within(root, dir string) bool {
 // sourceHash hashes everything that decides the zip's bytes. Files are named
 // by import path, not by location on disk, so the same sources give the same
 // hash (and zip name) in any checkout.
-func sourceHash(t *target, goEnv map[string]string, env, flags []string, pkgs []listedPackage) (string, error) {
+//
+// id is the package's identity (target.identity).
+func sourceHash(t *target, id string, goEnv map[string]string, env, flags []string, pkgs []listedPackage) (string, error) {
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
 	addFile := func(name, file string) error {
@@ -150,7 +193,7 @@ func sourceHash(t *target, goEnv map[string]string, env, flags []string, pkgs []
 		add("env %q", kv)
 	}
 	add("flags %q", flags)
-	add("package %q", t.pkg)
+	add("package %q", id)
 
 	if err := addFile("go.mod", filepath.Join(t.root, "go.mod")); err != nil {
 		return "", err

@@ -60,7 +60,11 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	if err != nil {
 		return nil, err
 	}
-	sum, err := sourceHash(t, goEnv, env, nil, pkgs)
+	id, err := t.identity(pkgs)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := sourceHash(t, id, goEnv, env, nil, pkgs)
 	if err != nil {
 		return nil, err
 	}

@@ -22,10 +22,15 @@ var goarchByArch = map[string]string{
 
 // target is a Spec with defaults applied and paths resolved.
 type target struct {
-	root   string // absolute module root
-	pkg    string // "." or "./"-prefixed, slash-separated, clean: what go list and go build get
-	name   string // package directory's base name, used in the zip name
-	goarch string
+	root string // absolute module root
+	// pkg is what go list and go build get: "." or "./"-prefixed,
+	// slash-separated and clean for a directory, or an import path.
+	pkg string
+	// importPath says pkg is an import path, resolved by the go command
+	// through root's go.mod rather than as a directory under root.
+	importPath bool
+	name       string // package's last element, used in the zip name
+	goarch     string
 }
 
 // validate checks the whole Spec before any go command runs and reports
@@ -63,10 +68,16 @@ func (s Spec) validate() (*target, error) {
 		rootOK = true
 	}
 
-	pkg, err := cleanPackage(s.Package)
-	if err != nil {
+	pkg, isImport, err := cleanPackage(s.Package)
+	switch {
+	case err != nil:
 		merr = multierror.Append(merr, err)
-	} else {
+	case isImport:
+		// Only the go command can find an import path's directory (in the
+		// module cache, a replace directory or root itself), so whether it
+		// is a main package is checked once go list has run.
+		t.pkg, t.importPath, t.name = pkg, true, path.Base(pkg)
+	default:
 		t.pkg = "./" + pkg
 		t.name = path.Base(pkg)
 		if pkg == "." {
@@ -104,25 +115,52 @@ func checkRoot(given, abs string) error {
 }
 
 // cleanPackage returns Package as a clean slash-separated path inside Root,
-// without the "./" prefix. It rejects what go build would read differently
-// from a single directory under Root.
-func cleanPackage(p string) (string, error) {
-	const example = `e.g. "./functions/items"`
+// without the "./" prefix, or, when isImport, as the import path it is. It
+// rejects what go build would read differently from a single package.
+func cleanPackage(p string) (clean string, isImport bool, err error) {
+	const example = `e.g. "./functions/items", or an import path such as "github.com/kumo-iac/kumo/patterns/webapp/functions/items"`
 	if p == "" {
-		return "", fmt.Errorf("bundle: package is required; set it to the handler's package directory relative to root, %s", example)
+		return "", false, fmt.Errorf("bundle: package is required; set it to the handler's package directory relative to root, %s", example)
 	}
 	slashed := filepath.ToSlash(p)
 	if filepath.IsAbs(p) || path.IsAbs(slashed) || filepath.VolumeName(p) != "" {
-		return "", fmt.Errorf("bundle: package %q is absolute; give the directory relative to root, %s", p, example)
+		return "", false, fmt.Errorf("bundle: package %q is absolute; give the directory relative to root, %s", p, example)
 	}
 	if strings.Contains(slashed, "...") {
-		return "", fmt.Errorf("bundle: package %q is a pattern; name exactly one main package, %s", p, example)
+		return "", false, fmt.Errorf("bundle: package %q is a pattern; name exactly one main package, %s", p, example)
 	}
-	clean := path.Clean(slashed)
+	if isImportPath(p) {
+		if path.Clean(p) != p || strings.ContainsAny(p, "\\ ") {
+			return "", false, fmt.Errorf("bundle: package %q is not a clean import path; write it as go.mod and import statements do, %s", p, example)
+		}
+		return p, true, nil
+	}
+	clean = path.Clean(slashed)
 	if clean == ".." || strings.HasPrefix(clean, "../") {
-		return "", fmt.Errorf("bundle: package %q is outside root; give a directory inside root, %s", p, example)
+		return "", false, fmt.Errorf("bundle: package %q is outside root; give a directory inside root, %s", p, example)
 	}
-	return clean, nil
+	return clean, false, nil
+}
+
+// isImportPath says p names a package by import path rather than by
+// directory: it does not start with "." and its first element has a dot,
+// as a module path's domain does ("github.com/..."). A directory whose name
+// has a dot is written "./dir.v2/cmd".
+func isImportPath(p string) bool {
+	if strings.HasPrefix(p, ".") {
+		return false
+	}
+	first, _, _ := strings.Cut(p, "/")
+	return strings.Contains(first, ".")
+}
+
+// checkListedMain checks, for an import path, what checkMainPackage checks
+// for a directory: that go list found a main package.
+func checkListedMain(t *target, p *listedPackage) error {
+	if p.Name != "main" {
+		return fmt.Errorf("bundle: package %q is package %s, not main; a Lambda handler must be a main package that calls lambda.Start", t.pkg, p.Name)
+	}
+	return nil
 }
 
 // checkMainPackage reads the package clause of the files go build would
@@ -160,7 +198,8 @@ func checkMainPackage(given string, t *target, goarch string) error {
 
 // Validate reports every problem with the Spec, as Build would, without
 // running the go command, so callers can report bad input before they
-// create anything.
+// create anything. An import path is only checked for its form: whether it
+// exists and is a main package, the go command tells Build.
 func (s Spec) Validate() error {
 	_, err := s.validate()
 	return err
