@@ -666,3 +666,25 @@ func TestImportPathErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestModuleDir(t *testing.T) {
+	t.Parallel()
+	lib := newModule(t)
+	user := newUserModule(t, lib)
+	b := &builder{findGo: findGo, run: runGo}
+	tests := []struct {
+		name, root, module, want string
+	}{
+		{"the main module is root", lib, "example.com/h", lib},
+		{"a required module from a replace directory", user, "example.com/h", lib},
+	}
+	for _, tt := range tests {
+		got, err := b.moduleDir(context.Background(), tt.root, tt.module)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: got %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	if _, err := b.moduleDir(context.Background(), user, "example.org/absent"); err == nil || !strings.Contains(err.Error(), "go list -m example.org/absent failed") {
+		t.Errorf("a module root does not require: got %v; want go list's failure", err)
+	}
+}
