@@ -5,6 +5,7 @@
 package webapp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -16,24 +17,32 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/bundle"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
-// Where the pattern's own code lives, relative to the project root.
+// Where the pattern's own code lives: in the kumo module, wherever Root's
+// go.mod finds it (Root itself in kumo's repository, the module cache, a
+// replace directory). Handlers are built by import path from Root's module,
+// so its go.mod and go.sum pin the version deployed.
 const (
+	kumoModule = "github.com/kumo-iac/kumo"
+	// DefaultSiteDir is the site's directory inside the kumo module.
 	DefaultSiteDir  = "patterns/webapp/site"
-	itemsPackage    = "./patterns/webapp/functions/items"
-	healthPackage   = "./patterns/webapp/functions/health"
-	smokePackage    = "./patterns/webapp/functions/smoketest"
+	itemsPackage    = kumoModule + "/patterns/webapp/functions/items"
+	healthPackage   = kumoModule + "/patterns/webapp/functions/health"
+	smokePackage    = kumoModule + "/patterns/webapp/functions/smoketest"
 	cognitoAuthName = "users"
 )
 
 // Args configure the web app. Zero values mean the documented defaults.
 type Args struct {
-	// Root is the project root (holding go.mod); handler packages and
-	// SiteDir resolve against it. Default: ".".
+	// Root is the project root (holding go.mod); the pattern's handlers are
+	// built from its module and a relative SiteDir resolves against it.
+	// Default: ".".
 	Root string
-	// SiteDir holds the static front end. Default: "patterns/webapp/site".
+	// SiteDir holds the static front end. Default: DefaultSiteDir in the
+	// kumo module Root's go.mod requires.
 	SiteDir string
 	// MemoryMB of the API functions. Default: 256.
 	MemoryMB int
@@ -112,6 +121,8 @@ type parts struct {
 	health constructs.FunctionArgs
 	api    constructs.ApiArgs
 	site   constructs.StaticSiteArgs
+
+	siteErr error // finding the default SiteDir
 }
 
 func (a Args) parts() parts {
@@ -119,11 +130,11 @@ func (a Args) parts() parts {
 	if root == "" {
 		root = "."
 	}
-	siteDir := a.SiteDir
-	if siteDir == "" {
-		siteDir = DefaultSiteDir
-	}
-	if !filepath.IsAbs(siteDir) {
+	siteDir, siteErr := a.SiteDir, error(nil)
+	switch {
+	case siteDir == "":
+		siteDir, siteErr = defaultSiteDir(root)
+	case !filepath.IsAbs(siteDir):
 		siteDir = filepath.Join(root, siteDir)
 	}
 	fn := func(pkg, desc string) constructs.FunctionArgs {
@@ -160,6 +171,7 @@ func (a Args) parts() parts {
 			ForceDestroy: !a.DeletionProtection,
 		},
 	}
+	p.siteErr = siteErr
 	p.items.ReservedConcurrency = a.ItemsReservedConcurrency
 	for name, fa := range map[string]*constructs.FunctionArgs{"items": &p.items, "health": &p.health} {
 		fa.Releases = a.Releases
@@ -175,6 +187,19 @@ func (a Args) parts() parts {
 	return p
 }
 
+// defaultSiteDir is DefaultSiteDir in the kumo module root requires. In
+// kumo's repository that is under root, and stays written against root.
+func defaultSiteDir(root string) (string, error) {
+	dir, err := bundle.ModuleDir(context.Background(), root, kumoModule)
+	if err != nil {
+		return filepath.Join(root, DefaultSiteDir), fmt.Errorf("SiteDir: finding the kumo module's site: %w", err)
+	}
+	if abs, err := filepath.Abs(root); err == nil && abs == dir {
+		return filepath.Join(root, DefaultSiteDir), nil
+	}
+	return filepath.Join(dir, filepath.FromSlash(DefaultSiteDir)), nil
+}
+
 // validate reports every problem in the args, through the same checks the
 // constructs run, before anything is registered.
 func (p parts) validate(name string, a *Args) error {
@@ -184,6 +209,7 @@ func (p parts) validate(name string, a *Args) error {
 			errs = multierror.Append(errs, err)
 		}
 	}
+	add(p.siteErr)
 	add(p.table.Validate(name + "-items"))
 	add(p.users.Validate(name + "-users"))
 	add(p.items.Validate(name + "-items"))
