@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/patterns/webapp"
+	"github.com/kumo-iac/kumo/patterns"
 )
 
 // Options carry what the entry point knows beyond config.
@@ -25,69 +25,54 @@ type Options struct {
 // Build registers the stack's resources from raw config and returns the
 // stack outputs. raw maps "namespace:key" to the value as Pulumi passes it:
 // strings as-is, every other type JSON-encoded. Bad config is reported as
-// one *constructs.ValidationError before anything is registered.
+// one *constructs.ValidationError before anything is registered. Patterns
+// are composed through patterns.Pattern alone, in the order listed.
 func Build(ctx *pulumi.Context, raw map[string]string, opts Options) (pulumi.Map, error) {
 	cfg, err := validateAll(raw, ctx.IsConfigSecret, opts.Root)
 	if err != nil {
 		return nil, err
 	}
-	withWebApp := slices.Contains(cfg.Patterns, PatternWebApp)
-	webArgs := cfg.webappArgs(opts.Root)
 	outputs := pulumi.Map{"region": pulumi.String(cfg.Region)}
-	var logRole *constructs.AccountLogRole
+	env := patterns.Env{Root: opts.Root, Region: cfg.Region, LambdaConcurrencyQuota: cfg.LambdaConcurrencyQuota, Secret: secretOf(ctx.IsConfigSecret)}
 	if slices.Contains(cfg.Patterns, PatternAPIGatewayAccount) {
 		account, err := constructs.NewApiGatewayAccount(ctx, PatternAPIGatewayAccount, &constructs.ApiGatewayAccountArgs{})
 		if err != nil {
 			return nil, err
 		}
 		outputs[constructs.OutputAPIGatewayRoleArn] = account.Role.Arn
-		logRole = account.LogRole()
+		env.AccountLogRole = account.LogRole()
 	}
-	if !withWebApp {
+	var enabled []patterns.Pattern
+	for _, name := range cfg.enabled() {
+		if p := pattern(name); p != nil {
+			enabled = append(enabled, p)
+		}
+	}
+	if len(enabled) == 0 {
 		return outputs, nil
 	}
-	if cfg.APILogs && logRole == nil {
-		if logRole, err = constructs.AccountLogRoleFromStack(ctx, "api-gateway-log-role", cfg.APIGatewayLogRoleStack, cfg.Region); err != nil {
+	if env.AccountLogRole == nil && cfg.APIGatewayLogRoleStack != "" {
+		if env.AccountLogRole, err = constructs.AccountLogRoleFromStack(ctx, "api-gateway-log-role", cfg.APIGatewayLogRoleStack, cfg.Region); err != nil {
 			return nil, err
 		}
 	}
-	releases, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{DefaultPreference: cfg.DeploymentPreference})
-	if err != nil {
+	if env.Releases, err = constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{DefaultPreference: cfg.DeploymentPreference}); err != nil {
 		return nil, err
 	}
-	outputs["codeDeployApplication"] = releases.Application.Name
-	webArgs.Releases = releases
-	webArgs.AccountLogRole = logRole
-	app, err := webapp.New(ctx, "web", webArgs)
-	if err != nil {
-		return nil, err
+	outputs["codeDeployApplication"] = env.Releases.Application.Name
+	for _, p := range enabled {
+		outs, err := p.Deploy(ctx, cfg.Sections[p.Name()], env)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range outs {
+			if _, clash := outputs[k]; clash {
+				return nil, fmt.Errorf("pattern %s exports %q, which another pattern or the stack already exports", p.Name(), k)
+			}
+			outputs[k] = v
+		}
 	}
-	outputs["siteUrl"] = app.SiteURL
-	outputs["apiUrl"] = app.ApiURL
-	outputs["itemsTable"] = app.Table.Name
-	outputs["userPoolId"] = app.Users.ID
-	outputs["userPoolClientId"] = app.Users.ClientID
 	return outputs, nil
-}
-
-func (c Config) webappArgs(root string) *webapp.Args {
-	return &webapp.Args{
-		Root:                     root,
-		MemoryMB:                 c.MemoryMB,
-		TimeoutSeconds:           c.TimeoutSeconds,
-		LogRetentionDays:         c.LogRetentionDays,
-		ThrottleRateLimit:        float64(c.APIRateLimit),
-		ThrottleBurstLimit:       c.APIBurstLimit,
-		MFA:                      c.MFA,
-		DeletionProtection:       c.DeletionProtection,
-		DomainNames:              c.DomainNames,
-		CertificateArn:           c.CertificateArn,
-		DisableAPILogs:           !c.APILogs,
-		ItemsReservedConcurrency: c.ItemsReservedConcurrency,
-		DeploymentPreferences:    c.DeploymentPreferenceOverrides,
-		DurationP99AlarmMs:       c.DurationAlarmP99Ms,
-		SmokeTest:                c.SmokeTest,
-	}
 }
 
 // Run is the program `pulumi up` executes. The engine runs it in the

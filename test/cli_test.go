@@ -111,7 +111,7 @@ func TestCLISynthDevJSON(t *testing.T) {
 func TestCLIBadConfig(t *testing.T) {
 	bin := buildKumo(t)
 	dir := sourceProject(t, "")
-	stackFile := "config:\n  aws:region: eu-west-1\n  kumo:apiGatewayLogRoleStack: shared\n  kumo:memoryMB: 64\n  kumo:timeoutSeconds: 60\n  kumo:mfa: SMS\n  kumo:authorizer: magic\n"
+	stackFile := "config:\n  aws:region: eu-west-1\n  kumo:apiGatewayLogRoleStack: shared\n  kumo:authorizer: magic\n  kumo:webapp:\n    memoryMB: 64\n    timeoutSeconds: 60\n    mfa: SMS\n"
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.bad.yaml"), []byte(stackFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +120,8 @@ func TestCLIBadConfig(t *testing.T) {
 	if code != 3 {
 		t.Errorf("exit %d; want 3 (invalid config)", code)
 	}
-	for _, want := range []string{"4 problems", "kumo:memoryMB: 64 is outside 128–10240 MB", "kumo:timeoutSeconds: 60 is outside 1–29 s",
-		`kumo:mfa: "SMS" is not an MFA setting`, "kumo:authorizer: unknown config key"} {
+	for _, want := range []string{"4 problems", "kumo:webapp.memoryMB: 64 is outside 128–10240 MB", "kumo:webapp.timeoutSeconds: 60 is outside 1–29 s",
+		`kumo:webapp.mfa: "SMS" is not an MFA setting`, "kumo:authorizer: unknown config key"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}

@@ -1,0 +1,339 @@
+package webapp
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns"
+)
+
+// Name is the pattern's entry in kumo:patterns and its config section.
+const Name = "webapp"
+
+// Unreserved is the itemsReservedConcurrency value that reserves nothing;
+// Lambda's own API uses the same -1 convention.
+const Unreserved = -1
+
+// Config is the web app's section of a stack file (kumo:webapp). Each
+// field's default is what DefaultConfig gives it; the tags name and document
+// the keys (the README's table and Pulumi.yaml are checked against them).
+type Config struct {
+	MemoryMB         int            `config:"memoryMB" doc:"Memory of each API function, 128–10240 MB (more memory also buys more CPU)."`
+	TimeoutSeconds   int            `config:"timeoutSeconds" doc:"Timeout of each API function, 1–29 s (API Gateway gives up after 29 s)."`
+	LogRetentionDays int            `config:"logRetentionDays" doc:"Retention of function and API logs; a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, …, 3653)."`
+	APIRateLimit     int            `config:"apiRateLimit" doc:"Steady-state requests per second the API stage accepts before throttling (429)."`
+	APIBurstLimit    int            `config:"apiBurstLimit" doc:"Burst of requests the API stage accepts above the rate limit."`
+	MFA              constructs.MFA `config:"mfa" doc:"Cognito MFA with authenticator apps: OFF, OPTIONAL or ON."`
+	Protect          bool           `config:"deletionProtection" doc:"Protect the table and user pool from deletion and keep non-empty buckets (turn on for production)."`
+	DomainNames      []string       `config:"domainNames" doc:"Custom domains for the static site; needs certificateArn."`
+	CertificateArn   string         `config:"certificateArn" doc:"ACM certificate in us-east-1 covering domainNames; enforces TLS 1.2+ for viewers."`
+	APILogs          bool           `config:"apiLogs" doc:"Write API access and execution logs; needs kumo:apiGatewayLogRoleStack (or the apigateway-account pattern in the same stack)."`
+	ItemsConcurrency int            `config:"itemsReservedConcurrency" doc:"Reserved concurrency of the items function; -1 leaves it unreserved, 0 is the kill switch that stops it."`
+	Overrides        []string       `config:"deploymentPreferenceOverrides" doc:"Per-function preferences as function=preference, e.g. health=AllAtOnce; functions: items, health."`
+	DurationP99Ms    int            `config:"durationAlarmP99Ms" doc:"Roll a deployment back when the alias's p99 duration exceeds this many ms; 0 adds no duration alarm."`
+	SmokeTest        bool           `config:"smokeTest" doc:"Run a pre-traffic hook that lists items through each new items version before it gets traffic."`
+}
+
+// DefaultConfig is the web app's documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		MemoryMB:         constructs.DefaultMemoryMB,
+		TimeoutSeconds:   constructs.DefaultTimeoutSeconds,
+		LogRetentionDays: constructs.DefaultLogRetentionDays,
+		APIRateLimit:     int(constructs.DefaultThrottleRateLimit),
+		APIBurstLimit:    constructs.DefaultThrottleBurstLimit,
+		MFA:              constructs.DefaultMFA,
+		DomainNames:      []string{},
+		APILogs:          true,
+		ItemsConcurrency: Unreserved,
+		Overrides:        []string{},
+	}
+}
+
+// Pattern plugs the web app into a stack.
+type Pattern struct{}
+
+var _ patterns.Pattern = Pattern{}
+
+func (Pattern) Name() string { return Name }
+
+func (Pattern) Description() string {
+	return "Static site on CloudFront, a Cognito-protected API Gateway REST API on Lambda, and a DynamoDB table (ARC401 P1)."
+}
+
+func (Pattern) NewConfig() any { c := DefaultConfig(); return &c }
+
+// Validate checks the section, then the args it gives the constructs, with
+// the fields that failed (and fields checked against them) back at their
+// defaults so no problem is reported twice.
+func (Pattern) Validate(cfg any, env patterns.Env) []error {
+	c := *cfg.(*Config)
+	p := &patterns.Problems{Secret: env.Secret}
+	c.validate(p, env)
+	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}} {
+		for _, k := range group {
+			if p.Has(patterns.KeyName(Name, k)) {
+				for _, other := range group {
+					p.Mark(patterns.KeyName(Name, other))
+				}
+				break
+			}
+		}
+	}
+	checked := c.withDefaultsWhere(p)
+	args := checked.Args(env)
+	// Releases and the log role are created only after validation.
+	args.Releases = &constructs.Releases{}
+	if !args.DisableAPILogs && args.AccountLogRole == nil {
+		args.AccountLogRole = &constructs.AccountLogRole{}
+	}
+	if err := args.Validate("web"); err != nil {
+		p.Errs = append(p.Errs, err)
+	}
+	return p.Errs
+}
+
+// Deploy registers the web app.
+func (Pattern) Deploy(ctx *pulumi.Context, cfg any, env patterns.Env) (pulumi.Map, error) {
+	app, err := New(ctx, "web", cfg.(*Config).Args(env))
+	if err != nil {
+		return nil, err
+	}
+	return pulumi.Map{
+		"siteUrl":          app.SiteURL,
+		"apiUrl":           app.ApiURL,
+		"itemsTable":       app.Table.Name,
+		"userPoolId":       app.Users.ID,
+		"userPoolClientId": app.Users.ClientID,
+	}, nil
+}
+
+// Args are the pattern's args for a config in env.
+func (c Config) Args(env patterns.Env) *Args {
+	a := &Args{
+		Root:               env.Root,
+		MemoryMB:           c.MemoryMB,
+		TimeoutSeconds:     c.TimeoutSeconds,
+		LogRetentionDays:   c.LogRetentionDays,
+		ThrottleRateLimit:  float64(c.APIRateLimit),
+		ThrottleBurstLimit: c.APIBurstLimit,
+		MFA:                c.MFA,
+		DeletionProtection: c.Protect,
+		DomainNames:        c.DomainNames,
+		CertificateArn:     c.CertificateArn,
+		Releases:           env.Releases,
+		AccountLogRole:     env.AccountLogRole,
+		DisableAPILogs:     !c.APILogs,
+		DurationP99AlarmMs: c.DurationP99Ms,
+		SmokeTest:          c.SmokeTest,
+	}
+	if !c.APILogs {
+		a.AccountLogRole = nil
+	}
+	if c.ItemsConcurrency != Unreserved {
+		n := c.ItemsConcurrency
+		a.ItemsReservedConcurrency = &n
+	}
+	a.DeploymentPreferences = map[string]constructs.DeploymentPreference{}
+	for fn, pref := range c.overrides() {
+		a.DeploymentPreferences[fn] = pref
+	}
+	return a
+}
+
+// overrides parses deploymentPreferenceOverrides, skipping bad entries
+// (validate reports them).
+func (c Config) overrides() map[string]constructs.DeploymentPreference {
+	out := map[string]constructs.DeploymentPreference{}
+	for _, o := range c.Overrides {
+		fn, pref, ok := strings.Cut(o, "=")
+		fn, pref = strings.TrimSpace(fn), strings.TrimSpace(pref)
+		if _, dup := out[fn]; ok && fn != "" && pref != "" && !dup {
+			out[fn] = constructs.DeploymentPreference(pref)
+		}
+	}
+	return out
+}
+
+// withDefaultsWhere returns c with each field whose key has a problem set
+// back to its default.
+func (c Config) withDefaultsWhere(p *patterns.Problems) Config {
+	d := DefaultConfig()
+	reset := func(key string, field, def any) {
+		if p.Has(patterns.KeyName(Name, key)) {
+			copyValue(field, def)
+		}
+	}
+	reset("memoryMB", &c.MemoryMB, d.MemoryMB)
+	reset("timeoutSeconds", &c.TimeoutSeconds, d.TimeoutSeconds)
+	reset("logRetentionDays", &c.LogRetentionDays, d.LogRetentionDays)
+	reset("apiRateLimit", &c.APIRateLimit, d.APIRateLimit)
+	reset("apiBurstLimit", &c.APIBurstLimit, d.APIBurstLimit)
+	reset("mfa", &c.MFA, d.MFA)
+	reset("domainNames", &c.DomainNames, d.DomainNames)
+	reset("certificateArn", &c.CertificateArn, d.CertificateArn)
+	reset("itemsReservedConcurrency", &c.ItemsConcurrency, d.ItemsConcurrency)
+	reset("deploymentPreferenceOverrides", &c.Overrides, d.Overrides)
+	reset("durationAlarmP99Ms", &c.DurationP99Ms, d.DurationP99Ms)
+	return c
+}
+
+func copyValue(dst, src any) {
+	switch d := dst.(type) {
+	case *int:
+		*d = src.(int)
+	case *string:
+		*d = src.(string)
+	case *constructs.MFA:
+		*d = src.(constructs.MFA)
+	case *[]string:
+		*d = src.([]string)
+	}
+}
+
+// minUnreservedConcurrency is what Lambda keeps for functions without a
+// reservation ("UnreservedConcurrentExecution below its minimum value of
+// [100]"). https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+const minUnreservedConcurrency = 100
+
+// validate checks ranges and relations between keys, naming them.
+func (c Config) validate(p *patterns.Problems, env patterns.Env) {
+	k := func(name string) string { return patterns.KeyName(Name, name) }
+	if c.MemoryMB < constructs.MinMemoryMB || c.MemoryMB > constructs.MaxMemoryMB {
+		p.Add(k("memoryMB"), "%s is outside %d–%d MB", p.Val(k("memoryMB"), c.MemoryMB), constructs.MinMemoryMB, constructs.MaxMemoryMB)
+	}
+	if c.TimeoutSeconds < 1 || c.TimeoutSeconds > constructs.MaxAPITimeoutSeconds {
+		p.Add(k("timeoutSeconds"), "%s is outside 1–%d s (the functions sit behind API Gateway, whose integration limit is %d s)",
+			p.Val(k("timeoutSeconds"), c.TimeoutSeconds), constructs.MaxAPITimeoutSeconds, constructs.MaxAPITimeoutSeconds)
+	}
+	if !slices.Contains(constructs.ValidLogRetentionDays, c.LogRetentionDays) {
+		p.Add(k("logRetentionDays"), "%s is not a CloudWatch Logs retention; use one of %v", p.Val(k("logRetentionDays"), c.LogRetentionDays), constructs.ValidLogRetentionDays)
+	}
+	if c.APIRateLimit < 1 {
+		p.Add(k("apiRateLimit"), "%s must be at least 1 request per second", p.Val(k("apiRateLimit"), c.APIRateLimit))
+	}
+	if c.APIBurstLimit < 1 {
+		p.Add(k("apiBurstLimit"), "%s must be at least 1", p.Val(k("apiBurstLimit"), c.APIBurstLimit))
+	}
+	if c.MFA != constructs.MFAOff && c.MFA != constructs.MFAOptional && c.MFA != constructs.MFARequired {
+		p.Add(k("mfa"), "%s is not an MFA setting; use OFF, OPTIONAL or ON", p.Val(k("mfa"), string(c.MFA)))
+	}
+	c.validateOverrides(p)
+	c.validateDomains(p)
+	switch {
+	case c.DurationP99Ms < 0:
+		p.Add(k("durationAlarmP99Ms"), "%s must not be negative; use 0 for no duration alarm", p.Val(k("durationAlarmP99Ms"), c.DurationP99Ms))
+	case c.DurationP99Ms >= c.TimeoutSeconds*1000 && !p.Has(k("timeoutSeconds")):
+		// Lambda stops an invocation at its timeout, so its duration never
+		// exceeds it: such an alarm could never roll anything back.
+		p.Add(k("durationAlarmP99Ms"), "%s ms can never be exceeded: the functions time out at %s s (%s); use a smaller value",
+			p.Val(k("durationAlarmP99Ms"), c.DurationP99Ms), p.Val(k("timeoutSeconds"), c.TimeoutSeconds), k("timeoutSeconds"))
+	}
+	limit, n := env.LambdaConcurrencyQuota-minUnreservedConcurrency, c.ItemsConcurrency
+	switch {
+	case n < Unreserved:
+		p.Add(k("itemsReservedConcurrency"), "%s is negative; use 0 to stop the function or %d for unreserved", p.Val(k("itemsReservedConcurrency"), n), Unreserved)
+	case env.LambdaConcurrencyQuota > 0 && n > limit:
+		p.Add(k("itemsReservedConcurrency"), "%s exceeds what the account can reserve: %d (%s:lambdaConcurrencyQuota %d less the %d Lambda keeps unreserved); lower it, or raise the quota and set %s:lambdaConcurrencyQuota",
+			p.Val(k("itemsReservedConcurrency"), n), limit, patterns.Namespace, env.LambdaConcurrencyQuota, minUnreservedConcurrency, patterns.Namespace)
+	}
+	if c.APILogs && env.AccountLogRole == nil {
+		p.Add(k("apiLogs"), "true, but nothing manages API Gateway's region-wide CloudWatch Logs role for this stack: set %s:apiGatewayLogRoleStack to the stack running the apigateway-account pattern (e.g. shared-%s), add apigateway-account to %s:patterns, or set apiLogs: false",
+			patterns.Namespace, orRegion(env.Region), patterns.Namespace)
+	}
+}
+
+func (c Config) validateOverrides(p *patterns.Problems) {
+	key := patterns.KeyName(Name, "deploymentPreferenceOverrides")
+	seen := map[string]bool{}
+	for _, o := range c.Overrides {
+		fn, pref, ok := strings.Cut(o, "=")
+		fn, pref = strings.TrimSpace(fn), strings.TrimSpace(pref)
+		switch {
+		case !ok || fn == "" || pref == "":
+			p.Add(key, "entry %s is not function=preference", p.Val(key, o))
+		case seen[fn]:
+			p.Add(key, "function %s is listed twice; give each function one preference", p.Val(key, fn))
+		case !slices.Contains(Functions, fn):
+			p.Add(key, "%s is not a function; use one of %s", p.Val(key, fn), strings.Join(Functions, ", "))
+		default:
+			if err := constructs.DeploymentPreference(pref).Validate(); err != nil {
+				p.Add(key, "%s", p.Redact(key, fmt.Errorf("%s: %w", fn, err), "is not a deployment preference"))
+			}
+		}
+		seen[fn] = true
+	}
+}
+
+// acmCertificate is an ACM certificate ARN; CloudFront takes certificates
+// only from us-east-1.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html
+var acmCertificate = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$`)
+
+// dnsLabel is one label of a host name (RFC 1123), lower case as CloudFront
+// alternate domain names are compared.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+func (c Config) validateDomains(p *patterns.Problems) {
+	k := func(name string) string { return patterns.KeyName(Name, name) }
+	seen := map[string]bool{}
+	for _, d := range c.DomainNames {
+		if problem := domainProblem(d); problem != "" {
+			p.Add(k("domainNames"), "%s %s", p.Val(k("domainNames"), d), problem)
+			continue
+		}
+		if seen[d] {
+			p.Add(k("domainNames"), "%s is listed twice; list each domain once", p.Val(k("domainNames"), d))
+		}
+		seen[d] = true
+	}
+	switch {
+	case len(c.DomainNames) > 0 && c.CertificateArn == "":
+		p.Add(k("certificateArn"), "not set, but %s is; CloudFront serves custom domains only with an ACM certificate in us-east-1 covering them", k("domainNames"))
+	case c.CertificateArn != "" && c.CertificateArn != patterns.SecretPlaceholder:
+		m := acmCertificate.FindStringSubmatch(c.CertificateArn)
+		switch {
+		case m == nil:
+			p.Add(k("certificateArn"), "%s is not an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)", p.Val(k("certificateArn"), c.CertificateArn))
+		case m[1] != "us-east-1":
+			p.Add(k("certificateArn"), "%s is in %s; CloudFront takes certificates only from us-east-1", p.Val(k("certificateArn"), c.CertificateArn), m[1])
+		case len(c.DomainNames) == 0:
+			p.Add(k("certificateArn"), "set, but %s is empty; list the domains the certificate covers", k("domainNames"))
+		}
+	}
+}
+
+// domainProblem says what is wrong with a host name, or "".
+func domainProblem(d string) string {
+	if len(d) > 253 {
+		return fmt.Sprintf("is %d characters; a domain name has at most 253", len(d))
+	}
+	name := strings.TrimPrefix(d, "*.") // CloudFront allows one leading wildcard label
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return "is not a fully qualified domain name such as app.example.com"
+	}
+	for _, l := range labels {
+		switch {
+		case len(l) > 63:
+			return fmt.Sprintf("has a label of %d characters; a DNS label has at most 63", len(l))
+		case l == "":
+			return "has an empty label (two dots, or a dot at either end)"
+		case !dnsLabel.MatchString(l):
+			return fmt.Sprintf("has the label %s; labels are lower-case letters, digits and '-', not starting or ending with '-'", patterns.Quote(l))
+		}
+	}
+	return ""
+}
+
+func orRegion(r string) string {
+	if r == "" {
+		return "<region>"
+	}
+	return r
+}
