@@ -15,6 +15,7 @@ import (
 
 	canarycmd "github.com/kumo-iac/kumo/cmd/kumo/internal/canary"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/initcmd"
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
@@ -36,6 +37,7 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
+	cmd.AddCommand(initcmd.NewCmdInit(f, nil))
 	cmd.AddCommand(synthcmd.NewCmdSynth(f, nil))
 	cmd.AddCommand(canarycmd.NewCmdCanary(f))
 	return cmd
