@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"go/build"
 	"io"
 	"io/fs"
 	"math"
@@ -164,7 +165,33 @@ func (r renderer) path(p string) (rel, abs string) {
 	if err != nil {
 		rel = abs
 	}
+	// Files of a dependency (a pattern's site from the kumo module) live in
+	// the module cache, whose location differs between machines; shown as
+	// module@version/path they read the same everywhere.
+	if strings.HasPrefix(rel, "..") {
+		if cached, ok := inModuleCache(abs); ok {
+			return cached, abs
+		}
+	}
 	return filepath.ToSlash(rel), abs
+}
+
+// inModuleCache returns p relative to the Go module cache (GOMODCACHE, or
+// GOPATH's pkg/mod), and whether p is inside it.
+func inModuleCache(p string) (string, bool) {
+	cache := os.Getenv("GOMODCACHE")
+	if cache == "" {
+		gopath := build.Default.GOPATH
+		if i := strings.IndexRune(gopath, filepath.ListSeparator); i >= 0 {
+			gopath = gopath[:i]
+		}
+		cache = filepath.Join(gopath, "pkg", "mod")
+	}
+	rel, err := filepath.Rel(cache, p)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
 }
 
 func hashFile(path string) (string, error) {

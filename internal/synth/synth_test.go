@@ -483,3 +483,19 @@ Outputs:
 		t.Errorf("tree =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestAssetPathsInTheModuleCacheReadTheSameEverywhere: a dependency's file
+// (a pattern's site from the kumo module) is shown as module@version/path,
+// not as a path that climbs out of the project to this machine's cache.
+func TestAssetPathsInTheModuleCacheReadTheSameEverywhere(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("GOMODCACHE", cache)
+	file := filepath.Join(cache, "github.com", "kumo-iac", "kumo@v1.2.3", "patterns", "webapp", "site", "index.html")
+	r := renderer{root: t.TempDir()}
+	if rel, abs := r.path(file); rel != "github.com/kumo-iac/kumo@v1.2.3/patterns/webapp/site/index.html" || abs != file {
+		t.Errorf("path(%s) = %q, %q; want the module-cache-relative name", file, rel, abs)
+	}
+	if rel, _ := r.path("site/index.html"); rel != "site/index.html" {
+		t.Errorf("a project file shows as %q; want site/index.html", rel)
+	}
+}
