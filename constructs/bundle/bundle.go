@@ -108,7 +108,7 @@ type builder struct {
 	locks sync.Map
 }
 
-var defaultBuilder = &builder{findGo: findGo, run: runGo}
+var defaultBuilder = &builder{findGo: FindGo, run: RunGo}
 
 func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	t, err := spec.validate()
@@ -216,7 +216,9 @@ func (b *builder) goCmd(ctx context.Context, goBin string, t *target, env []stri
 	return nil, fmt.Errorf("bundle: %s failed: %w", what, err)
 }
 
-func runGo(ctx context.Context, goBin, dir string, env []string, args ...string) ([]byte, []byte, error) {
+// RunGo runs the go command at goBin in dir with env on top of this
+// process's environment, and returns what it printed.
+func RunGo(ctx context.Context, goBin, dir string, env []string, args ...string) ([]byte, []byte, error) {
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = dir
 	// Environ, called while Env is nil, sets PWD to Dir; later entries win.
@@ -231,7 +233,9 @@ func runGo(ctx context.Context, goBin, dir string, env []string, args ...string)
 	return stdout.Bytes(), stderr.Bytes(), err
 }
 
-func findGo() (string, error) {
+// FindGo returns the go command: on PATH, or else the toolchain that built
+// this program (a program started by the pulumi CLI may not inherit PATH).
+func FindGo() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}

@@ -69,12 +69,12 @@ func writeFile(tb testing.TB, root, name, content string) {
 func newCountingBuilder() (*builder, *atomic.Int32) {
 	var builds atomic.Int32
 	b := &builder{
-		findGo: findGo,
+		findGo: FindGo,
 		run: func(ctx context.Context, goBin, dir string, env []string, args ...string) ([]byte, []byte, error) {
 			if args[0] == "build" {
 				builds.Add(1)
 			}
-			return runGo(ctx, goBin, dir, env, args...)
+			return RunGo(ctx, goBin, dir, env, args...)
 		},
 	}
 	return b, &builds
@@ -376,7 +376,7 @@ func TestBadSpecs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b := &builder{
-				findGo: findGo,
+				findGo: FindGo,
 				run: func(_ context.Context, _, _ string, _ []string, args ...string) ([]byte, []byte, error) {
 					t.Errorf("go %s ran for an invalid spec; validation must come first", args[0])
 					return nil, nil, errors.New("unreachable")
@@ -671,7 +671,7 @@ func TestModuleDir(t *testing.T) {
 	t.Parallel()
 	lib := newModule(t)
 	user := newUserModule(t, lib)
-	b := &builder{findGo: findGo, run: runGo}
+	b := &builder{findGo: FindGo, run: RunGo}
 	tests := []struct {
 		name, root, module, want string
 	}{

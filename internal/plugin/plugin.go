@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -27,6 +26,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs/bundle"
 )
 
 const (
@@ -370,34 +371,16 @@ func (b *builder) goCmd(ctx context.Context, goBin, dir string, env []string, wh
 	return nil, fmt.Errorf("kumo provider plugin: %s in %s failed%s:\n%s", what, dir, hint, msg)
 }
 
-func runGo(ctx context.Context, goBin, dir string, env []string, args ...string) ([]byte, []byte, error) {
-	cmd := exec.CommandContext(ctx, goBin, args...)
-	cmd.Dir = dir
-	// Environ, called while Env is nil, sets PWD to Dir; later entries win.
-	cmd.Env = append(cmd.Environ(), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
-	return stdout.Bytes(), stderr.Bytes(), err
-}
+// runGo and findGo are the bundler's: the plugin is built with the same go
+// command, found the same way.
+var runGo = bundle.RunGo
 
 func findGo() (string, error) {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p, nil
+	p, err := bundle.FindGo()
+	if err != nil {
+		return "", errNoGo
 	}
-	// The pulumi CLI may not pass the shell's PATH on; the toolchain that
-	// built this program is the next best choice.
-	if root := runtime.GOROOT(); root != "" {
-		p := filepath.Join(root, "bin", "go")
-		if runtime.GOOS == "windows" {
-			p += ".exe"
-		}
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p, nil
-		}
-	}
-	return "", errNoGo
+	return p, nil
 }
 
 var errNoGo = errors.New("kumo provider plugin: no go command on PATH or in GOROOT, and kumo builds its provider plugin with it; install Go from https://go.dev/dl or add its bin directory to PATH")
