@@ -4,23 +4,52 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// buildKumo compiles the real CLI once per test binary.
-func buildKumo(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kumo")
+// kumoBin is the real CLI, built once for all tests of this package: each
+// build links a large binary, which would otherwise cost seconds per test.
+var kumoBin = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "kumo-cli-")
+	if err != nil {
+		return "", err
+	}
+	kumoBinDir = dir
+	bin := filepath.Join(dir, "kumo")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kumo")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/kumo: %v\n%s", err, out)
+		return "", fmt.Errorf("go build ./cmd/kumo: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// buildKumo returns the real CLI, built once per test binary.
+func buildKumo(t *testing.T) string {
+	t.Helper()
+	bin, err := kumoBin()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+// kumoBinDir holds the shared CLI build, once made.
+var kumoBinDir string
+
+// TestMain removes the shared CLI build after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if kumoBinDir != "" {
+		os.RemoveAll(kumoBinDir)
+	}
+	os.Exit(code)
 }
 
 // sourceProject makes a project directory with the module's sources (linked,
