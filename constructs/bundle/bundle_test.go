@@ -440,19 +440,6 @@ func TestConcurrentBuilds(t *testing.T) {
 	}
 }
 
-func BenchmarkBuildCached(b *testing.B) {
-	spec := Spec{Root: newModule(b), Package: handlerPkg}
-	ctx := context.Background()
-	if _, err := Build(ctx, spec); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if _, err := Build(ctx, spec); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // handMadeZip is a well-formed bundle (one executable bootstrap entry) that
 // kumo did not build: what a tampered or foreign cache holds.
 func handMadeZip(tb testing.TB) []byte {
