@@ -60,7 +60,11 @@ type Bundle struct {
 
 // Build validates spec, then returns the cached zip for the current sources
 // or compiles and zips the handler. Concurrent calls for the same sources
-// compile once; the others wait and get the cached zip.
+// compile once; the others wait and get the cached zip. What the go command
+// says about a package (go env, go list) is remembered for the life of the
+// process and re-checked against the files it was read from on every call,
+// so the functions after the first of a package cost file reads, not go
+// commands; a cached zip is checked against its record every time.
 func Build(ctx context.Context, spec Spec) (*Bundle, error) {
 	return defaultBuilder.build(ctx, spec)
 }
@@ -106,6 +110,10 @@ type builder struct {
 	// locks holds one single-slot semaphore per zip path, so goroutines
 	// building the same sources take turns and all but the first hit the cache.
 	locks sync.Map
+
+	// envs and lists remember what the go command answered (see decide).
+	envs  memo[envKey, *envAnswer]
+	lists memo[listKey, *decision]
 }
 
 var defaultBuilder = &builder{findGo: FindGo, run: RunGo}
@@ -121,22 +129,11 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	}
 	env := envOverrides(t.goarch)
 
-	goEnv, err := b.goEnv(ctx, goBin, t, env)
+	d, err := b.decide(ctx, goBin, t, env, buildFlags)
 	if err != nil {
 		return nil, err
 	}
-	pkgs, err := b.list(ctx, goBin, t, env, buildFlags)
-	if err != nil {
-		return nil, err
-	}
-	id, err := t.identity(pkgs)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := sourceHash(t, id, goEnv, env, buildFlags, pkgs)
-	if err != nil {
-		return nil, err
-	}
+	sum := d.sum
 
 	zipPath := filepath.Join(t.root, ".kumo", "bundles", fmt.Sprintf("%s-%s.zip", t.name, sum[:16]))
 	unlock, err := b.lock(ctx, zipPath)

@@ -31,7 +31,8 @@ var hashedEnv = []string{
 }
 
 func (b *builder) goEnv(ctx context.Context, goBin string, t *target, env []string) (map[string]string, error) {
-	args := append([]string{"env", "-json", "GOWORK"}, hashedEnv...)
+	// GOENV is asked for the memo (goenvProbe), not hashed.
+	args := append([]string{"env", "-json", "GOWORK", "GOENV"}, hashedEnv...)
 	out, err := b.goCmd(ctx, goBin, t, env, "go env", args...)
 	if err != nil {
 		return nil, err
@@ -52,6 +53,9 @@ type listedPackage struct {
 	Name       string
 	Dir        string
 	Standard   bool
+	// EmbedPatterns are the package's //go:embed patterns, which only
+	// treeFingerprint reads.
+	EmbedPatterns []string
 	// DepOnly is false only for the package named on the command line.
 	DepOnly bool
 	Module  *listedModule
@@ -65,9 +69,12 @@ type listedModule struct {
 	Version string
 	Main    bool
 	Replace *listedModule
+	// Dir and GoMod locate the module's files; only treeFingerprint
+	// reads them.
+	Dir, GoMod string
 }
 
-const listFields = "ImportPath,Name,Dir,Standard,DepOnly,Module," +
+const listFields = "ImportPath,Name,Dir,Standard,EmbedPatterns,DepOnly,Module," +
 	"GoFiles,CgoFiles,CFiles,CXXFiles,MFiles,HFiles,FFiles,SFiles," +
 	"SwigFiles,SwigCXXFiles,SysoFiles,EmbedFiles"
 

@@ -52,22 +52,11 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	// test of the same module (a -trimpath build of pulumi-aws from a cold
 	// cache takes minutes).
 	env := []string{"GO111MODULE=on", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
-	goEnv, err := b.goEnv(ctx, goBin, t, env)
+	d, err := b.decide(ctx, goBin, t, env, nil)
 	if err != nil {
 		return nil, err
 	}
-	pkgs, err := b.list(ctx, goBin, t, env, nil)
-	if err != nil {
-		return nil, err
-	}
-	id, err := t.identity(pkgs)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := sourceHash(t, id, goEnv, env, nil, pkgs)
-	if err != nil {
-		return nil, err
-	}
+	sum := d.sum
 	exe := filepath.Join(t.root, ".kumo", "programs", fmt.Sprintf("%s-%s", t.name, sum[:16]))
 	if runtime.GOOS == "windows" {
 		exe += ".exe"

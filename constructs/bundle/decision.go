@@ -1,0 +1,270 @@
+package bundle
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// decision is what the go command says about one build (its environment and
+// dependency graph) and the cache key derived from it.
+type decision struct {
+	goEnv map[string]string
+	pkgs  []listedPackage
+	id    string // target.identity
+	sum   string // sourceHash
+	// tree fingerprints what go list read that sum does not hash, so a
+	// remembered decision is dropped when go list would now answer
+	// differently (see treeFingerprint).
+	tree string
+}
+
+// envKey is one `go env` question: the go command, the module root and the
+// whole environment it runs with.
+type envKey struct {
+	goBin, root string
+	env         string // the overrides, NUL-joined
+	environ     string // SHA-256 of this process's environment
+}
+
+// envAnswer is go env's answer with a fingerprint of what it was read from.
+type envAnswer struct {
+	vals  map[string]string
+	probe string // envProbe
+	goenv string // goenvProbe
+}
+
+type listKey struct {
+	envKey
+	pkg, flags string
+}
+
+// decide runs (or remembers) go env and go list for t and hashes the sources
+// they name. The go command runs at most once per distinct question for the
+// life of b, however many callers ask; a remembered answer is re-checked on
+// every call by hashing the listed files again (the key must be of the
+// current contents anyway) and fingerprinting what else go list read, which
+// costs a few file reads instead of a go command's 100 ms.
+func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flags []string) (*decision, error) {
+	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
+	ea, err := b.envs.get(ctx, ek,
+		func(a *envAnswer) bool {
+			p, err := envProbe(ek)
+			return err == nil && p == a.probe && goenvProbe(a.vals) == a.goenv
+		},
+		func() (*envAnswer, error) {
+			// Fingerprinted first, so a change while go env runs shows
+			// next time.
+			probe, err := envProbe(ek)
+			if err != nil {
+				return nil, err
+			}
+			vals, err := b.goEnv(ctx, goBin, t, env)
+			if err != nil {
+				return nil, err
+			}
+			return &envAnswer{vals: vals, probe: probe, goenv: goenvProbe(vals)}, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+
+	lk := listKey{envKey: ek, pkg: t.pkg, flags: strings.Join(flags, "\x00")}
+	return b.lists.get(ctx, lk,
+		func(d *decision) bool {
+			if !maps.Equal(d.goEnv, ea.vals) {
+				return false
+			}
+			sum, err := sourceHash(t, d.id, ea.vals, env, flags, d.pkgs)
+			if err != nil || sum != d.sum {
+				return false
+			}
+			tree, err := treeFingerprint(t.root, d.pkgs)
+			return err == nil && tree == d.tree
+		},
+		func() (*decision, error) {
+			pkgs, err := b.list(ctx, goBin, t, env, flags)
+			if err != nil {
+				return nil, err
+			}
+			// Read at once after go list: a file changed in between is
+			// hashed as it is now while go list saw it before, which the
+			// go build that follows has in common with it.
+			tree, err := treeFingerprint(t.root, pkgs)
+			if err != nil {
+				return nil, err
+			}
+			id, err := t.identity(pkgs)
+			if err != nil {
+				return nil, err
+			}
+			sum, err := sourceHash(t, id, ea.vals, env, flags, pkgs)
+			if err != nil {
+				return nil, err
+			}
+			return &decision{goEnv: ea.vals, pkgs: pkgs, id: id, sum: sum, tree: tree}, nil
+		})
+}
+
+// environHash keys go command answers by this process's environment, which
+// the go command inherits (GOFLAGS aside, any of GOTOOLCHAIN, GOPROXY,
+// GOWORK, GOENV... could change them).
+func environHash() string {
+	env := os.Environ()
+	slices.Sort(env)
+	h := sha256.New()
+	for _, kv := range env {
+		io.WriteString(h, kv)
+		h.Write([]byte{0})
+	}
+	return string(h.Sum(nil))
+}
+
+// envProbe fingerprints what go env's answer depends on besides the
+// environment and the settings file: the go command itself (a toolchain
+// upgraded in place), the root's go.mod (its toolchain line switches
+// GOVERSION) and which go.work files exist from root up (GOWORK).
+func envProbe(k envKey) (string, error) {
+	var lines []string
+	fi, err := os.Stat(k.goBin)
+	if err != nil {
+		return "", fmt.Errorf("bundle: %w", err)
+	}
+	lines = append(lines, fmt.Sprintf("go %d %d", fi.Size(), fi.ModTime().UnixNano()))
+	sum, err := fileSHA256(filepath.Join(k.root, "go.mod"))
+	lines = append(lines, "go.mod "+hashOrAbsent(sum, err))
+	for dir := k.root; ; {
+		_, err := os.Stat(filepath.Join(dir, "go.work"))
+		lines = append(lines, fmt.Sprintf("go.work in %s: %v", dir, err == nil))
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return hashLines(lines), nil
+}
+
+// goenvProbe fingerprints the `go env -w` settings file go env reported,
+// which may set GOEXPERIMENT, GOFIPS140 or GOWORK.
+func goenvProbe(vals map[string]string) string {
+	g := vals["GOENV"]
+	if g == "" || g == "off" {
+		return ""
+	}
+	sum, err := fileSHA256(g)
+	return hashOrAbsent(sum, err)
+}
+
+// sourceExts are the file name extensions the go command reads from a
+// package directory (go/build's list). Files with them that the build
+// leaves out (tests, other platforms, build tags) can join it when they
+// change, so their contents are fingerprinted.
+var sourceExts = []string{
+	".go", ".c", ".cc", ".cpp", ".cxx", ".m", ".h", ".hh", ".hpp", ".hxx",
+	".f", ".F", ".for", ".f90", ".s", ".S", ".sx", ".swig", ".swigcxx", ".syso",
+}
+
+// treeFingerprint hashes what can change go list's answer for pkgs without
+// changing a file sourceHash hashes: for every package whose files are
+// hashed (the main module's, local replacements'), its directory's entries
+// and the contents of the source files it left out, the go.mod files that
+// decide which module owns it, what its embed patterns match, and the main
+// module's vendor/modules.txt. Read-only module-cache packages are pinned by
+// go.sum and need none of this.
+func treeFingerprint(root string, pkgs []listedPackage) (string, error) {
+	var lines []string
+	addFile := func(tag, name string) {
+		sum, err := fileSHA256(name)
+		lines = append(lines, tag+" "+name+" "+hashOrAbsent(sum, err))
+	}
+	addFile("vendor", filepath.Join(root, "vendor", "modules.txt"))
+
+	for i := range pkgs {
+		p := &pkgs[i]
+		if p.Standard || pinnedVersion(p, root) != "" || p.Dir == "" {
+			continue
+		}
+		entries, err := os.ReadDir(p.Dir)
+		if err != nil {
+			return "", fmt.Errorf("bundle: %w", err)
+		}
+		listed := map[string]bool{}
+		for _, f := range p.files() {
+			listed[f] = true
+		}
+		for _, e := range entries {
+			lines = append(lines, fmt.Sprintf("entry %s %v", filepath.Join(p.Dir, e.Name()), e.Type()))
+			if e.Type().IsRegular() && !listed[e.Name()] && slices.Contains(sourceExts, filepath.Ext(e.Name())) {
+				addFile("unlisted", filepath.Join(p.Dir, e.Name()))
+			}
+		}
+
+		// A go.mod appearing between the package and its module's root
+		// would make the package another module's.
+		if m := p.Module; m != nil {
+			modDir, goMod := m.Dir, m.GoMod
+			if r := m.Replace; r != nil {
+				modDir, goMod = r.Dir, r.GoMod
+			}
+			if goMod != "" {
+				addFile("go.mod", goMod)
+			}
+			for dir := filepath.Dir(p.Dir); modDir != "" && dir != modDir && within(modDir, dir); dir = filepath.Dir(dir) {
+				_, err := os.Stat(filepath.Join(dir, "go.mod"))
+				lines = append(lines, fmt.Sprintf("go.mod in %s: %v", dir, err == nil))
+			}
+		}
+
+		for _, pat := range p.EmbedPatterns {
+			matches, err := filepath.Glob(filepath.Join(p.Dir, filepath.FromSlash(strings.TrimPrefix(pat, "all:"))))
+			if err != nil {
+				return "", fmt.Errorf("bundle: embed pattern %q: %w", pat, err)
+			}
+			for _, m := range matches {
+				err := filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+					if err != nil {
+						return err
+					}
+					lines = append(lines, fmt.Sprintf("embed %s %v", path, d.Type()))
+					return nil
+				})
+				if err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return "", fmt.Errorf("bundle: %w", err)
+				}
+			}
+		}
+	}
+	// Packages of one module repeat its go.mod lines.
+	slices.Sort(lines)
+	return hashLines(slices.Compact(lines)), nil
+}
+
+func hashOrAbsent(sum string, err error) string {
+	switch {
+	case err == nil:
+		return sum
+	case errors.Is(err, fs.ErrNotExist):
+		return "absent"
+	default:
+		return "unreadable " + err.Error()
+	}
+}
+
+func hashLines(lines []string) string {
+	h := sha256.New()
+	for _, l := range lines {
+		io.WriteString(h, l)
+		io.WriteString(h, "\n")
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
