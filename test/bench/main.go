@@ -1,0 +1,365 @@
+// Command bench times `kumo synth` the way users run it — the real CLI,
+// built once, on real projects — and checks the figures against issue 9's
+// targets:
+//
+//	go run ./test/bench            # from the repository root
+//	go run ./test/bench -k 5 -sizes 100,1000 -run 'scale|edit'
+//
+// Cases: the shipped dev and prod stacks (the repository, linked into a
+// temporary project that shares its .kumo, as test/cli_test.go does); the
+// dev stack with a cold bundle cache (Go build cache warm, .kumo/bundles
+// emptied before every run); generated kumo apps (kumo init --replace this
+// checkout) of N canary functions sharing one handler package
+// (test/bench/scale), and the largest N again shipping a prebuilt zip,
+// which leaves bundling out; and the edit loop: a kumo init app synthesized
+// once, then a line appended to its main.go before each timed synth, which
+// rebuilds the program, and an unchanged synth, which must not.
+//
+// Every case runs once untimed (building what it needs), then -k timed
+// runs, reported as median, min and max wall time and peak resident memory
+// of the process tree (kumo and the program it runs).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kumo-iac/kumo/test/bench/scale"
+)
+
+// Targets of issue 9.
+const (
+	scaleWall      = 2 * time.Second // 1,000 canary functions
+	scaleRSS       = 300 << 20
+	shippedWall    = 300 * time.Millisecond // dev and prod, nothing changed
+	shippedRSS     = 100 << 20
+	editWall       = 3500 * time.Millisecond // one-line edit, rebuild included
+	targetN        = 1000
+	linearityLimit = 1.3 // marginal cost per function, 500→1000 over 100→500
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type bench struct {
+	k          int
+	root, work string
+	kumo       string
+	cache      string // the .kumo the generated apps share
+	log        io.Writer
+	results    []*result
+}
+
+// result is one case's runs and its targets (zero: none).
+type result struct {
+	name     string
+	samples  []sample
+	wall     time.Duration
+	rss      int64
+	n        int    // functions, for the scale cases
+	verdicts []bool // extra checks, e.g. "no rebuild"
+	notes    []string
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	k := fs.Int("k", 3, "timed runs per case")
+	sizes := fs.String("sizes", "100,500,1000", "comma-separated numbers of canary functions of the scale cases")
+	only := fs.String("run", "", "run only cases whose name matches this `regexp`")
+	keep := fs.Bool("keep", false, "keep the temporary projects (their path is printed)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var ns []int
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-sizes: %q is not a positive number", s)
+		}
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	match, err := regexp.Compile(*only)
+	if err != nil {
+		return fmt.Errorf("-run: %w", err)
+	}
+	if *k < 1 {
+		return fmt.Errorf("-k: %d; want at least 1", *k)
+	}
+
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "kumo-bench-")
+	if err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Fprintln(stderr, "projects in", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	b := &bench{k: *k, root: root, work: work, cache: filepath.Join(work, "cache"), log: stderr}
+	if err := os.MkdirAll(b.cache, 0o755); err != nil {
+		return err
+	}
+	b.logf("building kumo from %s", root)
+	b.kumo = filepath.Join(work, "kumo")
+	if err := b.goCmd(root, "build", "-o", b.kumo, "./cmd/kumo"); err != nil {
+		return err
+	}
+
+	cases := []struct {
+		name string
+		f    func(name string) error
+	}{
+		{"shipped dev", func(name string) error { return b.shipped(name, "dev") }},
+		{"shipped prod", func(name string) error { return b.shipped(name, "prod") }},
+		{"cold bundles dev", b.coldBundles},
+	}
+	for _, n := range ns {
+		cases = append(cases, struct {
+			name string
+			f    func(string) error
+		}{fmt.Sprintf("scale %d", n), func(name string) error { return b.scaleCase(name, n, false) }})
+	}
+	cases = append(cases,
+		struct {
+			name string
+			f    func(string) error
+		}{fmt.Sprintf("scale %d zip", ns[len(ns)-1]), func(name string) error { return b.scaleCase(name, ns[len(ns)-1], true) }},
+		struct {
+			name string
+			f    func(string) error
+		}{"edit loop", b.editLoop},
+	)
+	for _, c := range cases {
+		if !match.MatchString(c.name) {
+			continue
+		}
+		if err := c.f(c.name); err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
+		}
+	}
+	return b.report(stdout)
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.log, "bench: "+format+"\n", args...)
+}
+
+// moduleRoot is the kumo checkout the bench runs from.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	b, err := os.ReadFile(mod)
+	if mod == "" || mod == os.DevNull || err != nil || !regexp.MustCompile(`(?m)^module github\.com/kumo-iac/kumo$`).Match(b) {
+		return "", fmt.Errorf("run the bench inside the kumo module (go run ./test/bench); go.mod here: %q", mod)
+	}
+	return filepath.Dir(mod), nil
+}
+
+func (b *bench) goCmd(dir string, args ...string) error {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// synth is one `kumo synth --json` of dir's stack, its output in a file as
+// CI keeps it.
+func (b *bench) synth(dir, stack string) *exec.Cmd {
+	cmd := exec.Command(b.kumo, "synth", "--stack", stack, "--json", "--out", filepath.Join(b.work, "synth.json"))
+	cmd.Dir = dir
+	return cmd
+}
+
+// timed runs the untimed warm-up, then k timed runs, each after before
+// (nil: nothing), and records them.
+func (b *bench) timed(r *result, dir, stack string, before func(i int) error) error {
+	b.logf("%s: warm-up", r.name)
+	if before != nil {
+		if err := before(-1); err != nil {
+			return err
+		}
+	}
+	w, err := measure(b.synth(dir, stack))
+	if err != nil {
+		return err
+	}
+	b.logf("%s: warm-up took %s", r.name, w.wall.Round(time.Millisecond))
+	for i := range b.k {
+		if before != nil {
+			if err := before(i); err != nil {
+				return err
+			}
+		}
+		s, err := measure(b.synth(dir, stack))
+		if err != nil {
+			return err
+		}
+		b.logf("%s: run %d: %s, %s", r.name, i+1, s.wall.Round(time.Millisecond), mb(s.peak()))
+		r.samples = append(r.samples, s)
+	}
+	b.results = append(b.results, r)
+	return nil
+}
+
+// linkProject makes a project directory of the repository's files, linked,
+// not copied; its .kumo is the repository's (shared) or a new one.
+func (b *bench) linkProject(name string, shareKumo bool) (string, error) {
+	dir := filepath.Join(b.work, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Join(b.root, ".kumo"), 0o755); err != nil {
+		return "", err
+	}
+	entries, err := os.ReadDir(b.root)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		if e.Name() == ".git" || (e.Name() == ".kumo" && !shareKumo) {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(b.root, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+func (b *bench) shipped(name, stack string) error {
+	dir := filepath.Join(b.work, "shipped")
+	if _, err := os.Stat(dir); err != nil {
+		if dir, err = b.linkProject("shipped", true); err != nil {
+			return err
+		}
+	}
+	return b.timed(&result{name: name, wall: shippedWall, rss: shippedRSS}, dir, stack, nil)
+}
+
+func (b *bench) coldBundles(name string) error {
+	dir, err := b.linkProject("cold", false)
+	if err != nil {
+		return err
+	}
+	r := &result{name: name, notes: []string{"no target: every handler is compiled and zipped (Go build cache warm)"}}
+	return b.timed(r, dir, "dev", func(int) error { return os.RemoveAll(filepath.Join(dir, ".kumo", "bundles")) })
+}
+
+// initApp scaffolds a kumo app against this checkout whose .kumo is the
+// bench's shared one.
+func (b *bench) initApp(name string) (string, error) {
+	cmd := exec.Command(b.kumo, "init", "--replace", b.root, name)
+	cmd.Dir = b.work
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("kumo init %s: %v\n%s", name, err, out)
+	}
+	dir := filepath.Join(b.work, name)
+	return dir, os.Symlink(b.cache, filepath.Join(dir, ".kumo"))
+}
+
+func (b *bench) scaleCase(name string, n int, zip bool) error {
+	dir, err := b.initApp(strings.ReplaceAll(name, " ", "-"))
+	if err != nil {
+		return err
+	}
+	args := scale.Args{Functions: n, GoPackage: "./functions/hello"}
+	r := &result{name: name, n: n}
+	if zip {
+		if args, err = scale.WriteZip(dir, n); err != nil {
+			return err
+		}
+		r.n = 0 // not part of the marginal cost
+		r.notes = append(r.notes, "no target: a prebuilt zip, so no bundling; the difference to the case above is bundling's share")
+	} else if n == targetN {
+		r.wall, r.rss = scaleWall, scaleRSS
+	}
+	// The scaffold's test exercises the scaffold's program, replaced here.
+	if err := os.Remove(filepath.Join(dir, "main_test.go")); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(scale.MainSource(args)), 0o644); err != nil {
+		return err
+	}
+	return b.timed(r, dir, "dev", nil)
+}
+
+func (b *bench) editLoop(name string) error {
+	dir, err := b.initApp("edit-loop")
+	if err != nil {
+		return err
+	}
+	main := filepath.Join(dir, "main.go")
+	edit := func(i int) error {
+		if i < 0 {
+			return nil // the warm-up builds the scaffold as kumo init left it
+		}
+		f, err := os.OpenFile(main, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(f, "\n// bench edit %d at %s\n", i+1, time.Now().Format(time.RFC3339Nano))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	if err := b.timed(&result{name: name + " (edit, rebuild)", wall: editWall}, dir, "dev", edit); err != nil {
+		return err
+	}
+	before, err := programs(b.cache)
+	if err != nil {
+		return err
+	}
+	r := &result{name: name + " (unchanged)"}
+	if err := b.timed(r, dir, "dev", nil); err != nil {
+		return err
+	}
+	after, err := programs(b.cache)
+	if err != nil {
+		return err
+	}
+	rebuilt := after != before
+	r.verdicts = append(r.verdicts, !rebuilt)
+	r.notes = append(r.notes, fmt.Sprintf("no rebuild when unchanged: rebuilt=%v", rebuilt))
+	return nil
+}
+
+// programs fingerprints the built programs: names, sizes and times.
+func programs(cache string) (string, error) {
+	entries, err := os.ReadDir(filepath.Join(cache, "programs"))
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), info.ModTime().UnixNano())
+	}
+	return b.String(), nil
+}
