@@ -168,9 +168,9 @@ var (
 	httpMethods  = []string{"ANY", "DELETE", "GET", "HEAD", "PATCH", "POST", "PUT"}
 	literalSeg   = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 	paramSeg     = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*\+?\}$`)
-	stageName    = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}$`)
-	queryParam   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 	modelNameBad = regexp.MustCompile(`[^A-Za-z0-9]`)
+	stageName    = lazyRegexp(`^[A-Za-z0-9_]{1,128}$`)
+	queryParam   = lazyRegexp(`^[A-Za-z0-9._-]{1,128}$`)
 )
 
 func (a ApiArgs) withDefaults() ApiArgs {
@@ -195,7 +195,7 @@ func (a ApiArgs) ValidateSettings(name string) error {
 func (a ApiArgs) validateSettings() *multierror.Error {
 	var errs *multierror.Error
 	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
-	if !stageName.MatchString(a.StageName) {
+	if !stageName().MatchString(a.StageName) {
 		add("StageName: %q must be 1–128 letters, digits or '_'", a.StageName)
 	}
 	if a.ThrottleRateLimit <= 0 {
@@ -320,7 +320,7 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 			}
 		}
 		for _, q := range r.RequiredQuery {
-			if !queryParam.MatchString(q) {
+			if !queryParam().MatchString(q) {
 				add("%s.RequiredQuery: %q is not a valid parameter name", field, q)
 			}
 		}

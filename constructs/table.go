@@ -2,7 +2,6 @@ package constructs
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 
 	"github.com/hashicorp/go-multierror"
@@ -107,7 +106,7 @@ type Table struct {
 	PartitionKey string
 }
 
-var attrName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
+var attrName = lazyRegexp(`^[A-Za-z0-9_.-]{1,255}$`)
 
 // DynamoDB's limits on secondary indexes. Index names: API_CreateTable,
 // GlobalSecondaryIndex.IndexName, "Length Constraints: Minimum length of 3.
@@ -118,7 +117,7 @@ var attrName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
 // at most 100 projected non-key attributes summed over all of a table's
 // secondary indexes
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
-var indexName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+var indexName = lazyRegexp(`^[A-Za-z0-9_.-]{3,255}$`)
 
 const (
 	maxGlobalSecondaryIndexes = 20
@@ -171,7 +170,7 @@ func (a TableArgs) keyAttributes() (names []string, types map[string]KeyType) {
 func (a TableArgs) validate() *multierror.Error {
 	var errs *multierror.Error
 	checkKey := func(field, v string) {
-		if !attrName.MatchString(v) {
+		if !attrName().MatchString(v) {
 			errs = multierror.Append(errs, fmt.Errorf("%s: %q must be 1–255 letters, digits, '_', '-' or '.'", field, v))
 		}
 	}
@@ -236,7 +235,7 @@ func (a TableArgs) validateIndexes() []error {
 		add := func(format string, args ...any) {
 			errs = append(errs, fmt.Errorf(field+"."+format, args...))
 		}
-		if !indexName.MatchString(g.Name) {
+		if !indexName().MatchString(g.Name) {
 			add("Name: %q must be 3–255 letters, digits, '_', '-' or '.'", g.Name)
 		} else if j, dup := seen[g.Name]; dup {
 			add("Name: %q is also the name of GlobalSecondaryIndexes[%d]; index names must be unique within a table", g.Name, j)
@@ -244,7 +243,7 @@ func (a TableArgs) validateIndexes() []error {
 			seen[g.Name] = i
 		}
 		checkKey := func(prop, v string, t KeyType) {
-			if !attrName.MatchString(v) {
+			if !attrName().MatchString(v) {
 				add("%s: %q must be 1–255 letters, digits, '_', '-' or '.'", prop, v)
 				return
 			}
@@ -275,7 +274,7 @@ func (a TableArgs) validateIndexes() []error {
 				add("NonKeyAttributes: none set with projection INCLUDE; name the attributes to copy, or use KEYS_ONLY or ALL")
 			}
 			for _, n := range g.NonKeyAttributes {
-				if !attrName.MatchString(n) {
+				if !attrName().MatchString(n) {
 					add("NonKeyAttributes: %q must be 1–255 letters, digits, '_', '-' or '.'", n)
 				}
 			}

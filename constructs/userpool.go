@@ -2,7 +2,6 @@ package constructs
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
@@ -76,7 +75,9 @@ type UserPool struct {
 	ClientID pulumi.StringOutput
 }
 
-var groupName = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
+// groupName is compiled on first use: 128 repetitions of a class of most
+// of Unicode take milliseconds to compile.
+var groupName = lazyRegexp(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 
 func (a UserPoolArgs) withDefaults() UserPoolArgs {
 	a.MFA = orDefault(a.MFA, DefaultMFA)
@@ -94,7 +95,7 @@ func (a UserPoolArgs) validate() *multierror.Error {
 	}
 	seen := map[string]bool{}
 	for i, g := range a.Groups {
-		if !groupName.MatchString(g.Name) {
+		if !groupName().MatchString(g.Name) {
 			errs = multierror.Append(errs, fmt.Errorf("Groups[%d].Name: %q must be 1–128 visible characters without spaces", i, g.Name))
 		}
 		if seen[g.Name] {
