@@ -58,16 +58,12 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	ea, err := b.envs.get(ctx, ek,
 		func(a *envAnswer) bool {
-			p, err := envProbe(ek)
-			return err == nil && p == a.probe && goenvProbe(a.vals) == a.goenv
+			return envProbe(ek) == a.probe && goenvProbe(a.vals) == a.goenv
 		},
 		func() (*envAnswer, error) {
 			// Fingerprinted first, so a change while go env runs shows
 			// next time.
-			probe, err := envProbe(ek)
-			if err != nil {
-				return nil, err
-			}
+			probe := envProbe(ek)
 			vals, err := b.goEnv(ctx, goBin, t, env)
 			if err != nil {
 				return nil, err
@@ -88,21 +84,17 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 			if err != nil || sum != d.sum {
 				return false
 			}
-			tree, err := treeFingerprint(t.root, d.pkgs)
-			return err == nil && tree == d.tree
+			return treeFingerprint(t.root, d.pkgs) == d.tree
 		},
 		func() (*decision, error) {
 			pkgs, err := b.list(ctx, goBin, t, env, flags)
 			if err != nil {
 				return nil, err
 			}
-			// Read at once after go list: a file changed in between is
-			// hashed as it is now while go list saw it before, which the
-			// go build that follows has in common with it.
-			tree, err := treeFingerprint(t.root, pkgs)
-			if err != nil {
-				return nil, err
-			}
+			// Fingerprinted at once after go list. A change in the moment
+			// between them would pass for seen, for this process only; the
+			// same window lies between hashing the sources and go build.
+			tree := treeFingerprint(t.root, pkgs)
 			id, err := t.identity(pkgs)
 			if err != nil {
 				return nil, err
@@ -133,13 +125,13 @@ func environHash() string {
 // environment and the settings file: the go command itself (a toolchain
 // upgraded in place), the root's go.mod (its toolchain line switches
 // GOVERSION) and which go.work files exist from root up (GOWORK).
-func envProbe(k envKey) (string, error) {
+func envProbe(k envKey) string {
 	var lines []string
-	fi, err := os.Stat(k.goBin)
-	if err != nil {
-		return "", fmt.Errorf("bundle: %w", err)
+	if fi, err := os.Stat(k.goBin); err != nil {
+		lines = append(lines, fmt.Sprintf("go: %v", err))
+	} else {
+		lines = append(lines, fmt.Sprintf("go %d %d", fi.Size(), fi.ModTime().UnixNano()))
 	}
-	lines = append(lines, fmt.Sprintf("go %d %d", fi.Size(), fi.ModTime().UnixNano()))
 	sum, err := fileSHA256(filepath.Join(k.root, "go.mod"))
 	lines = append(lines, "go.mod "+hashOrAbsent(sum, err))
 	for dir := k.root; ; {
@@ -151,7 +143,7 @@ func envProbe(k envKey) (string, error) {
 		}
 		dir = parent
 	}
-	return hashLines(lines), nil
+	return hashLines(lines)
 }
 
 // goenvProbe fingerprints the `go env -w` settings file go env reported,
@@ -180,8 +172,9 @@ var sourceExts = []string{
 // and the contents of the source files it left out, the go.mod files that
 // decide which module owns it, what its embed patterns match, and the main
 // module's vendor/modules.txt. Read-only module-cache packages are pinned by
-// go.sum and need none of this.
-func treeFingerprint(root string, pkgs []listedPackage) (string, error) {
+// go.sum and need none of this. What cannot be read is fingerprinted as the
+// error, for go list to explain if it matters.
+func treeFingerprint(root string, pkgs []listedPackage) string {
 	var lines []string
 	addFile := func(tag, name string) {
 		sum, err := fileSHA256(name)
@@ -196,7 +189,7 @@ func treeFingerprint(root string, pkgs []listedPackage) (string, error) {
 		}
 		entries, err := os.ReadDir(p.Dir)
 		if err != nil {
-			return "", fmt.Errorf("bundle: %w", err)
+			lines = append(lines, fmt.Sprintf("dir %s: %v", p.Dir, err))
 		}
 		listed := map[string]bool{}
 		for _, f := range p.files() {
@@ -226,27 +219,23 @@ func treeFingerprint(root string, pkgs []listedPackage) (string, error) {
 		}
 
 		for _, pat := range p.EmbedPatterns {
-			matches, err := filepath.Glob(filepath.Join(p.Dir, filepath.FromSlash(strings.TrimPrefix(pat, "all:"))))
-			if err != nil {
-				return "", fmt.Errorf("bundle: embed pattern %q: %w", pat, err)
-			}
+			// go list accepted the pattern, so Glob can parse it.
+			matches, _ := filepath.Glob(filepath.Join(p.Dir, filepath.FromSlash(strings.TrimPrefix(pat, "all:"))))
 			for _, m := range matches {
-				err := filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
+				filepath.WalkDir(m, func(path string, d fs.DirEntry, err error) error {
 					if err != nil {
-						return err
+						lines = append(lines, fmt.Sprintf("embed %s: %v", path, err))
+						return nil
 					}
 					lines = append(lines, fmt.Sprintf("embed %s %v", path, d.Type()))
 					return nil
 				})
-				if err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return "", fmt.Errorf("bundle: %w", err)
-				}
 			}
 		}
 	}
 	// Packages of one module repeat its go.mod lines.
 	slices.Sort(lines)
-	return hashLines(slices.Compact(lines)), nil
+	return hashLines(slices.Compact(lines))
 }
 
 func hashOrAbsent(sum string, err error) string {
