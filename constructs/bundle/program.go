@@ -52,7 +52,7 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	// test of the same module (a -trimpath build of pulumi-aws from a cold
 	// cache takes minutes).
 	env := []string{"GO111MODULE=on", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
-	d, err := b.decide(ctx, goBin, t, env, nil)
+	d, err := b.decide(ctx, goBin, t, env, programFlags)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,8 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	// Built beside its final name and renamed, so a concurrent kumo never
 	// runs a half-written executable.
 	tmp := fmt.Sprintf("%s.tmp-%d-%d", exe, os.Getpid(), time.Now().UnixNano())
-	args := []string{"build", "-o", tmp, t.pkg}
+	args := append([]string{"build"}, programFlags...)
+	args = append(args, "-o", tmp, t.pkg)
 	if _, err := b.goCmd(ctx, goBin, t, env, "go build "+t.pkg, args...); err != nil {
 		os.Remove(tmp)
 		return nil, err
@@ -86,6 +87,12 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	}
 	return &Program{Path: exe, SourceHash: sum, Built: true}, nil
 }
+
+// programFlags leave out the symbol table and DWARF, which only a debugger
+// reads: linking the program is most of an edit-loop rebuild, and this cuts
+// it by about a third (2.6 s against 3.7 s for kumo's own program on a
+// 2-core machine). Compiled packages still come from the shared cache.
+var programFlags = []string{"-ldflags=-s -w"}
 
 // hostArch names this machine's architecture the way Spec.Arch does, so
 // validation accepts it; other architectures are checked by go build itself.
