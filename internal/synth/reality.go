@@ -133,33 +133,66 @@ func shortValue(v any) string {
 	return s
 }
 
-// Stack is the set of registered resources a Check can look across.
+// Stack is the set of registered resources a Check can look across. Its
+// lookups are indexed once, so checking every resource of a stack of
+// thousands stays linear: a check that scanned the stack per resource would
+// make synth quadratic in the number of functions.
 type Stack struct {
 	byURN    map[string]*Resource
+	byType   map[string][]*Resource
 	children map[string][]string
+	// indexes holds the lookups built by index, by name.
+	indexes map[string]map[string][]*Resource
 }
 
 func newStack(rs []Resource) *Stack {
-	s := &Stack{byURN: map[string]*Resource{}, children: map[string][]string{}}
+	s := &Stack{byURN: make(map[string]*Resource, len(rs)), byType: map[string][]*Resource{},
+		children: map[string][]string{}, indexes: map[string]map[string][]*Resource{}}
 	for i := range rs {
-		s.byURN[rs[i].URN] = &rs[i]
-		if rs[i].Parent != "" {
-			s.children[rs[i].Parent] = append(s.children[rs[i].Parent], rs[i].URN)
+		r := &rs[i]
+		s.byURN[r.URN] = r
+		s.byType[r.Type] = append(s.byType[r.Type], r)
+		if r.Parent != "" {
+			s.children[r.Parent] = append(s.children[r.Parent], r.URN)
+		}
+	}
+	for _, list := range s.byType {
+		if !slices.IsSortedFunc(list, byURN) {
+			slices.SortFunc(list, byURN)
 		}
 	}
 	return s
 }
 
+func byURN(a, b *Resource) int { return strings.Compare(a.URN, b.URN) }
+
 // Resources returns every registered resource of type typ, sorted by URN.
+// The slice is shared by every caller: do not modify it.
 func (s *Stack) Resources(typ string) []*Resource {
-	var out []*Resource
-	for _, r := range s.byURN {
-		if r.Type == typ {
-			out = append(out, r)
+	return slices.Clip(s.byType[typ])
+}
+
+// index returns the resources of type typ grouped by key (those for which
+// key says false are left out), each group sorted by URN. It is built the
+// first time it is asked for, so name must identify typ and key together.
+func (s *Stack) index(name, typ string, key func(*Resource) (string, bool)) map[string][]*Resource {
+	name = typ + "\x00" + name
+	if idx, ok := s.indexes[name]; ok {
+		return idx
+	}
+	idx := map[string][]*Resource{}
+	for _, r := range s.byType[typ] {
+		if k, ok := key(r); ok {
+			idx[k] = append(idx[k], r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
-	return out
+	s.indexes[name] = idx
+	return idx
+}
+
+// named returns the resources of type typ whose physical name prop is name.
+func (s *Stack) named(typ, prop, name string) []*Resource {
+	return s.index("physical "+prop, typ, func(r *Resource) (string, bool) { return r.Physical(prop), true })[name]
 }
 
 // DependsOn reports whether r is ordered after dep: dep (or a component

@@ -405,13 +405,7 @@ func methodKey(r *Resource) (string, bool) {
 
 // sameMethod returns the resources of type typ that belong to the method key.
 func sameMethod(s *Stack, typ, key string) []*Resource {
-	var out []*Resource
-	for _, o := range s.Resources(typ) {
-		if k, ok := methodKey(o); ok && k == key {
-			out = append(out, o)
-		}
-	}
-	return out
+	return s.index("method", typ, methodKey)[key]
 }
 
 // afterAny returns a finding unless r is ordered after one of deps; with no
@@ -497,13 +491,10 @@ func integrationResponseAfterMethodResponse() Check {
 
 // methodsOf returns the Methods of the stack that belong to REST API api.
 func methodsOf(s *Stack, api string) []*Resource {
-	var out []*Resource
-	for _, m := range s.Resources("aws:apigateway/method:Method") {
-		if a, _ := m.String("restApi"); a == api {
-			out = append(out, m)
-		}
-	}
-	return out
+	return s.index("restApi", "aws:apigateway/method:Method", func(m *Resource) (string, bool) {
+		a, _ := m.String("restApi")
+		return a, true
+	})[api]
 }
 
 // deploymentAfterAMethod: CreateDeployment refuses a REST API without
@@ -571,12 +562,8 @@ func deploymentAfterIntegrations() Check {
 
 // stagesOf returns the Stages of the stack named stage of REST API api.
 func stagesOf(s *Stack, api, stage string) []*Resource {
-	var out []*Resource
-	for _, st := range s.Resources("aws:apigateway/stage:Stage") {
+	return s.index("restApi stageName", "aws:apigateway/stage:Stage", func(st *Resource) (string, bool) {
 		a, _ := st.String("restApi")
-		if a == api && st.Physical("stageName") == stage {
-			out = append(out, st)
-		}
-	}
-	return out
+		return a + "\x00" + st.Physical("stageName"), true
+	})[api+"\x00"+stage]
 }

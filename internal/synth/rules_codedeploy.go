@@ -79,11 +79,5 @@ var codedeploySpecs = map[string]Spec{
 
 // namedIn returns the resources of type typ whose physical name prop is name.
 func namedIn(s *Stack, typ, prop, name string) []*Resource {
-	var out []*Resource
-	for _, o := range s.Resources(typ) {
-		if o.Physical(prop) == name {
-			out = append(out, o)
-		}
-	}
-	return out
+	return s.named(typ, prop, name)
 }

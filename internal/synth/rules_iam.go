@@ -131,11 +131,12 @@ func inlineQuota(role *Resource, s *Stack) []Finding {
 		return nil
 	}
 	total := 0
-	for _, p := range s.Resources("aws:iam/rolePolicy:RolePolicy") {
-		if r, _ := p.String("role"); roleName(r) == name {
-			if doc, ok := p.String("policy"); ok {
-				total += policySize(doc)
-			}
+	for _, p := range s.index("role", "aws:iam/rolePolicy:RolePolicy", func(p *Resource) (string, bool) {
+		r, _ := p.String("role")
+		return roleName(r), true
+	})[name] {
+		if doc, ok := p.String("policy"); ok {
+			total += policySize(doc)
 		}
 	}
 	if total > inlineRolePoliciesMax {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kumo-iac/kumo/internal/rollout"
@@ -226,24 +227,20 @@ func aliasExistsFirst(source, fnProp string) Check {
 // aliasCreators are the resources of the stack that create alias q of the
 // function named fn.
 func aliasCreators(s *Stack, fn, q string) []*Resource {
-	var out []*Resource
-	for _, a := range s.Resources("aws:lambda/alias:Alias") {
+	aliases := s.index("function alias", "aws:lambda/alias:Alias", func(a *Resource) (string, bool) {
 		f, _ := a.String("functionName")
-		if lambdaFunctionName(f) == fn && a.Physical("name") == q {
-			out = append(out, a)
-		}
-	}
-	for _, rel := range s.Resources("kumo:index:Release") {
+		return lambdaFunctionName(f) + "\x00" + a.Physical("name"), true
+	})
+	releases := s.index("function alias", "kumo:index:Release", func(rel *Resource) (string, bool) {
 		f, _ := rel.String("functionName")
 		alias, _ := rel.String("aliasName")
 		if alias == "" {
 			alias = "live"
 		}
-		if lambdaFunctionName(f) == fn && alias == q {
-			out = append(out, rel)
-		}
-	}
-	return out
+		return lambdaFunctionName(f) + "\x00" + alias, true
+	})
+	key := fn + "\x00" + q
+	return append(slices.Clip(aliases[key]), releases[key]...)
 }
 
 // lambdaFunctionName reduces a name, ARN or qualified ARN to the name.

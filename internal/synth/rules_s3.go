@@ -169,13 +169,7 @@ var s3Specs = map[string]Spec{
 
 // bucketsNamed returns the BucketV2s of the stack whose bucket name is name.
 func bucketsNamed(s *Stack, name string) []*Resource {
-	var out []*Resource
-	for _, b := range s.Resources("aws:s3/bucketV2:BucketV2") {
-		if b.Physical("bucket") == name {
-			out = append(out, b)
-		}
-	}
-	return out
+	return s.named("aws:s3/bucketV2:BucketV2", "bucket", name)
 }
 
 // afterBucket: a bucket subresource needs its bucket to exist ("NoSuchBucket:
