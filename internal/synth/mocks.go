@@ -59,7 +59,7 @@ func newMonitor(project, stack, region, root string) *monitor {
 	}
 	return &monitor{
 		project: project, stack: stack, region: region, account: mockAccount,
-		render:    renderer{root: root},
+		render:    renderer{root: root, hashes: newFileHashes()},
 		resources: map[string]Resource{},
 	}
 }

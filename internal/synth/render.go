@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/archive"
@@ -32,7 +34,27 @@ const maxExactInt = 1 << 53
 // output is the same on every machine and changes only when the code does.
 type renderer struct {
 	root string
+	// hashes remembers the files hashed in this synth; nil hashes every
+	// time.
+	hashes *fileHashes
 }
+
+// fileHashes caches file hashes by path, each valid while the file keeps
+// its size and modification time. A stack of a thousand functions sharing
+// one handler zip ships the same file a thousand times, and hashing it for
+// each would cost more than all the rest of synth.
+type fileHashes struct {
+	mu sync.Mutex
+	m  map[string]fileHash
+}
+
+type fileHash struct {
+	size    int64
+	modTime time.Time
+	sum     string
+}
+
+func newFileHashes() *fileHashes { return &fileHashes{m: map[string]fileHash{}} }
 
 func (r renderer) object(m resource.PropertyMap) (map[string]any, error) {
 	out := make(map[string]any, len(m))
@@ -105,7 +127,7 @@ func (r renderer) asset(a *asset.Asset) (any, error) {
 	switch {
 	case a.IsPath():
 		rel, abs := r.path(a.Path)
-		sum, err := hashFile(abs)
+		sum, err := r.hashes.file(abs)
 		if err != nil {
 			return nil, fmt.Errorf("file asset: %w", err)
 		}
@@ -121,7 +143,7 @@ func (r renderer) archive(a *archive.Archive) (any, error) {
 	switch {
 	case a.IsPath():
 		rel, abs := r.path(a.Path)
-		sum, err := hashPath(abs)
+		sum, err := r.hashes.path(abs)
 		if err != nil {
 			return nil, fmt.Errorf("file archive: %w", err)
 		}
@@ -194,24 +216,53 @@ func inModuleCache(p string) (string, bool) {
 	return filepath.ToSlash(rel), true
 }
 
-func hashFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
+// file returns the hex SHA-256 of a file's contents.
+func (c *fileHashes) file(path string) (string, error) {
+	info, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return c.stated(path, info)
 }
 
-// hashPath hashes a file, or a directory as the sorted list of its files'
+// stated is file for a file already stat'ed: the cached hash when the file
+// has the same size and modification time as when it was hashed.
+func (c *fileHashes) stated(path string, info fs.FileInfo) (string, error) {
+	if c != nil {
+		c.mu.Lock()
+		h, ok := c.m[path]
+		c.mu.Unlock()
+		if ok && h.size == info.Size() && h.modTime.Equal(info.ModTime()) {
+			return h.sum, nil
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	hash := sha256.New()
+	if _, err := io.Copy(hash, f); err != nil {
+		return "", err
+	}
+	sum := hex.EncodeToString(hash.Sum(nil))
+	if c != nil {
+		c.mu.Lock()
+		c.m[path] = fileHash{size: info.Size(), modTime: info.ModTime(), sum: sum}
+		c.mu.Unlock()
+	}
+	return sum, nil
+}
+
+// path hashes a file, or a directory as the sorted list of its files'
 // relative paths and contents, which is what a directory archive ships.
-func hashPath(path string) (string, error) {
+func (c *fileHashes) path(path string) (string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
 	if !info.IsDir() {
-		return hashFile(path)
+		return c.stated(path, info)
 	}
 	h := sha256.New()
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
@@ -222,7 +273,7 @@ func hashPath(path string) (string, error) {
 		if err != nil {
 			return err
 		}
-		sum, err := hashFile(p)
+		sum, err := c.file(p)
 		if err != nil {
 			return err
 		}
