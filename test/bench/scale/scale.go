@@ -102,7 +102,12 @@ const ZipName = "handler.zip"
 // WriteZip writes a small, byte-for-byte reproducible deployment package to
 // dir/handler.zip and returns Args for n functions shipping it, with Code
 // relative to dir (the project root).
-func WriteZip(dir string, n int) (Args, error) {
+func WriteZip(dir string, n int) (Args, error) { return WriteZipOfSize(dir, n, 0) }
+
+// WriteZipOfSize is WriteZip with the bootstrap padded by size
+// incompressible bytes, for a package as large as a built Go handler
+// (about 2.5 MB): synth hashes what functions ship.
+func WriteZipOfSize(dir string, n, size int) (Args, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate,
@@ -112,6 +117,15 @@ func WriteZip(dir string, n int) (Args, error) {
 	}
 	if _, err := w.Write([]byte("#!/bin/sh\n# kumo scale bench handler\n")); err != nil {
 		return Args{}, err
+	}
+	if size > 0 {
+		pad := make([]byte, 0, size+sha256.Size)
+		for block := sha256.Sum256([]byte("kumo")); len(pad) < size; block = sha256.Sum256(block[:]) {
+			pad = append(pad, block[:]...)
+		}
+		if _, err := fmt.Fprintf(w, "exit 0\n# %x\n", pad[:size]); err != nil {
+			return Args{}, err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return Args{}, err
