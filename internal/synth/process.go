@@ -70,18 +70,41 @@ func WriteDocument(path string, res *Result, err error, kind string) error {
 	var doc document
 	if err != nil {
 		doc.Error = &ProgramError{Kind: kind, Message: err.Error()}
-	} else {
-		b, jerr := res.JSON()
-		if jerr != nil {
-			return jerr
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return err
 		}
-		doc.Result, doc.Notes = b, res.Notes
+		return os.WriteFile(path, b, 0o600)
 	}
-	b, err := json.Marshal(doc)
+	result, err := res.JSON()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o600)
+	// The result goes in as rendered: json.Marshal would compact a copy of
+	// it (megabytes for a large stack) only for the CLI to parse it back.
+	doc.Notes = res.Notes
+	rest, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 2 {
+		rest[0] = ','
+	} else {
+		rest = rest[1:]
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	for _, b := range [][]byte{[]byte(`{"result":`), result, rest} {
+		if err == nil {
+			_, err = f.Write(b)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // RunProgram runs a built program to synthesize req and returns its

@@ -289,6 +289,12 @@ func (c *fileHashes) path(path string) (string, error) {
 // JSON renders the result in kumo's synth contract: resources sorted by URN,
 // map keys sorted, 2-space indent and a trailing newline. HTML escaping is off
 // so policy documents and URLs read as written.
+//
+// The bytes are those of one json.Encoder with SetIndent("", "  ") encoding
+// the whole document, but each resource is encoded on its own, indented as
+// deep as it sits in the document, straight into the output: encoding the
+// whole document at once holds it three times over (encoded, indented,
+// copied out), tens of megabytes for a stack of a thousand functions.
 func (r *Result) JSON() ([]byte, error) {
 	type resourceJSON struct {
 		URN          string         `json:"urn"`
@@ -299,16 +305,32 @@ func (r *Result) JSON() ([]byte, error) {
 		Inputs       map[string]any `json:"inputs"`
 		Dependencies []string       `json:"dependencies"`
 	}
-	doc := struct {
-		Project   string         `json:"project"`
-		Stack     string         `json:"stack"`
-		Resources []resourceJSON `json:"resources"`
-		Outputs   map[string]any `json:"outputs"`
-	}{Project: r.Project, Stack: r.Stack, Resources: []resourceJSON{}, Outputs: r.Outputs}
-	if doc.Outputs == nil {
-		doc.Outputs = map[string]any{}
+	var buf bytes.Buffer
+	// encode writes v as a value at the given indent, without the
+	// Encoder's trailing newline.
+	encode := func(enc *json.Encoder, v any) error {
+		if err := enc.Encode(v); err != nil {
+			return fmt.Errorf("encode synth result: %w", err)
+		}
+		buf.Truncate(buf.Len() - 1)
+		return nil
 	}
-	for _, res := range r.sorted() {
+	top := json.NewEncoder(&buf)
+	top.SetEscapeHTML(false)
+	top.SetIndent("  ", "  ")
+	buf.WriteString("{\n  \"project\": ")
+	if err := encode(top, r.Project); err != nil {
+		return nil, err
+	}
+	buf.WriteString(",\n  \"stack\": ")
+	if err := encode(top, r.Stack); err != nil {
+		return nil, err
+	}
+	buf.WriteString(",\n  \"resources\": [")
+	elem := json.NewEncoder(&buf)
+	elem.SetEscapeHTML(false)
+	elem.SetIndent("    ", "  ")
+	for i, res := range r.sorted() {
 		rj := resourceJSON{URN: res.URN, Type: res.Type, Name: res.Name, Custom: res.Custom, Parent: res.Parent,
 			Inputs: res.Inputs, Dependencies: res.Dependencies}
 		if rj.Inputs == nil {
@@ -317,15 +339,26 @@ func (r *Result) JSON() ([]byte, error) {
 		if rj.Dependencies == nil {
 			rj.Dependencies = []string{}
 		}
-		doc.Resources = append(doc.Resources, rj)
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n    ")
+		if err := encode(elem, rj); err != nil {
+			return nil, err
+		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("encode synth result: %w", err)
+	if len(r.Resources) > 0 {
+		buf.WriteString("\n  ")
 	}
+	buf.WriteString("],\n  \"outputs\": ")
+	outputs := r.Outputs
+	if outputs == nil {
+		outputs = map[string]any{}
+	}
+	if err := encode(top, outputs); err != nil {
+		return nil, err
+	}
+	buf.WriteString("\n}\n")
 	return buf.Bytes(), nil
 }
 

@@ -1,0 +1,71 @@
+package synth
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// wholeDocument is the synth contract as one json.Encoder writes it, the
+// reference Result.JSON, which encodes resource by resource, must match.
+func wholeDocument(t *testing.T, r *Result) []byte {
+	t.Helper()
+	type resourceJSON struct {
+		URN          string         `json:"urn"`
+		Type         string         `json:"type"`
+		Name         string         `json:"name"`
+		Custom       bool           `json:"custom"`
+		Parent       string         `json:"parent"`
+		Inputs       map[string]any `json:"inputs"`
+		Dependencies []string       `json:"dependencies"`
+	}
+	doc := struct {
+		Project   string         `json:"project"`
+		Stack     string         `json:"stack"`
+		Resources []resourceJSON `json:"resources"`
+		Outputs   map[string]any `json:"outputs"`
+	}{Project: r.Project, Stack: r.Stack, Resources: []resourceJSON{}, Outputs: r.Outputs}
+	if doc.Outputs == nil {
+		doc.Outputs = map[string]any{}
+	}
+	for _, res := range r.sorted() {
+		rj := resourceJSON{URN: res.URN, Type: res.Type, Name: res.Name, Custom: res.Custom, Parent: res.Parent,
+			Inputs: res.Inputs, Dependencies: res.Dependencies}
+		if rj.Inputs == nil {
+			rj.Inputs = map[string]any{}
+		}
+		if rj.Dependencies == nil {
+			rj.Dependencies = []string{}
+		}
+		doc.Resources = append(doc.Resources, rj)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestJSONIsTheWholeDocumentEncoding(t *testing.T) {
+	for name, r := range map[string]*Result{
+		"empty":     {Project: "p", Stack: "s"},
+		"no inputs": {Project: "p", Stack: "s", Resources: []Resource{{URN: "b", Type: "t", Name: "b"}, {URN: "a", Type: "t", Name: "a", Custom: true}}},
+		"html":      {Project: "<p&>", Stack: "s\u2028", Outputs: map[string]any{"url": "https://x/?a=1&b=<2>", "n": json.Number("1.50")}},
+		"nested": {Project: "p", Stack: "s", Outputs: map[string]any{"list": []any{}, "map": map[string]any{}},
+			Resources: []Resource{{URN: "u", Type: "t", Name: "n", Parent: "q", Dependencies: []string{"d1", "d2"},
+				Inputs: map[string]any{"policy": `{"a":"<b>"}`, "list": []any{int64(1), 2.5, nil, true, map[string]any{"k": []any{}}}, "empty": map[string]any{}}}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := r.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := wholeDocument(t, r); !bytes.Equal(got, want) {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
