@@ -675,3 +675,25 @@ func TestModuleDir(t *testing.T) {
 		t.Errorf("a module root does not require: got %v; want go list's failure", err)
 	}
 }
+
+// TestCacheHitAfterRewriteIsChecked: a zip this process already verified,
+// then overwritten in place with other bytes of the same size, is checked
+// again and rebuilt, not trusted from memory.
+func TestCacheHitAfterRewriteIsChecked(t *testing.T) {
+	root := newModule(t)
+	b, builds := newCountingBuilder()
+	spec := Spec{Root: root, Package: handlerPkg}
+	first := mustBuild(t, b, spec)
+	genuine := readFile(t, first.Path)
+	mustBuild(t, b, spec) // verified and remembered
+	forged := make([]byte, len(genuine))
+	copy(forged, genuine)
+	forged[len(forged)/2] ^= 0xff
+	if err := os.WriteFile(first.Path, forged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again := mustBuild(t, b, spec)
+	if got := readFile(t, again.Path); !bytes.Equal(got, genuine) || builds.Load() != 2 {
+		t.Errorf("after an in-place rewrite: %d builds, genuine bytes %v; want a rebuild to the genuine zip", builds.Load(), bytes.Equal(got, genuine))
+	}
+}
