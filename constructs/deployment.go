@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codedeploy"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/internal/plugin"
@@ -108,9 +107,6 @@ type Releases struct {
 
 	// Application is the CodeDeploy application (compute platform Lambda).
 	Application *codedeploy.Application
-	// ServiceRole is what CodeDeploy assumes; each function adds a policy
-	// scoped to its own alias, alarms and hooks.
-	ServiceRole *iam.Role
 	// ApplicationName is "<project>-<stack>", the name kumo canary status looks for.
 	ApplicationName string
 
@@ -152,12 +148,6 @@ func NewReleases(ctx *pulumi.Context, name string, args *ReleasesArgs, opts ...p
 	if r.Application, err = codedeploy.NewApplication(ctx, name, &codedeploy.ApplicationArgs{
 		Name:            pulumi.String(r.ApplicationName),
 		ComputePlatform: pulumi.String("Lambda"),
-	}, pulumi.Parent(r)); err != nil {
-		return nil, err
-	}
-	if r.ServiceRole, err = iam.NewRole(ctx, name, &iam.RoleArgs{
-		Description:      pulumi.Sprintf("CodeDeploy service role of %s; each function's deployment group adds a scoped policy.", r.ApplicationName),
-		AssumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com"),
 	}, pulumi.Parent(r)); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,10 @@ type FunctionArgs struct {
 type Function struct {
 	pulumi.ResourceState
 
+	// CodeDeployRole is the service role of the function's CodeDeploy
+	// deployment group (nil without Releases).
+	CodeDeployRole *iam.Role
+
 	name string
 	args FunctionArgs
 

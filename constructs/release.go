@@ -86,10 +86,22 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 	for _, n := range a.Alarms {
 		alarmNames = append(alarmNames, pulumi.String(n))
 	}
+	// Each deployment group has a CodeDeploy service role of its own: a role
+	// shared by every function of a stack would hold one inline policy per
+	// function, and IAM caps a role's inline policies at 10,240 characters
+	// together (about 19 functions).
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+	f.CodeDeployRole, err = iam.NewRole(ctx, f.name+"-codedeploy", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("CodeDeploy service role of kumo function %s's deployment group; it may shift only this function's alias.", f.name),
+		AssumeRolePolicy: assumeRolePolicy("codedeploy.amazonaws.com"),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
 	group, err := codedeploy.NewDeploymentGroup(ctx, f.name, &codedeploy.DeploymentGroupArgs{
 		AppName:              r.Application.Name,
 		DeploymentGroupName:  pulumi.String(f.name),
-		ServiceRoleArn:       r.ServiceRole.Arn,
+		ServiceRoleArn:       f.CodeDeployRole.Arn,
 		DeploymentConfigName: configName,
 		DeploymentStyle: &codedeploy.DeploymentGroupDeploymentStyleArgs{
 			DeploymentType:   pulumi.String("BLUE_GREEN"),
@@ -128,7 +140,7 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 		codeDeployStatements = append(codeDeployStatements, Statement{Sid: "InvokeHooks", Actions: []string{"lambda:InvokeFunction"}, Resources: hooks})
 	}
 	policy, err := iam.NewRolePolicy(ctx, f.name+"-codedeploy", &iam.RolePolicyArgs{
-		Role:   r.ServiceRole.ID(),
+		Role:   f.CodeDeployRole.ID(),
 		Policy: policyJSON(codeDeployStatements...),
 	}, parent)
 	if err != nil {

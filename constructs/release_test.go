@@ -45,7 +45,7 @@ func canaryStack(t *testing.T, mutate func(*constructs.FunctionArgs)) *stack {
 			return nil, err
 		}
 		return pulumi.Map{"aliasArn": fn.AliasArn, "invokeArn": fn.InvokeArn, "fnArn": fn.Lambda.Arn,
-			"hookAlias": hook.AliasArn, "roleArn": r.ServiceRole.Arn}, nil
+			"hookAlias": hook.AliasArn, "roleArn": fn.CodeDeployRole.Arn}, nil
 	})
 }
 
@@ -115,6 +115,30 @@ func TestCanaryAlarmsWatchTheAlias(t *testing.T) {
 			check{"period", 60}, check{"evaluationPeriods", 1}, check{"comparisonOperator", "GreaterThanThreshold"},
 			check{"dimensions.FunctionName", fnName}, check{"dimensions.Resource", fnName.(string) + ":live"},
 			check{"threshold", tc.threshold})
+	}
+}
+
+// TestEachDeploymentGroupHasItsOwnRole: a role shared by every function
+// would hold one inline policy per function, and IAM caps a role's inline
+// policies at 10,240 characters together; so each group has its own role,
+// trusted by CodeDeploy only, and holding only its function's policy.
+func TestEachDeploymentGroupHasItsOwnRole(t *testing.T) {
+	s := canaryStack(t, nil)
+	role := s.find(typRole, "fn-codedeploy")
+	trust := policyInput(t, role, "assumeRolePolicy")
+	if len(trust.Statement) != 1 || !reflect.DeepEqual(trust.Statement[0].Principal, map[string]any{"Service": []any{"codedeploy.amazonaws.com"}}) {
+		t.Errorf("trust policy %+v; want CodeDeploy only", trust.Statement)
+	}
+	if !dependsOn(s.find(typRolePolicy, "fn-codedeploy"), role) {
+		t.Errorf("the function's CodeDeploy policy is not on its own role")
+	}
+	if got := len(s.ofType(typRolePolicy)); got == 0 {
+		t.Fatal("no role policies")
+	}
+	for _, r := range s.ofType(typRole) {
+		if r.Name == "releases" {
+			t.Errorf("a shared CodeDeploy service role %s is still registered", r.URN)
+		}
 	}
 }
 
