@@ -4,10 +4,10 @@ import "maps"
 
 // specs are the reality rules of every resource type kumo emits, one file
 // per AWS service (rules_<service>.go). A type missing here fails synth.
-var specs = withChecks(mergeSpecs(
+var specs = withChecks(withChecks(mergeSpecs(
 	lambdaSpecs, iamSpecs, cloudwatchSpecs, dynamodbSpecs, sqsSpecs,
 	apigatewaySpecs, cloudfrontSpecs, cognitoSpecs, codedeploySpecs, s3Specs,
-), orderingChecks)
+), orderingChecks), uniqueChecks())
 
 // withChecks adds cross-service checks to the specs of the types they
 // constrain.

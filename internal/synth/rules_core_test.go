@@ -234,3 +234,31 @@ func TestCognitoSessionValidityRule(t *testing.T) {
 		{"an hour", client(60), []want{{"aws:cognito/userPoolClient:UserPoolClient", "authSessionValidity", "between 3 and 15", "API_CreateUserPoolClient"}}},
 	})
 }
+
+// TestNamesAWSKeepsUnique: two resources of one stack with a name AWS keeps
+// unique collide at deploy; within a parent, only siblings collide.
+func TestNamesAWSKeepsUnique(t *testing.T) {
+	app := "aws:codedeploy/application:Application"
+	group := "aws:codedeploy/deploymentGroup:DeploymentGroup"
+	runRealityCases(t, []string{app, tRole, group}, []realityCase{
+		{"two applications named alike", func(f *fixture) {
+			f.add(app, "a", map[string]any{"name": "kumo-dev", "computePlatform": "Lambda"})
+			f.add(app, "b", map[string]any{"name": "kumo-dev", "computePlatform": "Lambda"})
+		}, []want{{app, "name", "must be unique in the account and region", "API_CreateApplication"}, {app, "name", "must be unique", "API_CreateApplication"}}},
+		{"two roles with one explicit name", func(f *fixture) {
+			f.add(tRole, "a", map[string]any{"name": "deployer", "assumeRolePolicy": trust})
+			f.add(tRole, "b", map[string]any{"name": "deployer", "assumeRolePolicy": trust})
+		}, []want{{tRole, "name", "must be unique", "API_CreateRole"}, {tRole, "name", "must be unique", "API_CreateRole"}}},
+		{"autonamed roles do not collide", func(f *fixture) {
+			f.add(tRole, "a", map[string]any{"assumeRolePolicy": trust})
+			f.add(tRole, "b", map[string]any{"assumeRolePolicy": trust})
+		}, nil},
+		{"same group name in two applications", func(f *fixture) {
+			in := func(a string) map[string]any {
+				return map[string]any{"appName": a, "deploymentGroupName": "web-items", "serviceRoleArn": "arn:aws:iam::123456789012:role/r"}
+			}
+			f.add(group, "a", in("app-a"))
+			f.add(group, "b", in("app-b"))
+		}, nil},
+	})
+}

@@ -36,11 +36,8 @@ type Args struct {
 	// bundling out of what is measured. Default: "", use GoPackage.
 	Code, CodeSHA256 string
 	// PerReleases is how many functions share one constructs.Releases.
-	// Default: 10. A Releases' CodeDeploy service role carries one inline
-	// policy per function, and IAM caps a role's inline policies at 10,240
-	// characters together, about 19 of kumo's, so synth refuses a large stack
-	// on a single Releases; the Releases of one stack also share one
-	// CodeDeploy application name, which synth does not check.
+	// Default: all of them, as a real stack has one Releases (its CodeDeploy
+	// application name is the stack's, so two would collide).
 	PerReleases int
 }
 
@@ -56,7 +53,7 @@ func Program(a Args) func(ctx *pulumi.Context) error {
 		}
 		per := a.PerReleases
 		if per < 1 {
-			per = 10
+			per = a.Functions
 		}
 		var releases *constructs.Releases
 		for i := range a.Functions {
