@@ -29,12 +29,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/bundle"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
 // Run runs program as the stack's Pulumi program, or synthesizes it
 // offline when `kumo synth` started it.
 func Run(program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) {
+	// One run: the handlers' sources do not change while it lasts.
+	bundle.TrustSourcesForThisRun()
 	req, doc, ok := synth.ChildRequest()
 	if !ok {
 		pulumi.Run(program, opts...)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // decision is what the go command says about one build (its environment and
@@ -58,7 +59,7 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	ea, err := b.envs.get(ctx, ek,
 		func(a *envAnswer) bool {
-			return envProbe(ek) == a.probe && goenvProbe(a.vals) == a.goenv
+			return trustRun.Load() || envProbe(ek) == a.probe && goenvProbe(a.vals) == a.goenv
 		},
 		func() (*envAnswer, error) {
 			// Fingerprinted first, so a change while go env runs shows
@@ -79,6 +80,9 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 		func(d *decision) bool {
 			if !maps.Equal(d.goEnv, ea.vals) {
 				return false
+			}
+			if trustRun.Load() {
+				return true
 			}
 			sum, err := sourceHash(t, d.id, ea.vals, env, flags, d.pkgs)
 			if err != nil || sum != d.sum {
@@ -106,6 +110,17 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 			return &decision{goEnv: ea.vals, pkgs: pkgs, id: id, sum: sum, tree: tree}, nil
 		})
 }
+
+// trustRun is set by TrustSourcesForThisRun.
+var trustRun atomic.Bool
+
+// TrustSourcesForThisRun tells the bundler that this process is one run of a
+// program (a synth or a deployment), during which nobody edits its sources:
+// an answer of the go command is then used for the rest of the process
+// without checking the sources again, which a stack of a thousand functions
+// sharing a handler would otherwise do a thousand times. kumo.Run calls it;
+// long-lived processes that edit sources between builds (tests) must not.
+func TrustSourcesForThisRun() { trustRun.Store(true) }
 
 // environHash keys go command answers by this process's environment, which
 // the go command inherits (GOFLAGS aside, any of GOTOOLCHAIN, GOPROXY,

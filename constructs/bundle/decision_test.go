@@ -266,3 +266,23 @@ func TestMemo(t *testing.T) {
 		}
 	})
 }
+
+// TestTrustSourcesForThisRun: in a run that promises its sources do not
+// change, a remembered answer is used without re-hashing the sources (an
+// edit is then not seen, by design); the process-wide flag is reset after.
+func TestTrustSourcesForThisRun(t *testing.T) {
+	root := newModule(t)
+	b, _ := newCountingBuilder()
+	spec := Spec{Root: root, Package: handlerPkg}
+	first := mustBuild(t, b, spec)
+	TrustSourcesForThisRun()
+	defer trustRun.Store(false)
+	writeFile(t, root, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
+	if again := mustBuild(t, b, spec); again.SourceHash != first.SourceHash {
+		t.Errorf("within a trusted run the decision was re-checked: %s; want the remembered %s", again.SourceHash, first.SourceHash)
+	}
+	trustRun.Store(false)
+	if after := mustBuild(t, b, spec); after.SourceHash == first.SourceHash {
+		t.Errorf("after the run the edit was not seen")
+	}
+}

@@ -32,3 +32,30 @@ func TestExportsOfFollowsTheSDK(t *testing.T) {
 		t.Errorf("queueUrl = %#v; want the mock queue URL", res.Outputs["queueUrl"])
 	}
 }
+
+// TestParsedResultRendersItsOwnBytes: a result read from a program's
+// document renders exactly the contract it was read from.
+func TestParsedResultRendersItsOwnBytes(t *testing.T) {
+	dir := demoProject(t)
+	res, err := Run(context.Background(), Request{Root: dir, Stack: "dev"}, demoProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := res.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := ParseResult(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered, err := parsed.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed.contract = want
+	kept, _ := parsed.JSON()
+	if string(rendered) != string(want) || string(kept) != string(want) {
+		t.Errorf("a parsed result renders other bytes than it was read from")
+	}
+}

@@ -157,7 +157,7 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 	if err != nil {
 		return nil, fmt.Errorf("synth stack %s: reading the program's result: %w", req.Stack, err)
 	}
-	res.Notes = doc.Notes
+	res.Notes, res.contract = doc.Notes, doc.Result
 	return res, nil
 }
 

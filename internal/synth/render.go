@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -296,6 +297,9 @@ func (c *fileHashes) path(path string) (string, error) {
 // whole document at once holds it three times over (encoded, indented,
 // copied out), tens of megabytes for a stack of a thousand functions.
 func (r *Result) JSON() ([]byte, error) {
+	if r.contract != nil {
+		return slices.Clone(r.contract), nil
+	}
 	type resourceJSON struct {
 		URN          string         `json:"urn"`
 		Type         string         `json:"type"`

@@ -52,6 +52,11 @@ type Result struct {
 	// Notes are what synth could not check (e.g. encrypted values it could
 	// not decrypt), for the user to see; they do not fail synth.
 	Notes []string
+
+	// contract holds the JSON contract this result was read from (a
+	// program's result document); JSON returns it as it is rather than
+	// rendering the same bytes again.
+	contract []byte
 }
 
 // Resource is one registration: a custom (cloud) resource or a component.
