@@ -56,11 +56,15 @@ type listKey struct {
 // current contents anyway) and fingerprinting what else go list read, which
 // costs a few file reads instead of a go command's 100 ms.
 func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flags []string) (*decision, error) {
+	d, _, err := b.decideWithEnv(ctx, goBin, t, env, flags)
+	return d, err
+}
+
+// decideWithEnv is decide, also returning go env's answer.
+func (b *builder) decideWithEnv(ctx context.Context, goBin string, t *target, env, flags []string) (*decision, *envAnswer, error) {
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	ea, err := b.envs.get(ctx, ek,
-		func(a *envAnswer) bool {
-			return trustRun.Load() || envProbe(ek) == a.probe && goenvProbe(a.vals) == a.goenv
-		},
+		func(a *envAnswer) bool { return trustRun.Load() || a.current(ek) },
 		func() (*envAnswer, error) {
 			// Fingerprinted first, so a change while go env runs shows
 			// next time.
@@ -72,23 +76,16 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 			return &envAnswer{vals: vals, probe: probe, goenv: goenvProbe(vals)}, nil
 		})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	lk := listKey{envKey: ek, pkg: t.pkg, flags: strings.Join(flags, "\x00")}
-	return b.lists.get(ctx, lk,
+	d, err := b.lists.get(ctx, lk,
 		func(d *decision) bool {
 			if !maps.Equal(d.goEnv, ea.vals) {
 				return false
 			}
-			if trustRun.Load() {
-				return true
-			}
-			sum, err := sourceHash(t, d.id, ea.vals, env, flags, d.pkgs)
-			if err != nil || sum != d.sum {
-				return false
-			}
-			return treeFingerprint(t.root, d.pkgs) == d.tree
+			return trustRun.Load() || d.current(t, env, flags)
 		},
 		func() (*decision, error) {
 			pkgs, err := b.list(ctx, goBin, t, env, flags)
@@ -109,6 +106,23 @@ func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flag
 			}
 			return &decision{goEnv: ea.vals, pkgs: pkgs, id: id, sum: sum, tree: tree}, nil
 		})
+	return d, ea, err
+}
+
+// current reports whether go env would still give this answer.
+func (a *envAnswer) current(ek envKey) bool {
+	return envProbe(ek) == a.probe && goenvProbe(a.vals) == a.goenv
+}
+
+// current reports whether go list would still give this answer and the
+// sources still hash to sum: the files are hashed again (the key must be of
+// their current contents) and what else go list read is fingerprinted.
+func (d *decision) current(t *target, env, flags []string) bool {
+	sum, err := sourceHash(t, d.id, d.goEnv, env, flags, d.pkgs)
+	if err != nil || sum != d.sum {
+		return false
+	}
+	return treeFingerprint(t.root, d.pkgs) == d.tree
 }
 
 // trustRun is set by TrustSourcesForThisRun.
@@ -133,7 +147,7 @@ func environHash() string {
 		io.WriteString(h, kv)
 		h.Write([]byte{0})
 	}
-	return string(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // envProbe fingerprints what go env's answer depends on besides the

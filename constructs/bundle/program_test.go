@@ -3,6 +3,7 @@ package bundle
 import (
 	"context"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,54 @@ func TestBuildProgramShowsCompilerErrors(t *testing.T) {
 	_, err := BuildProgram(context.Background(), ProgramSpec{Root: root, Package: handlerPkg})
 	if err == nil || !strings.Contains(err.Error(), "internal/greet/greet.go:3:") || !strings.Contains(err.Error(), "cannot use 42") {
 		t.Fatalf("got %v; want the compiler's own message with file and line", err)
+	}
+}
+
+// countingRunner counts every go command a builder runs.
+func countingRunner(calls *[]string) *builder {
+	return &builder{
+		findGo: FindGo,
+		run: func(ctx context.Context, goBin, dir string, env []string, args ...string) ([]byte, []byte, error) {
+			*calls = append(*calls, args[0])
+			return RunGo(ctx, goBin, dir, env, args...)
+		},
+	}
+}
+
+// TestProgramDecisionIsKeptBetweenRuns: a new kumo process (a fresh
+// builder) with nothing changed asks the go command nothing; a changed
+// source, or a file go list would now see, asks again.
+func TestProgramDecisionIsKeptBetweenRuns(t *testing.T) {
+	root := newModule(t)
+	spec := ProgramSpec{Root: root, Package: handlerPkg}
+	var calls []string
+	first, err := countingRunner(&calls).buildProgram(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls = nil
+	again, err := countingRunner(&calls).buildProgram(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 0 || again.Path != first.Path || again.Built {
+		t.Errorf("unchanged, in a new process: go commands %v, built %v; want none and the cached %s", calls, again.Built, first.Path)
+	}
+	writeFile(t, root, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
+	calls = nil
+	changed, err := countingRunner(&calls).buildProgram(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !changed.Built || changed.Path == first.Path || !slices.Contains(calls, "list") {
+		t.Errorf("after an edit: go commands %v, built %v; want go list and a new build", calls, changed.Built)
+	}
+	writeFile(t, root, "internal/greet/extra.go", "package greet\n\nfunc Bye() string { return \"bye\" }\n")
+	calls = nil
+	if _, err := countingRunner(&calls).buildProgram(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(calls, "list") {
+		t.Errorf("after a new file in a package: go commands %v; want go list asked again", calls)
 	}
 }
