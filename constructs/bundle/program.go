@@ -114,7 +114,7 @@ func hostArch() string {
 type savedDecision struct {
 	Format                    string
 	GoBin, Root, Env, Environ string
-	Flags                     string
+	Package, Flags            string
 	GoEnv                     map[string]string
 	Probe, GoEnvProbe         string
 	Packages                  []listedPackage
@@ -128,11 +128,13 @@ type savedDecision struct {
 func (b *builder) decideProgram(ctx context.Context, goBin string, t *target, env []string) (*decision, error) {
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	flags := strings.Join(programFlags, "\x00")
-	path := filepath.Join(t.root, ".kumo", "programs", t.name+".decision.json")
+	// Named by the package too: two main packages of one module may share a
+	// directory name.
+	path := filepath.Join(t.root, ".kumo", "programs", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines([]string{t.pkg})[:8]))
 	if raw, err := os.ReadFile(path); err == nil {
 		var sd savedDecision
 		if json.Unmarshal(raw, &sd) == nil && sd.Format == cacheFormat && sd.GoBin == ek.goBin && sd.Root == ek.root &&
-			sd.Env == ek.env && sd.Environ == ek.environ && sd.Flags == flags {
+			sd.Env == ek.env && sd.Environ == ek.environ && sd.Package == t.pkg && sd.Flags == flags {
 			ea := &envAnswer{vals: sd.GoEnv, probe: sd.Probe, goenv: sd.GoEnvProbe}
 			d := &decision{goEnv: sd.GoEnv, pkgs: sd.Packages, id: sd.ID, sum: sd.Sum, tree: sd.Tree}
 			if ea.current(ek) && d.current(t, env, programFlags) {
@@ -144,7 +146,7 @@ func (b *builder) decideProgram(ctx context.Context, goBin string, t *target, en
 	if err != nil {
 		return nil, err
 	}
-	sd := savedDecision{Format: cacheFormat, GoBin: ek.goBin, Root: ek.root, Env: ek.env, Environ: ek.environ, Flags: flags,
+	sd := savedDecision{Format: cacheFormat, GoBin: ek.goBin, Root: ek.root, Env: ek.env, Environ: ek.environ, Package: t.pkg, Flags: flags,
 		GoEnv: ea.vals, Probe: ea.probe, GoEnvProbe: ea.goenv, Packages: d.pkgs, ID: d.id, Sum: d.sum, Tree: d.tree}
 	if raw, err := json.Marshal(sd); err == nil {
 		// Best effort: without the file the next run asks the go command.

@@ -99,3 +99,29 @@ func TestProgramDecisionIsKeptBetweenRuns(t *testing.T) {
 		t.Errorf("after a new file in a package: go commands %v; want go list asked again", calls)
 	}
 }
+
+// TestProgramDecisionsOfTwoPackagesWithOneName: two main packages whose
+// directories share a name keep separate decisions and executables.
+func TestProgramDecisionsOfTwoPackagesWithOneName(t *testing.T) {
+	root := newModule(t)
+	writeFile(t, root, "a/app/main.go", "package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"a\\n\") }\n")
+	writeFile(t, root, "b/app/main.go", "package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"b\\n\") }\n")
+	run := func(pkg string) string {
+		t.Helper()
+		var calls []string
+		p, err := countingRunner(&calls).buildProgram(context.Background(), ProgramSpec{Root: root, Package: pkg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(p.Path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	for range 2 {
+		if a, b := run("./a/app"), run("./b/app"); a != "a\n" || b != "b\n" {
+			t.Fatalf("programs printed %q and %q; want a and b", a, b)
+		}
+	}
+}
