@@ -85,22 +85,7 @@ func TestGoldenSynth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := normalizeBundles(t, res, out)
-			golden := filepath.Join("testdata", stack+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./test/ -update` to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("synth --stack %s differs from %s; if the change is intended, run `go test ./test/ -update` and review the diff.\n%s",
-					stack, golden, firstDiff(string(want), string(got)))
-			}
+			matchGolden(t, stack+".golden.json", "synth --stack "+stack, normalizeBundles(t, res, out))
 		})
 	}
 }
@@ -285,6 +270,27 @@ func dig(m map[string]any, path string) any {
 		v = mm[k]
 	}
 	return v
+}
+
+// matchGolden compares got with testdata/name, or rewrites it under
+// -update; what names the output in the failure message.
+func matchGolden(t *testing.T, name, what string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run `go test ./test/ -update` to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s; if the change is intended, run `go test ./test/ -update` and review the diff.\n%s",
+			what, golden, firstDiff(string(want), string(got)))
+	}
 }
 
 // firstDiff shows the first differing line with a little context.

@@ -1,10 +1,7 @@
 package test
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/kumo-iac/kumo/internal/synth"
@@ -37,19 +34,5 @@ func TestScaleGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "scale100.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./test/ -run TestScaleGolden -update` to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("synth of 100 canary functions differs from %s; if the change is intended, run `go test ./test/ -run TestScaleGolden -update` and review the diff.\n%s",
-			golden, firstDiff(string(want), string(got)))
-	}
+	matchGolden(t, "scale100.golden.json", "synth of 100 canary functions", got)
 }
