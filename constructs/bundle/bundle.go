@@ -114,6 +114,8 @@ type builder struct {
 	// envs and lists remember what the go command answered (see decide).
 	envs  memo[envKey, *envAnswer]
 	lists memo[listKey, *decision]
+	// kept remembers answers read from or written to disk (decideKept).
+	kept memo[listKey, *keptAnswer]
 }
 
 var defaultBuilder = &builder{findGo: FindGo, run: RunGo}
@@ -129,7 +131,10 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	}
 	env := envOverrides(t.goarch)
 
-	d, err := b.decide(ctx, goBin, t, env, buildFlags)
+	// Kept per package and architecture: one main package may be built for
+	// both.
+	kept := filepath.Join(t.root, ".kumo", "bundles", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines(append([]string{t.pkg}, env...))[:8]))
+	d, err := b.decideKept(ctx, goBin, t, env, buildFlags, kept)
 	if err != nil {
 		return nil, err
 	}

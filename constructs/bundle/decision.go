@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -49,18 +50,13 @@ type listKey struct {
 	pkg, flags string
 }
 
-// decide runs (or remembers) go env and go list for t and hashes the sources
-// they name. The go command runs at most once per distinct question for the
-// life of b, however many callers ask; a remembered answer is re-checked on
-// every call by hashing the listed files again (the key must be of the
-// current contents anyway) and fingerprinting what else go list read, which
-// costs a few file reads instead of a go command's 100 ms.
-func (b *builder) decide(ctx context.Context, goBin string, t *target, env, flags []string) (*decision, error) {
-	d, _, err := b.decideWithEnv(ctx, goBin, t, env, flags)
-	return d, err
-}
-
-// decideWithEnv is decide, also returning go env's answer.
+// decideWithEnv runs (or remembers) go env and go list for t and hashes the
+// sources they name, returning the decision and go env's answer. The go
+// command runs at most once per distinct question for the life of b, however
+// many callers ask; a remembered answer is re-checked on every call by
+// hashing the listed files again (the key must be of the current contents
+// anyway) and fingerprinting what else go list read, which costs a few file
+// reads instead of a go command's 100 ms.
 func (b *builder) decideWithEnv(ctx context.Context, goBin string, t *target, env, flags []string) (*decision, *envAnswer, error) {
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	ea, err := b.envs.get(ctx, ek,
@@ -285,4 +281,84 @@ func hashLines(lines []string) string {
 		io.WriteString(h, "\n")
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// keptDecision is go env's and go list's answers for one build as the last
+// run left them on disk, so the next run can check them instead of asking
+// the go command again: that question is most of an unchanged synth's time
+// (go list of a handler package takes 100 ms and 20 MB).
+type keptDecision struct {
+	Format                    string
+	GoBin, Root, Env, Environ string
+	Package, Flags            string
+	GoEnv                     map[string]string
+	Probe, GoEnvProbe         string
+	Packages                  []listedPackage
+	ID, Sum, Tree             string
+}
+
+// keptAnswer is a kept decision with the go env answer it was checked
+// against, remembered for the rest of the process.
+type keptAnswer struct {
+	d  *decision
+	ea *envAnswer
+}
+
+// current reports whether a kept answer still holds: go env's inputs
+// fingerprinted, the sources hashed again and what else go list read
+// fingerprinted, exactly as a remembered answer is checked within a run.
+func (k *keptAnswer) current(ek envKey, t *target, env, flags []string) bool {
+	return k.ea.current(ek) && k.d.current(t, env, flags)
+}
+
+// decideKept is decide with the answers kept in the file at path between
+// runs. Within a run the file is read once per question and the answer then
+// remembered as decide remembers one; across runs it is re-checked before
+// use, and any difference asks the go command and rewrites the file.
+func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, flags []string, path string) (*decision, error) {
+	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
+	lk := listKey{envKey: ek, pkg: t.pkg, flags: strings.Join(flags, "\x00")}
+	k, err := b.kept.get(ctx, lk,
+		func(k *keptAnswer) bool { return trustRun.Load() || k.current(ek, t, env, flags) },
+		func() (*keptAnswer, error) {
+			if k, ok := readKept(path, lk); ok && k.current(ek, t, env, flags) {
+				return k, nil
+			}
+			d, ea, err := b.decideWithEnv(ctx, goBin, t, env, flags)
+			if err != nil {
+				return nil, err
+			}
+			kd := keptDecision{Format: cacheFormat, GoBin: ek.goBin, Root: ek.root, Env: ek.env, Environ: ek.environ, Package: t.pkg, Flags: lk.flags,
+				GoEnv: ea.vals, Probe: ea.probe, GoEnvProbe: ea.goenv, Packages: d.pkgs, ID: d.id, Sum: d.sum, Tree: d.tree}
+			if raw, err := json.Marshal(kd); err == nil {
+				// Best effort: without the file the next run asks the go
+				// command.
+				if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
+					_ = writeAtomic(path, func(w io.Writer) error { _, err := w.Write(raw); return err })
+				}
+			}
+			return &keptAnswer{d: d, ea: ea}, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	return k.d, nil
+}
+
+// readKept reads the decision kept at path if it answers exactly lk's
+// question.
+func readKept(path string, lk listKey) (*keptAnswer, bool) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	var kd keptDecision
+	if json.Unmarshal(raw, &kd) != nil || kd.Format != cacheFormat || kd.GoBin != lk.goBin || kd.Root != lk.root ||
+		kd.Env != lk.env || kd.Environ != lk.environ || kd.Package != lk.pkg || kd.Flags != lk.flags {
+		return nil, false
+	}
+	return &keptAnswer{
+		d:  &decision{goEnv: kd.GoEnv, pkgs: kd.Packages, id: kd.ID, sum: kd.Sum, tree: kd.Tree},
+		ea: &envAnswer{vals: kd.GoEnv, probe: kd.Probe, goenv: kd.GoEnvProbe},
+	}, true
 }

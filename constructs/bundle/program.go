@@ -2,13 +2,10 @@ package bundle
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 )
 
@@ -55,7 +52,10 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	// test of the same module (a -trimpath build of pulumi-aws from a cold
 	// cache takes minutes).
 	env := []string{"GO111MODULE=on", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
-	d, err := b.decideProgram(ctx, goBin, t, env)
+	// Named by the package too: two main packages of one module may share a
+	// directory name.
+	kept := filepath.Join(t.root, ".kumo", "programs", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines([]string{t.pkg})[:8]))
+	d, err := b.decideKept(ctx, goBin, t, env, programFlags, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -106,51 +106,4 @@ func hostArch() string {
 		}
 	}
 	return defaultArch
-}
-
-// savedDecision is a program's go env and go list answers as the last kumo
-// run left them, so the next one can check them instead of asking the go
-// command again: that question is most of an unchanged synth's time.
-type savedDecision struct {
-	Format                    string
-	GoBin, Root, Env, Environ string
-	Package, Flags            string
-	GoEnv                     map[string]string
-	Probe, GoEnvProbe         string
-	Packages                  []listedPackage
-	ID, Sum, Tree             string
-}
-
-// decideProgram is decide for a program, with the answers kept on disk
-// between runs and re-checked exactly as a remembered answer is within a
-// run: go env's inputs fingerprinted, the sources hashed again and what else
-// go list read fingerprinted. Any difference asks the go command.
-func (b *builder) decideProgram(ctx context.Context, goBin string, t *target, env []string) (*decision, error) {
-	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
-	flags := strings.Join(programFlags, "\x00")
-	// Named by the package too: two main packages of one module may share a
-	// directory name.
-	path := filepath.Join(t.root, ".kumo", "programs", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines([]string{t.pkg})[:8]))
-	if raw, err := os.ReadFile(path); err == nil {
-		var sd savedDecision
-		if json.Unmarshal(raw, &sd) == nil && sd.Format == cacheFormat && sd.GoBin == ek.goBin && sd.Root == ek.root &&
-			sd.Env == ek.env && sd.Environ == ek.environ && sd.Package == t.pkg && sd.Flags == flags {
-			ea := &envAnswer{vals: sd.GoEnv, probe: sd.Probe, goenv: sd.GoEnvProbe}
-			d := &decision{goEnv: sd.GoEnv, pkgs: sd.Packages, id: sd.ID, sum: sd.Sum, tree: sd.Tree}
-			if ea.current(ek) && d.current(t, env, programFlags) {
-				return d, nil
-			}
-		}
-	}
-	d, ea, err := b.decideWithEnv(ctx, goBin, t, env, programFlags)
-	if err != nil {
-		return nil, err
-	}
-	sd := savedDecision{Format: cacheFormat, GoBin: ek.goBin, Root: ek.root, Env: ek.env, Environ: ek.environ, Package: t.pkg, Flags: flags,
-		GoEnv: ea.vals, Probe: ea.probe, GoEnvProbe: ea.goenv, Packages: d.pkgs, ID: d.id, Sum: d.sum, Tree: d.tree}
-	if raw, err := json.Marshal(sd); err == nil {
-		// Best effort: without the file the next run asks the go command.
-		_ = writeAtomic(path, func(w io.Writer) error { _, err := w.Write(raw); return err })
-	}
-	return d, nil
 }

@@ -1,0 +1,85 @@
+package bundle
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestHandlerDecisionIsKeptBetweenRuns: a new synth (a fresh builder) of an
+// unchanged handler asks the go command nothing and ships the cached zip; an
+// edited source, or a new file in the package, asks go list again. Each
+// architecture keeps its own answer.
+func TestHandlerDecisionIsKeptBetweenRuns(t *testing.T) {
+	t.Parallel()
+	root := newModule(t)
+	arm := Spec{Root: root, Package: handlerPkg}
+	x86 := Spec{Root: root, Package: handlerPkg, Arch: "x86_64"}
+	var calls []string
+	first := mustBuild(t, countingRunner(&calls), arm)
+	firstX86 := mustBuild(t, countingRunner(&calls), x86)
+
+	kept, _ := filepath.Glob(filepath.Join(root, ".kumo", "bundles", "handler-*.decision.json"))
+	if len(kept) != 2 {
+		t.Fatalf("kept decisions: %v; want one per architecture", kept)
+	}
+	calls = nil
+	b := countingRunner(&calls)
+	if again := mustBuild(t, b, arm); len(calls) != 0 || *again != *first {
+		t.Errorf("unchanged, in a new process: go commands %v, bundle %+v; want none and %+v", calls, again, first)
+	}
+	if again := mustBuild(t, b, x86); len(calls) != 0 || *again != *firstX86 {
+		t.Errorf("unchanged x86_64, in a new process: go commands %v, bundle %+v; want none and %+v", calls, again, firstX86)
+	}
+
+	writeFile(t, root, "internal/greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
+	calls = nil
+	changed := mustBuild(t, countingRunner(&calls), arm)
+	if changed.SourceHash == first.SourceHash || !slices.Contains(calls, "list") || !slices.Contains(calls, "build") {
+		t.Errorf("after an edit: go commands %v, source hash %s; want go list, go build and a new hash", calls, changed.SourceHash)
+	}
+
+	writeFile(t, root, "internal/greet/extra.go", "package greet\n\nfunc Bye() string { return \"bye\" }\n")
+	calls = nil
+	mustBuild(t, countingRunner(&calls), arm)
+	if !slices.Contains(calls, "list") {
+		t.Errorf("after a new file in a package: go commands %v; want go list asked again", calls)
+	}
+}
+
+// TestKeptDecisionForAnotherQuestionIsIgnored: a kept file is used only for
+// the exact question it answers; one copied from another package, or one
+// that is not a decision at all, makes the go command answer afresh.
+func TestKeptDecisionForAnotherQuestionIsIgnored(t *testing.T) {
+	t.Parallel()
+	root := newModule(t)
+	writeFile(t, root, "cmd/second/main.go", "package main\n\nfunc main() {}\n")
+	var calls []string
+	mustBuild(t, countingRunner(&calls), Spec{Root: root, Package: handlerPkg})
+	mustBuild(t, countingRunner(&calls), Spec{Root: root, Package: "./cmd/second"})
+	first, _ := filepath.Glob(filepath.Join(root, ".kumo", "bundles", "handler-*.decision.json"))
+	second, _ := filepath.Glob(filepath.Join(root, ".kumo", "bundles", "second-*.decision.json"))
+	if len(first) != 1 || len(second) != 1 {
+		t.Fatalf("kept decisions: %v and %v; want one each", first, second)
+	}
+	raw, err := os.ReadFile(second[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{"another package's": raw, "a broken": []byte("{")} {
+		if err := os.WriteFile(first[0], content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		calls = nil
+		b := countingRunner(&calls)
+		got, err := b.build(context.Background(), Spec{Root: root, Package: handlerPkg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(calls, "list") || filepath.Base(got.Path)[:len("handler-")] != "handler-" {
+			t.Errorf("with %s decision kept: go commands %v, zip %s; want go list asked and the handler's zip", name, calls, got.Path)
+		}
+	}
+}
