@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -224,7 +225,7 @@ func RunGo(ctx context.Context, goBin, dir string, env []string, args ...string)
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = dir
 	// Environ, called while Env is nil, sets PWD to Dir; later entries win.
-	cmd.Env = append(cmd.Environ(), env...)
+	cmd.Env = append(goEnviron(cmd.Environ()), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	// When ctx is cancelled only the go command is killed; without a bound,
@@ -233,6 +234,17 @@ func RunGo(ctx context.Context, goBin, dir string, env []string, args ...string)
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
 	return stdout.Bytes(), stderr.Bytes(), err
+}
+
+// synthProtocolPrefix starts the variables `kumo synth` hands the program
+// it runs (internal/synth): a result file's path that differs every run,
+// which the go command has no use for. They are kept from it, so answers
+// keyed by the environment it sees (environHash) carry over between runs.
+const synthProtocolPrefix = "KUMO_SYNTH_"
+
+// goEnviron is environ without what the go command is not given.
+func goEnviron(environ []string) []string {
+	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool { return strings.HasPrefix(kv, synthProtocolPrefix) })
 }
 
 // FindGo returns the go command: on PATH, or else the toolchain that built

@@ -136,7 +136,7 @@ func TrustSourcesForThisRun() { trustRun.Store(true) }
 // the go command inherits (GOFLAGS aside, any of GOTOOLCHAIN, GOPROXY,
 // GOWORK, GOENV... could change them).
 func environHash() string {
-	env := os.Environ()
+	env := goEnviron(os.Environ())
 	slices.Sort(env)
 	h := sha256.New()
 	for _, kv := range env {
