@@ -83,3 +83,23 @@ func TestKeptDecisionForAnotherQuestionIsIgnored(t *testing.T) {
 		}
 	}
 }
+
+// TestSynthProtocolVariablesDoNotKeyAnswers: the result path kumo synth
+// hands each run differs every time; it must not key the go command's
+// answers (or every synth would ask afresh), while what the go command does
+// read still does.
+func TestSynthProtocolVariablesDoNotKeyAnswers(t *testing.T) {
+	t.Setenv("KUMO_SYNTH_RESULT", "/tmp/run-1.json")
+	first := environHash()
+	t.Setenv("KUMO_SYNTH_RESULT", "/tmp/run-2.json")
+	if environHash() != first {
+		t.Error("a new synth result path changed the environment's key")
+	}
+	t.Setenv("GOFLAGS", "-mod=mod")
+	if environHash() == first {
+		t.Error("GOFLAGS changed and the environment's key did not")
+	}
+	if slices.ContainsFunc(goEnviron([]string{"KUMO_SYNTH_RESULT=/x", "HOME=/root"}), func(kv string) bool { return kv != "HOME=/root" }) {
+		t.Error("goEnviron passed a synth protocol variable to the go command")
+	}
+}
