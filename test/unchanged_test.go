@@ -1,0 +1,64 @@
+package test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIUnchangedSynthRunsNoGoCommand: once a project has been synthesized,
+// synthesizing it again unchanged asks the go command nothing, neither for
+// the program nor for the handlers it bundles: the answers kept in .kumo are
+// checked against the sources instead. The one question left is where a
+// required module's files are (go list -m, for the web app's site: a few
+// milliseconds that read only go.mod). The go command on PATH is a wrapper
+// that logs every call before running the real one.
+func TestCLIUnchangedSynthRunsNoGoCommand(t *testing.T) {
+	bin := buildKumo(t)
+	realGo, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrap := t.TempDir()
+	log := filepath.Join(wrap, "calls.log")
+	script := "#!/bin/sh\necho \"go $*\" >> '" + log + "'\nexec '" + realGo + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(wrap, "go"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", wrap+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	dir := sourceProject(t, "")
+	for _, stack := range []string{"dev", "shared-eu-west-1"} { // dev references shared-eu-west-1
+		name := "Pulumi." + stack + ".yaml"
+		if err := os.Symlink(filepath.Join(root, name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "dev.json")
+	synth := func() string {
+		t.Helper()
+		os.Remove(log)
+		if _, stderr, code := runKumo(t, bin, dir, "synth", "--stack", "dev", "--json", "--out", out, "--force"); code != 0 {
+			t.Fatalf("kumo synth: exit %d: %s", code, stderr)
+		}
+		calls, _ := os.ReadFile(log)
+		return string(calls)
+	}
+	// The first synth under this environment may ask (the wrapper is a new
+	// go command); it must ask through the wrapper, or the check below
+	// proves nothing.
+	if first := synth(); !strings.Contains(first, "go list") {
+		t.Fatalf("first synth: go commands %q; want go list through the wrapper", first)
+	}
+	var builds []string
+	for _, call := range strings.Split(strings.TrimSpace(synth()), "\n") {
+		if call != "" && !strings.HasPrefix(call, "go list -m ") {
+			builds = append(builds, call)
+		}
+	}
+	if len(builds) > 0 {
+		t.Errorf("unchanged synth ran go commands:\n%s", strings.Join(builds, "\n"))
+	}
+}
