@@ -1,7 +1,7 @@
 package synthcmd
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,28 +49,75 @@ const maxPreviousOutput = 256 << 20
 // treeHeader is the first line of the tree output (synth.Result.WriteTree).
 var treeHeader = regexp.MustCompile(`\Astack [A-Za-z0-9_.-]+ \(project [^\s()]+\): [0-9]+ resources?\n`)
 
-// previousOutput reports whether data is something `kumo synth` writes: the
+// previousOutput reports whether r holds something `kumo synth` writes: the
 // JSON contract (exactly the top-level keys project, stack, resources and
-// outputs, with their types) or the tree, recognized by its first line.
-func previousOutput(data []byte) bool {
-	if treeHeader.Match(data) {
+// outputs, with their types) or the tree, recognized by its first line. The
+// JSON is checked as a stream, a resource at a time: a large stack's
+// previous output is tens of megabytes, and holding it while the synth runs
+// would count against the synth's own memory.
+func previousOutput(r io.Reader) bool {
+	br := bufio.NewReaderSize(r, 64<<10)
+	// Peek returns what there is when the file is shorter.
+	if head, _ := br.Peek(treeHeaderMax); treeHeader.Match(head) {
 		return true
 	}
-	var doc struct {
-		Project   *string                     `json:"project"`
-		Stack     *string                     `json:"stack"`
-		Resources *[]json.RawMessage          `json:"resources"`
-		Outputs   *map[string]json.RawMessage `json:"outputs"`
+	dec := json.NewDecoder(br)
+	if !delim(dec, '{') {
+		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		if err != nil || !ok {
+			return false
+		}
+		switch key {
+		case "project", "stack":
+			var s *string
+			if dec.Decode(&s) != nil || s == nil {
+				return false
+			}
+		case "resources":
+			if !delim(dec, '[') {
+				return false
+			}
+			for dec.More() {
+				var res json.RawMessage
+				if dec.Decode(&res) != nil {
+					return false
+				}
+			}
+			if !delim(dec, ']') {
+				return false
+			}
+		case "outputs":
+			var outs *map[string]json.RawMessage
+			if dec.Decode(&outs) != nil || outs == nil {
+				return false
+			}
+		default:
+			return false
+		}
+		seen[key] = true
+	}
+	if !delim(dec, '}') {
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return false // trailing data after the document
 	}
-	return doc.Project != nil && doc.Stack != nil && doc.Resources != nil && doc.Outputs != nil
+	return len(seen) == 4
+}
+
+// treeHeaderMax is how much of a file is read for the tree's first line:
+// stack and project names are at most a few hundred bytes.
+const treeHeaderMax = 4096
+
+// delim reads the next token and reports whether it is d.
+func delim(dec *json.Decoder, d json.Delim) bool {
+	tok, err := dec.Token()
+	return err == nil && tok == d
 }
 
 // checkOut applies the --out rule to arg (as the user typed it; path is it
@@ -109,11 +156,15 @@ func checkOut(arg, path string, force bool) (string, error) {
 	if info.Size() > maxPreviousOutput {
 		return "", refuseOverwrite(name)
 	}
-	data, err := os.ReadFile(target)
+	if info.Size() == 0 {
+		return target, nil
+	}
+	f, err := os.Open(target)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
-	if len(data) > 0 && !previousOutput(data) {
+	defer f.Close()
+	if !previousOutput(f) {
 		return "", refuseOverwrite(name)
 	}
 	return target, nil

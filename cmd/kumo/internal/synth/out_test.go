@@ -1,0 +1,42 @@
+package synthcmd
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPreviousOutput: what --out may replace without --force, checked as a
+// stream: exactly kumo synth's JSON contract or its tree, nothing else.
+func TestPreviousOutput(t *testing.T) {
+	const resource = `{"urn":"urn:pulumi:dev::shop::aws:sqs/queue:Queue::jobs","type":"aws:sqs/queue:Queue","inputs":{"tags":{"a":[1,{"b":null}]}}}`
+	many := `{"project":"shop","stack":"dev","resources":[` + strings.Repeat(resource+",", 9999) + resource + `],"outputs":{}}`
+	tests := []struct {
+		name, data string
+		want       bool
+	}{
+		{"tree", "stack dev (project shop): 4 resources\nStack shop-dev\n", true},
+		{"tree of one resource", "stack dev (project shop): 1 resource\n", true},
+		{"JSON contract", `{"project":"shop","stack":"dev","resources":[` + resource + `],"outputs":{"url":"https://x"}}` + "\n", true},
+		{"JSON contract, keys in another order", `{"outputs":{},"resources":[],"stack":"dev","project":"shop"}`, true},
+		{"ten thousand resources", many, true},
+		{"missing outputs", `{"project":"shop","stack":"dev","resources":[]}`, false},
+		{"null project", `{"project":null,"stack":"dev","resources":[],"outputs":{}}`, false},
+		{"project not a string", `{"project":1,"stack":"dev","resources":[],"outputs":{}}`, false},
+		{"resources not an array", `{"project":"shop","stack":"dev","resources":{},"outputs":{}}`, false},
+		{"null outputs", `{"project":"shop","stack":"dev","resources":[],"outputs":null}`, false},
+		{"unknown key", `{"project":"shop","stack":"dev","resources":[],"outputs":{},"notes":"mine"}`, false},
+		{"trailing data", `{"project":"shop","stack":"dev","resources":[],"outputs":{}} {}`, false},
+		{"truncated", `{"project":"shop","stack":"dev","resources":[` + resource, false},
+		{"broken resource", `{"project":"shop","stack":"dev","resources":[{"urn":],"outputs":{}}`, false},
+		{"array", `[{"project":"shop"}]`, false},
+		{"text", "remember the milk\n", false},
+		{"tree header not first", "notes\nstack dev (project shop): 4 resources\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := previousOutput(strings.NewReader(tt.data)); got != tt.want {
+				t.Errorf("previousOutput: got %v; want %v", got, tt.want)
+			}
+		})
+	}
+}
