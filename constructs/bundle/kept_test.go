@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -101,5 +102,27 @@ func TestSynthProtocolVariablesDoNotKeyAnswers(t *testing.T) {
 	}
 	if slices.ContainsFunc(goEnviron([]string{"KUMO_SYNTH_RESULT=/x", "HOME=/root"}), func(kv string) bool { return kv != "HOME=/root" }) {
 		t.Error("goEnviron passed a synth protocol variable to the go command")
+	}
+}
+
+// TestMainPackageCheckIsRememberedForARun: within a run that promises its
+// sources do not change, whether a handler directory is a main package is
+// read once (a thousand functions sharing it would read it two thousand
+// times); outside such a run every validation reads it again.
+func TestMainPackageCheckIsRememberedForARun(t *testing.T) {
+	root := newModule(t)
+	spec := Spec{Root: root, Package: handlerPkg}
+	TrustSourcesForThisRun()
+	defer trustRun.Store(false)
+	if err := spec.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, root, "cmd/handler/main.go", "package lib\n")
+	if err := spec.Validate(); err != nil {
+		t.Errorf("within a trusted run the package was read again: %v; want the remembered answer", err)
+	}
+	trustRun.Store(false)
+	if err := spec.Validate(); err == nil || !strings.Contains(err.Error(), "is package lib, not main") {
+		t.Errorf("after the run: got %v; want the edit seen (package lib, not main)", err)
 	}
 }

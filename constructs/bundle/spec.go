@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-multierror"
 )
@@ -166,8 +167,35 @@ func checkListedMain(t *target, p *listedPackage) error {
 // checkMainPackage reads the package clause of the files go build would
 // compile for linux/goarch, so a library package or an empty directory is
 // reported here rather than as a confusing linker error later.
+//
+// Within one run (TrustSourcesForThisRun) the answer for a directory and
+// architecture is remembered: reading and parsing the package's files is
+// most of what validating a function costs, and a stack of a thousand
+// functions sharing a handler would do it two thousand times.
 func checkMainPackage(given string, t *target, goarch string) error {
 	dir := filepath.Join(t.root, filepath.FromSlash(strings.TrimPrefix(t.pkg, "./")))
+	if !trustRun.Load() {
+		return readMainPackage(given, dir, goarch)
+	}
+	key := mainCheckKey{given: given, dir: dir, goarch: goarch}
+	if v, ok := mainChecks.Load(key); ok {
+		return v.(mainCheck).err
+	}
+	err := readMainPackage(given, dir, goarch)
+	mainChecks.Store(key, mainCheck{err})
+	return err
+}
+
+// mainChecks remembers checkMainPackage's answers for the rest of a run.
+var mainChecks sync.Map // mainCheckKey -> mainCheck
+
+// mainCheckKey includes the package as given, which the error quotes.
+type mainCheckKey struct{ given, dir, goarch string }
+
+type mainCheck struct{ err error }
+
+// readMainPackage is checkMainPackage without memory.
+func readMainPackage(given, dir, goarch string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
