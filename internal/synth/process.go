@@ -37,12 +37,21 @@ const (
 	KindError         = "error"
 )
 
-// document is what a synthesizing program writes for the CLI.
+// document is what a synthesizing program writes for the CLI: one JSON
+// object whose result, on success, comes last and is announced by its
+// length, so the CLI can take the contract's bytes (megabytes for a large
+// stack) without scanning them (readDocument). A CLI that does not know the
+// framing reads the same file as plain JSON.
 type document struct {
+	// Project and Count are Result's project and number of resources.
+	Project string `json:"project,omitempty"`
+	Count   int    `json:"count,omitempty"`
+	// ResultBytes is the length of Result as written.
+	ResultBytes int           `json:"resultBytes,omitempty"`
+	Notes       []string      `json:"notes,omitempty"`
+	Error       *ProgramError `json:"error,omitempty"`
 	// Result is the synth JSON contract, on success.
 	Result json.RawMessage `json:"result,omitempty"`
-	Notes  []string        `json:"notes,omitempty"`
-	Error  *ProgramError   `json:"error,omitempty"`
 }
 
 // ProgramError is a synth failure reported by a program run as a
@@ -80,23 +89,19 @@ func WriteDocument(path string, res *Result, err error, kind string) error {
 	if err != nil {
 		return err
 	}
-	// The result goes in as rendered: json.Marshal would compact a copy of
-	// it (megabytes for a large stack) only for the CLI to parse it back.
-	doc.Notes = res.Notes
-	rest, err := json.Marshal(doc)
+	// The result goes in as rendered, last: json.Marshal would compact a
+	// copy of it only for the CLI to scan it again.
+	doc.Project, doc.Count, doc.ResultBytes, doc.Notes = res.Project, len(res.Resources), len(result), res.Notes
+	head, err := json.Marshal(doc)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 2 {
-		rest[0] = ','
-	} else {
-		rest = rest[1:]
-	}
+	head = append(head[:len(head)-1], `,"result":`...)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	for _, b := range [][]byte{[]byte(`{"result":`), result, rest} {
+	for _, b := range [][]byte{head, result, []byte("}")} {
 		if err == nil {
 			_, err = f.Write(b)
 		}
@@ -105,6 +110,67 @@ func WriteDocument(path string, res *Result, err error, kind string) error {
 		err = cerr
 	}
 	return err
+}
+
+// readDocument reads a program's document: by its framing when the
+// program announced the result's length, taking the result's bytes as they
+// are, or else (a program built with an older kumo) as plain JSON; framed
+// says which.
+func readDocument(b []byte) (doc document, framed bool, err error) {
+	if doc, ok := readFramed(b); ok {
+		return doc, true, nil
+	}
+	doc = document{}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return doc, false, err
+	}
+	// The contract ends in a newline, which a JSON value read back loses.
+	if len(doc.Result) > 0 {
+		doc.Result = append(doc.Result, '\n')
+	}
+	return doc, false, nil
+}
+
+// readFramed reads the fields before "result" as JSON and takes the
+// announced number of bytes after it as the result, which must be an
+// object closing the document.
+func readFramed(b []byte) (document, bool) {
+	var doc document
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return doc, false
+	}
+	fields := map[string]any{"project": &doc.Project, "count": &doc.Count, "resultBytes": &doc.ResultBytes, "notes": &doc.Notes, "error": &doc.Error}
+	for dec.More() {
+		tok, err := dec.Token()
+		key, ok := tok.(string)
+		if err != nil || !ok {
+			return doc, false
+		}
+		if key != "result" {
+			field, ok := fields[key]
+			if !ok || dec.Decode(field) != nil {
+				return doc, false
+			}
+			continue
+		}
+		rest := bytes.TrimLeft(b[dec.InputOffset():], " \t\r\n")
+		if len(rest) == 0 || rest[0] != ':' {
+			return doc, false
+		}
+		rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+		n := doc.ResultBytes
+		if n < 2 || n > len(rest) {
+			return doc, false
+		}
+		result := rest[:n]
+		if result[0] != '{' || !bytes.HasSuffix(bytes.TrimRight(result, " \t\r\n"), []byte("}")) || string(bytes.TrimSpace(rest[n:])) != "}" {
+			return doc, false
+		}
+		doc.Result = result
+		return doc, true
+	}
+	return doc, false
 }
 
 // RunProgram runs a built program to synthesize req and returns its
@@ -146,18 +212,23 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 	case readErr != nil:
 		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, readErr)
 	}
-	var doc document
-	if err := json.Unmarshal(b, &doc); err != nil {
+	doc, framed, err := readDocument(b)
+	if err != nil {
 		return nil, fmt.Errorf("synth stack %s: reading the program's result: %w", req.Stack, err)
 	}
 	if doc.Error != nil {
 		return nil, doc.Error
 	}
+	if req.JSONOnly && framed {
+		// The caller renders JSON only: the contract as the program wrote
+		// it, and its count, are all it needs.
+		return &Result{Project: doc.Project, Stack: req.Stack, Notes: doc.Notes, contract: doc.Result, count: doc.Count}, nil
+	}
 	res, err := ParseResult(doc.Result)
 	if err != nil {
 		return nil, fmt.Errorf("synth stack %s: reading the program's result: %w", req.Stack, err)
 	}
-	res.Notes, res.contract = doc.Notes, doc.Result
+	res.Notes, res.contract, res.count = doc.Notes, doc.Result, len(res.Resources)
 	return res, nil
 }
 
@@ -207,7 +278,7 @@ func SynthesizeProject(ctx context.Context, req Request, stderr io.Writer) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("synth: build the program %s: %w", project.Main, err)
 	}
-	return RunProgram(ctx, prog.Path, Request{Root: root, Stack: req.Stack}, stderr)
+	return RunProgram(ctx, prog.Path, Request{Root: root, Stack: req.Stack, JSONOnly: req.JSONOnly}, stderr)
 }
 
 // moduleRoot is the nearest directory at or above dir holding go.mod.

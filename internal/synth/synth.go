@@ -38,6 +38,13 @@ type Request struct {
 	Project string
 	Config  map[string]string
 
+	// JSONOnly says the caller needs only the result's JSON and
+	// ResourceCount, as `kumo synth --json` does: a result read back from a
+	// program (RunProgram, SynthesizeProject) then leaves Resources and
+	// Outputs empty rather than parsing the contract, which for a large
+	// stack is most of the work after the program exits.
+	JSONOnly bool
+
 	// depth counts the stack references being resolved.
 	depth int
 }
@@ -57,6 +64,18 @@ type Result struct {
 	// program's result document); JSON returns it as it is rather than
 	// rendering the same bytes again.
 	contract []byte
+	// count is the number of resources, for a result read back without
+	// its Resources (Request.JSONOnly).
+	count int
+}
+
+// ResourceCount is the number of resources in the result, also when
+// Resources was not read back (Request.JSONOnly).
+func (r *Result) ResourceCount() int {
+	if r.Resources == nil {
+		return r.count
+	}
+	return len(r.Resources)
 }
 
 // Resource is one registration: a custom (cloud) resource or a component.

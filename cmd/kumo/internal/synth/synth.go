@@ -105,7 +105,9 @@ func runSynth(opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	req := synth.Request{Root: root, Stack: opts.Stack}
+	// JSON output is the contract as the program wrote it; only the tree
+	// needs the resources read back.
+	req := synth.Request{Root: root, Stack: opts.Stack, JSONOnly: opts.JSON}
 	var res *synth.Result
 	if opts.Program != nil {
 		res, err = synth.Run(ctx, req, opts.Program(root))
@@ -136,7 +138,7 @@ func runSynth(opts *Options) error {
 	if err := writeFileAtomic(target, out); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "wrote %s (%d resources)\n", opts.OutFile, len(res.Resources))
+	fmt.Fprintf(opts.IO.ErrOut, "wrote %s (%d resources)\n", opts.OutFile, res.ResourceCount())
 	return nil
 }
 
