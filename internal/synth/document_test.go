@@ -110,3 +110,41 @@ func TestProgramDocumentError(t *testing.T) {
 		t.Errorf("got %v; want the program's invalid-config error", err)
 	}
 }
+
+// TestJSONOnlyRunRendersTheSameContract: a synth for its JSON alone (what a
+// program under kumo synth does) skips recording resources' IDs and states,
+// which the contract does not hold, and renders the same bytes.
+func TestJSONOnlyRunRendersTheSameContract(t *testing.T) {
+	dir := demoProject(t)
+	full, err := Run(context.Background(), Request{Root: dir, Stack: "dev"}, demoProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := Run(context.Background(), Request{Root: dir, Stack: "dev", JSONOnly: true}, demoProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := full.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := lean.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("JSONOnly changed the contract:\n%s\nwant\n%s", b, a)
+	}
+	var custom int
+	for i, r := range full.Resources {
+		if r.Custom {
+			custom++
+			if r.State == nil || lean.Resources[i].State != nil || lean.Resources[i].ID != "" {
+				t.Errorf("%s: state recorded %v in full, %v in JSONOnly; want only in full", r.URN, r.State != nil, lean.Resources[i].State != nil)
+			}
+		}
+	}
+	if custom == 0 {
+		t.Fatal("the demo program registered no custom resource; the check above checked nothing")
+	}
+}

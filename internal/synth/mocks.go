@@ -44,6 +44,10 @@ type monitor struct {
 	// stack it names; nil refuses every reference.
 	stackOutputs func(name string) (map[string]any, error)
 
+	// keepState records each resource's ID and State beside its inputs
+	// (Request.JSONOnly turns it off: the JSON contract has neither).
+	keepState bool
+
 	mu        sync.Mutex
 	resources map[string]Resource
 	// naming holds the violations found while autonaming, reported with
@@ -61,6 +65,7 @@ func newMonitor(project, stack, region, root string) *monitor {
 		project: project, stack: stack, region: region, account: mockAccount,
 		render:    renderer{root: root, hashes: newFileHashes()},
 		resources: map[string]Resource{},
+		keepState: true,
 	}
 }
 
@@ -132,7 +137,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	for k, v := range outs {
 		state[resource.PropertyKey(k)] = v
 	}
-	if args.RegisterRPC != nil {
+	if args.RegisterRPC != nil && m.keepState {
 		if err := m.recordState(urn, id, outs); err != nil {
 			return "", nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
@@ -70,7 +71,8 @@ func ChildRequest() (Request, string, bool) {
 	if path == "" {
 		return Request{}, "", false
 	}
-	return Request{Root: os.Getenv(EnvRoot), Stack: os.Getenv(EnvStack)}, path, true
+	// The document holds the JSON contract only.
+	return Request{Root: os.Getenv(EnvRoot), Stack: os.Getenv(EnvStack), JSONOnly: true}, path, true
 }
 
 // WriteDocument writes what a synthesizing program reports: res on success,
@@ -196,6 +198,10 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 	} else {
 		cmd.Stdout, cmd.Stderr = &captured, &captured
 	}
+	// kumo idles while the program runs, which for a large stack holds
+	// hundreds of megabytes: hand back what building and checking the
+	// program left behind, so the two together need less.
+	debug.FreeOSMemory()
 	runErr := cmd.Run()
 	b, readErr := os.ReadFile(docPath)
 	switch {

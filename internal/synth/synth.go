@@ -39,10 +39,12 @@ type Request struct {
 	Config  map[string]string
 
 	// JSONOnly says the caller needs only the result's JSON and
-	// ResourceCount, as `kumo synth --json` does: a result read back from a
-	// program (RunProgram, SynthesizeProject) then leaves Resources and
-	// Outputs empty rather than parsing the contract, which for a large
-	// stack is most of the work after the program exits.
+	// ResourceCount, as `kumo synth --json` and a program writing its
+	// document do. A result read back from a program (RunProgram,
+	// SynthesizeProject) then leaves Resources and Outputs empty rather
+	// than parsing the contract, which for a large stack is most of the
+	// work after the program exits; Run leaves each resource's ID and State
+	// (which the contract does not hold) unrecorded.
 	JSONOnly bool
 
 	// depth counts the stack references being resolved.
@@ -123,6 +125,7 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, err)
 	}
 	mon := newMonitor(project, req.Stack, raw["aws:region"], root)
+	mon.keepState = !req.JSONOnly
 	mon.stackOutputs = func(name string) (map[string]any, error) {
 		return referencedOutputs(ctx, req, project, name, program)
 	}
@@ -228,7 +231,7 @@ func referencedOutputs(ctx context.Context, req Request, project, name string, p
 	if req.depth >= maxReferenceDepth {
 		return nil, fmt.Errorf("stack references nest deeper than %d (a cycle?)", maxReferenceDepth)
 	}
-	res, err := Run(ctx, Request{Root: req.Root, Stack: stack, depth: req.depth + 1}, program)
+	res, err := Run(ctx, Request{Root: req.Root, Stack: stack, JSONOnly: true, depth: req.depth + 1}, program)
 	if err != nil {
 		return nil, fmt.Errorf("kumo synth resolves it by synthesizing stack %s, which failed: %w", stack, err)
 	}
