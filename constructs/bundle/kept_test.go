@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHandlerDecisionIsKeptBetweenRuns: a new synth (a fresh builder) of an
@@ -124,5 +125,73 @@ func TestMainPackageCheckIsRememberedForARun(t *testing.T) {
 	trustRun.Store(false)
 	if err := spec.Validate(); err == nil || !strings.Contains(err.Error(), "is package lib, not main") {
 		t.Errorf("after the run: got %v; want the edit seen (package lib, not main)", err)
+	}
+}
+
+// TestPrunePrograms: old executables of a program are removed, except the
+// current one, the newest two others and any used in the last minutes; other
+// programs' executables and other files stay.
+func TestPrunePrograms(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	files := map[string]time.Duration{ // name -> age
+		"stack-aaaaaaaaaaaaaaaa":         0,             // current
+		"stack-bbbbbbbbbbbbbbbb":         2 * time.Hour, // the newest two others: kept
+		"stack-cccccccccccccccc":         3 * time.Hour,
+		"stack-dddddddddddddddd":         4 * time.Hour, // older: removed
+		"stack-eeeeeeeeeeeeeeee":         5 * time.Hour,
+		"app-2222222222222222":           9 * time.Hour, // another program
+		"stack-a20bbdf9.decision.json":   9 * time.Hour,
+		"stack-3333333333333333.tmp-1-2": 9 * time.Hour,
+		"stack-xyz":                      9 * time.Hour,
+	}
+	for name, age := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prunePrograms(dir, "stack", filepath.Join(dir, "stack-aaaaaaaaaaaaaaaa"), now)
+	var left []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	removed := []string{"stack-dddddddddddddddd", "stack-eeeeeeeeeeeeeeee"}
+	for _, r := range removed {
+		if slices.Contains(left, r) {
+			t.Errorf("%s (old, beyond the newest two) was kept", r)
+		}
+	}
+	for name := range files {
+		if !slices.Contains(removed, name) && !slices.Contains(left, name) {
+			t.Errorf("%s was removed; only %v should be", name, removed)
+		}
+	}
+}
+
+// TestPruneProgramsKeepsRecentlyUsed: executables used in the last minutes
+// stay however many there are, since a concurrent kumo may be starting one.
+func TestPruneProgramsKeepsRecentlyUsed(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	names := []string{"stack-0000000000000000", "stack-1111111111111111", "stack-2222222222222222", "stack-3333333333333333"}
+	for i, name := range names {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, nil, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		age := time.Duration(i+1) * time.Minute
+		if err := os.Chtimes(path, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prunePrograms(dir, "stack", filepath.Join(dir, names[0]), now)
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != len(names) {
+		t.Errorf("%d of %d recently used executables left", len(entries), len(names))
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -70,6 +72,9 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	}
 	defer unlock()
 	if fi, err := os.Stat(exe); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+		// Marked as used, so pruning keeps it while it is in use.
+		now := time.Now()
+		_ = os.Chtimes(exe, now, now)
 		return &Program{Path: exe, SourceHash: sum}, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(exe), 0o755); err != nil {
@@ -88,7 +93,52 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 		os.Remove(tmp)
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
+	prunePrograms(filepath.Dir(exe), t.name, exe, time.Now())
 	return &Program{Path: exe, SourceHash: sum, Built: true}, nil
+}
+
+// Every edit of a program builds a new executable of tens of megabytes;
+// pruning keeps the newest keptPrograms of a name besides the current one
+// (switching branches back and forth reuses them) and removes older ones
+// unused for pruneAfter, so a concurrent kumo never loses the executable it
+// is about to start.
+const (
+	keptPrograms = 2
+	pruneAfter   = 10 * time.Minute
+)
+
+// programName matches the executables buildProgram names for a program
+// name: the name, a dash and 16 hex digits of the source hash.
+var programName = regexp.MustCompile(`^(.+)-[0-9a-f]{16}(\.exe)?$`)
+
+// prunePrograms removes name's old executables from dir, except current.
+// It is best effort: a file it cannot remove stays for next time.
+func prunePrograms(dir, name, current string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type old struct {
+		path string
+		mod  time.Time
+	}
+	var olds []old
+	for _, e := range entries {
+		m := programName.FindStringSubmatch(e.Name())
+		path := filepath.Join(dir, e.Name())
+		if m == nil || m[1] != name || path == current || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			olds = append(olds, old{path, fi.ModTime()})
+		}
+	}
+	slices.SortFunc(olds, func(a, b old) int { return b.mod.Compare(a.mod) })
+	for i, o := range olds {
+		if i >= keptPrograms && now.Sub(o.mod) > pruneAfter {
+			os.Remove(o.path)
+		}
+	}
 }
 
 // programFlags leave out the symbol table and DWARF, which only a debugger
