@@ -12,6 +12,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,12 +131,20 @@ func recordedRelease(ctx context.Context, t *testing.T, stack auto.Stack) map[st
 	return nil
 }
 
+// outputs reads the stack's outputs with `pulumi stack output`. After a
+// successful up, use outputValues(res.Outputs) instead: Stack.Up has just
+// read them the same way, and every CLI run costs a tenth of a second or
+// more.
 func outputs(ctx context.Context, t *testing.T, stack auto.Stack) map[string]string {
 	t.Helper()
 	out, err := stack.Outputs(ctx)
 	if err != nil {
 		t.Fatalf("stack outputs: %v", err)
 	}
+	return outputValues(out)
+}
+
+func outputValues(out auto.OutputMap) map[string]string {
 	m := map[string]string{}
 	for k, v := range out {
 		m[k] = fmt.Sprint(v.Value)
@@ -219,6 +229,15 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 		t.Fatalf("plugin %s exists before the first run (%v); want the program to build it", exe, err)
 	}
 
+	// The stack's secrets provider is AWS KMS, stood in for by kms, not
+	// the passphrase provider: that one derives its key with a million
+	// PBKDF2 rounds in every CLI run (about 0.16 s of CPU each, and the
+	// test runs the CLI about 35 times), and nothing here is secret.
+	kms := &fakeKMS{}
+	kmsServer := httptest.NewServer(kms)
+	defer kmsServer.Close()
+	secretsProvider := "awskms://alias/kumo-engine-test?awssdk=v2&region=eu-west-1&endpoint=" + url.QueryEscape(kmsServer.URL)
+
 	fake := fakeaws.New()
 	endpoint := fake.Start()
 	defer fake.Close()
@@ -234,7 +253,6 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	noAWSFiles := filepath.Join(root, "no-aws-config")
 	env := map[string]string{
 		"PULUMI_BACKEND_URL":                          "file://" + backend,
-		"PULUMI_CONFIG_PASSPHRASE":                    "test",
 		"PULUMI_SKIP_UPDATE_CHECK":                    "1",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_IGNORE_AMBIENT_PLUGINS":               "true",
@@ -252,27 +270,31 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 		"AWS_PROFILE":                         "",
 		"AWS_CONFIG_FILE":                     noAWSFiles,
 		"AWS_SHARED_CREDENTIALS_FILE":         noAWSFiles,
-		provider.PollIntervalEnv:              "100ms",
+		// The fake moves a deployment one step per status poll, so a longer
+		// interval between polls would only add sleep.
+		provider.PollIntervalEnv: "1ms",
 	}
 
 	fingerprint := "fp-1"
 	var ensured []plugin.Result
 	stack, err := auto.UpsertStackInlineSource(ctx, "engine", project.Name.String(),
 		program(projectDir, &ensured, func() string { return fingerprint }),
-		auto.Pulumi(pulumiCmd), auto.Project(project), auto.WorkDir(projectDir), auto.PulumiHome(home), auto.EnvVars(env))
+		auto.Pulumi(pulumiCmd), auto.Project(project), auto.WorkDir(projectDir), auto.PulumiHome(home), auto.EnvVars(env),
+		auto.SecretsProvider(secretsProvider))
 	if err != nil {
 		t.Fatalf("create the stack: %v", err)
 	}
 	// kumo's project config shares the provider's "kumo" namespace, and the
 	// engine hands every key of a provider's namespace to the provider as
 	// its configuration: the plugin must accept the stack keys kumo reads.
-	for k, v := range map[string]string{"kumo:memoryMB": "512", "kumo:mfa": "ON", "kumo:apiGatewayLogRoleStack": "shared-eu-west-1"} {
-		if err := stack.SetConfig(ctx, k, auto.ConfigValue{Value: v}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// A list, as a stack file's kumo:patterns is.
-	if err := stack.SetConfigWithOptions(ctx, "kumo:patterns[0]", auto.ConfigValue{Value: "webapp"}, &auto.ConfigOptions{Path: true}); err != nil {
+	// kumo:patterns[0] makes a list, as a stack file's kumo:patterns is.
+	// One `pulumi config set-all` sets them all.
+	if err := stack.SetAllConfigWithOptions(ctx, auto.ConfigMap{
+		"kumo:memoryMB":               {Value: "512"},
+		"kumo:mfa":                    {Value: "ON"},
+		"kumo:apiGatewayLogRoleStack": {Value: "shared-eu-west-1"},
+		"kumo:patterns[0]":            {Value: "webapp"},
+	}, &auto.ConfigOptions{Path: true}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -283,6 +305,9 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	}
 	if reqs := fake.Requests(); len(reqs) != 0 {
 		t.Errorf("preview made %d AWS calls (%+v); want none", len(reqs), reqs)
+	}
+	if kms.decrypts.Load() == 0 {
+		t.Fatalf("the CLI never decrypted the stack's data key with the stand-in KMS; is %s its secrets provider?", secretsProvider)
 	}
 	if want := "create: alias live of function items on a newly published version"; !strings.Contains(preview.String(), want) {
 		t.Errorf("preview output lacks the plan %q", want)
@@ -303,10 +328,11 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 
 	// up: publishes version 1 and creates the alias on it.
 	up1 := stream(t, "up (create)")
-	if _, err := stack.Up(ctx, optup.ProgressStreams(up1)); err != nil {
+	res, err := stack.Up(ctx, optup.ProgressStreams(up1))
+	if err != nil {
 		t.Fatalf("first up: %v", err)
 	}
-	if got := outputs(ctx, t, stack); got["version"] != "1" || got["aliasArn"] != "arn:aws:lambda:eu-west-1:123456789012:function:items:live" {
+	if got := outputValues(res.Outputs); got["version"] != "1" || got["aliasArn"] != "arn:aws:lambda:eu-west-1:123456789012:function:items:live" {
 		t.Errorf("outputs after the first up = %v; want version 1 and the alias ARN", got)
 	}
 	if got, want := mutations(fake), []string{"PublishVersion", "CreateAlias"}; fmt.Sprint(got) != fmt.Sprint(want) {
@@ -336,7 +362,8 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 
 	// up: publishes version 2 and runs a canary, its progress in the output.
 	up2 := stream(t, "up (canary)")
-	if _, err := stack.Up(ctx, optup.ProgressStreams(up2)); err != nil {
+	res, err = stack.Up(ctx, optup.ProgressStreams(up2))
+	if err != nil {
 		t.Fatalf("up with the change: %v", err)
 	}
 	deps := fake.Deployments()
@@ -354,7 +381,7 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 			t.Errorf("up output lacks the progress line %q", want)
 		}
 	}
-	if got := outputs(ctx, t, stack); got["version"] != "2" || got["lastDeploymentId"] != canary {
+	if got := outputValues(res.Outputs); got["version"] != "2" || got["lastDeploymentId"] != canary {
 		t.Errorf("outputs after the canary = %v; want version 2 and lastDeploymentId %s", got, canary)
 	}
 
@@ -388,10 +415,11 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	// The alarm clears; the next up retries and releases version 3.
 	fake.ClearFailures()
 	up4 := stream(t, "up (retry)")
-	if _, err := stack.Up(ctx, optup.ProgressStreams(up4)); err != nil {
+	res, err = stack.Up(ctx, optup.ProgressStreams(up4))
+	if err != nil {
 		t.Fatalf("retry after the alarm cleared: %v", err)
 	}
-	if got := outputs(ctx, t, stack); got["version"] != "3" {
+	if got := outputValues(res.Outputs); got["version"] != "3" {
 		t.Errorf("outputs after the retry = %v; want version 3", got)
 	}
 	if got := fake.Versions("items"); fmt.Sprint(got) != "[1 2 3]" {
