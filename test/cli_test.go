@@ -13,14 +13,22 @@ import (
 	"testing"
 )
 
-// kumoBin is the real CLI, built once for all tests of this package: each
-// build links a large binary, which would otherwise cost seconds per test.
+// kumoBin is the real CLI, built once per test binary into .kumo/test in
+// the checkout, where it stays between runs: go build leaves a binary that
+// is up to date with its sources where it is (it compares build IDs), so
+// an unchanged CLI is not linked again, which took seconds every run.
 var kumoBin = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "kumo-cli-")
+	dir := filepath.Join(root, ".kumo", "test")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	// Two test runs in one checkout take turns: one may be replacing the
+	// binary the other is about to run.
+	unlock, err := lockFile(filepath.Join(dir, "kumo.lock"))
 	if err != nil {
 		return "", err
 	}
-	kumoBinDir = dir
+	defer unlock()
 	bin := filepath.Join(dir, "kumo")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kumo")
 	cmd.Dir = root
@@ -38,18 +46,6 @@ func buildKumo(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return bin
-}
-
-// kumoBinDir holds the shared CLI build, once made.
-var kumoBinDir string
-
-// TestMain removes the shared CLI build after the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if kumoBinDir != "" {
-		os.RemoveAll(kumoBinDir)
-	}
-	os.Exit(code)
 }
 
 // sourceProject makes a project directory with the module's sources (linked,
