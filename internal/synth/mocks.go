@@ -50,6 +50,10 @@ type monitor struct {
 
 	mu        sync.Mutex
 	resources map[string]Resource
+	// sites and annotations are collected while the program runs and
+	// attached to resources after it (annotate.go).
+	sites       []siteRecord
+	annotations map[string]map[string][]string
 	// naming holds the violations found while autonaming, reported with
 	// the reality checks once the program has finished.
 	naming []Violation
@@ -137,10 +141,18 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	for k, v := range outs {
 		state[resource.PropertyKey(k)] = v
 	}
-	if args.RegisterRPC != nil && m.keepState {
+	switch {
+	case args.RegisterRPC != nil && m.keepState:
 		if err := m.recordState(urn, id, outs); err != nil {
 			return "", nil, err
 		}
+	case args.RegisterRPC != nil:
+		// The ID alone links references between resources (kumo check).
+		m.mu.Lock()
+		r := m.resources[urn]
+		r.ID = id
+		m.resources[urn] = r
+		m.mu.Unlock()
 	}
 	return id, state, nil
 }

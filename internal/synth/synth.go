@@ -43,8 +43,8 @@ type Request struct {
 	// document do. A result read back from a program (RunProgram,
 	// SynthesizeProject) then leaves Resources and Outputs empty rather
 	// than parsing the contract, which for a large stack is most of the
-	// work after the program exits; Run leaves each resource's ID and State
-	// (which the contract does not hold) unrecorded.
+	// work after the program exits; Run leaves each resource's State (which
+	// the contract does not hold) unrecorded.
 	JSONOnly bool
 
 	// depth counts the stack references being resolved.
@@ -97,9 +97,15 @@ type Resource struct {
 	ID    string
 	State map[string]any
 
+	// Annotations are what the program attached to the resource with
+	// Annotate, by key; not part of the JSON contract.
+	Annotations map[string][]string
+
 	// physical maps each name property to the name the provider would give
 	// the resource (autonamed when the program set none).
 	physical map[string]string
+	// pcs is the call stack of the registration, for Site.
+	pcs []uintptr
 }
 
 // Run loads the stack's config and runs program against mocks. When the
@@ -150,7 +156,12 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 		outputs    pulumi.Map
 		programErr error
 	)
+	monitors.Store(pctx, mon)
+	defer monitors.Delete(pctx)
 	runErr := pulumi.RunWithContext(pctx, func(c *pulumi.Context) error {
+		if err := c.RegisterStackTransformation(mon.recordSite); err != nil {
+			return err
+		}
 		outs, err := program(c, copyConfig(raw))
 		if err != nil {
 			programErr = err
@@ -202,6 +213,8 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 			return nil, err
 		}
 	}
+	mon.attachSites(pctx)
+	mon.attachAnnotations()
 	res := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered, Notes: notes}
 	// What AWS or the provider would refuse fails synth, as it would fail
 	// `pulumi up`; the result still comes back so the offending inputs can

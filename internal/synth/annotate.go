@@ -1,0 +1,172 @@
+package synth
+
+import (
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+)
+
+// What a synth knows about each resource beyond what it registers: where in
+// the program it was created, and annotations the program attached to it
+// (check suppressions). Neither is part of the JSON contract.
+
+// Site is where a resource was created: the innermost call in the project's
+// own files (or, when none is, the innermost outside the Pulumi SDKs), as a
+// path relative to the project (module@version/path for the module cache)
+// and a line.
+type Site struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Function string `json:"function"`
+}
+
+// siteFrames bounds the call stack kept per resource: enough to get from the
+// SDK through a construct or two to the program.
+const siteFrames = 32
+
+// siteRecord is a registration seen by the stack transformation: the
+// resource is matched to its URN once the program has finished.
+type siteRecord struct {
+	res pulumi.Resource
+	pcs []uintptr
+}
+
+// recordSite is a stack transformation that keeps the call stack of every
+// registration; it changes nothing. The SDK applies transformations in the
+// goroutine that registers the resource, so the program's frames are there.
+// Only program counters are kept: frames are resolved for the few resources
+// whose site is asked for.
+func (m *monitor) recordSite(args *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
+	var pcs [siteFrames]uintptr
+	n := runtime.Callers(2, pcs[:])
+	rec := siteRecord{res: args.Resource, pcs: append([]uintptr(nil), pcs[:n]...)}
+	m.mu.Lock()
+	m.sites = append(m.sites, rec)
+	m.mu.Unlock()
+	return nil
+}
+
+// attachSites gives each recorded resource the call stack of its
+// registration. The program has finished, so every URN is resolved.
+func (m *monitor) attachSites(ctx *pulumi.Context) {
+	m.mu.Lock()
+	sites := m.sites
+	m.sites = nil
+	m.mu.Unlock()
+	for _, s := range sites {
+		r, err := internals.UnsafeAwaitOutput(ctx.Context(), s.res.URN())
+		if err != nil || !r.Known {
+			continue
+		}
+		u, ok := r.Value.(pulumi.URN)
+		if !ok {
+			continue
+		}
+		m.mu.Lock()
+		if r, ok := m.resources[string(u)]; ok {
+			r.pcs = s.pcs
+			m.resources[string(u)] = r
+		}
+		m.mu.Unlock()
+	}
+}
+
+// Site returns where r was created, if synth saw it (resources registered
+// by a synth of this process; not those of a parsed result).
+func (r *Resource) Site(root string) (Site, bool) {
+	if len(r.pcs) == 0 {
+		return Site{}, false
+	}
+	rd := renderer{root: root}
+	var outside *Site
+	frames := runtime.CallersFrames(r.pcs)
+	for {
+		f, more := frames.Next()
+		if f.File != "" && !sdkFrame(f) {
+			rel, abs := rd.path(f.File)
+			fromRoot, err := filepath.Rel(root, abs)
+			inside := err == nil && !strings.HasPrefix(fromRoot, "..")
+			if strings.HasPrefix(rel, "..") {
+				// Neither in the project nor the module cache.
+				rel = filepath.ToSlash(abs)
+			}
+			s := Site{File: rel, Line: f.Line, Function: f.Function}
+			if inside {
+				return s, true
+			}
+			if outside == nil {
+				outside = &s
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	if outside != nil {
+		return *outside, true
+	}
+	return Site{}, false
+}
+
+// sdkFrame reports whether a frame belongs to the Go runtime, the Pulumi
+// SDKs or synth itself: never where a program created a resource.
+func sdkFrame(f runtime.Frame) bool {
+	if strings.HasPrefix(f.Function, "github.com/kumo-iac/kumo/internal/synth.") {
+		return !strings.HasSuffix(f.File, "_test.go") // synth's tests are programs too
+	}
+	return strings.HasPrefix(f.Function, "runtime.") || strings.HasPrefix(f.Function, "github.com/pulumi/")
+}
+
+// monitors maps each context a synth is running to its monitor, for
+// Annotate. Under pulumi up there is none.
+var monitors sync.Map // *pulumi.Context -> *monitor
+
+// Annotate attaches value under key to res for whatever reads the synth
+// result (kumo check reads its suppressions this way). It records nothing
+// and returns false when ctx is not being synthesized (under pulumi up): the
+// deployment itself never changes.
+func Annotate(ctx *pulumi.Context, res pulumi.Resource, key, value string) bool {
+	v, ok := monitors.Load(ctx)
+	if !ok || res == nil {
+		return false
+	}
+	m := v.(*monitor)
+	res.URN().ApplyT(func(u pulumi.URN) pulumi.URN {
+		m.annotate(string(u), key, value)
+		return u
+	})
+	return true
+}
+
+func (m *monitor) annotate(urn, key, value string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.annotations == nil {
+		m.annotations = map[string]map[string][]string{}
+	}
+	if m.annotations[urn] == nil {
+		m.annotations[urn] = map[string][]string{}
+	}
+	m.annotations[urn][key] = append(m.annotations[urn][key], value)
+}
+
+// attachAnnotations copies the annotations onto the resources they name.
+func (m *monitor) attachAnnotations() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for urn, a := range m.annotations {
+		if r, ok := m.resources[urn]; ok {
+			// Recorded as the URNs resolved, in no set order.
+			for _, vs := range a {
+				slices.Sort(vs)
+			}
+			r.Annotations = a
+			m.resources[urn] = r
+		}
+	}
+}
