@@ -112,8 +112,8 @@ func TestProgramDocumentError(t *testing.T) {
 }
 
 // TestJSONOnlyRunRendersTheSameContract: a synth for its JSON alone (what a
-// program under kumo synth does) skips recording resources' IDs and states,
-// which the contract does not hold (IDs it keeps), and renders the same bytes.
+// program under kumo synth does) skips recording resources' states, which
+// the contract does not hold (it keeps their IDs), and renders the same bytes.
 func TestJSONOnlyRunRendersTheSameContract(t *testing.T) {
 	dir := demoProject(t)
 	full, err := Run(context.Background(), Request{Root: dir, Stack: "dev"}, demoProgram)
