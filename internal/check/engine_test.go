@@ -226,4 +226,3 @@ func TestRulesAreUniqueAndComplete(t *testing.T) {
 		}
 	}
 }
-
