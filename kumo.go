@@ -31,6 +31,7 @@ import (
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/bundle"
+	"github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
@@ -53,8 +54,6 @@ func Run(program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) {
 	}
 }
 
-// synthesize runs program against the mocks and writes the document the CLI
-// reads. A failing program is a result to report, not a failure here.
 // synthGCPercent is the garbage collector's target under kumo synth: a
 // synth's heap only grows until the document is written, and collecting a
 // little more often than Go's default 100 keeps the peak (which the machine
@@ -62,6 +61,8 @@ func Run(program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) {
 // GOGC in the environment overrides it.
 const synthGCPercent = 80
 
+// synthesize runs program against the mocks and writes the document the CLI
+// reads. A failing program is a result to report, not a failure here.
 func synthesize(ctx context.Context, req synth.Request, doc string, program func(*pulumi.Context) error) error {
 	// The engine hands a Go program its whole config in PULUMI_CONFIG (and
 	// the secret keys beside it); programs that read it, as kumo's stacks do
@@ -73,6 +74,11 @@ func synthesize(ctx context.Context, req synth.Request, doc string, program func
 		os.Setenv(pulumi.EnvConfigSecretKeys, string(secret))
 	}
 	res, err := synth.Run(ctx, req, synth.FuncProgram(program))
+	if err == nil {
+		// kumo check's rules run here, where the program's suppressions
+		// and the sites of its resources are known.
+		err = check.Attach(res, req.Root)
+	}
 	return synth.WriteDocument(doc, res, err, kind(err))
 }
 
@@ -82,11 +88,12 @@ func kind(err error) string {
 		invalid *constructs.ValidationError
 		engine  *synth.EngineConfigError
 		file    *synth.ConfigFileError
+		supp    *check.SuppressionError
 	)
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file):
+	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file), errors.As(err, &supp):
 		return synth.KindInvalidConfig
 	}
 	return synth.KindError

@@ -99,6 +99,9 @@ var Keys = []Key{
 		c.APIGatewayLogRoleStack = raw
 		return nil
 	}},
+	{"suppressions", "", "[]", "kumo check suppressions for this stack: a list of objects {rule, resource (a URN or <type>::<name>), finding (for granular rules such as AwsSolutions-IAM5), reason}; untyped in Pulumi.yaml, whose types cannot describe objects. kumo check and kumo synth read them and report one that matches nothing.", func(c *Config, raw string) error {
+		return nil
+	}},
 	{"lambdaConcurrencyQuota", "integer", "1000", "The account's Lambda concurrent executions quota in this region (Service Quotas L-B99A9384); reserved concurrency may use all of it but the 100 Lambda keeps unreserved.", func(c *Config, raw string) error {
 		return parseInt(raw, &c.LambdaConcurrencyQuota)
 	}},

@@ -362,7 +362,11 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range Keys {
-		row := "| `" + Namespace + ":" + k.Name + "` | " + k.Type + " | " + k.Default + " | " + k.Description + " |"
+		typ := k.Type
+		if typ == "" {
+			typ = "list of objects"
+		}
+		row := "| `" + Namespace + ":" + k.Name + "` | " + typ + " | " + k.Default + " | " + k.Description + " |"
 		if !strings.Contains(string(b), row) {
 			t.Errorf("README lacks the row\n%s", row)
 		}

@@ -383,3 +383,35 @@ func closest(id string) string {
 	}
 	return best
 }
+
+// Attach checks a synthesized stack with the suppressions of its stack
+// config (read from the project at root) and keeps the report in res.Check,
+// where kumo synth and kumo check read it.
+func Attach(res *synth.Result, root string) error {
+	var config []Suppression
+	if sc, err := synth.LoadStackConfig(root, res.Stack); err == nil {
+		if config, err = ParseConfig(sc.Raw[ConfigKey]); err != nil {
+			return err
+		}
+	}
+	rep, err := Run(res, root, config)
+	if err != nil {
+		return err
+	}
+	if res.Check, err = json.Marshal(rep); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ReportOf reads the report Attach kept in a result.
+func ReportOf(res *synth.Result) (*Report, error) {
+	if len(res.Check) == 0 {
+		return nil, fmt.Errorf("the program that synthesized stack %s made no kumo check report; is its kumo module older than kumo check?", res.Stack)
+	}
+	var rep Report
+	if err := json.Unmarshal(res.Check, &rep); err != nil {
+		return nil, fmt.Errorf("reading the kumo check report: %w", err)
+	}
+	return &rep, nil
+}

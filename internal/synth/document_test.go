@@ -29,7 +29,7 @@ func fakeProgram(t *testing.T, doc []byte) string {
 }
 
 func documentResult() *Result {
-	return &Result{Project: "shop", Stack: "dev", Notes: []string{"a note"},
+	return &Result{Project: "shop", Stack: "dev", Notes: []string{"a note"}, Check: json.RawMessage(`{"rules":1}`),
 		Outputs: map[string]any{"url": "https://x/?a=1&b=<2>"},
 		Resources: []Resource{
 			{URN: "urn:b", Type: "aws:sqs/queue:Queue", Name: "b", Custom: true, Inputs: map[string]any{"name": "b}\"{", "n": json.Number("1.50")}},
@@ -80,6 +80,9 @@ func TestProgramDocument(t *testing.T) {
 			}
 			if got.ResourceCount() != 2 || got.Project != "shop" || strings.Join(got.Notes, "|") != "a note" {
 				t.Errorf("%s, JSONOnly %v: %d resources, project %q, notes %q; want 2, shop, [a note]", name, jsonOnly, got.ResourceCount(), got.Project, got.Notes)
+			}
+			if wantCheck := name != "older program"; (string(got.Check) == `{"rules":1}`) != wantCheck {
+				t.Errorf("%s, JSONOnly %v: check report %s; want it back: %v", name, jsonOnly, got.Check, wantCheck)
 			}
 			// Resources are read back unless asked not to, and always
 			// from a document without the framing.

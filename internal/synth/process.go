@@ -51,6 +51,8 @@ type document struct {
 	ResultBytes int           `json:"resultBytes,omitempty"`
 	Notes       []string      `json:"notes,omitempty"`
 	Error       *ProgramError `json:"error,omitempty"`
+	// Check is kumo check's report of the result, as the program made it.
+	Check json.RawMessage `json:"check,omitempty"`
 	// Result is the synth JSON contract, on success.
 	Result json.RawMessage `json:"result,omitempty"`
 }
@@ -93,7 +95,7 @@ func WriteDocument(path string, res *Result, err error, kind string) error {
 	}
 	// The result goes in as rendered, last: json.Marshal would compact a
 	// copy of it only for the CLI to scan it again.
-	doc.Project, doc.Count, doc.ResultBytes, doc.Notes = res.Project, len(res.Resources), len(result), res.Notes
+	doc.Project, doc.Count, doc.ResultBytes, doc.Notes, doc.Check = res.Project, len(res.Resources), len(result), res.Notes, res.Check
 	head, err := json.Marshal(doc)
 	if err != nil {
 		return err
@@ -142,7 +144,7 @@ func readFramed(b []byte) (document, bool) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return doc, false
 	}
-	fields := map[string]any{"project": &doc.Project, "count": &doc.Count, "resultBytes": &doc.ResultBytes, "notes": &doc.Notes, "error": &doc.Error}
+	fields := map[string]any{"project": &doc.Project, "count": &doc.Count, "resultBytes": &doc.ResultBytes, "notes": &doc.Notes, "error": &doc.Error, "check": &doc.Check}
 	for dec.More() {
 		tok, err := dec.Token()
 		key, ok := tok.(string)
@@ -228,13 +230,13 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 	if req.JSONOnly && framed {
 		// The caller renders JSON only: the contract as the program wrote
 		// it, and its count, are all it needs.
-		return &Result{Project: doc.Project, Stack: req.Stack, Notes: doc.Notes, contract: doc.Result, count: doc.Count}, nil
+		return &Result{Project: doc.Project, Stack: req.Stack, Notes: doc.Notes, Check: doc.Check, contract: doc.Result, count: doc.Count}, nil
 	}
 	res, err := ParseResult(doc.Result)
 	if err != nil {
 		return nil, fmt.Errorf("synth stack %s: reading the program's result: %w", req.Stack, err)
 	}
-	res.Notes, res.contract, res.count = doc.Notes, doc.Result, len(res.Resources)
+	res.Notes, res.Check, res.contract, res.count = doc.Notes, doc.Check, doc.Result, len(res.Resources)
 	return res, nil
 }
 

@@ -8,6 +8,7 @@ package synth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -61,6 +62,10 @@ type Result struct {
 	// Notes are what synth could not check (e.g. encrypted values it could
 	// not decrypt), for the user to see; they do not fail synth.
 	Notes []string
+
+	// Check is kumo check's report of the result (internal/check's JSON),
+	// made by the program that synthesized it; not part of the contract.
+	Check json.RawMessage
 
 	// contract holds the JSON contract this result was read from (a
 	// program's result document); JSON returns it as it is rather than
