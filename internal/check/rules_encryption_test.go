@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -57,4 +58,33 @@ func TestEncryptionRules(t *testing.T) {
 			g.fires(t, "Kumo-TLSOnly", g.add(typeElasticsearchDomain, "http", map[string]any{"domainEndpointOptions": map[string]any{"enforceHttps": false}}))
 			g.fires(t, "Kumo-TLSOnly", g.add(encSNSSubscription, "hook", map[string]any{"protocol": "http", "endpoint": "http://example.com/hook", "topic": "arn:aws:sns:us-east-1:123456789012:t"}))
 		})
+}
+
+// TestOddInputsDoNotPanic runs the IAM, Kinesis, Firehose, Glue,
+// OpenSearch, CodeBuild and encryption rules over inputs of the wrong
+// shapes: a rule must report or pass, never panic.
+func TestOddInputsDoNotPanic(t *testing.T) {
+	odd := []any{nil, true, 42.0, "", unknownValue, "not json", []any{1.0, nil, map[string]any{}}, map[string]any{"x": []any{}}}
+	types := []string{typeIamRole, typeIamUser, typeIamGroup, typeIamPolicy, typeIamRolePolicy, typeIamUserPolicy, typeIamGroupPolicy,
+		typeIamRolePolicyAttachment, typeIamUserPolicyAttachment, typeIamGroupPolicyAttachment, typeIamPolicyAttachment,
+		typeIamRolePolicyAttachmentsExcl, typeIamUserPolicyAttachmentsExcl, typeIamGroupPolicyAttachmentsExc,
+		typeKinesisStream, typeFirehoseDeliveryStream, typeGlueJob, typeGlueCrawler, typeGlueSecurityConfiguration,
+		typeOpenSearchDomain, typeOpenSearchDomainPolicy, typeElasticsearchDomain, typeElasticsearchDomainPolicy,
+		typeCodeBuildProject, encSNSTopic, encSQSQueue, encSNSSubscription}
+	props := []string{"name", "role", "user", "group", "roleName", "policyArn", "policyArns", "managedPolicyArns", "inlinePolicies",
+		"policy", "encryptionType", "kmsKeyId", "serverSideEncryption", "kinesisSourceConfiguration", "securityConfiguration",
+		"encryptionConfiguration", "domainName", "accessPolicies", "vpcOptions", "clusterConfig", "encryptAtRest",
+		"nodeToNodeEncryption", "logPublishingOptions", "domainEndpointOptions", "encryptionKey", "environment",
+		"kmsMasterKeyId", "sqsManagedSseEnabled", "protocol"}
+	for i, v := range odd {
+		var g graph
+		for _, typ := range types {
+			in := map[string]any{}
+			for _, p := range props {
+				in[p] = v
+			}
+			g.add(typ, fmt.Sprintf("odd%d", i), in)
+		}
+		g.run(t) // panics fail the test
+	}
 }

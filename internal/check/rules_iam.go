@@ -119,7 +119,11 @@ func checkIAM4(r *synth.Resource, g *synth.Stack) []Hit {
 			add(arn, "policyArn")
 		}
 	default:
-		a := iamAttachments[slices.IndexFunc(iamAttachments, func(a iamAttachment) bool { return a.typ == r.Type })]
+		i := slices.IndexFunc(iamAttachments, func(a iamAttachment) bool { return a.typ == r.Type })
+		if i < 0 {
+			return nil
+		}
+		a := iamAttachments[i]
 		if iamIdentityInStack(g, a, r) {
 			return nil // reported on the identity
 		}
