@@ -1,4 +1,4 @@
-package sitetest
+package webapp_test
 
 import (
 	"crypto/sha256"

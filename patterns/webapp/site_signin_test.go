@@ -1,4 +1,4 @@
-package sitetest
+package webapp_test
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
-const siteDir = "../site"
+const siteDir = "site"
 
 // plantsID is the id of the one item the stand-in API starts with.
 const plantsID = "0b6f1f3e-1b7a-4a2e-9a51-6d2a3c4b5e6f"

@@ -1,4 +1,13 @@
-package sitetest
+package webapp_test
+
+// The site_*_test.go files drive the pattern's static front end (site/)
+// through whole sign-ins in headless Chromium, against local stand-ins for
+// Cognito's user pool API and the items API, served with the
+// Content-Security-Policy the site has in production. They need Debian's
+// chromium package (or KUMO_CHROMIUM naming a Chromium or Chrome binary)
+// and skip without one, except under CI=true. They live here rather than
+// in a package of their own because that package's test binary linked
+// Pulumi and pulumi-aws again for three helpers of package constructs.
 
 import (
 	"bytes"
