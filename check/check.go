@@ -33,6 +33,10 @@ type Suppression struct {
 	// Finding is the item of a granular rule, as kumo check prints it in
 	// brackets: "Resource::*", "Action::s3:*". Empty for other rules.
 	Finding string
+	// FindingFrom is Finding built from outputs, for items that name
+	// resources of the stack, e.g.
+	// pulumi.Sprintf("Resource::%s:*", logGroup.Arn). It replaces Finding.
+	FindingFrom pulumi.StringInput
 	// Reason says why the finding is acceptable, for reviewers: at least
 	// ten characters.
 	Reason string
@@ -47,7 +51,11 @@ func Suppress(ctx *pulumi.Context, res pulumi.Resource, ss ...Suppression) error
 		merr = multierror.Append(merr, fmt.Errorf("check.Suppress: no resource given"))
 	}
 	for _, s := range ss {
-		for _, p := range icheck.Validate(s.Rule, s.Finding, s.Reason, "check.Suppress") {
+		finding := s.Finding
+		if s.FindingFrom != nil {
+			finding = "(from FindingFrom)"
+		}
+		for _, p := range icheck.Validate(s.Rule, finding, s.Reason, "check.Suppress") {
 			merr = multierror.Append(merr, fmt.Errorf("%s", p))
 		}
 	}
@@ -55,11 +63,20 @@ func Suppress(ctx *pulumi.Context, res pulumi.Resource, ss ...Suppression) error
 		return err
 	}
 	for _, s := range ss {
-		b, err := json.Marshal(icheck.Suppression{Rule: s.Rule, Finding: s.Finding, Reason: s.Reason})
-		if err != nil {
-			return err
+		annotate := func(finding string) string {
+			b, _ := json.Marshal(icheck.Suppression{Rule: s.Rule, Finding: finding, Reason: s.Reason})
+			synth.Annotate(ctx, res, icheck.AnnotationKey, string(b))
+			return finding
 		}
-		synth.Annotate(ctx, res, icheck.AnnotationKey, string(b))
+		if s.FindingFrom == nil {
+			annotate(s.Finding)
+			continue
+		}
+		// Only under synth is there anything to record, and there outputs
+		// resolve; under pulumi up the apply is never made.
+		if synth.Synthesizing(ctx) {
+			s.FindingFrom.ToStringOutput().ApplyT(annotate)
+		}
 	}
 	return nil
 }

@@ -174,7 +174,9 @@ func denyInsecureTransport(sts []Statement) bool {
 		}
 		cond, _ := field(st.Condition, "Bool")
 		v, _ := field(cond, "aws:SecureTransport")
-		if v != false && v != "false" {
+		// IAM reads ["false"] as "false"; cdk-nag's S10 only accepts the
+		// scalar, which would flag kumo's own (and IAM-valid) policies.
+		if v != false && !slices.Equal(strings1(v), []string{"false"}) {
 			continue
 		}
 		bucket := slices.ContainsFunc(st.Resource, func(s string) bool { return s == "*" || !strings.Contains(s, "/") })

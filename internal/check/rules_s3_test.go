@@ -8,7 +8,7 @@ import (
 func denyHTTP(bucket string) string {
 	return `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",` +
 		`"Resource":["arn:aws:s3:::` + bucket + `","arn:aws:s3:::` + bucket + `/*"],` +
-		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+		`"Condition":{"Bool":{"aws:SecureTransport":["false"]}}}]}`
 }
 
 func TestS3Rules(t *testing.T) {

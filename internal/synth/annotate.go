@@ -170,3 +170,10 @@ func (m *monitor) attachAnnotations() {
 		}
 	}
 }
+
+// Synthesizing reports whether ctx is being synthesized (rather than run by
+// pulumi up).
+func Synthesizing(ctx *pulumi.Context) bool {
+	_, ok := monitors.Load(ctx)
+	return ok
+}
