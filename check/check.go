@@ -9,21 +9,28 @@
 // A suppression names the exact rule and resource (and, for a granular rule
 // such as AwsSolutions-IAM5, the exact finding, e.g. "Resource::*"); it
 // covers nothing else, not even the resource's children. kumo check reports
-// suppressions that no longer match anything. Stack config can suppress
-// too, under kumo:suppressions. Under pulumi up Suppress records nothing:
-// the deployment never changes.
+// suppressions that no longer match anything, and refuses ones naming an
+// unknown rule. Stack config can suppress too, under kumo:suppressions.
+// Under pulumi up Suppress records nothing: the deployment never changes.
 package check
 
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	icheck "github.com/kumo-iac/kumo/internal/check"
-	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/annotate"
 )
+
+// MinReason is the shortest reason a suppression may give: a word or two
+// is not a justification a reviewer can check.
+const MinReason = 10
+
+// AnnotationKey is the synth annotation suppressions travel under.
+const AnnotationKey = "kumo:check:suppress"
 
 // Suppression accepts one finding of kumo check on the resource it is
 // given to.
@@ -35,47 +42,59 @@ type Suppression struct {
 	Finding string
 	// FindingFrom is Finding built from outputs, for items that name
 	// resources of the stack, e.g.
-	// pulumi.Sprintf("Resource::%s:*", logGroup.Arn). It replaces Finding.
+	// pulumi.Sprintf("Resource::%s:*", logGroup.Arn). It replaces Finding;
+	// a value of "" records nothing (an item that turned out to need no
+	// suppression).
 	FindingFrom pulumi.StringInput
 	// Reason says why the finding is acceptable, for reviewers: at least
-	// ten characters.
+	// MinReason characters.
 	Reason string
 }
 
-// Suppress records suppressions for res. Every problem with them (no
-// reason, an unknown rule, a granular rule without its finding) is
-// returned at once, and then none is recorded.
+// Recorded is a suppression as the program records it for kumo check.
+type Recorded struct {
+	Rule    string `json:"rule"`
+	Finding string `json:"finding,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+// Suppress records suppressions for res. What can be checked here (a rule,
+// a reason long enough) is checked for all of them at once, and then none
+// is recorded; whether the rule exists and takes a finding, kumo check
+// checks with the rest.
 func Suppress(ctx *pulumi.Context, res pulumi.Resource, ss ...Suppression) error {
 	var merr *multierror.Error
 	if res == nil {
 		merr = multierror.Append(merr, fmt.Errorf("check.Suppress: no resource given"))
 	}
 	for _, s := range ss {
-		finding := s.Finding
-		if s.FindingFrom != nil {
-			finding = "(from FindingFrom)"
+		if s.Rule == "" {
+			merr = multierror.Append(merr, fmt.Errorf("check.Suppress: a suppression names no rule; set Rule to a rule ID (kumo check --list)"))
 		}
-		for _, p := range icheck.Validate(s.Rule, finding, s.Reason, "check.Suppress") {
-			merr = multierror.Append(merr, fmt.Errorf("%s", p))
+		if len(strings.TrimSpace(s.Reason)) < MinReason {
+			merr = multierror.Append(merr, fmt.Errorf("check.Suppress: suppression of %s has reason %q; give a reason of at least %d characters that a reviewer can check", s.Rule, s.Reason, MinReason))
 		}
 	}
 	if err := merr.ErrorOrNil(); err != nil {
 		return err
 	}
 	for _, s := range ss {
-		annotate := func(finding string) string {
-			b, _ := json.Marshal(icheck.Suppression{Rule: s.Rule, Finding: finding, Reason: s.Reason})
-			synth.Annotate(ctx, res, icheck.AnnotationKey, string(b))
+		record := func(finding string) string {
+			if s.FindingFrom != nil && finding == "" {
+				return finding
+			}
+			b, _ := json.Marshal(Recorded{Rule: s.Rule, Finding: finding, Reason: s.Reason})
+			annotate.Add(ctx, res, AnnotationKey, string(b))
 			return finding
 		}
 		if s.FindingFrom == nil {
-			annotate(s.Finding)
+			record(s.Finding)
 			continue
 		}
 		// Only under synth is there anything to record, and there outputs
-		// resolve; under pulumi up the apply is never made.
-		if synth.Synthesizing(ctx) {
-			s.FindingFrom.ToStringOutput().ApplyT(annotate)
+		// resolve; under pulumi up no apply is made.
+		if annotate.Active(ctx) {
+			s.FindingFrom.ToStringOutput().ApplyT(record)
 		}
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agext/levenshtein"
 
+	pubcheck "github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
@@ -104,7 +105,7 @@ type Suppression struct {
 
 // AnnotationKey is the synth annotation a program's suppressions travel
 // under (see the public package github.com/kumo-iac/kumo/check).
-const AnnotationKey = "kumo:check:suppress"
+const AnnotationKey = pubcheck.AnnotationKey
 
 // ConfigKey is the stack config key holding suppressions: a list of
 // {rule, resource, finding, reason}.
@@ -313,9 +314,8 @@ func collect(res *synth.Result, g *synth.Stack, config []Suppression) ([]Suppres
 	}), nil
 }
 
-// MinReason is the shortest reason a suppression may give: a word or two
-// is not a justification a reviewer can check.
-const MinReason = 10
+// MinReason is the shortest reason a suppression may give.
+const MinReason = pubcheck.MinReason
 
 // Validate returns what is wrong with a suppression of rule (and finding)
 // for reason, each problem naming where it was made.

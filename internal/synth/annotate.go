@@ -5,10 +5,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/kumo-iac/kumo/internal/annotate"
 )
 
 // What a synth knows about each resource beyond what it registers: where in
@@ -122,28 +123,15 @@ func sdkFrame(f runtime.Frame) bool {
 	return strings.HasPrefix(f.Function, "runtime.") || strings.HasPrefix(f.Function, "github.com/pulumi/")
 }
 
-// monitors maps each context a synth is running to its monitor, for
-// Annotate. Under pulumi up there is none.
-var monitors sync.Map // *pulumi.Context -> *monitor
-
 // Annotate attaches value under key to res for whatever reads the synth
-// result (kumo check reads its suppressions this way). It records nothing
-// and returns false when ctx is not being synthesized (under pulumi up): the
-// deployment itself never changes.
+// result (kumo check reads its suppressions this way); see package
+// annotate. It returns false when ctx is not being synthesized.
 func Annotate(ctx *pulumi.Context, res pulumi.Resource, key, value string) bool {
-	v, ok := monitors.Load(ctx)
-	if !ok || res == nil {
-		return false
-	}
-	m := v.(*monitor)
-	res.URN().ApplyT(func(u pulumi.URN) pulumi.URN {
-		m.annotate(string(u), key, value)
-		return u
-	})
-	return true
+	return annotate.Add(ctx, res, key, value)
 }
 
-func (m *monitor) annotate(urn, key, value string) {
+// RecordAnnotation implements annotate.Recorder.
+func (m *monitor) RecordAnnotation(urn, key, value string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.annotations == nil {
@@ -169,11 +157,4 @@ func (m *monitor) attachAnnotations() {
 			m.resources[urn] = r
 		}
 	}
-}
-
-// Synthesizing reports whether ctx is being synthesized (rather than run by
-// pulumi up).
-func Synthesizing(ctx *pulumi.Context) bool {
-	_, ok := monitors.Load(ctx)
-	return ok
 }

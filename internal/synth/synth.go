@@ -20,6 +20,8 @@ import (
 	rasset "github.com/pulumi/pulumi/sdk/v3/go/common/resource/asset"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/kumo-iac/kumo/internal/annotate"
 )
 
 // Program is a stack program: it registers resources and returns stack outputs.
@@ -161,8 +163,7 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 		outputs    pulumi.Map
 		programErr error
 	)
-	monitors.Store(pctx, mon)
-	defer monitors.Delete(pctx)
+	defer annotate.Register(pctx, mon)()
 	runErr := pulumi.RunWithContext(pctx, func(c *pulumi.Context) error {
 		if err := c.RegisterStackTransformation(mon.recordSite); err != nil {
 			return err
