@@ -90,6 +90,9 @@ const (
 	// ExitInvalidConfig means the stack config or construct args failed
 	// validation: the user must fix input, retrying will not help.
 	ExitInvalidConfig ExitCode = 3
+	// ExitCheckFailed means kumo check found unsuppressed error findings
+	// (kumo check, and kumo synth, which runs the same checks).
+	ExitCheckFailed ExitCode = 4
 )
 
 // Error is an error that decides the process exit code.

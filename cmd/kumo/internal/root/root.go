@@ -14,10 +14,12 @@ import (
 	"github.com/spf13/cobra"
 
 	canarycmd "github.com/kumo-iac/kumo/cmd/kumo/internal/canary"
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/checkcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/initcmd"
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
@@ -39,6 +41,7 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.AddCommand(initcmd.NewCmdInit(f, nil))
 	cmd.AddCommand(synthcmd.NewCmdSynth(f, nil))
+	cmd.AddCommand(checkcmd.NewCmdCheck(f, nil))
 	cmd.AddCommand(canarycmd.NewCmdCanary(f))
 	return cmd
 }
@@ -87,12 +90,13 @@ func exitCode(err error) cli.ExitCode {
 	var engine *synth.EngineConfigError
 	var file *synth.ConfigFileError
 	var program *synth.ProgramError
+	var supp *check.SuppressionError
 	switch {
 	case errors.As(err, &exitErr):
 		return exitErr.Code
 	case errors.As(err, &program) && program.Kind == synth.KindInvalidConfig:
 		return cli.ExitInvalidConfig
-	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file):
+	case errors.As(err, &invalid), errors.As(err, &engine), errors.As(err, &file), errors.As(err, &supp):
 		return cli.ExitInvalidConfig
 	case strings.HasPrefix(err.Error(), "unknown command "):
 		// cobra reports unknown subcommands as plain errors.

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
@@ -42,6 +43,10 @@ func project(t *testing.T) string {
 // reality layer has no rules for.
 var errUnruledType = errors.New("register an SNS topic")
 
+// errUnsuppressed makes programReturning leave its queue's kumo check
+// findings (no dead-letter queue, no TLS-only policy) unsuppressed.
+var errUnsuppressed = errors.New("leave the queue's findings unsuppressed")
+
 func programReturning(err error) func(string) synth.Program {
 	return func(string) synth.Program {
 		return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
@@ -52,12 +57,21 @@ func programReturning(err error) func(string) synth.Program {
 				}
 				return pulumi.Map{"topicArn": topic.Arn}, nil
 			}
-			if err != nil {
+			if err != nil && err != errUnsuppressed {
 				return nil, err
 			}
-			queue, err := sqs.NewQueue(ctx, "alerts", nil)
-			if err != nil {
-				return nil, err
+			queue, qerr := sqs.NewQueue(ctx, "alerts", nil)
+			if qerr != nil {
+				return nil, qerr
+			}
+			if err != errUnsuppressed {
+				var ss []check.Suppression
+				for _, r := range []string{"AwsSolutions-SQS3", "AwsSolutions-SQS4", "Serverless-SQSRedrivePolicy"} {
+					ss = append(ss, check.Suppression{Rule: r, Reason: "a test fixture exercising exit codes, never deployed"})
+				}
+				if err := check.Suppress(ctx, queue, ss...); err != nil {
+					return nil, err
+				}
 			}
 			return pulumi.Map{"queueArn": queue.Arn}, nil
 		}
@@ -82,6 +96,9 @@ func TestRunExitCodes(t *testing.T) {
 		// no rules for, so cannot vouch for) fails synth with exit 1.
 		{name: "reality violation", args: "synth --out synth.json", programErr: errUnruledType, want: cli.ExitError,
 			wantStderr: []string{"aws:sns/topic:Topic", "kumo synth has no reality rules for this resource type"}},
+		// kumo check's error findings fail synth with exit 4.
+		{name: "check finds errors", args: "synth --out synth.json", programErr: errUnsuppressed, want: cli.ExitCheckFailed,
+			wantStderr: []string{"AwsSolutions-SQS4  aws:sqs/queue:Queue alerts", "kumo: kumo check: 3 unsuppressed error finding(s)"}},
 		// What the engine refuses before the program runs is invalid config.
 		{name: "engine refuses the project", args: "synth --dir bad-project", want: cli.ExitInvalidConfig,
 			wantStderr: []string{"project is missing a 'runtime' attribute"}},

@@ -12,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/checkcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
@@ -110,11 +112,18 @@ func runSynth(opts *Options) error {
 	req := synth.Request{Root: root, Stack: opts.Stack, JSONOnly: opts.JSON}
 	var res *synth.Result
 	if opts.Program != nil {
-		res, err = synth.Run(ctx, req, opts.Program(root))
+		if res, err = synth.Run(ctx, req, opts.Program(root)); err == nil {
+			err = check.Attach(res, root)
+		}
 	} else {
 		res, err = synth.SynthesizeProject(ctx, req, opts.IO.ErrOut)
 	}
 	if err != nil {
+		return err
+	}
+	// kumo check's rules ran with the synth: error findings fail it before
+	// any output is written, warnings are printed.
+	if err := checkcmd.ReportForSynth(opts.IO.ErrOut, res); err != nil {
 		return err
 	}
 	// What synth could not check (encrypted values it could not decrypt)

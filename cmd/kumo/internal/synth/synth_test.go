@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
@@ -53,7 +54,15 @@ type siteComponent struct{ pulumi.ResourceState }
 // fakeProgram stands in for stacks.Build: a component with a bucket, an
 // object uploaded from a file asset and a queue tagged with a secret config
 // value, and outputs computed from the mocks.
-func fakeProgram(root string) synth.Program {
+func fakeProgram(root string) synth.Program { return shopProgram(root, true) }
+
+// fixtureReason is why the fake shop may break kumo check's rules.
+const fixtureReason = "a test fixture exercising synth's output, never deployed"
+
+// shopProgram is fakeProgram; suppress accepts its kumo check findings
+// (a plain bucket without access logs or a TLS-only policy, a queue
+// without a dead-letter queue or a TLS-only policy).
+func shopProgram(root string, suppress bool) synth.Program {
 	return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
 		var site siteComponent
 		if err := ctx.RegisterComponentResource("kumo:test:Site", "web", &site); err != nil {
@@ -78,6 +87,22 @@ func fakeProgram(root string) synth.Program {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if suppress {
+			var rules []check.Suppression
+			for _, r := range []string{"AwsSolutions-S1", "AwsSolutions-S10"} {
+				rules = append(rules, check.Suppression{Rule: r, Reason: fixtureReason})
+			}
+			if err := check.Suppress(ctx, bucket, rules...); err != nil {
+				return nil, err
+			}
+			rules = nil
+			for _, r := range []string{"AwsSolutions-SQS3", "AwsSolutions-SQS4", "Serverless-SQSRedrivePolicy"} {
+				rules = append(rules, check.Suppression{Rule: r, Reason: fixtureReason})
+			}
+			if err := check.Suppress(ctx, queue, rules...); err != nil {
+				return nil, err
+			}
 		}
 		if err := ctx.RegisterResourceOutputs(&site, pulumi.Map{}); err != nil {
 			return nil, err
@@ -782,5 +807,27 @@ func TestSynthOutPathProblemsComeFirst(t *testing.T) {
 		if runs != 0 {
 			t.Errorf("--out %s: the stack program ran; want the error before the synth", tt.out)
 		}
+	}
+}
+
+// TestSynthFailsOnCheckErrors: kumo synth runs kumo check's rules; an
+// unsuppressed error finding fails it with exit code 4, names the rule and
+// resource, and writes no output.
+func TestSynthFailsOnCheckErrors(t *testing.T) {
+	root := newProject(t)
+	h := newHarness(root, func(root string) synth.Program { return shopProgram(root, false) })
+	out := filepath.Join(root, "synth.json")
+	err := h.run("--json --out " + out)
+	var cerr *cli.Error
+	if !errors.As(err, &cerr) || cerr.Code != cli.ExitCheckFailed || !strings.Contains(err.Error(), "5 unsuppressed error finding(s)") {
+		t.Fatalf("error = %v; want exit %d for 5 findings", err, cli.ExitCheckFailed)
+	}
+	for _, want := range []string{"error   AwsSolutions-S1  aws:s3/bucketV2:BucketV2 web-bucket", "AwsSolutions-SQS4  aws:sqs/queue:Queue jobs", "fix: "} {
+		if !strings.Contains(h.errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, h.errOut)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("synth wrote %s despite failing: %v", out, err)
 	}
 }
