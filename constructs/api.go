@@ -15,6 +15,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/check"
 )
 
 // AuthorizerKind is how an authorizer checks callers.
@@ -84,6 +86,11 @@ type Route struct {
 	// Public opens the route to anyone. It is the only way to get a route
 	// without authorization, and excludes Authorizer.
 	Public bool
+	// PublicReason says why a Public route is open to anyone (a health
+	// check for uptime monitors, say); required with Public. kumo check
+	// records it as the suppression of AwsSolutions-APIG4 and
+	// AwsSolutions-COG4 on the route's method.
+	PublicReason string
 	// Scopes are OAuth scopes a cognito authorizer requires. Default: none
 	// (an ID token is accepted).
 	Scopes []string
@@ -297,6 +304,8 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 		switch {
 		case r.Public && r.Authorizer != "":
 			add("%s: Public and Authorizer %q are both set; a public route has no authorizer", field, r.Authorizer)
+		case r.Public && len(strings.TrimSpace(r.PublicReason)) < check.MinReason:
+			add("%s.PublicReason: %q; a Public route needs the reason it is open to anyone, at least %d characters (kumo check shows it to reviewers)", field, r.PublicReason, check.MinReason)
 		case r.Public:
 		case auth == "":
 			add("%s.Authorizer: empty; name an authorizer, %q, or declare the route Public", field, AuthorizerIAM)
@@ -558,6 +567,12 @@ func (b *apiBuilder) buildRoute(r Route) error {
 	if err != nil {
 		return err
 	}
+	if r.Public {
+		if err := check.Suppress(b.ctx, method, check.Suppression{Rule: "AwsSolutions-APIG4", Reason: r.PublicReason},
+			check.Suppression{Rule: "AwsSolutions-COG4", Reason: r.PublicReason}); err != nil {
+			return err
+		}
+	}
 	integration, err := apigateway.NewIntegration(b.ctx, id, &apigateway.IntegrationArgs{
 		RestApi:               b.api.RestApi.ID(),
 		ResourceId:            b.resources[r.Path],
@@ -592,6 +607,9 @@ func (b *apiBuilder) requestValidator() (*apigateway.RequestValidator, error) {
 	return b.validator, err
 }
 
+// corsPreflightReason is why a CORS preflight method has no authorization.
+const corsPreflightReason = "a CORS preflight: browsers send OPTIONS without credentials, so it cannot be authorized; its MOCK integration only returns the CORS headers and reaches no function"
+
 // buildCORS answers preflight requests on every path with routes, and adds
 // the allowed origin to API Gateway's own error responses, so a browser can
 // read a 401 instead of reporting an opaque CORS failure.
@@ -619,6 +637,10 @@ func (b *apiBuilder) buildCORS() error {
 			Authorization: pulumi.String("NONE"),
 		}, b.parent)
 		if err != nil {
+			return err
+		}
+		// COG4 exempts preflights itself; APIG4 only those answering 204.
+		if err := check.Suppress(b.ctx, method, check.Suppression{Rule: "AwsSolutions-APIG4", Reason: corsPreflightReason}); err != nil {
 			return err
 		}
 		integration, err := apigateway.NewIntegration(b.ctx, id, &apigateway.IntegrationArgs{

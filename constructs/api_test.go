@@ -85,9 +85,9 @@ func fullApi(p *project) func(ctx *pulumi.Context) (pulumi.Map, error) {
 				{Method: "GET", Path: "/items/{id}", Function: items, Authorizer: "token"},
 				{Method: "DELETE", Path: "/items/{id}", Function: items, Authorizer: constructs.AuthorizerIAM},
 				{Method: "PUT", Path: "/items/{id}", Function: items, Authorizer: "request"},
-				{Method: "GET", Path: "/health", Function: items, Public: true},
-				{Method: "ANY", Path: "/files/{proxy+}", Function: items, Public: true, RequiredQuery: []string{"v"}},
-				{Method: "GET", Path: "/", Function: items, Public: true},
+				{Method: "GET", Path: "/health", Function: items, Public: true, PublicReason: "open on purpose for this test"},
+				{Method: "ANY", Path: "/files/{proxy+}", Function: items, Public: true, PublicReason: "open on purpose for this test", RequiredQuery: []string{"v"}},
+				{Method: "GET", Path: "/", Function: items, Public: true, PublicReason: "open on purpose for this test"},
 			},
 			Authorizers: map[string]constructs.Authorizer{
 				"users":   {Kind: constructs.AuthorizerCognito, UserPool: pool},
@@ -484,7 +484,7 @@ func TestApiMinimal(t *testing.T) {
 			return nil, err
 		}
 		api, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-			Routes:         []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+			Routes:         []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true, PublicReason: "open on purpose for this test"}},
 			AccountLogRole: logRole,
 		})
 		if err != nil {
@@ -586,7 +586,7 @@ func TestApiDisableLogs(t *testing.T) {
 			return nil, err
 		}
 		api, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-			Routes:      []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+			Routes:      []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true, PublicReason: "open on purpose for this test"}},
 			DisableLogs: true,
 		})
 		return nil, err
@@ -636,7 +636,7 @@ func TestApiAccountLogRoleFromStack(t *testing.T) {
 				return nil, err
 			}
 			_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-				Routes:         []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true}},
+				Routes:         []constructs.Route{{Method: "GET", Path: "/health", Function: fn, Public: true, PublicReason: "open on purpose for this test"}},
 				AccountLogRole: logRole,
 			})
 			return nil, err
@@ -742,8 +742,8 @@ func TestApiRedeployTriggers(t *testing.T) {
 			args := constructs.ApiArgs{
 				Routes: []constructs.Route{
 					{Method: "GET", Path: "/a", Function: e.a, Authorizer: "users"},
-					{Method: "POST", Path: "/b", Function: e.a, Public: true, BodySchema: `{"type":"object"}`},
-					{Method: "GET", Path: "/c", Function: e.a, Public: true, RequiredQuery: []string{"q"}},
+					{Method: "POST", Path: "/b", Function: e.a, Public: true, PublicReason: "open on purpose for this test", BodySchema: `{"type":"object"}`},
+					{Method: "GET", Path: "/c", Function: e.a, Public: true, PublicReason: "open on purpose for this test", RequiredQuery: []string{"q"}},
 					{Method: "GET", Path: "/t", Function: e.a, Authorizer: "token"},
 				},
 				Authorizers: map[string]constructs.Authorizer{
@@ -831,11 +831,11 @@ func TestApiPermissionNames(t *testing.T) {
 		}
 		_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
 			Routes: []constructs.Route{
-				{Method: "GET", Path: "/items/{id}", Function: fn, Public: true},
-				{Method: "GET", Path: "/items/id", Function: fn, Public: true},
-				{Method: "GET", Path: "/a.b", Function: fn, Public: true},
-				{Method: "GET", Path: "/a_b", Function: fn, Public: true},
-				{Method: "GET", Path: long, Function: fn, Public: true},
+				{Method: "GET", Path: "/items/{id}", Function: fn, Public: true, PublicReason: "open on purpose for this test"},
+				{Method: "GET", Path: "/items/id", Function: fn, Public: true, PublicReason: "open on purpose for this test"},
+				{Method: "GET", Path: "/a.b", Function: fn, Public: true, PublicReason: "open on purpose for this test"},
+				{Method: "GET", Path: "/a_b", Function: fn, Public: true, PublicReason: "open on purpose for this test"},
+				{Method: "GET", Path: long, Function: fn, Public: true, PublicReason: "open on purpose for this test"},
 				{Method: "GET", Path: "/secret", Function: fn, Authorizer: "my.auth"},
 			},
 			Authorizers: map[string]constructs.Authorizer{"my.auth": {Kind: constructs.AuthorizerToken, Function: auth}},
@@ -899,7 +899,7 @@ func TestApiCORSWithAnyMethod(t *testing.T) {
 			return nil, err
 		}
 		_, err = constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-			Routes:         []constructs.Route{{Method: "ANY", Path: "/files", Function: fn, Public: true}},
+			Routes:         []constructs.Route{{Method: "ANY", Path: "/files", Function: fn, Public: true, PublicReason: "open on purpose for this test"}},
 			CORSOrigin:     pulumi.String(corsOrigin),
 			AccountLogRole: logRole,
 		})
@@ -960,19 +960,19 @@ func TestApiBadInputs(t *testing.T) {
 						"cog":  {Kind: constructs.AuthorizerCognito},
 					},
 					Routes: []constructs.Route{
-						{Method: "GET", Path: "items", Function: e.fn, Public: true},
-						{Method: "GET", Path: "/items/", Function: e.fn, Public: true},
-						{Method: "GET", Path: "/a b", Function: e.fn, Public: true},
-						{Method: "GET", Path: "/{proxy+}/x", Function: e.fn, Public: true},
-						{Method: "GET", Path: "/items", Function: e.fn, Public: true},
-						{Method: "GET", Path: "/items", Function: e.fn, Public: true},
+						{Method: "GET", Path: "items", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
+						{Method: "GET", Path: "/items/", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
+						{Method: "GET", Path: "/a b", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
+						{Method: "GET", Path: "/{proxy+}/x", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
+						{Method: "GET", Path: "/items", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
+						{Method: "GET", Path: "/items", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
 						{Method: "POST", Path: "/items", Function: e.fn},
-						{Method: "PUT", Path: "/items", Function: e.fn, Public: true, Authorizer: "iam"},
+						{Method: "PUT", Path: "/items", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", Authorizer: "iam"},
 						{Method: "DELETE", Path: "/items", Function: e.fn, Authorizer: "ghost"},
-						{Method: "PATCH", Path: "/items", Function: e.slow, Public: true},
-						{Method: "GET", Path: "/keys", Function: e.fn, Public: true, APIKeyRequired: true},
-						{Method: "POST", Path: "/orders", Function: e.fn, Public: true, BodySchema: `{"type": "object"`},
-						{Method: "FETCH", Path: "/orders", Function: e.fn, Public: true},
+						{Method: "PATCH", Path: "/items", Function: e.slow, Public: true, PublicReason: "open on purpose for this test"},
+						{Method: "GET", Path: "/keys", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", APIKeyRequired: true},
+						{Method: "POST", Path: "/orders", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", BodySchema: `{"type": "object"`},
+						{Method: "FETCH", Path: "/orders", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
 					},
 				}
 			}),
@@ -1000,9 +1000,9 @@ func TestApiBadInputs(t *testing.T) {
 				return constructs.ApiArgs{
 					AccountLogRole: e.logRole,
 					Routes: []constructs.Route{
-						{Method: "GET", Path: "/a/{id}/b/{id}", Function: e.fn, Public: true},
+						{Method: "GET", Path: "/a/{id}/b/{id}", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"},
 						{Method: "GET", Path: "/c", Authorizer: "iam", Scopes: []string{"read"}},
-						{Method: "GET", Path: "/d", Function: e.fn, Public: true, RequiredQuery: []string{"bad param"}},
+						{Method: "GET", Path: "/d", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", RequiredQuery: []string{"bad param"}},
 					},
 				}
 			}),
@@ -1053,7 +1053,7 @@ func TestApiBadInputs(t *testing.T) {
 		{
 			name: "no account log role",
 			build: newApi(func(e env) constructs.ApiArgs {
-				return constructs.ApiArgs{Routes: []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true}}}
+				return constructs.ApiArgs{Routes: []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"}}}
 			}),
 			scope:    scope,
 			problems: [][]string{{"AccountLogRole", "nil", "NewApiGatewayAccount", "AccountLogRoleFromStack", "DisableLogs"}},
@@ -1062,7 +1062,7 @@ func TestApiBadInputs(t *testing.T) {
 			name: "account log role with logs disabled",
 			build: newApi(func(e env) constructs.ApiArgs {
 				return constructs.ApiArgs{
-					Routes:         []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true}},
+					Routes:         []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test"}},
 					AccountLogRole: e.logRole,
 					DisableLogs:    true,
 				}
@@ -1100,7 +1100,7 @@ func TestApiRejectsClashingNames(t *testing.T) {
 			name: "duplicate usage plan keys",
 			build: func(ctx *pulumi.Context, _ *project, e env) error {
 				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
-					Routes:      []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, APIKeyRequired: true}},
+					Routes:      []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", APIKeyRequired: true}},
 					UsagePlan:   &constructs.UsagePlan{Keys: []string{"partner", "partner"}},
 					DisableLogs: true,
 				})
@@ -1113,8 +1113,8 @@ func TestApiRejectsClashingNames(t *testing.T) {
 			name: "colliding body models",
 			build: func(ctx *pulumi.Context, _ *project, e env) error {
 				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{DisableLogs: true, Routes: []constructs.Route{
-					{Method: "POST", Path: "/items/{id}", Function: e.fn, Public: true, BodySchema: `{}`},
-					{Method: "POST", Path: "/items/id", Function: e.fn, Public: true, BodySchema: `{}`},
+					{Method: "POST", Path: "/items/{id}", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", BodySchema: `{}`},
+					{Method: "POST", Path: "/items/id", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", BodySchema: `{}`},
 				}})
 				return err
 			},

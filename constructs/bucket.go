@@ -322,8 +322,14 @@ func (b *Bucket) GrantReadWrite(g Grantee) error {
 	}, []string{"kms:Decrypt", "kms:GenerateDataKey"})
 }
 
+// objectsReason justifies the "<bucket>/*" of object grants (IAM5).
+const objectsReason = "the objects of this one bucket: S3 object ARNs are the bucket's ARN, a slash and the key"
+
 // grant adds the statements, plus use of the bucket's KMS key when it has one.
 func (b *Bucket) grant(g Grantee, access string, statements []Statement, kmsActions []string) error {
+	for i := range statements {
+		statements[i].WildcardReason = objectsReason
+	}
 	if b.args.KMSKeyArn != "" {
 		statements = append(statements, Statement{Sid: "BucketKey", Actions: kmsActions, Resources: []pulumi.StringInput{pulumi.String(b.args.KMSKeyArn)}})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs/bundle"
 )
 
@@ -110,6 +111,9 @@ type Function struct {
 	Role *iam.Role
 	// LogGroup receives the function's logs.
 	LogGroup *cloudwatch.LogGroup
+	// EventInvokeConfig sets the retries (and the dead-letter queue's
+	// destination) of asynchronous invocations of the alias.
+	EventInvokeConfig *lambda.FunctionEventInvokeConfig
 	// DeadLetterQueue receives failed async events, or is nil.
 	DeadLetterQueue *sqs.Queue
 
@@ -266,15 +270,17 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		return nil, err
 	}
 	if err := f.addToRolePolicy("logs", Statement{
-		Sid:       "WriteOwnLogGroup",
-		Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-		Resources: []pulumi.StringInput{suffix(":*", f.LogGroup.Arn)},
+		Sid:            "WriteOwnLogGroup",
+		Actions:        []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+		Resources:      []pulumi.StringInput{suffix(":*", f.LogGroup.Arn)},
+		WildcardReason: "the log streams of the function's own log group, which Lambda creates and names per execution environment",
 	}, Statement{
 		// X-Ray offers no resource-level permissions for sending traces,
 		// so "*" is the narrowest scope AWS allows here.
-		Sid:       "SendTraces",
-		Actions:   []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
-		Resources: []pulumi.StringInput{pulumi.String("*")},
+		Sid:            "SendTraces",
+		Actions:        []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+		Resources:      []pulumi.StringInput{pulumi.String("*")},
+		WildcardReason: "xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (X-Ray's service authorization reference), so * is the narrowest scope AWS allows",
 	}); err != nil {
 		return nil, err
 	}
@@ -340,12 +346,18 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 	}
 	f.InvokeArn = aliasInvokeArn(f.AliasArn)
 
-	if _, err := lambda.NewFunctionEventInvokeConfig(ctx, name, &lambda.FunctionEventInvokeConfigArgs{
+	if f.EventInvokeConfig, err = lambda.NewFunctionEventInvokeConfig(ctx, name, &lambda.FunctionEventInvokeConfigArgs{
 		FunctionName:         f.FunctionName,
 		Qualifier:            pulumi.String(a.AliasName),
 		MaximumRetryAttempts: pulumi.Int(*a.AsyncRetryAttempts),
 	}, parent, pulumi.DependsOn([]pulumi.Resource{f.Release})); err != nil {
 		return nil, err
+	}
+	if f.DeadLetterQueue != nil {
+		if err := check.Suppress(ctx, f.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination",
+			Reason: "failed asynchronous invocations go to the function's dead-letter queue (deadLetterConfig), which keeps them 14 days"}); err != nil {
+			return nil, err
+		}
 	}
 
 	if err := ctx.RegisterResourceOutputs(f, pulumi.Map{
@@ -394,7 +406,7 @@ func (f *Function) addToRolePolicy(grant string, statements ...Statement) error 
 	}
 	f.grants[grant] = true
 	f.policyRes = append(f.policyRes, rp)
-	return nil
+	return justifyWildcards(f.ctx, rp, statements)
 }
 
 // tags are on every function (kumo canary status finds a stack's functions

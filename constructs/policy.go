@@ -3,8 +3,11 @@ package constructs
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/check"
 )
 
 // Statement is one typed IAM policy statement. Resources and condition values
@@ -24,6 +27,11 @@ type Statement struct {
 	Resources []pulumi.StringInput
 	// Conditions the statement applies under.
 	Conditions []Condition
+	// WildcardReason says why the Resources with a "*" need it (no
+	// narrower resource exists): kumo check then accepts exactly those
+	// resources' AwsSolutions-IAM5 findings, with this reason. Not part of
+	// the policy.
+	WildcardReason string
 }
 
 // AnyPrincipal is the "*" principal used by deny statements in resource policies.
@@ -129,6 +137,29 @@ func tlsOnlyStatement(actionPrefix string, resources ...pulumi.StringInput) Stat
 // Grantee is anything with its own IAM role that grants can extend. Grants
 // are methods on the resource being accessed (table.GrantReadWrite(fn)), so
 // every statement is scoped to that resource's ARN.
+// justifyWildcards records, for kumo check, why each resource with a "*"
+// in statements that give a WildcardReason needs it: one suppression of
+// AwsSolutions-IAM5 per such resource, on the policy that holds it.
+func justifyWildcards(ctx *pulumi.Context, policy pulumi.Resource, statements []Statement) error {
+	for _, st := range statements {
+		if st.WildcardReason == "" {
+			continue
+		}
+		for _, r := range st.Resources {
+			finding := r.ToStringOutput().ApplyT(func(s string) string {
+				if !strings.Contains(s, "*") {
+					return ""
+				}
+				return "Resource::" + s
+			}).(pulumi.StringOutput)
+			if err := check.Suppress(ctx, policy, check.Suppression{Rule: "AwsSolutions-IAM5", FindingFrom: finding, Reason: st.WildcardReason}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 type Grantee interface {
 	// addToRolePolicy attaches statements to the grantee's role as one inline
 	// policy; grant names the policy and makes repeated grants idempotent.

@@ -122,13 +122,15 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 	// invoke its hooks' aliases; nothing else.
 	functionArn := f.Lambda.Arn
 	codeDeployStatements := []Statement{{
-		Sid:       "ShiftAlias",
-		Actions:   []string{"lambda:GetAlias", "lambda:GetProvisionedConcurrencyConfig", "lambda:UpdateAlias"},
-		Resources: []pulumi.StringInput{functionArn, suffix(":*", functionArn)},
+		Sid:            "ShiftAlias",
+		Actions:        []string{"lambda:GetAlias", "lambda:GetProvisionedConcurrencyConfig", "lambda:UpdateAlias"},
+		Resources:      []pulumi.StringInput{functionArn, suffix(":*", functionArn)},
+		WildcardReason: "the versions and aliases of this one function: CodeDeploy points the alias at each new version",
 	}, {
-		Sid:       "ReadAlarms",
-		Actions:   []string{"cloudwatch:DescribeAlarms"},
-		Resources: alarmArns(ctx, alarmNames),
+		Sid:            "ReadAlarms",
+		Actions:        []string{"cloudwatch:DescribeAlarms"},
+		Resources:      alarmArns(ctx, alarmNames),
+		WildcardReason: "the function's own rollback alarms, each named exactly; only the account is *, as the role is defined before the account is known, and alarm names carry the project and stack",
 	}}
 	var hooks []pulumi.StringInput
 	for _, h := range []*Function{a.PreTrafficHook, a.PostTrafficHook} {
@@ -144,6 +146,9 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 		Policy: policyJSON(codeDeployStatements...),
 	}, parent)
 	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	if err := justifyWildcards(ctx, policy, codeDeployStatements); err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
 	for _, h := range []*Function{a.PreTrafficHook, a.PostTrafficHook} {
@@ -240,9 +245,10 @@ func grantHook(hook, target *Function, group *codedeploy.DeploymentGroup, r *Rel
 		Actions:   []string{"codedeploy:GetApplicationRevision"},
 		Resources: []pulumi.StringInput{r.Application.Arn},
 	}, Statement{
-		Sid:       "InvokeVersionUnderTest",
-		Actions:   []string{"lambda:InvokeFunction"},
-		Resources: []pulumi.StringInput{suffix(":*", target.Lambda.Arn)},
+		Sid:            "InvokeVersionUnderTest",
+		Actions:        []string{"lambda:InvokeFunction"},
+		Resources:      []pulumi.StringInput{suffix(":*", target.Lambda.Arn)},
+		WildcardReason: "the versions of the one function under test: each deployment publishes a new version the hook must invoke",
 	})
 }
 

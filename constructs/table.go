@@ -385,6 +385,8 @@ func (t *Table) grant(g Grantee, access string, actions []string) error {
 		Sid:       "Table" + accessSid[access],
 		Actions:   actions,
 		Resources: []pulumi.StringInput{t.Arn, suffix("/index/*", t.Arn)},
+		// Queries of any of the table's indexes, which are the table's own.
+		WildcardReason: "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name",
 	})
 }
 

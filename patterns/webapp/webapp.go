@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/bundle"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
@@ -245,6 +246,9 @@ const itemSchema = `{"$schema":"http://json-schema.org/draft-04/schema#","type":
 	`"name":{"type":"string","minLength":1,"maxLength":200},` +
 	`"description":{"type":"string","maxLength":2000},"done":{"type":"boolean"}}}`
 
+// apiOnlyReason is why the API's functions need no dead-letter queue.
+const apiOnlyReason = "invoked only synchronously, by API Gateway: a failure returns to the caller as a 5xx and nothing is queued for retry"
+
 // New registers the web app.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WebApp, error) {
 	if args == nil {
@@ -288,11 +292,33 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if w.Health, err = constructs.NewFunction(ctx, name+"-health", &p.health, parent); err != nil {
 		return nil, err
 	}
+	// No function of the web app is invoked asynchronously: the API calls
+	// items and health and waits for the answer, and CodeDeploy's hook call
+	// is watched by the deployment itself. A dead-letter queue or failure
+	// destination would never receive anything.
+	for _, f := range []struct {
+		fn     *constructs.Function
+		reason string
+	}{
+		{w.Items, apiOnlyReason}, {w.Health, apiOnlyReason},
+		{w.SmokeTest, "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"},
+	} {
+		if f.fn == nil {
+			continue
+		}
+		if err := check.Suppress(ctx, f.fn.Lambda, check.Suppression{Rule: "Serverless-LambdaDLQ", Reason: f.reason}); err != nil {
+			return nil, err
+		}
+		if err := check.Suppress(ctx, f.fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: f.reason}); err != nil {
+			return nil, err
+		}
+	}
 	p.api.CORSOrigin = w.Site.Origin
 	p.api.Authorizers = map[string]constructs.Authorizer{cognitoAuthName: {Kind: constructs.AuthorizerCognito, UserPool: w.Users}}
 	p.api.DefaultAuthorizer = cognitoAuthName
 	p.api.Routes = []constructs.Route{
-		{Method: "GET", Path: "/health", Function: w.Health, Public: true},
+		{Method: "GET", Path: "/health", Function: w.Health, Public: true,
+			PublicReason: "a liveness probe for uptime monitors and the smoke test: it returns only the status, function name and version, no user data"},
 		{Method: "GET", Path: "/items", Function: w.Items},
 		{Method: "POST", Path: "/items", Function: w.Items, BodySchema: itemSchema},
 		{Method: "GET", Path: "/items/{id}", Function: w.Items},
