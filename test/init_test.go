@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,6 +119,89 @@ func TestInitNewApp(t *testing.T) {
 		}
 	}
 	t.Logf("synthesized %d resources", len(doc.Resources))
+
+	// The new app is born passing kumo check.
+	step("kumo check", func() {
+		stdout, stderr, code := runKumo(t, bin, app, "check")
+		if code != 0 || !strings.Contains(stdout, " 0 errors, 0 warnings") {
+			t.Fatalf("kumo check of the new app: exit %d:\n%s%s", code, stdout, stderr)
+		}
+	})
+
+	// A plain pulumi-aws bucket and an unencrypted queue added to the
+	// program fail it, with the rules' IDs and the line that made them.
+	mainGo := filepath.Join(app, "main.go")
+	src, err := os.ReadFile(mainGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insecure := `
+	if _, err := s3.NewBucketV2(ctx, "uploads", nil); err != nil {
+		return err
+	}
+	if _, err := sqs.NewQueue(ctx, "plain", &sqs.QueueArgs{SqsManagedSseEnabled: pulumi.Bool(false)}); err != nil {
+		return err
+	}
+	return nil
+}
+`
+	body := strings.TrimSuffix(strings.TrimSpace(string(src)), "return nil\n}")
+	if body == strings.TrimSpace(string(src)) {
+		t.Fatalf("main.go does not end in return nil:\n%s", src)
+	}
+	body = strings.Replace(body, `"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"`, `"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"`, 1)
+	if err := os.WriteFile(mainGo, []byte(body+insecure), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bucketLine := strings.Count(body, "\n") + 2
+	step("kumo check of an insecure program", func() {
+		stdout, stderr, code := runKumo(t, bin, app, "check")
+		if code != 4 {
+			t.Fatalf("kumo check: exit %d; want 4 (unsuppressed errors):\n%s%s", code, stdout, stderr)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("AwsSolutions-S1  aws:s3/bucketV2:BucketV2 uploads (main.go:%d)", bucketLine),
+			"AwsSolutions-S10  aws:s3/bucketV2:BucketV2 uploads",
+			"AwsSolutions-SQS2  aws:sqs/queue:Queue plain",
+			"Kumo-EncryptionAtRest  aws:sqs/queue:Queue plain",
+		} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("kumo check output lacks %q:\n%s", want, stdout)
+			}
+		}
+		if !strings.Contains(stderr, "unsuppressed error finding(s)") {
+			t.Errorf("stderr %q; want the count of unsuppressed errors", stderr)
+		}
+		sarif, _, code := runKumo(t, bin, app, "check", "--format", "sarif")
+		var log struct {
+			Version string `json:"version"`
+			Runs    []struct {
+				Results []struct {
+					RuleID    string `json:"ruleId"`
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct{ URI string }    `json:"artifactLocation"`
+							Region           struct{ StartLine int } `json:"region"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(sarif), &log); err != nil || code != 4 || log.Version != "2.1.0" || len(log.Runs) != 1 {
+			t.Fatalf("kumo check --format sarif: exit %d, %v:\n%s", code, err, sarif)
+		}
+		found := false
+		for _, r := range log.Runs[0].Results {
+			loc := r.Locations[0].PhysicalLocation
+			if r.RuleID == "AwsSolutions-S1" && loc.ArtifactLocation.URI == "main.go" && loc.Region.StartLine == bucketLine {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("SARIF has no AwsSolutions-S1 result at main.go:%d", bucketLine)
+		}
+	})
 }
 
 func lookup(v any, keys ...string) any {
