@@ -1,11 +1,13 @@
-// Package engine_test runs kumo's release through the real Pulumi engine:
-// the Pulumi CLI, the pulumi-resource-kumo plugin, and an inline Automation
-// API program whose only resource is a kumo:index:Release, against the fake
-// AWS endpoint of package fakeaws. Nothing builds the plugin beforehand: the
+package provider_test
+
+// This file runs kumo's release through the real Pulumi engine: the Pulumi
+// CLI, the pulumi-resource-kumo plugin, and an inline Automation API
+// program whose only resource is a kumo:index:Release, against the fake AWS
+// endpoint of package fakeaws. Nothing builds the plugin beforehand: the
 // program builds it from this module with plugin.Ensure, as every kumo
 // program does through constructs.NewReleases, into the empty directory the
 // project's plugins.providers names, and the engine starts it from there.
-package engine_test
+// It shares the provider's test binary rather than linking one of its own.
 
 import (
 	"bytes"
@@ -251,7 +253,7 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 		}
 	}
 	noAWSFiles := filepath.Join(root, "no-aws-config")
-	env := map[string]string{
+	engineEnv := map[string]string{
 		"PULUMI_BACKEND_URL":                          "file://" + backend,
 		"PULUMI_SKIP_UPDATE_CHECK":                    "1",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -279,7 +281,7 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	var ensured []plugin.Result
 	stack, err := auto.UpsertStackInlineSource(ctx, "engine", project.Name.String(),
 		program(projectDir, &ensured, func() string { return fingerprint }),
-		auto.Pulumi(pulumiCmd), auto.Project(project), auto.WorkDir(projectDir), auto.PulumiHome(home), auto.EnvVars(env),
+		auto.Pulumi(pulumiCmd), auto.Project(project), auto.WorkDir(projectDir), auto.PulumiHome(home), auto.EnvVars(engineEnv),
 		auto.SecretsProvider(secretsProvider))
 	if err != nil {
 		t.Fatalf("create the stack: %v", err)
