@@ -137,7 +137,7 @@ func init() {
 			What: "The API does not implement authorization.",
 			Why:  "In most cases an API needs to have an authentication and authorization implementation strategy. This includes using such approaches as IAM, Cognito User Pools, Custom authorizer, etc.",
 			Fix: "Set the method's authorization to AWS_IAM, COGNITO_USER_POOLS or CUSTOM (with authorizerId). " +
-				"kumo's Api authorizes every route unless it is declared Public; suppress this rule for a route that is public on purpose, with the reason.",
+				"kumo's Api authorizes every route unless it is declared Public, with a PublicReason it records as this rule's suppression; elsewhere suppress the rule for a method that is public on purpose, with the reason.",
 			Check: func(r *synth.Resource, g *synth.Stack) []Hit {
 				method, _ := r.String("httpMethod")
 				if method == "OPTIONS" && restAPICORSPreflight(r, g) {
