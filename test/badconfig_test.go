@@ -13,6 +13,7 @@ import (
 // key, the value and what is allowed, nothing on stdout, and an existing
 // --out file (a previous synth's output) left untouched.
 func TestCLIBadStackFiles(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	dir := sourceProject(t, "")
 	for _, name := range []string{"Pulumi.shared-eu-west-1.yaml"} {

@@ -38,7 +38,12 @@ var kumoBin = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// buildKumo returns the real CLI, built once per test binary.
+// buildKumo returns the real CLI, built once per test binary. Tests that
+// only run the CLI, each in a process and a project directory of its own,
+// call t.Parallel: go test starts them once the in-process synth tests
+// (which share the process's state) are done, and the kumo processes of two
+// of them at a time keep both cores busy. Tests that change the
+// environment (t.Setenv) cannot, and run before them.
 func buildKumo(t *testing.T) string {
 	t.Helper()
 	bin, err := kumoBin()
@@ -102,6 +107,7 @@ func runKumo(t *testing.T, bin, dir string, args ...string) (stdout, stderr stri
 }
 
 func TestCLISynthDevJSON(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	out := filepath.Join(t.TempDir(), "dev.json")
 	_, stderr, code := runKumo(t, bin, root, "synth", "--stack", "dev", "--json", "--out", out)
@@ -134,6 +140,7 @@ func TestCLISynthDevJSON(t *testing.T) {
 
 // TestCLIBadConfig: one aggregated error, exit code 3, and no output file.
 func TestCLIBadConfig(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	dir := sourceProject(t, "")
 	stackFile := "config:\n  aws:region: eu-west-1\n  kumo:apiGatewayLogRoleStack: shared\n  kumo:authorizer: magic\n  kumo:webapp:\n    memoryMB: 64\n    timeoutSeconds: 60\n    mfa: SMS\n"
@@ -164,6 +171,7 @@ func TestCLIBadConfig(t *testing.T) {
 // value) is invalid config to kumo too: exit 3, the engine's message, no
 // output file.
 func TestCLIEngineRefusedConfig(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	dir := sourceProject(t, "name: kumo\nruntime: go\nmain: cmd/stack/\nconfig:\n  certificateArn:\n    type: string\n  domainNames:\n    type: array\n    items:\n      type: string\n")
 	// A stack the program itself accepts (the apigateway-account pattern
@@ -191,6 +199,7 @@ func TestCLIEngineRefusedConfig(t *testing.T) {
 // of the project's own, outside the repository so a regression cannot
 // damage it) is refused with exit 2 before anything is written.
 func TestCLIOutRefusesStackConfig(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	config, err := os.ReadFile(filepath.Join(root, "Pulumi.dev.yaml"))
 	if err != nil {
@@ -256,6 +265,7 @@ func startKumo(t *testing.T, bin string, stdout *os.File) (code int, stderr stri
 // TestCLIBrokenPipe: output into a pipe nobody reads any more fails with
 // exit 1 and says so, instead of kumo dying of SIGPIPE.
 func TestCLIBrokenPipe(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -277,6 +287,7 @@ func TestCLIBrokenPipe(t *testing.T) {
 // the Go runtime opens in its place and exiting 0. Output sent to /dev/null
 // on purpose (a shell's >/dev/null) is still a success.
 func TestCLIClosedStdout(t *testing.T) {
+	t.Parallel()
 	bin := buildKumo(t)
 	code, stderr := startKumo(t, bin, nil)
 	if code != 1 {

@@ -18,6 +18,7 @@ import (
 // web app pattern, the construct running the app's own handler, and the
 // plain pulumi-aws queue.
 func TestInitNewApp(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("creates, tests and synthesizes a new Go module")
 	}
