@@ -77,7 +77,7 @@ func synthesize(ctx context.Context, req synth.Request, doc string, program func
 	if err == nil {
 		// kumo check's rules run here, where the program's suppressions
 		// and the sites of its resources are known.
-		err = check.Attach(res, req.Root)
+		err = check.Attach(res, req.Root, req.CheckDetail)
 	}
 	return synth.WriteDocument(doc, res, err, kind(err))
 }

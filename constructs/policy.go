@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
+	"github.com/kumo-iac/kumo/internal/annotate"
 )
 
 // Statement is one typed IAM policy statement. Resources and condition values
@@ -139,24 +140,40 @@ func tlsOnlyStatement(actionPrefix string, resources ...pulumi.StringInput) Stat
 // every statement is scoped to that resource's ARN.
 // justifyWildcards records, for kumo check, why each resource with a "*"
 // in statements that give a WildcardReason needs it: one suppression of
-// AwsSolutions-IAM5 per such resource, on the policy that holds it.
+// AwsSolutions-IAM5 per such resource, on the policy that holds it. It is
+// one apply per policy, and none outside kumo synth, where nothing reads
+// them: a stack of a thousand functions has thousands of these.
 func justifyWildcards(ctx *pulumi.Context, policy pulumi.Resource, statements []Statement) error {
+	if !annotate.Active(ctx) {
+		return nil
+	}
+	inputs := []any{policy.URN()}
+	var reasons []string
 	for _, st := range statements {
 		if st.WildcardReason == "" {
 			continue
 		}
 		for _, r := range st.Resources {
-			finding := r.ToStringOutput().ApplyT(func(s string) string {
-				if !strings.Contains(s, "*") {
-					return ""
-				}
-				return "Resource::" + s
-			}).(pulumi.StringOutput)
-			if err := check.Suppress(ctx, policy, check.Suppression{Rule: "AwsSolutions-IAM5", FindingFrom: finding, Reason: st.WildcardReason}); err != nil {
-				return err
-			}
+			inputs = append(inputs, r)
+			reasons = append(reasons, st.WildcardReason)
 		}
 	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	pulumi.All(inputs...).ApplyT(func(vals []any) error {
+		urn, _ := vals[0].(pulumi.URN)
+		for i, v := range vals[1:] {
+			if s, ok := v.(string); ok && strings.Contains(s, "*") {
+				b, err := json.Marshal(check.Recorded{Rule: "AwsSolutions-IAM5", Finding: "Resource::" + s, Reason: reasons[i]})
+				if err != nil {
+					return err
+				}
+				annotate.AddToURN(ctx, string(urn), check.AnnotationKey, string(b))
+			}
+		}
+		return nil
+	})
 	return nil
 }
 

@@ -45,3 +45,14 @@ func Add(ctx *pulumi.Context, res pulumi.Resource, key, value string) bool {
 	})
 	return true
 }
+
+// AddToURN is Add for a resource whose URN the caller already resolved
+// (inside an apply of its own), which saves an apply per annotation.
+func AddToURN(ctx *pulumi.Context, urn, key, value string) bool {
+	v, ok := recorders.Load(ctx)
+	if !ok {
+		return false
+	}
+	v.(Recorder).RecordAnnotation(urn, key, value)
+	return true
+}

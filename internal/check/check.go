@@ -118,8 +118,11 @@ type Report struct {
 	Resources int `json:"resources"`
 	// Findings are the unsuppressed findings, errors first.
 	Findings []Finding `json:"findings"`
-	// Suppressed are the findings a suppression accepted.
-	Suppressed []Finding `json:"suppressed"`
+	// Suppressed are the findings a suppression accepted; a report made
+	// for kumo synth (Attach without detail) leaves them out and keeps
+	// their count in SuppressedCount.
+	Suppressed      []Finding `json:"suppressed,omitempty"`
+	SuppressedCount int       `json:"suppressedCount"`
 	// Unused are suppressions that matched no finding: the resource is
 	// gone or now passes; delete them.
 	Unused []Suppression `json:"unused"`
@@ -211,18 +214,20 @@ func Run(res *synth.Result, root string, config []Suppression) (*Report, error) 
 	rules := sortedRules()
 	rep := &Report{Rules: len(rules), Resources: len(res.Resources), Findings: []Finding{}, Suppressed: []Finding{}, Unused: []Suppression{}}
 	used := make([]bool, len(supps))
+	type key struct{ rule, urn, detail string }
+	byKey := make(map[key]int, len(supps))
+	for i, s := range supps {
+		byKey[key{s.Rule, s.Resource, s.Finding}] = i
+	}
+	sites := newSiteCache(root)
 	for _, rule := range rules {
 		for _, typ := range rule.Types {
 			for _, r := range g.Resources(typ) {
 				for _, h := range rule.Check(r, g) {
 					f := Finding{Rule: rule.ID, Level: rule.Level, URN: r.URN, Type: r.Type, Name: r.Name,
 						Detail: h.Detail, Message: h.Message, Construct: construct(r, g)}
-					if site, ok := r.Site(root); ok {
-						f.Site = &site
-					}
-					if i := slices.IndexFunc(supps, func(s Suppression) bool {
-						return s.Rule == f.Rule && s.Resource == f.URN && s.Finding == f.Detail
-					}); i >= 0 {
+					f.Site = sites.of(r)
+					if i, ok := byKey[key{f.Rule, f.URN, f.Detail}]; ok {
 						used[i] = true
 						s := supps[i]
 						f.Suppression = &s
@@ -245,6 +250,7 @@ func Run(res *synth.Result, root string, config []Suppression) (*Report, error) 
 	}
 	slices.SortFunc(rep.Findings, order)
 	slices.SortFunc(rep.Suppressed, order)
+	rep.SuppressedCount = len(rep.Suppressed)
 	return rep, nil
 }
 
@@ -386,8 +392,10 @@ func closest(id string) string {
 
 // Attach checks a synthesized stack with the suppressions of its stack
 // config (read from the project at root) and keeps the report in res.Check,
-// where kumo synth and kumo check read it.
-func Attach(res *synth.Result, root string) error {
+// where kumo synth and kumo check read it. Without detail the suppressed
+// findings are only counted: kumo synth shows no more, and a stack of a
+// thousand functions has thousands of them.
+func Attach(res *synth.Result, root string, detail bool) error {
 	var config []Suppression
 	if sc, err := synth.LoadStackConfig(root, res.Stack); err == nil {
 		if config, err = ParseConfig(sc.Raw[ConfigKey]); err != nil {
@@ -397,6 +405,9 @@ func Attach(res *synth.Result, root string) error {
 	rep, err := Run(res, root, config)
 	if err != nil {
 		return err
+	}
+	if !detail {
+		rep.Suppressed = nil
 	}
 	if res.Check, err = json.Marshal(rep); err != nil {
 		return err
@@ -414,4 +425,32 @@ func ReportOf(res *synth.Result) (*Report, error) {
 		return nil, fmt.Errorf("reading the kumo check report: %w", err)
 	}
 	return &rep, nil
+}
+
+// siteCache resolves where resources were created once per call stack: a
+// program creating a thousand functions in a loop creates them all from
+// the same lines.
+type siteCache struct {
+	root  string
+	sites map[string]*synth.Site
+}
+
+func newSiteCache(root string) *siteCache {
+	return &siteCache{root: root, sites: map[string]*synth.Site{}}
+}
+
+func (c *siteCache) of(r *synth.Resource) *synth.Site {
+	k := r.SiteKey()
+	if k == "" {
+		return nil
+	}
+	if s, ok := c.sites[k]; ok {
+		return s
+	}
+	var site *synth.Site
+	if s, ok := r.Site(c.root); ok {
+		site = &s
+	}
+	c.sites[k] = site
+	return site
 }

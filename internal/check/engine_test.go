@@ -226,3 +226,23 @@ func TestRulesAreUniqueAndComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestAttachDetail: the report kumo synth asks for counts suppressed
+// findings; kumo check's lists them.
+func TestAttachDetail(t *testing.T) {
+	for _, detail := range []bool{false, true} {
+		g, a, _ := insecure()
+		annotate(g, a, Suppression{Rule: "AwsSolutions-S1", Reason: "a holds only public test fixtures"})
+		res := result(g)
+		if err := Attach(res, t.TempDir(), detail); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ReportOf(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.SuppressedCount != 1 || (len(rep.Suppressed) == 1) != detail {
+			t.Errorf("detail %v: %d suppressed counted, %d listed; want 1 counted and listed only with detail", detail, rep.SuppressedCount, len(rep.Suppressed))
+		}
+	}
+}

@@ -26,7 +26,7 @@ var Formats = []string{FormatText, FormatJSON, FormatSARIF}
 func WriteText(w io.Writer, rep *Report, stack string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kumo check: stack %s: %d rules over %d resources: %s, %s, %d suppressed\n",
-		stack, rep.Rules, rep.Resources, plural(rep.Errors(), "error"), plural(rep.Warnings(), "warning"), len(rep.Suppressed))
+		stack, rep.Rules, rep.Resources, plural(rep.Errors(), "error"), plural(rep.Warnings(), "warning"), rep.SuppressedCount)
 	for _, f := range rep.Findings {
 		writeFinding(&b, f)
 	}

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -75,6 +76,19 @@ func (m *monitor) attachSites(ctx *pulumi.Context) {
 		}
 		m.mu.Unlock()
 	}
+}
+
+// SiteKey identifies the call stack r was created from ("" when synth did
+// not see it): resources with one key have one Site.
+func (r *Resource) SiteKey() string {
+	if len(r.pcs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, pc := range r.pcs {
+		fmt.Fprintf(&b, "%x,", pc)
+	}
+	return b.String()
 }
 
 // Site returns where r was created, if synth saw it (resources registered

@@ -30,6 +30,9 @@ const (
 	EnvRoot = "KUMO_SYNTH_ROOT"
 	// EnvStack selects Pulumi.<stack>.yaml.
 	EnvStack = "KUMO_SYNTH_STACK"
+	// EnvCheckDetail, set to "1", asks for kumo check's report with every
+	// suppressed finding (Request.CheckDetail).
+	EnvCheckDetail = "KUMO_SYNTH_CHECK_DETAIL"
 )
 
 // Error kinds in a synth document; the CLI turns them into exit codes.
@@ -74,7 +77,7 @@ func ChildRequest() (Request, string, bool) {
 		return Request{}, "", false
 	}
 	// The document holds the JSON contract only.
-	return Request{Root: os.Getenv(EnvRoot), Stack: os.Getenv(EnvStack), JSONOnly: true}, path, true
+	return Request{Root: os.Getenv(EnvRoot), Stack: os.Getenv(EnvStack), JSONOnly: true, CheckDetail: os.Getenv(EnvCheckDetail) == "1"}, path, true
 }
 
 // WriteDocument writes what a synthesizing program reports: res on success,
@@ -194,6 +197,9 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 	cmd := exec.CommandContext(ctx, exe)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), EnvResult+"="+docPath, EnvRoot+"="+root, EnvStack+"="+req.Stack)
+	if req.CheckDetail {
+		cmd.Env = append(cmd.Env, EnvCheckDetail+"=1")
+	}
 	var captured bytes.Buffer
 	if stderr != nil {
 		cmd.Stdout, cmd.Stderr = stderr, stderr
@@ -286,7 +292,7 @@ func SynthesizeProject(ctx context.Context, req Request, stderr io.Writer) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("synth: build the program %s: %w", project.Main, err)
 	}
-	return RunProgram(ctx, prog.Path, Request{Root: root, Stack: req.Stack, JSONOnly: req.JSONOnly}, stderr)
+	return RunProgram(ctx, prog.Path, Request{Root: root, Stack: req.Stack, JSONOnly: req.JSONOnly, CheckDetail: req.CheckDetail}, stderr)
 }
 
 // moduleRoot is the nearest directory at or above dir holding go.mod.

@@ -50,6 +50,11 @@ type Request struct {
 	// the contract does not hold) unrecorded.
 	JSONOnly bool
 
+	// CheckDetail asks a program for kumo check's report with every
+	// suppressed finding (kumo check); without it they are only counted
+	// (kumo synth).
+	CheckDetail bool
+
 	// depth counts the stack references being resolved.
 	depth int
 }

@@ -138,7 +138,7 @@ func Synthesize(ctx context.Context, io *cli.IOStreams, getwd func() (string, er
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	req := synth.Request{Root: root, Stack: stack, JSONOnly: true}
+	req := synth.Request{Root: root, Stack: stack, JSONOnly: true, CheckDetail: true}
 	if program == nil {
 		res, err := synth.SynthesizeProject(ctx, req, io.ErrOut)
 		return root, res, err
@@ -147,7 +147,7 @@ func Synthesize(ctx context.Context, io *cli.IOStreams, getwd func() (string, er
 	if err != nil {
 		return root, nil, err
 	}
-	return root, res, check.Attach(res, root)
+	return root, res, check.Attach(res, root, true)
 }
 
 // ruleJSON is a rule as --list --format json prints it.

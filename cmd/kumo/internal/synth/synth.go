@@ -113,7 +113,7 @@ func runSynth(opts *Options) error {
 	var res *synth.Result
 	if opts.Program != nil {
 		if res, err = synth.Run(ctx, req, opts.Program(root)); err == nil {
-			err = check.Attach(res, root)
+			err = check.Attach(res, root, false)
 		}
 	} else {
 		res, err = synth.SynthesizeProject(ctx, req, opts.IO.ErrOut)
