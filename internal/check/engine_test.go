@@ -178,6 +178,15 @@ func TestSARIFValidates(t *testing.T) {
 	if loc := results[0].Locations[0].PhysicalLocation; loc.ArtifactLocation.URI != "main.go" || loc.Region.StartLine != 12 {
 		t.Errorf("first result located at %+v; want main.go:12", loc)
 	}
+	var withConstruct bool
+	for _, r := range results {
+		for _, l := range r.Locations[0].LogicalLocations {
+			withConstruct = withConstruct || (l.Kind == "module" && l.FullyQualifiedName == urn("kumo:constructs:Bucket", "store"))
+		}
+	}
+	if !withConstruct {
+		t.Error("no result names the kumo construct holding its resource")
+	}
 	suppressed := results[len(results)-1]
 	if len(suppressed.Suppressions) != 1 || suppressed.Suppressions[0].Justification != "a holds only public test fixtures" {
 		t.Errorf("suppressed result: %+v; want its justification", suppressed.Suppressions)

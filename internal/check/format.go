@@ -234,6 +234,10 @@ func SARIF(rep *Report, root, stackFile string) ([]byte, error) {
 			// Stable across edits that move the line: the finding itself.
 			PartialFingerprints: map[string]string{"kumoFinding/v1": fingerprint(f)},
 		}
+		if f.Construct != "" {
+			// The kumo construct holding the resource.
+			res.Locations[0].LogicalLocations = append(res.Locations[0].LogicalLocations, sarifLogical{FullyQualifiedName: f.Construct, Kind: "module"})
+		}
 		if f.Site != nil {
 			loc := &res.Locations[0].PhysicalLocation
 			loc.ArtifactLocation = sarifArtifact{URI: f.Site.File}
