@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/kumo-iac/kumo/internal/synth"
 )
@@ -85,19 +84,7 @@ func list(r *synth.Resource, path string) []any {
 
 // field reads path ("a.b") inside a rendered value, as Resource.Value does
 // for inputs.
-func field(v any, path string) (any, bool) {
-	cur := v
-	for _, part := range strings.Split(path, ".") {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = m[part]; !ok || cur == nil {
-			return nil, false
-		}
-	}
-	return cur, true
-}
+func field(v any, path string) (any, bool) { return synth.Field(v, path) }
 
 // hit is a single finding without detail.
 func hit(format string, args ...any) []Hit {

@@ -239,8 +239,12 @@ func (s *Stack) reaches(r *Resource, match func(urn string) bool) bool {
 }
 
 // Value returns the rendered input at path ("a.b.c"), and whether it is set.
-func (r *Resource) Value(path string) (any, bool) {
-	var cur any = r.Inputs
+func (r *Resource) Value(path string) (any, bool) { return Field(r.Inputs, path) }
+
+// Field reads path ("a.b.c") inside a rendered value, and whether it is
+// set (present and not null).
+func Field(v any, path string) (any, bool) {
+	cur := v
 	for _, part := range strings.Split(path, ".") {
 		m, ok := cur.(map[string]any)
 		if !ok {
