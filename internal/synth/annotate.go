@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -103,7 +104,7 @@ func (r *Resource) Site(root string) (Site, bool) {
 	for {
 		f, more := frames.Next()
 		if f.File != "" && !sdkFrame(f) {
-			rel, abs := rd.path(f.File)
+			rel, abs := rd.path(movedSource(root, f.File))
 			fromRoot, err := filepath.Rel(root, abs)
 			inside := err == nil && !strings.HasPrefix(fromRoot, "..")
 			if strings.HasPrefix(rel, "..") {
@@ -126,6 +127,25 @@ func (r *Resource) Site(root string) (Site, bool) {
 		return *outside, true
 	}
 	return Site{}, false
+}
+
+// movedSource maps a source path recorded at build time to where the file
+// is now: a program is cached by its sources' contents, so the one built in
+// a copy or former location of the project (a CI checkout, a renamed
+// directory) runs for this one. A path that no longer exists is matched by
+// its longest tail that exists under root; any other is kept.
+func movedSource(root, file string) string {
+	if _, err := os.Stat(file); err == nil {
+		return file
+	}
+	parts := strings.Split(filepath.ToSlash(file), "/")
+	for i := 1; i < len(parts)-1; i++ {
+		cand := filepath.Join(root, filepath.FromSlash(strings.Join(parts[i:], "/")))
+		if _, err := os.Stat(cand); err == nil {
+			return cand
+		}
+	}
+	return file
 }
 
 // sdkFrame reports whether a frame belongs to the Go runtime, the Pulumi

@@ -2,6 +2,8 @@ package synth
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -104,4 +106,25 @@ func (plainMocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 
 func (plainMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	return args.Args, nil
+}
+
+// TestMovedSource: a program built where the project used to be names its
+// files where they are now.
+func TestMovedSource(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "constructs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "constructs", "api.go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		"/old/checkout/constructs/api.go":           filepath.Join(root, "constructs", "api.go"),
+		"/old/checkout/constructs/gone.go":          "/old/checkout/constructs/gone.go",
+		filepath.Join(root, "constructs", "api.go"): filepath.Join(root, "constructs", "api.go"),
+	} {
+		if got := movedSource(root, file); got != want {
+			t.Errorf("movedSource(%s) = %s; want %s", file, got, want)
+		}
+	}
 }
