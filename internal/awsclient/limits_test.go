@@ -68,6 +68,7 @@ func getAlias(t *testing.T, cfg aws.Config, endpoint string) (error, time.Durati
 }
 
 func TestHungEndpointFailsFast(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "") // the test's endpoint, nothing from the shell
 	for _, tc := range []struct {
 		name   string
 		limits awsclient.Limits
@@ -87,8 +88,8 @@ func TestHungEndpointFailsFast(t *testing.T) {
 		attempts: 1, atLeast: 400 * time.Millisecond, within: 3 * time.Second,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits out real timeouts: side by side, not in turn
 			hung := awsclienttest.Hang(t)
-			t.Setenv("AWS_ENDPOINT_URL", "") // the test's endpoint, nothing from the shell
 			cfg, err := awsclient.Load(context.Background(), "eu-west-1",
 				awsclient.Settings{AccessKey: "AKIDTEST", SecretKey: "secret"}, tc.limits)
 			if err != nil {
@@ -118,6 +119,7 @@ func TestHungEndpointFailsFast(t *testing.T) {
 }
 
 func TestCallerCancellationIsNotATimeout(t *testing.T) {
+	t.Parallel() // waits out a real timeout
 	hung := awsclienttest.Hang(t)
 	cfg, err := awsclient.Load(context.Background(), "eu-west-1",
 		awsclient.Settings{AccessKey: "AKIDTEST", SecretKey: "secret"}, awsclient.Limits{CallTimeout: 10 * time.Second})
@@ -135,6 +137,7 @@ func TestCallerCancellationIsNotATimeout(t *testing.T) {
 }
 
 func TestApplyBoundsAConfigLoadedElsewhere(t *testing.T) {
+	t.Parallel() // waits out real timeouts
 	hung := awsclienttest.Hang(t)
 	small := awsclient.Limits{ResponseHeaderTimeout: 100 * time.Millisecond, MaxAttempts: 2,
 		MaxBackoff: 10 * time.Millisecond, CallTimeout: 300 * time.Millisecond}
@@ -156,6 +159,7 @@ func TestApplyBoundsAConfigLoadedElsewhere(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits out real timeouts: side by side, not in turn
 			cfg := tc.cfg(t)
 			small.Apply(&cfg)
 			err, took := getAlias(t, cfg, hung)
