@@ -279,7 +279,7 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 
 	fingerprint := "fp-1"
 	var ensured []plugin.Result
-	stack, err := auto.UpsertStackInlineSource(ctx, "engine", project.Name.String(),
+	stack, err := auto.NewStackInlineSource(ctx, "engine", project.Name.String(),
 		program(projectDir, &ensured, func() string { return fingerprint }),
 		auto.Pulumi(pulumiCmd), auto.Project(project), auto.WorkDir(projectDir), auto.PulumiHome(home), auto.EnvVars(engineEnv),
 		auto.SecretsProvider(secretsProvider))
