@@ -31,6 +31,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/kumo-iac/kumo/test/bench/scale"
@@ -378,7 +379,13 @@ func programs(cache string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), info.ModTime().UnixNano())
+		// Not the modification time: kumo touches the executable it runs,
+		// so pruning keeps it. A rebuild writes a new file (a new inode).
+		var ino uint64
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			ino = st.Ino
+		}
+		fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), ino)
 	}
 	return b.String(), nil
 }
