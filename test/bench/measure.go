@@ -101,8 +101,42 @@ func sampleTree(root int, stop <-chan struct{}) int64 {
 	}
 }
 
-// descendants returns root and every process below it.
+// descendants returns root and every process below it. It follows each
+// process's children list (/proc/<pid>/task/<tid>/children), a few small
+// reads, rather than scanning all of /proc every 5 ms: on a 2-core machine
+// the scan took CPU from the very processes being timed. Without children
+// lists (a kernel built without them) it falls back to the scan.
 func descendants(root int) []int {
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d/task/%d/children", root, root)); err == nil {
+		return childrenLists(root)
+	}
+	return scanDescendants(root)
+}
+
+func childrenLists(root int) []int {
+	out := []int{root}
+	for i := 0; i < len(out); i++ {
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", out[i]))
+		if err != nil {
+			continue
+		}
+		for _, t := range tasks {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", out[i], t.Name()))
+			if err != nil {
+				continue
+			}
+			for _, f := range strings.Fields(string(b)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					out = append(out, pid)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scanDescendants finds root's descendants from every process's parent.
+func scanDescendants(root int) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
