@@ -139,7 +139,7 @@ func movedSource(root, file string) string {
 		return file
 	}
 	parts := strings.Split(filepath.ToSlash(file), "/")
-	for i := 1; i < len(parts)-1; i++ {
+	for i := 1; i < len(parts); i++ {
 		cand := filepath.Join(root, filepath.FromSlash(strings.Join(parts[i:], "/")))
 		if _, err := os.Stat(cand); err == nil {
 			return cand

@@ -115,8 +115,10 @@ func TestMovedSource(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "constructs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, "constructs", "api.go"), nil, 0o644); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"constructs/api.go", "main.go"} {
+		if err := os.WriteFile(filepath.Join(root, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for file, want := range map[string]string{
 		"/old/checkout/constructs/api.go":           filepath.Join(root, "constructs", "api.go"),
