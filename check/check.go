@@ -79,22 +79,26 @@ func Suppress(ctx *pulumi.Context, res pulumi.Resource, ss ...Suppression) error
 		return err
 	}
 	for _, s := range ss {
-		record := func(finding string) string {
-			if s.FindingFrom != nil && finding == "" {
-				return finding
-			}
-			b, _ := json.Marshal(Recorded{Rule: s.Rule, Finding: finding, Reason: s.Reason})
-			annotate.Add(ctx, res, AnnotationKey, string(b))
-			return finding
-		}
 		if s.FindingFrom == nil {
-			record(s.Finding)
+			b, _ := json.Marshal(Recorded{Rule: s.Rule, Finding: s.Finding, Reason: s.Reason})
+			annotate.Add(ctx, res, AnnotationKey, string(b))
 			continue
 		}
 		// Only under synth is there anything to record, and there outputs
-		// resolve; under pulumi up no apply is made.
+		// resolve; under pulumi up no apply is made. Joined with the
+		// resource's URN, the apply belongs to the context, which the synth
+		// waits for even when FindingFrom is a constant.
 		if annotate.Active(ctx) {
-			s.FindingFrom.ToStringOutput().ApplyT(record)
+			pulumi.All(res.URN(), s.FindingFrom).ApplyT(func(vals []any) string {
+				urn, _ := vals[0].(pulumi.URN)
+				finding, _ := vals[1].(string)
+				if finding == "" {
+					return ""
+				}
+				b, _ := json.Marshal(Recorded{Rule: s.Rule, Finding: finding, Reason: s.Reason})
+				annotate.AddToURN(ctx, string(urn), AnnotationKey, string(b))
+				return finding
+			})
 		}
 	}
 	return nil

@@ -135,9 +135,6 @@ func tlsOnlyStatement(actionPrefix string, resources ...pulumi.StringInput) Stat
 	}
 }
 
-// Grantee is anything with its own IAM role that grants can extend. Grants
-// are methods on the resource being accessed (table.GrantReadWrite(fn)), so
-// every statement is scoped to that resource's ARN.
 // justifyWildcards records, for kumo check, why each resource with a "*"
 // in statements that give a WildcardReason needs it: one suppression of
 // AwsSolutions-IAM5 per such resource, on the policy that holds it. It is
@@ -177,6 +174,9 @@ func justifyWildcards(ctx *pulumi.Context, policy pulumi.Resource, statements []
 	return nil
 }
 
+// Grantee is anything with its own IAM role that grants can extend. Grants
+// are methods on the resource being accessed (table.GrantReadWrite(fn)), so
+// every statement is scoped to that resource's ARN.
 type Grantee interface {
 	// addToRolePolicy attaches statements to the grantee's role as one inline
 	// policy; grant names the policy and makes repeated grants idempotent.

@@ -156,7 +156,7 @@ func TestSARIFValidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep.Findings[0].Site = &synth.Site{File: "main.go", Line: 12}
-	out, err := SARIF(rep, "/src/app", "Pulumi.test.yaml")
+	out, err := SARIF(rep, "/src/app", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +170,9 @@ func TestSARIFValidates(t *testing.T) {
 	var log sarifLog
 	if err := json.Unmarshal(out, &log); err != nil {
 		t.Fatal(err)
+	}
+	if id := log.Runs[0].AutomationDetails.ID; id != "kumo-check/test/" {
+		t.Errorf("category %q; want one per stack, kumo-check/test/", id)
 	}
 	results := log.Runs[0].Results
 	if len(results) != len(rep.Findings)+len(rep.Suppressed) || len(log.Runs[0].Tool.Driver.Rules) != len(Rules()) {

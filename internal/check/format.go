@@ -196,16 +196,18 @@ type sarifSuppression struct {
 	Justification string `json:"justification"`
 }
 
-// SARIF renders the report as a SARIF 2.1.0 log. root is the project
-// directory, the base of the sites' relative paths; stackFile is the
-// stack's config file (relative to root), where findings without a known
-// site are located.
-func SARIF(rep *Report, root, stackFile string) ([]byte, error) {
+// SARIF renders the report of stack as a SARIF 2.1.0 log. root is the
+// project directory, the base of the sites' relative paths; findings
+// without a known site are located in the stack's config file. Each stack
+// is its own analysis category, so uploading one stack's results does not
+// close another's alerts.
+func SARIF(rep *Report, root, stack string) ([]byte, error) {
+	stackFile := "Pulumi." + stack + ".yaml"
 	rules := Rules()
 	index := map[string]int{}
 	run := sarifRun{
 		Tool:              sarifTool{Driver: sarifDriver{Name: "kumo check", InformationURI: "https://github.com/kumo-iac/kumo#kumo-check"}},
-		AutomationDetails: sarifAutomation{ID: "kumo-check/"},
+		AutomationDetails: sarifAutomation{ID: "kumo-check/" + stack + "/"},
 		Results:           []sarifResult{},
 	}
 	if root != "" {

@@ -138,6 +138,9 @@ func movedSource(root, file string) string {
 	if _, err := os.Stat(file); err == nil {
 		return file
 	}
+	if _, cached := inModuleCache(file); cached {
+		return file // a dependency's file, never the project's
+	}
 	parts := strings.Split(filepath.ToSlash(file), "/")
 	for i := 1; i < len(parts); i++ {
 		cand := filepath.Join(root, filepath.FromSlash(strings.Join(parts[i:], "/")))

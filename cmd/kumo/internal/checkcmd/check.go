@@ -98,7 +98,7 @@ func runCheck(opts *Options) error {
 	case check.FormatJSON:
 		out, err = check.JSON(rep)
 	case check.FormatSARIF:
-		out, err = check.SARIF(rep, root, "Pulumi."+opts.Stack+".yaml")
+		out, err = check.SARIF(rep, root, opts.Stack)
 	default:
 		var b bytes.Buffer
 		err = check.WriteText(&b, rep, opts.Stack)
@@ -190,6 +190,12 @@ func listRules(opts *Options) error {
 // written to w (stderr) in full and fail the synth before any output is
 // written; warnings and unused suppressions get a line each.
 func ReportForSynth(w io.Writer, res *synth.Result) error {
+	if len(res.Check) == 0 {
+		// A program built with a kumo module older than kumo check still
+		// synthesizes; only kumo check itself insists on a report.
+		fmt.Fprintln(w, "kumo: note: kumo check did not run: the program's kumo module predates it; upgrade github.com/kumo-iac/kumo in go.mod")
+		return nil
+	}
 	rep, err := check.ReportOf(res)
 	if err != nil {
 		return err
