@@ -31,14 +31,20 @@ func WriteText(w io.Writer, rep *Report, stack string) error {
 		writeFinding(&b, f)
 	}
 	for _, s := range rep.Unused {
-		fmt.Fprintf(&b, "unused suppression (%s): %s on %s", s.From, s.Rule, s.Resource)
-		if s.Finding != "" {
-			fmt.Fprintf(&b, " [%s]", s.Finding)
-		}
-		b.WriteString(" matches no finding; delete it\n")
+		b.WriteString(s.UnusedLine() + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// UnusedLine says that s matched no finding, for the text report and
+// kumo synth's stderr.
+func (s Suppression) UnusedLine() string {
+	line := fmt.Sprintf("unused suppression (%s): %s on %s", s.From, s.Rule, s.Resource)
+	if s.Finding != "" {
+		line += " [" + s.Finding + "]"
+	}
+	return line + " matches no finding; delete it"
 }
 
 // WriteFindings writes findings the way WriteText does, without the summary.

@@ -123,9 +123,8 @@ func Failed(rep *check.Report) error {
 	return nil
 }
 
-// Synthesize synthesizes the stack for a check: as a subprocess of the
-// project's program, whose report rides in its document, or in-process
-// (program set, for tests), checked here.
+// Synthesize synthesizes the stack for a check, with every suppressed
+// finding in its report.
 func Synthesize(ctx context.Context, io *cli.IOStreams, getwd func() (string, error), dir, stack string, program func(string) synth.Program) (string, *synth.Result, error) {
 	cwd, err := getwd()
 	if err != nil {
@@ -135,19 +134,25 @@ func Synthesize(ctx context.Context, io *cli.IOStreams, getwd func() (string, er
 	if err != nil {
 		return "", nil, err
 	}
+	res, err := SynthesizeChecked(ctx, synth.Request{Root: root, Stack: stack, JSONOnly: true, CheckDetail: true}, program, io.ErrOut)
+	return root, res, err
+}
+
+// SynthesizeChecked is the synth kumo synth and kumo check share: the
+// project's program as a subprocess, whose check report rides in its
+// document, or program in-process (tests), checked here the same way.
+func SynthesizeChecked(ctx context.Context, req synth.Request, program func(string) synth.Program, stderr io.Writer) (*synth.Result, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	req := synth.Request{Root: root, Stack: stack, JSONOnly: true, CheckDetail: true}
 	if program == nil {
-		res, err := synth.SynthesizeProject(ctx, req, io.ErrOut)
-		return root, res, err
+		return synth.SynthesizeProject(ctx, req, stderr)
 	}
-	res, err := synth.Run(ctx, synth.Request{Root: root, Stack: stack}, program(root))
+	res, err := synth.Run(ctx, req, program(req.Root))
 	if err != nil {
-		return root, nil, err
+		return nil, err
 	}
-	return root, res, check.Attach(res, root, true)
+	return res, check.Attach(res, req.Root, req.CheckDetail)
 }
 
 // ruleJSON is a rule as --list --format json prints it.
@@ -210,7 +215,7 @@ func ReportForSynth(w io.Writer, res *synth.Result) error {
 		fmt.Fprintf(w, "kumo check: warning %s %s %s: %s\n", f.ID(), f.Type, f.Name, r.What)
 	}
 	for _, s := range rep.Unused {
-		fmt.Fprintf(w, "kumo check: unused suppression (%s) of %s on %s %s matches no finding; delete it\n", s.From, s.Rule, s.Resource, s.Finding)
+		fmt.Fprintf(w, "kumo check: %s\n", s.UnusedLine())
 	}
 	if err := check.WriteFindings(w, errs); err != nil {
 		return err

@@ -14,7 +14,6 @@ import (
 
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/checkcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
-	"github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
@@ -103,21 +102,10 @@ func runSynth(opts *Options) error {
 			return err
 		}
 	}
-	ctx := opts.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	// JSON output is the contract as the program wrote it; only the tree
 	// needs the resources read back.
 	req := synth.Request{Root: root, Stack: opts.Stack, JSONOnly: opts.JSON}
-	var res *synth.Result
-	if opts.Program != nil {
-		if res, err = synth.Run(ctx, req, opts.Program(root)); err == nil {
-			err = check.Attach(res, root, false)
-		}
-	} else {
-		res, err = synth.SynthesizeProject(ctx, req, opts.IO.ErrOut)
-	}
+	res, err := checkcmd.SynthesizeChecked(opts.Context, req, opts.Program, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}
