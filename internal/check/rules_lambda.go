@@ -23,19 +23,12 @@ const (
 	typeLambdaIAMRole            = "aws:iam/role:Role"
 )
 
-// lambdaRuntimes are the runtimes Lambda accepts for new functions, as
-// internal/synth/rules_lambda.go lists them (keep the two aligned: a runtime
-// AWS has deprecated fails synth there, one AWS has added belongs in both).
-// It plays the part of aws-cdk-lib's Runtime.ALL in cdk-nag's
+// lambdaRuntimes are the runtimes Lambda accepts for new functions: the
+// reality layer's list, so "latest" moves when a runtime is added there. It
+// plays the part of aws-cdk-lib's Runtime.ALL in cdk-nag's
 // LambdaLatestVersion: the latest of a family is the one with the highest
 // version here.
-var lambdaRuntimes = []string{
-	"nodejs18.x", "nodejs20.x", "nodejs22.x",
-	"python3.9", "python3.10", "python3.11", "python3.12", "python3.13",
-	"java8.al2", "java11", "java17", "java21",
-	"dotnet8", "ruby3.2", "ruby3.3", "ruby3.4",
-	"provided.al2", "provided.al2023",
-}
+var lambdaRuntimes = synth.LambdaRuntimes()
 
 // lambdaRuntimeParts is cdk-nag's parse of a runtime into family and
 // version: /^([a-z]+)(\d+(\.?\d+|\.x)?)?.*$/.

@@ -48,6 +48,10 @@ var lambdaQualifierRule = StringRule{
 	Desc: "a qualifier is a version number, $LATEST or an alias name", Source: srcLambdaAddPermission,
 }
 
+// LambdaRuntimes returns the runtimes Lambda accepts for new functions (the
+// reality rule below), for kumo check's latest-runtime rule.
+func LambdaRuntimes() []string { return slices.Clone(lambdaRuntimes) }
+
 // lambdaRuntimes are the runtimes CreateFunction accepts for new functions
 // (deprecated ones refuse creation). See the runtimes table.
 var lambdaRuntimes = []string{
