@@ -18,9 +18,9 @@ import (
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/initcmd"
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
-	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/validation"
 )
 
 // NewCmdRoot returns the kumo command with all subcommands.
@@ -86,7 +86,7 @@ func run(ctx context.Context, f *cli.Factory, args []string) cli.ExitCode {
 // exitCode maps an error to the exit code scripts rely on.
 func exitCode(err error) cli.ExitCode {
 	var exitErr *cli.Error
-	var invalid *constructs.ValidationError
+	var invalid *validation.Error
 	var engine *synth.EngineConfigError
 	var file *synth.ConfigFileError
 	var program *synth.ProgramError

@@ -9,14 +9,12 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
-	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/validation"
 )
 
 func project(t *testing.T) string {
@@ -39,9 +37,17 @@ func project(t *testing.T) string {
 	return dir
 }
 
-// errUnruledType makes programReturning register an SNS topic, a type the
-// reality layer has no rules for.
-var errUnruledType = errors.New("register an SNS topic")
+// errUnruledType makes programReturning register a GameLift fleet, a type
+// the reality layer has no rules for.
+var errUnruledType = errors.New("register a GameLift fleet")
+
+// awsResource registers any AWS type by its token, so that these tests need
+// neither the constructs nor the provider SDK (linking it into this test
+// binary would cost seconds on every run).
+type awsResource struct {
+	pulumi.CustomResourceState
+	Arn pulumi.StringOutput `pulumi:"arn"`
+}
 
 // errUnsuppressed makes programReturning leave its queue's kumo check
 // findings (no dead-letter queue, no TLS-only policy) unsuppressed.
@@ -51,17 +57,17 @@ func programReturning(err error) func(string) synth.Program {
 	return func(string) synth.Program {
 		return func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
 			if err == errUnruledType {
-				topic, err := sns.NewTopic(ctx, "alerts", nil)
-				if err != nil {
+				var fleet awsResource
+				if err := ctx.RegisterResource("aws:gamelift/fleet:Fleet", "alerts", pulumi.Map{}, &fleet); err != nil {
 					return nil, err
 				}
-				return pulumi.Map{"topicArn": topic.Arn}, nil
+				return pulumi.Map{"fleetArn": fleet.Arn}, nil
 			}
 			if err != nil && err != errUnsuppressed {
 				return nil, err
 			}
-			queue, qerr := sqs.NewQueue(ctx, "alerts", nil)
-			if qerr != nil {
+			var queue awsResource
+			if qerr := ctx.RegisterResource("aws:sqs/queue:Queue", "alerts", pulumi.Map{}, &queue); qerr != nil {
 				return nil, qerr
 			}
 			if err != errUnsuppressed {
@@ -69,7 +75,7 @@ func programReturning(err error) func(string) synth.Program {
 				for _, r := range []string{"AwsSolutions-SQS3", "AwsSolutions-SQS4", "Serverless-SQSRedrivePolicy"} {
 					ss = append(ss, check.Suppression{Rule: r, Reason: "a test fixture exercising exit codes, never deployed"})
 				}
-				if err := check.Suppress(ctx, queue, ss...); err != nil {
+				if err := check.Suppress(ctx, &queue, ss...); err != nil {
 					return nil, err
 				}
 			}
@@ -79,7 +85,7 @@ func programReturning(err error) func(string) synth.Program {
 }
 
 func TestRunExitCodes(t *testing.T) {
-	invalid := &constructs.ValidationError{Scope: "stack config", Problems: []error{
+	invalid := &validation.Error{Scope: "stack config", Problems: []error{
 		errors.New("memoryMB: 64 is below the minimum 128; set shop:memoryMB to at least 128"),
 	}}
 	tests := []struct {
@@ -95,7 +101,7 @@ func TestRunExitCodes(t *testing.T) {
 		// The reality layer: what AWS would refuse (here: a type kumo has
 		// no rules for, so cannot vouch for) fails synth with exit 1.
 		{name: "reality violation", args: "synth --out synth.json", programErr: errUnruledType, want: cli.ExitError,
-			wantStderr: []string{"aws:sns/topic:Topic", "kumo synth has no reality rules for this resource type"}},
+			wantStderr: []string{"aws:gamelift/fleet:Fleet", "kumo synth has no reality rules for this resource type"}},
 		// kumo check's error findings fail synth with exit 4.
 		{name: "check finds errors", args: "synth --out synth.json", programErr: errUnsuppressed, want: cli.ExitCheckFailed,
 			wantStderr: []string{"AwsSolutions-SQS4  aws:sqs/queue:Queue alerts", "kumo: kumo check: 3 unsuppressed error finding(s)"}},

@@ -14,14 +14,12 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
-	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/validation"
 )
 
 const indexHTML = "<h1>shop</h1>\n"
@@ -68,24 +66,33 @@ func shopProgram(root string, suppress bool) synth.Program {
 		if err := ctx.RegisterComponentResource("kumo:test:Site", "web", &site); err != nil {
 			return nil, err
 		}
-		bucket, err := s3.NewBucketV2(ctx, "web-bucket", &s3.BucketV2Args{
-			Bucket: pulumi.String("shop-web-" + ctx.Stack()),
-		}, pulumi.Parent(&site))
-		if err != nil {
+		// Resources are registered by type token, as pulumi-aws does, so
+		// this test binary need not link the provider SDK.
+		var bucket struct {
+			pulumi.CustomResourceState
+			BucketRegionalDomainName pulumi.StringOutput `pulumi:"bucketRegionalDomainName"`
+		}
+		if err := ctx.RegisterResource("aws:s3/bucketV2:BucketV2", "web-bucket", pulumi.Map{
+			"bucket": pulumi.String("shop-web-" + ctx.Stack()),
+		}, &bucket, pulumi.Parent(&site)); err != nil {
 			return nil, err
 		}
-		if _, err := s3.NewBucketObjectv2(ctx, "web-index", &s3.BucketObjectv2Args{
-			Bucket:      bucket.ID(),
-			Key:         pulumi.String("index.html"),
-			ContentType: pulumi.String("text/html"),
-			Source:      pulumi.NewFileAsset(filepath.Join(root, raw["shop:siteDir"], "index.html")),
-		}, pulumi.Parent(&site)); err != nil {
+		var object pulumi.CustomResourceState
+		if err := ctx.RegisterResource("aws:s3/bucketObjectv2:BucketObjectv2", "web-index", pulumi.Map{
+			"bucket":      bucket.ID(),
+			"key":         pulumi.String("index.html"),
+			"contentType": pulumi.String("text/html"),
+			"source":      pulumi.NewFileAsset(filepath.Join(root, raw["shop:siteDir"], "index.html")),
+		}, &object, pulumi.Parent(&site)); err != nil {
 			return nil, err
 		}
-		queue, err := sqs.NewQueue(ctx, "jobs", &sqs.QueueArgs{
-			Tags: pulumi.StringMap{"token": pulumi.ToSecret(pulumi.String(raw["shop:apiToken"])).(pulumi.StringOutput)},
-		})
-		if err != nil {
+		var queue struct {
+			pulumi.CustomResourceState
+			Url pulumi.StringOutput `pulumi:"url"`
+		}
+		if err := ctx.RegisterResource("aws:sqs/queue:Queue", "jobs", pulumi.Map{
+			"tags": pulumi.StringMap{"token": pulumi.ToSecret(pulumi.String(raw["shop:apiToken"])).(pulumi.StringOutput)},
+		}, &queue); err != nil {
 			return nil, err
 		}
 		if suppress {
@@ -93,14 +100,14 @@ func shopProgram(root string, suppress bool) synth.Program {
 			for _, r := range []string{"AwsSolutions-S1", "AwsSolutions-S10"} {
 				rules = append(rules, check.Suppression{Rule: r, Reason: fixtureReason})
 			}
-			if err := check.Suppress(ctx, bucket, rules...); err != nil {
+			if err := check.Suppress(ctx, &bucket, rules...); err != nil {
 				return nil, err
 			}
 			rules = nil
 			for _, r := range []string{"AwsSolutions-SQS3", "AwsSolutions-SQS4", "Serverless-SQSRedrivePolicy"} {
 				rules = append(rules, check.Suppression{Rule: r, Reason: fixtureReason})
 			}
-			if err := check.Suppress(ctx, queue, rules...); err != nil {
+			if err := check.Suppress(ctx, &queue, rules...); err != nil {
 				return nil, err
 			}
 		}
@@ -116,7 +123,7 @@ func shopProgram(root string, suppress bool) synth.Program {
 
 func invalidProgram(string) synth.Program {
 	return func(*pulumi.Context, map[string]string) (pulumi.Map, error) {
-		return nil, &constructs.ValidationError{Scope: "stack config", Problems: []error{
+		return nil, &validation.Error{Scope: "stack config", Problems: []error{
 			errors.New(`siteDir: directory "nope" does not exist; set shop:siteDir to the built site`),
 		}}
 	}
@@ -384,7 +391,7 @@ func TestSynthErrorsLeaveOutFileAlone(t *testing.T) {
 func TestSynthValidationErrorIsFindable(t *testing.T) {
 	h := newHarness(newProject(t), invalidProgram)
 	err := h.run("")
-	var verr *constructs.ValidationError
+	var verr *validation.Error
 	if !errors.As(err, &verr) {
 		t.Fatalf("error %v is not a *constructs.ValidationError", err)
 	}
