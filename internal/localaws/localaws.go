@@ -102,8 +102,8 @@ type NotInstalledError struct {
 }
 
 func (e *NotInstalledError) Error() string {
-	return fmt.Sprintf("no %s: install the pinned version with `%s` (needs Node.js 20+) from the repository root, or set %s to a %s executable",
-		e.Tool.Name, Install, e.Tool.Env, e.Tool.Name)
+	return fmt.Sprintf("no %s: install the pinned version with `%s` (needs Node.js 20+) from the repository root, or set %s to the path of its executable",
+		e.Tool.Name, Install, e.Tool.Env)
 }
 
 // Server is one running server process.
