@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
@@ -218,6 +219,9 @@ func ValidateJobID(id string) error {
 	}
 	if n := len([]rune(id)); n > 80 {
 		return fmt.Errorf("jobId %q has %d characters; Step Functions execution names have at most 80", id, n)
+	}
+	if !utf8.ValidString(id) {
+		return fmt.Errorf("jobId %q is not valid UTF-8", id)
 	}
 	if id == "." || id == ".." {
 		return fmt.Errorf("jobId %q would be a relative path segment in the job's keys", id)

@@ -35,7 +35,7 @@ func (r *Reducer) Reduce(ctx context.Context, in ReduceInput) (ReduceOutput, err
 		return ReduceOutput{}, err
 	}
 	partials := make([]Partial, len(in.Partials))
-	err := forEach(ctx, len(in.Partials), writers, func(ctx context.Context, i int) error {
+	err := forEach(ctx, len(in.Partials), parallel, func(ctx context.Context, i int) error {
 		if err := getJSON(ctx, r.S3, r.WorkBucket, in.Partials[i], &partials[i]); err != nil {
 			return err
 		}

@@ -14,8 +14,8 @@ import (
 	"github.com/kumo-iac/kumo/patterns/datalake/catalog"
 )
 
-// writers is how many objects a step reads or writes at once.
-const writers = 8
+// parallel is how many objects a step reads or writes at once.
+const parallel = 8
 
 // Splitter cuts the raw zone into chunks for the mappers.
 type Splitter struct {
@@ -59,7 +59,7 @@ func (s *Splitter) Split(ctx context.Context, in SplitInput) (SplitOutput, error
 	if b, _ := json.Marshal(out); len(b) > PayloadLimit {
 		return SplitOutput{}, fmt.Errorf("the list of %d chunk keys is %d bytes, more than the %d a step may return: pass a larger chunkBytes than %d, or a shorter jobId or WORK_PREFIX", len(chunks), len(b), PayloadLimit, chunkBytes)
 	}
-	err = forEach(ctx, len(chunks), writers, func(ctx context.Context, i int) error {
+	err = forEach(ctx, len(chunks), parallel, func(ctx context.Context, i int) error {
 		return putJSON(ctx, s.S3, s.WorkBucket, out.Chunks[i], Chunk{JobID: in.JobID, Index: i, Bucket: s.RawBucket, Objects: chunks[i]})
 	})
 	if err != nil {

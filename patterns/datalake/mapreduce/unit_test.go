@@ -28,6 +28,7 @@ func TestValidateJobID(t *testing.T) {
 		{"a*", `contains '*'`},
 		{"a\u0085", `contains '\u0085'`},
 		{"..", "relative path segment"},
+		{"a\xff", "not valid UTF-8"},
 	} {
 		if err := ValidateJobID(tc.id); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ValidateJobID(%q) = %v; want an error containing %q", tc.id, err, tc.want)
