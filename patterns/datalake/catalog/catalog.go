@@ -159,21 +159,19 @@ func (e *BatchError) Unwrap() []error {
 func (w *Writer) Handle(ctx context.Context, ev events.S3Event) error {
 	var failed []*RecordError
 	for _, rec := range ev.Records {
-		key, err := url.QueryUnescape(rec.S3.Object.Key)
-		if err == nil {
-			var outcome Outcome
-			outcome, err = w.Record(ctx, rec)
-			if err == nil {
-				w.log.Info("catalog record", slog.String("event", rec.EventName), slog.String("bucket", rec.S3.Bucket.Name),
-					slog.String("key", key), slog.String("sequencer", rec.S3.Object.Sequencer), slog.String("outcome", string(outcome)))
-				continue
-			}
-		} else {
-			key = rec.S3.Object.Key
+		key := rec.S3.Object.Key
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k // for the log; Record reports a key it cannot decode
 		}
-		re := &RecordError{Bucket: rec.S3.Bucket.Name, Key: key, EventName: rec.EventName, Err: err}
-		w.log.Error("catalog record failed", slog.String("error", re.Error()))
-		failed = append(failed, re)
+		outcome, err := w.Record(ctx, rec)
+		if err != nil {
+			re := &RecordError{Bucket: rec.S3.Bucket.Name, Key: key, EventName: rec.EventName, Err: err}
+			w.log.Error("catalog record failed", slog.String("error", re.Error()))
+			failed = append(failed, re)
+			continue
+		}
+		w.log.Info("catalog record", slog.String("event", rec.EventName), slog.String("bucket", rec.S3.Bucket.Name),
+			slog.String("key", key), slog.String("sequencer", rec.S3.Object.Sequencer), slog.String("outcome", string(outcome)))
 	}
 	if len(failed) > 0 {
 		return &BatchError{Failed: failed, Total: len(ev.Records)}
