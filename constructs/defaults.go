@@ -81,3 +81,47 @@ func orDefault[T comparable](v, def T) T {
 	}
 	return v
 }
+
+// Pipeline defaults (DeliveryStream, StateMachine): ARC401's stream
+// processing reference values, and what Firehose and Step Functions
+// document as their own defaults or recommend.
+const (
+	// DefaultDeliveryBufferSizeMB and DefaultDeliveryBufferIntervalSeconds
+	// are the 5 MB / 300 s reference (and Firehose's own defaults): files
+	// large enough for Athena, at most five minutes late.
+	DefaultDeliveryBufferSizeMB          = 5
+	DefaultDeliveryBufferIntervalSeconds = 300
+	// DefaultPartitionedBufferSizeMB is the buffer with dynamic
+	// partitioning, where Firehose requires at least 64 MB.
+	DefaultPartitionedBufferSizeMB = 64
+	// DefaultDeliveryErrorOutputPrefix keeps failed records apart by
+	// failure type and day, so they can be repaired and replayed.
+	DefaultDeliveryErrorOutputPrefix = "errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+	// DefaultProcessorBufferSizeMB and DefaultProcessorBufferIntervalSeconds
+	// are Firehose's own batch for a Lambda transform, made explicit.
+	DefaultProcessorBufferSizeMB          = 1
+	DefaultProcessorBufferIntervalSeconds = 60
+	// MaxProcessorTimeoutSeconds: Firehose waits at most 5 minutes for a
+	// transform to return.
+	MaxProcessorTimeoutSeconds = 300
+
+	// StateMachineLogGroupPrefix is where state machine logs go: Step
+	// Functions adds every log group it delivers to to the account's
+	// CloudWatch Logs resource policy (5,120 characters), except those
+	// under /aws/vendedlogs/, which need no entry.
+	StateMachineLogGroupPrefix = "/aws/vendedlogs/states/"
+	// DefaultLambdaRetryIntervalSeconds, DefaultLambdaRetryMaxAttempts and
+	// DefaultLambdaRetryBackoffRate are the retry AWS recommends for
+	// Lambda's transient service errors in a Task.
+	DefaultLambdaRetryIntervalSeconds = 2
+	DefaultLambdaRetryMaxAttempts     = 6
+	DefaultLambdaRetryBackoffRate     = 2.0
+	// DefaultMapExecutionType runs a distributed Map's child workflows as
+	// Express workflows: per-item work is short, and Express costs per
+	// request instead of per state transition.
+	DefaultMapExecutionType = "EXPRESS"
+	// MaxStandardTimeoutSeconds and MaxExpressTimeoutSeconds are the
+	// longest executions Step Functions runs: a year, five minutes.
+	MaxStandardTimeoutSeconds = 365 * 24 * 60 * 60
+	MaxExpressTimeoutSeconds  = 5 * 60
+)

@@ -364,6 +364,12 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", R, A, n))
 		return n, out
 
+	case typ == "aws:cloudwatch/logStream:LogStream":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:log-stream:%s", R, A, str("logGroupName"), n))
+		return n, out
+
 	case typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
 		n := physical("name")
 		set("name", n)
@@ -389,6 +395,29 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		arn := fmt.Sprintf("arn:aws:sns:%s:%s:%s", R, A, n)
 		set("name", n)
 		set("arn", arn)
+		return arn, out
+
+	case typ == "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+		// The provider's ID is the stream's ARN.
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		set("versionId", "1")
+		set("destinationId", "destinationId-000000000001")
+		return arn, out
+
+	case typ == "aws:sfn/stateMachine:StateMachine":
+		// The provider's ID is the state machine's ARN; the creation date is
+		// fixed so synth output does not depend on the clock.
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		set("status", "ACTIVE")
+		set("creationDate", "2026-01-01T00:00:00Z")
+		set("revisionId", uuidLike(urn))
+		set("stateMachineVersionArn", "")
 		return arn, out
 
 	case typ == "aws:dynamodb/table:Table":
