@@ -1,6 +1,7 @@
 package constructs_test
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"reflect"
@@ -507,5 +508,81 @@ func TestSearchDomainPassesKumoCheck(t *testing.T) {
 				t.Errorf("unused suppressions: %+v", rep.Unused)
 			}
 		})
+	}
+}
+
+// analytics registers the three search and query constructs wired the way
+// the data lake pattern would: a crawled catalog, a workgroup querying it,
+// and a search domain an indexer writes and an API reads.
+func analytics(p *project) func(ctx *pulumi.Context) (pulumi.Map, error) {
+	return func(ctx *pulumi.Context) (pulumi.Map, error) {
+		raw, err := lakeBucket(ctx, "raw")
+		if err != nil {
+			return nil, err
+		}
+		results, err := lakeBucket(ctx, "results")
+		if err != nil {
+			return nil, err
+		}
+		catalog, err := constructs.NewGlueCatalog(ctx, "lake", &constructs.GlueCatalogArgs{
+			Targets:  []constructs.CrawlerTarget{{Bucket: raw, Prefix: "sales/"}, {Bucket: raw, Prefix: "returns/"}},
+			Schedule: "cron(0 2 * * ? *)",
+		})
+		if err != nil {
+			return nil, err
+		}
+		wg, err := constructs.NewWorkgroup(ctx, "analysts", &constructs.WorkgroupArgs{ResultsBucket: results})
+		if err != nil {
+			return nil, err
+		}
+		search, err := constructs.NewSearchDomain(ctx, "catalog", nil)
+		if err != nil {
+			return nil, err
+		}
+		api, err := constructs.NewFunction(ctx, "api", checkedFnArgs(p))
+		if err != nil {
+			return nil, err
+		}
+		indexer, err := constructs.NewFunction(ctx, "indexer", checkedFnArgs(p))
+		if err != nil {
+			return nil, err
+		}
+		for _, grant := range []func() error{
+			func() error { return wg.GrantQuery(api) },
+			func() error { return catalog.GrantRead(api) },
+			func() error { return raw.GrantRead(api) },
+			func() error {
+				return search.Grant(constructs.SearchGrants{Read: []constructs.Grantee{api}, ReadWrite: []constructs.Grantee{indexer}})
+			},
+		} {
+			if err := grant(); err != nil {
+				return nil, err
+			}
+		}
+		return pulumi.Map{"endpoint": search.Endpoint, "workgroup": wg.Name, "database": catalog.DatabaseName}, nil
+	}
+}
+
+// The search and query constructs synthesize byte-identical output in two
+// runs and two checkouts, and together pass kumo check.
+func TestSearchAndQueryDeterministicAndChecked(t *testing.T) {
+	var outs [][]byte
+	a, b := newProject(t), newProject(t)
+	for i, p := range []*project{a, a, b} {
+		s := p.synth(analytics(p))
+		out, err := s.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+		if i == 0 {
+			checkReport(t, p, s)
+		}
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("second run in the same project differs from the first:\n%s", firstDiff(outs[0], outs[1]))
+	}
+	if !bytes.Equal(outs[0], outs[2]) {
+		t.Errorf("run in another checkout differs:\n%s", firstDiff(outs[0], outs[2]))
 	}
 }
