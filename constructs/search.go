@@ -81,9 +81,8 @@ type SearchDomainArgs struct {
 type SearchDomain struct {
 	pulumi.ResourceState
 
-	ctx        *pulumi.Context
-	name       string
-	domainName string
+	ctx  *pulumi.Context
+	name string
 
 	mu      sync.Mutex
 	granted bool
@@ -240,7 +239,7 @@ func NewSearchDomain(ctx *pulumi.Context, name string, args *SearchDomainArgs, o
 	if err := invalid(fmt.Sprintf("search domain %q", name), a.validate()); err != nil {
 		return nil, err
 	}
-	d := &SearchDomain{ctx: ctx, name: name, domainName: a.DomainName}
+	d := &SearchDomain{ctx: ctx, name: name}
 	if err := ctx.RegisterComponentResource("kumo:constructs:SearchDomain", name, d, opts...); err != nil {
 		return nil, err
 	}
