@@ -376,6 +376,53 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("arn", fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", R, A, n))
 		return n, out
 
+	case typ == "aws:cloudwatch/logResourcePolicy:LogResourcePolicy":
+		return str("policyName"), out
+
+	case typ == "aws:opensearch/domain:Domain":
+		// The provider's ID is the domain ARN; the endpoint of a VPC domain
+		// starts with "vpc-", of a public one with "search-".
+		n := physical("domainName")
+		arn := fmt.Sprintf("arn:aws:es:%s:%s:domain/%s", R, A, n)
+		kind := "search"
+		if _, vpc := in["vpcOptions"]; vpc {
+			kind = "vpc"
+		}
+		endpoint := fmt.Sprintf("%s-%s-%s.%s.es.amazonaws.com", kind, n, pick(urn, "endpoint", lowerAlnum, 26), R)
+		set("domainName", n)
+		set("arn", arn)
+		set("domainId", A+"/"+n)
+		set("endpoint", endpoint)
+		set("dashboardEndpoint", endpoint+"/_dashboards")
+		return arn, out
+
+	case typ == "aws:opensearch/domainPolicy:DomainPolicy":
+		return "esd-policy-" + str("domainName"), out
+
+	case typ == "aws:glue/catalogDatabase:CatalogDatabase":
+		n := physical("name")
+		set("name", n)
+		set("catalogId", A)
+		set("arn", fmt.Sprintf("arn:aws:glue:%s:%s:database/%s", R, A, n))
+		return A + ":" + n, out
+
+	case typ == "aws:glue/crawler:Crawler":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:glue:%s:%s:crawler/%s", R, A, n))
+		return n, out
+
+	case typ == "aws:glue/securityConfiguration:SecurityConfiguration":
+		n := physical("name")
+		set("name", n)
+		return n, out
+
+	case typ == "aws:athena/workgroup:Workgroup":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:athena:%s:%s:workgroup/%s", R, A, n))
+		return n, out
+
 	case typ == "aws:sqs/queue:Queue":
 		n := physical("name")
 		if boolInput(in, "fifoQueue") && !strings.HasSuffix(n, ".fifo") {

@@ -8,6 +8,7 @@ var specs = withChecks(withChecks(mergeSpecs(
 	lambdaSpecs, iamSpecs, cloudwatchSpecs, dynamodbSpecs, sqsSpecs,
 	apigatewaySpecs, cloudfrontSpecs, cognitoSpecs, codedeploySpecs, s3Specs,
 	firehoseSpecs, sfnSpecs,
+	opensearchSpecs, logResourcePolicySpecs, glueSpecs, athenaSpecs,
 ), orderingChecks), uniqueChecks())
 
 // withChecks adds cross-service checks to the specs of the types they
