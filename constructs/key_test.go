@@ -241,3 +241,104 @@ func TestKeyBadInputs(t *testing.T) {
 		},
 	})
 }
+
+// A bucket or table encrypted with a Key uses its ARN, and their grants
+// grant use of the key with them.
+func TestBucketAndTableWithKey(t *testing.T) {
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		fn, err := constructs.NewFunction(ctx, "fn", p.checkedFnArgs())
+		if err != nil {
+			return nil, err
+		}
+		k, err := constructs.NewKey(ctx, "lake", nil)
+		if err != nil {
+			return nil, err
+		}
+		logs, err := constructs.NewBucket(ctx, "access-logs", &constructs.BucketArgs{ForAccessLogs: true})
+		if err != nil {
+			return nil, err
+		}
+		bucket, err := constructs.NewBucket(ctx, "raw", &constructs.BucketArgs{KMSKey: k, AccessLogBucket: logs})
+		if err != nil {
+			return nil, err
+		}
+		table, err := constructs.NewTable(ctx, "catalog", &constructs.TableArgs{KMSKey: k})
+		if err != nil {
+			return nil, err
+		}
+		for _, grant := range []func(constructs.Grantee) error{bucket.GrantRead, bucket.GrantWrite, table.GrantRead, table.GrantReadWrite} {
+			if err := grant(fn); err != nil {
+				return nil, err
+			}
+		}
+		out := functionOutputs(fn)
+		out["keyArn"], out["bucketArn"], out["tableArn"] = k.Arn, bucket.Arn, table.Arn
+		return out, nil
+	})
+	keyArn := s.output("keyArn")
+	wantInputs(t, s.find(typBucketSSE, "raw"),
+		check{"rules.0.applyServerSideEncryptionByDefault.sseAlgorithm", "aws:kms"},
+		check{"rules.0.applyServerSideEncryptionByDefault.kmsMasterKeyId", keyArn},
+		check{"rules.0.bucketKeyEnabled", true})
+	wantInputs(t, s.find(typDynamoTable, "catalog"),
+		check{"serverSideEncryption.enabled", true},
+		check{"serverSideEncryption.kmsKeyArn", keyArn})
+	key := func(*stack) []string { return []string{keyArn} }
+	bucketArn := func(s *stack) []string { return []string{s.output("bucketArn")} }
+	objects := func(s *stack) []string { return []string{s.output("bucketArn") + "/*"} }
+	table := func(s *stack) []string { return []string{s.output("tableArn"), s.output("tableArn") + "/index/*"} }
+	checkGrantPolicy(t, s, "fn-bucket-raw-read", []wantStatement{
+		{"BucketList", []string{"s3:ListBucket"}, bucketArn},
+		{"BucketRead", []string{"s3:GetObject", "s3:GetObjectVersion"}, objects},
+		{"BucketKey", []string{"kms:Decrypt"}, key},
+	})
+	checkGrantPolicy(t, s, "fn-bucket-raw-write", []wantStatement{
+		{"BucketWrite", []string{"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"}, objects},
+		{"BucketKey", []string{"kms:Decrypt", "kms:GenerateDataKey"}, key},
+	})
+	checkGrantPolicy(t, s, "fn-table-catalog-read", []wantStatement{
+		{"TableRead", tableRead, table},
+		{"TableKey", []string{"kms:Decrypt"}, key},
+	})
+	checkGrantPolicy(t, s, "fn-table-catalog-readwrite", []wantStatement{
+		{"TableReadWrite", append(append([]string(nil), tableRead...), tableWrite...), table},
+		{"TableKey", []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+			"kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"}, key},
+	})
+	wantNoCheckErrors(t, s)
+}
+
+func TestBucketAndTableKeyBadInputs(t *testing.T) {
+	const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	setup := func(ctx *pulumi.Context, _ *project) (*constructs.Key, error) { return constructs.NewKey(ctx, "lake", nil) }
+	runBadInputs(t, setup, []badInput[*constructs.Key]{
+		{
+			name: "bucket with both keys",
+			build: func(ctx *pulumi.Context, _ *project, k *constructs.Key) error {
+				_, err := constructs.NewBucket(ctx, "raw", &constructs.BucketArgs{KMSKey: k, KMSKeyArn: keyArn})
+				return err
+			},
+			scope:    `bucket "raw"`,
+			problems: [][]string{{"KMSKey", `"lake"`, keyArn, "set one of them"}},
+		},
+		{
+			name: "access log bucket with a key",
+			build: func(ctx *pulumi.Context, _ *project, k *constructs.Key) error {
+				_, err := constructs.NewBucket(ctx, "logs", &constructs.BucketArgs{KMSKey: k, ForAccessLogs: true})
+				return err
+			},
+			scope:    `bucket "logs"`,
+			problems: [][]string{{"KMSKey", `"lake"`, "ForAccessLogs", "SSE-S3"}},
+		},
+		{
+			name: "table with both keys",
+			build: func(ctx *pulumi.Context, _ *project, k *constructs.Key) error {
+				_, err := constructs.NewTable(ctx, "catalog", &constructs.TableArgs{KMSKey: k, KMSKeyArn: keyArn})
+				return err
+			},
+			scope:    `table "catalog"`,
+			problems: [][]string{{"KMSKey", `"lake"`, keyArn, "set one of them"}},
+		},
+	})
+}
