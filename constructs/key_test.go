@@ -311,7 +311,9 @@ func TestBucketAndTableWithKey(t *testing.T) {
 
 func TestBucketAndTableKeyBadInputs(t *testing.T) {
 	const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	setup := func(ctx *pulumi.Context, _ *project) (*constructs.Key, error) { return constructs.NewKey(ctx, "lake", nil) }
+	setup := func(ctx *pulumi.Context, _ *project) (*constructs.Key, error) {
+		return constructs.NewKey(ctx, "lake", nil)
+	}
 	runBadInputs(t, setup, []badInput[*constructs.Key]{
 		{
 			name: "bucket with both keys",
