@@ -50,6 +50,19 @@ var snsSpecs = map[string]Spec{
 					return nil
 				}},
 			snsPolicyJSON(srcSNSSetTopicAttrs, "policy"),
+			// TracingConfig "PassThrough" or "Active"; SignatureVersion 1
+			// (SHA1) or 2 (SHA256).
+			oneOf(srcSNSCreateTopic, "tracingConfig", "PassThrough", "Active"),
+			intRange(srcSNSCreateTopic, "signatureVersion", 1, 2),
+			// "This is only supported on standard topics."
+			{Rule: "active tracing is only for standard topics", Source: srcSNSCreateTopic,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					fifo, _ := r.Value("fifoTopic")
+					if tc, _ := r.String("tracingConfig"); fifo == true && tc == "Active" {
+						return []Finding{{Property: "tracingConfig", Value: tc}}
+					}
+					return nil
+				}},
 		},
 	},
 

@@ -34,6 +34,10 @@ func TestSNSRealityRules(t *testing.T) {
 		{"topic name with a period", topic("t", map[string]any{"name": "lake.alerts"}), []want{{tTopic, "name", "does not match", "API_CreateTopic"}}},
 		{"topic name over 256 characters", topic("t", map[string]any{"name": strings.Repeat("t", 257)}), []want{{tTopic, "name", "at most 256", "API_CreateTopic"}}},
 		{"topic autonamed from a resource name too long", topic(strings.Repeat("t", 73), map[string]any{}), []want{{tTopic, "name", "must fit in 80", "aws_sns_topic"}}},
+		{"tracing mode", topic("t", map[string]any{"tracingConfig": "On"}), []want{{tTopic, "tracingConfig", "must be one of", "API_CreateTopic"}}},
+		{"signature version 3", topic("t", map[string]any{"signatureVersion": int64(3)}), []want{{tTopic, "signatureVersion", "between 1 and 2", "API_CreateTopic"}}},
+		{"active tracing on a FIFO topic", topic("t", map[string]any{"fifoTopic": true, "tracingConfig": "Active"}),
+			[]want{{tTopic, "tracingConfig", "only for standard topics", "API_CreateTopic"}}},
 		{"topic inline policy not JSON", topic("t", map[string]any{"policy": "{"}), []want{{tTopic, "policy", "JSON policy document", "API_SetTopicAttributes"}}},
 
 		{"topic policy AWS accepts", func(f *fixture) { f.add(tTopicPolicy, "p", map[string]any{"arn": topicArn, "policy": policy}) }, nil},
