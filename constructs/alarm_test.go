@@ -147,3 +147,64 @@ func TestAlarmBadInputs(t *testing.T) {
 		},
 	})
 }
+
+// A released function's rollback alarms notify its AlarmTopic when they
+// fire and recover; without one they carry no actions.
+func TestFunctionAlarmTopic(t *testing.T) {
+	for _, withTopic := range []bool{true, false} {
+		p := newProject(t)
+		s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+			r, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+			if err != nil {
+				return nil, err
+			}
+			args := p.fnArgs()
+			args.Releases, args.DurationP99AlarmMs = r, 1500
+			out := pulumi.Map{}
+			if withTopic {
+				topic, err := constructs.NewTopic(ctx, "ops", nil)
+				if err != nil {
+					return nil, err
+				}
+				args.AlarmTopic = topic
+				out["topicArn"] = topic.Arn
+			}
+			_, err = constructs.NewFunction(ctx, "fn", args)
+			return out, err
+		})
+		for _, name := range []string{"fn-errors", "fn-throttles", "fn-duration-p99"} {
+			al := s.find(typMetricAlarm, name)
+			if !withTopic {
+				wantInputs(t, al, check{"alarmActions", nil}, check{"okActions", nil})
+				continue
+			}
+			topicArn := s.output("topicArn")
+			wantInputs(t, al, check{"alarmActions", []any{topicArn}}, check{"okActions", []any{topicArn}})
+			if !dependsOn(al, s.find(typTopicPolicy, "ops")) {
+				t.Errorf("%s does not wait for the topic policy that lets CloudWatch publish", name)
+			}
+		}
+	}
+}
+
+func TestFunctionAlarmTopicBadInputs(t *testing.T) {
+	setup := func(ctx *pulumi.Context, _ *project) (*constructs.Topic, error) {
+		return constructs.NewTopic(ctx, "events-only", &constructs.TopicArgs{Publishers: []string{"events.amazonaws.com"}})
+	}
+	runBadInputs(t, setup, []badInput[*constructs.Topic]{
+		{
+			name: "alarm topic without Releases, which CloudWatch may not publish to",
+			build: func(ctx *pulumi.Context, p *project, topic *constructs.Topic) error {
+				args := p.fnArgs()
+				args.AlarmTopic = topic
+				_, err := constructs.NewFunction(ctx, "fn", args)
+				return err
+			},
+			scope: `function "fn"`,
+			problems: [][]string{
+				{"AlarmTopic", "without Releases"},
+				{"AlarmTopic", `"events-only"`, "cloudwatch.amazonaws.com", "Publishers"},
+			},
+		},
+	})
+}
