@@ -77,6 +77,11 @@ type BucketArgs struct {
 	// ResourcePolicy adds statements to the bucket policy after kumo's
 	// TLS-only statement. Default: none.
 	ResourcePolicy []Statement
+	// TrailLogsFor names kumo Trails (their construct names, in this
+	// stack) that deliver log files to the bucket: the policy lets
+	// CloudTrail check the bucket's ACL and put objects under AWSLogs/ for
+	// those trails only. Default: none.
+	TrailLogsFor []string
 }
 
 // Bucket is an S3 bucket that is encrypted, versioned, private, and
@@ -259,6 +264,9 @@ func newBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 // completes the component.
 func (b *Bucket) finish(extra ...Statement) error {
 	statements := append([]Statement{tlsOnlyStatement("s3", b.Arn, suffix("/*", b.Arn))}, extra...)
+	if len(b.args.TrailLogsFor) > 0 {
+		statements = append(statements, trailDelivery(b.ctx, b.Arn, b.args.TrailLogsFor)...)
+	}
 	if b.args.ForAccessLogs {
 		statements = append(statements, Statement{
 			Sid:       "AllowS3ServerAccessLogs",
