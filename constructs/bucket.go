@@ -127,6 +127,11 @@ func (a BucketArgs) validate(name string) *multierror.Error {
 			errs = multierror.Append(errs, fmt.Errorf("KMSKey: key %q is set on a bucket ForAccessLogs; log delivery only supports SSE-S3, so leave it nil", a.KMSKey.name))
 		}
 	}
+	for i, t := range a.TrailLogsFor {
+		if t == "" || slices.Contains(a.TrailLogsFor[:i], t) {
+			errs = multierror.Append(errs, fmt.Errorf("TrailLogsFor[%d]: %q must be the construct name of a Trail of this stack, listed once", i, t))
+		}
+	}
 	if a.AccessLogBucket != nil && !a.AccessLogBucket.args.ForAccessLogs {
 		errs = multierror.Append(errs, fmt.Errorf("AccessLogBucket: bucket %q is not ForAccessLogs; create the log bucket with ForAccessLogs: true", a.AccessLogBucket.name))
 	}

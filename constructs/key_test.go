@@ -113,6 +113,7 @@ func TestKeyDefaults(t *testing.T) {
 	if got, want := s.output("arn"), "arn:aws:kms:"+testRegion+":"+testAccount+":key/"+s.output("keyId"); got != want {
 		t.Errorf("Arn: got %q; want %q", got, want)
 	}
+	wantNoCheckErrors(t, s)
 }
 
 func TestKeyServicePrincipals(t *testing.T) {
@@ -332,6 +333,15 @@ func TestBucketAndTableKeyBadInputs(t *testing.T) {
 			},
 			scope:    `bucket "logs"`,
 			problems: [][]string{{"KMSKey", `"lake"`, "ForAccessLogs", "SSE-S3"}},
+		},
+		{
+			name: "bucket for an unnamed trail, twice",
+			build: func(ctx *pulumi.Context, _ *project, _ *constructs.Key) error {
+				_, err := constructs.NewBucket(ctx, "logs", &constructs.BucketArgs{TrailLogsFor: []string{"", "audit", "audit"}})
+				return err
+			},
+			scope:    `bucket "logs"`,
+			problems: [][]string{{"TrailLogsFor[0]", `""`, "construct name of a Trail"}, {"TrailLogsFor[2]", `"audit"`, "listed once"}},
 		},
 		{
 			name: "table with both keys",

@@ -266,3 +266,35 @@ func TestTrailBadInputs(t *testing.T) {
 		},
 	})
 }
+
+// TestSecurityConstructsAreDeterministic: the same program gives
+// byte-identical synth output in two checkouts.
+func TestSecurityConstructsAreDeterministic(t *testing.T) {
+	program := func(ctx *pulumi.Context) (pulumi.Map, error) {
+		buckets, err := lakeBuckets(ctx)
+		if err != nil {
+			return nil, err
+		}
+		topic, err := constructs.NewTopic(ctx, "ops", &constructs.TopicArgs{EmailSubscriptions: []string{"b@example.com", "a@example.com"}})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := constructs.NewAlarm(ctx, "depth", &constructs.AlarmArgs{Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible",
+			Dimensions: map[string]pulumi.StringInput{"QueueName": topic.DeadLetterQueue.Name, "B": pulumi.String("b")}, Topic: topic}); err != nil {
+			return nil, err
+		}
+		_, err = constructs.NewTrail(ctx, "audit", &constructs.TrailArgs{DataEventBuckets: buckets})
+		return nil, err
+	}
+	var outs [][]byte
+	for range 2 {
+		out, err := newProject(t).synth(program).JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+	}
+	if string(outs[0]) != string(outs[1]) {
+		t.Errorf("synth output differs between checkouts:\n%s", firstDiff(outs[0], outs[1]))
+	}
+}
