@@ -65,7 +65,10 @@ type AlarmArgs struct {
 	Dimensions map[string]pulumi.StringInput
 	// Statistic aggregates the metric over each period. Default: Sum.
 	Statistic Statistic
-	// Threshold is compared with the statistic. Default: 0.
+	// Threshold is compared with the statistic. Default: 0, which needs a
+	// strict Comparison (GreaterThanThreshold: any datapoint above zero);
+	// 0 with GreaterThanOrEqualToThreshold is refused, as every datapoint
+	// would breach.
 	Threshold float64
 	// Comparison compares the statistic with Threshold. Default:
 	// GreaterThanOrEqualToThreshold.
@@ -146,6 +149,9 @@ func (a AlarmArgs) validate(name string) *multierror.Error {
 	}
 	if !slices.Contains(comparisons, a.Comparison) {
 		add("Comparison: %q is not a comparison; use one of %v", a.Comparison, comparisons)
+	}
+	if a.Threshold == 0 && a.Comparison == ComparisonGreaterThanOrEqual {
+		add("Threshold: 0 with %s is met by every datapoint, so the alarm would fire whenever the metric has data; set Threshold (e.g. 1 for any message) or use %s", a.Comparison, ComparisonGreaterThan)
 	}
 	if !slices.Contains(missingDatas, a.TreatMissingData) {
 		add("TreatMissingData: %q is not a treatment; use one of %v", a.TreatMissingData, missingDatas)

@@ -84,7 +84,7 @@ func TestAlarmNotifiesTopic(t *testing.T) {
 }
 
 func TestAlarmBadInputs(t *testing.T) {
-	base := constructs.AlarmArgs{Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible"}
+	base := constructs.AlarmArgs{Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1}
 	newAlarm := func(mod func(a *constructs.AlarmArgs)) func(*pulumi.Context, *project, *constructs.Topic) error {
 		return func(ctx *pulumi.Context, _ *project, topic *constructs.Topic) error {
 			a := base
@@ -115,6 +115,12 @@ func TestAlarmBadInputs(t *testing.T) {
 			build:    newAlarm(func(a *constructs.AlarmArgs) { a.EvaluationPeriods, a.DatapointsToAlarm = 2, 3 }),
 			scope:    scope,
 			problems: [][]string{{"DatapointsToAlarm", "3", "EvaluationPeriods (2)"}},
+		},
+		{
+			name:     "threshold every datapoint meets",
+			build:    newAlarm(func(a *constructs.AlarmArgs) { a.Threshold = 0 }),
+			scope:    scope,
+			problems: [][]string{{"Threshold", "0", "GreaterThanOrEqualToThreshold", "every datapoint", "GreaterThanThreshold"}},
 		},
 		{
 			name: "topic CloudWatch may not publish to",

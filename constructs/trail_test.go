@@ -279,7 +279,7 @@ func TestSecurityConstructsAreDeterministic(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := constructs.NewAlarm(ctx, "depth", &constructs.AlarmArgs{Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible",
+		if _, err := constructs.NewAlarm(ctx, "depth", &constructs.AlarmArgs{Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1,
 			Dimensions: map[string]pulumi.StringInput{"QueueName": topic.DeadLetterQueue.Name, "B": pulumi.String("b")}, Topic: topic}); err != nil {
 			return nil, err
 		}
