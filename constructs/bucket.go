@@ -55,6 +55,10 @@ type BucketArgs struct {
 	// KMSKeyArn encrypts objects with a customer managed key. Default:
 	// SSE-S3 (AES256), which needs no key policy.
 	KMSKeyArn string
+	// KMSKey encrypts objects with a kumo Key (SSE-KMS with bucket keys);
+	// the bucket's grants then grant use of the key too. Set it or
+	// KMSKeyArn, not both. Default: nil, SSE-S3 as for KMSKeyArn.
+	KMSKey *Key
 	// LifecycleRules add transitions and expirations. Default: only the
 	// rule kumo always adds, aborting incomplete multipart uploads after 7 days.
 	LifecycleRules []LifecycleRule
@@ -73,6 +77,11 @@ type BucketArgs struct {
 	// ResourcePolicy adds statements to the bucket policy after kumo's
 	// TLS-only statement. Default: none.
 	ResourcePolicy []Statement
+	// TrailLogsFor names kumo Trails (their construct names, in this
+	// stack) that deliver log files to the bucket: the policy lets
+	// CloudTrail check the bucket's ACL and put objects under AWSLogs/ for
+	// those trails only. Default: none.
+	TrailLogsFor []string
 }
 
 // Bucket is an S3 bucket that is encrypted, versioned, private, and
@@ -109,6 +118,19 @@ func (a BucketArgs) validate(name string) *multierror.Error {
 	}
 	if a.ForAccessLogs && a.KMSKeyArn != "" {
 		errs = multierror.Append(errs, fmt.Errorf("KMSKeyArn: %q is set on a bucket ForAccessLogs; log delivery only supports SSE-S3, so leave it empty", a.KMSKeyArn))
+	}
+	if a.KMSKey != nil {
+		if a.KMSKeyArn != "" {
+			errs = multierror.Append(errs, fmt.Errorf("KMSKey: key %q is set together with KMSKeyArn %q; set one of them", a.KMSKey.name, a.KMSKeyArn))
+		}
+		if a.ForAccessLogs {
+			errs = multierror.Append(errs, fmt.Errorf("KMSKey: key %q is set on a bucket ForAccessLogs; log delivery only supports SSE-S3, so leave it nil", a.KMSKey.name))
+		}
+	}
+	for i, t := range a.TrailLogsFor {
+		if t == "" || slices.Contains(a.TrailLogsFor[:i], t) {
+			errs = multierror.Append(errs, fmt.Errorf("TrailLogsFor[%d]: %q must be the construct name of a Trail of this stack, listed once", i, t))
+		}
 	}
 	if a.AccessLogBucket != nil && !a.AccessLogBucket.args.ForAccessLogs {
 		errs = multierror.Append(errs, fmt.Errorf("AccessLogBucket: bucket %q is not ForAccessLogs; create the log bucket with ForAccessLogs: true", a.AccessLogBucket.name))
@@ -182,9 +204,9 @@ func newBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 	b.Name, b.Arn = b.Bucket.Bucket, b.Bucket.Arn
 
 	sse := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")}
-	if a.KMSKeyArn != "" {
+	if key := a.kmsKeyArn(); key != nil {
 		sse = &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-			SseAlgorithm: pulumi.String("aws:kms"), KmsMasterKeyId: pulumi.String(a.KMSKeyArn)}
+			SseAlgorithm: pulumi.String("aws:kms"), KmsMasterKeyId: key}
 	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: b.Bucket.ID(),
@@ -247,6 +269,9 @@ func newBucket(ctx *pulumi.Context, name string, args *BucketArgs, opts ...pulum
 // completes the component.
 func (b *Bucket) finish(extra ...Statement) error {
 	statements := append([]Statement{tlsOnlyStatement("s3", b.Arn, suffix("/*", b.Arn))}, extra...)
+	if len(b.args.TrailLogsFor) > 0 {
+		statements = append(statements, trailDelivery(b.ctx, b.Arn, b.args.TrailLogsFor)...)
+	}
 	if b.args.ForAccessLogs {
 		statements = append(statements, Statement{
 			Sid:       "AllowS3ServerAccessLogs",
@@ -330,8 +355,20 @@ func (b *Bucket) grant(g Grantee, access string, statements []Statement, kmsActi
 	for i := range statements {
 		statements[i].WildcardReason = objectsReason
 	}
-	if b.args.KMSKeyArn != "" {
-		statements = append(statements, Statement{Sid: "BucketKey", Actions: kmsActions, Resources: []pulumi.StringInput{pulumi.String(b.args.KMSKeyArn)}})
+	if key := b.args.kmsKeyArn(); key != nil {
+		statements = append(statements, Statement{Sid: "BucketKey", Actions: kmsActions, Resources: []pulumi.StringInput{key}})
 	}
 	return g.addToRolePolicy(fmt.Sprintf("bucket-%s-%s", b.name, access), statements...)
+}
+
+// kmsKeyArn is the customer managed key the objects are encrypted with, or
+// nil for SSE-S3.
+func (a BucketArgs) kmsKeyArn() pulumi.StringInput {
+	switch {
+	case a.KMSKey != nil:
+		return a.KMSKey.Arn
+	case a.KMSKeyArn != "":
+		return pulumi.String(a.KMSKeyArn)
+	}
+	return nil
 }

@@ -157,3 +157,24 @@ const (
 	// DefaultAthenaEngineVersion lets Athena choose and upgrade the engine.
 	DefaultAthenaEngineVersion = "AUTO"
 )
+
+// Defaults of the security and operations constructs (Key, Topic, Alarm,
+// Trail).
+const (
+	// DefaultKeyDeletionWindowDays is the longest wait KMS allows before it
+	// deletes a key: a month to notice and cancel a deletion that would
+	// make everything encrypted under the key unreadable.
+	DefaultKeyDeletionWindowDays = 30
+	// MinKeyDeletionWindowDays and MaxKeyDeletionWindowDays are KMS's
+	// limits (ScheduleKeyDeletion's PendingWindowInDays).
+	MinKeyDeletionWindowDays = 7
+	MaxKeyDeletionWindowDays = 30
+	// DefaultTopicPublisher is the service a Topic lets publish unless told
+	// otherwise: CloudWatch, for alarm notifications.
+	DefaultTopicPublisher = "cloudwatch.amazonaws.com"
+	// DefaultAlarmPeriodSeconds evaluates a metric every minute, the
+	// finest period of standard-resolution metrics.
+	DefaultAlarmPeriodSeconds = 60
+	// DefaultAlarmEvaluationPeriods alarms on the first breaching period.
+	DefaultAlarmEvaluationPeriods = 1
+)

@@ -86,6 +86,11 @@ type FunctionArgs struct {
 	// ReleaseWaitTimeoutSeconds bounds the wait for another deployment of
 	// the same group to finish before failing. Default: 900.
 	ReleaseWaitTimeoutSeconds int
+	// AlarmTopic is notified when the alias's errors, throttles (and p99
+	// duration) alarms fire and recover; it must let
+	// cloudwatch.amazonaws.com publish (its default). Needs Releases, which
+	// creates those alarms. Default: none, the alarms only roll back.
+	AlarmTopic *Topic
 }
 
 // Function is a Lambda function published as immutable versions and served
@@ -197,11 +202,15 @@ func (a FunctionArgs) validate() *multierror.Error {
 			set   bool
 		}{{"DeploymentPreference", a.DeploymentPreference != ""}, {"Alarms", len(a.Alarms) > 0},
 			{"DurationP99AlarmMs", a.DurationP99AlarmMs != 0}, {"PreTrafficHook", a.PreTrafficHook != nil},
-			{"PostTrafficHook", a.PostTrafficHook != nil}, {"ReleaseWaitTimeoutSeconds", a.ReleaseWaitTimeoutSeconds != 0}} {
+			{"PostTrafficHook", a.PostTrafficHook != nil}, {"ReleaseWaitTimeoutSeconds", a.ReleaseWaitTimeoutSeconds != 0},
+			{"AlarmTopic", a.AlarmTopic != nil}} {
 			if c.set {
 				errs = multierror.Append(errs, fmt.Errorf("%s: set without Releases; canary settings need the stack's Releases (CodeDeploy)", c.field))
 			}
 		}
+	}
+	if a.AlarmTopic != nil && !a.AlarmTopic.allowsPublisher(cloudWatchPrincipal) {
+		errs = multierror.Append(errs, fmt.Errorf("AlarmTopic: topic %q does not let %s publish, so alarm notifications would be refused; add it to the topic's Publishers", a.AlarmTopic.name, cloudWatchPrincipal))
 	}
 	if a.DurationP99AlarmMs < 0 {
 		errs = multierror.Append(errs, fmt.Errorf("DurationP99AlarmMs: %d must not be negative", a.DurationP99AlarmMs))

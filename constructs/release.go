@@ -224,7 +224,14 @@ func (f *Function) alarms(ctx *pulumi.Context) ([]*cloudwatch.MetricAlarm, error
 		} else {
 			args.Statistic = pulumi.String(s.stat)
 		}
-		al, err := cloudwatch.NewMetricAlarm(ctx, f.name+"-"+s.suffix, args, pulumi.Parent(f))
+		opts := []pulumi.ResourceOption{pulumi.Parent(f)}
+		if t := f.args.AlarmTopic; t != nil {
+			args.AlarmActions = pulumi.Array{t.Arn}
+			args.OkActions = pulumi.Array{t.Arn}
+			// CloudWatch must be allowed to publish before an alarm fires.
+			opts = append(opts, pulumi.DependsOn([]pulumi.Resource{t.Policy}))
+		}
+		al, err := cloudwatch.NewMetricAlarm(ctx, f.name+"-"+s.suffix, args, opts...)
 		if err != nil {
 			return nil, err
 		}

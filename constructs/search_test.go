@@ -430,7 +430,7 @@ func TestSearchDomainBadInputs(t *testing.T) {
 
 // checkReport runs kumo check on a synth result and fails on any
 // error-level finding.
-func checkReport(t *testing.T, p *project, s *stack) *kumocheck.Report {
+func checkClean(t *testing.T, p *project, s *stack) *kumocheck.Report {
 	t.Helper()
 	rep, err := kumocheck.Run(s.Result, p.dir, nil)
 	if err != nil {
@@ -494,7 +494,7 @@ func TestSearchDomainPassesKumoCheck(t *testing.T) {
 				}
 				return nil, d.GrantReadWrite(fn)
 			})
-			rep := checkReport(t, p, s)
+			rep := checkClean(t, p, s)
 			got := suppressedOn(rep, typSearchDomain, "catalog")
 			if !reflect.DeepEqual(slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(tc.suppressed))) {
 				t.Errorf("suppressed on the domain: got %v; want exactly %v", got, tc.suppressed)
@@ -576,7 +576,7 @@ func TestSearchAndQueryDeterministicAndChecked(t *testing.T) {
 		}
 		outs = append(outs, out)
 		if i == 0 {
-			checkReport(t, p, s)
+			checkClean(t, p, s)
 		}
 	}
 	if !bytes.Equal(outs[0], outs[1]) {

@@ -51,6 +51,10 @@ type TableArgs struct {
 	// KMSKeyArn encrypts with a customer managed key. Default: the AWS
 	// managed key for DynamoDB.
 	KMSKeyArn string
+	// KMSKey encrypts with a kumo Key; the table's grants then grant use
+	// of the key too (decrypt to read, encrypt and decrypt to write). Set it
+	// or KMSKeyArn, not both. Default: nil, as for KMSKeyArn.
+	KMSKey *Key
 	// GlobalSecondaryIndexes query the table by other keys, e.g. every
 	// item of one owner. They share the table's on-demand billing and
 	// encryption, and the table's grants cover them. Default: none.
@@ -94,6 +98,7 @@ type Table struct {
 	pulumi.ResourceState
 
 	name string
+	key  *Key
 	// Table is the underlying resource, an escape hatch.
 	Table *dynamodb.Table
 	// Name is the physical table name.
@@ -198,6 +203,9 @@ func (a TableArgs) validate() *multierror.Error {
 	default:
 		errs = multierror.Append(errs, fmt.Errorf("Stream: %q is not a stream view; use KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or empty for none", a.Stream))
 	}
+	if a.KMSKey != nil && a.KMSKeyArn != "" {
+		errs = multierror.Append(errs, fmt.Errorf("KMSKey: key %q is set together with KMSKeyArn %q; set one of them", a.KMSKey.name, a.KMSKeyArn))
+	}
 	if ierrs := a.validateIndexes(); len(ierrs) > 0 {
 		errs = multierror.Append(errs, ierrs...)
 	}
@@ -298,7 +306,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if err := invalid(fmt.Sprintf("table %q", name), a.validate()); err != nil {
 		return nil, err
 	}
-	t := &Table{name: name, PartitionKey: a.PartitionKey}
+	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey}
 	if err := ctx.RegisterComponentResource("kumo:constructs:Table", name, t, opts...); err != nil {
 		return nil, err
 	}
@@ -311,6 +319,9 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	}
 	if a.KMSKeyArn != "" {
 		tArgs.ServerSideEncryption = &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: pulumi.String(a.KMSKeyArn)}
+	}
+	if a.KMSKey != nil {
+		tArgs.ServerSideEncryption = &dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: a.KMSKey.Arn}
 	}
 	if a.SortKey != "" {
 		tArgs.RangeKey = pulumi.String(a.SortKey)
@@ -367,27 +378,34 @@ var (
 
 // GrantRead lets g read items from the table and its indexes.
 func (t *Table) GrantRead(g Grantee) error {
-	return t.grant(g, "read", tableReadActions)
+	return t.grant(g, "read", tableReadActions, keyDecryptActions)
 }
 
 // GrantWrite lets g put, update and delete items.
 func (t *Table) GrantWrite(g Grantee) error {
-	return t.grant(g, "write", tableWriteActions)
+	return t.grant(g, "write", tableWriteActions, keyEncryptDecryptActions)
 }
 
 // GrantReadWrite lets g read and write items.
 func (t *Table) GrantReadWrite(g Grantee) error {
-	return t.grant(g, "readwrite", append(append([]string(nil), tableReadActions...), tableWriteActions...))
+	return t.grant(g, "readwrite", append(append([]string(nil), tableReadActions...), tableWriteActions...), keyEncryptDecryptActions)
 }
 
-func (t *Table) grant(g Grantee, access string, actions []string) error {
-	return g.addToRolePolicy(fmt.Sprintf("table-%s-%s", t.name, access), Statement{
+// grant adds the table statement, plus use of the table's Key when it has
+// one (as CDK's table grants do: decrypt to read, encrypt and decrypt to
+// write).
+func (t *Table) grant(g Grantee, access string, actions, keyActions []string) error {
+	statements := []Statement{{
 		Sid:       "Table" + accessSid[access],
 		Actions:   actions,
 		Resources: []pulumi.StringInput{t.Arn, suffix("/index/*", t.Arn)},
 		// Queries of any of the table's indexes, which are the table's own.
 		WildcardReason: "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name",
-	})
+	}}
+	if t.key != nil {
+		statements = append(statements, Statement{Sid: "TableKey", Actions: keyActions, Resources: []pulumi.StringInput{t.key.Arn}})
+	}
+	return g.addToRolePolicy(fmt.Sprintf("table-%s-%s", t.name, access), statements...)
 }
 
 // accessSid spells an access level for statement IDs (alphanumeric only).

@@ -467,6 +467,45 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("stateMachineVersionArn", "")
 		return arn, out
 
+	case typ == "aws:sns/topicPolicy:TopicPolicy":
+		// A topic policy is identified by its topic's ARN.
+		return str("arn"), out
+
+	case typ == "aws:sns/topicSubscription:TopicSubscription":
+		arn := str("topic") + ":" + uuidLike(urn)
+		set("arn", arn)
+		// E-mail subscriptions wait for the owner of the address to confirm.
+		if p := str("protocol"); p == "email" || p == "email-json" {
+			out["pendingConfirmation"] = resource.NewBoolProperty(true)
+		}
+		return arn, out
+
+	case typ == "aws:kms/key:Key":
+		id := uuidLike(urn)
+		set("keyId", id)
+		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", R, A, id))
+		return id, out
+
+	case typ == "aws:kms/alias:Alias":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:kms:%s:%s:%s", R, A, n))
+		if k := str("targetKeyId"); k != "" {
+			set("targetKeyArn", k)
+			if !strings.HasPrefix(k, "arn:") {
+				set("targetKeyArn", fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", R, A, k))
+			}
+		}
+		return n, out
+
+	case typ == "aws:cloudtrail/trail:Trail":
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		set("homeRegion", R)
+		return arn, out
+
 	case typ == "aws:dynamodb/table:Table":
 		n := physical("name")
 		arn := fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", R, A, n)

@@ -116,6 +116,36 @@ func TestMockOutputs(t *testing.T) {
 			want: map[string]string{"arn": `arn:aws:sns:eu-west-1:123456789012:alerts-[0-9a-f]{7}`},
 		},
 		{
+			typ: "aws:sns/topicSubscription:TopicSubscription", name: "ops",
+			inputs: map[string]any{"topic": "arn:aws:sns:eu-west-1:123456789012:alerts", "protocol": "email", "endpoint": "ops@example.com"},
+			want:   map[string]string{"arn": `arn:aws:sns:eu-west-1:123456789012:alerts:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`},
+		},
+		{
+			typ: "aws:kms/key:Key", name: "lake",
+			want: map[string]string{
+				"id":    `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+				"keyId": `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+				"arn":   `arn:aws:kms:eu-west-1:123456789012:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`,
+			},
+		},
+		{
+			typ: "aws:kms/alias:Alias", name: "lake",
+			inputs: map[string]any{"targetKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+			want: map[string]string{
+				"name":         `alias/lake-[0-9a-f]{7}`,
+				"arn":          `arn:aws:kms:eu-west-1:123456789012:alias/lake-[0-9a-f]{7}`,
+				"targetKeyArn": `arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+			},
+		},
+		{
+			typ: "aws:cloudtrail/trail:Trail", name: "audit",
+			inputs: map[string]any{"name": "shop-dev-audit", "s3BucketName": "logs"},
+			want: map[string]string{
+				"id":  `arn:aws:cloudtrail:eu-west-1:123456789012:trail/shop-dev-audit`,
+				"arn": `arn:aws:cloudtrail:eu-west-1:123456789012:trail/shop-dev-audit`,
+			},
+		},
+		{
 			typ: "aws:dynamodb/table:Table", name: "items",
 			inputs: map[string]any{"name": "items", "streamEnabled": true},
 			want: map[string]string{

@@ -53,6 +53,9 @@ type Autoname struct {
 	// Suffix is appended after the random part when the boolean input
 	// SuffixWhen is true (".fifo" for FIFO queues).
 	Suffix, SuffixWhen string
+	// Prefix is put before the generated name, outside Max ("alias/" for
+	// KMS aliases, whose provider prepends it after autonaming).
+	Prefix string
 	// Source cites the provider's autonaming of the property.
 	Source string
 }
@@ -319,7 +322,7 @@ func autoname(urn, typ, name string, inputs map[string]any) (map[string]string, 
 				Source: n.Auto.Source})
 			continue
 		}
-		v := base + pick(urn, "autoname", hexDigits, autonameRandLen) + suffix
+		v := n.Auto.Prefix + base + pick(urn, "autoname", hexDigits, autonameRandLen) + suffix
 		if n.Auto.Lower {
 			v = strings.ToLower(v)
 		}

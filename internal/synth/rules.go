@@ -9,6 +9,7 @@ var specs = withChecks(withChecks(mergeSpecs(
 	apigatewaySpecs, cloudfrontSpecs, cognitoSpecs, codedeploySpecs, s3Specs,
 	firehoseSpecs, sfnSpecs,
 	opensearchSpecs, logResourcePolicySpecs, glueSpecs, athenaSpecs,
+	kmsSpecs, snsSpecs, cloudtrailSpecs,
 ), orderingChecks), uniqueChecks())
 
 // withChecks adds cross-service checks to the specs of the types they

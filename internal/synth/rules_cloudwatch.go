@@ -81,6 +81,37 @@ var cloudwatchSpecs = map[string]Spec{
 					}
 					return []Finding{{Property: "period", Value: v}}
 				}},
+			// "Period multiplied by EvaluationPeriods can't be more than
+			// 604,800 seconds. For alarms with a period of less than one hour
+			// (3,600 seconds), the total evaluation period can't be longer
+			// than one day (86,400 seconds)."
+			{Rule: "period × evaluationPeriods is at most 7 days (604,800 s), and at most 1 day (86,400 s) for periods under an hour", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					p, pok := r.Value("period")
+					e, eok := r.Value("evaluationPeriods")
+					pn, _ := asInt(p)
+					en, _ := asInt(e)
+					limit := int64(604800)
+					if pn < 3600 {
+						limit = 86400
+					}
+					if pok && eok && pn*en > limit {
+						return []Finding{{Property: "evaluationPeriods", Value: fmt.Sprintf("%d × %d s = %d s", en, pn, pn*en)}}
+					}
+					return nil
+				}},
+			// AlarmActions, OKActions, InsufficientDataActions: "Array
+			// Members: Maximum number of 5 items."
+			{Rule: "an alarm has at most 5 actions per state", Source: srcCloudWatchPutAlarm,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					var fs []Finding
+					for _, p := range []string{"alarmActions", "okActions", "insufficientDataActions"} {
+						if n := len(values(r, p+"[]")); n > 5 {
+							fs = append(fs, Finding{Property: p, Value: fmt.Sprintf("%d actions", n)})
+						}
+					}
+					return fs
+				}},
 			{Rule: "a metric alarm names either statistic or extendedStatistic (pNN), exactly one, unless it uses metricQueries", Source: srcCloudWatchPutAlarm,
 				Find: func(r *Resource, _ *Stack) []Finding {
 					if _, q := r.Value("metricQueries"); q {

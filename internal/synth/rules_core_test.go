@@ -148,6 +148,16 @@ func TestCloudWatchRealityRules(t *testing.T) {
 			[]want{{tAlarm, "statistic", "exactly one", "API_PutMetricAlarm"}}},
 		{"period of 45 s", func(f *fixture) { f.add(tAlarm, "a", alarm(set("period", int64(45)))) }, []want{{tAlarm, "period", "multiple of 60", "API_PutMetricAlarm"}}},
 		{"unknown operator", func(f *fixture) { f.add(tAlarm, "a", alarm(set("comparisonOperator", "Above"))) }, []want{{tAlarm, "comparisonOperator", "must be one of", "API_PutMetricAlarm"}}},
+		{"evaluation over a day at a 1-minute period", func(f *fixture) { f.add(tAlarm, "a", alarm(set("evaluationPeriods", int64(1441)))) },
+			[]want{{tAlarm, "evaluationPeriods", "at most 1 day", "API_PutMetricAlarm"}}},
+		{"evaluation over 7 days at a 1-hour period", func(f *fixture) {
+			f.add(tAlarm, "a", alarm(set("period", int64(3600)), set("evaluationPeriods", int64(169))))
+		},
+			[]want{{tAlarm, "evaluationPeriods", "at most 7 days", "API_PutMetricAlarm"}}},
+		{"six alarm actions", func(f *fixture) {
+			f.add(tAlarm, "a", alarm(set("alarmActions", []any{"arn:aws:sns:eu-west-1:123456789012:a", "arn:aws:sns:eu-west-1:123456789012:b",
+				"arn:aws:sns:eu-west-1:123456789012:c", "arn:aws:sns:eu-west-1:123456789012:d", "arn:aws:sns:eu-west-1:123456789012:e", "arn:aws:sns:eu-west-1:123456789012:f"})))
+		}, []want{{tAlarm, "alarmActions", "at most 5 actions", "API_PutMetricAlarm"}}},
 		{"more datapoints than periods", func(f *fixture) { f.add(tAlarm, "a", alarm(set("datapointsToAlarm", int64(3)))) },
 			[]want{{tAlarm, "datapointsToAlarm", "1 to evaluationPeriods", "API_PutMetricAlarm"}}},
 	})
@@ -214,11 +224,11 @@ func TestOrderingRealityRules(t *testing.T) {
 // for, so emitting one fails synth (once per type).
 func TestTypesWithoutRulesFail(t *testing.T) {
 	f := &fixture{}
-	f.add("aws:sns/topic:Topic", "a", map[string]any{})
-	f.add("aws:sns/topic:Topic", "b", map[string]any{})
+	f.add("aws:ec2/vpc:Vpc", "a", map[string]any{})
+	f.add("aws:ec2/vpc:Vpc", "b", map[string]any{})
 	f.add("random:index/randomId:RandomId", "r", map[string]any{})
 	vs := f.check()
-	if len(vs) != 1 || vs[0].Type != "aws:sns/topic:Topic" || vs[0].Property != "(type)" || !strings.Contains(vs[0].Rule, "no reality rules") {
+	if len(vs) != 1 || vs[0].Type != "aws:ec2/vpc:Vpc" || vs[0].Property != "(type)" || !strings.Contains(vs[0].Rule, "no reality rules") {
 		t.Fatalf("got %v; want one (type) violation for aws:sns/topic:Topic and none for other packages", list(vs))
 	}
 }

@@ -22,6 +22,8 @@ var unique = map[string]struct{ prop, within, source string }{
 	"aws:codedeploy/deploymentGroup:DeploymentGroup":         {"deploymentGroupName", "appName", "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentGroup.html"},
 	"aws:codedeploy/deploymentConfig:DeploymentConfig":       {"deploymentConfigName", "", "https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeploymentConfig.html"},
 	"aws:cloudfront/originAccessControl:OriginAccessControl": {"name", "", "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateOriginAccessControl.html"},
+	"aws:kms/alias:Alias":                                    {"name", "", srcKMSCreateAlias},
+	"aws:cloudtrail/trail:Trail":                             {"name", "", srcCloudTrailCreate},
 }
 
 // uniqueChecks turn unique into one Check per type.
