@@ -7,6 +7,7 @@ import "maps"
 var specs = withChecks(withChecks(mergeSpecs(
 	lambdaSpecs, iamSpecs, cloudwatchSpecs, dynamodbSpecs, sqsSpecs,
 	apigatewaySpecs, cloudfrontSpecs, cognitoSpecs, codedeploySpecs, s3Specs,
+	eventsSpecs, lambdaEventSourceSpecs, s3NotificationSpecs,
 ), orderingChecks), uniqueChecks())
 
 // withChecks adds cross-service checks to the specs of the types they
