@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -62,8 +63,10 @@ type BucketTriggers struct {
 
 // bucketTriggerOwners records which BucketTriggers owns each bucket's
 // notification configuration: a second one for the same bucket would
-// replace the first on every deployment, so it is refused up front.
-var bucketTriggerOwners sync.Map // *Bucket → name of its BucketTriggers
+// replace the first on every deployment, so it is refused up front. Kept
+// here rather than on Bucket; the keys are weak so that a process running
+// many programs (tests, benchmarks) does not keep their buckets alive.
+var bucketTriggerOwners sync.Map // weak.Pointer[Bucket] → name of its BucketTriggers
 
 func (t BucketTrigger) withDefaults() BucketTrigger {
 	if len(t.Events) == 0 {
@@ -93,7 +96,7 @@ func (a BucketTriggersArgs) validate() *multierror.Error {
 	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
 	if a.Bucket == nil {
 		add("Bucket: not set; pass the *Bucket whose object events invoke the functions")
-	} else if owner, taken := bucketTriggerOwners.Load(a.Bucket); taken {
+	} else if owner, taken := bucketTriggerOwners.Load(weak.Make(a.Bucket)); taken {
 		add("Bucket: bucket %q already has triggers %q; S3 keeps one notification configuration per bucket and a second would replace the first, so list every trigger of the bucket in one NewBucketTriggers", a.Bucket.name, owner)
 	}
 	if len(a.Triggers) == 0 {
@@ -144,7 +147,7 @@ func NewBucketTriggers(ctx *pulumi.Context, name string, args *BucketTriggersArg
 	if err := invalid(fmt.Sprintf("bucket triggers %q", name), a.validate()); err != nil {
 		return nil, err
 	}
-	if owner, taken := bucketTriggerOwners.LoadOrStore(a.Bucket, name); taken {
+	if owner, taken := bucketTriggerOwners.LoadOrStore(weak.Make(a.Bucket), name); taken {
 		return nil, fmt.Errorf("bucket triggers %q: bucket %q already has triggers %q", name, a.Bucket.name, owner)
 	}
 	bt := &BucketTriggers{}
