@@ -91,6 +91,19 @@ var eventsSpecs = map[string]Spec{
 				}},
 			matches("description", StringRule{Max: 512, Desc: "a rule description is at most 512 characters", Source: srcEventsPutRule}),
 			jsonInput(srcEventsPutRule, "eventPattern", 0),
+			{Rule: "a rule name is unique on its event bus: PutRule with a name the bus already has replaces that rule, so one of the two is silently lost", Source: srcEventsPutRule,
+				Find: func(r *Resource, s *Stack) []Finding {
+					name := r.Physical("name")
+					if name == "" || isPlaceholder(name) {
+						return nil
+					}
+					bus, _ := r.String("eventBusName")
+					same := s.index("rule by bus and name", tEventRule, ruleKey)[busKey(bus)+"\x00"+name]
+					if len(same) > 1 {
+						return []Finding{{Property: "name", Value: fmt.Sprintf("%s (also %s)", name, other(same, r).URN)}}
+					}
+					return nil
+				}},
 		},
 	},
 
@@ -173,10 +186,7 @@ var eventsSpecs = map[string]Spec{
 					if !ok {
 						return nil
 					}
-					rules := s.index("rule by bus and name", tEventRule, func(x *Resource) (string, bool) {
-						bus, _ := x.String("eventBusName")
-						return busKey(bus) + "\x00" + x.Physical("name"), true
-					})[key]
+					rules := s.index("rule by bus and name", tEventRule, ruleKey)[key]
 					name, _ := r.String("rule")
 					return afterAny(r, s, rules, "rule", name)
 				}},
@@ -204,6 +214,13 @@ func jsonInput(source, prop string, max int) Check {
 			}
 			return nil
 		}}
+}
+
+// ruleKey identifies a rule by its event bus and name, as targetRuleKey
+// does the rule of a target.
+func ruleKey(r *Resource) (string, bool) {
+	bus, _ := r.String("eventBusName")
+	return busKey(bus) + "\x00" + r.Physical("name"), true
 }
 
 // targetRuleKey identifies the rule a target belongs to: its event bus and

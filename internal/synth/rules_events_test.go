@@ -112,6 +112,16 @@ func TestEventsRealityRules(t *testing.T) {
 				f.add(tEventTarget, "a", targetInputs(set("targetId", "run")), r)
 				f.add(tEventTarget, "b", targetInputs(set("targetId", "run")), r)
 			}},
+		{name: "two rules with one name", want: []want{{tEventRule, "name", "unique on its event bus", "API_PutRule"}, {tEventRule, "name", "unique on its event bus", "API_PutRule"}},
+			build: func(f *fixture) {
+				f.add(tEventRule, "a", ruleInputs())
+				f.add(tEventRule, "b", ruleInputs(set("scheduleExpression", "rate(1 hour)")))
+			}},
+		{name: "accepted: one rule name on two buses",
+			build: func(f *fixture) {
+				f.add(tEventRule, "a", ruleInputs())
+				f.add(tEventRule, "b", ruleInputs(set("scheduleExpression", nil), set("eventPattern", `{"source":["kumo"]}`), set("eventBusName", "orders")))
+			}},
 		{name: "accepted: one target ID on two rules",
 			build: func(f *fixture) {
 				a := f.add(tEventRule, "a", ruleInputs(set("name", "a")))
