@@ -97,6 +97,9 @@ const (
 	// DefaultStreamBisectBatchOnError splits a failing batch in two and
 	// retries each half, so one bad record does not fail its neighbours.
 	DefaultStreamBisectBatchOnError = true
+	// DefaultStreamReportBatchItemFailures lets a handler retry only the
+	// records it names as failed (the data lake's indexer does).
+	DefaultStreamReportBatchItemFailures = true
 	// DefaultStreamRetryAttempts bounds retries of a failing batch, where
 	// Lambda's default retries until the record expires and blocks the
 	// shard meanwhile.

@@ -47,6 +47,11 @@ type StreamSourceArgs struct {
 	// 1–10; above 1, records of one key may be processed out of order.
 	// Default: 1.
 	ParallelizationFactor int
+	// ReportBatchItemFailures lets the handler name the records that
+	// failed (BatchItemFailures in events.DynamoDBEventResponse): Lambda
+	// then retries from the first of them instead of the whole batch. A
+	// handler that returns no response is unaffected. Default: true.
+	ReportBatchItemFailures *bool
 	// FilterPatterns are Lambda event filter patterns (JSON, at most 4096
 	// characters each, at most 5): only matching records invoke the
 	// function, the rest are dropped. Default: none, every record.
@@ -133,6 +138,7 @@ func (a StreamSourceArgs) withDefaults() StreamSourceArgs {
 	a.BisectBatchOnError = orDefaultPtr(a.BisectBatchOnError, DefaultStreamBisectBatchOnError)
 	a.MaximumRetryAttempts = orDefaultPtr(a.MaximumRetryAttempts, DefaultStreamRetryAttempts)
 	a.MaximumRecordAgeSeconds = orDefaultPtr(a.MaximumRecordAgeSeconds, DefaultStreamRecordAgeSeconds)
+	a.ReportBatchItemFailures = orDefaultPtr(a.ReportBatchItemFailures, DefaultStreamReportBatchItemFailures)
 	a.Enabled = orDefaultPtr(a.Enabled, true)
 	return a
 }
@@ -248,6 +254,9 @@ func newStreamSource(name string, src eventStream, fn *Function, args *StreamSou
 		DestinationConfig: &lambda.EventSourceMappingDestinationConfigArgs{
 			OnFailure: &lambda.EventSourceMappingDestinationConfigOnFailureArgs{DestinationArn: ss.FailureQueue.Arn},
 		},
+	}
+	if *a.ReportBatchItemFailures {
+		mArgs.FunctionResponseTypes = pulumi.StringArray{pulumi.String("ReportBatchItemFailures")}
 	}
 	if len(a.FilterPatterns) > 0 {
 		var filters lambda.EventSourceMappingFilterCriteriaFilterArray

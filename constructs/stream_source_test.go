@@ -70,6 +70,7 @@ func TestStreamSourceDefaults(t *testing.T) {
 		check{"enabled", true},
 		check{"destinationConfig.onFailure.destinationArn", queueArn},
 		check{"filterCriteria", nil},
+		check{"functionResponseTypes", []any{"ReportBatchItemFailures"}},
 	)
 	if got := s.output("failureQueueName"); !strings.HasSuffix(queueArn, ":"+got) {
 		t.Errorf("FailureQueueName: got %q; want the name in %q", got, queueArn)
@@ -119,7 +120,7 @@ func TestStreamSourceOptions(t *testing.T) {
 	s := synthStream(t, &constructs.StreamSourceArgs{
 		BatchSize: 500, MaximumBatchingWindowSeconds: 5, StartingPosition: constructs.StartTrimHorizon,
 		BisectBatchOnError: &no, MaximumRetryAttempts: &unbounded, MaximumRecordAgeSeconds: &unbounded,
-		ParallelizationFactor: 4, Enabled: &no,
+		ParallelizationFactor: 4, Enabled: &no, ReportBatchItemFailures: &no,
 		FilterPatterns: []string{`{"eventName":["INSERT","MODIFY"]}`, `{"dynamodb":{"NewImage":{"kind":{"S":["object"]}}}}`},
 	})
 	wantInputs(t, s.find(typEventSourceMapping, "index"),
@@ -137,6 +138,7 @@ func TestStreamSourceOptions(t *testing.T) {
 			map[string]any{"pattern": `{"dynamodb":{"NewImage":{"kind":{"S":["object"]}}}}`},
 		}}},
 		check{"functionName", s.aliasArn("indexer")},
+		check{"functionResponseTypes", nil},
 	)
 }
 

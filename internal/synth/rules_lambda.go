@@ -341,6 +341,7 @@ var lambdaEventSourceSpecs = map[string]Spec{
 					return nil
 				}},
 			oneOf(srcLambdaCreateESM, "startingPosition", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"),
+			oneOf(srcLambdaCreateESM, "functionResponseTypes[]", "ReportBatchItemFailures"),
 			{Rule: "a Kinesis or DynamoDB stream source needs startingPosition, and a DynamoDB stream takes TRIM_HORIZON or LATEST only", Source: srcLambdaCreateESM,
 				Find: func(r *Resource, _ *Stack) []Finding {
 					src := esmSource(r)

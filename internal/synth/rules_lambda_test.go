@@ -70,6 +70,9 @@ func TestEventSourceMappingRealityRules(t *testing.T) {
 		c("DynamoDB stream at a timestamp", []mod{set("startingPosition", "AT_TIMESTAMP")}, want{tEventSourceMapping, "startingPosition", "TRIM_HORIZON or LATEST only", "API_CreateEventSourceMapping"}),
 		c("filter pattern not JSON", []mod{set("filterCriteria", map[string]any{"filters": []any{map[string]any{"pattern": "eventName = INSERT"}}})},
 			want{tEventSourceMapping, "filterCriteria.filters[].pattern", "JSON text", "API_Filter"}),
+		c("accepted: batch item failures", []mod{set("functionResponseTypes", []any{"ReportBatchItemFailures"})}),
+		c("unknown function response type", []mod{set("functionResponseTypes", []any{"ReportItemFailures"})},
+			want{tEventSourceMapping, "functionResponseTypes[]", "ReportBatchItemFailures", "API_CreateEventSourceMapping"}),
 		c("accepted: a filter pattern", []mod{set("filterCriteria", map[string]any{"filters": []any{map[string]any{"pattern": `{"eventName":["INSERT"]}`}}})}),
 
 		// Stream-only settings on an SQS source.
