@@ -502,14 +502,14 @@ func roleAllowsBefore(r *Resource, s *Stack, role, action string) bool {
 	}
 	for _, role := range roles {
 		for _, v := range values(role, "inlinePolicies[].policy") {
-			if doc, ok := v.(string); ok && policyAllows(doc, action) {
+			if doc, ok := v.(string); ok && policyAllowsAction(doc, action) {
 				return true
 			}
 		}
 	}
 	for _, p := range policies {
 		doc, ok := p.String("policy")
-		if (!ok || policyAllows(doc, action)) && s.DependsOn(r, p) {
+		if (!ok || policyAllowsAction(doc, action)) && s.DependsOn(r, p) {
 			return true
 		}
 	}
@@ -521,10 +521,11 @@ func roleAllowsBefore(r *Resource, s *Stack, role, action string) bool {
 	return false
 }
 
-// policyAllows reports whether a policy document has an Allow statement
-// whose actions match action (IAM's * and ? wildcards, case-insensitive).
-// Resources and conditions are not weighed.
-func policyAllows(doc, action string) bool {
+// policyAllowsAction reports whether a policy document has an Allow
+// statement whose actions match action (IAM's * and ? wildcards anywhere,
+// case-insensitive; Statement a list or a single object). Resources and
+// conditions are not weighed.
+func policyAllowsAction(doc, action string) bool {
 	var p struct {
 		Statement json.RawMessage `json:"Statement"`
 	}
