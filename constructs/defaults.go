@@ -178,3 +178,40 @@ const (
 	// DefaultAlarmEvaluationPeriods alarms on the first breaching period.
 	DefaultAlarmEvaluationPeriods = 1
 )
+
+// Event sources: bucket triggers, stream sources and schedules. Each
+// invokes a function's alias and has an Enabled kill switch, on by default.
+const (
+	// DefaultBucketTriggerEvent is what a bucket trigger reacts to unless
+	// Events is set: every way an object is created.
+	DefaultBucketTriggerEvent = "s3:ObjectCreated:*"
+	// DefaultStreamBatchSize is Lambda's own default for streams, made
+	// explicit.
+	DefaultStreamBatchSize = 100
+	// DefaultStreamStartingPosition reads records written after the
+	// mapping exists; TRIM_HORIZON would replay the last 24 hours.
+	DefaultStreamStartingPosition = StartLatest
+	// DefaultStreamBisectBatchOnError splits a failing batch in two and
+	// retries each half, so one bad record does not fail its neighbours.
+	DefaultStreamBisectBatchOnError = true
+	// DefaultStreamReportBatchItemFailures lets a handler retry only the
+	// records it names as failed (the data lake's indexer does).
+	DefaultStreamReportBatchItemFailures = true
+	// DefaultStreamRetryAttempts bounds retries of a failing batch, where
+	// Lambda's default retries until the record expires and blocks the
+	// shard meanwhile.
+	DefaultStreamRetryAttempts = 3
+	// DefaultStreamRecordAgeSeconds skips records older than an hour to
+	// the failure queue instead of processing them ever later.
+	DefaultStreamRecordAgeSeconds = 3600
+	// DefaultStreamParallelizationFactor keeps one batch per shard at a
+	// time, so records of one key stay in order.
+	DefaultStreamParallelizationFactor = 1
+	// DefaultScheduleRetryAttempts is EventBridge's own maximum, made
+	// explicit: MaximumEventAgeSeconds is what bounds the retries.
+	DefaultScheduleRetryAttempts = 185
+	// DefaultScheduleEventAgeSeconds gives up on a tick after an hour (to
+	// the dead-letter queue): a run that late is better replayed by hand
+	// than started next to the following tick.
+	DefaultScheduleEventAgeSeconds = 3600
+)

@@ -109,6 +109,9 @@ type Table struct {
 	StreamArn pulumi.StringOutput
 	// PartitionKey is the partition key attribute, for code that needs it.
 	PartitionKey string
+
+	// stream is the table's stream view, StreamOff without one (StreamTo).
+	stream StreamView
 }
 
 var attrName = lazyRegexp(`^[A-Za-z0-9_.-]{1,255}$`)
@@ -306,7 +309,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if err := invalid(fmt.Sprintf("table %q", name), a.validate()); err != nil {
 		return nil, err
 	}
-	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey}
+	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey, stream: a.Stream}
 	if err := ctx.RegisterComponentResource("kumo:constructs:Table", name, t, opts...); err != nil {
 		return nil, err
 	}

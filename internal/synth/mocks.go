@@ -333,6 +333,22 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("publishedVersion", "1")
 		return str("functionName") + ":" + alias, out
 
+	case typ == "aws:lambda/eventSourceMapping:EventSourceMapping":
+		id := uuidLike(urn)
+		fnArn := str("functionName")
+		if !strings.HasPrefix(fnArn, "arn:") {
+			fnArn = lambdaFunctionArn(fnArn, R, A)
+		}
+		state := "Enabled"
+		if v, ok := in["enabled"]; ok && v.IsBool() && !v.BoolValue() {
+			state = "Disabled"
+		}
+		set("uuid", id)
+		set("arn", fmt.Sprintf("arn:aws:lambda:%s:%s:event-source-mapping:%s", R, A, id))
+		set("functionArn", fnArn)
+		set("state", state)
+		return id, out
+
 	case typ == "aws:lambda/permission:Permission":
 		sid := physical("statementId")
 		set("statementId", sid)
@@ -422,6 +438,20 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("name", n)
 		set("arn", fmt.Sprintf("arn:aws:athena:%s:%s:workgroup/%s", R, A, n))
 		return n, out
+	case typ == "aws:cloudwatch/eventRule:EventRule":
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", R, A, n)
+		if bus := str("eventBusName"); bus != "" && bus != "default" {
+			arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", R, A, bus, n)
+		}
+		set("name", n)
+		set("arn", arn)
+		return n, out
+
+	case typ == "aws:cloudwatch/eventTarget:EventTarget":
+		id := physical("targetId")
+		set("targetId", id)
+		return str("rule") + "-" + id, out
 
 	case typ == "aws:sqs/queue:Queue":
 		n := physical("name")

@@ -10,6 +10,7 @@ var specs = withChecks(withChecks(mergeSpecs(
 	firehoseSpecs, sfnSpecs,
 	opensearchSpecs, logResourcePolicySpecs, glueSpecs, athenaSpecs,
 	kmsSpecs, snsSpecs, cloudtrailSpecs,
+	eventsSpecs, lambdaEventSourceSpecs, s3NotificationSpecs,
 ), orderingChecks), uniqueChecks())
 
 // withChecks adds cross-service checks to the specs of the types they

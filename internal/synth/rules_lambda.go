@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -149,6 +150,12 @@ var lambdaSpecs = map[string]Spec{
 			matches("sourceArn", StringRule{Pattern: regexp.MustCompile(`^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$`),
 				Desc: "sourceArn is an ARN", Source: srcLambdaAddPermission}),
 			aliasExistsFirst(srcLambdaAddPermission, "function"),
+			// S3 and EventBridge permissions: Principal "Pattern: [^\s]+",
+			// SourceAccount "Pattern: \d{12}".
+			matches("principal", StringRule{Pattern: regexp.MustCompile(`^[^\s]+$`), Min: 1,
+				Desc: "principal is a service (s3.amazonaws.com, events.amazonaws.com), an account ID or an ARN, without white space", Source: srcLambdaAddPermission}),
+			matches("sourceAccount", StringRule{Pattern: regexp.MustCompile(`^\d{12}$`),
+				Desc: "sourceAccount is a 12-digit account ID", Source: srcLambdaAddPermission}),
 		},
 	},
 
@@ -254,4 +261,305 @@ func lambdaFunctionName(fn string) string {
 		return name
 	}
 	return fn
+}
+
+// Sources of the event source mapping rules.
+const (
+	srcLambdaCreateESM = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html"
+	// terraform-provider-aws internal/service/lambda/event_source_mapping.go
+	// validates maximum_record_age_in_seconds as -1 or 60–604800 and
+	// maximum_retry_attempts as -1–10000.
+	srcTFLambdaESM = "terraform-provider-aws internal/service/lambda/event_source_mapping.go; " + srcLambdaCreateESM
+	// CreateEventSourceMapping checks the execution role: "Cannot access
+	// stream …. Please ensure the role can perform the GetRecords,
+	// GetShardIterator, DescribeStream, and ListStreams Actions on your
+	// stream in IAM" (InvalidParameterValueException), and likewise for
+	// SQS (ReceiveMessage) and the on-failure destination (SendMessage,
+	// Publish). A policy attached in the same deployment must come first
+	// (serverless/serverless#3997).
+	srcLambdaESMRole = srcLambdaCreateESM + " (InvalidParameterValueException: Cannot access stream … Please ensure the role can perform …); https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-eventsourcemapping.html#events-dynamodb-permissions; serverless/serverless#3997"
+)
+
+const tEventSourceMapping = "aws:lambda/eventSourceMapping:EventSourceMapping"
+
+// esmSource is the kind of source a mapping reads, from its eventSourceArn
+// (self-managed Kafka has none): "dynamodb", "kinesis", "sqs", "mq",
+// "kafka", "docdb", or "" when synth cannot tell.
+func esmSource(r *Resource) string {
+	if _, ok := r.Value("selfManagedEventSource"); ok {
+		return "kafka"
+	}
+	arn, _ := r.String("eventSourceArn")
+	switch svc := arnService(arn); svc {
+	case "rds":
+		return "docdb"
+	case "dynamodb", "kinesis", "sqs", "mq", "kafka":
+		return svc
+	}
+	return ""
+}
+
+// esmOnly are the settings CreateEventSourceMapping takes for some kinds of
+// source only: "(Kinesis and DynamoDB Streams only)" and "(Kinesis,
+// DynamoDB Streams, Amazon MSK, and self-managed Kafka only)".
+var esmOnly = []struct {
+	prop    string
+	sources []string
+}{
+	{"bisectBatchOnFunctionError", []string{"kinesis", "dynamodb"}},
+	{"parallelizationFactor", []string{"kinesis", "dynamodb"}},
+	{"tumblingWindowInSeconds", []string{"kinesis", "dynamodb"}},
+	{"destinationConfig", []string{"kinesis", "dynamodb", "kafka"}},
+	{"maximumRetryAttempts", []string{"kinesis", "dynamodb", "kafka"}},
+	{"maximumRecordAgeInSeconds", []string{"kinesis", "dynamodb", "kafka"}},
+	{"startingPosition", []string{"kinesis", "dynamodb", "kafka", "docdb"}},
+}
+
+// esmReadAction is the action CreateEventSourceMapping checks the role for,
+// per source.
+var esmReadAction = map[string]string{"dynamodb": "dynamodb:GetRecords", "kinesis": "kinesis:GetRecords", "sqs": "sqs:ReceiveMessage"}
+
+// esmSendAction is the action it checks for an on-failure destination.
+var esmSendAction = map[string]string{"sqs": "sqs:SendMessage", "sns": "sns:Publish"}
+
+var lambdaEventSourceSpecs = map[string]Spec{
+	tEventSourceMapping: {
+		Checks: []Check{
+			required(srcLambdaCreateESM, "functionName"),
+			intRange(srcLambdaCreateESM, "batchSize", 1, 10000),
+			intRange(srcLambdaCreateESM, "maximumBatchingWindowInSeconds", 0, 300),
+			intRange(srcTFLambdaESM, "maximumRetryAttempts", -1, 10000),
+			intRange(srcLambdaCreateESM, "parallelizationFactor", 1, 10),
+			intRange(srcLambdaCreateESM, "tumblingWindowInSeconds", 0, 900),
+			{Rule: "maximumRecordAgeInSeconds is -1 (until the record expires) or 60–604800", Source: srcTFLambdaESM,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					v, ok := r.Value("maximumRecordAgeInSeconds")
+					n, isInt := asInt(v)
+					if ok && isInt && n != -1 && (n < 60 || n > 604800) {
+						return []Finding{{Property: "maximumRecordAgeInSeconds", Value: v}}
+					}
+					return nil
+				}},
+			oneOf(srcLambdaCreateESM, "startingPosition", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"),
+			oneOf(srcLambdaCreateESM, "functionResponseTypes[]", "ReportBatchItemFailures"),
+			{Rule: "a Kinesis or DynamoDB stream source needs startingPosition, and a DynamoDB stream takes TRIM_HORIZON or LATEST only", Source: srcLambdaCreateESM,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					src := esmSource(r)
+					if src != "kinesis" && src != "dynamodb" {
+						return nil
+					}
+					pos, set := r.Value("startingPosition")
+					switch {
+					case !set:
+						return []Finding{{Property: "startingPosition"}}
+					case src == "dynamodb" && pos == "AT_TIMESTAMP":
+						return []Finding{{Property: "startingPosition", Value: pos}}
+					}
+					return nil
+				}},
+			{Rule: "bisectBatchOnFunctionError, parallelizationFactor and tumblingWindowInSeconds are for Kinesis and DynamoDB streams only; destinationConfig, maximumRetryAttempts and maximumRecordAgeInSeconds for streams and Kafka only; startingPosition not for SQS or Amazon MQ",
+				Source: srcLambdaCreateESM,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					src := esmSource(r)
+					if src == "" {
+						return nil
+					}
+					var fs []Finding
+					for _, o := range esmOnly {
+						if _, set := r.Value(o.prop); set && !slices.Contains(o.sources, src) {
+							fs = append(fs, Finding{Property: o.prop, Value: "(set for a " + src + " source)"})
+						}
+					}
+					return fs
+				}},
+			{Rule: "an SQS source with batchSize above 10 needs maximumBatchingWindowInSeconds of at least 1", Source: srcLambdaCreateESM,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if esmSource(r) != "sqs" {
+						return nil
+					}
+					b, _ := r.Value("batchSize")
+					w, _ := r.Value("maximumBatchingWindowInSeconds")
+					bn, _ := asInt(b)
+					wn, _ := asInt(w)
+					if bn > 10 && wn < 1 {
+						return []Finding{{Property: "maximumBatchingWindowInSeconds", Value: w}}
+					}
+					return nil
+				}},
+			{Rule: "a filter pattern is JSON text of at most 4096 characters", Source: srcLambdaCreateESM + " (Filter.Pattern); https://docs.aws.amazon.com/lambda/latest/api/API_Filter.html",
+				Find: func(r *Resource, _ *Stack) []Finding {
+					var fs []Finding
+					for _, v := range values(r, "filterCriteria.filters[].pattern") {
+						p, ok := v.(string)
+						if ok && !isPlaceholder(p) && (!json.Valid([]byte(p)) || len([]rune(p)) > 4096) {
+							fs = append(fs, Finding{Property: "filterCriteria.filters[].pattern", Value: p})
+						}
+					}
+					return fs
+				}},
+			esmAliasExistsFirst(),
+			esmRoleAllowsFirst(),
+		},
+	},
+}
+
+// esmAliasExistsFirst: a functionName that is an alias ARN needs the alias
+// to exist when the mapping is created ("ResourceNotFoundException …
+// Function not found"), as aliasExistsFirst for a qualifier input.
+func esmAliasExistsFirst() Check {
+	return Check{
+		Rule:   "the function alias the mapping invokes must exist first: depend on the resource that creates it",
+		Source: srcLambdaCreateESM,
+		Find: func(r *Resource, s *Stack) []Finding {
+			fn, ok := r.String("functionName")
+			if !ok {
+				return nil
+			}
+			name, q := lambdaFunctionName(fn), lambdaQualifier(fn)
+			if q == "" || q == "$LATEST" || versionNumber.MatchString(q) {
+				return nil
+			}
+			for _, c := range aliasCreators(s, name, q) {
+				if s.DependsOn(r, c) {
+					return nil
+				}
+			}
+			return []Finding{{Property: "functionName", Value: fn}}
+		},
+	}
+}
+
+// lambdaQualifier is the qualifier of a qualified function ARN
+// (…:function:name:qualifier) or partial name (name:qualifier), "" for an
+// unqualified one.
+func lambdaQualifier(fn string) string {
+	rest := fn
+	if _, after, ok := strings.Cut(fn, ":function:"); ok {
+		rest = after
+	} else if strings.HasPrefix(fn, "arn:") {
+		return ""
+	}
+	if _, q, ok := strings.Cut(rest, ":"); ok {
+		return q
+	}
+	return ""
+}
+
+// esmRoleAllowsFirst: when the stack manages the function's execution role,
+// the mapping must be created after a policy that lets the role read the
+// source and send to the on-failure destination.
+func esmRoleAllowsFirst() Check {
+	return Check{
+		Rule:   "the function's execution role must allow reading the event source (and sending to the on-failure destination) before the mapping is created: depend on the role policy that grants it",
+		Source: srcLambdaESMRole,
+		Find: func(r *Resource, s *Stack) []Finding {
+			fn, ok := r.String("functionName")
+			if !ok {
+				return nil
+			}
+			role := ""
+			for _, f := range s.named("aws:lambda/function:Function", "name", lambdaFunctionName(fn)) {
+				if arn, ok := f.String("role"); ok {
+					role = roleName(arn)
+				}
+			}
+			if role == "" {
+				return nil // not a function of this stack
+			}
+			var fs []Finding
+			if action := esmReadAction[esmSource(r)]; action != "" {
+				if !roleAllowsBefore(r, s, role, action) {
+					src, _ := r.String("eventSourceArn")
+					fs = append(fs, Finding{Property: "eventSourceArn", Value: fmt.Sprintf("%s (no %s for role %s before the mapping)", src, action, role)})
+				}
+			}
+			dest, _ := r.String("destinationConfig.onFailure.destinationArn")
+			if action := esmSendAction[arnService(dest)]; action != "" && !roleAllowsBefore(r, s, role, action) {
+				fs = append(fs, Finding{Property: "destinationConfig.onFailure.destinationArn", Value: fmt.Sprintf("%s (no %s for role %s before the mapping)", dest, action, role)})
+			}
+			return fs
+		},
+	}
+}
+
+// roleAllowsBefore reports whether role (a name) allows action by the time r
+// is created: an inline policy of the role resource, or an
+// aws:iam/rolePolicy allowing it, or any aws:iam/rolePolicyAttachment of
+// the role (a managed policy synth cannot read), that r depends on. A role
+// the stack does not manage, with no policies in it, is not checked.
+func roleAllowsBefore(r *Resource, s *Stack, role, action string) bool {
+	byRole := func(typ string) []*Resource {
+		return s.index("role", typ, func(p *Resource) (string, bool) {
+			n, _ := p.String("role")
+			return roleName(n), true
+		})[role]
+	}
+	roles := s.named("aws:iam/role:Role", "name", role)
+	policies := byRole("aws:iam/rolePolicy:RolePolicy")
+	attachments := byRole("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+	if len(roles) == 0 && len(policies) == 0 && len(attachments) == 0 {
+		return true
+	}
+	for _, role := range roles {
+		for _, v := range values(role, "inlinePolicies[].policy") {
+			if doc, ok := v.(string); ok && policyAllowsAction(doc, action) {
+				return true
+			}
+		}
+	}
+	for _, p := range policies {
+		doc, ok := p.String("policy")
+		if (!ok || policyAllowsAction(doc, action)) && s.DependsOn(r, p) {
+			return true
+		}
+	}
+	for _, a := range attachments {
+		if s.DependsOn(r, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// policyAllowsAction reports whether a policy document has an Allow
+// statement whose actions match action (IAM's * and ? wildcards anywhere,
+// case-insensitive; Statement a list or a single object). Resources and
+// conditions are not weighed.
+func policyAllowsAction(doc, action string) bool {
+	var p struct {
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(doc), &p) != nil {
+		return false
+	}
+	var sts []map[string]any
+	if json.Unmarshal(p.Statement, &sts) != nil {
+		var one map[string]any
+		if json.Unmarshal(p.Statement, &one) != nil {
+			return false
+		}
+		sts = []map[string]any{one}
+	}
+	for _, st := range sts {
+		if st["Effect"] != "Allow" {
+			continue
+		}
+		var actions []string
+		switch a := st["Action"].(type) {
+		case string:
+			actions = []string{a}
+		case []any:
+			for _, x := range a {
+				if s, ok := x.(string); ok {
+					actions = append(actions, s)
+				}
+			}
+		}
+		for _, a := range actions {
+			if ok, _ := path.Match(strings.ToLower(a), strings.ToLower(action)); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

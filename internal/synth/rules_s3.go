@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/kumo-iac/kumo/internal/s3notify"
 )
 
 // Sources of the S3 rules.
@@ -191,4 +194,193 @@ func afterBucketWithSource(prop, source string) Check {
 			return afterAny(r, s, bucketsNamed(s, name), prop, name)
 		},
 	}
+}
+
+// Sources of the bucket notification rules.
+const (
+	srcS3PutNotification = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html"
+	// "S3 Buckets only support a single notification configuration
+	// resource. Declaring multiple aws.s3.BucketNotification resources to
+	// the same S3 Bucket will cause a perpetual difference in
+	// configuration. This resource will overwrite any existing event
+	// notifications configured for the S3 bucket it's associated with."
+	srcProviderBucketNotification = "pulumi-aws sdk s3/bucketNotification.go (a single notification configuration per bucket); " + srcS3PutNotification
+	// S3 checks each destination when the configuration is put: a Lambda
+	// destination without a permission for s3.amazonaws.com fails with
+	// "InvalidArgument: Unable to validate the following destination
+	// configurations" (hashicorp/terraform#19756, aws/aws-cdk#18090).
+	srcS3NotificationPermission = srcS3PutNotification + "; https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html (Unable to validate the following destination configurations)"
+)
+
+const tBucketNotification = "aws:s3/bucketNotification:BucketNotification"
+
+// notificationKinds are a notification's destination lists and the input
+// holding each destination's ARN.
+var notificationKinds = []struct{ list, arn string }{
+	{"lambdaFunctions", "lambdaFunctionArn"},
+	{"queues", "queueArn"},
+	{"topics", "topicArn"},
+}
+
+var s3NotificationSpecs = map[string]Spec{
+	tBucketNotification: {
+		Checks: append([]Check{
+			required(srcS3PutNotification, "bucket"),
+			afterBucket("bucket"),
+			{Rule: "each destination names its ARN and at least one event", Source: s3notify.SourceEventTypes,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					var fs []Finding
+					for _, k := range notificationKinds {
+						for i, d := range listInput(r, k.list) {
+							if v, ok := Field(d, k.arn); !ok || v == "" {
+								fs = append(fs, Finding{Property: fmt.Sprintf("%s[%d].%s", k.list, i, k.arn)})
+							}
+							if v, _ := Field(d, "events"); len(asList(v)) == 0 {
+								fs = append(fs, Finding{Property: fmt.Sprintf("%s[%d].events", k.list, i)})
+							}
+						}
+					}
+					return fs
+				}},
+			{Rule: "a bucket has one notification configuration: a second aws:s3/bucketNotification for the same bucket silently replaces the first on every deploy; put every destination in one",
+				Source: srcProviderBucketNotification,
+				Find: func(r *Resource, s *Stack) []Finding {
+					b, ok := r.String("bucket")
+					if !ok {
+						return nil
+					}
+					same := s.index("bucket", tBucketNotification, func(x *Resource) (string, bool) { return x.String("bucket") })[b]
+					if len(same) > 1 {
+						return []Finding{{Property: "bucket", Value: fmt.Sprintf("%s (also %s)", b, other(same, r).URN)}}
+					}
+					return nil
+				}},
+			{Rule: "two destinations may not share an event type when their prefixes overlap and their suffixes overlap (\"Configuration is ambiguously defined\")",
+				Source: s3notify.SourceOverlap,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					type entry struct {
+						at             string
+						events         []string
+						prefix, suffix string
+					}
+					var es []entry
+					for _, k := range notificationKinds {
+						for i, d := range listInput(r, k.list) {
+							e := entry{at: fmt.Sprintf("%s[%d]", k.list, i)}
+							ev, _ := Field(d, "events")
+							for _, x := range asList(ev) {
+								if s, ok := x.(string); ok {
+									e.events = append(e.events, s)
+								}
+							}
+							p, _ := Field(d, "filterPrefix")
+							sf, _ := Field(d, "filterSuffix")
+							e.prefix, _ = p.(string)
+							e.suffix, _ = sf.(string)
+							if isPlaceholder(e.prefix) || isPlaceholder(e.suffix) {
+								continue
+							}
+							es = append(es, e)
+						}
+					}
+					var fs []Finding
+					for j := range es {
+						for i := range j {
+							a, b := es[i], es[j]
+							if ev, ok := s3notify.SharedEvent(a.events, b.events); ok && s3notify.FiltersOverlap(a.prefix, a.suffix, b.prefix, b.suffix) {
+								fs = append(fs, Finding{Property: b.at, Value: fmt.Sprintf("%s with prefix %q and suffix %q overlaps %s (prefix %q, suffix %q)", ev, b.prefix, b.suffix, a.at, a.prefix, a.suffix)})
+							}
+						}
+					}
+					return fs
+				}},
+			notificationAfterPermissions(),
+		}, notificationFieldChecks()...),
+	},
+}
+
+// notificationFieldChecks are the per-destination value rules: known event
+// types and filter lengths.
+func notificationFieldChecks() []Check {
+	var cs []Check
+	for _, k := range notificationKinds {
+		cs = append(cs,
+			oneOf(s3notify.SourceEventTypes, k.list+"[].events[]", s3notify.EventTypes...),
+			matches(k.list+"[].filterPrefix", StringRule{Max: s3notify.MaxFilterLength, Desc: "a filter prefix is at most 1024 characters", Source: s3notify.SourceFilterRule}),
+			matches(k.list+"[].filterSuffix", StringRule{Max: s3notify.MaxFilterLength, Desc: "a filter suffix is at most 1024 characters", Source: s3notify.SourceFilterRule}),
+		)
+	}
+	return cs
+}
+
+// notificationAfterPermissions: each Lambda destination needs a permission
+// letting s3.amazonaws.com invoke that function (and qualifier) from this
+// bucket before the configuration is put. It is required when the stack
+// creates the permission or the function; a function of another stack may
+// have its permission there.
+func notificationAfterPermissions() Check {
+	return Check{
+		Rule:   "S3 validates each Lambda destination when the configuration is put: order the notification after the lambda permission that lets s3.amazonaws.com invoke that function (and alias) from this bucket",
+		Source: srcS3NotificationPermission,
+		Find: func(r *Resource, s *Stack) []Finding {
+			bucket, ok := r.String("bucket")
+			if !ok {
+				return nil
+			}
+			var fs []Finding
+			for i, d := range listInput(r, "lambdaFunctions") {
+				v, _ := Field(d, "lambdaFunctionArn")
+				arn, ok := v.(string)
+				if !ok || isPlaceholder(arn) {
+					continue
+				}
+				name, q := lambdaFunctionName(arn), lambdaQualifier(arn)
+				perms := s3Permissions(s, name, q, bucket)
+				if len(perms) == 0 && len(s.named("aws:lambda/function:Function", "name", name)) == 0 {
+					continue
+				}
+				if !slices.ContainsFunc(perms, func(p *Resource) bool { return s.DependsOn(r, p) }) {
+					fs = append(fs, Finding{Property: fmt.Sprintf("lambdaFunctions[%d].lambdaFunctionArn", i), Value: arn})
+				}
+			}
+			return fs
+		},
+	}
+}
+
+// s3Permissions are the lambda permissions of the stack letting S3 invoke
+// function name with qualifier q ("" for none) from bucket: principal
+// s3.amazonaws.com, action lambda:InvokeFunction (or a wildcard), and a
+// sourceArn that is the bucket's or unset.
+func s3Permissions(s *Stack, name, q, bucket string) []*Resource {
+	byFunction := s.index("s3 invoke permission by function", "aws:lambda/permission:Permission", func(p *Resource) (string, bool) {
+		principal, _ := p.String("principal")
+		action, _ := p.String("action")
+		fn, ok := p.String("function")
+		invoke := action == "lambda:InvokeFunction" || action == "lambda:*" || action == "*"
+		return lambdaFunctionName(fn), ok && invoke && principal == "s3.amazonaws.com"
+	})
+	var out []*Resource
+	for _, p := range byFunction[name] {
+		fn, _ := p.String("function")
+		pq, set := p.String("qualifier")
+		if !set {
+			pq = lambdaQualifier(fn)
+		}
+		if src, ok := p.String("sourceArn"); pq == q && (!ok || src == "arn:aws:s3:::"+bucket) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// listInput returns the list input at prop, nil when unset.
+func listInput(r *Resource, prop string) []any {
+	v, _ := r.Value(prop)
+	return asList(v)
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

@@ -1,0 +1,253 @@
+package constructs
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/internal/schedexpr"
+)
+
+// ScheduleArgs configure a Schedule.
+type ScheduleArgs struct {
+	// Expression says when the schedule fires, in UTC: "rate(5 minutes)",
+	// "rate(1 hour)" (singular for 1, plural above) or a six-field
+	// "cron(0 2 * * ? *)" with ? in exactly one of day-of-month and
+	// day-of-week. Required.
+	Expression string
+	// Function is invoked, through its alias, at every tick. Set exactly
+	// one of Function and StateMachineArn. Default: none.
+	Function *Function
+	// StateMachineArn is a Step Functions state machine started at every
+	// tick, by a role EventBridge assumes that may start exactly this
+	// state machine. Set exactly one of Function and StateMachineArn.
+	// Default: none.
+	StateMachineArn pulumi.StringInput
+	// Input is constant JSON sent instead of EventBridge's scheduled event,
+	// at most 8192 characters. Default: none (the scheduled event).
+	Input string
+	// Description is shown in the EventBridge console, at most 512
+	// characters. Default: none.
+	Description string
+	// Enabled is the schedule's kill switch: false sets the rule DISABLED,
+	// so no tick fires, and changes nothing else. Default: true.
+	Enabled *bool
+	// MaximumRetryAttempts bounds EventBridge's retries of a tick it could
+	// not deliver, 0–185. Default: 185.
+	MaximumRetryAttempts *int
+	// MaximumEventAgeSeconds is how long EventBridge retries a tick before
+	// sending it to the dead-letter queue, 60–86400. Default: 3600.
+	MaximumEventAgeSeconds int
+}
+
+// Schedule is an EventBridge rule that invokes a function's alias or starts
+// a state machine on a schedule. Ticks EventBridge cannot deliver after its
+// retries go to an encrypted, TLS-only dead-letter queue kept 14 days.
+type Schedule struct {
+	pulumi.ResourceState
+
+	// Rule is the scheduled rule, an escape hatch.
+	Rule *cloudwatch.EventRule
+	// Target is the rule's one target.
+	Target *cloudwatch.EventTarget
+	// DeadLetterQueue receives the ticks the target could not take.
+	DeadLetterQueue *sqs.Queue
+	// Permission lets EventBridge invoke the function's alias from this
+	// rule; nil for a state machine target.
+	Permission *lambda.Permission
+	// Role is what EventBridge starts the state machine with; nil for a
+	// function target.
+	Role *iam.Role
+
+	// RuleName and RuleArn name the rule.
+	RuleName pulumi.StringOutput
+	RuleArn  pulumi.StringOutput
+	// DeadLetterQueueName and DeadLetterQueueArn name the dead-letter
+	// queue, e.g. for an alarm on its depth.
+	DeadLetterQueueName pulumi.StringOutput
+	DeadLetterQueueArn  pulumi.StringOutput
+}
+
+// scheduleName: the rule and the target ID are autonamed from the name plus
+// "-" and 7 characters, and EventBridge allows 1–64 letters, digits, '.',
+// '-' and '_' for both (PutRule Name, Target Id).
+var scheduleName = regexp.MustCompile(`^[.\-_A-Za-z0-9]{1,56}$`)
+
+// EventBridge's limits (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html,
+// API_RetryPolicy.html, API_PutRule.html).
+const (
+	maxScheduleInput         = 8192
+	maxScheduleDescription   = 512
+	maxScheduleRetryAttempts = 185
+	minScheduleEventAge      = 60
+	maxScheduleEventAge      = 86400
+)
+
+func (a ScheduleArgs) withDefaults() ScheduleArgs {
+	a.Enabled = orDefaultPtr(a.Enabled, true)
+	a.MaximumRetryAttempts = orDefaultPtr(a.MaximumRetryAttempts, DefaultScheduleRetryAttempts)
+	a.MaximumEventAgeSeconds = orDefault(a.MaximumEventAgeSeconds, DefaultScheduleEventAgeSeconds)
+	return a
+}
+
+func (a ScheduleArgs) validate(name string) *multierror.Error {
+	var errs *multierror.Error
+	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
+	if !scheduleName.MatchString(name) {
+		add("name: %q must be 1–56 letters, digits, '.', '-' or '_' (EventBridge's rule and target names, with the 8 characters the provider appends)", name)
+	}
+	if a.Expression == "" {
+		add("Expression: empty; set when the schedule fires, e.g. rate(5 minutes) or cron(0 2 * * ? *)")
+	} else if err := schedexpr.Check(a.Expression); err != nil {
+		add("Expression: %v", err)
+	}
+	switch {
+	case a.Function == nil && a.StateMachineArn == nil:
+		add("Function, StateMachineArn: neither is set; set exactly one target")
+	case a.Function != nil && a.StateMachineArn != nil:
+		add("Function, StateMachineArn: both are set; set exactly one target (make a Schedule per target)")
+	}
+	if a.Input != "" {
+		if !json.Valid([]byte(a.Input)) {
+			add("Input: %q is not JSON; set constant JSON such as {\"task\": \"compact\"}", a.Input)
+		} else if n := len([]rune(a.Input)); n > maxScheduleInput {
+			add("Input: %d characters; EventBridge allows at most %d", n, maxScheduleInput)
+		}
+	}
+	if n := len([]rune(a.Description)); n > maxScheduleDescription {
+		add("Description: %d characters; EventBridge allows at most %d", n, maxScheduleDescription)
+	}
+	if n := *a.MaximumRetryAttempts; n < 0 || n > maxScheduleRetryAttempts {
+		add("MaximumRetryAttempts: %d is outside 0–%d", n, maxScheduleRetryAttempts)
+	}
+	if n := a.MaximumEventAgeSeconds; n < minScheduleEventAge || n > maxScheduleEventAge {
+		add("MaximumEventAgeSeconds: %d is outside %d–%d", n, minScheduleEventAge, maxScheduleEventAge)
+	}
+	return errs
+}
+
+// Validate reports every problem with the args, defaults applied, as the
+// constructor would, without registering anything.
+func (a ScheduleArgs) Validate(name string) error {
+	return invalid(fmt.Sprintf("schedule %q", name), a.withDefaults().validate(name))
+}
+
+// NewSchedule registers a scheduled EventBridge rule, its target (the
+// function's alias or the state machine), the permission or role the
+// target needs, and the target's dead-letter queue.
+func NewSchedule(ctx *pulumi.Context, name string, args *ScheduleArgs, opts ...pulumi.ResourceOption) (*Schedule, error) {
+	if args == nil {
+		args = &ScheduleArgs{}
+	}
+	a := args.withDefaults()
+	if err := invalid(fmt.Sprintf("schedule %q", name), a.validate(name)); err != nil {
+		return nil, err
+	}
+	s := &Schedule{}
+	if err := ctx.RegisterComponentResource("kumo:constructs:Schedule", name, s, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(s)
+
+	state := "ENABLED"
+	if !*a.Enabled {
+		state = "DISABLED"
+	}
+	ruleArgs := &cloudwatch.EventRuleArgs{
+		ScheduleExpression: pulumi.String(a.Expression),
+		State:              pulumi.String(state),
+	}
+	if a.Description != "" {
+		ruleArgs.Description = pulumi.String(a.Description)
+	}
+	var err error
+	if s.Rule, err = cloudwatch.NewEventRule(ctx, name, ruleArgs, parent); err != nil {
+		return nil, err
+	}
+	s.RuleName, s.RuleArn = s.Rule.Name, s.Rule.Arn
+
+	if s.DeadLetterQueue, err = sqs.NewQueue(ctx, name+"-dlq", &sqs.QueueArgs{
+		SqsManagedSseEnabled:    pulumi.Bool(true),
+		MessageRetentionSeconds: pulumi.Int(DefaultDeadLetterRetentionSeconds),
+	}, parent); err != nil {
+		return nil, err
+	}
+	s.DeadLetterQueueName, s.DeadLetterQueueArn = s.DeadLetterQueue.Name, s.DeadLetterQueue.Arn
+	// One policy per queue: TLS-only, and EventBridge may send this
+	// rule's undeliverable ticks (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+	dlqPolicy, err := sqs.NewQueuePolicy(ctx, name+"-dlq", &sqs.QueuePolicyArgs{
+		QueueUrl: s.DeadLetterQueue.Url,
+		Policy: policyJSON(tlsOnlyStatement("sqs", s.DeadLetterQueue.Arn), Statement{
+			Sid:        "AllowRuleDeadLetters",
+			Principal:  map[string][]string{"Service": {"events.amazonaws.com"}},
+			Actions:    []string{"sqs:SendMessage"},
+			Resources:  []pulumi.StringInput{s.DeadLetterQueue.Arn},
+			Conditions: []Condition{{Test: "ArnEquals", Variable: "aws:SourceArn", Values: []pulumi.StringInput{s.Rule.Arn}}},
+		}),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	targetArgs := &cloudwatch.EventTargetArgs{
+		Rule: s.Rule.Name,
+		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
+			MaximumRetryAttempts:     pulumi.Int(*a.MaximumRetryAttempts),
+			MaximumEventAgeInSeconds: pulumi.Int(a.MaximumEventAgeSeconds),
+		},
+		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: s.DeadLetterQueue.Arn},
+	}
+	if a.Input != "" {
+		targetArgs.Input = pulumi.String(a.Input)
+	}
+	// The target waits for what lets EventBridge reach it, so the first
+	// tick does not land in the dead-letter queue.
+	deps := []pulumi.Resource{dlqPolicy}
+	if a.Function != nil {
+		// The alias, never the bare function: canaries see every tick.
+		targetArgs.Arn = a.Function.AliasArn
+		if s.Permission, err = a.Function.allowInvoke(name, "events.amazonaws.com", s.Rule.Arn, parent); err != nil {
+			return nil, err
+		}
+		deps = append(deps, s.Permission)
+	} else {
+		targetArgs.Arn = a.StateMachineArn
+		if s.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
+			Description:      pulumi.Sprintf("Lets EventBridge schedule %s start its state machine.", name),
+			AssumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
+		}, parent); err != nil {
+			return nil, err
+		}
+		start, err := iam.NewRolePolicy(ctx, name+"-start-execution", &iam.RolePolicyArgs{
+			Role: s.Role.ID(),
+			Policy: policyJSON(Statement{
+				Sid:       "StartScheduledExecution",
+				Actions:   []string{"states:StartExecution"},
+				Resources: []pulumi.StringInput{a.StateMachineArn},
+			}),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		targetArgs.RoleArn = s.Role.Arn
+		deps = append(deps, start)
+	}
+	if s.Target, err = cloudwatch.NewEventTarget(ctx, name, targetArgs, parent, pulumi.DependsOn(deps)); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"ruleName":           s.RuleName,
+		"ruleArn":            s.RuleArn,
+		"deadLetterQueueArn": s.DeadLetterQueueArn,
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
