@@ -177,8 +177,15 @@ func (a AlarmArgs) validate(name string) *multierror.Error {
 	return errs
 }
 
+// Service principals a Topic's Publishers name: CloudWatch publishes alarm
+// notifications, EventBridge the events of an EventAlert.
+const (
+	PrincipalCloudWatch = "cloudwatch.amazonaws.com"
+	PrincipalEvents     = "events.amazonaws.com"
+)
+
 // cloudWatchPrincipal is the service that publishes alarm notifications.
-const cloudWatchPrincipal = "cloudwatch.amazonaws.com"
+const cloudWatchPrincipal = PrincipalCloudWatch
 
 // evaluationLimit is the longest PeriodSeconds × EvaluationPeriods
 // PutMetricAlarm accepts.

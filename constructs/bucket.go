@@ -355,7 +355,7 @@ func (b *Bucket) grant(g Grantee, access string, statements []Statement, kmsActi
 	for i := range statements {
 		statements[i].WildcardReason = objectsReason
 	}
-	if key := b.args.kmsKeyArn(); key != nil {
+	if key := b.args.kmsKeyArn(); key != nil && len(kmsActions) > 0 {
 		statements = append(statements, Statement{Sid: "BucketKey", Actions: kmsActions, Resources: []pulumi.StringInput{key}})
 	}
 	return g.addToRolePolicy(fmt.Sprintf("bucket-%s-%s", b.name, access), statements...)
@@ -371,4 +371,18 @@ func (a BucketArgs) kmsKeyArn() pulumi.StringInput {
 		return pulumi.String(a.KMSKeyArn)
 	}
 	return nil
+}
+
+// Validate reports every problem NewBucket would report for these args,
+// without registering anything.
+func (a BucketArgs) Validate(name string) error {
+	return invalid(fmt.Sprintf("bucket %q", name), a.validate(name))
+}
+
+// GrantReadTags lets g read objects' tags (GetObjectTagging), which
+// GrantRead leaves out: a catalog of the bucket records them.
+func (b *Bucket) GrantReadTags(g Grantee) error {
+	return b.grant(g, "readtags", []Statement{
+		{Sid: "BucketReadTags", Actions: []string{"s3:GetObjectTagging", "s3:GetObjectVersionTagging"}, Resources: []pulumi.StringInput{suffix("/*", b.Arn)}},
+	}, nil)
 }

@@ -136,6 +136,13 @@ func TestBucketGrants(t *testing.T) {
 			},
 		},
 		{
+			// Tags are metadata, not data: no key is needed to read them.
+			name: "read tags with KMS key", access: "readtags", kms: true, grant: (*constructs.Bucket).GrantReadTags,
+			want: []wantStatement{
+				{"BucketReadTags", []string{"s3:GetObjectTagging", "s3:GetObjectVersionTagging"}, objects},
+			},
+		},
+		{
 			name: "read with KMS key", access: "read", kms: true, grant: (*constructs.Bucket).GrantRead,
 			want: []wantStatement{
 				{"BucketList", []string{"s3:ListBucket"}, bucketArn},

@@ -173,28 +173,11 @@ func NewSchedule(ctx *pulumi.Context, name string, args *ScheduleArgs, opts ...p
 	}
 	s.RuleName, s.RuleArn = s.Rule.Name, s.Rule.Arn
 
-	if s.DeadLetterQueue, err = sqs.NewQueue(ctx, name+"-dlq", &sqs.QueueArgs{
-		SqsManagedSseEnabled:    pulumi.Bool(true),
-		MessageRetentionSeconds: pulumi.Int(DefaultDeadLetterRetentionSeconds),
-	}, parent); err != nil {
-		return nil, err
-	}
-	s.DeadLetterQueueName, s.DeadLetterQueueArn = s.DeadLetterQueue.Name, s.DeadLetterQueue.Arn
-	// One policy per queue: TLS-only, and EventBridge may send this
-	// rule's undeliverable ticks (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
-	dlqPolicy, err := sqs.NewQueuePolicy(ctx, name+"-dlq", &sqs.QueuePolicyArgs{
-		QueueUrl: s.DeadLetterQueue.Url,
-		Policy: policyJSON(tlsOnlyStatement("sqs", s.DeadLetterQueue.Arn), Statement{
-			Sid:        "AllowRuleDeadLetters",
-			Principal:  map[string][]string{"Service": {"events.amazonaws.com"}},
-			Actions:    []string{"sqs:SendMessage"},
-			Resources:  []pulumi.StringInput{s.DeadLetterQueue.Arn},
-			Conditions: []Condition{{Test: "ArnEquals", Variable: "aws:SourceArn", Values: []pulumi.StringInput{s.Rule.Arn}}},
-		}),
-	}, parent)
+	dlqPolicy, err := ruleDeadLetterQueue(ctx, name, s.Rule.Arn, &s.DeadLetterQueue, parent)
 	if err != nil {
 		return nil, err
 	}
+	s.DeadLetterQueueName, s.DeadLetterQueueArn = s.DeadLetterQueue.Name, s.DeadLetterQueue.Arn
 
 	targetArgs := &cloudwatch.EventTargetArgs{
 		Rule: s.Rule.Name,
@@ -250,4 +233,30 @@ func NewSchedule(ctx *pulumi.Context, name string, args *ScheduleArgs, opts ...p
 		return nil, err
 	}
 	return s, nil
+}
+
+// ruleDeadLetterQueue registers the dead-letter queue of one EventBridge
+// rule's target: encrypted, kept 14 days, and a policy that is TLS-only and
+// lets EventBridge send this rule's undeliverable events
+// (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+// The target must wait for the returned policy.
+func ruleDeadLetterQueue(ctx *pulumi.Context, name string, ruleArn pulumi.StringInput, queue **sqs.Queue, parent pulumi.ResourceOption) (*sqs.QueuePolicy, error) {
+	q, err := sqs.NewQueue(ctx, name+"-dlq", &sqs.QueueArgs{
+		SqsManagedSseEnabled:    pulumi.Bool(true),
+		MessageRetentionSeconds: pulumi.Int(DefaultDeadLetterRetentionSeconds),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	*queue = q
+	return sqs.NewQueuePolicy(ctx, name+"-dlq", &sqs.QueuePolicyArgs{
+		QueueUrl: q.Url,
+		Policy: policyJSON(tlsOnlyStatement("sqs", q.Arn), Statement{
+			Sid:        "AllowRuleDeadLetters",
+			Principal:  map[string][]string{"Service": {PrincipalEvents}},
+			Actions:    []string{"sqs:SendMessage"},
+			Resources:  []pulumi.StringInput{q.Arn},
+			Conditions: []Condition{{Test: "ArnEquals", Variable: "aws:SourceArn", Values: []pulumi.StringInput{ruleArn}}},
+		}),
+	}, parent)
 }
