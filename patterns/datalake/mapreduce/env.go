@@ -66,8 +66,9 @@ func (e *envReader) lookup(name string) (string, bool) {
 func (e *envReader) err() error { return errors.Join(e.errs...) }
 
 // SplitterFromEnv configures a Splitter from RAW_BUCKET, WORK_BUCKET
-// (required), WORK_PREFIX (default DefaultWorkPrefix) and MAX_CHUNKS
-// (default DefaultMaxChunks, at most 99999: chunk keys have five digits).
+// (required), WORK_PREFIX (default DefaultWorkPrefix), MAX_CHUNKS
+// (default DefaultMaxChunks, at most 99999: chunk keys have five digits)
+// and CHUNK_BYTES (default DefaultChunkBytes, at most 1 TiB).
 func SplitterFromEnv(c S3, getenv func(string) string, log *slog.Logger) (*Splitter, error) {
 	e := &envReader{getenv: getenv}
 	s := &Splitter{
@@ -76,6 +77,7 @@ func SplitterFromEnv(c S3, getenv func(string) string, log *slog.Logger) (*Split
 		WorkBucket: e.bucket("WORK_BUCKET", "the bucket for the job's intermediate objects"),
 		Layout:     Layout{WorkPrefix: e.prefix("WORK_PREFIX", DefaultWorkPrefix)},
 		MaxChunks:  e.positive("MAX_CHUNKS", DefaultMaxChunks, 99999),
+		ChunkBytes: int64(e.positive("CHUNK_BYTES", DefaultChunkBytes, 1<<40)),
 		Log:        log,
 	}
 	return s, e.err()

@@ -69,8 +69,17 @@ type SplitInput struct {
 	// Prefix limits the job to raw keys under it. Default: every key.
 	Prefix string `json:"prefix,omitempty"`
 	// ChunkBytes is the most a chunk holds, unless one object is larger.
-	// Default: DefaultChunkBytes.
+	// Default: the Splitter's ChunkBytes.
 	ChunkBytes int64 `json:"chunkBytes,omitempty"`
+	// Request is the job's execution input, {"prefix", "chunkBytes"}, both
+	// optional; Prefix and ChunkBytes take precedence over it.
+	Request *SplitRequest `json:"request,omitempty"`
+}
+
+// SplitRequest is what a caller starting the job may pass.
+type SplitRequest struct {
+	Prefix     string `json:"prefix,omitempty"`
+	ChunkBytes int64  `json:"chunkBytes,omitempty"`
 }
 
 // SplitOutput is what the splitter returns: the chunks for the Map state.

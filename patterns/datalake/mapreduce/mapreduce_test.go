@@ -335,6 +335,23 @@ func TestJobUnderAPrefix(t *testing.T) {
 	}
 }
 
+// The state machine passes the execution's input whole, as "request";
+// its prefix and chunk size apply as if given directly.
+func TestJobFromTheStateMachinesRequest(t *testing.T) {
+	e := newEnv(t)
+	files, outside := corpus(99)
+	e.upload(files, outside)
+	want, wantInvalid := expected(files, "orders/")
+	split, red := e.run(SplitInput{JobID: "orders-request", Request: &SplitRequest{Prefix: "orders/", ChunkBytes: 4 << 10}})
+	if got := e.result(red.Result); !reflect.DeepEqual(got, want) || red.Invalid != wantInvalid {
+		t.Errorf("got %v, %+v; want %v with %d invalid", got, red, want, wantInvalid)
+	}
+	direct, _ := e.run(SplitInput{JobID: "orders-direct", Prefix: "orders/", ChunkBytes: 4 << 10})
+	if len(split.Chunks) != len(direct.Chunks) || len(split.Chunks) < 2 {
+		t.Errorf("got %d chunks from the request, %d given directly; want the same, and several", len(split.Chunks), len(direct.Chunks))
+	}
+}
+
 // A job over nothing still writes its (empty) result, so the next steps
 // and Athena see a finished job.
 func TestJobOverNothing(t *testing.T) {

@@ -24,7 +24,10 @@ type Splitter struct {
 	Layout                Layout
 	// MaxChunks is the most chunks a job may have.
 	MaxChunks int
-	Log       *slog.Logger
+	// ChunkBytes is the chunk size of a job whose input names none.
+	// Default: DefaultChunkBytes.
+	ChunkBytes int64
+	Log        *slog.Logger
 }
 
 // Split lists the raw bucket under in.Prefix, cuts the objects into
@@ -34,8 +37,20 @@ func (s *Splitter) Split(ctx context.Context, in SplitInput) (SplitOutput, error
 	if err := ValidateJobID(in.JobID); err != nil {
 		return SplitOutput{}, err
 	}
+	if r := in.Request; r != nil {
+		// The execution's own input, passed whole by the state machine
+		// because a JSONPath to an absent field fails the state.
+		if in.Prefix == "" {
+			in.Prefix = r.Prefix
+		}
+		if in.ChunkBytes == 0 {
+			in.ChunkBytes = r.ChunkBytes
+		}
+	}
 	chunkBytes := in.ChunkBytes
 	switch {
+	case chunkBytes == 0 && s.ChunkBytes > 0:
+		chunkBytes = s.ChunkBytes
 	case chunkBytes == 0:
 		chunkBytes = DefaultChunkBytes
 	case chunkBytes < 0:

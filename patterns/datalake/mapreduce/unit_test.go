@@ -198,8 +198,11 @@ func TestFromEnv(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 
 	s, err := SplitterFromEnv(nil, vars("RAW_BUCKET", "lake-raw", "WORK_BUCKET", "lake-work"), log)
-	if err != nil || s.MaxChunks != DefaultMaxChunks || s.Layout.WorkPrefix != DefaultWorkPrefix || s.RawBucket != "lake-raw" {
+	if err != nil || s.MaxChunks != DefaultMaxChunks || s.Layout.WorkPrefix != DefaultWorkPrefix || s.RawBucket != "lake-raw" || s.ChunkBytes != DefaultChunkBytes {
 		t.Errorf("splitter defaults: got %+v, %v", s, err)
+	}
+	if s, err := SplitterFromEnv(nil, vars("RAW_BUCKET", "lake-raw", "WORK_BUCKET", "lake-work", "CHUNK_BYTES", "1048576"), log); err != nil || s.ChunkBytes != 1<<20 {
+		t.Errorf("CHUNK_BYTES 1048576: got %+v, %v; want chunks of 1 MiB", s, err)
 	}
 	r, err := ReducerFromEnv(nil, vars("WORK_BUCKET", "lake-work", "CURATED_BUCKET", "lake-curated", "RESULT_PREFIX", "counts/"), log)
 	if err != nil || r.Layout.ResultPrefix != "counts/" || r.Layout.WorkPrefix != DefaultWorkPrefix {
@@ -207,8 +210,9 @@ func TestFromEnv(t *testing.T) {
 	}
 
 	// Every problem at once, each naming its variable and what to set.
-	_, err = SplitterFromEnv(nil, vars("WORK_BUCKET", "arn:aws:s3:::lake-work", "WORK_PREFIX", "mr", "MAX_CHUNKS", "0"), log)
+	_, err = SplitterFromEnv(nil, vars("WORK_BUCKET", "arn:aws:s3:::lake-work", "WORK_PREFIX", "mr", "MAX_CHUNKS", "0", "CHUNK_BYTES", "64MB"), log)
 	for _, want := range []string{
+		`CHUNK_BYTES is "64MB": set it to a whole number from 1 to 1099511627776 (default 67108864)`,
 		"RAW_BUCKET is not set: set it to the name of the raw zone bucket",
 		`WORK_BUCKET is "arn:aws:s3:::lake-work": set it to the name`,
 		`WORK_PREFIX is "mr": set it to a key prefix that ends in /`,
