@@ -163,7 +163,7 @@ func TestBadConfigEachGetsOneClearError(t *testing.T) {
 			[]string{`kumo:webapp.itemsReservedConcurrency: 950 exceeds what the account can reserve: 900`}},
 		{"a 100 KB bad value", web(`{"mfa":"` + long + `"}`),
 			[]string{`kumo:webapp.mfa: "` + strings.Repeat("x", 60) + `"… (100000 characters) is not an MFA setting`}},
-		{"section of a planned pattern", []string{"kumo:datalake", `{"rawRetentionDays":30}`}, []string{`kumo:datalake: the datalake pattern (ARC401 P2, data lake) is not in this kumo yet`}},
+		{"section of a planned pattern", []string{"kumo:streamprocessing", `{"batchSize":100}`}, []string{`kumo:streamprocessing: the streamprocessing pattern (ARC401 P3, stream processing) is not in this kumo yet`}},
 		{"section of a pattern not listed", []string{"kumo:patterns", `["apigateway-account"]`, "kumo:apiGatewayLogRoleStack", "", "kumo:webapp", `{"memoryMB":512}`},
 			[]string{`kumo:webapp: is set, but kumo:patterns does not list webapp`}},
 		{"API logs and no log role", []string{"kumo:apiGatewayLogRoleStack", ""},
@@ -347,8 +347,11 @@ func TestPulumiYAMLDeclaresEveryKey(t *testing.T) {
 }
 
 func sectionTitle(p patterns.Pattern) string {
-	if p.Name() == webapp.Name {
+	switch p.Name() {
+	case webapp.Name:
 		return "web app's"
+	case "datalake":
+		return "data lake's"
 	}
 	return p.Name()
 }

@@ -161,10 +161,15 @@ func TestSecureDefaultsInProd(t *testing.T) {
 	check("aws:s3/bucketVersioningV2:BucketVersioningV2", "versioningConfiguration.status", "Enabled")
 	check("aws:lambda/function:Function", "tracingConfig.mode", "Active")
 	for _, r := range byType["aws:lambda/function:Function"] {
-		// kumo:memoryMB sizes the API functions; the smoke-test hook keeps the default.
+		// kumo:webapp memoryMB sizes the API functions (the smoke-test hook
+		// keeps the default); kumo:datalake sizes the catalog's functions
+		// and, apart, the MapReduce's.
 		want := "512"
-		if r.Name == "web-smoketest" {
+		switch r.Name {
+		case "web-smoketest":
 			want = "256"
+		case "lake-splitter", "lake-mapper", "lake-reducer":
+			want = "1769"
 		}
 		if got := fmt.Sprint(r.Inputs["memorySize"]); got != want {
 			t.Errorf("function %s: memorySize = %s; want %s", r.Name, got, want)
@@ -180,8 +185,8 @@ func TestSecureDefaultsInProd(t *testing.T) {
 	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "autoRollbackConfiguration.enabled", true)
 	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "alarmConfiguration.enabled", true)
 	check("aws:codedeploy/application:Application", "computePlatform", "Lambda")
-	if got := len(byType["kumo:index:Release"]); got != 2 {
-		t.Errorf("got %d releases; want 2 (items, health)", got)
+	if got := len(byType["kumo:index:Release"]); got != 7 {
+		t.Errorf("got %d releases; want 7 (items, health and the data lake's five)", got)
 	}
 	for _, r := range byType["kumo:index:Release"] {
 		want := "CodeDeployDefault.LambdaCanary10Percent5Minutes"
