@@ -12,6 +12,7 @@ package datalake
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -220,6 +221,21 @@ const (
 
 func enabled(on bool) *bool { return &on }
 
+// glueDatabaseName is <project>_<stack>_<name> in the only characters Athena
+// reads in a database name: lower-case letters, digits and '_'
+// (https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html).
+func glueDatabaseName(project, stack, name string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return '_'
+	}, project+"_"+stack+"_"+name)
+}
+
 // validate reports every problem in the args, through the same checks the
 // constructs run, before anything is registered.
 func (p parts) validate(name string) error {
@@ -309,6 +325,16 @@ type builder struct {
 
 func (b *builder) child(part string) string { return b.name + "-" + part }
 
+// releaseTopic is the topic the functions' release alarms notify: the
+// alarm topic with Releases, nil without, when there are no release
+// alarms (and FunctionArgs refuses an AlarmTopic).
+func (b *builder) releaseTopic() *constructs.Topic {
+	if b.p.a.Releases == nil {
+		return nil
+	}
+	return b.l.Alarms
+}
+
 // storage registers the key, the alarm topic, the zones and the trail.
 func (b *builder) storage() error {
 	ctx, l, p := b.ctx, b.l, b.p
@@ -371,7 +397,7 @@ func (b *builder) catalog() error {
 		return err
 	}
 	b.p.writer.Environment = map[string]pulumi.StringInput{"CATALOG_TABLE": l.Catalog.Name}
-	b.p.writer.AlarmTopic = l.Alarms
+	b.p.writer.AlarmTopic = b.releaseTopic()
 	if l.CatalogWriter, err = constructs.NewFunction(ctx, b.child("catalog"), &b.p.writer, b.parent); err != nil {
 		return err
 	}
@@ -406,7 +432,7 @@ func (b *builder) search() error {
 		"SEARCH_ENDPOINT": l.Search.Endpoint,
 		"SEARCH_INDEX":    pulumi.String(SearchIndex),
 	}
-	b.p.indexer.AlarmTopic = l.Alarms
+	b.p.indexer.AlarmTopic = b.releaseTopic()
 	if l.Indexer, err = constructs.NewFunction(ctx, b.child("indexer"), &b.p.indexer, b.parent); err != nil {
 		return err
 	}
@@ -424,6 +450,9 @@ func (b *builder) search() error {
 func (b *builder) query() error {
 	ctx, l := b.ctx, b.l
 	b.p.glue.Targets = []constructs.CrawlerTarget{{Bucket: l.Curated}}
+	// Glue database names are unique per account and region, which the
+	// stacks of one project may share: the name carries project and stack.
+	b.p.glue.DatabaseName = glueDatabaseName(ctx.Project(), ctx.Stack(), b.name)
 	var err error
 	if l.Glue, err = constructs.NewGlueCatalog(ctx, b.child("glue"), &b.p.glue, b.parent); err != nil {
 		return err
@@ -467,7 +496,7 @@ func (b *builder) mapReduce() error {
 		{"reducer", &b.p.reducer, []string{"WORK_BUCKET", "CURATED_BUCKET", "RESULT_PREFIX"}, &l.Reducer},
 	} {
 		f.args.Environment = env(f.env...)
-		f.args.AlarmTopic = l.Alarms
+		f.args.AlarmTopic = b.releaseTopic()
 		if *f.into, err = constructs.NewFunction(ctx, b.child(f.part), f.args, b.parent); err != nil {
 			return err
 		}
