@@ -52,7 +52,8 @@ type Args struct {
 	// to the indexer. Default: false.
 	DisableIndexStream bool
 	// IndexBatchSize, IndexMaxRetries and IndexMaxRecordAgeSeconds tune the
-	// indexer's stream mapping. Default: 100, 3 and 3600.
+	// indexer's stream mapping; Off retries a failing batch not at all.
+	// Default: 100, 3 and 3600.
 	IndexBatchSize           int
 	IndexMaxRetries          int
 	IndexMaxRecordAgeSeconds int

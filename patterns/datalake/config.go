@@ -1,6 +1,7 @@
 package datalake
 
 import (
+	"reflect"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -143,17 +144,30 @@ func (Pattern) Validate(cfg any, env patterns.Env) []error {
 	c := *cfg.(*Config)
 	p := &patterns.Problems{Secret: env.Secret}
 	c.validate(p)
-	if len(p.Errs) > 0 {
-		// The construct checks would repeat the same problems in their
-		// own words; a config with key-level problems is reported by key.
-		return p.Errs
+	if p.Has(patterns.KeyName(Name, "rawInfrequentAccessDays")) {
+		p.Mark(patterns.KeyName(Name, "rawArchiveDays")) // checked against it
 	}
-	args := c.Args(env)
+	// The construct checks see a key that failed its own check at its
+	// default, so they neither repeat its problem in their own words nor
+	// hide theirs behind it: every problem is reported at once.
+	args := c.withDefaultsWhere(p).Args(env)
 	args.Releases = &constructs.Releases{} // created only after validation
 	if err := args.Validate(lakeName); err != nil {
 		p.Errs = append(p.Errs, err)
 	}
 	return p.Errs
+}
+
+// withDefaultsWhere is c with every key that has a problem in p at its
+// default.
+func (c Config) withDefaultsWhere(p *patterns.Problems) Config {
+	v, d := reflect.ValueOf(&c).Elem(), reflect.ValueOf(DefaultConfig())
+	for i := range v.NumField() {
+		if key := v.Type().Field(i).Tag.Get("config"); key != "" && p.Has(patterns.KeyName(Name, key)) {
+			v.Field(i).Set(d.Field(i))
+		}
+	}
+	return c
 }
 
 // lakeName names the pattern's component and prefixes its children.
@@ -196,7 +210,7 @@ func (c Config) Args(env patterns.Env) *Args {
 		DisableCatalogEvents:        !c.CatalogEvents,
 		DisableIndexStream:          !c.IndexStream,
 		IndexBatchSize:              c.IndexBatchSize,
-		IndexMaxRetries:             c.IndexMaxRetries,
+		IndexMaxRetries:             off(c.IndexMaxRetries), // the config's 0 is "no retries"
 		IndexMaxRecordAgeSeconds:    c.IndexMaxRecordAgeSeconds,
 		SearchInstanceType:          c.SearchInstanceType,
 		SearchInstanceCount:         c.SearchInstanceCount,
@@ -248,7 +262,10 @@ func (c Config) validate(p *patterns.Problems) {
 		p.Add(k("resultsExpirationDays"), "%s is negative; use 0 to keep results", p.Val(k("resultsExpirationDays"), c.ResultsExpirationDays))
 	}
 	between("ingestBufferSizeMB", c.IngestBufferSizeMB, 64, 128, " MB (Firehose's dynamic partitioning by dataset needs at least 64 MB)")
-	between("ingestBufferIntervalSeconds", c.IngestBufferSeconds, 0, 900, " s")
+	// Zero buffering is not available with dynamic partitioning
+	// (https://docs.aws.amazon.com/firehose/latest/dev/buffering.html), and
+	// the Args' 0 would silently be the default.
+	between("ingestBufferIntervalSeconds", c.IngestBufferSeconds, 1, 900, " s (Firehose has no zero buffering with dynamic partitioning)")
 	between("indexBatchSize", c.IndexBatchSize, 1, 10000, "")
 	between("indexMaxRetries", c.IndexMaxRetries, 0, 10000, "")
 	between("indexMaxRecordAgeSeconds", c.IndexMaxRecordAgeSeconds, 60, 604800, " s")

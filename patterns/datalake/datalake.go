@@ -175,6 +175,9 @@ func (a Args) parts() parts {
 	p.writer.DeadLetterQueue = true
 	p.indexer = fn(indexerPackage, "Search indexer of the kumo data lake: catalog stream to OpenSearch", a.MemoryMB, indexerTimeoutSeconds)
 	retries, age := a.IndexMaxRetries, a.IndexMaxRecordAgeSeconds
+	if retries == Off {
+		retries = 0 // Args' 0 is the default; Off is no retries
+	}
 	p.index = constructs.StreamSourceArgs{
 		BatchSize: a.IndexBatchSize, StartingPosition: constructs.StartTrimHorizon,
 		MaximumRetryAttempts: &retries, MaximumRecordAgeSeconds: &age,
