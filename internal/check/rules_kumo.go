@@ -1,7 +1,9 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,11 +34,11 @@ func init() {
 		Rule{
 			ID: "Kumo-EventSourceInvokesAlias", Level: Error,
 			Types: []string{typeLambdaEventSourceMapping, typeLambdaPermission, typeInvokeIntegration, typeInvokeAuthorizer,
-				typeInvokeEventTarget, typeInvokeTopicSubscription, typeInvokeBucketNotification},
+				typeInvokeEventTarget, typeInvokeTopicSubscription, typeInvokeBucketNotification, typeSfnStateMachine, typeFirehoseDeliveryStream},
 			What: "An event source invokes a Lambda function other than through an alias.",
 			Why: "Canary and linear releases shift an alias's traffic from one version to the next and roll back when alarms fire. " +
-				"An event source mapping, API Gateway integration or authorizer, EventBridge target, SNS subscription, S3 notification or " +
-				"invoke permission that names the unqualified function, $LATEST or a fixed version bypasses the alias: its traffic " +
+				"An event source mapping, API Gateway integration or authorizer, EventBridge target, SNS subscription, S3 notification, " +
+				"Step Functions task, Firehose transform or invoke permission that names the unqualified function, $LATEST or a fixed version bypasses the alias: its traffic " +
 				"never reaches the canary, or always reaches untested code, and a rollback does not cover it.",
 			Fix: "Point the event source at the alias ARN (arn:aws:lambda:<region>:<account>:function:<name>:<alias>), and give " +
 				"permissions the alias as qualifier. kumo's Function hands out only its alias (AliasArn, InvokeArn) and qualifies " +
@@ -99,8 +101,84 @@ func checkKumoInvokesAlias(r *synth.Resource, _ *synth.Stack) []Hit {
 			hits = append(hits, kumoAliasHits(fmt.Sprintf("lambdaFunctions.%d.lambdaFunctionArn", i), r, "")...)
 		}
 		return hits
+	case typeSfnStateMachine:
+		return kumoStateMachineHits(r)
+	case typeFirehoseDeliveryStream:
+		var hits []Hit
+		for i, p := range list(r, "extendedS3Configuration.processingConfiguration.processors") {
+			if m, _ := p.(map[string]any); m["type"] != "Lambda" {
+				continue
+			}
+			for j, param := range kumoList(p, "parameters") {
+				if m, _ := param.(map[string]any); m["parameterName"] == "LambdaArn" {
+					hits = append(hits, kumoAliasHits(fmt.Sprintf("extendedS3Configuration.processingConfiguration.processors.%d.parameters.%d.parameterValue", i, j), r, "")...)
+				}
+			}
+		}
+		return hits
 	}
 	return nil
+}
+
+// kumoStateMachineHits checks every Task of a state machine's definition,
+// in Map and Parallel states too, that invokes a Lambda function: through
+// the lambda:invoke integration (Parameters.FunctionName) or by the
+// function's ARN as Resource (https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html).
+func kumoStateMachineHits(r *synth.Resource) []Hit {
+	def, ok := r.String("definition")
+	if !ok || synth.Unknown(def) {
+		return nil // SF rules and the reality layer report a missing or unknown definition
+	}
+	var doc map[string]any
+	if json.Unmarshal([]byte(def), &doc) != nil {
+		return nil // the reality layer refuses a definition that is not JSON
+	}
+	var hits []Hit
+	var walk func(states any, path string)
+	walk = func(states any, path string) {
+		m, _ := states.(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			st, _ := m[name].(map[string]any)
+			at := path + "." + name
+			if res, _ := st["Resource"].(string); st["Type"] == "Task" {
+				ref, prop := "", ""
+				switch {
+				case strings.HasPrefix(res, "arn:aws:states:::lambda:invoke"):
+					params, _ := st["Parameters"].(map[string]any)
+					ref, _ = params["FunctionName"].(string) // a FunctionName.$ path is chosen at run time
+					prop = at + ".Parameters.FunctionName"
+				case kumoIsFunctionArn(res):
+					ref, prop = res, at+".Resource"
+				}
+				if ref != "" {
+					if fn, qualifier, ok := kumoSplitFunction(ref); ok {
+						if why := kumoNotAlias(fn, qualifier); why != "" {
+							hits = append(hits, hit("definition%s is %q: %s, so its invocations bypass the alias and its releases", prop, ref, why)...)
+						}
+					}
+				}
+			}
+			for _, sub := range []string{"ItemProcessor", "Iterator"} {
+				if p, ok := st[sub].(map[string]any); ok {
+					walk(p["States"], at+"."+sub)
+				}
+			}
+			for i, b := range kumoList(st, "Branches") {
+				if bm, ok := b.(map[string]any); ok {
+					walk(bm["States"], fmt.Sprintf("%s.Branches.%d", at, i))
+				}
+			}
+		}
+	}
+	walk(doc["States"], "")
+	return hits
+}
+
+// kumoList is the list at key of an object v, or nil.
+func kumoList(v any, key string) []any {
+	m, _ := v.(map[string]any)
+	l, _ := m[key].([]any)
+	return l
 }
 
 // kumoAliasHits reports the function reference at prop (with the

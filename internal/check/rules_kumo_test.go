@@ -25,6 +25,29 @@ func kumoInvokeURI(target string) string {
 	return "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + target + "/invocations"
 }
 
+// kumoDefinition is a state machine whose first task invokes first and
+// whose Map state's task invokes mapper, through the lambda:invoke
+// integration.
+func kumoDefinition(first, mapper string) string {
+	return `{"StartAt":"Split","States":{` +
+		`"Split":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"` + first + `","Payload.$":"$"},"Next":"Map"},` +
+		`"Map":{"Type":"Map","ItemsPath":"$.chunks","ItemProcessor":{"StartAt":"M","States":{` +
+		`"M":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"` + mapper + `"},"End":true}}},"End":true}}}`
+}
+
+// kumoFirehose is a delivery stream whose Lambda transform is fn.
+func kumoFirehose(fn string) map[string]any {
+	return map[string]any{"destination": "extended_s3", "extendedS3Configuration": map[string]any{
+		"processingConfiguration": map[string]any{"enabled": true, "processors": []any{
+			map[string]any{"type": "AppendDelimiterToRecord"},
+			map[string]any{"type": "Lambda", "parameters": []any{
+				map[string]any{"parameterName": "BufferSizeInMBs", "parameterValue": "1"},
+				map[string]any{"parameterName": "LambdaArn", "parameterValue": fn},
+			}},
+		}},
+	}}
+}
+
 func TestKumoRules(t *testing.T) {
 	const rule = "Kumo-EventSourceInvokesAlias"
 	ruleCase(t, rule,
@@ -50,6 +73,10 @@ func TestKumoRules(t *testing.T) {
 				g.add(typeInvokeTopicSubscription, "mail", map[string]any{"protocol": "email", "endpoint": "ops@example.com"}),
 				g.add(typeInvokeBucketNotification, "uploads", map[string]any{"bucket": "uploads", "lambdaFunctions": []any{
 					map[string]any{"lambdaFunctionArn": kumoAliasArn, "events": []any{"s3:ObjectCreated:*"}}}}),
+				g.add(typeSfnStateMachine, "job", map[string]any{"definition": kumoDefinition(kumoAliasArn, kumoAliasArn)}),
+				// A FunctionName.$ path is chosen at run time: nothing to check.
+				g.add(typeSfnStateMachine, "dynamic", map[string]any{"definition": `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName.$":"$.fn"},"End":true}}}`}),
+				g.add(typeFirehoseDeliveryStream, "ingest", kumoFirehose(kumoAliasArn)),
 			} {
 				g.passes(t, rule, u)
 			}
@@ -73,6 +100,11 @@ func TestKumoRules(t *testing.T) {
 				g.add(typeInvokeTopicSubscription, "fn", map[string]any{"protocol": "lambda", "endpoint": kumoFnArn}),
 				g.add(typeInvokeBucketNotification, "uploads", map[string]any{"bucket": "uploads", "lambdaFunctions": []any{
 					map[string]any{"lambdaFunctionArn": kumoAliasArn}, map[string]any{"lambdaFunctionArn": kumoFnArn}}}),
+				// The bare function as a Map's task, and a fixed version as a
+				// legacy Resource ARN.
+				g.add(typeSfnStateMachine, "map-task", map[string]any{"definition": kumoDefinition(kumoAliasArn, kumoFnArn)}),
+				g.add(typeSfnStateMachine, "resource", map[string]any{"definition": `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"` + kumoFnArn + `:2","End":true}}}`}),
+				g.add(typeFirehoseDeliveryStream, "ingest", kumoFirehose(kumoFnArn)),
 			} {
 				g.fires(t, rule, u)
 			}
