@@ -25,14 +25,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/kumo-iac/kumo/patterns/datalake/catalog"
+	"github.com/kumo-iac/kumo/patterns/datalake/internal/awsconfig"
 )
 
 func main() {
@@ -48,12 +45,7 @@ func main() {
 	// invocations reuse credentials and connections. Every call is
 	// bounded: 10 s per attempt, at most 4 attempts with the SDK's
 	// jittered exponential backoff.
-	cfg, err := config.LoadDefaultConfig(context.Background(),
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(10*time.Second)),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 4; o.MaxBackoff = 2 * time.Second })
-		}),
-	)
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Bounds{AttemptTimeout: 10 * time.Second, MaxAttempts: 4, MaxBackoff: 2 * time.Second})
 	if err != nil {
 		log.Error("load AWS config", slog.String("error", err.Error()))
 		os.Exit(1)

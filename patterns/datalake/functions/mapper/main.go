@@ -17,17 +17,13 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/kumo-iac/kumo/patterns/datalake/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/datalake/mapreduce"
 )
 
@@ -38,14 +34,7 @@ func main() {
 	// S3 must start answering within 30 s, and the invocation's deadline
 	// bounds the rest. At most 5 attempts, with the SDK's jittered
 	// exponential backoff.
-	cfg, err := config.LoadDefaultConfig(context.Background(),
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			tr.ResponseHeaderTimeout = 30 * time.Second
-		})),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 5; o.MaxBackoff = 5 * time.Second })
-		}),
-	)
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Bounds{ResponseHeaderTimeout: 30 * time.Second, MaxAttempts: 5, MaxBackoff: 5 * time.Second})
 	if err != nil {
 		log.Error("load AWS config", slog.String("error", err.Error()))
 		os.Exit(1)

@@ -21,12 +21,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/kumo-iac/kumo/patterns/datalake/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/datalake/mapreduce"
 )
 
@@ -35,12 +32,7 @@ func main() {
 	// The client is built once per execution environment. Every call is
 	// bounded: 30 s per attempt, at most 5 attempts with the SDK's
 	// jittered exponential backoff.
-	cfg, err := config.LoadDefaultConfig(context.Background(),
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(30*time.Second)),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 5; o.MaxBackoff = 5 * time.Second })
-		}),
-	)
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Bounds{AttemptTimeout: 30 * time.Second, MaxAttempts: 5, MaxBackoff: 5 * time.Second})
 	if err != nil {
 		log.Error("load AWS config", slog.String("error", err.Error()))
 		os.Exit(1)
