@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -246,7 +245,9 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 	}, parent); err != nil {
 		return err
 	}
-	role := &crawlerRole{ctx: ctx, name: name + "-crawler", role: c.Role, parent: c, grants: map[string]bool{}}
+	// The crawler's role is a Grantee, so bucket grants extend it like a
+	// function's.
+	role := &pipelineRole{ctx: ctx, name: name + "-crawler", role: c.Role, parent: c, grants: map[string]bool{}}
 
 	enc := &glue.SecurityConfigurationEncryptionConfigurationArgs{
 		CloudwatchEncryption: &glue.SecurityConfigurationEncryptionConfigurationCloudwatchEncryptionArgs{
@@ -351,7 +352,7 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 	// Glue checks at CreateCrawler that it can assume the role and use it
 	// (terraform-provider-aws retries "Service is unable to assume role"),
 	// and the log group must exist before the first run writes to it.
-	deps := append(role.policies(), c.LogGroup)
+	deps := append(role.granted(), c.LogGroup)
 	if c.Crawler, err = glue.NewCrawler(ctx, name, crawlerArgs, parent, pulumi.DependsOn(deps)); err != nil {
 		return err
 	}
@@ -396,45 +397,6 @@ func (c *GlueCatalog) catalogResources() []pulumi.StringInput {
 		c.Database.Arn,
 		pulumi.Sprintf("%s:table/%s/*", prefix, c.Database.Name),
 	}
-}
-
-// crawlerRole is the crawler's own role as a Grantee, so bucket grants
-// extend it like a function's.
-type crawlerRole struct {
-	ctx    *pulumi.Context
-	name   string
-	role   *iam.Role
-	parent pulumi.Resource
-
-	mu       sync.Mutex
-	grants   map[string]bool
-	policyRs []pulumi.Resource
-}
-
-func (r *crawlerRole) addToRolePolicy(grant string, statements ...Statement) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.grants[grant] {
-		return nil
-	}
-	rp, err := iam.NewRolePolicy(r.ctx, r.name+"-"+grant, &iam.RolePolicyArgs{
-		Role:   r.role.ID(),
-		Policy: policyJSON(statements...),
-	}, pulumi.Parent(r.parent))
-	if err != nil {
-		return err
-	}
-	r.grants[grant] = true
-	r.policyRs = append(r.policyRs, rp)
-	return justifyWildcards(r.ctx, rp, statements)
-}
-
-func (r *crawlerRole) iamRole() *iam.Role { return r.role }
-
-func (r *crawlerRole) policies() []pulumi.Resource {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.policyRs)
 }
 
 // Validate reports every problem with the args, defaults applied, as the

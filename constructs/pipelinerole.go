@@ -9,7 +9,8 @@ import (
 )
 
 // pipelineRole is the role an AWS service assumes for a construct (Firehose
-// for a DeliveryStream, Step Functions for a StateMachine). It is a
+// for a DeliveryStream, Step Functions for a StateMachine, Glue for a
+// GlueCatalog's crawler). It is a
 // Grantee: every grant is one inline policy named after it, and the
 // construct orders its main resource after the policies granted before it
 // is created, because both services check the role's access at creation.
@@ -69,3 +70,6 @@ func (r *pipelineRole) granted() []pulumi.Resource {
 	defer r.mu.Unlock()
 	return append([]pulumi.Resource(nil), r.policies...)
 }
+
+// iamRole implements the role lookup a SearchDomain's access policy needs.
+func (r *pipelineRole) iamRole() *iam.Role { return r.role }
