@@ -28,8 +28,9 @@ type CrawlerTarget struct {
 // GlueCatalogArgs configure a GlueCatalog.
 type GlueCatalogArgs struct {
 	// DatabaseName is the Glue database, 1–255 lower-case letters, digits
-	// or '_' (Athena reads no other names). Default: the construct name
-	// lower-cased, every other character replaced by '_'.
+	// or '_' (Athena reads no other names), unique in the account and
+	// region. Default: <project>_<stack>_<name> lower-cased, every other
+	// character replaced by '_', so two stacks never share a database.
 	DatabaseName string
 	// Targets are the S3 locations the crawler infers tables from. Default:
 	// none, a database without a crawler (tables come from elsewhere).
@@ -189,6 +190,12 @@ var glueCronField = [6]func() *regexp.Regexp{
 func NewGlueCatalog(ctx *pulumi.Context, name string, args *GlueCatalogArgs, opts ...pulumi.ResourceOption) (*GlueCatalog, error) {
 	if args == nil {
 		args = &GlueCatalogArgs{}
+	}
+	if args.DatabaseName == "" {
+		named := *args
+		named.DatabaseName = strings.Join([]string{ctx.Project(), ctx.Stack(), name}, "_")
+		named.DatabaseName = glueNameUnsafe().ReplaceAllString(strings.ToLower(named.DatabaseName), "_")
+		args = &named
 	}
 	a := args.withDefaults(name)
 	if err := invalid(fmt.Sprintf("glue catalog %q", name), a.validate()); err != nil {

@@ -60,11 +60,13 @@ func TestGlueCatalogDatabaseOnly(t *testing.T) {
 	if got, want := s.childSet(comp.URN), []string{typGlueDatabase + " sales"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("children without Targets: got %q; want %q", got, want)
 	}
-	wantInputs(t, s.find(typGlueDatabase, "sales"), check{"name", "sales"})
+	// The default name carries project and stack: Glue database names are
+	// unique per account and region, which a project's stacks may share.
+	wantInputs(t, s.find(typGlueDatabase, "sales"), check{"name", "kumo_test_sales"})
 	if got := s.Outputs["crawlerName"]; got != "" {
 		t.Errorf("CrawlerName without Targets: got %#v; want \"\"", got)
 	}
-	if got, want := s.output("databaseArn"), "arn:aws:glue:"+testRegion+":"+testAccount+":database/sales"; got != want {
+	if got, want := s.output("databaseArn"), "arn:aws:glue:"+testRegion+":"+testAccount+":database/kumo_test_sales"; got != want {
 		t.Errorf("DatabaseArn: got %q; want %q", got, want)
 	}
 	// Names Athena cannot read are derived into ones it can.
@@ -73,7 +75,7 @@ func TestGlueCatalogDatabaseOnly(t *testing.T) {
 		_, err := constructs.NewGlueCatalog(ctx, "Lake-Sales.2024", nil)
 		return nil, err
 	})
-	wantInputs(t, s.find(typGlueDatabase, "Lake-Sales.2024"), check{"name", "lake_sales_2024"})
+	wantInputs(t, s.find(typGlueDatabase, "Lake-Sales.2024"), check{"name", "kumo_test_lake_sales_2024"})
 }
 
 func TestGlueCatalogCrawler(t *testing.T) {
@@ -160,7 +162,7 @@ func TestGlueCatalogCrawler(t *testing.T) {
 func TestGlueCatalogKillSwitch(t *testing.T) {
 	off := false
 	_, s := synthGlue(t, constructs.GlueCatalogArgs{Schedule: "cron(0 2 * * ? *)", Enabled: &off}, "sales/")
-	wantInputs(t, s.find(typCrawler, "sales"), check{"schedule", nil}, check{"databaseName", "sales"})
+	wantInputs(t, s.find(typCrawler, "sales"), check{"schedule", nil}, check{"databaseName", "kumo_test_sales"})
 }
 
 func TestGlueCatalogKMSKey(t *testing.T) {
@@ -204,8 +206,8 @@ func TestGlueCatalogGrantRead(t *testing.T) {
 		[]string{"glue:BatchGetPartition", "glue:GetDatabase", "glue:GetPartition", "glue:GetPartitions", "glue:GetTable", "glue:GetTables"},
 		func(s *stack) []string {
 			db := s.output("databaseArn")
-			prefix := strings.TrimSuffix(db, ":database/sales")
-			return []string{prefix + ":catalog", db, prefix + ":table/sales/*"}
+			prefix := strings.TrimSuffix(db, ":database/kumo_test_sales")
+			return []string{prefix + ":catalog", db, prefix + ":table/kumo_test_sales/*"}
 		}}})
 }
 
