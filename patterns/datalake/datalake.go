@@ -264,8 +264,18 @@ func (p parts) validate(name string) error {
 	}
 	add(p.index.Validate(name + "-index"))
 	add(p.search.Validate(name + "-search"))
-	// The crawler's target and the schedule's state machine exist only
-	// after validation; stand-ins let their other settings be checked now.
+	if p.key != nil {
+		add(p.key.Validate(name + "-key"))
+	}
+	// The crawler's target, Firehose's and Athena's buckets and the
+	// schedule's state machine exist only after validation; stand-ins let
+	// their other settings be checked now.
+	ingest := p.ingest
+	ingest.Destination = &constructs.Bucket{}
+	add(ingest.Validate(name + "-ingest"))
+	workgroup := p.workgroup
+	workgroup.ResultsBucket = &constructs.Bucket{}
+	add(workgroup.Validate(name + "-athena"))
 	glue := p.glue
 	glue.Targets = []constructs.CrawlerTarget{{Bucket: &constructs.Bucket{}}}
 	add(glue.Validate(name + "-glue"))
@@ -280,6 +290,21 @@ func (p parts) validate(name string) error {
 	}
 	if p.a.CustomerManagedKey && p.a.Region == "" {
 		add(fmt.Errorf("Region: not set, but CustomerManagedKey is; the key names the region's CloudWatch Logs service"))
+	}
+	for _, f := range []struct {
+		field string
+		v     int
+	}{{"RawInfrequentAccessDays", p.a.RawInfrequentAccessDays}, {"RawArchiveDays", p.a.RawArchiveDays},
+		{"CuratedInfrequentAccessDays", p.a.CuratedInfrequentAccessDays}, {"ResultsExpirationDays", p.a.ResultsExpirationDays}} {
+		if f.v < 0 && f.v != Off {
+			add(fmt.Errorf("%s: %d is negative; use Off to turn the step off", f.field, f.v))
+		}
+	}
+	// S3 moves an object on from Standard-IA only after 30 days there
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html).
+	if ia, archive := days(p.a.RawInfrequentAccessDays), days(p.a.RawArchiveDays); ia > 0 && archive > 0 && archive < ia+30 {
+		add(fmt.Errorf("RawArchiveDays: %d is less than 30 days after RawInfrequentAccessDays (%d): S3 keeps objects at least 30 days in Standard-IA; use at least %d or Off",
+			archive, ia, ia+30))
 	}
 	if p.a.MapReduceChunkMB < 1 {
 		add(fmt.Errorf("MapReduceChunkMB: %d must be at least 1", p.a.MapReduceChunkMB))
