@@ -8,8 +8,8 @@ type Args struct {
 	// Root is the project root (holding go.mod); the pattern's handlers are
 	// built from its module. Default: ".".
 	Root string
-	// Region is the stack's AWS region, for the search indexer's request
-	// signing and the documentation outputs. Default: aws:region.
+	// Region is the stack's AWS region; the lake's key names the region's
+	// CloudWatch Logs service. Default: the stack's aws:region.
 	Region string
 	// Releases rolls every new version of the functions out through
 	// CodeDeploy with alarms and rollback. Default: nil, aliases move at once.
@@ -67,6 +67,12 @@ type Args struct {
 	SearchVolumeGB            int
 	SearchDedicatedMasters    int
 	SearchDedicatedMasterType string
+	// SearchSubnetIds put the search domain in a VPC, with
+	// SearchSecurityGroupIds (Default: the VPC's default group). Default:
+	// none, a public endpoint limited by the access policy to the
+	// indexer's role.
+	SearchSubnetIds        []string
+	SearchSecurityGroupIds []string
 
 	// CrawlerSchedule is when the Glue crawler runs, as cron(...).
 	// Default: daily at 02:00 UTC.

@@ -29,7 +29,7 @@ type Config struct {
 	CuratedInfrequentAccessDays int      `config:"curatedInfrequentAccessDays" doc:"Days after which curated objects move to S3 Standard-IA (at least 30); 0 keeps them in Standard."`
 	ResultsExpirationDays       int      `config:"resultsExpirationDays" doc:"Days after which Athena query results and MapReduce scratch files are deleted; 0 keeps them."`
 	IngestBufferSizeMB          int      `config:"ingestBufferSizeMB" doc:"Firehose buffer before it writes to the raw zone, 64–128 MB (partitioning by dataset needs at least 64)."`
-	IngestBufferSeconds         int      `config:"ingestBufferIntervalSeconds" doc:"Longest Firehose waits before it writes a partial buffer, 0–900 s."`
+	IngestBufferSeconds         int      `config:"ingestBufferIntervalSeconds" doc:"Longest Firehose waits before it writes a partial buffer, 1–900 s."`
 	CatalogEvents               bool     `config:"catalogEvents" doc:"Kill switch of the S3 notification that catalogs raw objects; false stops cataloging (objects land; catalog them later by re-sending events)."`
 	IndexStream                 bool     `config:"indexStream" doc:"Kill switch of the catalog table's stream mapping to the search indexer; false pauses indexing (records wait in the stream for 24 hours)."`
 	IndexBatchSize              int      `config:"indexBatchSize" doc:"Catalog stream records per indexer invocation, 1–10000."`
@@ -40,6 +40,8 @@ type Config struct {
 	SearchVolumeGB              int      `config:"searchVolumeGB" doc:"gp3 storage per OpenSearch data node, in GB."`
 	SearchDedicatedMasters      int      `config:"searchDedicatedMasters" doc:"Dedicated OpenSearch master nodes: 0, 3 or 5."`
 	SearchDedicatedMasterType   string   `config:"searchDedicatedMasterType" doc:"Instance type of the dedicated master nodes, when searchDedicatedMasters is 3 or 5."`
+	SearchSubnetIds             []string `config:"searchSubnetIds" doc:"Subnets (one per Availability Zone: two when searchInstanceCount is 2 or more) that put the search domain inside a VPC; empty keeps the public endpoint, which answers only SigV4-signed requests of the indexer's role."`
+	SearchSecurityGroupIds      []string `config:"searchSecurityGroupIds" doc:"Security groups of the search domain's VPC endpoint; empty uses the VPC's default group. Only with searchSubnetIds."`
 	CrawlerSchedule             string   `config:"crawlerSchedule" doc:"When the Glue crawler catalogs the curated zone, as cron(...) in UTC; empty runs it only on demand."`
 	CrawlerScheduleEnabled      bool     `config:"crawlerScheduleEnabled" doc:"Kill switch of the crawler's schedule; false keeps the crawler runnable on demand."`
 	AthenaScanLimitMB           int      `config:"athenaBytesScannedCutoffMB" doc:"Largest scan one Athena query may make in the workgroup, in MB (at least 10); queries over it are cancelled."`
@@ -79,6 +81,8 @@ func DefaultConfig() Config {
 		MapReduceConcurrency:        DefaultMapReduceConcurrency,
 		MapReduceScheduleEnabled:    true,
 		AlarmEmails:                 []string{},
+		SearchSubnetIds:             []string{},
+		SearchSecurityGroupIds:      []string{},
 	}
 }
 
@@ -217,6 +221,8 @@ func (c Config) Args(env patterns.Env) *Args {
 		SearchVolumeGB:              c.SearchVolumeGB,
 		SearchDedicatedMasters:      c.SearchDedicatedMasters,
 		SearchDedicatedMasterType:   c.SearchDedicatedMasterType,
+		SearchSubnetIds:             c.SearchSubnetIds,
+		SearchSecurityGroupIds:      c.SearchSecurityGroupIds,
 		CrawlerSchedule:             c.CrawlerSchedule,
 		DisableCrawlerSchedule:      c.CrawlerSchedule == "" || !c.CrawlerScheduleEnabled,
 		AthenaScanLimitMB:           c.AthenaScanLimitMB,

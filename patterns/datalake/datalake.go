@@ -191,6 +191,9 @@ func (a Args) parts() parts {
 		p.search.DedicatedMasterType = a.SearchDedicatedMasterType
 		p.search.DedicatedMasterCount = a.SearchDedicatedMasters
 	}
+	if len(a.SearchSubnetIds) > 0 || len(a.SearchSecurityGroupIds) > 0 {
+		p.search.VPC = &constructs.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
+	}
 	p.glue = constructs.GlueCatalogArgs{
 		Schedule: a.CrawlerSchedule, Enabled: enabled(!a.DisableCrawlerSchedule), LogRetentionDays: a.LogRetentionDays,
 	}
@@ -321,6 +324,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args == nil {
 		args = &Args{}
 	}
+	if args.Region == "" {
+		if region, ok := ctx.GetConfig("aws:region"); ok {
+			withRegion := *args
+			withRegion.Region = region
+			args = &withRegion
+		}
+	}
 	p := args.parts()
 	if err := p.validate(name); err != nil {
 		return nil, err
@@ -377,6 +387,9 @@ func (b *builder) storage() error {
 		p.catalog.KMSKey = l.Key
 		p.search.KMSKeyArn = l.Key.Arn
 		p.glue.KMSKeyArn = l.Key.Arn
+		// Query results too: the workgroup's setting overrides the
+		// results bucket's default encryption.
+		p.workgroup.KMSKeyArn = l.Key.Arn
 		b.p = p
 	}
 	if l.Alarms, err = constructs.NewTopic(ctx, b.child("alarms"), &p.alarms, b.parent); err != nil {
@@ -547,6 +560,8 @@ func (b *builder) mapReduce() error {
 	if l.MapReduce, err = constructs.NewStateMachine(ctx, b.child("mapreduce"), &constructs.StateMachineArgs{
 		Definition:       mapReduceDefinition(l, a.MapReduceConcurrency),
 		LogRetentionDays: a.LogRetentionDays,
+		// A job stuck past this is stopped, and its alarm fires.
+		TimeoutSeconds: MapReduceJobTimeoutSeconds,
 	}, b.parent); err != nil {
 		return err
 	}
@@ -610,6 +625,11 @@ func noAsyncInvocations(ctx *pulumi.Context, fn *constructs.Function, reason str
 	}
 	return check.Suppress(ctx, fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: reason})
 }
+
+// MapReduceJobTimeoutSeconds stops a MapReduce execution after 6 hours:
+// a standard workflow may otherwise run for a year, and a stuck job would
+// never raise its timed-out alarm.
+const MapReduceJobTimeoutSeconds = 6 * 60 * 60
 
 // Thresholds of the pattern's own alarms (function errors and throttles
 // are the release alarms, notifying the same topic).

@@ -457,6 +457,9 @@ func TestDataLakeAlarmsNotifyTheTopic(t *testing.T) {
 			}
 		}
 		tpl.AllResourcesProperties(metricAlarm, assertions.M{"alarmActions": []any{topicArn}})
+		// The timed-out alarm can fire: executions have a timeout.
+		tpl.Resource(stateMachine, "lake-mapreduce").HasProperties(assertions.M{
+			"definition": assertions.SerializedJSON(assertions.M{"TimeoutSeconds": datalake.MapReduceJobTimeoutSeconds})})
 		// A failed crawl has no metric, only an event: it goes to the topic.
 		tpl.Resource(eventRule, "lake-crawler-failed").HasProperties(assertions.M{"state": "ENABLED", "eventPattern": assertions.SerializedJSON(assertions.Exact(assertions.M{
 			"source": []string{"aws.glue"}, "detail-type": []string{"Glue Crawler State Change"},
@@ -529,7 +532,8 @@ func TestDataLakeKillSwitches(t *testing.T) {
 
 func TestDataLakeOptions(t *testing.T) {
 	t.Run("customer managed key", func(t *testing.T) {
-		tpl := assertions.Synth(t, program(datalake.Args{Region: "eu-west-1", CustomerManagedKey: true}, false), dev)
+		// No Region: New takes the stack's aws:region, which the key names.
+		tpl := assertions.Synth(t, program(datalake.Args{CustomerManagedKey: true}, false), dev)
 		key := tpl.Resource(kmsKey, "lake-key")
 		keyArn := key.Attr("arn")
 		key.HasProperties(assertions.M{"enableKeyRotation": true, "policy": assertions.SerializedJSON(assertions.M{"Statement": assertions.ArrayWith(
@@ -546,6 +550,9 @@ func TestDataLakeOptions(t *testing.T) {
 		tpl.Resource(domain, "lake-search").HasProperties(assertions.M{"encryptAtRest": assertions.M{"enabled": true, "kmsKeyId": keyArn}})
 		tpl.Resource("aws:glue/securityConfiguration:SecurityConfiguration", "lake-glue").HasProperties(assertions.M{"encryptionConfiguration": assertions.M{
 			"cloudwatchEncryption": assertions.M{"cloudwatchEncryptionMode": "SSE-KMS", "kmsKeyArn": keyArn}}})
+		// Query results too: the workgroup's setting wins over the bucket's.
+		tpl.Resource("aws:athena/workgroup:Workgroup", "lake-athena").HasProperties(assertions.M{"configuration": assertions.M{
+			"resultConfiguration": assertions.M{"encryptionConfiguration": assertions.M{"encryptionOption": "SSE_KMS", "kmsKeyArn": keyArn}}}})
 		// Firehose and the functions may use the key for the zones they touch.
 		if !allowed(grants(t, tpl, "lake-ingest"), "kms:GenerateDataKey", str(keyArn)) {
 			t.Error("Firehose's role: got no kms:GenerateDataKey on the lake key; want it, to write the raw zone")
@@ -553,6 +560,18 @@ func TestDataLakeOptions(t *testing.T) {
 		if !allowed(grants(t, tpl, "lake-catalog"), "kms:Decrypt", str(keyArn)) {
 			t.Error("catalog writer: got no kms:Decrypt on the lake key; want it, to read raw objects")
 		}
+	})
+
+	t.Run("search domain in a VPC", func(t *testing.T) {
+		tpl := assertions.Synth(t, program(datalake.Args{SearchInstanceCount: 2,
+			SearchSubnetIds: []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, SearchSecurityGroupIds: []string{"sg-0123abcd"}}, false), dev)
+		tpl.Resource(domain, "lake-search").HasProperties(assertions.M{"vpcOptions": assertions.M{
+			"subnetIds": []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, "securityGroupIds": []string{"sg-0123abcd"}}})
+	})
+
+	t.Run("public search endpoint by default", func(t *testing.T) {
+		tpl := assertions.Synth(t, program(datalake.Args{}, false), dev)
+		tpl.Resource(domain, "lake-search").HasProperties(assertions.M{"vpcOptions": assertions.Absent()})
 	})
 
 	t.Run("AWS managed keys by default", func(t *testing.T) {
@@ -669,7 +688,6 @@ func TestDataLakeBadArgsRegisterNothing(t *testing.T) {
 		args datalake.Args
 		want []string
 	}{
-		{"key without region", datalake.Args{CustomerManagedKey: true}, []string{`Region: not set, but CustomerManagedKey is`}},
 		{"memory", datalake.Args{MemoryMB: 64}, []string{`function "lake-catalog": MemoryMB: 64 is outside 128–10240`, `function "lake-indexer": MemoryMB: 64`}},
 		{"MapReduce memory", datalake.Args{MapReduceMemoryMB: 20000}, []string{`function "lake-mapper": MemoryMB: 20000`}},
 		{"MapReduce timeout", datalake.Args{MapReduceTimeoutSeconds: 901}, []string{`function "lake-reducer": TimeoutSeconds: 901`}},
@@ -690,7 +708,7 @@ func TestDataLakeBadArgsRegisterNothing(t *testing.T) {
 		{"archive too soon", datalake.Args{RawArchiveDays: 40}, []string{`RawArchiveDays: 40 is less than 30 days after RawInfrequentAccessDays (30)`, `use at least 60 or Off`}},
 		{"Standard-IA too soon", datalake.Args{CuratedInfrequentAccessDays: 10}, []string{`bucket "lake-curated": LifecycleRules[0].Transitions[0].Days: 10 is below 30`}},
 		{"negative expiration", datalake.Args{ResultsExpirationDays: -5}, []string{`ResultsExpirationDays: -5 is negative; use Off`}},
-		{"all at once", all, []string{`Region: not set`, `MemoryMB: 64`, `LogRetentionDays: 8`, `BufferSizeMB: 5`, `BufferIntervalSeconds: 901`,
+		{"all at once", all, []string{`MemoryMB: 64`, `LogRetentionDays: 8`, `BufferSizeMB: 5`, `BufferIntervalSeconds: 901`,
 			`InstanceType: "t3.small"`, `DedicatedMasterCount: 2`, `Schedule: "daily"`, `Expression: "every day"`, `"not-an-address"`,
 			`MapReduceConcurrency: 41`, `MapReduceChunkMB: -1`, `BytesScannedCutoffPerQuery: 5242880`, `BatchSize: 20000`, `MaximumRecordAgeSeconds: 30`}},
 	}
@@ -719,6 +737,9 @@ func TestDataLakeBadArgsRegisterNothing(t *testing.T) {
 			tpl.ResourceCountIs("", 0)
 			args := c.args
 			args.Root = root
+			if args.Region == "" {
+				args.Region = "eu-west-1" // New takes it from aws:region
+			}
 			if verr := args.Validate("lake"); verr == nil || !strings.HasSuffix(err.Error(), verr.Error()) {
 				t.Errorf("Args.Validate: got\n%v\nwant New's\n%v", verr, err)
 			}
