@@ -241,7 +241,7 @@ func TestSubscriptionBadInputs(t *testing.T) {
 			problems: [][]string{{"FilterPolicy", "bytes", "at most 262144"}},
 		},
 		{
-			name: "scope that is none, scope without a policy, raw delivery to a function",
+			name:  "scope that is none, scope without a policy, raw delivery to a function",
 			build: fnSub("thumbs", constructs.SubscriptionArgs{FilterPolicyScope: "Body", RawMessageDelivery: &on}),
 			scope: `subscription "thumbs"`,
 			problems: [][]string{
