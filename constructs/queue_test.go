@@ -474,3 +474,24 @@ func TestQueueConsumeWithBadInputs(t *testing.T) {
 		}})
 	})
 }
+
+// The Validate methods report what the constructors would, registering
+// nothing.
+func TestFanOutArgsValidate(t *testing.T) {
+	on := true
+	checkValidationError(t, constructs.QueueArgs{RetentionSeconds: 59, ContentBasedDeduplication: true}.Validate("jobs"), `queue "jobs"`,
+		[][]string{{"RetentionSeconds", "59"}, {"ContentBasedDeduplication", "FIFO"}})
+	checkValidationError(t, constructs.QueueSourceArgs{BatchSize: 11}.Validate("work"), `queue source "work"`,
+		[][]string{{"BatchSize", "11", "MaximumBatchingWindowSeconds"}})
+	checkValidationError(t, constructs.SubscriptionArgs{RawMessageDelivery: &on}.Validate("thumbs", true), `subscription "thumbs"`,
+		[][]string{{"RawMessageDelivery", "function"}})
+	if err := (constructs.SubscriptionArgs{RawMessageDelivery: &on}).Validate("archiving", false); err != nil {
+		t.Errorf("raw delivery to a queue: got %v; want no problem", err)
+	}
+	for _, err := range []error{constructs.QueueArgs{}.Validate("jobs"), constructs.QueueSourceArgs{}.Validate("work"),
+		constructs.SubscriptionArgs{}.Validate("thumbs", true), constructs.SubscriptionArgs{}.Validate("archiving", false)} {
+		if err != nil {
+			t.Errorf("defaults: got %v; want no problem", err)
+		}
+	}
+}

@@ -101,9 +101,9 @@ func (a SubscriptionArgs) withDefaults(rawDefault bool) SubscriptionArgs {
 	return a
 }
 
-// validate reports every problem (defaults applied); lambda says whether
-// the endpoint is a function.
-func (a SubscriptionArgs) validate(name string, lambda bool) *multierror.Error {
+// validate reports every problem (defaults applied); toFunction says
+// whether the endpoint is a function (else a queue).
+func (a SubscriptionArgs) validate(name string, toFunction bool) *multierror.Error {
 	var errs *multierror.Error
 	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
 	if !subscriptionLogicalName.MatchString(name) {
@@ -120,7 +120,7 @@ func (a SubscriptionArgs) validate(name string, lambda bool) *multierror.Error {
 			add("FilterPolicy: %s", p)
 		}
 	}
-	if lambda && *a.RawMessageDelivery {
+	if toFunction && *a.RawMessageDelivery {
 		add("RawMessageDelivery: true for a function; SNS delivers raw messages only to queues, HTTP/S and Firehose endpoints (https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html), so leave it unset")
 	}
 	return errs
@@ -157,11 +157,11 @@ func short(s string) string {
 	return s
 }
 
-// Validate reports every problem with the args of a function
-// subscription (lambda true) or a queue subscription, defaults applied,
-// without registering anything.
-func (a SubscriptionArgs) Validate(name string, lambda bool) error {
-	return invalid(fmt.Sprintf("subscription %q", name), a.withDefaults(!lambda).validate(name, lambda))
+// Validate reports every problem with the args of a function subscription
+// (toFunction true) or a queue subscription, defaults applied, as
+// SubscribeFunction or SubscribeQueue would, without registering anything.
+func (a SubscriptionArgs) Validate(name string, toFunction bool) error {
+	return invalid(fmt.Sprintf("subscription %q", name), a.withDefaults(!toFunction).validate(name, toFunction))
 }
 
 // SubscribeFunction subscribes fn's alias to the topic: a permission lets
