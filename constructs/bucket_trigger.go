@@ -68,7 +68,8 @@ type BucketTopicTrigger struct {
 
 // BucketTriggersArgs configure BucketTriggers.
 type BucketTriggersArgs struct {
-	// Bucket whose object events invoke the functions. Required.
+	// Bucket whose object events invoke the functions and reach the
+	// topics. Required.
 	Bucket *Bucket
 	// Triggers are the bucket's triggers that invoke functions. S3 keeps
 	// one notification configuration per bucket, so a bucket gets one
