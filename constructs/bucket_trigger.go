@@ -37,19 +37,54 @@ type BucketTrigger struct {
 	Enabled *bool
 }
 
-// BucketTriggersArgs configure BucketTriggers.
-type BucketTriggersArgs struct {
-	// Bucket whose object events invoke the functions. Required.
-	Bucket *Bucket
-	// Triggers are every trigger of the bucket, at least one. S3 keeps one
-	// notification configuration per bucket, so a bucket gets one
-	// BucketTriggers with all of them. Required.
-	Triggers []BucketTrigger
+// PrincipalS3 is the service that publishes a bucket's object events: a
+// Topic a bucket triggers lists it among its Publishers.
+const PrincipalS3 = "s3.amazonaws.com"
+
+// BucketTopicTrigger is one kind of object event of a bucket that S3
+// publishes to a topic, which fans it out to every subscriber (one upload,
+// several functions or queues: resize, convert, archive). SNS keeps no
+// order and no copy: subscribe a Queue where a subscriber must not lose
+// events while it is down.
+type BucketTopicTrigger struct {
+	// Topic receives each event. Its Publishers must include
+	// "s3.amazonaws.com" (PrincipalS3), which also lets S3 use its key.
+	// Required.
+	Topic *Topic
+	// Events are the S3 event types published, as BucketTrigger's.
+	// Default: ["s3:ObjectCreated:*"].
+	Events []string
+	// Prefix limits the trigger to keys that start with it. Default: every
+	// key.
+	Prefix string
+	// Suffix limits the trigger to keys that end with it. Default: every
+	// key.
+	Suffix string
+	// Enabled is the trigger's kill switch: false leaves it out of the
+	// bucket's notification configuration, so S3 stops publishing to the
+	// topic, and changes nothing else. Default: true.
+	Enabled *bool
 }
 
-// BucketTriggers are the Lambda triggers of one bucket: its notification
-// configuration, and a permission per function letting S3 invoke the
-// function's alias from this bucket only.
+// BucketTriggersArgs configure BucketTriggers.
+type BucketTriggersArgs struct {
+	// Bucket whose object events invoke the functions and reach the
+	// topics. Required.
+	Bucket *Bucket
+	// Triggers are the bucket's triggers that invoke functions. S3 keeps
+	// one notification configuration per bucket, so a bucket gets one
+	// BucketTriggers with all of its triggers and topic triggers, at least
+	// one of either. Default: none.
+	Triggers []BucketTrigger
+	// Topics are the bucket's triggers that publish to topics; no two
+	// triggers of either kind may overlap (same event type, prefixes and
+	// suffixes that overlap). Default: none.
+	Topics []BucketTopicTrigger
+}
+
+// BucketTriggers are the triggers of one bucket: its notification
+// configuration, a permission per function letting S3 invoke the
+// function's alias from this bucket only, and topics S3 publishes to.
 type BucketTriggers struct {
 	pulumi.ResourceState
 
@@ -79,13 +114,46 @@ func (t BucketTrigger) withDefaults() BucketTrigger {
 	return t
 }
 
+func (t BucketTopicTrigger) withDefaults() BucketTopicTrigger {
+	if len(t.Events) == 0 {
+		t.Events = []string{DefaultBucketTriggerEvent}
+	}
+	t.Enabled = orDefaultPtr(t.Enabled, true)
+	return t
+}
+
 func (a BucketTriggersArgs) withDefaults() BucketTriggersArgs {
 	ts := make([]BucketTrigger, len(a.Triggers))
 	for i, t := range a.Triggers {
 		ts[i] = t.withDefaults()
 	}
 	a.Triggers = ts
+	tts := make([]BucketTopicTrigger, len(a.Topics))
+	for i, t := range a.Topics {
+		tts[i] = t.withDefaults()
+	}
+	a.Topics = tts
 	return a
+}
+
+// destination is what the overlap and filter rules need of a trigger of
+// either kind.
+type destination struct {
+	field          string
+	events         []string
+	prefix, suffix string
+}
+
+// destinations lists every trigger, functions first, in order.
+func (a BucketTriggersArgs) destinations() []destination {
+	var ds []destination
+	for i, t := range a.Triggers {
+		ds = append(ds, destination{fmt.Sprintf("Triggers[%d]", i), t.Events, t.Prefix, t.Suffix})
+	}
+	for i, t := range a.Topics {
+		ds = append(ds, destination{fmt.Sprintf("Topics[%d]", i), t.Events, t.Prefix, t.Suffix})
+	}
+	return ds
 }
 
 // validate reports every problem (defaults applied). Disabled triggers are
@@ -99,30 +167,40 @@ func (a BucketTriggersArgs) validate() *multierror.Error {
 	} else if owner, taken := bucketTriggerOwners.Load(weak.Make(a.Bucket)); taken {
 		add("Bucket: bucket %q already has triggers %q; S3 keeps one notification configuration per bucket and a second would replace the first, so list every trigger of the bucket in one NewBucketTriggers", a.Bucket.name, owner)
 	}
-	if len(a.Triggers) == 0 {
-		add("Triggers: none; add at least one BucketTrigger (a trigger's Enabled switches it off)")
+	if len(a.Triggers) == 0 && len(a.Topics) == 0 {
+		add("Triggers: none, and no Topics; add at least one BucketTrigger or BucketTopicTrigger (a trigger's Enabled switches it off)")
 	}
 	for i, t := range a.Triggers {
-		field := fmt.Sprintf("Triggers[%d]", i)
 		if t.Function == nil {
-			add("%s.Function: not set; pass the *Function the events invoke", field)
+			add("Triggers[%d].Function: not set; pass the *Function the events invoke", i)
 		}
-		for j, e := range t.Events {
+	}
+	for i, t := range a.Topics {
+		switch {
+		case t.Topic == nil:
+			add("Topics[%d].Topic: not set; pass the *Topic the events are published to", i)
+		case !t.Topic.allowsPublisher(PrincipalS3):
+			add("Topics[%d].Topic: topic %q does not let %s publish (nor use its key), so S3 would refuse the configuration (\"Unable to validate the following destination configurations\"); add it to the topic's Publishers", i, t.Topic.name, PrincipalS3)
+		}
+	}
+	ds := a.destinations()
+	for i, d := range ds {
+		for j, e := range d.events {
 			if !s3notify.ValidEvent(e) {
-				add("%s.Events[%d]: %q is not an S3 event type; use one of %s", field, j, e, strings.Join(s3notify.EventTypes, ", "))
+				add("%s.Events[%d]: %q is not an S3 event type; use one of %s", d.field, j, e, strings.Join(s3notify.EventTypes, ", "))
 			}
 		}
-		if n := len(t.Prefix); n > s3notify.MaxFilterLength {
-			add("%s.Prefix: %d characters; S3 allows at most %d", field, n, s3notify.MaxFilterLength)
+		if n := len(d.prefix); n > s3notify.MaxFilterLength {
+			add("%s.Prefix: %d characters; S3 allows at most %d", d.field, n, s3notify.MaxFilterLength)
 		}
-		if n := len(t.Suffix); n > s3notify.MaxFilterLength {
-			add("%s.Suffix: %d characters; S3 allows at most %d", field, n, s3notify.MaxFilterLength)
+		if n := len(d.suffix); n > s3notify.MaxFilterLength {
+			add("%s.Suffix: %d characters; S3 allows at most %d", d.field, n, s3notify.MaxFilterLength)
 		}
-		for j, u := range a.Triggers[:i] {
-			ev, shared := s3notify.SharedEvent(u.Events, t.Events)
-			if shared && s3notify.FiltersOverlap(u.Prefix, u.Suffix, t.Prefix, t.Suffix) {
-				add("%s: prefix %q and suffix %q overlap Triggers[%d] (prefix %q, suffix %q) for %s; S3 refuses that (\"Configuration is ambiguously defined\"): make one prefix or one suffix not start or end the other, or react to different events",
-					field, t.Prefix, t.Suffix, j, u.Prefix, u.Suffix, ev)
+		for _, u := range ds[:i] {
+			ev, shared := s3notify.SharedEvent(u.events, d.events)
+			if shared && s3notify.FiltersOverlap(u.prefix, u.suffix, d.prefix, d.suffix) {
+				add("%s: prefix %q and suffix %q overlap %s (prefix %q, suffix %q) for %s; S3 refuses that (\"Configuration is ambiguously defined\"): make one prefix or one suffix not start or end the other, or react to different events",
+					d.field, d.prefix, d.suffix, u.field, u.prefix, u.suffix, ev)
 			}
 		}
 	}
@@ -135,10 +213,10 @@ func (a BucketTriggersArgs) Validate(name string) error {
 	return invalid(fmt.Sprintf("bucket triggers %q", name), a.withDefaults().validate())
 }
 
-// NewBucketTriggers registers the Lambda triggers of a bucket: the bucket's
+// NewBucketTriggers registers the triggers of a bucket: the bucket's
 // notification configuration, pointing each trigger at its function's
-// alias, and a permission per function letting S3 (from this bucket and
-// account only) invoke that alias.
+// alias or its topic, and a permission per function letting S3 (from this
+// bucket and account only) invoke that alias.
 func NewBucketTriggers(ctx *pulumi.Context, name string, args *BucketTriggersArgs, opts ...pulumi.ResourceOption) (*BucketTriggers, error) {
 	if args == nil {
 		args = &BucketTriggersArgs{}
@@ -193,14 +271,33 @@ func NewBucketTriggers(ctx *pulumi.Context, name string, args *BucketTriggersArg
 		}
 		configs = append(configs, c)
 	}
-	// S3 checks each destination's permission when the configuration is
-	// put ("Unable to validate the following destination configurations"),
-	// so the permissions come first. With every trigger off, the
-	// configuration is empty and S3 invokes nothing.
+	var topics s3.BucketNotificationTopicArray
+	for _, t := range a.Topics {
+		// The topic's policy, which lets S3 publish, whether or not the
+		// trigger is on: switching it on must not reorder anything.
+		deps = append(deps, t.Topic.Policy)
+		if !*t.Enabled {
+			continue
+		}
+		c := &s3.BucketNotificationTopicArgs{TopicArn: t.Topic.Arn, Events: pulumi.ToStringArray(t.Events)}
+		if t.Prefix != "" {
+			c.FilterPrefix = pulumi.String(t.Prefix)
+		}
+		if t.Suffix != "" {
+			c.FilterSuffix = pulumi.String(t.Suffix)
+		}
+		topics = append(topics, c)
+	}
+	// S3 checks each destination when the configuration is put ("Unable to
+	// validate the following destination configurations"): a function's
+	// permission, a topic's policy letting s3.amazonaws.com publish. So
+	// those come first. With every trigger off, the configuration is empty
+	// and S3 notifies nothing.
 	var err error
 	bt.Notification, err = s3.NewBucketNotification(ctx, name, &s3.BucketNotificationArgs{
 		Bucket:          a.Bucket.Bucket.ID(),
 		LambdaFunctions: configs,
+		Topics:          topics,
 	}, parent, pulumi.DependsOn(deps))
 	if err != nil {
 		return nil, err

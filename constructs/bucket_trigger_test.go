@@ -1,6 +1,7 @@
 package constructs_test
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -242,4 +243,194 @@ func TestBucketTriggersPassKumoCheck(t *testing.T) {
 		return err
 	})
 	wantNoNewFindings(t, errs)
+}
+
+// topicTriggerEnv adds to triggerEnv a topic S3 may publish to and one it
+// may not.
+type topicTriggerEnv struct {
+	triggerEnv
+	uploads, alarms *constructs.Topic
+}
+
+func topicTriggerSetup(ctx *pulumi.Context, p *project) (topicTriggerEnv, error) {
+	var env topicTriggerEnv
+	var err error
+	if env.triggerEnv, err = triggerSetup(ctx, p); err != nil {
+		return env, err
+	}
+	if env.uploads, err = constructs.NewTopic(ctx, "uploads", &constructs.TopicArgs{Publishers: []string{constructs.PrincipalS3}}); err != nil {
+		return env, err
+	}
+	env.alarms, err = constructs.NewTopic(ctx, "alarms", nil)
+	return env, err
+}
+
+func TestBucketTriggersTopics(t *testing.T) {
+	off := false
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		env, err := topicTriggerSetup(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		_, err = constructs.NewBucketTriggers(ctx, "raw", &constructs.BucketTriggersArgs{Bucket: env.bucket,
+			Triggers: []constructs.BucketTrigger{{Function: env.indexer, Prefix: "incoming/", Suffix: ".json"}},
+			Topics: []constructs.BucketTopicTrigger{
+				{Topic: env.uploads, Prefix: "images/"},
+				{Topic: env.uploads, Prefix: "incoming/", Suffix: ".csv", Events: []string{"s3:ObjectRemoved:*"}},
+				{Topic: env.uploads, Prefix: "tmp/", Enabled: &off},
+			}})
+		return pulumi.Map{"topicArn": env.uploads.Arn}, err
+	})
+	n := s.find(typBucketNotification, "raw")
+	topicArn := s.output("topicArn")
+	wantInputs(t, n,
+		check{"lambdaFunctions", []any{map[string]any{"lambdaFunctionArn": s.aliasArn("indexer"), "events": []any{"s3:ObjectCreated:*"},
+			"filterPrefix": "incoming/", "filterSuffix": ".json"}}},
+		// The switched-off trigger is left out.
+		check{"topics", []any{
+			map[string]any{"topicArn": topicArn, "events": []any{"s3:ObjectCreated:*"}, "filterPrefix": "images/"},
+			map[string]any{"topicArn": topicArn, "events": []any{"s3:ObjectRemoved:*"}, "filterPrefix": "incoming/", "filterSuffix": ".csv"},
+		}},
+	)
+	// S3 validates the topic when the configuration is put: the topic's
+	// policy, letting S3 publish, comes first.
+	tp := s.find(typTopicPolicy, "uploads")
+	if !dependsOn(n, tp) {
+		t.Errorf("notification does not depend on the topic's policy; S3 would refuse the configuration (Unable to validate)")
+	}
+	pub := policyInput(t, tp, "policy").statementBySid(t, "ServiceS3Publishes")
+	if !reflect.DeepEqual(pub.Action, []string{"sns:Publish"}) {
+		t.Errorf("topic policy for S3: got %+v; want sns:Publish", pub)
+	}
+	// The topic's own key lets S3 encrypt what it publishes.
+	policyInput(t, s.find(typKMSKey, "uploads-key"), "policy").statementBySid(t, "ServiceS3")
+	comp := s.find(typBucketTriggers, "raw")
+	if got, want := s.childSet(comp.URN), []string{typPermission + " raw-indexer", typBucketNotification + " raw"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("children: got %q; want %q (topics need no permission)", got, want)
+	}
+}
+
+func TestBucketTriggersTopicsBadInputs(t *testing.T) {
+	triggers := func(a func(topicTriggerEnv) constructs.BucketTriggersArgs) func(*pulumi.Context, *project, topicTriggerEnv) error {
+		return func(ctx *pulumi.Context, _ *project, env topicTriggerEnv) error {
+			args := a(env)
+			_, err := constructs.NewBucketTriggers(ctx, "raw", &args)
+			return err
+		}
+	}
+	const scope = `bucket triggers "raw"`
+	runBadInputs(t, topicTriggerSetup, []badInput[topicTriggerEnv]{
+		{
+			name: "topic S3 may not publish to, and no topic",
+			build: triggers(func(env topicTriggerEnv) constructs.BucketTriggersArgs {
+				return constructs.BucketTriggersArgs{Bucket: env.bucket, Topics: []constructs.BucketTopicTrigger{{Topic: env.alarms, Prefix: "a/"}, {Prefix: "b/"}}}
+			}),
+			scope:    scope,
+			problems: [][]string{{"Topics[0].Topic", `"alarms"`, "s3.amazonaws.com", "Publishers"}, {"Topics[1].Topic", "not set"}},
+		},
+		{
+			// The rule spans destinations of every kind.
+			name: "topic trigger overlapping a function trigger",
+			build: triggers(func(env topicTriggerEnv) constructs.BucketTriggersArgs {
+				return constructs.BucketTriggersArgs{Bucket: env.bucket,
+					Triggers: []constructs.BucketTrigger{{Function: env.indexer, Prefix: "incoming/"}},
+					Topics:   []constructs.BucketTopicTrigger{{Topic: env.uploads, Prefix: "incoming/images/", Events: []string{"s3:ObjectCreated:Put"}}}}
+			}),
+			scope:    scope,
+			problems: [][]string{{"Topics[0]", `prefix "incoming/images/"`, "Triggers[0]", "s3:ObjectCreated:Put", "Configuration is ambiguously defined"}},
+		},
+		{
+			name: "events and filters of a topic trigger",
+			build: triggers(func(env topicTriggerEnv) constructs.BucketTriggersArgs {
+				return constructs.BucketTriggersArgs{Bucket: env.bucket, Topics: []constructs.BucketTopicTrigger{
+					{Topic: env.uploads, Events: []string{"s3:ObjectCreated"}, Suffix: strings.Repeat("s", 1025)}}}
+			}),
+			scope:    scope,
+			problems: [][]string{{"Topics[0].Events[0]", `"s3:ObjectCreated"`}, {"Topics[0].Suffix", "1025 characters"}},
+		},
+		{
+			name: "neither triggers nor topics",
+			build: triggers(func(env topicTriggerEnv) constructs.BucketTriggersArgs {
+				return constructs.BucketTriggersArgs{Bucket: env.bucket}
+			}),
+			scope:    scope,
+			problems: [][]string{{"Triggers", "none", "Topics", "at least one"}},
+		},
+	})
+}
+
+// fanOut registers the file-conversion fan-out of a bucket: S3 → topic →
+// two functions and a queue that a third consumes.
+func fanOut(p *project) func(ctx *pulumi.Context, bucket *constructs.Bucket) error {
+	return func(ctx *pulumi.Context, bucket *constructs.Bucket) error {
+		topic, err := constructs.NewTopic(ctx, "uploads", &constructs.TopicArgs{Publishers: []string{constructs.PrincipalS3}})
+		if err != nil {
+			return err
+		}
+		if _, err := constructs.NewBucketTriggers(ctx, "raw", &constructs.BucketTriggersArgs{Bucket: bucket,
+			Topics: []constructs.BucketTopicTrigger{{Topic: topic, Prefix: "incoming/"}}}); err != nil {
+			return err
+		}
+		for _, name := range []string{"resize", "convert"} {
+			fn, err := constructs.NewFunction(ctx, name, p.checkedFnArgs())
+			if err != nil {
+				return err
+			}
+			if _, err := topic.SubscribeFunction(name, fn, &constructs.SubscriptionArgs{FilterPolicy: `{"kind":["image","video"]}`}); err != nil {
+				return err
+			}
+		}
+		q, err := constructs.NewQueue(ctx, "archive", &constructs.QueueArgs{SourceTopics: []*constructs.Topic{topic}})
+		if err != nil {
+			return err
+		}
+		if _, err := topic.SubscribeQueue("archiving", q, nil); err != nil {
+			return err
+		}
+		archiver := p.checkedFnArgs()
+		archiver.TimeoutSeconds = 5
+		fn, err := constructs.NewFunction(ctx, "archiver", archiver)
+		if err != nil {
+			return err
+		}
+		_, err = q.ConsumeWith("archiver", fn, nil)
+		return err
+	}
+}
+
+func rawBucket(ctx *pulumi.Context, _ *project) (*constructs.Bucket, error) {
+	return constructs.NewBucket(ctx, "raw", nil)
+}
+
+// The fan-out adds no kumo check finding to its bucket's.
+func TestBucketTopicFanOutPassesKumoCheck(t *testing.T) {
+	errs, _ := newCheckErrors(t, rawBucket, fanOut(newProject(t)))
+	wantNoNewFindings(t, errs)
+}
+
+// The fan-out synthesizes byte-identically, run after run and checkout
+// after checkout.
+func TestBucketTopicFanOutIsDeterministic(t *testing.T) {
+	var outs [][]byte
+	a, b := newProject(t), newProject(t)
+	for _, p := range []*project{a, a, b} {
+		out, err := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+			bucket, err := rawBucket(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			return nil, fanOut(p)(ctx, bucket)
+		}).JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, out)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Errorf("second run differs from the first:\n%s", firstDiff(outs[0], outs[1]))
+	}
+	if !bytes.Equal(outs[0], outs[2]) {
+		t.Errorf("run in another checkout differs:\n%s", firstDiff(outs[0], outs[2]))
+	}
 }

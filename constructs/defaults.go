@@ -215,3 +215,35 @@ const (
 	// than started next to the following tick.
 	DefaultScheduleEventAgeSeconds = 3600
 )
+
+// Fan-out defaults (Queue, QueueSource, Subscription, bucket topic
+// triggers, Function.GrantInvoke): queues that keep what their consumers
+// fail on, and subscriptions that keep what SNS cannot deliver.
+const (
+	// DefaultQueueVisibilityTimeoutSeconds is SQS's own default, made
+	// explicit. A queue a function consumes needs at least six times the
+	// function's timeout (ConsumeWith checks it).
+	DefaultQueueVisibilityTimeoutSeconds = 30
+	// DefaultQueueRetentionSeconds is SQS's own default, four days.
+	DefaultQueueRetentionSeconds = 4 * 24 * 60 * 60
+	// DefaultQueueMaxReceiveCount moves a message to the dead-letter queue
+	// after five failed receives: AWS recommends at least 5 for a queue a
+	// function consumes, so throttled batches are not set aside
+	// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+	DefaultQueueMaxReceiveCount = 5
+	// QueueVisibilityTimeoutFactor is how many function timeouts a consumed
+	// queue's visibility timeout must span: AWS's recommendation, so Lambda
+	// can retry a batch throttled while an earlier one still runs
+	// (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+	QueueVisibilityTimeoutFactor = 6
+	// DefaultQueueBatchSize is Lambda's own default for queues, made
+	// explicit.
+	DefaultQueueBatchSize = 10
+	// DefaultQueueReportBatchItemFailures lets a handler return only the
+	// messages that failed (events.SQSEventResponse), so the rest of the
+	// batch is not received again.
+	DefaultQueueReportBatchItemFailures = true
+	// DefaultRawMessageDelivery hands a subscribed queue the published
+	// message itself rather than SNS's JSON envelope around it.
+	DefaultRawMessageDelivery = true
+)

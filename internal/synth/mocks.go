@@ -464,6 +464,10 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("url", url)
 		return url, out
 
+	case typ == "aws:sqs/queuePolicy:QueuePolicy":
+		// A queue policy is identified by its queue's URL.
+		return str("queueUrl"), out
+
 	case typ == "aws:sns/topic:Topic":
 		n := physical("name")
 		if boolInput(in, "fifoTopic") && !strings.HasSuffix(n, ".fifo") {

@@ -4,14 +4,14 @@ import "maps"
 
 // specs are the reality rules of every resource type kumo emits, one file
 // per AWS service (rules_<service>.go). A type missing here fails synth.
-var specs = withChecks(withChecks(mergeSpecs(
+var specs = withChecks(withChecks(withChecks(mergeSpecs(
 	lambdaSpecs, iamSpecs, cloudwatchSpecs, dynamodbSpecs, sqsSpecs,
 	apigatewaySpecs, cloudfrontSpecs, cognitoSpecs, codedeploySpecs, s3Specs,
 	firehoseSpecs, sfnSpecs,
 	opensearchSpecs, logResourcePolicySpecs, glueSpecs, athenaSpecs,
 	kmsSpecs, snsSpecs, cloudtrailSpecs,
 	eventsSpecs, lambdaEventSourceSpecs, s3NotificationSpecs,
-), orderingChecks), uniqueChecks())
+), orderingChecks), uniqueChecks()), sqsEventSourceChecks)
 
 // withChecks adds cross-service checks to the specs of the types they
 // constrain.

@@ -212,6 +212,21 @@ const (
 	srcS3NotificationPermission = srcS3PutNotification + "; https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html (Unable to validate the following destination configurations)"
 )
 
+// Sources of the topic and queue destination rules.
+const (
+	// "To grant Amazon S3 permissions to publish messages to the SNS topic
+	// or SQS queue, attach an … IAM policy to the destination SNS topic or
+	// SQS queue"; S3 tests the destination when the configuration is put,
+	// and fails with "Unable to validate the following destination
+	// configurations" when the policy is missing or comes later
+	// (https://repost.aws/knowledge-center/unable-validate-destination-s3;
+	// serverless/serverless#4797, aws/aws-cdk#584, pulumi/pulumi-aws#1895).
+	srcS3DestinationPolicy = srcS3PutNotification + "; https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html; https://repost.aws/knowledge-center/unable-validate-destination-s3 (Unable to validate the following destination configurations); serverless/serverless#4797, aws/aws-cdk#584, pulumi/pulumi-aws#1895"
+	// "Currently, Standard SNS is only allowed as an S3 event notification
+	// destination, whereas SNS FIFO is not allowed", and likewise SQS FIFO.
+	srcS3Destinations = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html (supported event destinations)"
+)
+
 const tBucketNotification = "aws:s3/bucketNotification:BucketNotification"
 
 // notificationKinds are a notification's destination lists and the input
@@ -295,6 +310,21 @@ var s3NotificationSpecs = map[string]Spec{
 					return fs
 				}},
 			notificationAfterPermissions(),
+			notificationAfterPolicies("topics", "topicArn", "sns:Publish", topicPoliciesFor),
+			notificationAfterPolicies("queues", "queueArn", "sqs:SendMessage", queuePoliciesFor),
+			{Rule: "a destination is a standard topic or a standard queue: S3 refuses FIFO topics and FIFO queues",
+				Source: srcS3Destinations,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					var fs []Finding
+					for _, k := range []struct{ list, arn string }{{"topics", "topicArn"}, {"queues", "queueArn"}} {
+						for i, d := range listInput(r, k.list) {
+							if v, _ := Field(d, k.arn); isString(v) && strings.HasSuffix(v.(string), ".fifo") {
+								fs = append(fs, Finding{Property: fmt.Sprintf("%s[%d].%s", k.list, i, k.arn), Value: v})
+							}
+						}
+					}
+					return fs
+				}},
 		}, notificationFieldChecks()...),
 	},
 }
@@ -384,3 +414,86 @@ func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
 }
+
+// notificationAfterPolicies: each topic (queue) destination needs a policy
+// of the topic (queue) letting s3.amazonaws.com publish (send) before the
+// configuration is put. It is required when the stack creates the topic
+// (queue) or a policy for it; one of another stack may have its policy
+// there.
+func notificationAfterPolicies(list, arnProp, action string, policiesFor func(s *Stack, arn string) (stacked bool, policies []*Resource)) Check {
+	return Check{
+		Rule: fmt.Sprintf("S3 validates each destination when the configuration is put: order the notification after a policy of the %s letting s3.amazonaws.com %s",
+			strings.TrimSuffix(list, "s"), action),
+		Source: srcS3DestinationPolicy,
+		Find: func(r *Resource, s *Stack) []Finding {
+			var fs []Finding
+			for i, d := range listInput(r, list) {
+				v, _ := Field(d, arnProp)
+				arn, ok := v.(string)
+				if !ok || isPlaceholder(arn) {
+					continue
+				}
+				stacked, policies := policiesFor(s, arn)
+				if !stacked && len(policies) == 0 {
+					continue
+				}
+				if !slices.ContainsFunc(policies, func(p *Resource) bool {
+					doc, known := p.String("policy")
+					return (!known || resourcePolicyAllows(doc, "s3.amazonaws.com", action)) && s.DependsOn(r, p)
+				}) {
+					fs = append(fs, Finding{Property: fmt.Sprintf("%s[%d].%s", list, i, arnProp), Value: arn})
+				}
+			}
+			return fs
+		},
+	}
+}
+
+// topicPoliciesFor returns whether the stack creates the topic arn, and
+// its topic policies (the topic itself, for an inline policy).
+func topicPoliciesFor(s *Stack, arn string) (bool, []*Resource) {
+	name := arn[strings.LastIndex(arn, ":")+1:]
+	topics := s.named("aws:sns/topic:Topic", "name", name)
+	policies := s.index("arn", "aws:sns/topicPolicy:TopicPolicy", func(p *Resource) (string, bool) { return p.String("arn") })[arn]
+	for _, t := range topics {
+		if _, inline := t.Value("policy"); inline {
+			policies = append(policies, t)
+		}
+	}
+	return len(topics) > 0, policies
+}
+
+// queuePoliciesFor returns whether the stack creates the queue arn, and
+// its queue policies (the queue itself, for an inline policy).
+func queuePoliciesFor(s *Stack, arn string) (bool, []*Resource) {
+	name := sqsArnName(arn)
+	if name == "" {
+		return false, nil
+	}
+	queues := s.named(tSQSQueue, "name", name)
+	policies := s.index("queueUrl name", tQueuePolicy, func(p *Resource) (string, bool) {
+		u, ok := p.String("queueUrl")
+		return queueURLName(u), ok
+	})[name]
+	for _, q := range queues {
+		if _, inline := q.Value("policy"); inline {
+			policies = append(policies, q)
+		}
+	}
+	return len(queues) > 0, policies
+}
+
+// resourcePolicyAllows reports whether a resource policy has an Allow
+// statement naming the service principal (or any principal) with an
+// action covering action.
+func resourcePolicyAllows(doc, service, action string) bool {
+	sts, err := rpStatements(doc)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(sts, func(st rpStatement) bool {
+		return st.Effect == "Allow" && (st.names(service) || slices.Contains(st.principals("AWS"), "*")) && st.allows(action)
+	})
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }

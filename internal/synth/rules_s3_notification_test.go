@@ -99,3 +99,86 @@ func TestBucketNotificationRealityRules(t *testing.T) {
 		}},
 	})
 }
+
+const (
+	uploadsTopicArn = "arn:aws:sns:eu-west-1:123456789012:uploads-1234567"
+	uploadsQueueArn = "arn:aws:sqs:eu-west-1:123456789012:uploads-q"
+	uploadsQueueURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/uploads-q"
+)
+
+// publishPolicy is a resource policy letting principal run action on
+// resource.
+func publishPolicy(principal, action, resource string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + principal + `"},"Action":"` + action + `","Resource":"` + resource + `"}]}`
+}
+
+// topicDestinationStack registers a bucket, a topic, the topic's policy
+// letting principal publish, and a notification to the topic after the
+// bucket and (when afterPolicy) the policy.
+func topicDestinationStack(principal string, afterPolicy bool) func(f *fixture) {
+	return func(f *fixture) {
+		b := f.add(tBucket, "raw", map[string]any{"bucket": "raw-zone"})
+		topic := f.add(tTopic, "uploads", map[string]any{"name": "uploads-1234567"})
+		p := f.add(tTopicPolicy, "uploads", map[string]any{"arn": uploadsTopicArn, "policy": publishPolicy(principal, "sns:Publish", uploadsTopicArn)}, topic)
+		deps := []string{b, topic}
+		if afterPolicy {
+			deps = append(deps, p)
+		}
+		f.add(tBucketNotification, "raw", map[string]any{"bucket": "raw-zone", "topics": []any{
+			map[string]any{"topicArn": uploadsTopicArn, "events": []any{"s3:ObjectCreated:*"}, "filterPrefix": "images/"},
+		}}, deps...)
+	}
+}
+
+// queueDestinationStack is topicDestinationStack for a queue.
+func queueDestinationStack(principal string, afterPolicy bool) func(f *fixture) {
+	return func(f *fixture) {
+		b := f.add(tBucket, "raw", map[string]any{"bucket": "raw-zone"})
+		q := f.add(tQueue, "uploads", map[string]any{"name": "uploads-q"})
+		p := f.add(tQueuePolicyType, "uploads", map[string]any{"queueUrl": uploadsQueueURL, "policy": publishPolicy(principal, "sqs:SendMessage", uploadsQueueArn)}, q)
+		deps := []string{b, q}
+		if afterPolicy {
+			deps = append(deps, p)
+		}
+		f.add(tBucketNotification, "raw", map[string]any{"bucket": "raw-zone", "queues": []any{
+			map[string]any{"queueArn": uploadsQueueArn, "events": []any{"s3:ObjectCreated:*"}},
+		}}, deps...)
+	}
+}
+
+func TestBucketNotificationDestinationRules(t *testing.T) {
+	unable := "Unable to validate"
+	runRealityCases(t, []string{tBucketNotification}, []realityCase{
+		{"accepted: a topic after its policy lets S3 publish", topicDestinationStack("s3.amazonaws.com", true), nil},
+		{"topic destination before the topic's policy", topicDestinationStack("s3.amazonaws.com", false),
+			[]want{{tBucketNotification, "topics[0].topicArn", "policy of the topic letting s3.amazonaws.com sns:Publish", unable}}},
+		{"topic whose policy lets only CloudWatch publish", topicDestinationStack("cloudwatch.amazonaws.com", true),
+			[]want{{tBucketNotification, "topics[0].topicArn", "letting s3.amazonaws.com", "grant-destinations-permissions-to-s3"}}},
+		{"topic of this stack without a policy", func(f *fixture) {
+			b := f.add(tBucket, "raw", map[string]any{"bucket": "raw-zone"})
+			topic := f.add(tTopic, "uploads", map[string]any{"name": "uploads-1234567"})
+			f.add(tBucketNotification, "raw", map[string]any{"bucket": "raw-zone", "topics": []any{
+				map[string]any{"topicArn": uploadsTopicArn, "events": []any{"s3:ObjectCreated:*"}}}}, b, topic)
+		}, []want{{tBucketNotification, "topics[0].topicArn", "order the notification after a policy", unable}}},
+		{"accepted: a topic of another stack", func(f *fixture) {
+			b := f.add(tBucket, "raw", map[string]any{"bucket": "raw-zone"})
+			f.add(tBucketNotification, "raw", map[string]any{"bucket": "raw-zone", "topics": []any{
+				map[string]any{"topicArn": "arn:aws:sns:eu-west-1:123456789012:elsewhere", "events": []any{"s3:ObjectCreated:*"}}}}, b)
+		}, nil},
+		{"accepted: a queue after its policy lets S3 send", queueDestinationStack("s3.amazonaws.com", true), nil},
+		{"queue destination before the queue's policy", queueDestinationStack("s3.amazonaws.com", false),
+			[]want{{tBucketNotification, "queues[0].queueArn", "policy of the queue letting s3.amazonaws.com sqs:SendMessage", unable}}},
+		// "Currently, Standard SNS is only allowed as an S3 event
+		// notification destination, whereas SNS FIFO is not allowed."
+		{"FIFO topic and FIFO queue destinations", func(f *fixture) {
+			b := f.add(tBucket, "raw", map[string]any{"bucket": "raw-zone"})
+			f.add(tBucketNotification, "raw", map[string]any{"bucket": "raw-zone",
+				"topics": []any{map[string]any{"topicArn": "arn:aws:sns:eu-west-1:123456789012:elsewhere.fifo", "events": []any{"s3:ObjectCreated:*"}}},
+				"queues": []any{map[string]any{"queueArn": "arn:aws:sqs:eu-west-1:123456789012:elsewhere.fifo", "events": []any{"s3:ObjectRemoved:*"}}},
+			}, b)
+		}, []want{
+			{tBucketNotification, "topics[0].topicArn", "S3 refuses FIFO topics and FIFO queues", "notification-how-to-event-types-and-destinations"},
+			{tBucketNotification, "queues[0].queueArn", "S3 refuses FIFO topics and FIFO queues", "notification-how-to-event-types-and-destinations"},
+		}},
+	})
+}

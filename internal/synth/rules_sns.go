@@ -2,7 +2,9 @@ package synth
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -13,6 +15,22 @@ const (
 	srcSNSSubscribe      = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
 	srcSNSDeadLetter     = "https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html"
 	srcTFSNSSubscription = "terraform-provider-aws internal/service/sns/topic_subscription.go (protocol enum; subscription_role_arn required for firehose); " + srcSNSSubscribe
+	srcSNSSetSubAttrs    = "https://docs.aws.amazon.com/sns/latest/api/API_SetSubscriptionAttributes.html"
+	// "The maximum size of a filter policy is 256 KB"; "A filter policy can
+	// have a maximum of five keys"; "Amazon SNS does not accept a nested
+	// filter policy for attribute-based filtering".
+	srcSNSFilterConstraints = "https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"
+	// Raw message delivery is for "Firehose delivery streams, Amazon SQS,
+	// and HTTP/S endpoints"; for Lambda SNS answers InvalidParameter.
+	srcSNSRawDelivery = "https://docs.aws.amazon.com/sns/latest/dg/sns-large-payload-raw-message-delivery.html; " + srcSNSSetSubAttrs
+	// A FIFO topic delivers to SQS queues only; a standard topic cannot
+	// subscribe a FIFO queue (getmoto/moto#8957 validates Subscribe against
+	// AWS: "standard topic to a FIFO queue").
+	srcSNSFIFODelivery = "https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html; getmoto/moto#8957 (AWS-validated Subscribe of a FIFO queue to a standard topic is refused)"
+	// "The Amazon SNS subscription and Amazon SQS queue must be under the
+	// same AWS account and Region"; "FIFO topic subscriptions use FIFO
+	// queues, and standard topic subscriptions use standard queues".
+	srcSNSDeadLetterQueue = srcSNSDeadLetter + " (Note: same account and Region; FIFO topics use FIFO queues)"
 	// pulumi-aws autonames a topic AutoNameWithCustomOptions("name",
 	// {Separator "-", Maxlen 80, Randlen 7}) and appends ".fifo" when
 	// fifoTopic is true (PostTransform).
@@ -21,6 +39,23 @@ const (
 
 // snsProtocols are Subscribe's protocols.
 var snsProtocols = []string{"http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"}
+
+// snsLambdaEndpoint is a function ARN, qualified or not: SNS invokes it
+// (arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]).
+var snsLambdaEndpoint = regexp.MustCompile(`^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$`)
+
+// snsRawProtocols are the protocols SNS delivers raw messages to.
+var snsRawProtocols = []string{"sqs", "http", "https", "firehose"}
+
+// arnRegionAccount is the region and account of an ARN, "" for anything
+// else.
+func arnRegionAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[3] + ":" + parts[4]
+}
 
 // snsEmail is the shape of an e-mail endpoint: SNS sends the confirmation
 // to it, and refuses an endpoint that is no address (InvalidParameter).
@@ -89,7 +124,7 @@ var snsSpecs = map[string]Spec{
 			// "For the email protocol, the endpoint is an email address";
 			// "https … a URL beginning with https://"; sqs, lambda and
 			// firehose take the ARN of the queue, function or stream.
-			{Rule: "the endpoint fits the protocol: an e-mail address for email and email-json, a URL beginning http:// or https:// for http and https, an ARN of an SQS queue, a Lambda function or a Firehose stream for sqs, lambda and firehose", Source: srcSNSSubscribe,
+			{Rule: "the endpoint fits the protocol: an e-mail address for email and email-json, a URL beginning http:// or https:// for http and https, a queue ARN (arn:…:sqs:<region>:<account>:<name>) for sqs, a function ARN (arn:…:lambda:<region>:<account>:function:<name>[:<alias or version>]) for lambda, a Firehose stream ARN for firehose", Source: srcSNSSubscribe,
 				Find: func(r *Resource, _ *Stack) []Finding {
 					p, _ := r.String("protocol")
 					e, ok := r.String("endpoint")
@@ -103,9 +138,9 @@ var snsSpecs = map[string]Spec{
 					case "http", "https":
 						good = strings.HasPrefix(e, p+"://")
 					case "sqs":
-						good = strings.HasPrefix(e, "arn:") && strings.Contains(e, ":sqs:")
+						good = sqsArnName(e) != ""
 					case "lambda":
-						good = strings.HasPrefix(e, "arn:") && strings.Contains(e, ":lambda:")
+						good = snsLambdaEndpoint.MatchString(e)
 					case "firehose":
 						good = strings.HasPrefix(e, "arn:") && strings.Contains(e, ":firehose:")
 					}
@@ -127,6 +162,76 @@ var snsSpecs = map[string]Spec{
 					}
 					if err := json.Unmarshal([]byte(doc), &rp); err != nil || !strings.HasPrefix(rp.DeadLetterTargetArn, "arn:") || !strings.Contains(rp.DeadLetterTargetArn, ":sqs:") {
 						return []Finding{{Property: "redrivePolicy", Value: doc}}
+					}
+					return nil
+				}},
+			{Rule: "the dead-letter queue is in the subscription's account and region, and of the topic's kind (a FIFO queue for a FIFO topic, a standard queue for a standard one)",
+				Source: srcSNSDeadLetterQueue,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					doc, ok := r.String("redrivePolicy")
+					topic, known := r.String("topic")
+					if !ok || !known {
+						return nil
+					}
+					var rp struct {
+						DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+					}
+					if json.Unmarshal([]byte(doc), &rp) != nil || sqsArnName(rp.DeadLetterTargetArn) == "" {
+						return nil // the redrivePolicy rule reports it
+					}
+					dlq := rp.DeadLetterTargetArn
+					if arnRegionAccount(dlq) != arnRegionAccount(topic) || strings.HasSuffix(dlq, ".fifo") != strings.HasSuffix(topic, ".fifo") {
+						return []Finding{{Property: "redrivePolicy", Value: fmt.Sprintf("%s (topic %s)", dlq, topic)}}
+					}
+					return nil
+				}},
+			{Rule: "a FIFO topic delivers only to SQS queues, and a standard topic cannot deliver to a FIFO queue", Source: srcSNSFIFODelivery,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					topic, ok := r.String("topic")
+					p, _ := r.String("protocol")
+					e, _ := r.String("endpoint")
+					if !ok {
+						return nil
+					}
+					fifoTopic := strings.HasSuffix(topic, ".fifo")
+					switch {
+					case fifoTopic && p != "sqs" && p != "":
+						return []Finding{{Property: "protocol", Value: p + " (FIFO topic " + topic + ")"}}
+					case !fifoTopic && p == "sqs" && strings.HasSuffix(sqsArnName(e), ".fifo"):
+						return []Finding{{Property: "endpoint", Value: e + " (standard topic " + topic + ")"}}
+					}
+					return nil
+				}},
+			oneOf(srcSNSSetSubAttrs, "filterPolicyScope", "MessageAttributes", "MessageBody"),
+			{Rule: "a filter policy is a JSON object of at most 256 KB; matching message attributes (the default scope), it has at most 5 keys and no nested objects",
+				Source: srcSNSFilterConstraints,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					doc, ok := r.String("filterPolicy")
+					if !ok {
+						return nil
+					}
+					var policy map[string]any
+					if len(doc) > 256*1024 || json.Unmarshal([]byte(doc), &policy) != nil {
+						return []Finding{{Property: "filterPolicy", Value: doc}}
+					}
+					if scope, _ := r.String("filterPolicyScope"); scope == "MessageBody" {
+						return nil
+					}
+					if len(policy) > 5 {
+						return []Finding{{Property: "filterPolicy", Value: fmt.Sprintf("%d keys: %s", len(policy), doc)}}
+					}
+					for _, v := range policy {
+						if _, nested := v.(map[string]any); nested {
+							return []Finding{{Property: "filterPolicy", Value: "nested: " + doc}}
+						}
+					}
+					return nil
+				}},
+			{Rule: "rawMessageDelivery is for sqs, http, https and firehose subscriptions only", Source: srcSNSRawDelivery,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					p, ok := r.String("protocol")
+					if raw, _ := r.Value("rawMessageDelivery"); raw == true && ok && !slices.Contains(snsRawProtocols, p) {
+						return []Finding{{Property: "rawMessageDelivery", Value: "true (protocol " + p + ")"}}
 					}
 					return nil
 				}},

@@ -11,7 +11,12 @@ const (
 	tSubscription = "aws:sns/topicSubscription:TopicSubscription"
 )
 
-const topicArn = "arn:aws:sns:eu-west-1:123456789012:alerts-1234567"
+const (
+	topicArn     = "arn:aws:sns:eu-west-1:123456789012:alerts-1234567"
+	alertsDLQArn = "arn:aws:sqs:eu-west-1:123456789012:alerts-dlq"
+	queueArn     = "arn:aws:sqs:eu-west-1:123456789012:thumbs"
+	fnAlias      = "arn:aws:lambda:eu-west-1:123456789012:function:resize-1234567:live"
+)
 
 func TestSNSRealityRules(t *testing.T) {
 	topic := func(name string, in map[string]any) func(f *fixture) {
@@ -59,5 +64,42 @@ func TestSNSRealityRules(t *testing.T) {
 			[]want{{tSubscription, "subscriptionRoleArn", "subscriptionRoleArn", "topic_subscription.go"}}},
 		{"redrive policy naming no queue", sub(set("redrivePolicy", `{"deadLetterTargetArn":"alerts-dlq"}`)),
 			[]want{{tSubscription, "redrivePolicy", "deadLetterTargetArn", "sns-dead-letter-queues"}}},
+
+		// Function and queue endpoints.
+		{"accepted: a function's alias", sub(set("protocol", "lambda"), set("endpoint", fnAlias)), nil},
+		{"lambda subscription to a layer", sub(set("protocol", "lambda"), set("endpoint", "arn:aws:lambda:eu-west-1:123456789012:layer:deps:3")),
+			[]want{{tSubscription, "endpoint", "function ARN", "API_Subscribe"}}},
+		{"lambda subscription to a function name", sub(set("protocol", "lambda"), set("endpoint", "resize")),
+			[]want{{tSubscription, "endpoint", "function ARN", "API_Subscribe"}}},
+		{"sqs subscription to an ARN without a queue name", sub(set("protocol", "sqs"), set("endpoint", "arn:aws:sqs:eu-west-1:123456789012")),
+			[]want{{tSubscription, "endpoint", "queue ARN", "API_Subscribe"}}},
+		{"accepted: raw delivery to a queue", sub(set("protocol", "sqs"), set("endpoint", queueArn), set("rawMessageDelivery", true)), nil},
+		{"raw delivery to a function", sub(set("protocol", "lambda"), set("endpoint", fnAlias), set("rawMessageDelivery", true)),
+			[]want{{tSubscription, "rawMessageDelivery", "sqs, http, https and firehose", "sns-large-payload-raw-message-delivery"}}},
+		{"standard topic to a FIFO queue", sub(set("protocol", "sqs"), set("endpoint", queueArn+".fifo")),
+			[]want{{tSubscription, "endpoint", "cannot deliver to a FIFO queue", "fifo-message-delivery"}}},
+		{"FIFO topic to a function", sub(set("topic", topicArn+".fifo"), set("protocol", "lambda"), set("endpoint", fnAlias),
+			set("redrivePolicy", `{"deadLetterTargetArn":"`+alertsDLQArn+`.fifo"}`)),
+			[]want{{tSubscription, "protocol", "only to SQS queues", "fifo-message-delivery"}}},
+
+		// Dead-letter queues: same account and region, the topic's kind.
+		{"dead-letter queue in another region", sub(set("redrivePolicy", `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:alerts-dlq"}`)),
+			[]want{{tSubscription, "redrivePolicy", "account and region", "same account and Region"}}},
+		{"FIFO dead-letter queue for a standard topic", sub(set("redrivePolicy", `{"deadLetterTargetArn":"`+alertsDLQArn+`.fifo"}`)),
+			[]want{{tSubscription, "redrivePolicy", "of the topic's kind", "FIFO topics use FIFO queues"}}},
+
+		// Filter policies.
+		{"accepted: a filter policy on attributes", sub(set("filterPolicy", `{"kind":["image"],"size":[{"numeric":[">",0]}]}`)), nil},
+		{"accepted: a nested filter policy on the body", sub(set("filterPolicy", `{"detail":{"kind":["image"]}}`), set("filterPolicyScope", "MessageBody")), nil},
+		{"filter policy that is not JSON", sub(set("filterPolicy", "kind = image")),
+			[]want{{tSubscription, "filterPolicy", "JSON object", "subscription-filter-policy-constraints"}}},
+		{"filter policy over 256 KB", sub(set("filterPolicy", `{"kind":["`+strings.Repeat("x", 256*1024)+`"]}`)),
+			[]want{{tSubscription, "filterPolicy", "256 KB", "subscription-filter-policy-constraints"}}},
+		{"filter policy with six keys", sub(set("filterPolicy", `{"a":["1"],"b":["1"],"c":["1"],"d":["1"],"e":["1"],"f":["1"]}`)),
+			[]want{{tSubscription, "filterPolicy", "at most 5 keys", "subscription-filter-policy-constraints"}}},
+		{"nested filter policy on attributes", sub(set("filterPolicy", `{"detail":{"kind":["image"]}}`)),
+			[]want{{tSubscription, "filterPolicy", "no nested objects", "subscription-filter-policy-constraints"}}},
+		{"filter scope that is none", sub(set("filterPolicy", `{"kind":["image"]}`), set("filterPolicyScope", "Body")),
+			[]want{{tSubscription, "filterPolicyScope", "must be one of", "API_SetSubscriptionAttributes"}}},
 	})
 }
