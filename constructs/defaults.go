@@ -220,10 +220,12 @@ const (
 // triggers, Function.GrantInvoke): queues that keep what their consumers
 // fail on, and subscriptions that keep what SNS cannot deliver.
 const (
-	// DefaultQueueVisibilityTimeoutSeconds is SQS's own default, made
-	// explicit. A queue a function consumes needs at least six times the
-	// function's timeout (ConsumeWith checks it).
-	DefaultQueueVisibilityTimeoutSeconds = 30
+	// DefaultQueueVisibilityTimeoutSeconds is six times the default
+	// function timeout: a queue a function consumes needs at least six
+	// times the function's timeout (ConsumeWith checks it), so a default
+	// queue and a default function work together. SQS's own default, 30 s,
+	// would not.
+	DefaultQueueVisibilityTimeoutSeconds = QueueVisibilityTimeoutFactor * DefaultTimeoutSeconds
 	// DefaultQueueRetentionSeconds is SQS's own default, four days.
 	DefaultQueueRetentionSeconds = 4 * 24 * 60 * 60
 	// DefaultQueueMaxReceiveCount moves a message to the dead-letter queue

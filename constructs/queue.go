@@ -21,7 +21,7 @@ type QueueArgs struct {
 	// VisibilityTimeoutSeconds is how long a received message stays hidden
 	// from other consumers, 0–43200. A queue a function consumes needs at
 	// least six times the function's TimeoutSeconds (ConsumeWith checks
-	// it). Default: 30.
+	// it). Default: 60, six times the default function timeout.
 	VisibilityTimeoutSeconds int
 	// RetentionSeconds is how long the queue keeps a message nobody
 	// deleted, 60–1209600 (14 days). Default: 345600 (4 days).

@@ -46,6 +46,23 @@ func redrive(t *testing.T, s *stack, name string) (target string, maxReceiveCoun
 	return rp.DeadLetterTargetArn, rp.MaxReceiveCount
 }
 
+// A default queue consumed by a default function is valid.
+func TestQueueDefaultsFitADefaultFunction(t *testing.T) {
+	p := newProject(t)
+	p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		q, err := constructs.NewQueue(ctx, "jobs", nil)
+		if err != nil {
+			return nil, err
+		}
+		fn, err := constructs.NewFunction(ctx, "worker", p.fnArgs())
+		if err != nil {
+			return nil, err
+		}
+		_, err = q.ConsumeWith("jobs-worker", fn, nil)
+		return nil, err
+	})
+}
+
 func TestQueueDefaults(t *testing.T) {
 	s := synthQueue(t, nil)
 	comp := s.find(typQueueComponent, "jobs")
@@ -55,7 +72,9 @@ func TestQueueDefaults(t *testing.T) {
 		t.Errorf("children: got %q; want %q", got, want)
 	}
 	wantInputs(t, s.find(typQueue, "jobs"),
-		check{"visibilityTimeoutSeconds", 30},
+		// Six times the default function timeout, so a default queue and
+		// a default function work together.
+		check{"visibilityTimeoutSeconds", 60},
 		check{"messageRetentionSeconds", 4 * 24 * 3600},
 		check{sqsManagedSSEInput, true},
 		check{"kmsMasterKeyId", nil},
@@ -455,8 +474,8 @@ func TestQueueConsumeWithBadInputs(t *testing.T) {
 			},
 		})
 	})
-	t.Run("visibility timeout of the default queue and function", func(t *testing.T) {
-		runBadInputs(t, queueSetup(constructs.QueueArgs{}, 10), []badInput[queueEnv]{{
+	t.Run("visibility timeout of SQS's own default and the default function", func(t *testing.T) {
+		runBadInputs(t, queueSetup(constructs.QueueArgs{VisibilityTimeoutSeconds: 30}, 10), []badInput[queueEnv]{{
 			name:     "30 s for a 10 s function",
 			build:    consume(constructs.QueueSourceArgs{}),
 			scope:    scope,
