@@ -17,7 +17,7 @@ func TestParse(t *testing.T) {
 	}{
 		{data: `{"deviceId":"d-1","ts":1710000000,"temperature":21.5}`, kind: Reading, device: "d-1", time: "2024-03-09T16:00:00.000Z", temp: 21.5},
 		{data: `{"deviceId":"sensor:7_a","ts":1710000000123,"temperature":-4,"type":"reading"}`, kind: Reading, device: "sensor:7_a", time: "2024-03-09T16:00:00.123Z", temp: -4},
-		{data: `{"deviceId":"d","ts":99999999999,"temperature":0}`, kind: Reading, device: "d", time: "5138-11-16T09:46:39.000Z"}, // just below MillisFrom: seconds
+		{data: `{"deviceId":"d","ts":99999999999,"temperature":0}`, kind: Reading, device: "d", time: "5138-11-16T09:46:39.000Z"},  // just below MillisFrom: seconds
 		{data: `{"deviceId":"d","ts":100000000000,"temperature":0}`, kind: Reading, device: "d", time: "1973-03-03T09:46:40.000Z"}, // MillisFrom: milliseconds
 		{data: `{"deviceId":"d","ts":1710000000.5,"temperature":0}`, kind: Reading, device: "d", time: "2024-03-09T16:00:00.500Z"},
 		{data: ` {"type":"heartbeat","deviceId":"d-1"} `, kind: Other},
