@@ -18,14 +18,11 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
 	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
 	"github.com/kumo-iac/kumo/patterns/streams/reading"
 )
@@ -58,11 +55,7 @@ const MaxResponseBytes = 6_000_000
 
 // DynamoDB is the part of the DynamoDB API the Transformer calls.
 // *dynamodb.Client satisfies it.
-type DynamoDB interface {
-	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
-}
-
-var _ DynamoDB = (*dynamodb.Client)(nil)
+type DynamoDB = ddbbatch.DynamoDB
 
 // Transformer transforms Firehose batches.
 type Transformer struct {
@@ -257,69 +250,19 @@ func size(r events.KinesisFirehoseResponseRecord) int {
 	return len(b)
 }
 
-// lookup reads the devices' items, each distinct ID once, 100 keys per
-// BatchGetItem (its limit,
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html),
-// retrying UnprocessedKeys with exponential backoff as AWS advises.
+// lookup reads the devices' items, each distinct ID once.
 func (t *Transformer) lookup(ctx context.Context, ids []string) (map[string]Device, error) {
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	devices := make(map[string]Device, len(ids))
-	for chunk := range slices.Chunk(ids, 100) {
-		keys := make([]map[string]ddbtypes.AttributeValue, len(chunk))
-		for i, id := range chunk {
-			keys[i] = map[string]ddbtypes.AttributeValue{DeviceKeyAttribute: &ddbtypes.AttributeValueMemberS{Value: id}}
-		}
-		req := map[string]ddbtypes.KeysAndAttributes{t.DeviceTable: {
-			Keys: keys,
-			// OWNER is a DynamoDB reserved word.
-			ProjectionExpression:     aws.String("#k, #s, #o"),
-			ExpressionAttributeNames: map[string]string{"#k": DeviceKeyAttribute, "#s": SiteAttribute, "#o": OwnerAttribute},
-		}}
-		if err := t.batchGet(ctx, req, devices); err != nil {
-			return nil, err
-		}
+	g := &ddbbatch.Getter{
+		DB: t.DB, Table: t.DeviceTable, Key: DeviceKeyAttribute, Attributes: []string{SiteAttribute, OwnerAttribute},
+		Retries: t.UnprocessedRetries, Backoff: t.UnprocessedBackoff,
+	}
+	items, err := g.Get(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("enrich readings: %w", err)
+	}
+	devices := make(map[string]Device, len(items))
+	for id, item := range items {
+		devices[id] = Device{Site: ddbbatch.String(item, SiteAttribute), Owner: ddbbatch.String(item, OwnerAttribute)}
 	}
 	return devices, nil
-}
-
-func (t *Transformer) batchGet(ctx context.Context, req map[string]ddbtypes.KeysAndAttributes, into map[string]Device) error {
-	retries, backoff := t.UnprocessedRetries, t.UnprocessedBackoff
-	if retries == 0 {
-		retries = 5
-	}
-	if backoff == 0 {
-		backoff = 50 * time.Millisecond
-	}
-	for round := 0; ; round++ {
-		out, err := t.DB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-		if err != nil {
-			return fmt.Errorf("read device table %s: %w", t.DeviceTable, err)
-		}
-		for _, item := range out.Responses[t.DeviceTable] {
-			id := stringAttr(item, DeviceKeyAttribute)
-			into[id] = Device{Site: stringAttr(item, SiteAttribute), Owner: stringAttr(item, OwnerAttribute)}
-		}
-		req = out.UnprocessedKeys
-		if len(req) == 0 || len(req[t.DeviceTable].Keys) == 0 {
-			return nil
-		}
-		if round == retries {
-			return fmt.Errorf("read device table %s: %d keys still unprocessed after %d retries", t.DeviceTable, len(req[t.DeviceTable].Keys), retries)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("read device table %s: %w", t.DeviceTable, ctx.Err())
-		case <-time.After(backoff << round):
-		}
-	}
-}
-
-// stringAttr is a string attribute's value, "" when absent or of another
-// type.
-func stringAttr(item map[string]ddbtypes.AttributeValue, name string) string {
-	if s, ok := item[name].(*ddbtypes.AttributeValueMemberS); ok {
-		return s.Value
-	}
-	return ""
 }
