@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,8 +40,9 @@ import (
 
 // Defaults of the dispatcher's settings.
 const (
-	DefaultBatchSize   = 100
-	DefaultConcurrency = 10
+	DefaultBatchSize               = 100
+	DefaultConcurrency             = 10
+	DefaultProcessorTimeoutSeconds = 60
 )
 
 // MaxPayloadBytes bounds a sub-batch's JSON: a synchronous invocation's
@@ -98,6 +100,9 @@ type Dispatcher struct {
 	BatchSize int
 	// Concurrency is the most invocations in flight.
 	Concurrency int
+	// ProcessorTimeout bounds one sub-batch's invocation, its retries
+	// included; 0 means none beyond the dispatcher's own deadline.
+	ProcessorTimeout time.Duration
 	// MaxPayloadBytes bounds a sub-batch's JSON; 0 means MaxPayloadBytes.
 	MaxPayloadBytes int
 	Log             *slog.Logger
@@ -105,16 +110,19 @@ type Dispatcher struct {
 
 // DispatcherFromEnv configures a Dispatcher from PROCESSOR_FUNCTION
 // (required: the processor's alias ARN), BATCH_SIZE (default
-// DefaultBatchSize, 1 to 10000) and CONCURRENCY (default
-// DefaultConcurrency, 1 to 1000).
+// DefaultBatchSize, 1 to 10000), CONCURRENCY (default
+// DefaultConcurrency, 1 to 1000) and PROCESSOR_TIMEOUT_SECONDS (default
+// DefaultProcessorTimeoutSeconds, 1 to 900: the processor's timeout, or a
+// little more).
 func DispatcherFromEnv(lc Lambda, getenv func(string) string, log *slog.Logger) (*Dispatcher, error) {
 	e := envvar.New(getenv)
 	d := &Dispatcher{
-		Lambda:       lc,
-		ProcessorARN: e.AliasARN("PROCESSOR_FUNCTION", "the processor function"),
-		BatchSize:    e.Int("BATCH_SIZE", DefaultBatchSize, 1, 10000),
-		Concurrency:  e.Int("CONCURRENCY", DefaultConcurrency, 1, 1000),
-		Log:          log,
+		Lambda:           lc,
+		ProcessorARN:     e.AliasARN("PROCESSOR_FUNCTION", "the processor function"),
+		BatchSize:        e.Int("BATCH_SIZE", DefaultBatchSize, 1, 10000),
+		Concurrency:      e.Int("CONCURRENCY", DefaultConcurrency, 1, 1000),
+		ProcessorTimeout: time.Duration(e.Int("PROCESSOR_TIMEOUT_SECONDS", DefaultProcessorTimeoutSeconds, 1, 900)) * time.Second,
+		Log:              log,
 	}
 	return d, e.Err()
 }
@@ -266,6 +274,11 @@ func (d *Dispatcher) invoke(ctx context.Context, b Batch) []Failure {
 	payload, err := json.Marshal(b)
 	if err != nil {
 		return all(err.Error())
+	}
+	if d.ProcessorTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d.ProcessorTimeout)
+		defer cancel()
 	}
 	out, err := d.Lambda.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(d.ProcessorARN),

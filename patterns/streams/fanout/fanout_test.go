@@ -221,15 +221,30 @@ func TestDispatcherFromEnv(t *testing.T) {
 	d, err := DispatcherFromEnv(nil, func(k string) string {
 		return map[string]string{"PROCESSOR_FUNCTION": aliasARN, "BATCH_SIZE": "250"}[k]
 	}, discard())
-	if err != nil || d.ProcessorARN != aliasARN || d.BatchSize != 250 || d.Concurrency != DefaultConcurrency {
-		t.Errorf("got %+v, %v; want the alias, 250, the default concurrency", d, err)
+	if err != nil || d.ProcessorARN != aliasARN || d.BatchSize != 250 || d.Concurrency != DefaultConcurrency || d.ProcessorTimeout != time.Minute {
+		t.Errorf("got %+v, %v; want the alias, 250, the default concurrency and timeout", d, err)
 	}
 	_, err = DispatcherFromEnv(nil, func(k string) string {
-		return map[string]string{"PROCESSOR_FUNCTION": "arn:aws:lambda:eu-west-1:123456789012:function:stream-processor", "BATCH_SIZE": "0", "CONCURRENCY": "x"}[k]
+		return map[string]string{"PROCESSOR_FUNCTION": "arn:aws:lambda:eu-west-1:123456789012:function:stream-processor", "BATCH_SIZE": "0", "CONCURRENCY": "x", "PROCESSOR_TIMEOUT_SECONDS": "901"}[k]
 	}, discard())
-	for _, want := range []string{"PROCESSOR_FUNCTION is \"arn:aws:lambda:eu-west-1:123456789012:function:stream-processor\", the bare function", "BATCH_SIZE is \"0\"", "CONCURRENCY is \"x\""} {
+	for _, want := range []string{"PROCESSOR_FUNCTION is \"arn:aws:lambda:eu-west-1:123456789012:function:stream-processor\", the bare function", "BATCH_SIZE is \"0\"", "CONCURRENCY is \"x\"", "PROCESSOR_TIMEOUT_SECONDS is \"901\": set it to a whole number from 1 to 900"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("got %v; want it to contain %q", err, want)
 		}
+	}
+}
+
+// A processor that does not answer within ProcessorTimeout fails its
+// sub-batch, not the dispatcher.
+func TestProcessorTimeout(t *testing.T) {
+	srv := newLambdaServer(t, aliasARN)
+	srv.delay = 300 * time.Millisecond
+	d := &Dispatcher{Lambda: srv.client(), ProcessorARN: aliasARN, BatchSize: 10, Concurrency: 1, ProcessorTimeout: 50 * time.Millisecond, Log: discard()}
+	resp, err := d.DispatchKinesis(context.Background(), kinesisEvent(readings(3, func(int) bool { return false })...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 3 {
+		t.Errorf("got failures %v; want all three records of the timed-out sub-batch", resp.BatchItemFailures)
 	}
 }

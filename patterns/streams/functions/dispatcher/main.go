@@ -34,23 +34,18 @@ import (
 
 	"github.com/kumo-iac/kumo/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/streams/fanout"
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	e := envvar.New(os.Getenv)
-	timeout := e.Int("PROCESSOR_TIMEOUT_SECONDS", 60, 1, 900)
-	if err := e.Err(); err != nil {
-		log.Error(err.Error())
-		os.Exit(1)
-	}
 	// The client is built once per execution environment. A synchronous
 	// Invoke answers when the processor finishes, so an attempt may take
-	// as long as the processor may run, and a little more; at most 3
-	// attempts (throttling, 5xx) with the SDK's jittered exponential
-	// backoff. A retried attempt may run a sub-batch twice.
-	cfg, err := awsconfig.Load(context.Background(), awsconfig.Bounds{AttemptTimeout: time.Duration(timeout)*time.Second + 5*time.Second, MaxAttempts: 3, MaxBackoff: 2 * time.Second})
+	// as long as a function may run (900 s) and a little more;
+	// PROCESSOR_TIMEOUT_SECONDS bounds each sub-batch's invocation more
+	// tightly. At most 3 attempts (throttling, 5xx) with the SDK's
+	// jittered exponential backoff; a retried attempt may run a sub-batch
+	// twice.
+	cfg, err := awsconfig.Load(context.Background(), awsconfig.Bounds{AttemptTimeout: 905 * time.Second, MaxAttempts: 3, MaxBackoff: 2 * time.Second})
 	if err != nil {
 		log.Error("load AWS config", slog.String("error", err.Error()))
 		os.Exit(1)
