@@ -16,6 +16,7 @@ require (
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.0
 	github.com/pulumi/pulumi/sdk/v3 v3.175.0
 	github.com/spf13/cobra v1.9.1
+	golang.org/x/image v0.26.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 
