@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -104,4 +106,63 @@ func NewTable(t testing.TB, ctx context.Context, db *dynamodb.Client, prefix str
 		}
 	})
 	return name
+}
+
+// NewStream creates a Kinesis data stream of shards shards named from
+// prefix (letters, digits, hyphens, dots and underscores, as stream names
+// allow), waits until it is active, and deletes it when t ends.
+func NewStream(t testing.TB, ctx context.Context, c *kinesis.Client, prefix string, shards int32) string {
+	t.Helper()
+	name := uniqueName(prefix)
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
+		t.Fatalf("create stream %s: %v", name, err)
+	}
+	w := kinesis.NewStreamExistsWaiter(c, func(o *kinesis.StreamExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
+	})
+	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String(name)}, 10*time.Second); err != nil {
+		t.Fatalf("stream %s did not become active: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := c.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name)}); err != nil {
+			t.Errorf("delete stream %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// StreamRecords reads every record the stream holds, shard by shard in
+// the order ListShards gives them, each shard's records in sequence order.
+func StreamRecords(t testing.TB, ctx context.Context, c *kinesis.Client, stream string) []kinesistypes.Record {
+	t.Helper()
+	shards, err := c.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		t.Fatalf("list shards of %s: %v", stream, err)
+	}
+	var recs []kinesistypes.Record
+	for _, sh := range shards.Shards {
+		it, err := c.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
+			StreamName:        aws.String(stream),
+			ShardId:           sh.ShardId,
+			ShardIteratorType: kinesistypes.ShardIteratorTypeTrimHorizon,
+		})
+		if err != nil {
+			t.Fatalf("shard iterator of %s/%s: %v", stream, aws.ToString(sh.ShardId), err)
+		}
+		iter := it.ShardIterator
+		for iter != nil {
+			out, err := c.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				t.Fatalf("get records of %s/%s: %v", stream, aws.ToString(sh.ShardId), err)
+			}
+			if len(out.Records) == 0 {
+				break // an open shard's iterator never ends; nothing more was written
+			}
+			recs = append(recs, out.Records...)
+			iter = out.NextShardIterator
+		}
+	}
+	return recs
 }

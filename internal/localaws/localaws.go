@@ -1,17 +1,18 @@
 // Package localaws starts local implementations of AWS protocols for tests,
 // so that handlers are tested against a server that parses real requests
 // and answers with real status codes and errors, not against a fake written
-// next to the code it checks: s3rver for S3 and dynalite for DynamoDB, both
-// from npm at the versions test/localaws/package-lock.json pins. Each runs
-// as a child process on a loopback port and dies with the test binary.
+// next to the code it checks: s3rver for S3, dynalite for DynamoDB and
+// kinesalite for Kinesis Data Streams, all from npm at the versions
+// test/localaws/package-lock.json pins. Each runs as a child process on a
+// free port, is reached on loopback, and dies with the test binary.
 //
 // Install them once from the repository root with
 //
 //	npm ci --ignore-scripts --prefix test/localaws
 //
-// KUMO_S3RVER and KUMO_DYNALITE may name other executables of the same
-// versions. Without an installation, Shared skips the test, except under
-// CI=true, where it fails it.
+// KUMO_S3RVER, KUMO_DYNALITE and KUMO_KINESALITE may name other
+// executables of the same versions. Without an installation, Shared skips
+// the test, except under CI=true, where it fails it.
 package localaws
 
 import (
@@ -34,6 +35,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -62,8 +64,12 @@ type Tool struct {
 	// keeping its data in dir.
 	args func(port int, dir string) []string
 	// listening matches the line the server prints when it accepts
-	// connections; its first group is host:port.
+	// connections; its first group is host:port, or only the port when
+	// portOnly is set.
 	listening *regexp.Regexp
+	// portOnly is true for servers that bind every address and name none
+	// worth dialling ("::"); they are reached on loopback.
+	portOnly bool
 }
 
 var (
@@ -92,6 +98,24 @@ var (
 				"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
 		},
 		listening: regexp.MustCompile(`^Dynalite listening at: http://(\S+:\d+)$`),
+	}
+	// Kinesalite is kinesalite (https://github.com/mhart/kinesalite),
+	// Kinesis Data Streams' JSON protocol in memory: streams, shards,
+	// sequence numbers and the API's own input validation (record and
+	// request size limits, partition key length).
+	Kinesalite = &Tool{
+		Name:      "kinesalite",
+		Env:       "KUMO_KINESALITE",
+		fixedPort: true, // it reads --port 0 as "the default, 4567"
+		// It has no option to bind one address: it listens on every
+		// interface, on a port free when picked, for the test's length.
+		portOnly: true,
+		args: func(port int, _ string) []string {
+			// Streams are ACTIVE at once instead of after 500 ms.
+			return []string{"--port", fmt.Sprint(port),
+				"--createStreamMs", "0", "--deleteStreamMs", "0", "--updateStreamMs", "0"}
+		},
+		listening: regexp.MustCompile(`^Listening at http://\S*:(\d+)$`),
 	}
 )
 
@@ -183,6 +207,9 @@ func launch(tool *Tool, exe, dir string) (*Server, error) {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			if m := tool.listening.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil {
+				if tool.portOnly {
+					m[1] = net.JoinHostPort("127.0.0.1", m[1])
+				}
 				ready <- m[1]
 				break
 			}
@@ -342,7 +369,8 @@ func StopAll() {
 	shared.servers = nil
 }
 
-// credentials are the ones s3rver accepts; dynalite accepts any.
+// credentials are the ones s3rver accepts; dynalite and kinesalite accept
+// any.
 var credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 	return aws.Credentials{AccessKeyID: "S3RVER", SecretAccessKey: "S3RVER", Source: "localaws"}, nil
 })
@@ -374,6 +402,17 @@ func (s *Server) S3() *s3.Client {
 // DynamoDB returns a client of a dynalite Server.
 func (s *Server) DynamoDB() *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.Endpoint),
+		Credentials:  credentials,
+		HTTPClient:   httpClient(),
+		Retryer:      retryer(),
+	})
+}
+
+// Kinesis returns a client of a kinesalite Server.
+func (s *Server) Kinesis() *kinesis.Client {
+	return kinesis.New(kinesis.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.Endpoint),
 		Credentials:  credentials,

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	kinesistypes "github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -86,6 +88,48 @@ func TestDynaliteEnforcesConditions(t *testing.T) {
 	}
 }
 
+func TestKinesaliteKeepsRecordsAndRefusesOversizedOnes(t *testing.T) {
+	srv := Shared(t, Kinesalite)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	c := srv.Kinesis()
+	stream := NewStream(t, ctx, c, "localaws", 1)
+	out, err := c.PutRecords(ctx, &kinesis.PutRecordsInput{
+		StreamName: aws.String(stream),
+		Records: []kinesistypes.PutRecordsRequestEntry{
+			{Data: []byte("one"), PartitionKey: aws.String("a")},
+			{Data: []byte("two"), PartitionKey: aws.String("b")},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToInt32(out.FailedRecordCount); got != 0 {
+		t.Errorf("got %d failed records; want 0", got)
+	}
+	recs := StreamRecords(t, ctx, c, stream)
+	var got []string
+	for _, r := range recs {
+		got = append(got, string(r.Data)+"/"+aws.ToString(r.PartitionKey))
+	}
+	if strings.Join(got, " ") != "one/a two/b" {
+		t.Errorf("got records %q; want one/a two/b in order", got)
+	}
+
+	// A record over Kinesis's 1 MiB is refused as the service refuses it,
+	// so a handler that would exceed it is caught here, not in production.
+	_, err = c.PutRecords(ctx, &kinesis.PutRecordsInput{
+		StreamName: aws.String(stream),
+		Records:    []kinesistypes.PutRecordsRequestEntry{{Data: make([]byte, 1<<20+1), PartitionKey: aws.String("a")}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "ValidationException") {
+		t.Errorf("oversized record: got %v; want a ValidationException", err)
+	}
+	if srv.Version != "3.3.3" {
+		t.Errorf("got kinesalite %s; want the pinned 3.3.3", srv.Version)
+	}
+}
+
 // A stale installation fails with the command that fixes it, rather than
 // testing against a server that behaves differently.
 func TestStaleInstallationIsRefused(t *testing.T) {
@@ -111,6 +155,12 @@ func TestStaleInstallationIsRefused(t *testing.T) {
 func TestNotInstalledNamesTheFix(t *testing.T) {
 	err := (&NotInstalledError{Tool: S3rver}).Error()
 	for _, want := range []string{Install, "KUMO_S3RVER", "s3rver"} {
+		if !strings.Contains(err, want) {
+			t.Errorf("got %q; want it to mention %q", err, want)
+		}
+	}
+	err = (&NotInstalledError{Tool: Kinesalite}).Error()
+	for _, want := range []string{Install, "KUMO_KINESALITE", "kinesalite"} {
 		if !strings.Contains(err, want) {
 			t.Errorf("got %q; want it to mention %q", err, want)
 		}

@@ -28,8 +28,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/kumo-iac/kumo/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/datalake/catalog"
-	"github.com/kumo-iac/kumo/patterns/datalake/internal/awsconfig"
 )
 
 func main() {

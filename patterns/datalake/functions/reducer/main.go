@@ -26,7 +26,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/kumo-iac/kumo/patterns/datalake/internal/awsconfig"
+	"github.com/kumo-iac/kumo/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/datalake/mapreduce"
 )
 

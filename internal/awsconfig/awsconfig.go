@@ -1,7 +1,8 @@
-// Package awsconfig loads the AWS SDK configuration of the data lake's
-// functions: the default credential and region chain, with every call
-// bounded by a per-attempt timeout and a capped number of attempts with the
-// SDK's jittered exponential backoff.
+// Package awsconfig loads the AWS SDK configuration of the patterns'
+// Lambda functions (the data lake's and the stream processing pattern's):
+// the default credential and region chain, with every call bounded by a
+// per-attempt timeout and a capped number of attempts with the SDK's
+// jittered exponential backoff.
 package awsconfig
 
 import (
