@@ -215,3 +215,29 @@ const (
 	// than started next to the following tick.
 	DefaultScheduleEventAgeSeconds = 3600
 )
+
+// Streams and IoT ingest (Stream, TopicRule, Stream.ConsumeWith): ARC401's
+// stream processing reference, and what Kinesis and AWS IoT document as
+// their own defaults or recommend.
+const (
+	// DefaultStreamMode is on-demand: Kinesis scales the shards with the
+	// traffic, so no shard count has to be planned (or paid for idle).
+	DefaultStreamMode = StreamModeOnDemand
+	// DefaultStreamRetentionHours is Kinesis's own default and minimum, a
+	// day to replay from; MinStreamRetentionHours and
+	// MaxStreamRetentionHours are its limits (a year at most).
+	DefaultStreamRetentionHours = 24
+	MinStreamRetentionHours     = 24
+	MaxStreamRetentionHours     = 8760
+	// DefaultStreamKMSKey encrypts every stream with the key Kinesis owns,
+	// at no extra cost, when no Key is given: encryption is never off.
+	DefaultStreamKMSKey = "alias/aws/kinesis"
+	// MaxTumblingWindowSeconds is Lambda's longest tumbling window.
+	MaxTumblingWindowSeconds = 900
+)
+
+// DefaultStreamShardLevelMetrics are the shard-level metrics a Stream
+// turns on: what a hot shard or a consumer falling behind shows in
+// (enhanced monitoring is billed per shard and metric).
+var DefaultStreamShardLevelMetrics = []string{"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds",
+	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded"}
