@@ -467,3 +467,105 @@ func TestStreamPassesKumoCheck(t *testing.T) {
 		}
 	}
 }
+
+// deliverySource registers the lake and the stream a Firehose reads.
+type deliverySource struct {
+	lake
+	stream *constructs.Stream
+}
+
+func deliverySourceSetup(ctx *pulumi.Context, _ *project) (deliverySource, error) {
+	l, err := newLake(ctx)
+	if err != nil {
+		return deliverySource{}, err
+	}
+	st, err := constructs.NewStream(ctx, "errors", nil)
+	return deliverySource{lake: l, stream: st}, err
+}
+
+func TestDeliveryStreamFromKinesis(t *testing.T) {
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		env, err := deliverySourceSetup(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		ds, err := constructs.NewDeliveryStream(ctx, "errors", &constructs.DeliveryStreamArgs{Destination: env.raw, Source: env.stream})
+		if err != nil {
+			return nil, err
+		}
+		return pulumi.Map{"streamArn": env.stream.Arn, "roleArn": ds.Role.Arn}, nil
+	})
+	comp := s.find(typDeliveryComponent, "errors")
+	want := []string{typLogGroup + " errors", typLogStream + " errors-destination", typRole + " errors",
+		typRolePolicy + " errors-bucket-raw-deliver", typRolePolicy + " errors-bucket-raw-write", typRolePolicy + " errors-kinesis-errors-read",
+		typRolePolicy + " errors-logs", typFirehose + " errors"}
+	slices.Sort(want)
+	if got := s.childSet(comp.URN); !reflect.DeepEqual(got, want) {
+		t.Errorf("children:\n got %q\nwant %q", got, want)
+	}
+	firehose := s.find(typFirehose, "errors")
+	streamArn := s.output("streamArn")
+	wantInputs(t, firehose,
+		check{"kinesisSourceConfiguration", map[string]any{"kinesisStreamArn": streamArn, "roleArn": s.output("roleArn")}},
+		// Firehose refuses server-side encryption with a Kinesis source.
+		check{"serverSideEncryption", nil},
+		check{"destination", "extended_s3"},
+	)
+	read := s.find(typRolePolicy, "errors-kinesis-errors-read")
+	wantAllow(t, policyInput(t, read, "policy"), "StreamRead", []string{"kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+		"kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"}, []string{streamArn})
+	// Firehose checks at creation that its role can read the source.
+	if !dependsOn(firehose, read) {
+		t.Errorf("delivery stream does not depend on the read policy of its source")
+	}
+}
+
+func TestDeliveryStreamFromKinesisBadInputs(t *testing.T) {
+	runBadInputs(t, deliverySourceSetup, []badInput[deliverySource]{{
+		name: "server-side encryption with a Kinesis source",
+		build: func(ctx *pulumi.Context, _ *project, env deliverySource) error {
+			_, err := constructs.NewDeliveryStream(ctx, "errors", &constructs.DeliveryStreamArgs{Destination: env.raw, Source: env.stream,
+				KMSKeyArn: pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")})
+			return err
+		},
+		scope:    `delivery stream "errors"`,
+		problems: [][]string{{"KMSKeyArn", `stream "errors"`, "refuses server-side encryption", "StreamArgs.KMSKey"}},
+	}})
+
+	// PutRecord is off on a stream with a Kinesis source.
+	p := newProject(t)
+	var grantErr error
+	p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		env, err := deliverySourceSetup(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		fn, err := sourceFunction(ctx, p, "producer")
+		if err != nil {
+			return nil, err
+		}
+		ds, err := constructs.NewDeliveryStream(ctx, "errors", &constructs.DeliveryStreamArgs{Destination: env.raw, Source: env.stream})
+		if err != nil {
+			return nil, err
+		}
+		grantErr = ds.GrantPut(fn)
+		return nil, nil
+	})
+	checkValidationError(t, grantErr, `delivery stream "errors"`, [][]string{{"GrantPut", `Kinesis stream "errors"`, "GrantWrite"}})
+}
+
+// The error stream → Firehose → S3 path passes kumo check: KDF1 holds for a
+// delivery stream whose source stream is encrypted.
+func TestDeliveryStreamFromKinesisPassesKumoCheck(t *testing.T) {
+	errs, rep := newCheckErrors(t, deliverySourceSetup, func(ctx *pulumi.Context, env deliverySource) error {
+		_, err := constructs.NewDeliveryStream(ctx, "errors", &constructs.DeliveryStreamArgs{Destination: env.raw, Source: env.stream})
+		return err
+	})
+	wantNoNewFindings(t, errs)
+	for _, f := range append(rep.Findings, rep.Suppressed...) {
+		if f.Type == typFirehose && (f.Rule == "AwsSolutions-KDF1" || f.Rule == "Kumo-EncryptionAtRest") {
+			t.Errorf("%s on the delivery stream: %s", f.Rule, f.Message)
+		}
+	}
+}
