@@ -232,6 +232,15 @@ const (
 	// DefaultStreamKMSKey encrypts every stream with the key Kinesis owns,
 	// at no extra cost, when no Key is given: encryption is never off.
 	DefaultStreamKMSKey = "alias/aws/kinesis"
+	// DefaultTopicRuleSQLVersion is the rules engine version AWS
+	// recommends.
+	DefaultTopicRuleSQLVersion = SQLVersion20160323
+	// DefaultTopicRulePartitionKey spreads a rule's messages evenly over
+	// the shards; it gives up ordering between them.
+	DefaultTopicRulePartitionKey = "${newuuid()}"
+	// DefaultTopicRuleErrorPrefix is the key prefix, before the rule name,
+	// of the failures a rule writes to an error bucket.
+	DefaultTopicRuleErrorPrefix = "iot-errors/"
 	// MaxTumblingWindowSeconds is Lambda's longest tumbling window.
 	MaxTumblingWindowSeconds = 900
 )
