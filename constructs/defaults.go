@@ -241,8 +241,6 @@ const (
 	// DefaultTopicRuleErrorPrefix is the key prefix, before the rule name,
 	// of the failures a rule writes to an error bucket.
 	DefaultTopicRuleErrorPrefix = "iot-errors/"
-	// MaxTumblingWindowSeconds is Lambda's longest tumbling window.
-	MaxTumblingWindowSeconds = 900
 )
 
 // DefaultStreamShardLevelMetrics are the shard-level metrics a Stream

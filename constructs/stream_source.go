@@ -113,6 +113,7 @@ const (
 	maxParallelization       = 10
 	maxFilterPatterns        = 5
 	maxFilterPatternLength   = 4096
+	maxTumblingWindowSeconds = 900
 )
 
 // eventStream is a stream a StreamSource reads: a table's DynamoDB stream
@@ -192,8 +193,8 @@ func (a StreamSourceArgs) validate(source streamKind) *multierror.Error {
 	if w := a.MaximumBatchingWindowSeconds; w < 0 || w > maxBatchingWindowSeconds {
 		add("MaximumBatchingWindowSeconds: %d is outside 0–%d", w, maxBatchingWindowSeconds)
 	}
-	// "(Kinesis, DynamoDB Streams, Amazon MSK, and self-managed Kafka
-	// only) … AT_TIMESTAMP is supported only for Amazon Kinesis streams"
+	// "AT_TIMESTAMP is supported only for Amazon Kinesis streams, Amazon
+	// DocumentDB, Amazon MSK, and self-managed Apache Kafka"
 	// (CreateEventSourceMapping, StartingPosition).
 	switch p, ts := a.StartingPosition, a.StartingPositionTimestamp; {
 	case p == StartLatest || p == StartTrimHorizon:
@@ -213,8 +214,8 @@ func (a StreamSourceArgs) validate(source streamKind) *multierror.Error {
 	default:
 		add("StartingPosition: %q is not a starting position; use LATEST, TRIM_HORIZON or AT_TIMESTAMP", p)
 	}
-	if w := a.TumblingWindowSeconds; w < 0 || w > MaxTumblingWindowSeconds {
-		add("TumblingWindowSeconds: %d is outside 0–%d (0 for no windows)", w, MaxTumblingWindowSeconds)
+	if w := a.TumblingWindowSeconds; w < 0 || w > maxTumblingWindowSeconds {
+		add("TumblingWindowSeconds: %d is outside 0–%d (0 for no windows)", w, maxTumblingWindowSeconds)
 	}
 	if n := *a.MaximumRetryAttempts; n < -1 || n > maxStreamRetryAttempts {
 		add("MaximumRetryAttempts: %d is outside -1–%d (-1 retries until the records expire)", n, maxStreamRetryAttempts)
