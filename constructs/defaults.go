@@ -249,3 +249,36 @@ const (
 	// message itself rather than SNS's JSON envelope around it.
 	DefaultRawMessageDelivery = true
 )
+
+// Streams and IoT ingest (Stream, TopicRule, Stream.ConsumeWith): ARC401's
+// stream processing reference, and what Kinesis and AWS IoT document as
+// their own defaults or recommend.
+const (
+	// DefaultStreamMode is on-demand: Kinesis scales the shards with the
+	// traffic, so no shard count has to be planned (or paid for idle).
+	DefaultStreamMode = StreamModeOnDemand
+	// DefaultStreamRetentionHours is Kinesis's own default and minimum, a
+	// day to replay from; MinStreamRetentionHours and
+	// MaxStreamRetentionHours are its limits (a year at most).
+	DefaultStreamRetentionHours = 24
+	MinStreamRetentionHours     = 24
+	MaxStreamRetentionHours     = 8760
+	// DefaultStreamKMSKey encrypts every stream with the key Kinesis owns,
+	// at no extra cost, when no Key is given: encryption is never off.
+	DefaultStreamKMSKey = "alias/aws/kinesis"
+	// DefaultTopicRuleSQLVersion is the rules engine version AWS
+	// recommends.
+	DefaultTopicRuleSQLVersion = SQLVersion20160323
+	// DefaultTopicRulePartitionKey spreads a rule's messages evenly over
+	// the shards; it gives up ordering between them.
+	DefaultTopicRulePartitionKey = "${newuuid()}"
+	// DefaultTopicRuleErrorPrefix is the key prefix, before the rule name,
+	// of the failures a rule writes to an error bucket.
+	DefaultTopicRuleErrorPrefix = "iot-errors/"
+)
+
+// DefaultStreamShardLevelMetrics are the shard-level metrics a Stream
+// turns on: what a hot shard or a consumer falling behind shows in
+// (enhanced monitoring is billed per shard and metric).
+var DefaultStreamShardLevelMetrics = []string{"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds",
+	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded"}

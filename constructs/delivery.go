@@ -95,23 +95,33 @@ type DeliveryStreamArgs struct {
 	// and firehose expressions only). Default: "", Firehose's YYYY/MM/dd/HH/.
 	SourceBackupPrefix string
 	// KMSKeyArn encrypts records at rest in the stream with a customer
-	// managed key. Default: an AWS owned key (always encrypted).
+	// managed key. Not with Source. Default: an AWS owned key (always
+	// encrypted), or with Source none: the source stream keeps the data.
 	KMSKeyArn pulumi.StringInput
+	// Source is a Kinesis data stream Firehose reads the records from,
+	// with the stream's read grant to its role. Producers then write to
+	// the stream (GrantPut is refused), and Firehose keeps no data at rest,
+	// so the delivery stream has no server-side encryption of its own:
+	// Firehose refuses it with a Kinesis source, and the Source stream is
+	// encrypted instead. Default: nil, Direct PUT.
+	Source *Stream
 	// LogRetentionDays is the retention of the log group Firehose writes
 	// delivery and processing errors to. Default: 30.
 	LogRetentionDays int
 }
 
 // DeliveryStream is a Kinesis Data Firehose stream taking records by
-// PutRecord/PutRecordBatch (Direct PUT) and delivering them, buffered and
-// compressed, to an S3 bucket: encrypted at rest, logging its errors, with
-// its own role granted exactly the bucket, log streams and transform it
-// uses. It is a Grantee: grants to it extend that role.
+// PutRecord/PutRecordBatch (Direct PUT), or reading them from a Kinesis
+// data stream (Source), and delivering them, buffered and compressed, to an
+// S3 bucket: encrypted at rest, logging its errors, with its own role
+// granted exactly the bucket, log streams, source and transform it uses. It
+// is a Grantee: grants to it extend that role.
 type DeliveryStream struct {
 	pulumi.ResourceState
 	*pipelineRole
 
-	name string
+	name   string
+	source *Stream
 
 	// Stream is the underlying resource, an escape hatch.
 	Stream *kinesis.FirehoseDeliveryStream
@@ -244,6 +254,13 @@ func (a DeliveryStreamArgs) validate(name string) *multierror.Error {
 	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
 	}
+	// "Server-side encryption should not be enabled when a kinesis stream
+	// is configured as the source" (pulumi-aws kinesis.FirehoseDeliveryStream
+	// ServerSideEncryption); Firehose keeps no data at rest then
+	// (https://docs.aws.amazon.com/firehose/latest/dev/encryption.html).
+	if a.Source != nil && a.KMSKeyArn != nil {
+		add("KMSKeyArn: set together with Source (stream %q); Firehose refuses server-side encryption when it reads a Kinesis stream and keeps no data at rest, so encrypt the Source stream instead (StreamArgs.KMSKey)", a.Source.name)
+	}
 	return errs
 }
 
@@ -279,7 +296,7 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 	if err := invalid(fmt.Sprintf("delivery stream %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
-	d := &DeliveryStream{name: name}
+	d := &DeliveryStream{name: name, source: a.Source}
 	if err := ctx.RegisterComponentResource("kumo:constructs:DeliveryStream", name, d, opts...); err != nil {
 		return nil, err
 	}
@@ -341,6 +358,15 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 	}); err != nil {
 		return nil, err
 	}
+	if a.Source != nil {
+		// "Grant Firehose access to … a Kinesis data stream as source":
+		// DescribeStream, GetShardIterator, GetRecords and ListShards on the
+		// stream, and Decrypt with its key
+		// (https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html).
+		if err := a.Source.GrantRead(d); err != nil {
+			return nil, err
+		}
+	}
 	if a.Processor != nil {
 		if err := d.addToRolePolicy("processor", Statement{
 			Sid:       "InvokeProcessor",
@@ -401,14 +427,23 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 		sse = &kinesis.FirehoseDeliveryStreamServerSideEncryptionArgs{Enabled: pulumi.Bool(true),
 			KeyType: pulumi.String("CUSTOMER_MANAGED_CMK"), KeyArn: a.KMSKeyArn}
 	}
-	// Firehose checks at creation that the role reaches the bucket, so the
-	// stream waits for the role's policies (AWS documents no such order;
-	// hashicorp/terraform-provider-aws#3380 records the failure without it).
-	d.Stream, err = kinesis.NewFirehoseDeliveryStream(ctx, name, &kinesis.FirehoseDeliveryStreamArgs{
+	fArgs := &kinesis.FirehoseDeliveryStreamArgs{
 		Destination:             pulumi.String("extended_s3"),
 		ExtendedS3Configuration: s3,
 		ServerSideEncryption:    sse,
-	}, parent, pulumi.DependsOn(d.granted()))
+	}
+	if a.Source != nil {
+		fArgs.ServerSideEncryption = nil
+		fArgs.KinesisSourceConfiguration = &kinesis.FirehoseDeliveryStreamKinesisSourceConfigurationArgs{
+			KinesisStreamArn: a.Source.Arn,
+			RoleArn:          d.role.Arn,
+		}
+	}
+	// Firehose checks at creation that the role reaches the bucket (and
+	// reads the source), so the stream waits for the role's policies (AWS
+	// documents no such order; hashicorp/terraform-provider-aws#3380
+	// records the failure without it).
+	d.Stream, err = kinesis.NewFirehoseDeliveryStream(ctx, name, fArgs, parent, pulumi.DependsOn(d.granted()))
 	if err != nil {
 		return nil, err
 	}
@@ -460,8 +495,16 @@ func (a DeliveryStreamArgs) processors() kinesis.FirehoseDeliveryStreamExtendedS
 	return out
 }
 
-// GrantPut lets g put records into the stream.
+// GrantPut lets g put records into the stream. A stream reading from a
+// Source takes no records directly: grant the Source's GrantWrite instead.
 func (d *DeliveryStream) GrantPut(g Grantee) error {
+	// "When you configure a Kinesis data stream as the source of a Firehose
+	// stream, the Firehose PutRecord and PutRecordBatch operations are
+	// disabled" (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html).
+	if d.source != nil {
+		return invalid(fmt.Sprintf("delivery stream %q", d.name), multierror.Append(nil, fmt.Errorf(
+			"GrantPut: the stream reads from Kinesis stream %q, and Firehose refuses PutRecord to a stream with a Kinesis source; grant the Source stream's GrantWrite instead", d.source.name)))
+	}
 	return g.addToRolePolicy("firehose-"+d.name+"-put", Statement{
 		Sid:       "DeliveryStreamPut",
 		Actions:   []string{"firehose:PutRecord", "firehose:PutRecordBatch"},

@@ -3,6 +3,7 @@ package constructs
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
@@ -20,6 +21,9 @@ const (
 	// StartTrimHorizon reads every record the stream still holds (24 hours
 	// of them for a DynamoDB stream).
 	StartTrimHorizon StartingPosition = "TRIM_HORIZON"
+	// StartAtTimestamp reads the records written from
+	// StartingPositionTimestamp on; Kinesis streams only.
+	StartAtTimestamp StartingPosition = "AT_TIMESTAMP"
 )
 
 // StreamSourceArgs configure how a function consumes a stream. Lambda runs
@@ -31,9 +35,14 @@ type StreamSourceArgs struct {
 	// MaximumBatchingWindowSeconds is how long Lambda gathers records
 	// before invoking, 0–300. Default: 0 (invoke as soon as records arrive).
 	MaximumBatchingWindowSeconds int
-	// StartingPosition is where a new mapping starts: LATEST or
-	// TRIM_HORIZON. Default: LATEST.
+	// StartingPosition is where a new mapping starts: LATEST,
+	// TRIM_HORIZON or (Kinesis only) AT_TIMESTAMP. Default: LATEST.
 	StartingPosition StartingPosition
+	// StartingPositionTimestamp is the RFC 3339 time an AT_TIMESTAMP
+	// mapping starts reading from, e.g. "2026-01-01T00:00:00Z"; it is read
+	// when the mapping is created only. Default: none; required with
+	// AT_TIMESTAMP and refused otherwise.
+	StartingPositionTimestamp string
 	// BisectBatchOnError splits a failing batch in two and retries each
 	// half, isolating a bad record. Default: true.
 	BisectBatchOnError *bool
@@ -48,10 +57,20 @@ type StreamSourceArgs struct {
 	// Default: 1.
 	ParallelizationFactor int
 	// ReportBatchItemFailures lets the handler name the records that
-	// failed (BatchItemFailures in events.DynamoDBEventResponse): Lambda
-	// then retries from the first of them instead of the whole batch. A
-	// handler that returns no response is unaffected. Default: true.
+	// failed (BatchItemFailures in events.DynamoDBEventResponse or
+	// events.KinesisEventResponse): Lambda then retries from the first of
+	// them instead of the whole batch. A handler that returns no response
+	// is unaffected. Default: true.
 	ReportBatchItemFailures *bool
+	// TumblingWindowSeconds groups each shard's records into windows of
+	// this many seconds, 0–900: Lambda passes the state the handler
+	// returned for the window to its next invocation in the window, and
+	// marks the window's last one (isFinalInvokeForWindow), so a handler
+	// can aggregate, e.g. per-device sums and counts over a minute. The
+	// handler must then return its state with every response
+	// (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-windows.html,
+	// services-ddb-windows.html). Default: 0, no windows.
+	TumblingWindowSeconds int
 	// FilterPatterns are Lambda event filter patterns (JSON, at most 4096
 	// characters each, at most 5): only matching records invoke the
 	// function, the rest are dropped. Default: none, every record.
@@ -94,12 +113,15 @@ const (
 	maxParallelization       = 10
 	maxFilterPatterns        = 5
 	maxFilterPatternLength   = 4096
+	maxTumblingWindowSeconds = 900
 )
 
 // eventStream is a stream a StreamSource reads: a table's DynamoDB stream
 // here, a Kinesis stream for a construct that has one. What differs between
 // sources is all in it.
 type eventStream struct {
+	// source is the kind of stream, for the settings only one kind takes.
+	source streamKind
 	// arn is the stream's ARN, the mapping's event source.
 	arn pulumi.StringInput
 	// read are the statements that let the function's role read the
@@ -109,11 +131,20 @@ type eventStream struct {
 	problems []error
 }
 
+// streamKind is the kind of stream an eventStream is.
+type streamKind string
+
+const (
+	sourceDynamoDB streamKind = "dynamodb"
+	sourceKinesis  streamKind = "kinesis"
+)
+
 // StreamTo makes fn consume the table's DynamoDB stream, through fn's
 // alias. The table needs a stream (TableArgs.Stream).
 func (t *Table) StreamTo(name string, fn *Function, args *StreamSourceArgs, opts ...pulumi.ResourceOption) (*StreamSource, error) {
 	src := eventStream{
-		arn: t.StreamArn,
+		source: sourceDynamoDB,
+		arn:    t.StreamArn,
 		read: []Statement{{
 			Sid:       "ReadTableStream",
 			Actions:   []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"},
@@ -151,8 +182,9 @@ func orDefaultPtr[T any](p *T, def T) *T {
 	return p
 }
 
-// validate reports every problem (defaults applied).
-func (a StreamSourceArgs) validate() *multierror.Error {
+// validate reports every problem (defaults applied) for a source of the
+// given kind, "" when it is not known.
+func (a StreamSourceArgs) validate(source streamKind) *multierror.Error {
 	var errs *multierror.Error
 	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
 	if a.BatchSize < 1 || a.BatchSize > maxStreamBatchSize {
@@ -161,8 +193,29 @@ func (a StreamSourceArgs) validate() *multierror.Error {
 	if w := a.MaximumBatchingWindowSeconds; w < 0 || w > maxBatchingWindowSeconds {
 		add("MaximumBatchingWindowSeconds: %d is outside 0–%d", w, maxBatchingWindowSeconds)
 	}
-	if p := a.StartingPosition; p != StartLatest && p != StartTrimHorizon {
+	// "AT_TIMESTAMP is supported only for Amazon Kinesis streams, Amazon
+	// DocumentDB, Amazon MSK, and self-managed Apache Kafka"
+	// (CreateEventSourceMapping, StartingPosition).
+	switch p, ts := a.StartingPosition, a.StartingPositionTimestamp; {
+	case p == StartLatest || p == StartTrimHorizon:
+		if ts != "" {
+			add("StartingPositionTimestamp: %q is set with StartingPosition %s; only AT_TIMESTAMP reads from a time, so drop it or use AT_TIMESTAMP", ts, p)
+		}
+	case p == StartAtTimestamp && source == sourceDynamoDB:
+		add("StartingPosition: %q is not a starting position of a DynamoDB stream; use LATEST or TRIM_HORIZON", p)
+	case p == StartAtTimestamp && ts == "":
+		add("StartingPositionTimestamp: empty; AT_TIMESTAMP needs the RFC 3339 time to read from, e.g. \"2026-01-01T00:00:00Z\"")
+	case p == StartAtTimestamp:
+		if _, err := time.Parse(time.RFC3339, ts); err != nil {
+			add("StartingPositionTimestamp: %q is not an RFC 3339 time such as \"2026-01-01T00:00:00Z\"", ts)
+		}
+	case source == sourceDynamoDB:
 		add("StartingPosition: %q is not a starting position; use LATEST or TRIM_HORIZON", p)
+	default:
+		add("StartingPosition: %q is not a starting position; use LATEST, TRIM_HORIZON or AT_TIMESTAMP", p)
+	}
+	if w := a.TumblingWindowSeconds; w < 0 || w > maxTumblingWindowSeconds {
+		add("TumblingWindowSeconds: %d is outside 0–%d (0 for no windows)", w, maxTumblingWindowSeconds)
 	}
 	if n := *a.MaximumRetryAttempts; n < -1 || n > maxStreamRetryAttempts {
 		add("MaximumRetryAttempts: %d is outside -1–%d (-1 retries until the records expire)", n, maxStreamRetryAttempts)
@@ -188,9 +241,11 @@ func (a StreamSourceArgs) validate() *multierror.Error {
 }
 
 // Validate reports every problem with the args, defaults applied, as
-// StreamTo would, without registering anything.
+// StreamTo and ConsumeWith would, without registering anything; what only
+// one kind of stream refuses (AT_TIMESTAMP on a DynamoDB stream) is theirs
+// to report.
 func (a StreamSourceArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("stream source %q", name), a.withDefaults().validate())
+	return invalid(fmt.Sprintf("stream source %q", name), a.withDefaults().validate(""))
 }
 
 // newStreamSource registers a stream source reading src: the failure
@@ -205,7 +260,7 @@ func newStreamSource(name string, src eventStream, fn *Function, args *StreamSou
 	if fn == nil {
 		errs = multierror.Append(errs, fmt.Errorf("fn: not set; pass the *Function that processes the records"))
 	}
-	if verrs := a.validate(); verrs != nil {
+	if verrs := a.validate(src.source); verrs != nil {
 		errs = multierror.Append(errs, verrs.Errors...)
 	}
 	if err := invalid(fmt.Sprintf("stream source %q", name), errs); err != nil {
@@ -254,6 +309,12 @@ func newStreamSource(name string, src eventStream, fn *Function, args *StreamSou
 		DestinationConfig: &lambda.EventSourceMappingDestinationConfigArgs{
 			OnFailure: &lambda.EventSourceMappingDestinationConfigOnFailureArgs{DestinationArn: ss.FailureQueue.Arn},
 		},
+	}
+	if a.StartingPosition == StartAtTimestamp {
+		mArgs.StartingPositionTimestamp = pulumi.String(a.StartingPositionTimestamp)
+	}
+	if a.TumblingWindowSeconds > 0 {
+		mArgs.TumblingWindowInSeconds = pulumi.Int(a.TumblingWindowSeconds)
 	}
 	if *a.ReportBatchItemFailures {
 		mArgs.FunctionResponseTypes = pulumi.StringArray{pulumi.String("ReportBatchItemFailures")}

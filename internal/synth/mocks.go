@@ -488,6 +488,21 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("destinationId", "destinationId-000000000001")
 		return arn, out
 
+	case typ == "aws:kinesis/stream:Stream":
+		// The provider's ID is the stream's ARN.
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		return arn, out
+
+	case typ == "aws:iot/topicRule:TopicRule":
+		// The provider's ID is the rule name.
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:iot:%s:%s:rule/%s", R, A, n))
+		return n, out
+
 	case typ == "aws:sfn/stateMachine:StateMachine":
 		// The provider's ID is the state machine's ARN; the creation date is
 		// fixed so synth output does not depend on the clock.

@@ -11,6 +11,7 @@ var specs = withChecks(withChecks(withChecks(mergeSpecs(
 	opensearchSpecs, logResourcePolicySpecs, glueSpecs, athenaSpecs,
 	kmsSpecs, snsSpecs, cloudtrailSpecs,
 	eventsSpecs, lambdaEventSourceSpecs, s3NotificationSpecs,
+	kinesisSpecs, iotSpecs,
 ), orderingChecks), uniqueChecks()), sqsEventSourceChecks)
 
 // withChecks adds cross-service checks to the specs of the types they

@@ -44,6 +44,11 @@ const (
 	// (hashicorp/terraform-provider-aws#3380). AWS documents no ordering;
 	// the failure is what the provider issue records.
 	srcFirehoseRoleOrdering = "github.com/hashicorp/terraform-provider-aws/issues/3380 (delivery stream created before its role's policy fails on the first run); " + srcFirehoseCreate
+	// KinesisStreamSourceConfiguration: KinesisStreamARN and RoleARN
+	// required; Firehose reads the stream with the role, which needs
+	// kinesis:DescribeStream, GetShardIterator, GetRecords and ListShards
+	// on it ("Grant Firehose access to … a Kinesis data stream as source").
+	srcFirehoseKinesisSource = "https://docs.aws.amazon.com/firehose/latest/APIReference/API_KinesisStreamSourceConfiguration.html; https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html"
 )
 
 // firehoseDestinations maps each destination value the provider accepts to
@@ -60,13 +65,19 @@ var firehoseDestinations = map[string]string{
 	"iceberg":              "icebergConfiguration",
 }
 
-// firehoseS3 is the property path of the extended S3 destination.
-const firehoseS3 = "extendedS3Configuration"
+// firehoseS3 is the property path of the extended S3 destination, and
+// firehoseKinesisSource of a Kinesis data stream source.
+const (
+	firehoseS3            = "extendedS3Configuration"
+	firehoseKinesisSource = "kinesisSourceConfiguration"
+)
 
 var (
 	// RoleARN and BucketARN of ExtendedS3DestinationConfiguration.
 	firehoseRoleArn   = regexp.MustCompile(`^arn:.*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`)
 	firehoseBucketArn = regexp.MustCompile(`^arn:.*:s3:::[\w\.\-]{1,255}$`)
+	// KinesisStreamARN of KinesisStreamSourceConfiguration.
+	firehoseStreamArn = regexp.MustCompile(`^arn:.*:kinesis:[a-zA-Z0-9\-]+:\d{12}:stream/[a-zA-Z0-9_.-]+$`)
 	// AWSKMSKeyARNForSSE.
 	firehoseKeyArn = regexp.MustCompile(`^arn:.*:kms:[a-zA-Z0-9\-]+:\d{12}:(key|alias)/[a-zA-Z_0-9+=,.@\-_/]+$`)
 )
@@ -99,6 +110,11 @@ var firehoseSpecs = map[string]Spec{
 					return nil
 				}},
 			requiredIn(srcFirehoseCreate, firehoseS3, "roleArn", "bucketArn"),
+			requiredIn(srcFirehoseKinesisSource, firehoseKinesisSource, "kinesisStreamArn", "roleArn"),
+			matches(firehoseKinesisSource+".kinesisStreamArn", StringRule{Pattern: firehoseStreamArn, Min: 1, Max: 512,
+				Desc: "kinesisStreamArn is a Kinesis data stream ARN", Source: srcFirehoseKinesisSource}),
+			matches(firehoseKinesisSource+".roleArn", StringRule{Pattern: firehoseRoleArn, Min: 1, Max: 512,
+				Desc: "roleArn is an IAM role ARN", Source: srcFirehoseKinesisSource}),
 			matches(firehoseS3+".roleArn", StringRule{Pattern: firehoseRoleArn, Min: 1, Max: 512,
 				Desc: "roleArn is an IAM role ARN", Source: srcFirehoseCreate}),
 			matches(firehoseS3+".bucketArn", StringRule{Pattern: firehoseBucketArn, Min: 1, Max: 2048,
@@ -173,7 +189,7 @@ var firehoseSpecs = map[string]Spec{
 			{Rule: "the delivery stream is created after the inline policies of its role: depend on them", Source: srcFirehoseRoleOrdering,
 				Find: func(r *Resource, s *Stack) []Finding {
 					var fs []Finding
-					for _, p := range []string{firehoseS3 + ".roleArn", firehoseS3 + ".s3BackupConfiguration.roleArn"} {
+					for _, p := range []string{firehoseS3 + ".roleArn", firehoseS3 + ".s3BackupConfiguration.roleArn", firehoseKinesisSource + ".roleArn"} {
 						fs = append(fs, afterRolePolicies(r, s, p, nil)...)
 					}
 					return fs
@@ -326,6 +342,12 @@ func afterRolePolicies(r *Resource, s *Stack, prop string, wants func(policy str
 	if !ok {
 		return nil
 	}
+	return afterRoleArnPolicies(r, s, prop, arn, wants)
+}
+
+// afterRoleArnPolicies is afterRolePolicies for a role ARN read elsewhere
+// (inside a list), reported at prop.
+func afterRoleArnPolicies(r *Resource, s *Stack, prop, arn string, wants func(policy string) bool) []Finding {
 	name := roleName(arn)
 	policies := s.index("role", "aws:iam/rolePolicy:RolePolicy", func(p *Resource) (string, bool) {
 		role, _ := p.String("role")

@@ -399,6 +399,7 @@ var lambdaEventSourceSpecs = map[string]Spec{
 				}},
 			esmAliasExistsFirst(),
 			esmRoleAllowsFirst(),
+			esmStartingPositionTimestamp(),
 		},
 	},
 }

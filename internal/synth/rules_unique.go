@@ -24,6 +24,8 @@ var unique = map[string]struct{ prop, within, source string }{
 	"aws:cloudfront/originAccessControl:OriginAccessControl": {"name", "", "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateOriginAccessControl.html"},
 	"aws:kms/alias:Alias":                                    {"name", "", srcKMSCreateAlias},
 	"aws:cloudtrail/trail:Trail":                             {"name", "", srcCloudTrailCreate},
+	tKinesisStream:                                           {"name", "", srcKinesisCreateStream},
+	tIoTTopicRule:                                            {"name", "", srcIoTCreateTopicRule},
 }
 
 // uniqueChecks turn unique into one Check per type.
