@@ -8,6 +8,7 @@ import (
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/datalake"
+	"github.com/kumo-iac/kumo/patterns/streams"
 	"github.com/kumo-iac/kumo/patterns/webapp"
 )
 
@@ -19,13 +20,13 @@ const Namespace = patterns.Namespace
 var registered = []patterns.Pattern{
 	webapp.Pattern{},
 	datalake.Pattern{},
+	streams.Pattern{},
 }
 
 // planned are the ARC401 patterns kumo does not have yet: a stack may list
 // them (the shipped stacks list all four) and runs the ones that exist, but
 // a section for one is an error, since nothing would read it.
 var planned = map[string]string{
-	"streamprocessing": "ARC401 P3, stream processing",
 	"opsautomation":    "ARC401 P4, operations automation",
 }
 
@@ -89,7 +90,7 @@ type Key struct {
 
 // Keys are the stack-level kumo config keys.
 var Keys = []Key{
-	{"patterns", "array", `["webapp"]`, "Patterns to deploy: webapp, datalake, apigateway-account, and the planned streamprocessing and opsautomation (listed, they are skipped until they exist); each is configured by its own section, kumo:<pattern>.", func(c *Config, raw string) error {
+	{"patterns", "array", `["webapp"]`, "Patterns to deploy: webapp, datalake, streamprocessing, apigateway-account, and the planned opsautomation (listed, they are skipped until they exist); each is configured by its own section, kumo:<pattern>.", func(c *Config, raw string) error {
 		return parseStrings(raw, &c.Patterns)
 	}},
 	{"deploymentPreference", "string", "Canary10Percent5Minutes", "How CodeDeploy shifts traffic to each new function version: AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (built-in or custom).", func(c *Config, raw string) error {
