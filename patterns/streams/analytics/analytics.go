@@ -363,12 +363,15 @@ func (a *Analyzer) putErrors(ctx context.Context, errs []ErrorRecord) error {
 		if pk == "" {
 			pk = "error"
 		}
-		if len(data)+len(pk) > maxRecordBytes {
+		if len(data)+1+len(pk) > maxRecordBytes {
 			er.Data, er.DataTruncated = nil, true
 			if data, err = json.Marshal(er); err != nil {
 				return err
 			}
 		}
+		// Newline-terminated: Firehose concatenates the error stream's
+		// records into its S3 objects, which are then JSON lines.
+		data = append(data, '\n')
 		entries = append(entries, kinesistypes.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(pk)})
 	}
 	for len(entries) > 0 {

@@ -158,6 +158,10 @@ func (e *env) errorRecords() []ErrorRecord {
 	var out []ErrorRecord
 	for _, r := range localaws.StreamRecords(e.t, e.ctx, e.kin, e.stream) {
 		var er ErrorRecord
+		// One JSON line each, so Firehose's concatenated objects are JSON lines.
+		if !bytes.HasSuffix(r.Data, []byte("\n")) || bytes.Count(r.Data, []byte("\n")) != 1 {
+			e.t.Errorf("error record %q: want exactly one JSON line", r.Data)
+		}
 		if err := json.Unmarshal(r.Data, &er); err != nil {
 			e.t.Fatalf("error record %q: %v", r.Data, err)
 		}
