@@ -27,7 +27,7 @@ var registered = []patterns.Pattern{
 // them (the shipped stacks list all four) and runs the ones that exist, but
 // a section for one is an error, since nothing would read it.
 var planned = map[string]string{
-	"opsautomation":    "ARC401 P4, operations automation",
+	"opsautomation": "ARC401 P4, operations automation",
 }
 
 // PatternAPIGatewayAccount manages API Gateway's region-wide CloudWatch Logs
