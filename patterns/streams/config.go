@@ -255,7 +255,9 @@ func (c Config) withDefaultsWhere(p *patterns.Problems) Config {
 			*v[0] = *v[1]
 		}
 	}
-	if has("streamMode") {
+	// The mode and the shard count are valid only together: a bad shard
+	// count back at 0 would still be refused under PROVISIONED.
+	if has("streamMode") || has("shardCount") {
 		c.StreamMode, c.ShardCount = d.StreamMode, d.ShardCount
 	}
 	if has("startingPosition") {

@@ -10,6 +10,7 @@
 package streams
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/go-multierror"
@@ -110,8 +111,8 @@ type parts struct {
 	analytics, fanOut           constructs.StreamSourceArgs
 	archiveQueue                constructs.QueueArgs
 	archiveSource               constructs.QueueSourceArgs
+	ingest                      constructs.TopicRuleArgs
 	fns                         map[string]*constructs.FunctionArgs
-	sql                         string
 }
 
 // asyncOnly are the functions invoked asynchronously (by SNS), which get a
@@ -181,7 +182,16 @@ func (a Args) parts() parts {
 	}
 	// A queue consumed by a function needs at least six times its timeout.
 	p.archiveQueue = constructs.QueueArgs{VisibilityTimeoutSeconds: constructs.QueueVisibilityTimeoutFactor * timeouts["archive"]}
-	p.sql = fmt.Sprintf("SELECT * FROM '%s' WHERE %s", a.IoTTopicFilter, a.IoTCondition)
+	// Each device's readings share one partition key (the topic's second
+	// level), so one shard and its windows; what the rule fails to put
+	// goes to the error bucket.
+	p.ingest = constructs.TopicRuleArgs{
+		SQL:          fmt.Sprintf("SELECT * FROM '%s' WHERE %s", a.IoTTopicFilter, a.IoTCondition),
+		Description:  "kumo stream processing: sensor readings into the readings stream",
+		PartitionKey: "${topic(2)}",
+		ErrorAction:  constructs.TopicRuleErrorAction{Prefix: IoTErrorPrefix},
+		Enabled:      enabled(!a.DisableIngestRule),
+	}
 	return p
 }
 
@@ -191,6 +201,12 @@ const accessLogDays = 365
 // deviceKey is the device table's partition key; the table holds each
 // device's site, owner and threshold.
 const deviceKey = "deviceId"
+
+// The dispatcher's limits on its sub-batches and parallel invocations.
+const (
+	maxFanOutBatchSize   = 10000
+	maxFanOutConcurrency = 1000
+)
 
 // dispatchWindowSeconds lets Lambda gather a dispatcher batch for up to
 // 5 seconds.
@@ -207,8 +223,9 @@ var timeouts = map[string]int{
 func enabled(on bool) *bool { return &on }
 
 // validate reports every problem in the args, through the same checks the
-// constructs run, before anything is registered.
-func (p parts) validate(name string) error {
+// constructs run, before anything is registered. ctx is the stack's: the
+// IoT rule's default name is made from its project and stack.
+func (p parts) validate(ctx *pulumi.Context, name string) error {
 	var errs *multierror.Error
 	add := func(err error) {
 		if err != nil {
@@ -239,6 +256,10 @@ func (p parts) validate(name string) error {
 	errDelivery := p.errorDelivery
 	errDelivery.Destination, errDelivery.Source = &constructs.Bucket{}, &constructs.Stream{}
 	add(errDelivery.Validate(name + "-error-delivery"))
+	// The rule's SQL is made from IoTTopicFilter and IoTCondition.
+	rule := p.ingest
+	rule.Kinesis, rule.ErrorAction.Bucket = &constructs.Stream{}, &constructs.Bucket{}
+	add(rule.Validate(ctx, name+"-ingest"))
 	add(p.analytics.Validate(name + "-analytics"))
 	add(p.fanOut.Validate(name + "-fan-out"))
 	add(p.archiveQueue.Validate(name + "-archive"))
@@ -246,12 +267,29 @@ func (p parts) validate(name string) error {
 	for _, fn := range Functions {
 		add(p.fns[fn].Validate(name + "-" + fn))
 	}
+	// The dispatcher refuses to start outside these (BATCH_SIZE and
+	// CONCURRENCY, fanout.DispatcherFromEnv): the stack would deploy and
+	// every batch fail.
+	if n := p.a.FanOutBatchSize; n < 1 || n > maxFanOutBatchSize {
+		add(fmt.Errorf("FanOutBatchSize: %d is outside 1–%d", n, maxFanOutBatchSize))
+	}
+	if n := p.a.FanOutConcurrency; n < 1 || n > maxFanOutConcurrency {
+		add(fmt.Errorf("FanOutConcurrency: %d is outside 1–%d", n, maxFanOutConcurrency))
+	}
 	return constructs.Invalid(fmt.Sprintf("stream processing %q", name), errs)
 }
 
 // Validate reports every problem New would report for these args, without
-// registering anything.
-func (a *Args) Validate(name string) error { return a.parts().validate(name) }
+// registering anything. Without a stack, the IoT rule's default name
+// (<project>_<stack>_<name>_ingest) is checked with a stand-in project and
+// stack; New checks the real one, still before registering anything.
+func (a *Args) Validate(name string) error {
+	standIn, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{Project: "project", Stack: "stack"})
+	if err != nil {
+		return err
+	}
+	return a.parts().validate(standIn, name)
+}
 
 // New registers the pattern.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Streams, error) {
@@ -259,7 +297,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		args = &Args{}
 	}
 	p := args.parts()
-	if err := p.validate(name); err != nil {
+	if err := p.validate(ctx, name); err != nil {
 		return nil, err
 	}
 	s := &Streams{}
@@ -343,19 +381,11 @@ func (b *builder) storage() error {
 }
 
 // ingest registers the IoT rule: matching messages into the readings
-// stream, partitioned by device (the topic's second level), so each
-// device's readings share one shard and its windows; what the rule fails
-// to put goes to the error bucket.
+// stream; what the rule fails to put goes to the error bucket.
 func (b *builder) ingest() error {
 	var err error
-	b.s.Ingest, err = constructs.NewTopicRule(b.ctx, b.child("ingest"), &constructs.TopicRuleArgs{
-		SQL:          b.p.sql,
-		Description:  "kumo stream processing: sensor readings into the readings stream",
-		Kinesis:      b.s.Readings,
-		PartitionKey: "${topic(2)}",
-		ErrorAction:  constructs.TopicRuleErrorAction{Bucket: b.s.ErrorBucket, Prefix: IoTErrorPrefix},
-		Enabled:      enabled(!b.p.a.DisableIngestRule),
-	}, b.parent)
+	b.p.ingest.Kinesis, b.p.ingest.ErrorAction.Bucket = b.s.Readings, b.s.ErrorBucket
+	b.s.Ingest, err = constructs.NewTopicRule(b.ctx, b.child("ingest"), &b.p.ingest, b.parent)
 	return err
 }
 
