@@ -50,8 +50,9 @@ type Args struct {
 	MaxRecordAgeSeconds   int
 	ParallelizationFactor int
 	WindowSeconds         int
-	// DefaultThreshold applies to devices without their own. Default: 30.
-	DefaultThreshold int
+	// DefaultThreshold applies to devices without their own; any value,
+	// 0 included. Default: nil, 30.
+	DefaultThreshold *int
 	// DisableAnalytics is the analytics mapping's kill switch. Default: false.
 	DisableAnalytics bool
 
@@ -95,7 +96,10 @@ func (a Args) withDefaults() Args {
 	def(&a.MaxRecordAgeSeconds, DefaultMaxRecordAgeSeconds)
 	def(&a.ParallelizationFactor, 1)
 	def(&a.WindowSeconds, DefaultWindowSeconds)
-	def(&a.DefaultThreshold, DefaultThresholdValue)
+	if a.DefaultThreshold == nil {
+		t := DefaultThresholdValue
+		a.DefaultThreshold = &t
+	}
 	def(&a.DispatchBatchSize, DefaultDispatchBatchSize)
 	def(&a.FanOutBatchSize, DefaultFanOutBatchSize)
 	def(&a.FanOutConcurrency, DefaultFanOutConcurrency)

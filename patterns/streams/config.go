@@ -158,7 +158,7 @@ func (Pattern) Deploy(ctx *pulumi.Context, cfg any, env patterns.Env) (pulumi.Ma
 
 // Args are the pattern's args for a config in env.
 func (c Config) Args(env patterns.Env) *Args {
-	retries := c.MaxRetries
+	retries, threshold := c.MaxRetries, c.DefaultThreshold
 	return &Args{
 		Root:                  env.Root,
 		Releases:              env.Releases,
@@ -180,7 +180,7 @@ func (c Config) Args(env patterns.Env) *Args {
 		MaxRecordAgeSeconds:   c.MaxRecordAgeSeconds,
 		ParallelizationFactor: c.ParallelizationFactor,
 		WindowSeconds:         c.WindowSeconds,
-		DefaultThreshold:      c.DefaultThreshold,
+		DefaultThreshold:      &threshold,
 		DisableAnalytics:      !c.Analytics,
 		DispatchBatchSize:     c.DispatchBatchSize,
 		FanOutBatchSize:       c.FanOutBatchSize,
@@ -221,6 +221,9 @@ func (c Config) validate(p *patterns.Problems) {
 		p.Add(k("streamMode"), "%s is not a capacity mode; use ON_DEMAND or PROVISIONED", p.Val(k("streamMode"), c.StreamMode))
 	}
 	between("retentionHours", c.RetentionHours, 24, 8760, " hours")
+	if c.IoTTopicFilter == "" {
+		p.Add(k("iotTopicFilter"), "is empty; give the MQTT topic filter devices publish readings to, e.g. %s", patterns.Quote(DefaultIoTTopicFilter))
+	}
 	between("bufferSizeMB", c.BufferSizeMB, 1, 128, " MB")
 	between("bufferIntervalSeconds", c.BufferIntervalSeconds, 1, 900, " s")
 	between("batchSize", c.BatchSize, 1, 10000, "")

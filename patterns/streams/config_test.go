@@ -76,6 +76,12 @@ func TestConfigSwitchesAndValues(t *testing.T) {
 		})
 	}
 
+	// A threshold of 0 is a threshold, not "use the default".
+	t.Run("defaultThreshold 0", func(t *testing.T) {
+		tpl := deploy(t, decode(t, `{"defaultThreshold":0}`))
+		tpl.Resource(function, "streams-analytics").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"DEFAULT_THRESHOLD": "0"}}})
+	})
+
 	t.Run("values reach the pattern", func(t *testing.T) {
 		tpl := deploy(t, decode(t, `{"memoryMB":512,"logRetentionDays":90,"deletionProtection":true,`+
 			`"streamMode":"PROVISIONED","shardCount":2,"retentionHours":48,"iotTopicFilter":"plant/+/telemetry","iotCondition":"",`+
@@ -125,6 +131,7 @@ func TestBadConfigEachGetsOneClearError(t *testing.T) {
 		{`{"streamMode":"PROVISIONED"}`, []string{`kumo:streamprocessing.shardCount: 0: a PROVISIONED stream needs at least 1 shard`}},
 		{`{"streamMode":"PROVISIONED","shardCount":-1}`, []string{`kumo:streamprocessing.shardCount: -1: a PROVISIONED stream needs at least 1 shard`}},
 		{`{"retentionHours":12}`, []string{`kumo:streamprocessing.retentionHours: 12 is outside 24–8760 hours`}},
+		{`{"iotTopicFilter":""}`, []string{`kumo:streamprocessing.iotTopicFilter: is empty; give the MQTT topic filter devices publish readings to, e.g. "sensors/+/readings"`}},
 		{`{"bufferSizeMB":0}`, []string{`kumo:streamprocessing.bufferSizeMB: 0 is outside 1–128 MB`}},
 		{`{"bufferIntervalSeconds":901}`, []string{`kumo:streamprocessing.bufferIntervalSeconds: 901 is outside 1–900 s`}},
 		{`{"batchSize":0}`, []string{`kumo:streamprocessing.batchSize: 0 is outside 1–10000`}},

@@ -417,7 +417,7 @@ func (b *builder) analytics() error {
 	var err error
 	if s.Analytics, err = b.function("analytics", map[string]pulumi.StringInput{
 		"THRESHOLD_TABLE":   s.Devices.Name,
-		"DEFAULT_THRESHOLD": pulumi.String(fmt.Sprint(b.p.a.DefaultThreshold)),
+		"DEFAULT_THRESHOLD": pulumi.String(fmt.Sprint(*b.p.a.DefaultThreshold)),
 		"ALERT_TOPIC_ARN":   s.Alerts.Arn,
 		"ERROR_STREAM":      s.Errors.Name,
 	}); err != nil {
@@ -508,17 +508,17 @@ func (b *builder) files() error {
 		fn   *constructs.Function
 		off  bool
 	}{{"resize", s.Resize, a.DisableResize}, {"convert", s.Convert, a.DisableConvert}} {
-		got, err := s.FileEvents.SubscribeFunction(b.child(sub.name), sub.fn, &constructs.SubscriptionArgs{Enabled: enabled(!sub.off)}, b.parent)
+		got, err := s.FileEvents.SubscribeFunction(b.child(sub.name+"-delivery"), sub.fn, &constructs.SubscriptionArgs{Enabled: enabled(!sub.off)}, b.parent)
 		if err != nil {
 			return err
 		}
 		s.subscriptions = append(s.subscriptions, subscription{sub.name, got})
 	}
-	got, err := s.FileEvents.SubscribeQueue(b.child("archive-queue"), s.ArchiveQueue, nil, b.parent)
+	got, err := s.FileEvents.SubscribeQueue(b.child("archive-delivery"), s.ArchiveQueue, nil, b.parent)
 	if err != nil {
 		return err
 	}
-	s.subscriptions = append(s.subscriptions, subscription{"archive-queue", got})
+	s.subscriptions = append(s.subscriptions, subscription{"archive", got})
 	_, err = constructs.NewBucketTriggers(ctx, b.child("uploads"), &constructs.BucketTriggersArgs{
 		Bucket: s.Uploads,
 		Topics: []constructs.BucketTopicTrigger{{Topic: s.FileEvents, Events: []string{"s3:ObjectCreated:*"}, Enabled: enabled(!a.DisableUploadEvents)}},

@@ -125,9 +125,9 @@ func TestStreamsInvokesOnlyThroughAliases(t *testing.T) {
 	// SNS invokes the resize and convert aliases, and only the file topic
 	// may.
 	for _, fn := range []string{"resize", "convert"} {
-		tpl.Resource(subscription, "streams-"+fn).HasProperties(assertions.M{"topic": fileTopic.Attr("arn"),
+		tpl.Resource(subscription, "streams-"+fn+"-delivery").HasProperties(assertions.M{"topic": fileTopic.Attr("arn"),
 			"protocol": "lambda", "endpoint": aliasOf[fn].Attr("arn")})
-		tpl.Resource(permission, "streams-"+fn).HasProperties(assertions.M{"action": "lambda:InvokeFunction",
+		tpl.Resource(permission, "streams-"+fn+"-delivery").HasProperties(assertions.M{"action": "lambda:InvokeFunction",
 			"function": aliasOf[fn].Input("functionName"), "qualifier": "live", "principal": "sns.amazonaws.com", "sourceArn": fileTopic.Attr("arn")})
 	}
 	tpl.ResourceCountIs(permission, 2)
@@ -346,7 +346,7 @@ func TestStreamsDefaults(t *testing.T) {
 			"lambdaFunctions": assertions.Absent(), "queues": assertions.Absent(),
 		})
 		archiveQueue := tpl.Resource(queue, "streams-archive")
-		tpl.Resource(subscription, "streams-archive-queue").HasProperties(assertions.M{"topic": fileTopic.Attr("arn"),
+		tpl.Resource(subscription, "streams-archive-delivery").HasProperties(assertions.M{"topic": fileTopic.Attr("arn"),
 			"protocol": "sqs", "endpoint": archiveQueue.Attr("arn")})
 		tpl.ResourceCountIs(subscription, 3)
 		// The archive queue outlasts six of its consumer's timeouts.
@@ -440,9 +440,9 @@ func streamsAlarms(t *testing.T, tpl *assertions.Template) map[string]assertions
 		"streams-resize-dlq":         sqsDepth(under(t, tpl, "kumo:constructs:Function", queue, "streams-resize-dlq")),
 		"streams-convert-dlq":        sqsDepth(under(t, tpl, "kumo:constructs:Function", queue, "streams-convert-dlq")),
 		// What SNS could not deliver to each subscriber.
-		"streams-resize-delivery-dlq":        sqsDepth(under(t, tpl, "kumo:constructs:Subscription", queue, "streams-resize-dlq")),
-		"streams-convert-delivery-dlq":       sqsDepth(under(t, tpl, "kumo:constructs:Subscription", queue, "streams-convert-dlq")),
-		"streams-archive-queue-delivery-dlq": sqsDepth(tpl.Resource(queue, "streams-archive-queue-dlq")),
+		"streams-resize-delivery-dlq":  sqsDepth(under(t, tpl, "kumo:constructs:Subscription", queue, "streams-resize-delivery-dlq")),
+		"streams-convert-delivery-dlq": sqsDepth(under(t, tpl, "kumo:constructs:Subscription", queue, "streams-convert-delivery-dlq")),
+		"streams-archive-delivery-dlq": sqsDepth(tpl.Resource(queue, "streams-archive-delivery-dlq")),
 	}
 	for _, d := range []string{"streams-delivery", "streams-error-delivery"} {
 		want[d+"-freshness"] = assertions.M{"namespace": "AWS/Firehose", "metricName": "DeliveryToS3.DataFreshness",
@@ -488,9 +488,9 @@ func TestStreamsAlarmsNotifyTheTopic(t *testing.T) {
 // kill switch's name.
 func triggers(tpl *assertions.Template) map[string]bool {
 	mappingOn := func(name string) bool { return tpl.Resource(mapping, name).Input("enabled") == true }
-	_, resize := tpl.Lookup(subscription, "streams-resize")
-	_, convert := tpl.Lookup(subscription, "streams-convert")
-	_, archiveQueue := tpl.Lookup(subscription, "streams-archive-queue")
+	_, resize := tpl.Lookup(subscription, "streams-resize-delivery")
+	_, convert := tpl.Lookup(subscription, "streams-convert-delivery")
+	_, archiveQueue := tpl.Lookup(subscription, "streams-archive-delivery")
 	return map[string]bool{
 		"ingestRule":   tpl.Resource(topicRule, "streams-ingest").Input("enabled") == true,
 		"analytics":    mappingOn("streams-analytics"),
@@ -542,8 +542,8 @@ func TestStreamsKillSwitches(t *testing.T) {
 			tpl.Resource(notification, "streams-uploads")
 			tpl.ResourceCountIs(permission, 2)
 			tpl.ResourceCountIs(mapping, 3)
-			under(t, tpl, "kumo:constructs:Subscription", queue, "streams-resize-dlq")
-			under(t, tpl, "kumo:constructs:Subscription", queue, "streams-convert-dlq")
+			under(t, tpl, "kumo:constructs:Subscription", queue, "streams-resize-delivery-dlq")
+			under(t, tpl, "kumo:constructs:Subscription", queue, "streams-convert-delivery-dlq")
 		})
 	}
 }
@@ -575,7 +575,7 @@ func TestStreamsOptions(t *testing.T) {
 		none := 0
 		tpl := assertions.Synth(t, program(streams.Args{BufferSizeMB: 64, BufferIntervalSeconds: 60, BatchSize: 500,
 			StartingPosition: constructs.StartTrimHorizon, DisableBisectOnError: true, MaxRetries: &none, MaxRecordAgeSeconds: 600,
-			ParallelizationFactor: 4, WindowSeconds: 300, DefaultThreshold: 45, DispatchBatchSize: 10, FanOutBatchSize: 50, FanOutConcurrency: 20}, false), dev)
+			ParallelizationFactor: 4, WindowSeconds: 300, DefaultThreshold: intp(45), DispatchBatchSize: 10, FanOutBatchSize: 50, FanOutConcurrency: 20}, false), dev)
 		for _, d := range []string{"streams-delivery", "streams-error-delivery"} {
 			tpl.Resource(firehose, d).HasProperties(assertions.M{"extendedS3Configuration": assertions.M{"bufferingSize": 64, "bufferingInterval": 60}})
 		}
@@ -744,3 +744,5 @@ func TestStreamsBadArgsRegisterNothing(t *testing.T) {
 		})
 	}
 }
+
+func intp(n int) *int { return &n }
