@@ -89,7 +89,7 @@ func (a EventRuleArgs) withDefaults() EventRuleArgs {
 
 func (a EventRuleArgs) validate(name string) *multierror.Error {
 	return ruleTargetArgs{
-		kind: "EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
+		kind: "an EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
 		retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
 	}.validate(name, func() []error {
 		if a.EventPattern == nil {
@@ -172,7 +172,7 @@ func NewEventRule(ctx *pulumi.Context, name string, args *EventRuleArgs, opts ..
 		return nil, err
 	}
 	parts, err := newRuleTarget(ctx, name, &cloudwatch.EventRuleArgs{EventPattern: a.EventPattern}, ruleTargetArgs{
-		kind: "EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
+		kind: "an EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
 		enabled: *a.Enabled, retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
 		roleDescription: fmt.Sprintf("Lets EventBridge rule %s start its state machine.", name),
 		startSid:        "StartMatchedExecution",
@@ -197,7 +197,7 @@ func NewEventRule(ctx *pulumi.Context, name string, args *EventRuleArgs, opts ..
 // (a function's alias or a state machine), its retries and the rule's kill
 // switch. Only what the rule matches (a schedule or a pattern) differs.
 type ruleTargetArgs struct {
-	// kind names the construct in messages ("Schedule", "EventRule").
+	// kind names the construct in messages ("a Schedule", "an EventRule").
 	kind            string
 	function        *Function
 	stateMachineArn pulumi.StringInput
@@ -228,7 +228,7 @@ func (a ruleTargetArgs) validate(name string, match func() []error) *multierror.
 	case a.function == nil && a.stateMachineArn == nil:
 		add("Function, StateMachineArn: neither is set; set exactly one target")
 	case a.function != nil && a.stateMachineArn != nil:
-		add("Function, StateMachineArn: both are set; set exactly one target (make a %s per target)", a.kind)
+		add("Function, StateMachineArn: both are set; set exactly one target (make %s per target)", a.kind)
 	}
 	if a.input != "" {
 		if !json.Valid([]byte(a.input)) {

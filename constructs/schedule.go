@@ -112,7 +112,7 @@ func (a ScheduleArgs) validate(name string) *multierror.Error {
 // applied).
 func (a ScheduleArgs) targetArgs(name string) ruleTargetArgs {
 	return ruleTargetArgs{
-		kind: "Schedule", function: a.Function, stateMachineArn: a.StateMachineArn, input: a.Input,
+		kind: "a Schedule", function: a.Function, stateMachineArn: a.StateMachineArn, input: a.Input,
 		description: a.Description, enabled: *a.Enabled,
 		retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
 		roleDescription: fmt.Sprintf("Lets EventBridge schedule %s start its state machine.", name),
