@@ -88,10 +88,7 @@ func (a EventRuleArgs) withDefaults() EventRuleArgs {
 }
 
 func (a EventRuleArgs) validate(name string) *multierror.Error {
-	return ruleTargetArgs{
-		kind: "an EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
-		retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
-	}.validate(name, func() []error {
+	return a.targetArgs(name).validate(name, func() []error {
 		if a.EventPattern == nil {
 			return []error{fmt.Errorf(`EventPattern: not set; give the JSON event pattern the rule matches, e.g. {"source": ["aws.ec2"], "detail-type": [%q]}`, cloudTrailAPICall)}
 		}
@@ -100,6 +97,17 @@ func (a EventRuleArgs) validate(name string) *multierror.Error {
 		}
 		return nil
 	})
+}
+
+// targetArgs are the args EventRule shares with Schedule (defaults
+// applied).
+func (a EventRuleArgs) targetArgs(name string) ruleTargetArgs {
+	return ruleTargetArgs{
+		kind: "an EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
+		enabled: *a.Enabled, retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
+		roleDescription: fmt.Sprintf("Lets EventBridge rule %s start its state machine.", name),
+		startSid:        "StartMatchedExecution",
+	}
 }
 
 // eventPatternProblems checks a pattern known at synth time: the shape
@@ -171,12 +179,7 @@ func NewEventRule(ctx *pulumi.Context, name string, args *EventRuleArgs, opts ..
 	if err := ctx.RegisterComponentResource("kumo:constructs:EventRule", name, e, opts...); err != nil {
 		return nil, err
 	}
-	parts, err := newRuleTarget(ctx, name, &cloudwatch.EventRuleArgs{EventPattern: a.EventPattern}, ruleTargetArgs{
-		kind: "an EventRule", function: a.Function, stateMachineArn: a.StateMachineArn, description: a.Description,
-		enabled: *a.Enabled, retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
-		roleDescription: fmt.Sprintf("Lets EventBridge rule %s start its state machine.", name),
-		startSid:        "StartMatchedExecution",
-	}, pulumi.Parent(e))
+	parts, err := newRuleTarget(ctx, name, &cloudwatch.EventRuleArgs{EventPattern: a.EventPattern}, a.targetArgs(name), pulumi.Parent(e))
 	if err != nil {
 		return nil, err
 	}

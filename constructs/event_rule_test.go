@@ -233,8 +233,10 @@ func TestEventRuleBadInputs(t *testing.T) {
 			problems: [][]string{{"name", `"sg/changes"`, "1–56"}},
 		},
 		{
-			name:     "every problem at once",
-			build:    newRule("sg-changes", func(*constructs.Function) constructs.EventRuleArgs { return constructs.EventRuleArgs{Description: strings.Repeat("d", 600)} }),
+			name: "every problem at once",
+			build: newRule("sg-changes", func(*constructs.Function) constructs.EventRuleArgs {
+				return constructs.EventRuleArgs{Description: strings.Repeat("d", 600)}
+			}),
 			scope:    scope,
 			problems: [][]string{{"EventPattern"}, {"Function, StateMachineArn"}, {"Description"}},
 		},
