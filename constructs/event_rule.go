@@ -118,7 +118,7 @@ func (a EventRuleArgs) targetArgs(name string) ruleTargetArgs {
 // service in the account: AWS accepts that, but an automation meant for
 // one service then runs (and is billed) for all of them, so kumo asks for
 // the source AWS's own examples always give
-// (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ec2.html).
+// (e.g. https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-lambda.html).
 func eventPatternProblems(pattern string) []error {
 	var doc any
 	if err := json.Unmarshal([]byte(pattern), &doc); err != nil {
