@@ -282,3 +282,16 @@ const (
 // (enhanced monitoring is billed per shard and metric).
 var DefaultStreamShardLevelMetrics = []string{"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds",
 	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded"}
+
+// Operations automation (EventRule, StateMachine.LogKMSKey): ARC401's
+// operations reference. An event rule retries like a Schedule: a
+// security automation that gives up on an event early leaves a forbidden
+// change in place.
+const (
+	// DefaultEventRuleRetryAttempts is EventBridge's own maximum, made
+	// explicit.
+	DefaultEventRuleRetryAttempts = DefaultScheduleRetryAttempts
+	// DefaultEventRuleEventAgeSeconds gives up on an event after an hour,
+	// to the dead-letter queue, where it can be replayed.
+	DefaultEventRuleEventAgeSeconds = DefaultScheduleEventAgeSeconds
+)

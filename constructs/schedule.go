@@ -1,7 +1,6 @@
 package constructs
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 
@@ -98,39 +97,27 @@ func (a ScheduleArgs) withDefaults() ScheduleArgs {
 }
 
 func (a ScheduleArgs) validate(name string) *multierror.Error {
-	var errs *multierror.Error
-	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
-	if !scheduleName.MatchString(name) {
-		add("name: %q must be 1–56 letters, digits, '.', '-' or '_' (EventBridge's rule and target names, with the 8 characters the provider appends)", name)
-	}
-	if a.Expression == "" {
-		add("Expression: empty; set when the schedule fires, e.g. rate(5 minutes) or cron(0 2 * * ? *)")
-	} else if err := schedexpr.Check(a.Expression); err != nil {
-		add("Expression: %v", err)
-	}
-	switch {
-	case a.Function == nil && a.StateMachineArn == nil:
-		add("Function, StateMachineArn: neither is set; set exactly one target")
-	case a.Function != nil && a.StateMachineArn != nil:
-		add("Function, StateMachineArn: both are set; set exactly one target (make a Schedule per target)")
-	}
-	if a.Input != "" {
-		if !json.Valid([]byte(a.Input)) {
-			add("Input: %q is not JSON; set constant JSON such as {\"task\": \"compact\"}", a.Input)
-		} else if n := len([]rune(a.Input)); n > maxScheduleInput {
-			add("Input: %d characters; EventBridge allows at most %d", n, maxScheduleInput)
+	return a.targetArgs(name).validate(name, func() []error {
+		if a.Expression == "" {
+			return []error{fmt.Errorf("Expression: empty; set when the schedule fires, e.g. rate(5 minutes) or cron(0 2 * * ? *)")}
 		}
+		if err := schedexpr.Check(a.Expression); err != nil {
+			return []error{fmt.Errorf("Expression: %w", err)}
+		}
+		return nil
+	})
+}
+
+// targetArgs are the args Schedule shares with EventRule (defaults
+// applied).
+func (a ScheduleArgs) targetArgs(name string) ruleTargetArgs {
+	return ruleTargetArgs{
+		kind: "a Schedule", function: a.Function, stateMachineArn: a.StateMachineArn, input: a.Input,
+		description: a.Description, enabled: *a.Enabled,
+		retryAttempts: *a.MaximumRetryAttempts, eventAgeSeconds: a.MaximumEventAgeSeconds,
+		roleDescription: fmt.Sprintf("Lets EventBridge schedule %s start its state machine.", name),
+		startSid:        "StartScheduledExecution",
 	}
-	if n := len([]rune(a.Description)); n > maxScheduleDescription {
-		add("Description: %d characters; EventBridge allows at most %d", n, maxScheduleDescription)
-	}
-	if n := *a.MaximumRetryAttempts; n < 0 || n > maxScheduleRetryAttempts {
-		add("MaximumRetryAttempts: %d is outside 0–%d", n, maxScheduleRetryAttempts)
-	}
-	if n := a.MaximumEventAgeSeconds; n < minScheduleEventAge || n > maxScheduleEventAge {
-		add("MaximumEventAgeSeconds: %d is outside %d–%d", n, minScheduleEventAge, maxScheduleEventAge)
-	}
-	return errs
 }
 
 // Validate reports every problem with the args, defaults applied, as the
@@ -154,77 +141,14 @@ func NewSchedule(ctx *pulumi.Context, name string, args *ScheduleArgs, opts ...p
 	if err := ctx.RegisterComponentResource("kumo:constructs:Schedule", name, s, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(s)
-
-	state := "ENABLED"
-	if !*a.Enabled {
-		state = "DISABLED"
-	}
-	ruleArgs := &cloudwatch.EventRuleArgs{
-		ScheduleExpression: pulumi.String(a.Expression),
-		State:              pulumi.String(state),
-	}
-	if a.Description != "" {
-		ruleArgs.Description = pulumi.String(a.Description)
-	}
-	var err error
-	if s.Rule, err = cloudwatch.NewEventRule(ctx, name, ruleArgs, parent); err != nil {
-		return nil, err
-	}
-	s.RuleName, s.RuleArn = s.Rule.Name, s.Rule.Arn
-
-	dlqPolicy, err := ruleDeadLetterQueue(ctx, name, s.Rule.Arn, &s.DeadLetterQueue, parent)
+	parts, err := newRuleTarget(ctx, name, &cloudwatch.EventRuleArgs{ScheduleExpression: pulumi.String(a.Expression)},
+		a.targetArgs(name), pulumi.Parent(s))
 	if err != nil {
 		return nil, err
 	}
+	s.Rule, s.Target, s.DeadLetterQueue, s.Permission, s.Role = parts.rule, parts.target, parts.queue, parts.permission, parts.role
+	s.RuleName, s.RuleArn = s.Rule.Name, s.Rule.Arn
 	s.DeadLetterQueueName, s.DeadLetterQueueArn = s.DeadLetterQueue.Name, s.DeadLetterQueue.Arn
-
-	targetArgs := &cloudwatch.EventTargetArgs{
-		Rule: s.Rule.Name,
-		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-			MaximumRetryAttempts:     pulumi.Int(*a.MaximumRetryAttempts),
-			MaximumEventAgeInSeconds: pulumi.Int(a.MaximumEventAgeSeconds),
-		},
-		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: s.DeadLetterQueue.Arn},
-	}
-	if a.Input != "" {
-		targetArgs.Input = pulumi.String(a.Input)
-	}
-	// The target waits for what lets EventBridge reach it, so the first
-	// tick does not land in the dead-letter queue.
-	deps := []pulumi.Resource{dlqPolicy}
-	if a.Function != nil {
-		// The alias, never the bare function: canaries see every tick.
-		targetArgs.Arn = a.Function.AliasArn
-		if s.Permission, err = a.Function.allowInvoke(name, "events.amazonaws.com", s.Rule.Arn, parent); err != nil {
-			return nil, err
-		}
-		deps = append(deps, s.Permission)
-	} else {
-		targetArgs.Arn = a.StateMachineArn
-		if s.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
-			Description:      pulumi.Sprintf("Lets EventBridge schedule %s start its state machine.", name),
-			AssumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
-		}, parent); err != nil {
-			return nil, err
-		}
-		start, err := iam.NewRolePolicy(ctx, name+"-start-execution", &iam.RolePolicyArgs{
-			Role: s.Role.ID(),
-			Policy: policyJSON(Statement{
-				Sid:       "StartScheduledExecution",
-				Actions:   []string{"states:StartExecution"},
-				Resources: []pulumi.StringInput{a.StateMachineArn},
-			}),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		targetArgs.RoleArn = s.Role.Arn
-		deps = append(deps, start)
-	}
-	if s.Target, err = cloudwatch.NewEventTarget(ctx, name, targetArgs, parent, pulumi.DependsOn(deps)); err != nil {
-		return nil, err
-	}
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
 		"ruleName":           s.RuleName,
 		"ruleArn":            s.RuleArn,

@@ -3,6 +3,7 @@ package constructs
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -58,6 +59,12 @@ type StateMachineArgs struct {
 	// TimeoutSeconds fails an execution that runs longer, at most a year
 	// (STANDARD) or 300 (EXPRESS). Default: 0, only the type's own limit.
 	TimeoutSeconds int
+	// LogKMSKey encrypts the log group (execution history, with states'
+	// input and output unless ExcludeExecutionData) with a customer managed
+	// key. CloudWatch Logs itself uses the key, so its ServicePrincipals
+	// must include "logs.<region>.amazonaws.com" for the stack's region.
+	// Default: nil, CloudWatch Logs' own encryption at rest.
+	LogKMSKey *Key
 }
 
 // StateMachine is a Step Functions state machine with its own role granted
@@ -103,7 +110,10 @@ func (a StateMachineArgs) withDefaults() StateMachineArgs {
 // validate reports every problem with args (defaults applied) and returns
 // the rendered definition. The definition's structure is checked with the
 // ASL rules kumo synth applies too (internal/pipelinerules).
-func (a StateMachineArgs) validate(name string) (*aslRenderer, any, *multierror.Error) {
+//
+// region is the stack's aws:region, "" when not known (Validate): then a
+// LogKMSKey must let CloudWatch Logs of some region use it.
+func (a StateMachineArgs) validate(name, region string) (*aslRenderer, any, *multierror.Error) {
 	var errs *multierror.Error
 	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
 	if !stateMachineName().MatchString(name) {
@@ -121,6 +131,17 @@ func (a StateMachineArgs) validate(name string) (*aslRenderer, any, *multierror.
 	}
 	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
+	}
+	if k := a.LogKMSKey; k != nil && !keyAllowsLogs(k, region) {
+		// "CloudWatch Logs supports only symmetric KMS keys" and needs the
+		// key policy to let logs.<region>.amazonaws.com use it, or
+		// CreateLogGroup fails
+		// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+		principal := "logs.<region>.amazonaws.com"
+		if region != "" {
+			principal = "logs." + region + ".amazonaws.com"
+		}
+		add("LogKMSKey: key %q does not let %s use it, so CloudWatch Logs could not encrypt the log group; add %q to the key's ServicePrincipals", k.name, principal, principal)
 	}
 	// Quotas: a Standard execution runs at most one year, an Express one
 	// five minutes
@@ -174,7 +195,7 @@ func (a StateMachineArgs) validate(name string) (*aslRenderer, any, *multierror.
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a StateMachineArgs) Validate(name string) error {
-	_, _, errs := a.withDefaults().validate(name)
+	_, _, errs := a.withDefaults().validate(name, "")
 	return invalid(fmt.Sprintf("state machine %q", name), errs)
 }
 
@@ -185,7 +206,7 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 		args = &StateMachineArgs{}
 	}
 	a := args.withDefaults()
-	r, tree, errs := a.validate(name)
+	r, tree, errs := a.validate(name, region(ctx))
 	if err := invalid(fmt.Sprintf("state machine %q", name), errs); err != nil {
 		return nil, err
 	}
@@ -194,11 +215,18 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 		return nil, err
 	}
 	parent := pulumi.Parent(sm)
-	var err error
-	if sm.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
+	lgArgs := &cloudwatch.LogGroupArgs{
 		NamePrefix:      pulumi.Sprintf("%s%s-", StateMachineLogGroupPrefix, name),
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, parent); err != nil {
+	}
+	if a.LogKMSKey != nil {
+		// The key's policy is part of the key resource, and the log group
+		// reads the key's ARN, so it is created after the policy allows
+		// CloudWatch Logs: no ordering to add.
+		lgArgs.KmsKeyId = a.LogKMSKey.Arn
+	}
+	var err error
+	if sm.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, lgArgs, parent); err != nil {
 		return nil, err
 	}
 	if sm.pipelineRole, err = newPipelineRole(ctx, name, sm, "states.amazonaws.com",
@@ -321,6 +349,17 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 		return nil, err
 	}
 	return sm, nil
+}
+
+// keyAllowsLogs reports whether k lets CloudWatch Logs of region (of any
+// region when "") encrypt log groups with it.
+func keyAllowsLogs(k *Key, region string) bool {
+	if region != "" {
+		return k.allows("logs."+region+".amazonaws.com") || k.allows("logs."+region+".amazonaws.com.cn")
+	}
+	return slices.ContainsFunc(k.args.ServicePrincipals, func(p string) bool {
+		return strings.HasPrefix(p, "logs.") && (strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn"))
+	})
 }
 
 // GrantStart lets g start executions of the state machine (and, for an

@@ -17,6 +17,11 @@ const (
 // logRetentionDays are the values PutRetentionPolicy accepts.
 var logRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
+// kmsKeyArn is a KMS key ARN: CreateLogGroup's kmsKeyId is "The Amazon
+// Resource Name (ARN) of the KMS key to use when encrypting log data";
+// a key ID or an alias is refused.
+var kmsKeyArn = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$`)
+
 var percentileStat = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,10})?|100)$`)
 
 var cloudwatchSpecs = map[string]Spec{
@@ -44,6 +49,14 @@ var cloudwatchSpecs = map[string]Spec{
 					return []Finding{{Property: "retentionInDays", Value: v}}
 				}},
 			oneOf(srcLogsCreateLogGroup, "logGroupClass", "STANDARD", "INFREQUENT_ACCESS"),
+			{Rule: "kmsKeyId is a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not a key ID or an alias", Source: srcLogsCreateLogGroup + " (kmsKeyId)",
+				Find: func(r *Resource, _ *Stack) []Finding {
+					v, ok := r.String("kmsKeyId")
+					if !ok || v == "" || isPlaceholder(v) || kmsKeyArn.MatchString(v) {
+						return nil
+					}
+					return []Finding{{Property: "kmsKeyId", Value: v}}
+				}},
 		},
 	},
 

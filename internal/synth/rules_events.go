@@ -3,7 +3,9 @@ package synth
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kumo-iac/kumo/internal/schedexpr"
@@ -29,6 +31,11 @@ const (
 	// terraform-provider-aws internal/service/events/target.go declares
 	// input, input_path and input_transformer ConflictsWith each other.
 	srcTFEventsTargetInput = "terraform-provider-aws internal/service/events/target.go (input ConflictsWith input_path, input_transformer); " + srcEventsTarget
+	// "In an event pattern, the value to match is in a JSON array"; "The
+	// value of each field in an event pattern is an array containing one
+	// or more values." PutRule refuses anything else with
+	// InvalidEventPatternException.
+	srcEventsPatternSyntax = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern.html; https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html; " + srcEventsPutRule + " (InvalidEventPatternException)"
 )
 
 // eventsName is PutRule's Name and Target's Id: "Length Constraints:
@@ -91,6 +98,25 @@ var eventsSpecs = map[string]Spec{
 				}},
 			matches("description", StringRule{Max: 512, Desc: "a rule description is at most 512 characters", Source: srcEventsPutRule}),
 			jsonInput(srcEventsPutRule, "eventPattern", 0),
+			{Rule: "an event pattern is a JSON object whose every field is an object of fields or an array of one or more values to match",
+				Source: srcEventsPatternSyntax,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					v, ok := r.String("eventPattern")
+					if !ok || isPlaceholder(v) {
+						return nil
+					}
+					var doc any
+					if json.Unmarshal([]byte(v), &doc) != nil {
+						return nil // the JSON rule reports it
+					}
+					if obj, ok := doc.(map[string]any); !ok || len(obj) == 0 {
+						return []Finding{{Property: "eventPattern", Value: v}}
+					}
+					if path := badPatternField("", doc); path != "" {
+						return []Finding{{Property: "eventPattern", Value: path}}
+					}
+					return nil
+				}},
 			{Rule: "a rule name is unique on its event bus: PutRule with a name the bus already has replaces that rule, so one of the two is silently lost", Source: srcEventsPutRule,
 				Find: func(r *Resource, s *Stack) []Finding {
 					name := r.Physical("name")
@@ -214,6 +240,27 @@ func jsonInput(source, prop string, max int) Check {
 			}
 			return nil
 		}}
+}
+
+// badPatternField is the first field (in sorted order) of an event pattern
+// whose value is neither an object nor a non-empty array, "" when there is
+// none.
+func badPatternField(path string, v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if bad := badPatternField(path+"."+k, v[k]); bad != "" {
+				return bad
+			}
+		}
+		return ""
+	case []any:
+		if len(v) == 0 {
+			return path + " (empty array)"
+		}
+		return ""
+	}
+	return fmt.Sprintf("%s (%v, not an array)", path, v)
 }
 
 // ruleKey identifies a rule by its event bus and name, as targetRuleKey

@@ -42,6 +42,10 @@ func TestEventsRealityRules(t *testing.T) {
 		return rule("schedule "+expr+" ("+why+")", []mod{set("scheduleExpression", expr)}, want{tEventRule, "scheduleExpression", "rate(value unit)", "eb-scheduled-rule-pattern"})
 	}
 	smArn := "arn:aws:states:eu-west-1:123456789012:stateMachine:etl"
+	pattern := func(name, p string) realityCase {
+		return rule("event pattern "+name, []mod{set("scheduleExpression", nil), set("eventPattern", p)},
+			want{tEventRule, "eventPattern", "array of one or more values", "eb-create-pattern"})
+	}
 	runRealityCases(t, specTypes(eventsSpecs), []realityCase{
 		rule("accepted: a scheduled rule and a function target", nil),
 		rule("accepted: rate(1 hour)", []mod{set("scheduleExpression", "rate(1 hour)")}),
@@ -76,6 +80,13 @@ func TestEventsRealityRules(t *testing.T) {
 		rule("accepted: schedule on the default bus by ARN", []mod{set("eventBusName", "arn:aws:events:eu-west-1:123456789012:event-bus/default")}),
 		rule("description of 513 characters", []mod{set("description", strings.Repeat("d", 513))}, want{tEventRule, "description", "at most 512", "API_PutRule"}),
 		rule("event pattern not JSON", []mod{set("eventPattern", "{source: aws.s3}")}, want{tEventRule, "eventPattern", "valid JSON", "API_PutRule"}),
+		pattern("a string, not an object", `"aws.ec2"`),
+		pattern("an empty object", `{}`),
+		pattern("a value not in an array", `{"source":"aws.ec2"}`),
+		pattern("a nested value not in an array", `{"source":["aws.ec2"],"detail":{"eventName":"AuthorizeSecurityGroupIngress"}}`),
+		pattern("an empty array", `{"source":["aws.ec2"],"detail-type":[]}`),
+		rule("accepted: a CloudTrail API call pattern with content filters", []mod{set("scheduleExpression", nil), set("eventPattern",
+			`{"source":["aws.ec2"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["AuthorizeSecurityGroupIngress"],"requestParameters":{"ipPermissions":{"items":{"fromPort":[{"numeric":["<=",22]}]}}},"$or":[{"awsRegion":["eu-west-1"]},{"awsRegion":[{"prefix":"us-"}]}]}}`)}),
 
 		// Targets
 		target("target without arn", []mod{set("arn", nil)}, want{tEventTarget, "arn", "required", "API_PutTargets"}),
