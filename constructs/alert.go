@@ -81,37 +81,16 @@ func NewEventAlert(ctx *pulumi.Context, name string, args *EventAlertArgs, opts 
 	if err := ctx.RegisterComponentResource("kumo:constructs:EventAlert", name, e, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(e)
-	state := "ENABLED"
-	if a.Enabled != nil && !*a.Enabled {
-		state = "DISABLED"
-	}
-	ruleArgs := &cloudwatch.EventRuleArgs{EventPattern: a.EventPattern, State: pulumi.String(state)}
-	if a.Description != "" {
-		ruleArgs.Description = pulumi.String(a.Description)
-	}
-	var err error
-	if e.Rule, err = cloudwatch.NewEventRule(ctx, name, ruleArgs, parent); err != nil {
-		return nil, err
-	}
-	dlqPolicy, err := ruleDeadLetterQueue(ctx, name, e.Rule.Arn, &e.DeadLetterQueue, parent)
+	on := a.Enabled == nil || *a.Enabled
+	rt, err := newRuleTarget(ctx, name, &cloudwatch.EventRuleArgs{EventPattern: a.EventPattern}, ruleTargetArgs{
+		topic: a.Topic, description: a.Description, enabled: on,
+		retryAttempts: DefaultScheduleRetryAttempts, eventAgeSeconds: DefaultScheduleEventAgeSeconds,
+	}, pulumi.Parent(e))
 	if err != nil {
 		return nil, err
 	}
+	e.Rule, e.Target, e.DeadLetterQueue = rt.rule, rt.target, rt.queue
 	e.DeadLetterQueueName = e.DeadLetterQueue.Name
-	// The target waits for the topic's policy (EventBridge may publish)
-	// and the queue's, so the first event is neither refused nor lost.
-	if e.Target, err = cloudwatch.NewEventTarget(ctx, name, &cloudwatch.EventTargetArgs{
-		Rule: e.Rule.Name,
-		Arn:  a.Topic.Arn,
-		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-			MaximumRetryAttempts:     pulumi.Int(DefaultScheduleRetryAttempts),
-			MaximumEventAgeInSeconds: pulumi.Int(DefaultScheduleEventAgeSeconds),
-		},
-		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: e.DeadLetterQueue.Arn},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{dlqPolicy, a.Topic.Policy})); err != nil {
-		return nil, err
-	}
 	if err := ctx.RegisterResourceOutputs(e, pulumi.Map{"ruleArn": e.Rule.Arn}); err != nil {
 		return nil, err
 	}

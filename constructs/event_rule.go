@@ -204,6 +204,8 @@ type ruleTargetArgs struct {
 	kind            string
 	function        *Function
 	stateMachineArn pulumi.StringInput
+	// topic is an EventAlert's target, which validates its own args.
+	topic           *Topic
 	input           string
 	description     string
 	enabled         bool
@@ -295,14 +297,19 @@ func newRuleTarget(ctx *pulumi.Context, name string, ruleArgs *cloudwatch.EventR
 		targetArgs.Input = pulumi.String(a.input)
 	}
 	deps := []pulumi.Resource{dlqPolicy}
-	if a.function != nil {
+	switch {
+	case a.topic != nil:
+		// The topic's policy lets EventBridge publish.
+		targetArgs.Arn = a.topic.Arn
+		deps = append(deps, a.topic.Policy)
+	case a.function != nil:
 		// The alias, never the bare function: canaries see every event.
 		targetArgs.Arn = a.function.AliasArn
 		if out.permission, err = a.function.allowInvoke(name, PrincipalEvents, out.rule.Arn, parent); err != nil {
 			return nil, err
 		}
 		deps = append(deps, out.permission)
-	} else {
+	default:
 		targetArgs.Arn = a.stateMachineArn
 		if out.role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
 			Description:      pulumi.String(a.roleDescription),
