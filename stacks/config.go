@@ -2,12 +2,11 @@ package stacks
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/datalake"
+	"github.com/kumo-iac/kumo/patterns/ops"
 	"github.com/kumo-iac/kumo/patterns/streams"
 	"github.com/kumo-iac/kumo/patterns/webapp"
 )
@@ -21,13 +20,7 @@ var registered = []patterns.Pattern{
 	webapp.Pattern{},
 	datalake.Pattern{},
 	streams.Pattern{},
-}
-
-// planned are the ARC401 patterns kumo does not have yet: a stack may list
-// them (the shipped stacks list all four) and runs the ones that exist, but
-// a section for one is an error, since nothing would read it.
-var planned = map[string]string{
-	"opsautomation": "ARC401 P4, operations automation",
+	ops.Pattern{},
 }
 
 // PatternAPIGatewayAccount manages API Gateway's region-wide CloudWatch Logs
@@ -41,8 +34,7 @@ func PatternNames() []string {
 	for _, p := range registered {
 		names = append(names, p.Name())
 	}
-	names = append(names, PatternAPIGatewayAccount)
-	return append(names, slices.Sorted(maps.Keys(planned))...)
+	return append(names, PatternAPIGatewayAccount)
 }
 
 func pattern(name string) patterns.Pattern {
@@ -90,7 +82,7 @@ type Key struct {
 
 // Keys are the stack-level kumo config keys.
 var Keys = []Key{
-	{"patterns", "array", `["webapp"]`, "Patterns to deploy: webapp, datalake, streamprocessing, apigateway-account, and the planned opsautomation (listed, they are skipped until they exist); each is configured by its own section, kumo:<pattern>.", func(c *Config, raw string) error {
+	{"patterns", "array", `["webapp"]`, "Patterns to deploy: webapp, datalake, streamprocessing, opsautomation and apigateway-account; each is configured by its own section, kumo:<pattern>.", func(c *Config, raw string) error {
 		return parseStrings(raw, &c.Patterns)
 	}},
 	{"deploymentPreference", "string", "Canary10Percent5Minutes", "How CodeDeploy shifts traffic to each new function version: AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (built-in or custom).", func(c *Config, raw string) error {

@@ -163,7 +163,6 @@ func TestBadConfigEachGetsOneClearError(t *testing.T) {
 			[]string{`kumo:webapp.itemsReservedConcurrency: 950 exceeds what the account can reserve: 900`}},
 		{"a 100 KB bad value", web(`{"mfa":"` + long + `"}`),
 			[]string{`kumo:webapp.mfa: "` + strings.Repeat("x", 60) + `"… (100000 characters) is not an MFA setting`}},
-		{"section of a planned pattern", []string{"kumo:opsautomation", `{"schedule":"rate(1 day)"}`}, []string{`kumo:opsautomation: the opsautomation pattern (ARC401 P4, operations automation) is not in this kumo yet`}},
 		{"section of a pattern not listed", []string{"kumo:patterns", `["apigateway-account"]`, "kumo:apiGatewayLogRoleStack", "", "kumo:webapp", `{"memoryMB":512}`},
 			[]string{`kumo:webapp: is set, but kumo:patterns does not list webapp`}},
 		{"API logs and no log role", []string{"kumo:apiGatewayLogRoleStack", ""},
@@ -354,6 +353,8 @@ func sectionTitle(p patterns.Pattern) string {
 		return "data lake's"
 	case "streamprocessing":
 		return "stream processing pattern's"
+	case "opsautomation":
+		return "operations automation pattern's"
 	}
 	return p.Name()
 }

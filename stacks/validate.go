@@ -80,8 +80,6 @@ func parse(raw map[string]string, secret func(key string) bool) (Config, *patter
 				ns, Namespace, patterns.Closest(key, configNames(), Namespace+":"))
 		case pattern(key) != nil:
 			sections[key] = raw[name]
-		case planned[key] != "":
-			p.Add(name, "the %s pattern (%s) is not in this kumo yet, so nothing would read this section; remove it", key, planned[key])
 		default:
 			if why, moved := movedKeys[key]; moved {
 				p.Add(name, "no longer a stack-level key; %s", why)

@@ -185,8 +185,8 @@ func TestSecureDefaultsInProd(t *testing.T) {
 	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "autoRollbackConfiguration.enabled", true)
 	check("aws:codedeploy/deploymentGroup:DeploymentGroup", "alarmConfiguration.enabled", true)
 	check("aws:codedeploy/application:Application", "computePlatform", "Lambda")
-	if got := len(byType["kumo:index:Release"]); got != 14 {
-		t.Errorf("got %d releases; want 14 (items, health, the data lake's five and stream processing's seven)", got)
+	if got := len(byType["kumo:index:Release"]); got != 21 {
+		t.Errorf("got %d releases; want 21 (items, health, the data lake's five, stream processing's seven and operations automation's seven)", got)
 	}
 	for _, r := range byType["kumo:index:Release"] {
 		want := "CodeDeployDefault.LambdaCanary10Percent5Minutes"
