@@ -51,7 +51,7 @@ import (
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // registers the decoder
 
-	"github.com/kumo-iac/kumo/patterns/ops/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 	"github.com/kumo-iac/kumo/patterns/ops/metrics"
 )
 
@@ -512,7 +512,7 @@ type Store struct {
 // StoreFromEnv configures a Store from RESULTS_TABLE (required).
 func StoreFromEnv(db DynamoDB, getenv func(string) string) (*Store, error) {
 	e := envvar.New(getenv)
-	s := &Store{DB: db, Table: e.Table("RESULTS_TABLE", "the image results table (partition key imageKey, a string)")}
+	s := &Store{DB: db, Table: e.Table("RESULTS_TABLE", "the image results table (partition key imageKey, a string)", true)}
 	return s, e.Err()
 }
 

@@ -39,7 +39,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/kumo-iac/kumo/patterns/ops/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 	"github.com/kumo-iac/kumo/patterns/ops/metrics"
 )
 

@@ -70,7 +70,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/kumo-iac/kumo/patterns/ops/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 	"github.com/kumo-iac/kumo/patterns/ops/metrics"
 )
 
@@ -165,8 +165,8 @@ func FromEnv(db DynamoDB, stsc STS, snsc SNS, executors map[string]Executor, get
 	e := envvar.New(getenv)
 	d := &Dispatcher{
 		DB:              db,
-		TaskTable:       e.Table("TASK_TABLE", "the task table (partition key taskId, a string)"),
-		RunsTable:       e.Table("RUNS_TABLE", "the runs table (partition key taskId, sort key runId, strings)"),
+		TaskTable:       e.Table("TASK_TABLE", "the task table (partition key taskId, a string)", true),
+		RunsTable:       e.Table("RUNS_TABLE", "the runs table (partition key taskId, sort key runId, strings)", true),
 		STS:             stsc,
 		SNS:             snsc,
 		FailureTopicARN: e.TopicARN("FAILURE_TOPIC_ARN", "the SNS topic told of failed runs"),

@@ -45,7 +45,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 	"github.com/kumo-iac/kumo/patterns/streams/reading"
 )
 

@@ -9,7 +9,7 @@ import (
 	"path"
 	"time"
 
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 )
 
 // DefaultArchivePrefix is where Archiver writes unless OUTPUT_PREFIX says

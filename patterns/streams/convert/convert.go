@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 )
 
 // S3 is the part of the S3 API the converters call. *s3.Client

@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 )
 
 // DefaultConvertPrefix is where CSVConverter writes unless OUTPUT_PREFIX

@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/image/draw"
 
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 )
 
 // Defaults of the Resizer's settings.

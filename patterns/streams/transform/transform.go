@@ -23,7 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
-	"github.com/kumo-iac/kumo/patterns/streams/internal/envvar"
+	"github.com/kumo-iac/kumo/internal/envvar"
 	"github.com/kumo-iac/kumo/patterns/streams/reading"
 )
 

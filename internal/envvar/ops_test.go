@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestEveryProblemAtOnce(t *testing.T) {
+func TestOpsVariablesEveryProblemAtOnce(t *testing.T) {
 	env := map[string]string{
 		"T": "arn:aws:dynamodb:eu-west-1:123456789012:table/x",
 		"B": "s3://b",
@@ -15,13 +15,13 @@ func TestEveryProblemAtOnce(t *testing.T) {
 		"F": "yes please",
 	}
 	r := New(func(k string) string { return env[k] })
-	r.Table("T", "the table")
+	r.Table("T", "the table", true)
 	r.Bucket("B", "the bucket")
 	r.TopicARN("S", "the topic")
 	r.StateMachineARN("M", "the state machine")
 	r.Int("I", 30, 1, 3650)
 	r.Bool("F", false)
-	r.Table("MISSING", "another table")
+	r.Table("MISSING", "another table", true)
 	err := r.Err()
 	if err == nil {
 		t.Fatal("got no error")
@@ -33,7 +33,7 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}
 }
 
-func TestDefaultsAndGoodValues(t *testing.T) {
+func TestOpsVariablesDefaultsAndGoodValues(t *testing.T) {
 	env := map[string]string{
 		"T": "ops-tasks",
 		"S": "arn:aws:sns:eu-west-1:123456789012:alerts",
@@ -47,7 +47,7 @@ func TestDefaultsAndGoodValues(t *testing.T) {
 	if !r.Bool("F", false) || r.Bool("G", false) {
 		t.Error("Bool: got the wrong value")
 	}
-	r.Table("T", "t")
+	r.Table("T", "t", true)
 	r.TopicARN("S", "s")
 	r.StateMachineARN("M", "m")
 	if err := r.Err(); err != nil {
