@@ -18,6 +18,7 @@ import (
 	kcheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/patterns/ops"
+	"github.com/kumo-iac/kumo/patterns/ops/metrics"
 )
 
 var root, _ = filepath.Abs(filepath.Join("..", ".."))
@@ -505,8 +506,8 @@ func opsAlarms(t *testing.T, tpl *assertions.Template) map[string]assertions.M {
 	return map[string]assertions.M{
 		// The dispatcher's embedded metric: namespace and dimensions as
 		// patterns/ops/metrics writes them.
-		"ops-task-failures": {"namespace": "kumo/ops", "metricName": "Failures",
-			"dimensions": assertions.Exact(assertions.M{"Pattern": "ops", "Function": "dispatcher"})},
+		"ops-task-failures": {"namespace": "kumo/ops", "metricName": metrics.Failures,
+			"dimensions": assertions.Exact(assertions.M{"Pattern": metrics.Pattern, "Function": "dispatcher"})},
 		"ops-images-failed":     {"namespace": "AWS/States", "metricName": "ExecutionsFailed", "dimensions": workflow},
 		"ops-images-timed-out":  {"namespace": "AWS/States", "metricName": "ExecutionsTimedOut", "dimensions": workflow},
 		"ops-dispatch-dlq":      sqsDepth(under(t, tpl, "kumo:constructs:Schedule", queue, "ops-dispatch-dlq")),
@@ -661,6 +662,28 @@ func TestOpsOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpsTwoInstances: every child's name derives from the pattern's, so
+// two instances deploy side by side, and each one's alarms watch its own
+// resources; the task failure metric is the handlers' (patterns/ops/metrics),
+// whose dimensions do not name the instance.
+func TestOpsTwoInstances(t *testing.T) {
+	tpl := assertions.Synth(t, func(ctx *pulumi.Context) (pulumi.Map, error) {
+		for _, name := range []string{"ops", "ops-eu"} {
+			if _, err := ops.New(ctx, name, &ops.Args{Root: root}); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}, dev)
+	tpl.ResourceCountIs("kumo:patterns:OperationsAutomation", 2)
+	tpl.ResourceCountIs(alias, 2*len(ops.Functions))
+	tpl.Resource(metricAlarm, "ops-eu-images-failed").HasProperties(assertions.M{"dimensions": assertions.Exact(assertions.M{
+		"StateMachineArn": tpl.Resource(stateMachine, "ops-eu-images").Attr("arn")})})
+	tpl.Resource(metricAlarm, "ops-eu-task-failures").HasProperties(assertions.M{"namespace": metrics.Namespace,
+		"metricName": metrics.Failures, "dimensions": assertions.Exact(assertions.M{"Pattern": metrics.Pattern, "Function": "dispatcher"})})
+	tpl.Resource(eventTarget, "ops-eu-dispatch").HasProperties(assertions.M{"arn": tpl.Resource(alias, "ops-eu-dispatcher").Attr("arn")})
 }
 
 // synthResult synthesizes program for kumo check, which reads the synth
