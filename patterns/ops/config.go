@@ -3,6 +3,7 @@ package ops
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -156,19 +157,25 @@ func (c Config) validate(p *patterns.Problems) {
 	if c.RunRetentionDays < 1 || c.RunRetentionDays > 3650 {
 		p.Add(k("runRetentionDays"), "%s is outside 1–3650 days", p.Val(k("runRetentionDays"), c.RunRetentionDays))
 	}
-	if c.ImagePrefix == "" {
+	switch {
+	case c.ImagePrefix == "":
 		p.Add(k("imagePrefix"), "is empty; give the key prefix of uploads that start the workflow, e.g. %s (the workflow writes nothing under it)", patterns.Quote(DefaultImagePrefix))
+	case strings.HasPrefix(c.ImagePrefix, "/") || !strings.HasSuffix(c.ImagePrefix, "/"):
+		p.Add(k("imagePrefix"), "%s must end in '/' and not start with one, e.g. %s", p.Val(k("imagePrefix"), c.ImagePrefix), patterns.Quote(DefaultImagePrefix))
 	}
-	seen := map[string]bool{}
+	seen := map[int]bool{}
 	for _, port := range c.ForbiddenPorts {
 		n, err := strconv.Atoi(port)
 		switch {
 		case err != nil || n < 0 || n > 65535:
 			p.Add(k("forbiddenPorts"), "%s is not a port; use whole numbers 0–65535", p.Val(k("forbiddenPorts"), port))
-		case seen[port]:
+		case seen[n]:
 			p.Add(k("forbiddenPorts"), "%s is listed twice", p.Val(k("forbiddenPorts"), port))
 		}
-		seen[port] = true
+		seen[n] = true
+	}
+	if len(c.ForbiddenPorts) == 0 {
+		p.Add(k("forbiddenPorts"), "is empty; list at least one port (to stop remediation, set %s false)", k("securityRule"))
 	}
 }
 

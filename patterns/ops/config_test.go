@@ -131,6 +131,10 @@ func TestBadConfigEachGetsOneClearError(t *testing.T) {
 		{`{"forbiddenPorts":["22","70000"]}`, []string{`kumo:opsautomation.forbiddenPorts: "70000" is not a port; use whole numbers 0–65535`}},
 		{`{"forbiddenPorts":["-1"]}`, []string{`kumo:opsautomation.forbiddenPorts: "-1" is not a port`}},
 		{`{"forbiddenPorts":["22","3389","22"]}`, []string{`kumo:opsautomation.forbiddenPorts: "22" is listed twice`}},
+		// The same port however it is written.
+		{`{"forbiddenPorts":["22","022"]}`, []string{`kumo:opsautomation.forbiddenPorts: "022" is listed twice`}},
+		{`{"forbiddenPorts":[]}`, []string{`kumo:opsautomation.forbiddenPorts: is empty; list at least one port (to stop remediation, set kumo:opsautomation.securityRule false)`}},
+		{`{"imagePrefix":"photos"}`, []string{`kumo:opsautomation.imagePrefix: "photos" must end in '/' and not start with one, e.g. "images/"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.section, func(t *testing.T) {

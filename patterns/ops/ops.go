@@ -180,8 +180,8 @@ func (p parts) validate(name string) error {
 			add(fmt.Errorf("CrossAccountRoleArns: %q is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", arn))
 		}
 	}
-	if strings.HasPrefix(a.ImagePrefix, "/") {
-		add(fmt.Errorf("ImagePrefix: %q starts with '/'; S3 keys do not", a.ImagePrefix))
+	if strings.HasPrefix(a.ImagePrefix, "/") || !strings.HasSuffix(a.ImagePrefix, "/") {
+		add(fmt.Errorf("ImagePrefix: %q must end in '/' and not start with one, e.g. %q", a.ImagePrefix, DefaultImagePrefix))
 	}
 	return constructs.Invalid(fmt.Sprintf("operations automation %q", name), errs)
 }
@@ -333,7 +333,7 @@ func (b *builder) workflow() error {
 	steps := map[string]map[string]pulumi.StringInput{
 		"metadata":  nil,
 		"detect":    nil,
-		"thumbnail": {"OUTPUT_BUCKET": o.Output.Name},
+		"thumbnail": {"OUTPUT_BUCKET": o.Output.Name, "IMAGE_PREFIX": pulumi.String(a.ImagePrefix)},
 		"store":     {"RESULTS_TABLE": o.Images.Name},
 	}
 	for _, s := range []struct {
@@ -377,7 +377,7 @@ func (b *builder) workflow() error {
 	}, b.parent); err != nil {
 		return err
 	}
-	if o.Starter, err = b.function("starter", map[string]pulumi.StringInput{"STATE_MACHINE_ARN": o.Workflow.Arn}); err != nil {
+	if o.Starter, err = b.function("starter", map[string]pulumi.StringInput{"STATE_MACHINE_ARN": o.Workflow.Arn, "IMAGE_PREFIX": pulumi.String(a.ImagePrefix)}); err != nil {
 		return err
 	}
 	if err := o.Workflow.GrantStart(o.Starter); err != nil {

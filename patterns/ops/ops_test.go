@@ -187,7 +187,7 @@ func TestOpsInvokesOnlyThroughAliases(t *testing.T) {
 	// The starter starts executions of the workflow, and nothing else
 	// does; no function invokes another.
 	tpl.Resource(function, "ops-starter").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
-		"STATE_MACHINE_ARN": workflow.Attr("arn")})}})
+		"STATE_MACHINE_ARN": workflow.Attr("arn"), "IMAGE_PREFIX": "images/"})}})
 	for _, fn := range ops.Functions {
 		g := grants(t, tpl, "ops-"+fn)
 		got, want := resourcesOf(g, "states:StartExecution"), []string(nil)
@@ -479,7 +479,7 @@ func TestOpsDefaults(t *testing.T) {
 		}
 		tpl.ResourceCountIs(function, len(ops.Functions))
 		tpl.Resource(function, "ops-thumbnail").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
-			"OUTPUT_BUCKET": tpl.Resource(bucket, "ops-output").Attr("bucket")})}})
+			"OUTPUT_BUCKET": tpl.Resource(bucket, "ops-output").Attr("bucket"), "IMAGE_PREFIX": "images/"})}})
 		tpl.Resource(function, "ops-store").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
 			"RESULTS_TABLE": images.Attr("name")})}})
 		// EventBridge and S3 invoke these asynchronously: what fails every
@@ -780,7 +780,8 @@ func TestOpsBadArgsRegisterNothing(t *testing.T) {
 		{"role ARN", ops.Args{CrossAccountRoleArns: []string{"arn:aws:iam::12:role/x"}},
 			[]string{`CrossAccountRoleArns: "arn:aws:iam::12:role/x" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`}},
 		{"user ARN", ops.Args{CrossAccountRoleArns: []string{"arn:aws:iam::111122223333:user/x"}}, []string{`CrossAccountRoleArns: "arn:aws:iam::111122223333:user/x"`}},
-		{"prefix", ops.Args{ImagePrefix: "/images/"}, []string{`ImagePrefix: "/images/" starts with '/'`}},
+		{"prefix", ops.Args{ImagePrefix: "/images/"}, []string{`ImagePrefix: "/images/" must end in '/' and not start with one`}},
+		{"prefix without a slash", ops.Args{ImagePrefix: "photos"}, []string{`ImagePrefix: "photos" must end in '/'`}},
 		{"notification e-mail", ops.Args{NotificationEmails: []string{"nope"}}, []string{`topic "ops-notifications": EmailSubscriptions[0]: "nope" is not an e-mail address`}},
 		{"alarm e-mail", ops.Args{AlarmEmails: []string{"ops@example.com", "nope"}}, []string{`topic "ops-alarms": EmailSubscriptions[1]: "nope"`}},
 		{"all at once", all, []string{`MemoryMB: 64`, `LogRetentionDays: 8`, `RunRetentionDays: -1`, `Expression: "every day"`,

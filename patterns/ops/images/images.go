@@ -98,10 +98,12 @@ type Starter struct {
 	Log     *slog.Logger
 }
 
-// StarterFromEnv configures a Starter from STATE_MACHINE_ARN (required).
+// StarterFromEnv configures a Starter from STATE_MACHINE_ARN (required) and
+// IMAGE_PREFIX (default images/: the uploads that start the workflow).
 func StarterFromEnv(c SFN, getenv func(string) string, m *metrics.Emitter, log *slog.Logger) (*Starter, error) {
 	e := envvar.New(getenv)
-	s := &Starter{SFN: c, StateMachineARN: e.StateMachineARN("STATE_MACHINE_ARN", "the image workflow's state machine"), Prefix: DefaultPrefix, Metrics: m, Log: log}
+	s := &Starter{SFN: c, StateMachineARN: e.StateMachineARN("STATE_MACHINE_ARN", "the image workflow's state machine"),
+		Prefix: e.Prefix("IMAGE_PREFIX", DefaultPrefix), Metrics: m, Log: log}
 	return s, e.Err()
 }
 
@@ -387,22 +389,27 @@ type Thumbnailer struct {
 	S3             S3
 	OutputBucket   string
 	MaxObjectBytes int64
+	// ImagePrefix is taken off the image's key for the thumbnail's.
+	// Default: DefaultPrefix.
+	ImagePrefix string
 }
 
 // ThumbnailerFromEnv configures a Thumbnailer from OUTPUT_BUCKET
-// (required) and MAX_OBJECT_BYTES (default 50 MiB).
+// (required), MAX_OBJECT_BYTES (default 50 MiB) and IMAGE_PREFIX (default
+// images/, the starter's).
 func ThumbnailerFromEnv(c S3, getenv func(string) string) (*Thumbnailer, error) {
 	e := envvar.New(getenv)
 	t := &Thumbnailer{S3: c, OutputBucket: e.Bucket("OUTPUT_BUCKET", "the thumbnails' bucket"),
-		MaxObjectBytes: int64(e.Int("MAX_OBJECT_BYTES", DefaultMaxObjectBytes, 1, 1<<30))}
+		MaxObjectBytes: int64(e.Int("MAX_OBJECT_BYTES", DefaultMaxObjectBytes, 1, 1<<30)),
+		ImagePrefix:    e.Prefix("IMAGE_PREFIX", DefaultPrefix)}
 	return t, e.Err()
 }
 
 // ThumbnailKey is the thumbnail's key for an image key: under
-// ThumbnailPrefix, without the images/ prefix, with .jpg for its
+// ThumbnailPrefix, without the image prefix, with .jpg for its
 // extension.
-func ThumbnailKey(key string) string {
-	k := strings.TrimPrefix(key, DefaultPrefix)
+func ThumbnailKey(key, imagePrefix string) string {
+	k := strings.TrimPrefix(key, imagePrefix)
 	return ThumbnailPrefix + strings.TrimSuffix(k, path.Ext(k)) + ".jpg"
 }
 
@@ -438,7 +445,11 @@ func (t *Thumbnailer) Handle(ctx context.Context, in Input) (ThumbnailResult, er
 	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 80}); err != nil {
 		return ThumbnailResult{}, err
 	}
-	key := ThumbnailKey(in.Key)
+	prefix := t.ImagePrefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	key := ThumbnailKey(in.Key, prefix)
 	if _, err := t.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(t.OutputBucket), Key: aws.String(key), Body: bytes.NewReader(out.Bytes()),
 		ContentLength: aws.Int64(int64(out.Len())), ContentType: aws.String("image/jpeg")}); err != nil {
 		return ThumbnailResult{}, fmt.Errorf("write s3://%s/%s: %w", t.OutputBucket, key, err)

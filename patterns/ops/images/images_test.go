@@ -265,7 +265,7 @@ func s3Record(event, key, version, seq string) events.S3EventRecord {
 func TestStarterStartsOneExecutionPerImage(t *testing.T) {
 	f := &fakeSFN{exists: map[string]bool{}}
 	var m bytes.Buffer
-	s, err := StarterFromEnv(f, func(string) string { return "arn:aws:states:eu-west-1:123456789012:stateMachine:images" }, metrics.New(&m, "starter"), quiet)
+	s, err := StarterFromEnv(f, env("STATE_MACHINE_ARN", "arn:aws:states:eu-west-1:123456789012:stateMachine:images"), metrics.New(&m, "starter"), quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,6 +301,42 @@ func TestStarterStartsOneExecutionPerImage(t *testing.T) {
 	f.fail = errors.New("AccessDeniedException")
 	if _, err := s.Handle(t.Context(), ev); err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
 		t.Errorf("a failed start: %v", err)
+	}
+}
+
+// env is a getenv of the given variables, unset otherwise.
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+// The pattern's imagePrefix reaches the starter and the thumbnails.
+func TestImagePrefix(t *testing.T) {
+	f := &fakeSFN{exists: map[string]bool{}}
+	var m bytes.Buffer
+	s, err := StarterFromEnv(f, env("STATE_MACHINE_ARN", "arn:aws:states:eu-west-1:123456789012:stateMachine:images", "IMAGE_PREFIX", "uploads/photos/"), metrics.New(&m, "starter"), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Handle(context.Background(), s3Event(
+		s3Record("ObjectCreated:Put", "uploads/photos/cat.jpg", "v1", "01"),
+		s3Record("ObjectCreated:Put", "images/dog.jpg", "v1", "02"),
+	))
+	if err != nil || len(res.Executions) != 1 || res.Skipped != 1 {
+		t.Errorf("got %+v, %v; want one execution (uploads/photos/cat.jpg) and images/dog.jpg skipped", res, err)
+	}
+	if got := ThumbnailKey("uploads/photos/trip/cat.png", "uploads/photos/"); got != ThumbnailPrefix+"trip/cat.jpg" {
+		t.Errorf("ThumbnailKey: got %q; want %q", got, ThumbnailPrefix+"trip/cat.jpg")
+	}
+	if _, err := StarterFromEnv(f, env("STATE_MACHINE_ARN", "arn:aws:states:eu-west-1:123456789012:stateMachine:images", "IMAGE_PREFIX", "photos"), nil, quiet); err == nil || !strings.Contains(err.Error(), `IMAGE_PREFIX is "photos"`) {
+		t.Errorf("IMAGE_PREFIX photos: got %v; want an error naming it", err)
+	}
+	th, err := ThumbnailerFromEnv(nil, env("OUTPUT_BUCKET", "ops-output", "IMAGE_PREFIX", "uploads/photos/"))
+	if err != nil || th.ImagePrefix != "uploads/photos/" {
+		t.Errorf("thumbnailer: got %+v, %v; want IMAGE_PREFIX read", th, err)
 	}
 }
 
