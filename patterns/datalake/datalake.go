@@ -17,8 +17,8 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns"
 )
 
 // Where the pattern's handlers live in the kumo module; they are built by
@@ -181,7 +181,7 @@ func (a Args) parts() parts {
 	p.index = constructs.StreamSourceArgs{
 		BatchSize: a.IndexBatchSize, StartingPosition: constructs.StartTrimHorizon,
 		MaximumRetryAttempts: &retries, MaximumRecordAgeSeconds: &age,
-		Enabled: enabled(!a.DisableIndexStream),
+		Enabled: patterns.Enabled(!a.DisableIndexStream),
 	}
 	p.search = constructs.SearchDomainArgs{
 		InstanceType: a.SearchInstanceType, InstanceCount: a.SearchInstanceCount, VolumeGB: a.SearchVolumeGB,
@@ -195,7 +195,7 @@ func (a Args) parts() parts {
 		p.search.VPC = &constructs.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
 	}
 	p.glue = constructs.GlueCatalogArgs{
-		Schedule: a.CrawlerSchedule, Enabled: enabled(!a.DisableCrawlerSchedule), LogRetentionDays: a.LogRetentionDays,
+		Schedule: a.CrawlerSchedule, Enabled: patterns.Enabled(!a.DisableCrawlerSchedule), LogRetentionDays: a.LogRetentionDays,
 	}
 	p.workgroup = constructs.WorkgroupArgs{ResultsPrefix: AthenaPrefix, BytesScannedCutoffPerQuery: int64(a.AthenaScanLimitMB) << 20}
 	mr := func(pkg, desc string) constructs.FunctionArgs {
@@ -207,7 +207,7 @@ func (a Args) parts() parts {
 	p.reducer = mr(reducerPackage, "MapReduce reducer of the kumo data lake: sums the partial counts into the curated zone")
 	if a.MapReduceSchedule != "" {
 		p.schedule = &constructs.ScheduleArgs{Expression: a.MapReduceSchedule, Input: "{}",
-			Description: "Runs the kumo data lake's MapReduce job", Enabled: enabled(!a.DisableMapReduceSchedule)}
+			Description: "Runs the kumo data lake's MapReduce job", Enabled: patterns.Enabled(!a.DisableMapReduceSchedule)}
 	}
 	return p
 }
@@ -224,8 +224,6 @@ const (
 	catalogTimeoutSeconds = 30
 	indexerTimeoutSeconds = 60
 )
-
-func enabled(on bool) *bool { return &on }
 
 // glueDatabaseName is <project>_<stack>_<name> in the only characters Athena
 // reads in a database name: lower-case letters, digits and '_'
@@ -456,7 +454,7 @@ func (b *builder) catalog() error {
 		Triggers: []constructs.BucketTrigger{{
 			Function: l.CatalogWriter,
 			Events:   []string{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"},
-			Enabled:  enabled(!b.p.a.DisableCatalogEvents),
+			Enabled:  patterns.Enabled(!b.p.a.DisableCatalogEvents),
 		}},
 	}, b.parent)
 	return err
@@ -480,7 +478,7 @@ func (b *builder) search() error {
 	if err := l.Search.GrantReadWrite(l.Indexer); err != nil {
 		return err
 	}
-	if err := noAsyncInvocations(ctx, l.Indexer, "invoked only by its DynamoDB stream mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
+	if err := patterns.NoAsyncInvocations(ctx, l.Indexer, "invoked only by its DynamoDB stream mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
 		return err
 	}
 	l.IndexSource, err = l.Catalog.StreamTo(b.child("index"), l.Indexer, &b.p.index, b.parent)
@@ -541,7 +539,7 @@ func (b *builder) mapReduce() error {
 		if *f.into, err = constructs.NewFunction(ctx, b.child(f.part), f.args, b.parent); err != nil {
 			return err
 		}
-		if err := noAsyncInvocations(ctx, *f.into, syncOnly); err != nil {
+		if err := patterns.NoAsyncInvocations(ctx, *f.into, syncOnly); err != nil {
 			return err
 		}
 	}
@@ -617,15 +615,6 @@ func mapReduceDefinition(l *DataLake, concurrency int) *constructs.Definition {
 	}
 }
 
-// noAsyncInvocations records why a function needs no dead-letter queue or
-// failure destination: nothing invokes it asynchronously.
-func noAsyncInvocations(ctx *pulumi.Context, fn *constructs.Function, reason string) error {
-	if err := check.Suppress(ctx, fn.Lambda, check.Suppression{Rule: "Serverless-LambdaDLQ", Reason: reason}); err != nil {
-		return err
-	}
-	return check.Suppress(ctx, fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: reason})
-}
-
 // MapReduceJobTimeoutSeconds stops a MapReduce execution after 6 hours:
 // a standard workflow may otherwise run for a year, and a stuck job would
 // never raise its timed-out alarm.
@@ -651,12 +640,7 @@ func (b *builder) failureAlarms() error {
 		args constructs.AlarmArgs
 	}
 	queueDepth := func(part, what string, queue pulumi.StringInput) alarm {
-		return alarm{part, constructs.AlarmArgs{
-			Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible",
-			Dimensions: map[string]pulumi.StringInput{"QueueName": queue},
-			Statistic:  constructs.StatisticMaximum, Threshold: 1, PeriodSeconds: 300,
-			Description: what + " holds messages: they failed every retry; inspect and redrive them",
-		}}
+		return alarm{part, patterns.QueueDepthAlarm(queue, what)}
 	}
 	alarms := []alarm{
 		queueDepth("catalog-dlq", "The catalog writer's dead-letter queue", l.CatalogWriter.DeadLetterQueue.Name),

@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/ops/snapshots"
 )
 
@@ -105,7 +105,7 @@ func (a Args) parts() parts {
 	p.uploads = constructs.BucketArgs{ForceDestroy: !a.DeletionProtection}
 	p.output = constructs.BucketArgs{ForceDestroy: !a.DeletionProtection}
 	p.schedule = constructs.ScheduleArgs{Expression: a.DispatchSchedule, Input: "{}",
-		Description: "Runs the kumo operations tasks that are due", Enabled: enabled(!a.DisableSchedule)}
+		Description: "Runs the kumo operations tasks that are due", Enabled: patterns.Enabled(!a.DisableSchedule)}
 	for _, name := range Functions {
 		memory := a.MemoryMB
 		if name == "thumbnail" && memory < thumbnailMemoryMB {
@@ -136,8 +136,6 @@ var descriptions = map[string]string{
 	"thumbnail":  "Image workflow step of the kumo operations pattern: a thumbnail in the output bucket",
 	"store":      "Image workflow step of the kumo operations pattern: stores the results in DynamoDB",
 }
-
-func enabled(on bool) *bool { return &on }
 
 // roleArn is an IAM role ARN
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns).
@@ -343,7 +341,7 @@ func (b *builder) workflow() error {
 		if *s.into, err = b.function(s.name, steps[s.name]); err != nil {
 			return err
 		}
-		if err := noAsyncInvocations(ctx, *s.into, "invoked only synchronously, by the image workflow, whose Retry and Catch handle its failures"); err != nil {
+		if err := patterns.NoAsyncInvocations(ctx, *s.into, "invoked only synchronously, by the image workflow, whose Retry and Catch handle its failures"); err != nil {
 			return err
 		}
 	}
@@ -386,7 +384,7 @@ func (b *builder) workflow() error {
 	_, err = constructs.NewBucketTriggers(ctx, b.child("uploads"), &constructs.BucketTriggersArgs{
 		Bucket: o.Uploads,
 		Triggers: []constructs.BucketTrigger{{Function: o.Starter, Events: []string{"s3:ObjectCreated:*"},
-			Prefix: a.ImagePrefix, Enabled: enabled(!a.DisableImageEvents)}},
+			Prefix: a.ImagePrefix, Enabled: patterns.Enabled(!a.DisableImageEvents)}},
 	}, b.parent)
 	return err
 }
@@ -465,16 +463,9 @@ func (b *builder) security() error {
 		EventPattern: pulumi.String(string(pattern)),
 		Function:     o.Remediate,
 		Description:  "Security group ingress changes, from CloudTrail, to the kumo remediation",
-		Enabled:      enabled(!a.DisableSecurityRule),
+		Enabled:      patterns.Enabled(!a.DisableSecurityRule),
 	}, b.parent)
 	return err
-}
-
-func noAsyncInvocations(ctx *pulumi.Context, fn *constructs.Function, reason string) error {
-	if err := check.Suppress(ctx, fn.Lambda, check.Suppression{Rule: "Serverless-LambdaDLQ", Reason: reason}); err != nil {
-		return err
-	}
-	return check.Suppress(ctx, fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: reason})
 }
 
 func region(ctx *pulumi.Context) string {
@@ -491,12 +482,7 @@ func (b *builder) failureAlarms() error {
 		args constructs.AlarmArgs
 	}
 	queueDepth := func(part, what string, queue pulumi.StringInput) alarm {
-		return alarm{part, constructs.AlarmArgs{
-			Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible",
-			Dimensions: map[string]pulumi.StringInput{"QueueName": queue},
-			Statistic:  constructs.StatisticMaximum, Threshold: 1, PeriodSeconds: 300,
-			Description: what + " holds messages: they failed every retry; inspect and redrive them",
-		}}
+		return alarm{part, patterns.QueueDepthAlarm(queue, what)}
 	}
 	custom := func(part, metric, fn, what string) alarm {
 		return alarm{part, constructs.AlarmArgs{

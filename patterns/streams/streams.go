@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns"
 )
 
 // Where the pattern's handlers live in the kumo module; they are built by
@@ -153,18 +153,18 @@ func (a Args) parts() parts {
 		BatchSize: a.BatchSize, StartingPosition: a.StartingPosition, BisectBatchOnError: &bisect,
 		MaximumRetryAttempts: a.MaxRetries, MaximumRecordAgeSeconds: &age,
 		ParallelizationFactor: a.ParallelizationFactor, TumblingWindowSeconds: a.WindowSeconds,
-		Enabled: enabled(!a.DisableAnalytics),
+		Enabled: patterns.Enabled(!a.DisableAnalytics),
 	}
 	p.fanOut = constructs.StreamSourceArgs{
 		BatchSize: a.DispatchBatchSize, StartingPosition: a.StartingPosition, BisectBatchOnError: &bisect,
 		MaximumRetryAttempts: a.MaxRetries, MaximumRecordAgeSeconds: &age,
-		Enabled: enabled(!a.DisableFanOut),
+		Enabled: patterns.Enabled(!a.DisableFanOut),
 	}
 	if a.DispatchBatchSize > 10 {
 		// Lambda gathers a large batch only within a batching window.
 		p.fanOut.MaximumBatchingWindowSeconds = dispatchWindowSeconds
 	}
-	p.archiveSource = constructs.QueueSourceArgs{Enabled: enabled(!a.DisableArchive)}
+	p.archiveSource = constructs.QueueSourceArgs{Enabled: patterns.Enabled(!a.DisableArchive)}
 	for _, f := range []struct{ name, pkg, desc string }{
 		{"transform", transformPackage, "Firehose transform of the kumo stream processing pattern: readings to JSON lines with ISO time and device data"},
 		{"analytics", analyticsPackage, "Windowed analytics of the kumo stream processing pattern: per-device averages, alerts over threshold"},
@@ -190,7 +190,7 @@ func (a Args) parts() parts {
 		Description:  "kumo stream processing: sensor readings into the readings stream",
 		PartitionKey: "${topic(2)}",
 		ErrorAction:  constructs.TopicRuleErrorAction{Prefix: IoTErrorPrefix},
-		Enabled:      enabled(!a.DisableIngestRule),
+		Enabled:      patterns.Enabled(!a.DisableIngestRule),
 	}
 	return p
 }
@@ -219,8 +219,6 @@ var timeouts = map[string]int{
 	"transform": 60, "analytics": 60, "dispatcher": 300, "processor": 60,
 	"resize": 120, "convert": 120, "archive": 120,
 }
-
-func enabled(on bool) *bool { return &on }
 
 // validate reports every problem in the args, through the same checks the
 // constructs run, before anything is registered. ctx is the stack's: the
@@ -399,7 +397,7 @@ func (b *builder) delivery() error {
 	if err := s.Devices.GrantRead(s.Transform); err != nil {
 		return err
 	}
-	if err := noAsyncInvocations(ctx, s.Transform, "invoked only synchronously, by Firehose, which retries a failed batch and writes what still fails under the error prefix"); err != nil {
+	if err := patterns.NoAsyncInvocations(ctx, s.Transform, "invoked only synchronously, by Firehose, which retries a failed batch and writes what still fails under the error prefix"); err != nil {
 		return err
 	}
 	p.delivery.Source, p.delivery.Destination, p.delivery.Processor, p.delivery.SourceBackup = s.Readings, s.ReadingsBucket, s.Transform, s.BackupBucket
@@ -432,7 +430,7 @@ func (b *builder) analytics() error {
 			return err
 		}
 	}
-	if err := noAsyncInvocations(ctx, s.Analytics, "invoked only by its Kinesis mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
+	if err := patterns.NoAsyncInvocations(ctx, s.Analytics, "invoked only by its Kinesis mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
 		return err
 	}
 	s.AnalyticsSource, err = s.Readings.ConsumeWith(b.child("analytics"), s.Analytics, &b.p.analytics, b.parent)
@@ -447,7 +445,7 @@ func (b *builder) fanOut() error {
 	if s.Processor, err = b.function("processor", nil); err != nil {
 		return err
 	}
-	if err := noAsyncInvocations(ctx, s.Processor, "invoked only synchronously, by the dispatcher, which reports a failed sub-batch's records back to its mapping"); err != nil {
+	if err := patterns.NoAsyncInvocations(ctx, s.Processor, "invoked only synchronously, by the dispatcher, which reports a failed sub-batch's records back to its mapping"); err != nil {
 		return err
 	}
 	if s.Dispatcher, err = b.function("dispatcher", map[string]pulumi.StringInput{
@@ -461,7 +459,7 @@ func (b *builder) fanOut() error {
 	if err := s.Processor.GrantInvoke(s.Dispatcher); err != nil {
 		return err
 	}
-	if err := noAsyncInvocations(ctx, s.Dispatcher, "invoked only by its Kinesis mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
+	if err := patterns.NoAsyncInvocations(ctx, s.Dispatcher, "invoked only by its Kinesis mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
 		return err
 	}
 	s.FanOutSource, err = s.Readings.ConsumeWith(b.child("fan-out"), s.Dispatcher, &b.p.fanOut, b.parent)
@@ -493,7 +491,7 @@ func (b *builder) files() error {
 			return err
 		}
 	}
-	if err := noAsyncInvocations(ctx, s.Archive, "invoked only by its queue's mapping: a message that keeps failing moves to the queue's dead-letter queue"); err != nil {
+	if err := patterns.NoAsyncInvocations(ctx, s.Archive, "invoked only by its queue's mapping: a message that keeps failing moves to the queue's dead-letter queue"); err != nil {
 		return err
 	}
 	b.p.archiveQueue.SourceTopics = []*constructs.Topic{s.FileEvents}
@@ -508,7 +506,7 @@ func (b *builder) files() error {
 		fn   *constructs.Function
 		off  bool
 	}{{"resize", s.Resize, a.DisableResize}, {"convert", s.Convert, a.DisableConvert}} {
-		got, err := s.FileEvents.SubscribeFunction(b.child(sub.name+"-delivery"), sub.fn, &constructs.SubscriptionArgs{Enabled: enabled(!sub.off)}, b.parent)
+		got, err := s.FileEvents.SubscribeFunction(b.child(sub.name+"-delivery"), sub.fn, &constructs.SubscriptionArgs{Enabled: patterns.Enabled(!sub.off)}, b.parent)
 		if err != nil {
 			return err
 		}
@@ -521,18 +519,9 @@ func (b *builder) files() error {
 	s.subscriptions = append(s.subscriptions, subscription{"archive", got})
 	_, err = constructs.NewBucketTriggers(ctx, b.child("uploads"), &constructs.BucketTriggersArgs{
 		Bucket: s.Uploads,
-		Topics: []constructs.BucketTopicTrigger{{Topic: s.FileEvents, Events: []string{"s3:ObjectCreated:*"}, Enabled: enabled(!a.DisableUploadEvents)}},
+		Topics: []constructs.BucketTopicTrigger{{Topic: s.FileEvents, Events: []string{"s3:ObjectCreated:*"}, Enabled: patterns.Enabled(!a.DisableUploadEvents)}},
 	}, b.parent)
 	return err
-}
-
-// noAsyncInvocations records why a function needs no dead-letter queue or
-// failure destination: nothing invokes it asynchronously.
-func noAsyncInvocations(ctx *pulumi.Context, fn *constructs.Function, reason string) error {
-	if err := check.Suppress(ctx, fn.Lambda, check.Suppression{Rule: "Serverless-LambdaDLQ", Reason: reason}); err != nil {
-		return err
-	}
-	return check.Suppress(ctx, fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: reason})
 }
 
 // Thresholds of the pattern's own alarms.
@@ -553,12 +542,7 @@ func (b *builder) failureAlarms() error {
 		args constructs.AlarmArgs
 	}
 	queueDepth := func(part, what string, queue pulumi.StringInput) alarm {
-		return alarm{part, constructs.AlarmArgs{
-			Namespace: "AWS/SQS", MetricName: "ApproximateNumberOfMessagesVisible",
-			Dimensions: map[string]pulumi.StringInput{"QueueName": queue},
-			Statistic:  constructs.StatisticMaximum, Threshold: 1, PeriodSeconds: 300,
-			Description: what + " holds messages: they failed every retry; inspect and redrive them",
-		}}
+		return alarm{part, patterns.QueueDepthAlarm(queue, what)}
 	}
 	stream := func(part, metric string, st *constructs.Stream, stat constructs.Statistic, threshold float64, what string) alarm {
 		return alarm{part, constructs.AlarmArgs{

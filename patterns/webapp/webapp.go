@@ -16,9 +16,9 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/bundle"
+	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
@@ -306,10 +306,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if f.fn == nil {
 			continue
 		}
-		if err := check.Suppress(ctx, f.fn.Lambda, check.Suppression{Rule: "Serverless-LambdaDLQ", Reason: f.reason}); err != nil {
-			return nil, err
-		}
-		if err := check.Suppress(ctx, f.fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: f.reason}); err != nil {
+		if err := patterns.NoAsyncInvocations(ctx, f.fn, f.reason); err != nil {
 			return nil, err
 		}
 	}

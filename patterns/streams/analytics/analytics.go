@@ -44,8 +44,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 
-	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
 	"github.com/kumo-iac/kumo/internal/envvar"
+	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
 	"github.com/kumo-iac/kumo/patterns/streams/reading"
 )
 

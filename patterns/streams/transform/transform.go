@@ -22,8 +22,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
 	"github.com/kumo-iac/kumo/internal/envvar"
+	"github.com/kumo-iac/kumo/patterns/streams/internal/ddbbatch"
 	"github.com/kumo-iac/kumo/patterns/streams/reading"
 )
 
