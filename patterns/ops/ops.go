@@ -20,13 +20,18 @@ import (
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns"
-	"github.com/kumo-iac/kumo/patterns/ops/snapshots"
 )
 
 // Where the pattern's handlers live in the kumo module.
 const (
 	kumoModule = "github.com/kumo-iac/kumo/patterns/ops/functions/"
 )
+
+// SnapshotTaskTag is the tag the ebs-snapshot task puts on its snapshots
+// (snapshots.TaskTag, which a test keeps equal): the dispatcher may delete
+// only snapshots carrying it. A copy, so that the IaC program does not link
+// the EC2 SDK the handler needs.
+const SnapshotTaskTag = "kumo:ops:task"
 
 // Functions the pattern deploys, by name (each is functions/<name>).
 var Functions = []string{"dispatcher", "remediate", "starter", "metadata", "detect", "thumbnail", "store"}
@@ -304,8 +309,8 @@ func (b *builder) scheduled() error {
 			WildcardReason: "snapshots only as CreateSnapshot creates them (ec2:CreateAction), whose IDs EC2 assigns"},
 		constructs.Statement{Sid: "DeleteTaskSnapshots", Actions: []string{"ec2:DeleteSnapshot"},
 			Resources:      []pulumi.StringInput{pulumi.String("arn:aws:ec2:*::snapshot/*")},
-			Conditions:     []constructs.Condition{{Test: "StringLike", Variable: "aws:ResourceTag/" + snapshots.TaskTag, Values: []pulumi.StringInput{pulumi.String("*")}}},
-			WildcardReason: "only snapshots a kumo task created (tagged " + snapshots.TaskTag + "), whose IDs EC2 assigns"},
+			Conditions:     []constructs.Condition{{Test: "StringLike", Variable: "aws:ResourceTag/" + SnapshotTaskTag, Values: []pulumi.StringInput{pulumi.String("*")}}},
+			WildcardReason: "only snapshots a kumo task created (tagged " + SnapshotTaskTag + "), whose IDs EC2 assigns"},
 	); err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/kumo-iac/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/patterns/ops"
 	"github.com/kumo-iac/kumo/patterns/ops/metrics"
+	"github.com/kumo-iac/kumo/patterns/ops/snapshots"
 )
 
 var root, _ = filepath.Abs(filepath.Join("..", ".."))
@@ -819,5 +820,12 @@ func TestOpsBadArgsRegisterNothing(t *testing.T) {
 				t.Errorf("Args.Validate: got\n%v\nwant New's\n%v", verr, err)
 			}
 		})
+	}
+}
+
+// The pattern's copy of the snapshot tag is the executor's.
+func TestSnapshotTaskTagIsTheExecutors(t *testing.T) {
+	if ops.SnapshotTaskTag != snapshots.TaskTag {
+		t.Errorf("ops.SnapshotTaskTag %q; the ebs-snapshot executor tags with %q", ops.SnapshotTaskTag, snapshots.TaskTag)
 	}
 }
