@@ -560,6 +560,11 @@ func TestDataLakeOptions(t *testing.T) {
 		if !allowed(grants(t, tpl, "lake-catalog"), "kms:Decrypt", str(keyArn)) {
 			t.Error("catalog writer: got no kms:Decrypt on the lake key; want it, to read raw objects")
 		}
+		// The catalog's stream is encrypted with the table's key, and the
+		// indexer's mapping reads it with the indexer's role.
+		if !allowed(grants(t, tpl, "lake-indexer"), "kms:Decrypt", str(keyArn)) {
+			t.Error("indexer: got no kms:Decrypt on the lake key; want it, to read the catalog table's encrypted stream")
+		}
 	})
 
 	t.Run("search domain in a VPC", func(t *testing.T) {
