@@ -541,7 +541,9 @@ func (b *builder) mapReduce() error {
 	}{
 		{"splitter", &b.p.splitter, []string{"RAW_BUCKET", "WORK_BUCKET", "WORK_PREFIX", "CHUNK_BYTES"}, &l.Splitter},
 		{"mapper", &b.p.mapper, []string{"RAW_BUCKET", "WORK_BUCKET", "WORK_PREFIX"}, &l.Mapper},
-		{"reducer", &b.p.reducer, []string{"WORK_BUCKET", "CURATED_BUCKET", "RESULT_PREFIX"}, &l.Reducer},
+		// The reducer finds the manifest and checks the partials' keys
+		// under WORK_PREFIX: it must be the splitter's and mappers'.
+		{"reducer", &b.p.reducer, []string{"WORK_BUCKET", "WORK_PREFIX", "CURATED_BUCKET", "RESULT_PREFIX"}, &l.Reducer},
 	} {
 		f.args.Environment = env(f.env...)
 		f.args.AlarmTopic = b.releaseTopic()

@@ -359,7 +359,7 @@ func TestDataLakeDefaults(t *testing.T) {
 			"indexer":  {"SEARCH_ENDPOINT": domainEndpoint, "SEARCH_INDEX": datalake.SearchIndex},
 			"splitter": {"RAW_BUCKET": raw, "WORK_BUCKET": results, "WORK_PREFIX": "mapreduce/", "CHUNK_BYTES": "67108864"},
 			"mapper":   {"RAW_BUCKET": raw, "WORK_BUCKET": results, "WORK_PREFIX": "mapreduce/"},
-			"reducer":  {"WORK_BUCKET": results, "CURATED_BUCKET": curated, "RESULT_PREFIX": datalake.ResultPrefix},
+			"reducer":  {"WORK_BUCKET": results, "WORK_PREFIX": "mapreduce/", "CURATED_BUCKET": curated, "RESULT_PREFIX": datalake.ResultPrefix},
 		}
 		size := map[string][2]int{"catalog": {256, 30}, "indexer": {256, 60}, "splitter": {1024, 300}, "mapper": {1024, 300}, "reducer": {1024, 300}}
 		for _, fn := range datalake.Functions {
