@@ -50,3 +50,53 @@ func TestFunctionAllowBadInputs(t *testing.T) {
 		},
 	}})
 }
+
+func TestFunctionVPC(t *testing.T) {
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		args := p.fnArgs()
+		args.VPC = &constructs.FunctionVPC{SubnetIds: []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, SecurityGroupIds: []string{"sg-0123abcd"}}
+		_, err := constructs.NewFunction(ctx, "fn", args)
+		return nil, err
+	})
+	fn := s.find(typLambda, "fn")
+	wantInputs(t, fn, check{"vpcConfig", map[string]any{
+		"subnetIds": []any{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, "securityGroupIds": []any{"sg-0123abcd"}}})
+	// CreateFunction checks the role may create the interfaces: the
+	// function waits for that policy.
+	vpc := s.find(typRolePolicy, "fn-vpc")
+	if !dependsOn(fn, vpc) {
+		t.Error("the function does not wait for its VPC interface policy")
+	}
+	st := policyInput(t, vpc, "policy").statementBySid(t, "ManageVpcInterfaces")
+	if len(st.Action) != 5 || st.Resource[0] != "*" {
+		t.Errorf("ManageVpcInterfaces: got %+v", st)
+	}
+	// Without VPC, none of it.
+	q := newProject(t)
+	s = q.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		_, err := constructs.NewFunction(ctx, "fn", q.fnArgs())
+		return nil, err
+	})
+	wantInputs(t, s.find(typLambda, "fn"), check{"vpcConfig", nil})
+	if s.has(typRolePolicy, "fn-vpc") {
+		t.Error("a function outside a VPC got the VPC interface policy")
+	}
+}
+
+func TestFunctionVPCBadInputs(t *testing.T) {
+	runBadInputs(t, func(*pulumi.Context, *project) (struct{}, error) { return struct{}{}, nil }, []badInput[struct{}]{{
+		name: "no security group, a bad subnet",
+		build: func(ctx *pulumi.Context, p *project, _ struct{}) error {
+			args := p.fnArgs()
+			args.VPC = &constructs.FunctionVPC{SubnetIds: []string{"subnet-xyz"}}
+			_, err := constructs.NewFunction(ctx, "fn", args)
+			return err
+		},
+		scope: `function "fn"`,
+		problems: [][]string{
+			{"VPC.SecurityGroupIds", "0 security groups"},
+			{"VPC.SubnetIds", `"subnet-xyz"`},
+		},
+	}})
+}

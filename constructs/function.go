@@ -59,6 +59,10 @@ type FunctionArgs struct {
 	// DeadLetterQueue creates an encrypted SQS queue that receives async
 	// events that still fail after AsyncRetryAttempts. Default: false.
 	DeadLetterQueue bool
+	// VPC runs the function in subnets of a VPC, to reach what only the
+	// VPC reaches (a VPC search domain, say). Default: nil, Lambda's own
+	// network, with internet access and no VPC.
+	VPC *FunctionVPC
 	// AsyncRetryAttempts is how often Lambda retries a failed async
 	// invocation, 0–2. Default: 2.
 	AsyncRetryAttempts *int
@@ -236,6 +240,50 @@ func (a FunctionArgs) validate() *multierror.Error {
 			errs = multierror.Append(errs, fmt.Errorf("Environment: key %q is reserved by the Lambda runtime; choose another name", k))
 		}
 	}
+	if a.VPC != nil {
+		for _, err := range a.VPC.validate() {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	return errs
+}
+
+// FunctionVPC puts a Function in a VPC.
+type FunctionVPC struct {
+	// SubnetIds are the subnets the function's network interfaces go in,
+	// 1–16, in two or more Availability Zones for availability. Required.
+	SubnetIds []string
+	// SecurityGroupIds are the interfaces' security groups, 1–5. Required:
+	// Lambda names no default.
+	SecurityGroupIds []string
+}
+
+// Lambda's VpcConfig limits: at most 16 subnets and 5 security groups
+// (https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html), and
+// EC2's ID formats.
+var (
+	subnetID        = lazyRegexp(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	securityGroupID = lazyRegexp(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
+)
+
+func (v FunctionVPC) validate() []error {
+	var errs []error
+	if n := len(v.SubnetIds); n < 1 || n > 16 {
+		errs = append(errs, fmt.Errorf("VPC.SubnetIds: %d subnets; give 1–16 (two or more Availability Zones for availability)", n))
+	}
+	if n := len(v.SecurityGroupIds); n < 1 || n > 5 {
+		errs = append(errs, fmt.Errorf("VPC.SecurityGroupIds: %d security groups; give 1–5", n))
+	}
+	for _, id := range v.SubnetIds {
+		if !subnetID().MatchString(id) {
+			errs = append(errs, fmt.Errorf("VPC.SubnetIds: %q is not a subnet ID (subnet-0123abcd…)", id))
+		}
+	}
+	for _, id := range v.SecurityGroupIds {
+		if !securityGroupID().MatchString(id) {
+			errs = append(errs, fmt.Errorf("VPC.SecurityGroupIds: %q is not a security group ID (sg-0123abcd…)", id))
+		}
+	}
 	return errs
 }
 
@@ -342,8 +390,29 @@ func NewFunction(ctx *pulumi.Context, name string, args *FunctionArgs, opts ...p
 		}
 		fnArgs.DeadLetterConfig = &lambda.FunctionDeadLetterConfigArgs{TargetArn: f.DeadLetterQueue.Arn}
 	}
+	if a.VPC != nil {
+		// Lambda creates the function's network interfaces with its role,
+		// and CreateFunction checks the role may: "The provided execution
+		// role does not have permissions to call CreateNetworkInterface on
+		// EC2" (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html),
+		// the actions of AWSLambdaVPCAccessExecutionRole.
+		if err := f.addToRolePolicy("vpc", Statement{
+			Sid: "ManageVpcInterfaces",
+			Actions: []string{"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+				"ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"},
+			Resources:      []pulumi.StringInput{pulumi.String("*")},
+			WildcardReason: "the network interfaces Lambda creates for the function, whose IDs EC2 assigns; ec2:DescribeNetworkInterfaces supports no resource-level permissions",
+		}); err != nil {
+			return nil, err
+		}
+		fnArgs.VpcConfig = &lambda.FunctionVpcConfigArgs{
+			SubnetIds:        pulumi.ToStringArray(a.VPC.SubnetIds),
+			SecurityGroupIds: pulumi.ToStringArray(a.VPC.SecurityGroupIds),
+		}
+	}
 	// The role's policies must exist before Lambda validates the role
-	// (logs, DLQ access), so the function depends on them explicitly.
+	// (logs, DLQ access, VPC interfaces), so the function depends on them
+	// explicitly.
 	f.Lambda, err = lambda.NewFunction(ctx, name, fnArgs, parent, pulumi.DependsOn(f.policies()))
 	if err != nil {
 		return nil, err

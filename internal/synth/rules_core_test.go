@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -95,6 +96,27 @@ func TestLambdaRealityRules(t *testing.T) {
 			rel := withRelease(f)
 			f.add(tEventInvoke, "e", map[string]any{"functionName": "fn-1234567", "qualifier": "live", "maximumRetryAttempts": int64(3)}, rel)
 		}, []want{{tEventInvoke, "maximumRetryAttempts", "between 0 and 2", "API_PutFunctionEventInvokeConfig"}}},
+		{"VPC function with 17 subnets and 6 security groups", fn(set("vpcConfig", map[string]any{
+			"subnetIds": func() []any {
+				var l []any
+				for i := 0; i < 17; i++ {
+					l = append(l, fmt.Sprintf("subnet-%08x", i))
+				}
+				return l
+			}(),
+			"securityGroupIds": []any{"sg-00000001", "sg-00000002", "sg-00000003", "sg-00000004", "sg-00000005", "sg-00000006"},
+		})), []want{{tFunction, "vpcConfig.subnetIds", "at most 16", "API_VpcConfig"}, {tFunction, "vpcConfig.securityGroupIds", "at most 16 subnets and 5", "API_VpcConfig"}}},
+		// The role's only policy allows logs, not network interfaces.
+		{"VPC function whose role may not create network interfaces", func(f *fixture) {
+			p := f.add(tRolePolicy, "fn-logs", map[string]any{"role": "fn-1234567",
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}]}`})
+			f.add(tFunction, "fn", fnInputs(set("vpcConfig", map[string]any{"subnetIds": []any{"subnet-0a1b2c3d"}, "securityGroupIds": []any{"sg-0123abcd"}})), p)
+		}, []want{{tFunction, "role", "may create network interfaces", "configuration-vpc"}}},
+		{"VPC function after a policy allowing network interfaces", func(f *fixture) {
+			p := f.add(tRolePolicy, "fn-vpc", map[string]any{"role": "fn-1234567",
+				"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:CreateNetworkInterface","ec2:DescribeNetworkInterfaces","ec2:DeleteNetworkInterface"],"Resource":"*"}]}`})
+			f.add(tFunction, "fn", fnInputs(set("vpcConfig", map[string]any{"subnetIds": []any{"subnet-0a1b2c3d"}, "securityGroupIds": []any{"sg-0123abcd"}})), p)
+		}, nil},
 		{"release inputs the provider refuses", func(f *fixture) {
 			f.add(tRelease, "r", releaseInputs(set("functionName", "arn:aws:lambda:eu-west-1:1:function:x"), set("deploymentConfigName", "CodeDeployDefault.LambdaSometimes")))
 		}, []want{{tRelease, "(inputs)", "release provider", "Inputs.Validate"}, {tRelease, "(inputs)", "release provider", "Inputs.Validate"}}},

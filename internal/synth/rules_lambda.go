@@ -15,6 +15,8 @@ import (
 // Sources of the Lambda rules.
 const (
 	srcLambdaCreateFunction = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"
+	srcLambdaVpcConfig      = "https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html"
+	srcLambdaVpcPermissions = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions"
 	srcLambdaAddPermission  = "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html"
 	srcLambdaCreateAlias    = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html"
 	srcLambdaEventInvoke    = "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html"
@@ -87,6 +89,37 @@ var lambdaSpecs = map[string]Spec{
 				Desc: "a handler is at most 128 characters without white space", Source: srcLambdaCreateFunction}),
 			intRange(srcLambdaCreateFunction, "memorySize", 128, 10240),
 			intRange(srcLambdaCreateFunction, "timeout", 1, 900),
+			// VpcConfig: "SubnetIds ... Maximum number of 16 items",
+			// "SecurityGroupIds ... Maximum number of 5 items"
+			// (https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html).
+			{Rule: "a VPC function has at most 16 subnets and 5 security groups", Source: srcLambdaVpcConfig,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					var fs []Finding
+					for _, l := range []struct {
+						prop string
+						max  int
+					}{{"vpcConfig.subnetIds", 16}, {"vpcConfig.securityGroupIds", 5}} {
+						if v := values(r, l.prop+"[]"); len(v) > l.max {
+							fs = append(fs, Finding{Property: l.prop, Value: len(v)})
+						}
+					}
+					return fs
+				}},
+			// CreateFunction refuses a VPC function whose role may not
+			// create network interfaces: "The provided execution role does
+			// not have permissions to call CreateNetworkInterface on EC2"
+			// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+			{Rule: "a VPC function is created after its role may create network interfaces", Source: srcLambdaVpcPermissions,
+				Find: func(r *Resource, s *Stack) []Finding {
+					if len(values(r, "vpcConfig.subnetIds[]")) == 0 {
+						return nil
+					}
+					role, _ := r.String("role")
+					if role == "" || Unknown(role) || roleAllowsBefore(r, s, roleName(role), "ec2:CreateNetworkInterface") {
+						return nil
+					}
+					return []Finding{{Property: "role", Value: role}}
+				}},
 			oneOf(srcLambdaCreateFunction, "architectures[]", "x86_64", "arm64"),
 			{Rule: "at most one architecture", Source: srcLambdaCreateFunction,
 				Find: func(r *Resource, _ *Stack) []Finding {
