@@ -67,10 +67,10 @@ type Args struct {
 	SearchVolumeGB            int
 	SearchDedicatedMasters    int
 	SearchDedicatedMasterType string
-	// SearchSubnetIds put the search domain in a VPC, with
-	// SearchSecurityGroupIds (Default: the VPC's default group). Default:
-	// none, a public endpoint limited by the access policy to the
-	// indexer's role.
+	// SearchSubnetIds put the search domain in a VPC, and the indexer with
+	// it, both with SearchSecurityGroupIds (required then; they must allow
+	// HTTPS between their members). Default: none, a public endpoint
+	// limited by the access policy to the indexer's role.
 	SearchSubnetIds        []string
 	SearchSecurityGroupIds []string
 

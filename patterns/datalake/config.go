@@ -40,8 +40,8 @@ type Config struct {
 	SearchVolumeGB              int      `config:"searchVolumeGB" doc:"gp3 storage per OpenSearch data node, in GB."`
 	SearchDedicatedMasters      int      `config:"searchDedicatedMasters" doc:"Dedicated OpenSearch master nodes: 0, 3 or 5."`
 	SearchDedicatedMasterType   string   `config:"searchDedicatedMasterType" doc:"Instance type of the dedicated master nodes, when searchDedicatedMasters is 3 or 5."`
-	SearchSubnetIds             []string `config:"searchSubnetIds" doc:"Subnets (one per Availability Zone: two when searchInstanceCount is 2 or more) that put the search domain inside a VPC; empty keeps the public endpoint, which answers only SigV4-signed requests of the indexer's role."`
-	SearchSecurityGroupIds      []string `config:"searchSecurityGroupIds" doc:"Security groups of the search domain's VPC endpoint; empty uses the VPC's default group. Only with searchSubnetIds."`
+	SearchSubnetIds             []string `config:"searchSubnetIds" doc:"Subnets (one per Availability Zone: two when searchInstanceCount is 2 or more) that put the search domain, and the indexer with it, inside a VPC; empty keeps the public endpoint, which answers only SigV4-signed requests of the indexer's role."`
+	SearchSecurityGroupIds      []string `config:"searchSecurityGroupIds" doc:"Security groups of the search domain's VPC endpoint and of the indexer, which runs in the same subnets to reach it; they must allow HTTPS between their members. Required with searchSubnetIds."`
 	CrawlerSchedule             string   `config:"crawlerSchedule" doc:"When the Glue crawler catalogs the curated zone, as cron(...) in UTC; empty runs it only on demand."`
 	CrawlerScheduleEnabled      bool     `config:"crawlerScheduleEnabled" doc:"Kill switch of the crawler's schedule; false keeps the crawler runnable on demand."`
 	AthenaScanLimitMB           int      `config:"athenaBytesScannedCutoffMB" doc:"Largest scan one Athena query may make in the workgroup, in MB (at least 10); queries over it are cancelled."`

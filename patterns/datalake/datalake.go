@@ -193,6 +193,9 @@ func (a Args) parts() parts {
 	}
 	if len(a.SearchSubnetIds) > 0 || len(a.SearchSecurityGroupIds) > 0 {
 		p.search.VPC = &constructs.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
+		// A VPC domain has only a VPC endpoint: the indexer runs in the
+		// same subnets with the same security groups to reach it.
+		p.indexer.VPC = &constructs.FunctionVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
 	}
 	p.glue = constructs.GlueCatalogArgs{
 		Schedule: a.CrawlerSchedule, Enabled: patterns.Enabled(!a.DisableCrawlerSchedule), LogRetentionDays: a.LogRetentionDays,

@@ -572,6 +572,17 @@ func TestDataLakeOptions(t *testing.T) {
 			SearchSubnetIds: []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, SearchSecurityGroupIds: []string{"sg-0123abcd"}}, false), dev)
 		tpl.Resource(domain, "lake-search").HasProperties(assertions.M{"vpcOptions": assertions.M{
 			"subnetIds": []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, "securityGroupIds": []string{"sg-0123abcd"}}})
+		// A VPC domain has only a VPC endpoint: the indexer runs beside it.
+		tpl.Resource(function, "lake-indexer").HasProperties(assertions.M{"vpcConfig": assertions.M{
+			"subnetIds": []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, "securityGroupIds": []string{"sg-0123abcd"}}})
+		tpl.Resource(function, "lake-catalog").HasProperties(assertions.M{"vpcConfig": assertions.Absent()})
+	})
+
+	t.Run("search subnets without security groups", func(t *testing.T) {
+		err := (&datalake.Args{Root: root, Region: "eu-west-1", SearchSubnetIds: []string{"subnet-0a1b2c3d"}}).Validate("lake")
+		if err == nil || !strings.Contains(err.Error(), `function "lake-indexer": VPC.SecurityGroupIds: 0 security groups`) {
+			t.Errorf("got %v; want the indexer's missing security groups named", err)
+		}
 	})
 
 	t.Run("public search endpoint by default", func(t *testing.T) {
