@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -696,4 +697,52 @@ func TestCacheHitAfterRewriteIsChecked(t *testing.T) {
 	if got := readFile(t, again.Path); !bytes.Equal(got, genuine) || builds.Load() != 2 {
 		t.Errorf("after an in-place rewrite: %d builds, genuine bytes %v; want a rebuild to the genuine zip", builds.Load(), bytes.Equal(got, genuine))
 	}
+}
+
+// A zip rewritten in place with its modification time set back is still
+// caught: its status-change time moved, which no tool can set back. And a
+// zip verified once is remembered across processes by its identity.
+func TestCacheIdentity(t *testing.T) {
+	if fileIdentity(mustStat(t, os.Args[0])) == "" {
+		t.Skip("this platform reports no file identity; every process hashes each zip")
+	}
+	root := newModule(t)
+	b, builds := newCountingBuilder()
+	spec := Spec{Root: root, Package: handlerPkg}
+	first := mustBuild(t, b, spec)
+	genuine := readFile(t, first.Path)
+	mustBuild(t, b, spec) // verified: the record now holds the file's identity
+	var rec record
+	if err := json.Unmarshal(readFile(t, recordPath(first.Path)), &rec); err != nil || rec.Verified == "" || rec.Verified != fileIdentity(mustStat(t, first.Path)) {
+		t.Fatalf("record after verification: %+v, %v; want the zip's identity in verified", rec, err)
+	}
+	// Another process trusts the identity without hashing; forget this
+	// process's memory to be that process.
+	verifiedZips.Delete(first.Path)
+	if code, ok := readCached(first.Path, first.SourceHash); !ok || code != first.CodeSHA256 {
+		t.Fatalf("readCached of the verified zip: %q, %v; want a hit", code, ok)
+	}
+	before := mustStat(t, first.Path)
+	forged := append([]byte(nil), genuine...)
+	forged[len(forged)/2] ^= 0xff
+	if err := os.WriteFile(first.Path, forged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(first.Path, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	verifiedZips.Delete(first.Path)
+	again := mustBuild(t, b, spec)
+	if got := readFile(t, again.Path); !bytes.Equal(got, genuine) || builds.Load() != 2 {
+		t.Errorf("after an in-place rewrite with the modification time set back: %d builds, genuine bytes %v; want a rebuild", builds.Load(), bytes.Equal(got, genuine))
+	}
+}
+
+func mustStat(t *testing.T, path string) os.FileInfo {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
 }

@@ -26,6 +26,14 @@ type record struct {
 	// CodeSHA256 is base64, as Bundle.CodeSHA256.
 	CodeSHA256 string `json:"codeSha256"`
 	Size       int64  `json:"size"`
+	// Verified is the zip file's identity when its bytes last matched
+	// CodeSHA256 (device, inode, size, modification and change times).
+	// While the file still has it, no byte of it can have changed without
+	// the kernel changing the change time, which no tool can set back, so
+	// the zip is not hashed again. Any other file in its place (a restored
+	// cache, a hand-made zip, an edit) has another identity and is hashed.
+	// Empty where the platform reports no such identity.
+	Verified string `json:"verified,omitempty"`
 }
 
 // recordPath is the record of the zip at zipPath: handler-<key>.json.
@@ -72,11 +80,20 @@ func readCached(zipPath, sourceHash string) (string, bool) {
 	// again: a stack of a thousand functions sharing one handler would
 	// otherwise hash the same megabytes a thousand times. Any write (or a
 	// file put in its place) changes what is compared here.
+	id := fileIdentity(info)
 	if v, ok := verifiedZips.Load(zipPath); ok {
-		if prev := v.(verifiedZip); prev.codeSHA == r.CodeSHA256 && os.SameFile(prev.info, info) &&
-			prev.info.Size() == info.Size() && prev.info.ModTime().Equal(info.ModTime()) {
+		prev := v.(verifiedZip)
+		same := os.SameFile(prev.info, info) && prev.info.Size() == info.Size() && prev.info.ModTime().Equal(info.ModTime())
+		if id != "" {
+			same = id == prev.id // the change time too: a modification time can be set back
+		}
+		if prev.codeSHA == r.CodeSHA256 && same {
 			return r.CodeSHA256, true
 		}
+	}
+	if id != "" && id == r.Verified {
+		verifiedZips.Store(zipPath, verifiedZip{info: info, id: id, codeSHA: r.CodeSHA256})
+		return r.CodeSHA256, true
 	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
@@ -85,7 +102,13 @@ func readCached(zipPath, sourceHash string) (string, bool) {
 	if got := base64.StdEncoding.EncodeToString(h.Sum(nil)); got != r.CodeSHA256 {
 		return "", false
 	}
-	verifiedZips.Store(zipPath, verifiedZip{info: info, codeSHA: r.CodeSHA256})
+	verifiedZips.Store(zipPath, verifiedZip{info: info, id: id, codeSHA: r.CodeSHA256})
+	if id != "" {
+		// Remember this file's identity, so later runs need not hash it;
+		// if the record cannot be written, they hash it again.
+		r.Verified = id
+		_ = writeRecord(zipPath, r)
+	}
 	return r.CodeSHA256, true
 }
 
@@ -95,5 +118,6 @@ var verifiedZips sync.Map
 
 type verifiedZip struct {
 	info    os.FileInfo
+	id      string
 	codeSHA string
 }
