@@ -156,6 +156,12 @@ func (t *Table) StreamTo(name string, fn *Function, args *StreamSourceArgs, opts
 			WildcardReason: "dynamodb:ListStreams supports no resource-level permissions (DynamoDB's service authorization reference), so * is the narrowest scope AWS allows; Lambda calls it to find the table's stream",
 		}},
 	}
+	if t.keyArn != nil {
+		// A table encrypted with a customer managed key encrypts its
+		// stream records with it too, and the mapping reads them with the
+		// function's role (as CDK's grantStreamRead grants, aws-cdk#22796).
+		src.read = append(src.read, Statement{Sid: "DecryptTableStream", Actions: []string{"kms:Decrypt"}, Resources: []pulumi.StringInput{t.keyArn}})
+	}
 	if t.stream == StreamOff {
 		src.problems = append(src.problems, fmt.Errorf("Stream: table %q has none; create it with TableArgs.Stream set to KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES", t.name))
 	}

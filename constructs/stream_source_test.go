@@ -2,6 +2,7 @@ package constructs_test
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -238,5 +239,43 @@ func TestStreamSourcePassesKumoCheck(t *testing.T) {
 	// ListStreams' "*" is accepted where it is granted, with the reason.
 	if reason := suppressed(rep, "AwsSolutions-IAM5", "Resource::*", typRolePolicy, "indexer-stream-index"); !strings.Contains(reason, "dynamodb:ListStreams supports no resource-level permissions") {
 		t.Errorf("AwsSolutions-IAM5[Resource::*] on the stream policy: suppressed with %q; want the ListStreams reason\nfindings:%s", reason, findingList(rep.Findings))
+	}
+}
+
+// A table encrypted with a customer managed key encrypts its stream too:
+// the consumer may decrypt with exactly that key, and only then.
+func TestStreamSourceDecryptsAKeyedTable(t *testing.T) {
+	const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	for _, keyed := range []bool{true, false} {
+		p := newProject(t)
+		s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+			args := &constructs.TableArgs{Stream: constructs.StreamNewAndOldImg}
+			if keyed {
+				args.KMSKeyArn = keyArn
+			}
+			table, err := constructs.NewTable(ctx, "catalog", args)
+			if err != nil {
+				return nil, err
+			}
+			fa := p.fnArgs()
+			fa.DeadLetterQueue = true
+			fn, err := constructs.NewFunction(ctx, "indexer", fa)
+			if err != nil {
+				return nil, err
+			}
+			_, err = table.StreamTo("index", fn, nil)
+			return nil, err
+		})
+		doc := policyInput(t, s.find(typRolePolicy, "indexer-stream-index"), "policy")
+		got := slices.Contains(doc.sids(), "DecryptTableStream")
+		if got != keyed {
+			t.Errorf("keyed table %v: DecryptTableStream present %v; want %v", keyed, got, keyed)
+		}
+		if keyed {
+			st := doc.statementBySid(t, "DecryptTableStream")
+			if !reflect.DeepEqual(st.Action, []string{"kms:Decrypt"}) || !reflect.DeepEqual(st.Resource, []string{keyArn}) {
+				t.Errorf("DecryptTableStream: got %q on %q; want kms:Decrypt on the table's key", st.Action, st.Resource)
+			}
+		}
 	}
 }

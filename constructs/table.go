@@ -99,6 +99,9 @@ type Table struct {
 
 	name string
 	key  *Key
+	// keyArn is the customer managed key's ARN, from KMSKey or KMSKeyArn;
+	// nil with the AWS managed key.
+	keyArn pulumi.StringInput
 	// Table is the underlying resource, an escape hatch.
 	Table *dynamodb.Table
 	// Name is the physical table name.
@@ -310,6 +313,12 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		return nil, err
 	}
 	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey, stream: a.Stream}
+	switch {
+	case a.KMSKey != nil:
+		t.keyArn = a.KMSKey.Arn
+	case a.KMSKeyArn != "":
+		t.keyArn = pulumi.String(a.KMSKeyArn)
+	}
 	if err := ctx.RegisterComponentResource("kumo:constructs:Table", name, t, opts...); err != nil {
 		return nil, err
 	}

@@ -484,15 +484,8 @@ func (b *builder) search() error {
 	if err := patterns.NoAsyncInvocations(ctx, l.Indexer, "invoked only by its DynamoDB stream mapping, which retries, bisects and sends failed batches to its own on-failure queue"); err != nil {
 		return err
 	}
-	// With the lake key, the catalog's stream records are encrypted with
-	// it too, and the mapping reads them with the indexer's role: the
-	// stream grant StreamTo adds names no key (CDK's grantStreamRead adds
-	// kms:Decrypt for the same reason).
-	if l.Key != nil {
-		if err := l.Key.GrantDecrypt(l.Indexer); err != nil {
-			return err
-		}
-	}
+	// With the lake key, StreamTo also lets the indexer decrypt the
+	// stream's records.
 	l.IndexSource, err = l.Catalog.StreamTo(b.child("index"), l.Indexer, &b.p.index, b.parent)
 	return err
 }
