@@ -6,40 +6,26 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/kumo-iac/kumo/assertions"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/datalake"
+	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 )
 
 // env is what a stack gives the pattern during validation.
 var env = patterns.Env{Root: root, Region: "eu-west-1"}
 
-// decode reads a kumo:datalake section as the stack does, failing the test
-// on a problem of the section's shape or types.
+// decode reads a section as the stack does; deploy validates it and
+// synthesizes the pattern from it, as the stack program deploys it.
 func decode(t *testing.T, section string) *datalake.Config {
 	t.Helper()
-	cfg := datalake.Pattern{}.NewConfig()
-	var p patterns.Problems
-	patterns.Decode(datalake.Name, section, cfg, &p)
-	if len(p.Errs) > 0 {
-		t.Fatalf("decoding %s: %v", section, p.Errs)
-	}
-	return cfg.(*datalake.Config)
+	return patterntest.Decode[datalake.Config](t, datalake.Pattern{}, section)
 }
 
-// deploy synthesizes the pattern from a decoded section, as the stack
-// program deploys it.
 func deploy(t *testing.T, cfg *datalake.Config) *assertions.Template {
 	t.Helper()
-	if errs := (datalake.Pattern{}).Validate(cfg, env); len(errs) > 0 {
-		t.Fatalf("Validate: %v", errs)
-	}
-	return assertions.Synth(t, func(ctx *pulumi.Context) (pulumi.Map, error) {
-		return datalake.Pattern{}.Deploy(ctx, cfg, env)
-	}, dev)
+	return patterntest.Deploy(t, datalake.Pattern{}, cfg, env, dev)
 }
 
 // TestConfigDefaultsAreTheArgsDefaults: an empty section deploys exactly

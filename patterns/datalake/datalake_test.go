@@ -1,7 +1,6 @@
 package datalake_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	kcheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/patterns/datalake"
+	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 )
 
 var root, _ = filepath.Abs(filepath.Join("..", ".."))
@@ -52,6 +52,22 @@ var zones = []string{"lake-raw", "lake-curated", "lake-results"}
 // dev synthesizes like the dev stack: project kumo, region eu-west-1.
 var dev = assertions.Options{Project: "kumo", Stack: "dev", Dir: root, Config: map[string]string{"aws:region": "eu-west-1"}}
 
+type statement = patterntest.Statement
+
+// The shared readers of a synthesized pattern (patterns/internal/patterntest).
+var (
+	grants      = patterntest.Grants
+	allowed     = patterntest.Allowed
+	resourcesOf = patterntest.ResourcesOf
+	str         = patterntest.Str
+	tasks       = patterntest.Tasks
+)
+
+func synthResult(t *testing.T, program func(ctx *pulumi.Context) (pulumi.Map, error)) *synth.Result {
+	t.Helper()
+	return patterntest.SynthResult(t, dev, program)
+}
+
 // program registers the lake named "lake" with args, after the stack's
 // Releases when releases is set, and returns the lake's outputs.
 func program(args datalake.Args, releases bool) func(ctx *pulumi.Context) (pulumi.Map, error) {
@@ -78,9 +94,6 @@ var prodLike = datalake.Args{Region: "eu-west-1", MemoryMB: 512, MapReduceMemory
 	DeletionProtection: true, CustomerManagedKey: true, CloudTrail: true,
 	SearchInstanceType: "r6g.large.search", SearchInstanceCount: 2, SearchVolumeGB: 100, SearchDedicatedMasters: 3,
 	MapReduceSchedule: "cron(0 3 * * ? *)"}
-
-// str is a resource output as a string, for building expected values.
-func str(r assertions.Ref) string { return fmt.Sprint(r.Value()) }
 
 func TestDataLakeInvokesOnlyThroughAliases(t *testing.T) {
 	tpl := assertions.Synth(t, program(datalake.Args{}, false), dev)
@@ -167,73 +180,6 @@ func TestDataLakeInvokesOnlyThroughAliases(t *testing.T) {
 	tpl.HasOutput("lakeRawBucket", raw.Attr("bucket"))
 	tpl.HasOutput("lakeMapReduce", sm.Attr("arn"))
 	tpl.HasOutput("lakeAlarmTopic", tpl.Resource(topic, "lake-alarms").Attr("arn"))
-}
-
-// tasks calls f with every Task state of a state machine definition (or
-// branch), those inside Map and Parallel states included.
-func tasks(def map[string]any, f func(name string, s map[string]any)) {
-	states, _ := def["States"].(map[string]any)
-	for name, v := range states {
-		s, _ := v.(map[string]any)
-		if s["Type"] == "Task" {
-			f(name, s)
-		}
-		if p, ok := s["ItemProcessor"].(map[string]any); ok {
-			tasks(p, f)
-		}
-		branches, _ := s["Branches"].([]any)
-		for _, b := range branches {
-			if b, ok := b.(map[string]any); ok {
-				tasks(b, f)
-			}
-		}
-	}
-}
-
-// statement is one statement of an IAM policy.
-type statement struct {
-	Effect   string
-	Action   []string
-	Resource []string
-}
-
-// grants returns the statements of every inline policy of the role named
-// roleName.
-func grants(t *testing.T, tpl *assertions.Template, roleName string) []statement {
-	t.Helper()
-	r := tpl.Resource(role, roleName)
-	var out []statement
-	for _, p := range tpl.FindResources(rolePolicy, assertions.M{"role": r.Attr("name")}) {
-		var doc struct{ Statement []statement }
-		if err := json.Unmarshal([]byte(fmt.Sprint(p.Inputs["policy"])), &doc); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		out = append(out, doc.Statement...)
-	}
-	return out
-}
-
-// allowed reports whether statements allow action on resource, exactly as
-// written (no wildcard matching: kumo's grants name their resources).
-func allowed(stmts []statement, action, resource string) bool {
-	for _, s := range stmts {
-		if s.Effect == "Allow" && slices.Contains(s.Action, action) && slices.Contains(s.Resource, resource) {
-			return true
-		}
-	}
-	return false
-}
-
-// resourcesOf lists every resource statements allow action on.
-func resourcesOf(stmts []statement, action string) []string {
-	var out []string
-	for _, s := range stmts {
-		if s.Effect == "Allow" && slices.Contains(s.Action, action) {
-			out = append(out, s.Resource...)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 func TestDataLakeDefaults(t *testing.T) {
@@ -629,18 +575,6 @@ func TestDataLakeOptions(t *testing.T) {
 			}
 		})
 	}
-}
-
-// synthResult synthesizes program for kumo check, which reads the synth
-// result the assertions package keeps to itself.
-func synthResult(t *testing.T, program func(ctx *pulumi.Context) (pulumi.Map, error)) *synth.Result {
-	t.Helper()
-	res, err := synth.Run(context.Background(), synth.Request{Root: root, Project: dev.Project, Stack: dev.Stack, Config: dev.Config},
-		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) { return program(ctx) })
-	if err != nil {
-		t.Fatalf("synth: %v", err)
-	}
-	return res
 }
 
 func TestDataLakePassesKumoCheck(t *testing.T) {

@@ -8,40 +8,26 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/kumo-iac/kumo/assertions"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns"
+	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 	"github.com/kumo-iac/kumo/patterns/ops"
 )
 
 // env is what a stack gives the pattern during validation.
 var env = patterns.Env{Root: root, Region: "eu-west-1"}
 
-// decode reads a kumo:opsautomation section as the stack does, failing
-// the test on a problem of the section's shape or types.
+// decode reads a section as the stack does; deploy validates it and
+// synthesizes the pattern from it, as the stack program deploys it.
 func decode(t *testing.T, section string) *ops.Config {
 	t.Helper()
-	cfg := ops.Pattern{}.NewConfig()
-	var p patterns.Problems
-	patterns.Decode(ops.Name, section, cfg, &p)
-	if len(p.Errs) > 0 {
-		t.Fatalf("decoding %s: %v", section, p.Errs)
-	}
-	return cfg.(*ops.Config)
+	return patterntest.Decode[ops.Config](t, ops.Pattern{}, section)
 }
 
-// deploy synthesizes the pattern from a decoded section, as the stack
-// program deploys it.
 func deploy(t *testing.T, cfg *ops.Config) *assertions.Template {
 	t.Helper()
-	if errs := (ops.Pattern{}).Validate(cfg, env); len(errs) > 0 {
-		t.Fatalf("Validate: %v", errs)
-	}
-	return assertions.Synth(t, func(ctx *pulumi.Context) (pulumi.Map, error) {
-		return ops.Pattern{}.Deploy(ctx, cfg, env)
-	}, dev)
+	return patterntest.Deploy(t, ops.Pattern{}, cfg, env, dev)
 }
 
 // TestConfigDefaultsAreTheArgsDefaults: an empty section deploys exactly

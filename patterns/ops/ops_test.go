@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"github.com/kumo-iac/kumo/constructs"
 	kcheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 	"github.com/kumo-iac/kumo/patterns/ops"
 	"github.com/kumo-iac/kumo/patterns/ops/metrics"
 	"github.com/kumo-iac/kumo/patterns/ops/snapshots"
@@ -48,6 +48,23 @@ const (
 // dev synthesizes like the dev stack: project kumo, region eu-west-1.
 var dev = assertions.Options{Project: "kumo", Stack: "dev", Dir: root, Config: map[string]string{"aws:region": "eu-west-1"}}
 
+type statement = patterntest.Statement
+
+// The shared readers of a synthesized pattern (patterns/internal/patterntest).
+var (
+	grants      = patterntest.Grants
+	allowed     = patterntest.Allowed
+	resourcesOf = patterntest.ResourcesOf
+	str         = patterntest.Str
+	under       = patterntest.Under
+	tasks       = patterntest.Tasks
+)
+
+func synthResult(t *testing.T, program func(ctx *pulumi.Context) (pulumi.Map, error)) *synth.Result {
+	t.Helper()
+	return patterntest.SynthResult(t, dev, program)
+}
+
 // program registers the pattern named "ops" with args, after the stack's
 // Releases when releases is set, and returns its outputs.
 func program(args ops.Args, releases bool) func(ctx *pulumi.Context) (pulumi.Map, error) {
@@ -72,31 +89,6 @@ func program(args ops.Args, releases bool) func(ctx *pulumi.Context) (pulumi.Map
 // prodLike are the args of the shipped prod stack's pattern (Pulumi.prod.yaml).
 var prodLike = ops.Args{MemoryMB: 512, LogRetentionDays: 365, DeletionProtection: true}
 
-// str is a resource output as a string, for building expected values.
-func str(r assertions.Ref) string { return fmt.Sprint(r.Value()) }
-
-// under returns the one resource of type typ named name whose parent is a
-// resource of type parent: a function's dead-letter queue and its alarm's
-// construct share a name.
-func under(t *testing.T, tpl *assertions.Template, parent, typ, name string) *assertions.Resource {
-	t.Helper()
-	var found []*assertions.Resource
-	for _, r := range tpl.FindResources(typ, nil) {
-		if r.Name != name {
-			continue
-		}
-		for _, p := range tpl.Resources() {
-			if p.URN == r.Parent && p.Type == parent {
-				found = append(found, r)
-			}
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("%s %q under a %s: got %d; want 1", typ, name, parent, len(found))
-	}
-	return found[0]
-}
-
 // definition parses the image workflow's definition.
 func definition(t *testing.T, tpl *assertions.Template) map[string]any {
 	t.Helper()
@@ -106,27 +98,6 @@ func definition(t *testing.T, tpl *assertions.Template) map[string]any {
 		t.Fatalf("definition: %v", err)
 	}
 	return doc
-}
-
-// tasks calls f with every Task state of a state machine definition (or
-// branch), those inside Map and Parallel states included.
-func tasks(def map[string]any, f func(name string, s map[string]any)) {
-	states, _ := def["States"].(map[string]any)
-	for name, v := range states {
-		s, _ := v.(map[string]any)
-		if s["Type"] == "Task" {
-			f(name, s)
-		}
-		if p, ok := s["ItemProcessor"].(map[string]any); ok {
-			tasks(p, f)
-		}
-		branches, _ := s["Branches"].([]any)
-		for _, b := range branches {
-			if b, ok := b.(map[string]any); ok {
-				tasks(b, f)
-			}
-		}
-	}
 }
 
 func TestOpsInvokesOnlyThroughAliases(t *testing.T) {
@@ -213,54 +184,6 @@ func TestOpsInvokesOnlyThroughAliases(t *testing.T) {
 	tpl.HasOutput("opsDispatcherAlias", aliasOf["dispatcher"].Attr("arn"))
 	tpl.HasOutput("opsNotificationTopic", tpl.Resource(topic, "ops-notifications").Attr("arn"))
 	tpl.HasOutput("opsAlarmTopic", tpl.Resource(topic, "ops-alarms").Attr("arn"))
-}
-
-// statement is one statement of an IAM policy.
-type statement struct {
-	Sid       string
-	Effect    string
-	Action    []string
-	Resource  []string
-	Condition map[string]map[string][]string
-}
-
-// grants returns the statements of every inline policy of the role named
-// roleName.
-func grants(t *testing.T, tpl *assertions.Template, roleName string) []statement {
-	t.Helper()
-	r := tpl.Resource(role, roleName)
-	var out []statement
-	for _, p := range tpl.FindResources(rolePolicy, assertions.M{"role": r.Attr("name")}) {
-		var doc struct{ Statement []statement }
-		if err := json.Unmarshal([]byte(fmt.Sprint(p.Inputs["policy"])), &doc); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		out = append(out, doc.Statement...)
-	}
-	return out
-}
-
-// allowed reports whether statements allow action on resource, exactly as
-// written (no wildcard matching: kumo's grants name their resources).
-func allowed(stmts []statement, action, resource string) bool {
-	for _, s := range stmts {
-		if s.Effect == "Allow" && slices.Contains(s.Action, action) && slices.Contains(s.Resource, resource) {
-			return true
-		}
-	}
-	return false
-}
-
-// resourcesOf lists every resource statements allow action on.
-func resourcesOf(stmts []statement, action string) []string {
-	var out []string
-	for _, s := range stmts {
-		if s.Effect == "Allow" && slices.Contains(s.Action, action) {
-			out = append(out, s.Resource...)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 // allowing returns the statements that allow action.
@@ -685,18 +608,6 @@ func TestOpsTwoInstances(t *testing.T) {
 	tpl.Resource(metricAlarm, "ops-eu-task-failures").HasProperties(assertions.M{"namespace": metrics.Namespace,
 		"metricName": metrics.Failures, "dimensions": assertions.Exact(assertions.M{"Pattern": metrics.Pattern, "Function": "dispatcher"})})
 	tpl.Resource(eventTarget, "ops-eu-dispatch").HasProperties(assertions.M{"arn": tpl.Resource(alias, "ops-eu-dispatcher").Attr("arn")})
-}
-
-// synthResult synthesizes program for kumo check, which reads the synth
-// result the assertions package keeps to itself.
-func synthResult(t *testing.T, program func(ctx *pulumi.Context) (pulumi.Map, error)) *synth.Result {
-	t.Helper()
-	res, err := synth.Run(context.Background(), synth.Request{Root: root, Project: dev.Project, Stack: dev.Stack, Config: dev.Config},
-		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) { return program(ctx) })
-	if err != nil {
-		t.Fatalf("synth: %v", err)
-	}
-	return res
 }
 
 func TestOpsPassesKumoCheck(t *testing.T) {

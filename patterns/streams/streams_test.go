@@ -1,8 +1,6 @@
 package streams_test
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -17,6 +15,7 @@ import (
 	"github.com/kumo-iac/kumo/constructs"
 	kcheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 	"github.com/kumo-iac/kumo/patterns/streams"
 )
 
@@ -46,6 +45,22 @@ const (
 // dev synthesizes like the dev stack: project kumo, region eu-west-1.
 var dev = assertions.Options{Project: "kumo", Stack: "dev", Dir: root, Config: map[string]string{"aws:region": "eu-west-1"}}
 
+type statement = patterntest.Statement
+
+// The shared readers of a synthesized pattern (patterns/internal/patterntest).
+var (
+	grants      = patterntest.Grants
+	allowed     = patterntest.Allowed
+	resourcesOf = patterntest.ResourcesOf
+	str         = patterntest.Str
+	under       = patterntest.Under
+)
+
+func synthResult(t *testing.T, program func(ctx *pulumi.Context) (pulumi.Map, error)) *synth.Result {
+	t.Helper()
+	return patterntest.SynthResult(t, dev, program)
+}
+
 // program registers the pattern named "streams" with args, after the
 // stack's Releases when releases is set, and returns its outputs.
 func program(args streams.Args, releases bool) func(ctx *pulumi.Context) (pulumi.Map, error) {
@@ -70,31 +85,6 @@ func program(args streams.Args, releases bool) func(ctx *pulumi.Context) (pulumi
 // prodLike are the args of the shipped prod stack's pattern (Pulumi.prod.yaml).
 var prodLike = streams.Args{StreamMode: constructs.StreamModeProvisioned, ShardCount: 4, RetentionHours: 168,
 	MemoryMB: 512, LogRetentionDays: 365, DeletionProtection: true}
-
-// str is a resource output as a string, for building expected values.
-func str(r assertions.Ref) string { return fmt.Sprint(r.Value()) }
-
-// under returns the one resource of type typ named name whose parent is a
-// resource of type parent: the resize function's dead-letter queue and its
-// subscription's share a name.
-func under(t *testing.T, tpl *assertions.Template, parent, typ, name string) *assertions.Resource {
-	t.Helper()
-	var found []*assertions.Resource
-	for _, r := range tpl.FindResources(typ, nil) {
-		if r.Name != name {
-			continue
-		}
-		for _, p := range tpl.Resources() {
-			if p.URN == r.Parent && p.Type == parent {
-				found = append(found, r)
-			}
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("%s %q under a %s: got %d; want 1", typ, name, parent, len(found))
-	}
-	return found[0]
-}
 
 func TestStreamsInvokesOnlyThroughAliases(t *testing.T) {
 	tpl := assertions.Synth(t, program(streams.Args{}, false), dev)
@@ -153,52 +143,6 @@ func TestStreamsInvokesOnlyThroughAliases(t *testing.T) {
 	tpl.HasOutput("streamsDispatcherAlias", aliasOf["dispatcher"].Attr("arn"))
 	tpl.HasOutput("streamsAlarmTopic", tpl.Resource(topic, "streams-alarms").Attr("arn"))
 	tpl.HasOutput("streamsUploadsBucket", tpl.Resource(bucket, "streams-uploads").Attr("bucket"))
-}
-
-// statement is one statement of an IAM policy.
-type statement struct {
-	Effect   string
-	Action   []string
-	Resource []string
-}
-
-// grants returns the statements of every inline policy of the role named
-// roleName.
-func grants(t *testing.T, tpl *assertions.Template, roleName string) []statement {
-	t.Helper()
-	r := tpl.Resource(role, roleName)
-	var out []statement
-	for _, p := range tpl.FindResources(rolePolicy, assertions.M{"role": r.Attr("name")}) {
-		var doc struct{ Statement []statement }
-		if err := json.Unmarshal([]byte(fmt.Sprint(p.Inputs["policy"])), &doc); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		out = append(out, doc.Statement...)
-	}
-	return out
-}
-
-// allowed reports whether statements allow action on resource, exactly as
-// written (no wildcard matching: kumo's grants name their resources).
-func allowed(stmts []statement, action, resource string) bool {
-	for _, s := range stmts {
-		if s.Effect == "Allow" && slices.Contains(s.Action, action) && slices.Contains(s.Resource, resource) {
-			return true
-		}
-	}
-	return false
-}
-
-// resourcesOf lists every resource statements allow action on.
-func resourcesOf(stmts []statement, action string) []string {
-	var out []string
-	for _, s := range stmts {
-		if s.Effect == "Allow" && slices.Contains(s.Action, action) {
-			out = append(out, s.Resource...)
-		}
-	}
-	slices.Sort(out)
-	return out
 }
 
 func TestStreamsDefaults(t *testing.T) {
@@ -611,18 +555,6 @@ func TestStreamsOptions(t *testing.T) {
 			}
 		})
 	}
-}
-
-// synthResult synthesizes program for kumo check, which reads the synth
-// result the assertions package keeps to itself.
-func synthResult(t *testing.T, program func(ctx *pulumi.Context) (pulumi.Map, error)) *synth.Result {
-	t.Helper()
-	res, err := synth.Run(context.Background(), synth.Request{Root: root, Project: dev.Project, Stack: dev.Stack, Config: dev.Config},
-		func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) { return program(ctx) })
-	if err != nil {
-		t.Fatalf("synth: %v", err)
-	}
-	return res
 }
 
 func TestStreamsPassesKumoCheck(t *testing.T) {
