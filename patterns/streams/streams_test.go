@@ -45,8 +45,6 @@ const (
 // dev synthesizes like the dev stack: project kumo, region eu-west-1.
 var dev = assertions.Options{Project: "kumo", Stack: "dev", Dir: root, Config: map[string]string{"aws:region": "eu-west-1"}}
 
-type statement = patterntest.Statement
-
 // The shared readers of a synthesized pattern (patterns/internal/patterntest).
 var (
 	grants      = patterntest.Grants

@@ -34,14 +34,13 @@ func TestMain(m *testing.M) {
 }
 
 type env struct {
-	t        *testing.T
-	ctx      context.Context
-	s3       *s3.Client
-	uploads  string
-	outputs  string
-	logs     *bytes.Buffer
-	etags    map[string]string
-	lastSize int64
+	t       *testing.T
+	ctx     context.Context
+	s3      *s3.Client
+	uploads string
+	outputs string
+	logs    *bytes.Buffer
+	etags   map[string]string
 }
 
 func newEnv(t *testing.T) *env {
