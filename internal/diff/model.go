@@ -1,0 +1,204 @@
+// Package diff turns two views of a stack — two `kumo synth --json`
+// documents (offline, no credentials) or the JSON of `pulumi preview
+// --json` (online) — into one review of what a change will do: a summary,
+// the dangerous changes first (data loss, IAM widening, public exposure),
+// the canary plan, then the rest grouped by component. Rendering (text,
+// Markdown, JSON) and the CI gate read the same Report.
+package diff
+
+// Op is what the engine will do to one resource, in the engine's words.
+type Op string
+
+// The operations kumo reports. A preview's create-replacement,
+// delete-replaced and discard-replaced steps fold into OpReplace, and its
+// read, refresh and import steps are not changes of the desired state.
+const (
+	OpSame    Op = "same"
+	OpCreate  Op = "create"
+	OpUpdate  Op = "update"
+	OpReplace Op = "replace"
+	OpDelete  Op = "delete"
+)
+
+// Kind is how one property changes.
+type Kind string
+
+// Property change kinds.
+const (
+	KindAdd    Kind = "add"
+	KindUpdate Kind = "update"
+	KindDelete Kind = "delete"
+)
+
+// Secret and Unknown are how both inputs spell a value kumo must not or
+// cannot show: the synth contract writes them so, and the preview parser
+// maps the engine's secret and computed markers to them.
+const (
+	Secret  = "[secret]"
+	Unknown = "[unknown]"
+)
+
+// StackDiff is the change of one stack, from either input, before any
+// analysis.
+type StackDiff struct {
+	Project string `json:"project"`
+	Stack   string `json:"stack"`
+	// Source is "synth" (two synth documents) or "preview" (pulumi preview --json).
+	Source  string   `json:"source"`
+	Changes []Change `json:"changes"` // sorted by URN; includes OpSame for context
+	// Diagnostics are the engine's messages (preview only), in order.
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
+}
+
+// Change is one resource's planned step.
+type Change struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Parent is the URN of the component the resource is under, "" for the stack.
+	Parent string `json:"parent,omitempty"`
+	Custom bool   `json:"custom"`
+	Op     Op     `json:"op"`
+	// Old and New are the resource's inputs before and after (nil on create
+	// and delete respectively), with secrets as Secret and unknown values as
+	// Unknown.
+	Old map[string]any `json:"old,omitempty"`
+	New map[string]any `json:"new,omitempty"`
+	// Props are the changed properties, sorted by Path. Empty for create and
+	// delete.
+	Props []PropChange `json:"props,omitempty"`
+	// ReplaceReasons are the top-level properties that force the
+	// replacement (OpReplace only), sorted.
+	ReplaceReasons []string `json:"replaceReasons,omitempty"`
+	// DeleteBeforeReplace is set when the replacement must delete the old
+	// resource first (a fixed physical name), so there is a gap.
+	DeleteBeforeReplace bool `json:"deleteBeforeReplace,omitempty"`
+}
+
+// PropChange is one changed property. Path uses Pulumi's property path
+// syntax: `environment.variables.TABLE`, `tags["kumo:stack"]`, `rules[0].id`.
+type PropChange struct {
+	Path    string `json:"path"`
+	Kind    Kind   `json:"kind"`
+	Old     any    `json:"old,omitempty"`
+	New     any    `json:"new,omitempty"`
+	Replace bool   `json:"replace,omitempty"`
+}
+
+// Diagnostic is one message the engine printed during a preview.
+type Diagnostic struct {
+	URN      string `json:"urn,omitempty"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// Report is the reviewed change of one or more stacks: what every renderer
+// and the gate read.
+type Report struct {
+	Stacks []StackReport `json:"stacks"`
+}
+
+// Counts are the number of resources per operation.
+type Counts struct {
+	Create  int `json:"create"`
+	Update  int `json:"update"`
+	Replace int `json:"replace"`
+	Delete  int `json:"delete"`
+	Same    int `json:"same"`
+}
+
+// StackReport is the review of one stack, in the order a reviewer reads it.
+type StackReport struct {
+	Project string `json:"project"`
+	Stack   string `json:"stack"`
+	Source  string `json:"source"`
+	Counts  Counts `json:"counts"`
+	// Verdict is one line: "no changes", or what matters most
+	// ("2 resources lose data; IAM widened in 1 policy; 3 canary releases").
+	Verdict  string         `json:"verdict"`
+	DataLoss []DataLoss     `json:"dataLoss"`
+	IAM      []IAMChange    `json:"iamWidening"`
+	Public   []PublicChange `json:"publicExposure"`
+	Canary   []Release      `json:"canaryPlan"`
+	// Groups hold every change that is not OpSame, property by property,
+	// by component in URN order of the component (the dangers above point
+	// into them); functions whose only change is their code are folded
+	// into their group's CodeOnly instead.
+	Groups      []Group      `json:"groups"`
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
+}
+
+// DataLoss is a replacement or deletion of a resource that holds data.
+type DataLoss struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	Op   Op     `json:"op"` // OpReplace or OpDelete
+	// Holds says what is lost: "items of a DynamoDB table", "objects in an
+	// S3 bucket", "log events", ...
+	Holds string `json:"holds"`
+	// Reason says why: "partition key hashKey changed: id → pk (forces
+	// replacement)", "removed from the program".
+	Reason string `json:"reason"`
+	// Protected is set when the old resource has deletion protection or
+	// retainOnDelete, so the deploy will fail (or leave it) instead of
+	// losing data; the reviewer still needs to know.
+	Protected string `json:"protected,omitempty"`
+}
+
+// IAMChange is one policy statement added or broadened, cdk diff style.
+type IAMChange struct {
+	// URN is the policy-bearing resource (role policy, bucket policy, key
+	// policy, Lambda permission, role trust policy, ...).
+	URN string `json:"urn"`
+	// Kind is "added" (a new statement) or "broadened" (an existing
+	// statement now allows more actions, resources or principals, or lost a
+	// condition).
+	Kind      string   `json:"kind"`
+	Effect    string   `json:"effect"`
+	Actions   []string `json:"actions"`
+	Resources []string `json:"resources"`
+	Principal string   `json:"principal,omitempty"`
+	Condition string   `json:"condition,omitempty"`
+	// Attached names what the statement applies to: the role, bucket, key or function.
+	Attached string `json:"attached,omitempty"`
+}
+
+// PublicChange is a change that makes something reachable by more callers:
+// a route whose authorization was removed, a resource policy or permission
+// opened to "*" or another account, a public access block turned off.
+type PublicChange struct {
+	URN    string `json:"urn"`
+	Type   string `json:"type"`
+	What   string `json:"what"`   // "GET /items/{id}"
+	Before string `json:"before"` // "COGNITO_USER_POOLS"
+	After  string `json:"after"`  // "NONE (public)"
+}
+
+// Release is one function that will publish a new version and shift its
+// alias through CodeDeploy.
+type Release struct {
+	Function string `json:"function"` // the kumo Function's name
+	URN      string `json:"urn"`      // the kumo:index:Release
+	Alias    string `json:"alias"`
+	// Reasons are why a version is published: "code" and/or the changed
+	// settings ("memorySize", "environment.variables.TABLE", ...).
+	Reasons []string `json:"reasons"`
+	// First is set for a function deployed for the first time: its first
+	// version takes all traffic, there is nothing to shift from.
+	First      bool     `json:"first,omitempty"`
+	Preference string   `json:"preference"` // CodeDeploy config, e.g. CodeDeployDefault.LambdaCanary10Percent5Minutes
+	Shift      string   `json:"shift"`      // in words: "10% for 5 minutes, then 100%"
+	Alarms     []string `json:"alarms,omitempty"`
+	Hooks      []string `json:"hooks,omitempty"` // "pre-traffic: web-smoketest"
+}
+
+// Group is the rest of a component's changes.
+type Group struct {
+	// Component is the component's URN, "" for resources directly under the stack.
+	Component string   `json:"component"`
+	Changes   []Change `json:"changes"`
+	// CodeOnly are functions whose only change is their code hash, folded
+	// into one line by the renderers.
+	CodeOnly []string `json:"codeOnly,omitempty"`
+}
