@@ -1,0 +1,288 @@
+package diff
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The gate's categories: what `kumo diff --fail-on` may name.
+const (
+	// GateDataLoss fails on a replacement or deletion of a resource that
+	// holds data (Report's DataLoss).
+	GateDataLoss = "data-loss"
+	// GateReplace fails on any replacement.
+	GateReplace = "replace"
+	// GateDelete fails on any deletion.
+	GateDelete = "delete"
+	// GateIAMWidening fails on an IAM statement added or broadened.
+	GateIAMWidening = "iam-widening"
+	// GatePublic fails on a change that makes something reachable by more
+	// callers.
+	GatePublic = "public"
+	// GateAny fails on any change at all, code-only ones included.
+	GateAny = "any"
+)
+
+// GateCategories are the categories Gate knows, sorted.
+var GateCategories = []string{GateAny, GateDataLoss, GateDelete, GateIAMWidening, GatePublic, GateReplace}
+
+// Violation is one change the gate fails on.
+type Violation struct {
+	Category string `json:"category"`
+	// Stack is project/stack.
+	Stack string `json:"stack"`
+	// URN, Type and Name are the resource's; URN and Type are empty for a
+	// function whose only change is its code, which the report knows by
+	// name only.
+	URN  string `json:"urn,omitempty"`
+	Type string `json:"type,omitempty"`
+	Name string `json:"name"`
+	// Reason says why the change falls in Category.
+	Reason string `json:"reason"`
+}
+
+// String is the line the CLI prints for v.
+func (v Violation) String() string {
+	return fmt.Sprintf("%s: %s: %s: %s", v.Stack, v.Category, resourceLabel(v.Type, v.Name), v.Reason)
+}
+
+// Gate returns the changes in r that fall in a failOn category and that no
+// allow entry allows, sorted by stack, category, URN and name. The CLI
+// exits non-zero when any remain.
+//
+// An allow entry is `[category=]pattern`. The pattern allows a resource
+// when it matches the resource's URN, its name or its type: `web-items`,
+// `aws:dynamodb/table:Table` or
+// `urn:pulumi:dev::shop::aws:dynamodb/table:Table::web-items`. In a
+// pattern `*` matches any run of characters (":" and "/" included) and `?`
+// any one character; every other character stands for itself, so
+// `web-*`, `aws:iam/*` and `urn:pulumi:dev::*` are globs. With a category
+// (`replace=aws:lambda/function:Function`) the entry allows only that
+// category's violations; without one, every category's.
+//
+// An unknown category, in failOn or before an allow entry's "=", is an
+// error that names it and the known ones; so is an empty entry.
+func Gate(r Report, failOn []string, allow []string) ([]Violation, error) {
+	cats, err := gateCategories(failOn)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := parseAllow(allow)
+	if err != nil {
+		return nil, err
+	}
+	var out []Violation
+	for _, s := range r.Stacks {
+		for _, v := range stackViolations(s, cats) {
+			if !allowed(rules, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Violation) int {
+		return cmp.Or(cmp.Compare(a.Stack, b.Stack), cmp.Compare(a.Category, b.Category),
+			cmp.Compare(a.URN, b.URN), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Reason, b.Reason))
+	})
+	return out, nil
+}
+
+func unknownCategory(what, c string) error {
+	return fmt.Errorf("%s: unknown category %q; allowed: %s", what, c, strings.Join(GateCategories, ", "))
+}
+
+func gateCategories(failOn []string) (map[string]bool, error) {
+	cats := map[string]bool{}
+	for i, c := range failOn {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			return nil, fmt.Errorf("fail-on entry %d is empty; allowed: %s", i+1, strings.Join(GateCategories, ", "))
+		}
+		if !slices.Contains(GateCategories, c) {
+			return nil, unknownCategory("fail-on", c)
+		}
+		cats[c] = true
+	}
+	return cats, nil
+}
+
+type allowRule struct {
+	category string // "" for every category
+	pattern  string
+}
+
+func parseAllow(allow []string) ([]allowRule, error) {
+	rules := make([]allowRule, 0, len(allow))
+	for i, a := range allow {
+		a = strings.TrimSpace(a)
+		if a == "" {
+			return nil, fmt.Errorf("allow entry %d is empty; want [category=]pattern, e.g. %q or %q",
+				i+1, "web-*", "replace=aws:lambda/function:Function")
+		}
+		rule := allowRule{pattern: a}
+		// A prefix of lower-case letters and hyphens before "=" is a
+		// category: no type or URN starts so, and a name that does is
+		// better written as a glob than silently misread.
+		if c, p, ok := strings.Cut(a, "="); ok && isCategoryWord(c) {
+			if !slices.Contains(GateCategories, c) {
+				return nil, unknownCategory(fmt.Sprintf("allow entry %q", a), c)
+			}
+			if p == "" {
+				return nil, fmt.Errorf("allow entry %q has no pattern after %q; want [category=]pattern", a, c+"=")
+			}
+			rule = allowRule{category: c, pattern: p}
+		}
+		rules = append(rules, rule)
+	}
+	return rules, nil
+}
+
+func isCategoryWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func allowed(rules []allowRule, v Violation) bool {
+	for _, r := range rules {
+		if r.category != "" && r.category != v.Category {
+			continue
+		}
+		for _, s := range []string{v.URN, v.Name, v.Type} {
+			if s != "" && globMatch(r.pattern, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// globMatch reports whether s matches pattern, where `*` is any run of
+// runes and `?` one rune. Unlike path.Match, `*` crosses "/" and ":",
+// which types (aws:iam/role:Role) and URNs are full of.
+func globMatch(pattern, s string) bool {
+	p, t := []rune(pattern), []rune(s)
+	pi, ti := 0, 0
+	star, mark := -1, 0
+	for ti < len(t) {
+		switch {
+		case pi < len(p) && (p[pi] == '?' || p[pi] == t[ti]):
+			pi++
+			ti++
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, ti
+			pi++
+		case star >= 0:
+			// Let the last star take one more rune and retry from there.
+			mark++
+			pi, ti = star+1, mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// stackViolations lists every change of s in the given categories.
+func stackViolations(s StackReport, cats map[string]bool) []Violation {
+	stack := stackLabel(s)
+	var out []Violation
+	add := func(cat, urn, typ, name, reason string) {
+		if urn != "" && (typ == "" || name == "") {
+			t, n := urnTypeName(urn)
+			typ, name = cmp.Or(typ, t), cmp.Or(name, n)
+		}
+		out = append(out, Violation{Category: cat, Stack: stack, URN: urn, Type: typ, Name: name, Reason: reason})
+	}
+	if cats[GateDataLoss] {
+		for _, d := range s.DataLoss {
+			reason := opVerb(d.Op) + " loses " + d.Holds
+			if d.Reason != "" {
+				reason += ": " + d.Reason
+			}
+			if d.Protected != "" {
+				reason += " (protected: " + d.Protected + ")"
+			}
+			add(GateDataLoss, d.URN, d.Type, d.Name, reason)
+		}
+	}
+	if cats[GateIAMWidening] {
+		for _, c := range s.IAM {
+			add(GateIAMWidening, c.URN, "", iamAttached(c), iamReason(c))
+		}
+	}
+	if cats[GatePublic] {
+		for _, p := range s.Public {
+			add(GatePublic, p.URN, p.Type, "", fmt.Sprintf("%s: %s → %s", p.What, p.Before, p.After))
+		}
+	}
+	for _, g := range s.Groups {
+		for _, c := range g.Changes {
+			switch {
+			case c.Op == OpSame:
+				continue
+			case c.Op == OpReplace && cats[GateReplace]:
+				add(GateReplace, c.URN, c.Type, c.Name, replaceReason(c))
+			case c.Op == OpDelete && cats[GateDelete]:
+				add(GateDelete, c.URN, c.Type, c.Name, "deleted")
+			}
+			if cats[GateAny] {
+				reason := opVerb(c.Op)
+				if c.Op == OpReplace {
+					reason = replaceReason(c)
+				}
+				add(GateAny, c.URN, c.Type, c.Name, reason)
+			}
+		}
+		if cats[GateAny] {
+			for _, fn := range g.CodeOnly {
+				add(GateAny, "", "", fn, "code changed")
+			}
+		}
+	}
+	return out
+}
+
+func replaceReason(c Change) string {
+	if len(c.ReplaceReasons) == 0 {
+		return "replaced"
+	}
+	return "replaced: " + strings.Join(c.ReplaceReasons, ", ") + " changed"
+}
+
+// iamReason is one statement in a line: "added: Allow s3:GetObject,
+// s3:PutObject on arn:aws:s3:::b/* to * if {...}".
+func iamReason(c IAMChange) string {
+	var b strings.Builder
+	b.WriteString(cmp.Or(c.Kind, "added"))
+	b.WriteString(":")
+	for _, part := range []string{c.Effect, strings.Join(c.Actions, ", ")} {
+		if part != "" {
+			b.WriteString(" ")
+			b.WriteString(part)
+		}
+	}
+	if len(c.Resources) > 0 {
+		b.WriteString(" on ")
+		b.WriteString(strings.Join(c.Resources, ", "))
+	}
+	if c.Principal != "" {
+		b.WriteString(" to ")
+		b.WriteString(c.Principal)
+	}
+	if c.Condition != "" {
+		b.WriteString(" if ")
+		b.WriteString(c.Condition)
+	}
+	return b.String()
+}
