@@ -111,7 +111,9 @@ func markerID(id string) string {
 // engine messages; then the canary plans, largest first (each replaced by
 // its count); and last, if even the dangerous changes do not fit, their
 // tables are cut to the same number of rows each, with the number cut. The
-// marker, the summary table and the stack headings always stay.
+// marker, the summary table and the stack headings always stay. Components
+// that fit in the room a later cut freed are then given back, smallest
+// first.
 //
 // Names, values and engine messages are escaped: code spans for names and
 // values (so no Markdown, HTML, @mention or autolink inside one renders),
@@ -189,8 +191,13 @@ type mdPlan struct {
 // step only removes text, so each is monotone and found by bisection: a
 // 5,000-change report is measured a few dozen times, never rendered twice.
 func (d *markdownDoc) fit(budget int) mdPlan {
-	p := d.plan(0, false, 0, -1)
-	if d.measure(p) <= budget {
+	p := d.cut(budget)
+	d.refill(&p, budget)
+	return p
+}
+
+func (d *markdownDoc) cut(budget int) mdPlan {
+	if p := d.plan(0, false, 0, -1); d.measure(p) <= budget {
 		return p
 	}
 	k := bisect(len(d.groupOrder), func(k int) bool { return d.measure(d.plan(k, false, 0, -1)) <= budget })
@@ -214,6 +221,24 @@ func (d *markdownDoc) fit(budget int) mdPlan {
 	// Keep the most rows that fit: the smallest number cut.
 	cut := bisect(most, func(c int) bool { return d.measure(d.plan(all, true, len(d.canaryOrder), most-c)) <= budget })
 	return d.plan(all, true, len(d.canaryOrder), max(0, most-cut))
+}
+
+// refill gives back, smallest first, the components that fit in the room a
+// later cut left: dropping a canary plan of 500 releases frees more than
+// the components dropped before it needed. Smallest first, the first that
+// does not fit ends the search.
+func (d *markdownDoc) refill(p *mdPlan, budget int) {
+	for i := len(d.groupOrder) - 1; i >= 0; i-- {
+		g := d.groupOrder[i]
+		if !p.groupDropped[g] {
+			continue
+		}
+		delete(p.groupDropped, g)
+		if d.measure(*p) > budget {
+			p.groupDropped[g] = true
+			return
+		}
+	}
 }
 
 // bisect returns the least k in [0, n] for which ok(k) holds, given that ok
@@ -302,13 +327,16 @@ func (d *markdownDoc) emit(p mdPlan, put func(s string, n int)) {
 			if p.groupDropped[[2]int{si, gi}] {
 				omitted++
 				omittedChanges += g.changes
-				continue
 			}
-			putPiece(g.block)
 		}
 		if omitted > 0 {
 			putText(fmt.Sprintf("_Detail of %s omitted (%s) to fit GitHub's size limit: run `kumo diff` locally or see the CI log._\n\n",
 				nounCount(omitted, "component"), nounCount(omittedChanges, "change")))
+		}
+		for gi, g := range s.groups {
+			if !p.groupDropped[[2]int{si, gi}] {
+				putPiece(g.block)
+			}
 		}
 	}
 }
@@ -353,9 +381,12 @@ func newMarkdownDoc(r Report, marker string) *markdownDoc {
 		}
 		d.stacks = append(d.stacks, st)
 	}
-	// Largest first; equal sizes in report order, so the same report always
-	// loses the same detail.
-	slices.SortStableFunc(groups, func(a, b sized) int { return cmp.Compare(b.n, a.n) })
+	// Largest first; of equal sizes the last in the report first, so the
+	// comment keeps the first components a reader meets, and the same report
+	// always loses the same detail.
+	slices.SortStableFunc(groups, func(a, b sized) int {
+		return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(b.at[0], a.at[0]), cmp.Compare(b.at[1], a.at[1]))
+	})
 	for _, g := range groups {
 		d.groupOrder = append(d.groupOrder, g.at)
 	}
