@@ -151,10 +151,12 @@ func tableKeyReport() Report {
 // removedPatternReport: the DataLake pattern was taken out of the program;
 // everything under it is deleted, the buckets and the log group with their
 // data (one bucket is retained).
-func removedPatternReport() Report {
+func removedPatternReport() Report { return removedPatternReportIn("dev") }
+
+func removedPatternReportIn(stack string) Report {
 	lake := "kumo:patterns:DataLake"
 	del := func(qt, typ, name string) Change {
-		return Change{URN: renderURN("dev", lake+"$"+qt, name), Type: typ, Name: name, Custom: true, Op: OpDelete}
+		return Change{URN: renderURN(stack, lake+"$"+qt, name), Type: typ, Name: name, Custom: true, Op: OpDelete}
 	}
 	changes := []Change{
 		del("kumo:constructs:Bucket$aws:s3/bucketV2:BucketV2", "aws:s3/bucketV2:BucketV2", "lake-curated"),
@@ -167,7 +169,7 @@ func removedPatternReport() Report {
 		return DataLoss{URN: c.URN, Type: c.Type, Name: c.Name, Op: OpDelete, Holds: holds, Reason: "removed from the program", Protected: protected}
 	}
 	return Report{Stacks: []StackReport{{
-		Project: "kumo", Stack: "dev", Source: "synth",
+		Project: "kumo", Stack: stack, Source: "synth",
 		Counts:  Counts{Delete: 5, Same: 570},
 		Verdict: "3 resources lose data",
 		DataLoss: []DataLoss{
@@ -175,7 +177,7 @@ func removedPatternReport() Report {
 			dl(changes[1], "objects in an S3 bucket", "retainOnDelete: the bucket is left in the account, no longer managed"),
 			dl(changes[2], "log events", ""),
 		},
-		Groups: []Group{{Component: renderURN("dev", lake, "lake"), Changes: changes}},
+		Groups: []Group{{Component: renderURN(stack, lake, "lake"), Changes: changes}},
 	}}}
 }
 
