@@ -232,14 +232,14 @@ func stackViolations(s StackReport, cats map[string]bool) []Violation {
 			case c.Op == OpSame:
 				continue
 			case c.Op == OpReplace && cats[GateReplace]:
-				add(GateReplace, c.URN, c.Type, c.Name, replaceReason(c))
+				add(GateReplace, c.URN, c.Type, c.Name, gateReplaceReason(c))
 			case c.Op == OpDelete && cats[GateDelete]:
 				add(GateDelete, c.URN, c.Type, c.Name, "deleted")
 			}
 			if cats[GateAny] {
 				reason := opVerb(c.Op)
 				if c.Op == OpReplace {
-					reason = replaceReason(c)
+					reason = gateReplaceReason(c)
 				}
 				add(GateAny, c.URN, c.Type, c.Name, reason)
 			}
@@ -253,7 +253,7 @@ func stackViolations(s StackReport, cats map[string]bool) []Violation {
 	return out
 }
 
-func replaceReason(c Change) string {
+func gateReplaceReason(c Change) string {
 	if len(c.ReplaceReasons) == 0 {
 		return "replaced"
 	}

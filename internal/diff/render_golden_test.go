@@ -102,6 +102,17 @@ func TestGoldenMarkdown(t *testing.T) {
 			checkGolden(t, tc.name+".md", []byte(RenderMarkdown(tc.report(), MarkdownOptions{})))
 		})
 	}
+	// An oversized diff, small enough to review: 120 changes in three
+	// components and 12 canary releases, in a comment of 8,000 characters.
+	// The summary and the dangers survive, the largest components go, and
+	// the comment says so.
+	t.Run("oversized", func(t *testing.T) {
+		md := RenderMarkdown(bigReport(120, asciiName), MarkdownOptions{MaxChars: 8000})
+		if n := markdownLen(md); n > 8000-markdownReserve {
+			t.Errorf("oversized comment: got %d characters; want at most %d", n, 8000-markdownReserve)
+		}
+		checkGolden(t, "oversized.md", []byte(md))
+	})
 }
 
 func TestGoldenJSON(t *testing.T) {
