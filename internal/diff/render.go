@@ -475,3 +475,28 @@ func printableLines(s string) []string {
 	}
 	return lines
 }
+
+// iamKinds are the kinds of IAMChange the analysis writes, with the
+// symbol and words each reads as: a Deny removed or narrowed allows again
+// what it forbade, and a policy known only after the deploy may grant
+// anything.
+var iamKinds = []struct{ kind, symbol, words string }{
+	{"added", "+", "statement added"},
+	{"broadened", "~", "statement broadened"},
+	{"removed", "-", "Deny removed or narrowed"},
+	{"unknown", "?", "policy known only after deploy"},
+}
+
+// iamKind returns the symbol and words for an IAMChange's Kind; a kind
+// this build does not know prints as itself.
+func iamKind(kind string) (symbol, words string) {
+	for _, k := range iamKinds {
+		if k.kind == kind {
+			return k.symbol, k.words
+		}
+	}
+	if kind == "" {
+		return "+", "statement added"
+	}
+	return "?", kind
+}

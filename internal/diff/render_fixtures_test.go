@@ -189,7 +189,7 @@ func widenedIAMReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "synth",
 		Counts:  Counts{Create: 1, Update: 1, Same: 747},
-		Verdict: "IAM widened in 2 policies",
+		Verdict: "IAM widened (2 statements)",
 		IAM: []IAMChange{
 			{
 				URN: rolePolicy, Kind: "added", Effect: "Allow",
@@ -201,8 +201,8 @@ func widenedIAMReport() Report {
 				URN: bucketPolicy, Kind: "broadened", Effect: "Allow",
 				Actions:   []string{"s3:GetObject"},
 				Resources: []string{"arn:aws:s3:::lake-results-7c1e/*"},
-				Principal: `{"AWS":"*"}`,
-				Condition: `{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}} removed`,
+				Principal: "AWS:*",
+				Condition: `lost {"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}`,
 				Attached:  "bucket lake-results",
 			},
 		},

@@ -494,12 +494,8 @@ func iamTable(cs []IAMChange) mdTable {
 	t := mdTable{noun: "IAM statements",
 		head: piece(fmt.Sprintf("#### ⚠️ IAM widening (%d)\n\n| | Attached to | Effect | Actions | Resources | Principal | Condition |\n| :-- | :-- | :-- | :-- | :-- | :-- | :-- |\n", len(cs)))}
 	for _, c := range cs {
-		kind := "+ added"
-		if c.Kind == "broadened" {
-			kind = "~ broadened"
-		} else if c.Kind != "added" && c.Kind != "" {
-			kind = c.Kind
-		}
+		sym, words := iamKind(c.Kind)
+		kind := sym + " " + words
 		t.rows = append(t.rows, piece(fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %s |\n",
 			mdText(kind), mdCell(iamAttached(c)), mdText(c.Effect), cellList(c.Actions, "<br>"), cellList(c.Resources, "<br>"),
 			cellList(printableLines(c.Principal), "<br>"), cellList(printableLines(c.Condition), "<br>"))))

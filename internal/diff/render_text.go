@@ -240,11 +240,10 @@ func (t *textWriter) iam(cs []IAMChange) {
 	t.heading(ansiBold+ansiDanger, fmt.Sprintf("IAM widening (%d)", len(cs)))
 	head := []string{"", "Attached", "Effect", "Actions", "Resources", "Principal", "Condition"}
 	rows := make([][][]string, len(cs))
+	seen := map[string]bool{}
 	for i, c := range cs {
-		sym := "+"
-		if c.Kind == "broadened" {
-			sym = "~"
-		}
+		sym, _ := iamKind(c.Kind)
+		seen[c.Kind] = true
 		rows[i] = [][]string{
 			{sym}, {printable(iamAttached(c))}, {printable(c.Effect)},
 			printableAll(c.Actions), printableAll(c.Resources),
@@ -254,7 +253,21 @@ func (t *textWriter) iam(cs []IAMChange) {
 	for _, l := range boxTable(head, rows) {
 		t.line(2, l)
 	}
-	t.line(2, "+ added statement, ~ statement broadened")
+	var legend []string
+	for _, k := range iamKinds {
+		if seen[k.kind] {
+			legend = append(legend, k.symbol+" "+k.words)
+			delete(seen, k.kind)
+		}
+	}
+	for _, c := range cs {
+		if seen[c.Kind] {
+			sym, words := iamKind(c.Kind)
+			legend = append(legend, sym+" "+printable(words))
+			delete(seen, c.Kind)
+		}
+	}
+	t.line(2, strings.Join(legend, ", "))
 }
 
 // iamAttached names what a statement applies to: Attached, or else the

@@ -218,3 +218,33 @@ func BenchmarkRenderText5000(b *testing.B) {
 		}
 	}
 }
+
+// TestRenderIAMKinds: every kind of IAM change the analysis writes reads
+// as its own symbol in both views, with a legend of the kinds present.
+func TestRenderIAMKinds(t *testing.T) {
+	r := widenedIAMReport()
+	s := &r.Stacks[0]
+	s.IAM = append(s.IAM,
+		IAMChange{URN: s.IAM[0].URN, Kind: "removed", Effect: "Deny", Actions: []string{"s3:DeleteObject"}, Resources: []string{"*"}, Attached: "role ops-remediate"},
+		IAMChange{URN: s.IAM[0].URN, Kind: "unknown", Actions: []string{}, Resources: []string{}, Attached: "role ops-audit"},
+	)
+	text := renderText(t, r, TextOptions{})
+	for _, want := range []string{
+		"│ - │ role ops-remediate  │ Deny   │ s3:DeleteObject",
+		"│ ? │ role ops-audit",
+		"+ statement added, ~ statement broadened, - Deny removed or narrowed, ? policy known only after deploy",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text view lacks %q:\n%s", want, text)
+		}
+	}
+	md := RenderMarkdown(r, MarkdownOptions{})
+	for _, want := range []string{
+		"| - Deny removed or narrowed | `role ops-remediate` | Deny | `s3:DeleteObject` |",
+		"| ? policy known only after deploy | `role ops-audit` |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
