@@ -500,3 +500,41 @@ func iamKind(kind string) (symbol, words string) {
 	}
 	return "?", kind
 }
+
+// viewGroup is a group as the views show it, under its label.
+type viewGroup struct {
+	label string
+	// folded is set on the group the code-only components fold into: it
+	// has no component, and reads as its one line.
+	folded bool
+	Group
+}
+
+// viewGroups returns the groups with something to show, each labelled by
+// its component. Components whose only change is their functions' code
+// fold into one group at the end: the analysis groups a function under its
+// own component, so a pull request that changes ten handlers would
+// otherwise list ten groups of one line each.
+func viewGroups(gs []Group) []viewGroup {
+	var out []viewGroup
+	var code []string
+	for _, g := range gs {
+		changed := 0
+		for _, c := range g.Changes {
+			if c.Op != OpSame {
+				changed++
+			}
+		}
+		switch {
+		case changed > 0:
+			out = append(out, viewGroup{label: componentLabel(g.Component), Group: g})
+		case len(g.CodeOnly) > 0:
+			code = append(code, g.CodeOnly...)
+		}
+	}
+	if len(code) > 0 {
+		slices.Sort(code)
+		out = append(out, viewGroup{folded: true, Group: Group{CodeOnly: code}})
+	}
+	return out
+}

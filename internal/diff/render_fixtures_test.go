@@ -38,7 +38,7 @@ func exampleReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "synth",
 		Counts:  Counts{Update: 3, Replace: 1, Same: 745},
-		Verdict: "1 resource loses data; IAM widened in 1 policy; 2 canary releases",
+		Verdict: "⚠ 1 resource loses data · IAM widened (1 statement) · 2 canary releases · 3 to update · 1 to replace",
 		DataLoss: []DataLoss{{
 			URN: tableURN, Type: "aws:dynamodb/table:Table", Name: "web-items", Op: OpReplace,
 			Holds:  "items of a DynamoDB table",
@@ -65,32 +65,39 @@ func exampleReport() Report {
 				Hooks:  []string{"pre-traffic: web-smoketest"},
 			},
 		},
-		Groups: []Group{{
-			Component: renderURN("dev", webApp, "web"),
-			Changes: []Change{
-				{
-					URN: policyURN, Type: "aws:iam/rolePolicy:RolePolicy", Name: "web-items-table-web-items-readwrite",
-					Custom: true, Op: OpUpdate,
-					Props: []PropChange{{Path: "policy", Kind: KindUpdate, Old: readWritePolicy, New: wideTablePolicy}},
-				},
-				{
-					URN: fnURN, Type: "aws:lambda/function:Function", Name: "web-items", Custom: true, Op: OpUpdate,
-					Props: []PropChange{
-						{Path: "environment.variables.TABLE_NAME", Kind: KindUpdate, Old: "web-items-3f2a1b0", New: Unknown},
-						{Path: "memorySize", Kind: KindUpdate, Old: 256.0, New: 512.0},
+		// Grouped as the analysis groups them: by each resource's own
+		// component.
+		Groups: []Group{
+			{Component: renderURN("dev", webFunction, "web-health"), CodeOnly: []string{"web-health"}},
+			{
+				Component: renderURN("dev", webFunction, "web-items"),
+				Changes: []Change{
+					{
+						URN: policyURN, Type: "aws:iam/rolePolicy:RolePolicy", Name: "web-items-table-web-items-readwrite",
+						Custom: true, Op: OpUpdate,
+						Props: []PropChange{{Path: "policy", Kind: KindUpdate, Old: readWritePolicy, New: wideTablePolicy}},
+					},
+					{
+						URN: fnURN, Type: "aws:lambda/function:Function", Name: "web-items", Custom: true, Op: OpUpdate,
+						Props: []PropChange{
+							{Path: "environment.variables.TABLE_NAME", Kind: KindUpdate, Old: "web-items-3f2a1b0", New: Unknown},
+							{Path: "memorySize", Kind: KindUpdate, Old: 256.0, New: 512.0},
+						},
 					},
 				},
-				{
+			},
+			{
+				Component: renderURN("dev", webTable, "web-items"),
+				Changes: []Change{{
 					URN: tableURN, Type: "aws:dynamodb/table:Table", Name: "web-items", Custom: true, Op: OpReplace,
 					ReplaceReasons: []string{"hashKey"},
 					Props: []PropChange{
 						{Path: "attributes[0].name", Kind: KindUpdate, Old: "id", New: "pk"},
 						{Path: "hashKey", Kind: KindUpdate, Old: "id", New: "pk", Replace: true},
 					},
-				},
+				}},
 			},
-			CodeOnly: []string{"web-health"},
-		}},
+		},
 	}}}
 }
 
@@ -101,7 +108,7 @@ func configOnlyReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "prod", Source: "preview",
 		Counts:  Counts{Update: 1, Same: 787},
-		Verdict: "1 canary release",
+		Verdict: "1 canary release · 1 to update",
 		Canary: []Release{{
 			Function: "web-items", URN: renderURN("prod", webFunction+"$kumo:index:Release", "web-items"), Alias: "live",
 			Reasons:    []string{"timeout"},
@@ -127,7 +134,7 @@ func tableKeyReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "synth",
 		Counts:  Counts{Replace: 1, Same: 748},
-		Verdict: "1 resource loses data",
+		Verdict: "⚠ 1 resource loses data · 1 to replace",
 		DataLoss: []DataLoss{{
 			URN: table, Type: "aws:dynamodb/table:Table", Name: "streams-state", Op: OpReplace,
 			Holds:     "items of a DynamoDB table",
@@ -171,7 +178,7 @@ func removedPatternReportIn(stack string) Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: stack, Source: "synth",
 		Counts:  Counts{Delete: 5, Same: 570},
-		Verdict: "3 resources lose data",
+		Verdict: "⚠ 3 resources lose data · 5 to delete",
 		DataLoss: []DataLoss{
 			dl(changes[0], "objects in an S3 bucket", ""),
 			dl(changes[1], "objects in an S3 bucket", "retainOnDelete: the bucket is left in the account, no longer managed"),
@@ -189,7 +196,7 @@ func widenedIAMReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "synth",
 		Counts:  Counts{Create: 1, Update: 1, Same: 747},
-		Verdict: "IAM widened (2 statements)",
+		Verdict: "⚠ IAM widened (2 statements) · 1 to create · 1 to update",
 		IAM: []IAMChange{
 			{
 				URN: rolePolicy, Kind: "added", Effect: "Allow",
@@ -233,7 +240,7 @@ func publicRouteReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "synth",
 		Counts:  Counts{Update: 1, Replace: 1, Same: 747},
-		Verdict: "1 route made public",
+		Verdict: "⚠ 1 route made public · 1 to update · 1 to replace",
 		Public: []PublicChange{{
 			URN: method, Type: "aws:apigateway/method:Method", What: "GET /items/{id}",
 			Before: "COGNITO_USER_POOLS", After: "NONE (public)",
@@ -259,8 +266,9 @@ func publicRouteReport() Report {
 	}}}
 }
 
-// codeOnlyReport: three handlers rebuilt, nothing else: one folded line,
-// three canary releases, no danger.
+// codeOnlyReport: three handlers rebuilt, nothing else: each function its
+// own component, as the analysis groups them, folded into one line; three
+// canary releases, no danger.
 func codeOnlyReport() Report {
 	rel := func(name string) Release {
 		return Release{Function: name, URN: renderURN("dev", "kumo:patterns:StreamProcessing$kumo:constructs:Function$kumo:index:Release", name),
@@ -270,12 +278,13 @@ func codeOnlyReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "synth",
 		Counts:  Counts{Update: 3, Same: 746},
-		Verdict: "3 canary releases",
+		Verdict: "3 canary releases · 3 to update",
 		Canary:  []Release{rel("streams-archive"), rel("streams-convert"), rel("streams-processor")},
-		Groups: []Group{{
-			Component: renderURN("dev", "kumo:patterns:StreamProcessing", "streams"),
-			CodeOnly:  []string{"streams-processor", "streams-archive", "streams-convert"},
-		}},
+		Groups: []Group{
+			{Component: renderURN("dev", "kumo:patterns:StreamProcessing$kumo:constructs:Function", "streams-archive"), CodeOnly: []string{"streams-archive"}},
+			{Component: renderURN("dev", "kumo:patterns:StreamProcessing$kumo:constructs:Function", "streams-convert"), CodeOnly: []string{"streams-convert"}},
+			{Component: renderURN("dev", "kumo:patterns:StreamProcessing$kumo:constructs:Function", "streams-processor"), CodeOnly: []string{"streams-processor"}},
+		},
 	}}}
 }
 
@@ -287,7 +296,7 @@ func secretsReport() Report {
 	return Report{Stacks: []StackReport{{
 		Project: "kumo", Stack: "dev", Source: "preview",
 		Counts:  Counts{Create: 1, Update: 1, Same: 747},
-		Verdict: "2 canary releases",
+		Verdict: "2 canary releases · 1 to create · 1 to update",
 		Canary: []Release{
 			{Function: "ops-audit", URN: renderURN("dev", "kumo:patterns:OperationsAutomation$kumo:constructs:Function$kumo:index:Release", "ops-audit"),
 				Alias: "live", Reasons: []string{"code"}, First: true, Preference: "CodeDeployDefault.LambdaCanary10Percent5Minutes"},
@@ -384,7 +393,7 @@ func bigReport(n int, name func(i int) string) Report {
 		Name: "items", Op: OpReplace, Holds: "items of a DynamoDB table", Reason: "partition key hashKey changed: id → pk (forces replacement)"}}
 	s.IAM = []IAMChange{{URN: renderURN("scale", webFunction+"$aws:iam/rolePolicy:RolePolicy", "items-readwrite"), Kind: "added",
 		Effect: "Allow", Actions: []string{"dynamodb:*"}, Resources: []string{"*"}}}
-	s.Verdict = fmt.Sprintf("1 resource loses data; IAM widened in 1 policy; %d canary releases", len(s.Canary))
+	s.Verdict = fmt.Sprintf("⚠ 1 resource loses data · IAM widened (1 statement) · %d canary releases · %d to update", len(s.Canary), n)
 	return Report{Stacks: []StackReport{s}}
 }
 

@@ -73,7 +73,7 @@ func TestRenderJSONNoHTMLEscape(t *testing.T) {
 
 func TestRenderJSONStable(t *testing.T) {
 	r := exampleReport()
-	r.Stacks[0].Groups[0].Changes[1].New = map[string]any{"z": 1.0, "a": 2.0, "m": map[string]any{"y": 1.0, "b": 2.0}}
+	r.Stacks[0].Groups[1].Changes[1].New = map[string]any{"z": 1.0, "a": 2.0, "m": map[string]any{"y": 1.0, "b": 2.0}}
 	var first bytes.Buffer
 	if err := RenderJSON(&first, r); err != nil {
 		t.Fatal(err)

@@ -465,11 +465,8 @@ func newMarkdownStack(s StackReport) mdStack {
 	}
 
 	total := 0
-	for _, g := range s.Groups {
-		n := groupChangeCount(g)
-		if n == 0 {
-			continue
-		}
+	for _, g := range viewGroups(s.Groups) {
+		n := groupChangeCount(g.Group)
 		total += n
 		st.groups = append(st.groups, mdGroup{block: piece(groupBlock(g)), changes: n})
 	}
@@ -519,7 +516,7 @@ func publicTable(ps []PublicChange) mdTable {
 
 // groupBlock folds one component's changes into a <details> block whose
 // summary names the component and what it does.
-func groupBlock(g Group) string {
+func groupBlock(g viewGroup) string {
 	var lines []string
 	for _, c := range g.Changes {
 		if c.Op == OpSame {
@@ -533,9 +530,12 @@ func groupBlock(g Group) string {
 	if len(g.CodeOnly) > 0 {
 		lines = append(lines, printable(codeOnlyLine(g.CodeOnly)))
 	}
+	summary := "<code>" + html.EscapeString(printable(g.label)) + "</code>: " + html.EscapeString(groupCounts(g.Group))
+	if g.folded {
+		summary = html.EscapeString(capitalize(groupCounts(g.Group)))
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<details><summary><code>%s</code>: %s</summary>\n\n",
-		html.EscapeString(printable(componentLabel(g.Component))), html.EscapeString(groupCounts(g)))
+	fmt.Fprintf(&b, "<details><summary>%s</summary>\n\n", summary)
 	writeCodeBlock(&b, lines)
 	b.WriteString("\n</details>\n\n")
 	return b.String()

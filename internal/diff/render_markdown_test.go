@@ -212,7 +212,7 @@ func TestMarkdownSizeSafe(t *testing.T) {
 				t.Errorf("comment is not valid UTF-8")
 			}
 			for _, want := range []string{
-				"| `kumo/scale` | 0 | 5000 | 0 | 0 | 1 resource loses data; IAM widened in 1 policy; 500 canary releases |",
+				"| `kumo/scale` | 0 | 5000 | 0 | 0 | ⚠ 1 resource loses data · IAM widened (1 statement) · 500 canary releases · 5000 to update |",
 				"#### ⚠️ Data loss (1)", "`aws:dynamodb/table:Table items`",
 				"#### ⚠️ IAM widening (1)", "`dynamodb:*`",
 				"#### Changes (5000)",
@@ -244,8 +244,6 @@ func TestMarkdownSizeSafe(t *testing.T) {
 // large loses its largest component only.
 func TestMarkdownDropsLeast(t *testing.T) {
 	r := exampleReport()
-	small := Group{Component: renderURN("dev", "kumo:patterns:DataLake", "lake"), CodeOnly: []string{"lake-catalog"}}
-	r.Stacks[0].Groups = append(r.Stacks[0].Groups, small)
 	whole := RenderMarkdown(r, MarkdownOptions{MaxChars: 1 << 30})
 	size := markdownLen(whole)
 
@@ -256,13 +254,15 @@ func TestMarkdownDropsLeast(t *testing.T) {
 	if markdownLen(cut) > size-1 {
 		t.Errorf("cut comment: got %d characters; want at most %d", markdownLen(cut), size-1)
 	}
-	if strings.Contains(cut, "kumo:patterns:WebApp web</code>") {
-		t.Errorf("cut comment still holds the largest component, WebApp web")
+	if strings.Contains(cut, "kumo:constructs:Function web-items</code>") {
+		t.Errorf("cut comment still holds the largest component, Function web-items")
 	}
-	if !strings.Contains(cut, "kumo:patterns:DataLake lake</code>") {
-		t.Errorf("cut comment lost the small component too; want only the largest dropped")
+	for _, small := range []string{"kumo:constructs:Table web-items</code>", "<summary>Code changed in 1 function</summary>"} {
+		if !strings.Contains(cut, small) {
+			t.Errorf("cut comment lost %q too; want only the largest component dropped", small)
+		}
 	}
-	if !strings.Contains(cut, "_Detail of 1 component omitted (4 changes) to fit GitHub's size limit: run `kumo diff` locally or see the CI log._") {
+	if !strings.Contains(cut, "_Detail of 1 component omitted (2 changes) to fit GitHub's size limit: run `kumo diff` locally or see the CI log._") {
 		t.Errorf("cut comment does not say what was cut:\n%s", cut)
 	}
 	for _, keep := range []string{"#### ⚠️ Data loss (1)", "#### ⚠️ IAM widening (1)", "#### Canary plan (2)"} {
@@ -283,7 +283,7 @@ func TestMarkdownCutsInOrder(t *testing.T) {
 			Type: "aws:s3/bucketV2:BucketV2", Name: fmt.Sprintf("b%02d", i), Op: OpDelete,
 			Holds: "objects in an S3 bucket", Reason: "removed from the program"})
 	}
-	summary := "| `kumo/dev` | 1 | 1 | 0 | 0 | 2 canary releases |"
+	summary := "| `kumo/dev` | 1 | 1 | 0 | 0 | 2 canary releases · 1 to create · 1 to update |"
 	full := markdownLen(RenderMarkdown(r, MarkdownOptions{MaxChars: 1 << 30}))
 	type want struct{ groups, diag, canary, rows bool }
 	var steps []want

@@ -378,11 +378,12 @@ func (t *textWriter) groups(gs []Group) {
 		total += groupChangeCount(g)
 	}
 	t.heading(ansiBold, fmt.Sprintf("Changes (%d)", total))
-	for _, g := range gs {
-		if groupChangeCount(g) == 0 {
+	for _, g := range viewGroups(gs) {
+		if g.folded {
+			t.line(2, t.paintSymbol(ansiYellow, printable(codeOnlyLine(g.CodeOnly))))
 			continue
 		}
-		t.line(2, t.paint(ansiBold, printable(componentLabel(g.Component)))+": "+groupCounts(g))
+		t.line(2, t.paint(ansiBold, printable(g.label))+": "+groupCounts(g.Group))
 		for _, c := range g.Changes {
 			if c.Op == OpSame {
 				continue

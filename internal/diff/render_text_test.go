@@ -248,3 +248,28 @@ func TestRenderIAMKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestViewGroups(t *testing.T) {
+	same := Change{URN: "u-same", Op: OpSame}
+	upd := Change{URN: "u-upd", Op: OpUpdate}
+	got := viewGroups([]Group{
+		{Component: renderURN("dev", webFunction, "b"), CodeOnly: []string{"b"}},
+		{Component: renderURN("dev", webFunction, "c"), Changes: []Change{same}},
+		{Component: renderURN("dev", webTable, "t"), Changes: []Change{same, upd}, CodeOnly: []string{"t-fn"}},
+		{Component: renderURN("dev", webFunction, "a"), CodeOnly: []string{"a"}},
+	})
+	var lines []string
+	for _, g := range got {
+		lines = append(lines, g.label+" | "+groupCounts(g.Group)+" | "+strings.Join(g.CodeOnly, ","))
+	}
+	want := []string{
+		"kumo:constructs:Table t | 1 to update, code changed in 1 function | t-fn",
+		" | code changed in 2 functions | a,b",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("viewGroups:\ngot  %q\nwant %q", lines, want)
+	}
+	if !got[1].folded || got[0].folded {
+		t.Errorf("folded: got %v, %v; want false, true", got[0].folded, got[1].folded)
+	}
+}
