@@ -138,9 +138,10 @@ var replaceTable = map[string]replaceEntry{
 	"aws:cognito/userGroup:UserGroup": {replace: []string{"name", "userPoolId"}, autoname: []string{"name"},
 		source: tfSource("cognitoidp/user_group.go")},
 	// The sign-in attributes are fixed at creation (CreateUserPool only);
-	// schema attributes can be added in place, not changed.
+	// schema attributes can be added in place, not changed. In
+	// usernameConfiguration only caseSensitive is ForceNew, not the block.
 	"aws:cognito/userPool:UserPool": {
-		replace:  []string{"aliasAttributes", "name", "usernameAttributes", "usernameConfiguration"},
+		replace:  []string{"aliasAttributes", "name", "usernameAttributes", "usernameConfiguration.caseSensitive"},
 		autoname: []string{"name"},
 		source:   tfSource("cognitoidp/user_pool.go")},
 	"aws:cognito/userPoolClient:UserPoolClient": {replace: []string{"generateSecret", "userPoolId"}, autoname: []string{"name"},

@@ -103,6 +103,8 @@ func TestForcesReplacement(t *testing.T) {
 		{"aws:opensearch/domain:Domain", "vpcOptions.subnetIds[0]", false, true},
 		{"aws:opensearch/domain:Domain", "encryptAtRest.kmsKeyId", true, true},
 		{"aws:opensearch/domain:Domain", "clusterConfig.instanceType", false, true},
+		{"aws:cognito/userPool:UserPool", "usernameConfiguration.caseSensitive", true, true},
+		{"aws:cognito/userPool:UserPool", "passwordPolicy.minimumLength", false, true},
 		{"kumo:index:Release", "aliasName", true, true},
 		{"kumo:index:Release", "fingerprint", false, true},
 		// An input the table does not name is an in-place update.
