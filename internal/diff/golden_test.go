@@ -88,7 +88,9 @@ func TestGoldenRemovedPattern(t *testing.T) {
 		"aws:cloudwatch/logGroup:LogGroup": true, "aws:sqs/queue:Queue": true, "aws:kms/key:Key": true,
 	}
 	base := readGolden(t, "dev")
-	under := func(r *SynthResource) bool { return r.URN == pattern || strings.HasPrefix(r.URN, "urn:pulumi:dev::kumo::kumo:patterns:StreamProcessing$") }
+	under := func(r *SynthResource) bool {
+		return r.URN == pattern || strings.HasPrefix(r.URN, "urn:pulumi:dev::kumo::kumo:patterns:StreamProcessing$")
+	}
 	removed, wantLoss := 0, map[string]int{}
 	for i := range base.Resources {
 		if r := &base.Resources[i]; under(r) {
