@@ -33,14 +33,21 @@ type stackIndex struct {
 	byURN    map[string]*Change
 	children map[string][]*Change
 	changes  []Change
+	// configs are the CodeDeploy deployment configs by name.
+	configs map[string]*Change
 }
 
 func newIndex(d *StackDiff) *stackIndex {
-	ix := &stackIndex{byURN: make(map[string]*Change, len(d.Changes)), children: map[string][]*Change{}, changes: d.Changes}
+	ix := &stackIndex{byURN: make(map[string]*Change, len(d.Changes)), children: map[string][]*Change{}, changes: d.Changes, configs: map[string]*Change{}}
 	for i := range d.Changes {
 		c := &d.Changes[i]
 		ix.byURN[c.URN] = c
 		ix.children[c.Parent] = append(ix.children[c.Parent], c)
+		if c.Type == "aws:codedeploy/deploymentConfig:DeploymentConfig" {
+			if n := str(inputs(c), "deploymentConfigName"); n != "" {
+				ix.configs[n] = c
+			}
+		}
 	}
 	return ix
 }

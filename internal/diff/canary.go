@@ -34,22 +34,21 @@ func canaryPlan(ix *stackIndex) []Release {
 	}
 	for i := range ix.changes {
 		c := &ix.changes[i]
-		if c.Type != typeRelease || c.Op == OpSame || c.Op == OpDelete {
+		if c.Type != typeRelease || c.Op == OpDelete {
 			continue
 		}
+		// A Release whose own inputs are unchanged still publishes when its
+		// function's versioned settings change.
 		fn := ix.sibling(c, typeFunction)
 		reasons := releaseReasons(c, fn)
-		if c.Op == OpUpdate && len(reasons) == 0 {
-			continue // only release settings changed (say, the preference): no new version
+		if reasons == nil {
+			continue // say, only the preference changed: no new version
 		}
 		in := c.New
 		r := Release{
 			Function: functionName(ix, c), URN: c.URN, Alias: str(in, "aliasName"),
 			Reasons: reasons, First: c.Op == OpCreate,
 			Preference: str(in, "deploymentConfigName"),
-		}
-		if r.Reasons == nil {
-			r.Reasons = []string{}
 		}
 		r.Shift = shiftWords(ix, r.Preference)
 		if g := ix.sibling(c, "aws:codedeploy/deploymentGroup:DeploymentGroup"); g != nil {
@@ -101,7 +100,7 @@ func releaseReasons(rel, fn *Change) []string {
 	if !publishes {
 		return nil
 	}
-	var out []string
+	out := []string{}
 	if seen["code"] {
 		out = append(out, "code")
 		delete(seen, "code")
@@ -148,11 +147,7 @@ func shiftWords(ix *stackIndex, name string) string {
 	if name == Unknown {
 		return "known after deploy"
 	}
-	for i := range ix.changes {
-		c := &ix.changes[i]
-		if c.Type != "aws:codedeploy/deploymentConfig:DeploymentConfig" || str(inputs(c), "deploymentConfigName") != name {
-			continue
-		}
+	if c := ix.configs[name]; c != nil {
 		tr := asMap(inputs(c)["trafficRoutingConfig"])
 		switch str(tr, "type") {
 		case "AllAtOnce":
