@@ -24,7 +24,7 @@ type goldenResource struct {
 	Inputs map[string]any `json:"inputs"`
 }
 
-func readGolden(t *testing.T) []goldenResource {
+func goldenResources(t *testing.T) []goldenResource {
 	t.Helper()
 	files, err := filepath.Glob("../../test/testdata/*.golden.json")
 	if err != nil || len(files) == 0 {
@@ -49,7 +49,7 @@ func readGolden(t *testing.T) []goldenResource {
 
 func TestReplaceTableCoversGoldenTypes(t *testing.T) {
 	seen := map[string]bool{}
-	for _, r := range readGolden(t) {
+	for _, r := range goldenResources(t) {
 		if seen[r.Type] {
 			continue
 		}
@@ -208,7 +208,7 @@ func TestDeleteBeforeReplace(t *testing.T) {
 // looks like an autoname but is not one.
 func TestDeleteBeforeReplaceOnGolden(t *testing.T) {
 	var tables, crawlerLogs int
-	for _, r := range readGolden(t) {
+	for _, r := range goldenResources(t) {
 		switch {
 		case r.Type == "aws:dynamodb/table:Table":
 			tables++
