@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ func (t Target) String() string { return fmt.Sprintf("%s/%s#%d", t.Owner, t.Repo
 // Actions (GITHUB_REPOSITORY; GITHUB_EVENT_PATH's pull request, else
 // GITHUB_REF refs/pull/N/merge; GITHUB_API_URL for GitHub Enterprise) or an
 // AWS CodeBuild pull request build (CODEBUILD_WEBHOOK_TRIGGER pr/N,
-// CODEBUILD_SOURCE_REPO_URL). readFile reads the event file (os.ReadFile).
+// CODEBUILD_SOURCE_REPO_URL). readFile reads the event file; nil is
+// os.ReadFile.
 func TargetFromEnv(getenv func(string) string, readFile func(string) ([]byte, error)) (Target, error) {
 	return ResolveTarget("", 0, getenv, readFile)
 }
@@ -36,6 +38,9 @@ func TargetFromEnv(getenv func(string) string, readFile func(string) ([]byte, er
 // CI, or from a workflow_run job that was handed the number.
 func ResolveTarget(repoFlag string, prFlag int, getenv func(string) string, readFile func(string) ([]byte, error)) (Target, error) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
 	var t Target
 	var errs []error
 
@@ -99,7 +104,7 @@ func ResolveTarget(repoFlag string, prFlag int, getenv func(string) string, read
 // prFromEnv reads the pull request number: Actions' event file, then
 // GITHUB_REF, then CodeBuild's webhook trigger.
 func prFromEnv(env func(string) string, readFile func(string) ([]byte, error)) (int, error) {
-	howTo := "pass --pr N, or run kumo on a pull_request event (GitHub Actions) or a CodeBuild webhook build for PULL_REQUEST_CREATED and PULL_REQUEST_UPDATED"
+	howTo := "pass --pr N, or run kumo on a pull_request event (GitHub Actions) or a CodeBuild webhook build for PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED and PULL_REQUEST_REOPENED"
 	var seen []string
 	if path := env("GITHUB_EVENT_PATH"); path != "" {
 		b, err := readFile(path)

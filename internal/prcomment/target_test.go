@@ -3,6 +3,8 @@ package prcomment
 import (
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -97,7 +99,7 @@ func TestResolveTarget(t *testing.T) {
 		{name: "GITHUB_API_URL not a URL", env: with(actions, "GITHUB_API_URL", "ghe.example.com"),
 			wantErr: []string{`GITHUB_API_URL: "ghe.example.com" is not a URL: want https://api.github.com or https://HOST/api/v3`}},
 		{name: "CodeBuild push build", env: with(codebuild, "CODEBUILD_WEBHOOK_TRIGGER", "branch/main"),
-			wantErr: []string{`no pull request number: CODEBUILD_WEBHOOK_TRIGGER "branch/main" is not pr/N: pass --pr N, or run kumo on a pull_request event (GitHub Actions) or a CodeBuild webhook build for PULL_REQUEST_CREATED and PULL_REQUEST_UPDATED`}},
+			wantErr: []string{`no pull request number: CODEBUILD_WEBHOOK_TRIGGER "branch/main" is not pr/N: pass --pr N, or run kumo on a pull_request event (GitHub Actions) or a CodeBuild webhook build for PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED and PULL_REQUEST_REOPENED`}},
 		{name: "CodeBuild started by hand", env: with(codebuild, "CODEBUILD_WEBHOOK_TRIGGER", ""),
 			wantErr: []string{"CODEBUILD_WEBHOOK_TRIGGER is not set (the build was not started by a webhook)"}},
 		{name: "CodeBuild of a CodeCommit source without --repo", env: with(codebuild, "CODEBUILD_SOURCE_REPO_URL", "https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/app"),
@@ -154,5 +156,17 @@ func TestParseRepo(t *testing.T) {
 		if (err == nil) != tt.ok || o != tt.o || r != tt.r {
 			t.Errorf("ParseRepo(%q): got %q, %q, %v; want %q, %q, ok=%v", tt.in, o, r, err, tt.o, tt.r, tt.ok)
 		}
+	}
+}
+
+func TestResolveTargetReadsTheEventFileByDefault(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(path, []byte(`{"pull_request":{"number":12}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": path}
+	got, err := ResolveTarget("", 0, func(k string) string { return env[k] }, nil)
+	if want := (Target{Owner: "o", Repo: "r", PR: 12}); err != nil || got != want {
+		t.Errorf("got %+v, %v; want %+v", got, err, want)
 	}
 }

@@ -352,7 +352,7 @@ func TestUpsertDeadline(t *testing.T) {
 		f := newFake(t)
 		f.hang = true
 		clock := &fakeClock{}
-		_, err := Upsert(context.Background(), testClient(t, f, clock, Options{Attempts: 2, RequestTimeout: 20 * time.Millisecond}), target, marker, newBody)
+		_, err := Upsert(context.Background(), testClient(t, f, clock, Options{Attempts: 2, RequestTimeout: 20 * time.Millisecond, Timeout: 10 * time.Second}), target, marker, newBody)
 		var ge *GaveUpError
 		if !errors.As(err, &ge) || ge.Attempts != 2 || !strings.Contains(ge.Last, "context deadline exceeded") {
 			t.Errorf("got %v; want a *GaveUpError of 2 timed-out attempts", err)
@@ -448,4 +448,34 @@ func TestToken(t *testing.T) {
 			t.Errorf("Token(%v): got error %v; want one naming GITHUB_TOKEN", tt.env, err)
 		}
 	}
+}
+
+func TestPost(t *testing.T) {
+	t.Run("in GitHub Actions on Enterprise Server, from the environment alone", func(t *testing.T) {
+		f := newFake(t, fakeComment{Body: oldBody, User: "kumo-bot"})
+		env := map[string]string{
+			"GITHUB_REPOSITORY": "o/r",
+			"GITHUB_REF":        "refs/pull/5/merge",
+			"GITHUB_API_URL":    f.srv.URL + "/api/v3",
+			"GITHUB_TOKEN":      testToken,
+		}
+		got, err := Post(context.Background(), "", 0, func(k string) string { return env[k] }, nil, marker, newBody, Options{})
+		if err != nil {
+			t.Fatalf("Post: %v", err)
+		}
+		if got.Action != Updated || got.ID != 1001 {
+			t.Errorf("got %+v; want comment 1001 updated", got)
+		}
+		sameCalls(t, f.recorded(), []string{list1, patch(1001, newBody)})
+		if fmt.Sprint(f.auth) != fmt.Sprint([]string{"Bearer " + testToken, "Bearer " + testToken}) {
+			t.Errorf("got Authorization %q; want the bearer token on both calls", f.auth)
+		}
+	})
+	t.Run("flags name the pull request, and no token is an error before any call", func(t *testing.T) {
+		f := newFake(t)
+		env := map[string]string{"GITHUB_API_URL": f.srv.URL}
+		_, err := Post(context.Background(), "o/r", 5, func(k string) string { return env[k] }, nil, marker, newBody, Options{})
+		containsInOrder(t, fmt.Sprint(err), []string{"no GitHub token: set GITHUB_TOKEN"})
+		sameCalls(t, f.recorded(), nil)
+	})
 }
