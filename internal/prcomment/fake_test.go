@@ -18,7 +18,6 @@ import (
 // and edit issue comments — over one pull request's comments, recording
 // every call.
 type fakeGitHub struct {
-	t      *testing.T
 	srv    *httptest.Server
 	mu     sync.Mutex
 	calls  []string // "METHOD PATH?QUERY BODY"
@@ -43,7 +42,7 @@ type fakeComment struct {
 const testToken = "ghs_test0000secret0000token"
 
 func newFake(t *testing.T, comments ...fakeComment) *fakeGitHub {
-	f := &fakeGitHub{t: t, nextID: 1000}
+	f := &fakeGitHub{nextID: 1000}
 	for _, c := range comments {
 		f.add(c.Body, c.User)
 	}

@@ -72,7 +72,7 @@ type GaveUpError struct {
 }
 
 func (e *GaveUpError) Error() string {
-	return fmt.Sprintf("%s %s failed %d times, last with %s: GitHub may be unavailable (https://www.githubstatus.com); run the job again later",
+	return fmt.Sprintf("%s %s failed %d times, last with %s: GitHub may be unavailable (https://www.githubstatus.com) or unreachable from here; run the job again later",
 		e.Method, e.Path, e.Attempts, e.Last)
 }
 
@@ -90,7 +90,7 @@ type RateLimitedError struct {
 }
 
 func (e *RateLimitedError) Error() string {
-	bound := fmt.Sprintf("the %s kumo waits at most (Options.MaxRateLimitWait)", e.Limit.Round(time.Second))
+	bound := fmt.Sprintf("the %s kumo waits at most", e.Limit.Round(time.Second))
 	if e.Deadline {
 		bound = fmt.Sprintf("the %s left before the deadline", e.Limit.Round(time.Second))
 	}

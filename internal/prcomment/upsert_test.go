@@ -266,7 +266,7 @@ func TestUpsertFails(t *testing.T) {
 		name:  "a rate limit longer than MaxRateLimitWait fails at once, naming the wait",
 		fail:  map[int]resp{1: {status: 429, header: map[string]string{"Retry-After": "3600"}}},
 		calls: []string{list1},
-		errs:  []string{"GitHub's rate limit asks to wait 1h0m0s (until 2025-06-15T16:06:40Z)", "more than the 1m30s kumo waits at most (Options.MaxRateLimitWait): run the job again after then"},
+		errs:  []string{"GitHub's rate limit asks to wait 1h0m0s (until 2025-06-15T16:06:40Z)", "more than the 1m30s kumo waits at most: run the job again after then"},
 		check: func(t *testing.T, err error) {
 			var rl *RateLimitedError
 			if !errors.As(err, &rl) || rl.Wait != time.Hour {
