@@ -295,8 +295,11 @@ func createMayHaveHappened(ctx context.Context, err error) bool {
 // headers only, so neither go-github's errors (method, URL, status,
 // message) nor these contain one.
 func explain(ctx context.Context, op string, err error, body string) error {
-	if ctx.Err() != nil {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("%s: no answer before the deadline: %w", op, ctx.Err())
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: cancelled: %w", op, ctx.Err())
 	}
 	// The transport's own errors already say what failed; go-github's
 	// *url.Error around them would only repeat the URL.

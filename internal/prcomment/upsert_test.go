@@ -384,6 +384,7 @@ func TestUpsertDeadline(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("got %v; want context.Canceled", err)
 		}
+		containsInOrder(t, fmt.Sprint(err), []string{"list the comments of o/r#5: cancelled"})
 		sameCalls(t, f.recorded(), []string{list1})
 	})
 }
