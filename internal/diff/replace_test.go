@@ -105,6 +105,23 @@ func TestForcesReplacement(t *testing.T) {
 		{"aws:opensearch/domain:Domain", "clusterConfig.instanceType", false, true},
 		{"aws:cognito/userPool:UserPool", "usernameConfiguration.caseSensitive", true, true},
 		{"aws:cognito/userPool:UserPool", "passwordPolicy.minimumLength", false, true},
+		{"aws:cognito/userPool:UserPool", "name", true, true},
+		{"aws:cognito/userPool:UserPool", "aliasAttributes[0]", true, true},
+		// federated_database has no ForceNew in the provider schema.
+		{"aws:glue/catalogDatabase:CatalogDatabase", "federatedDatabase.identifier", false, true},
+		{"aws:glue/catalogDatabase:CatalogDatabase", "name", true, true},
+		// Without values a conditional rule may replace.
+		{"aws:opensearch/domain:Domain", "encryptAtRest.enabled", true, true},
+		{"aws:opensearch/domain:Domain", "vpcOptions.securityGroupIds[1]", false, true},
+		{"aws:opensearch/domain:Domain", "engineVersion", false, true},
+		{"aws:apigateway/authorizer:Authorizer", "type", true, true},
+		{"aws:apigateway/authorizer:Authorizer", "name", false, true},
+		{"aws:kms/key:Key", "keyUsage", true, true},
+		{"aws:kms/key:Key", "enableKeyRotation", false, true},
+		{"aws:iam/role:Role", "path", true, true},
+		{"aws:iam/role:Role", "assumeRolePolicy", false, true},
+		{"aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "kinesisSourceConfiguration.roleArn", true, true},
+		{"aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "extendedS3Configuration.bufferingInterval", false, true},
 		{"kumo:index:Release", "aliasName", true, true},
 		{"kumo:index:Release", "fingerprint", false, true},
 		// An input the table does not name is an in-place update.
@@ -119,6 +136,69 @@ func TestForcesReplacement(t *testing.T) {
 		replace, known := forcesReplacement(tt.typ, tt.path)
 		if replace != tt.replace || known != tt.know {
 			t.Errorf("forcesReplacement(%q, %q): got (%v, %v); want (%v, %v)", tt.typ, tt.path, replace, known, tt.replace, tt.know)
+		}
+	}
+}
+
+func TestChangeForcesReplacement(t *testing.T) {
+	const (
+		domain     = "aws:opensearch/domain:Domain"
+		authorizer = "aws:apigateway/authorizer:Authorizer"
+	)
+	tests := []struct {
+		typ, path     string
+		old, new      any
+		replace, know bool
+	}{
+		// ForceNewIf old && !new: switching encryption off replaces, on does not.
+		{domain, "encryptAtRest.enabled", true, false, true, true},
+		{domain, "encryptAtRest.enabled", false, true, false, true},
+		{domain, "nodeToNodeEncryption.enabled", true, false, true, true},
+		{domain, "advancedSecurityOptions.enabled", true, false, true, true},
+		{domain, "advancedSecurityOptions.enabled", false, true, false, true},
+		{domain, "encryptAtRest.enabled", true, Unknown, true, true},
+		// The whole block compared: the rule reads its switch inside.
+		{domain, "nodeToNodeEncryption", map[string]any{"enabled": true}, map[string]any{"enabled": false}, true, true},
+		{domain, "nodeToNodeEncryption", nil, map[string]any{"enabled": true}, false, true},
+		// Dropped from the program, the optional-computed switch stays on.
+		{domain, "nodeToNodeEncryption", map[string]any{"enabled": true}, nil, false, true},
+		{domain, "nodeToNodeEncryption", map[string]any{"enabled": true}, Unknown, true, true},
+		// encryptAtRest as a whole holds the ForceNew kmsKeyId: replaced either way.
+		{domain, "encryptAtRest", nil, map[string]any{"enabled": true}, true, true},
+		// Unconditional rules hold whatever the values.
+		{domain, "encryptAtRest.kmsKeyId", "k1", "k2", true, true},
+		{domain, "clusterConfig.instanceCount", 1.0, 2.0, false, true},
+		// To or from COGNITO_USER_POOLS replaces; TOKEN to REQUEST is patched.
+		{authorizer, "type", "COGNITO_USER_POOLS", "TOKEN", true, true},
+		{authorizer, "type", "REQUEST", "COGNITO_USER_POOLS", true, true},
+		{authorizer, "type", "TOKEN", "REQUEST", false, true},
+		{authorizer, "type", "COGNITO_USER_POOLS", Unknown, true, true},
+		{authorizer, "restApi", "a", "b", true, true},
+		{authorizer, "providerArns[0]", "p1", "p2", false, true},
+		{"aws:dynamodb/table:Table", "hashKey", "id", "pk", true, true},
+		{"kumo:constructs:Table", "hashKey", "id", "pk", false, true},
+		{"aws:ec2/instance:Instance", "ami", "a", "b", false, false},
+	}
+	for _, tt := range tests {
+		replace, known := changeForcesReplacement(tt.typ, tt.path, tt.old, tt.new)
+		if replace != tt.replace || known != tt.know {
+			t.Errorf("changeForcesReplacement(%q, %q, %v, %v): got (%v, %v); want (%v, %v)",
+				tt.typ, tt.path, tt.old, tt.new, replace, known, tt.replace, tt.know)
+		}
+	}
+}
+
+// TestReplaceTableCitesItsSource holds every entry to the brief's rule:
+// the file read and its version, or an honest "unverified".
+func TestReplaceTableCitesItsSource(t *testing.T) {
+	rev := regexp.MustCompile(`\.go (@[0-9a-f]{8} \(v[456]|v5 copy|v5 \(read by|unverified: )`)
+	for _, typ := range KnownTypes() {
+		src := replaceTable[typ].source
+		if strings.HasPrefix(typ, "kumo:") {
+			continue
+		}
+		if !rev.MatchString(src) {
+			t.Errorf("%s: source %q; want the file plus a commit, a v5 copy, or \"unverified: \"", typ, src)
 		}
 	}
 }
@@ -147,8 +227,10 @@ func TestReplacePropertiesAndKnownTypes(t *testing.T) {
 	if !known || !reflect.DeepEqual(got, want) {
 		t.Errorf("ReplaceProperties(table): got %v, %v; want %v, true", got, known, want)
 	}
-	if got, _ := ReplaceProperties("aws:opensearch/domain:Domain"); !reflect.DeepEqual(got, []string{"domainName", "encryptAtRest.kmsKeyId", "vpcOptions"}) {
-		t.Errorf("ReplaceProperties(domain): got %v; want the whole-block vpcOptions merged in sorted", got)
+	wantDomain := []string{"advancedSecurityOptions.enabled", "domainName", "encryptAtRest.enabled", "encryptAtRest.kmsKeyId",
+		"nodeToNodeEncryption.enabled", "vpcOptions"}
+	if got, _ := ReplaceProperties("aws:opensearch/domain:Domain"); !reflect.DeepEqual(got, wantDomain) {
+		t.Errorf("ReplaceProperties(domain): got %v; want %v (whole-block and conditional paths merged in sorted)", got, wantDomain)
 	}
 	if got, known := ReplaceProperties("aws:ec2/instance:Instance"); known || got != nil {
 		t.Errorf("ReplaceProperties(unknown): got %v, %v; want nil, false", got, known)
