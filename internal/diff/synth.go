@@ -109,7 +109,7 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 		if c.Custom && len(c.Props) > 0 {
 			reasons := map[string]bool{}
 			for j := range c.Props {
-				replace, known := forcesReplacement(c.Type, c.Props[j].Path)
+				replace, known := changeForcesReplacement(c.Type, c.Props[j].Path, c.Props[j].Old, c.Props[j].New)
 				if !known {
 					unknown[c.Type] = true
 				}
