@@ -205,13 +205,12 @@ func ReadPreview(data []byte) ([]StackDiff, error) {
 	}
 
 	for _, d := range digest.Diagnostics {
-		// ShowPreviewDigest already joins the prefix into the message;
-		// the trailing newline is the engine's line end, not content.
-		sd.Diagnostics = append(sd.Diagnostics, Diagnostic{
-			URN:      d.URN,
-			Severity: d.Severity,
-			Message:  strings.TrimRight(d.Prefix+d.Message, "\n"),
-		})
+		// ShowPreviewDigest joins the engine's "<severity>: " prefix into
+		// the message, which Severity already says; the trailing newline
+		// is the engine's line end, not content.
+		msg := strings.TrimRight(d.Prefix+d.Message, "\n")
+		msg = strings.TrimPrefix(msg, d.Severity+": ")
+		sd.Diagnostics = append(sd.Diagnostics, Diagnostic{URN: d.URN, Severity: d.Severity, Message: msg})
 	}
 	if digest.MaybeCorrupt {
 		sd.Diagnostics = append(sd.Diagnostics, Diagnostic{
@@ -357,6 +356,11 @@ func foldPreviewSteps(urn string, steps []*previewStep) (Change, error) {
 		c.Custom = st.Custom
 		c.Parent = st.Parent
 		break
+	}
+	// The model's parent is a component: "" for resources directly under
+	// the stack, whose engine parent is the root pulumi:pulumi:Stack.
+	if p, err := splitPreviewURN(c.Parent); err == nil && p.typ == "pulumi:pulumi:Stack" {
+		c.Parent = ""
 	}
 	if old == nil && new == nil {
 		// The root stack and components carry custom=false; with no state

@@ -3,6 +3,7 @@ package diff
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -154,6 +155,8 @@ func withDelete(s map[string]any) map[string]any {
 
 func TestReadPreviewStackAndResource(t *testing.T) {
 	sd := readOne(t, digest(t, []step{
+		{"op": "update", "urn": testFn, "oldState": map[string]any{"urn": testFn, "custom": true, "type": "aws:lambda/function:Function",
+			"parent": testStack}},
 		{"op": "update", "urn": testTable, "oldState": state(testTable, map[string]any{"a": "1"}, nil),
 			"newState": state(testTable, map[string]any{"a": "2"}, nil), "detailedDiff": map[string]any{"a": map[string]any{"kind": "update"}}},
 		{"op": "same", "urn": testStack, "oldState": map[string]any{"urn": testStack, "type": "pulumi:pulumi:Stack", "custom": false},
@@ -166,7 +169,7 @@ func TestReadPreviewStackAndResource(t *testing.T) {
 	for _, c := range sd.Changes {
 		urns = append(urns, c.URN)
 	}
-	if want := []string{testTable, testStack}; !reflect.DeepEqual(urns, want) {
+	if want := []string{testFn, testTable, testStack}; !reflect.DeepEqual(urns, want) {
 		t.Errorf("got changes %v; want %v (sorted by URN)", urns, want)
 	}
 	tbl := change(t, sd, testTable)
@@ -174,6 +177,9 @@ func TestReadPreviewStackAndResource(t *testing.T) {
 		tbl.Parent != "urn:pulumi:dev::shop::kumo:constructs:Table::items" {
 		t.Errorf("got type %q, name %q, custom %v, parent %q; want the table's own type, name items, custom, under the Table component",
 			tbl.Type, tbl.Name, tbl.Custom, tbl.Parent)
+	}
+	if fn := change(t, sd, testFn); fn.Parent != "" {
+		t.Errorf("got parent %q of a resource under the stack; want \"\" (no component)", fn.Parent)
 	}
 	if root := change(t, sd, testStack); root.Type != "pulumi:pulumi:Stack" || root.Custom || root.Op != OpSame {
 		t.Errorf("got root %+v; want a same, non-custom pulumi:pulumi:Stack", root)
@@ -379,6 +385,7 @@ func TestReadPreviewDiagnostics(t *testing.T) {
 		"diagnostics": []map[string]any{
 			{"urn": testFn, "message": "function api: memory below 256 MB\n", "severity": "warning"},
 			{"message": "printed by the program\n", "severity": "info"},
+			{"message": "error: sounds bad but is stdout\n", "severity": "info"},
 			{"urn": testTable, "prefix": "error: ", "message": "table items: boom", "severity": "error"},
 		},
 		"maybeCorrupt": true,
@@ -386,7 +393,9 @@ func TestReadPreviewDiagnostics(t *testing.T) {
 	want := []Diagnostic{
 		{URN: testFn, Severity: "warning", Message: "function api: memory below 256 MB"},
 		{Severity: "info", Message: "printed by the program"},
-		{URN: testTable, Severity: "error", Message: "error: table items: boom"},
+		{Severity: "info", Message: "error: sounds bad but is stdout"},
+		// The prefix that repeats the severity goes.
+		{URN: testTable, Severity: "error", Message: "table items: boom"},
 		{Severity: "warning", Message: "the engine reports that one or more resources may be corrupt (maybeCorrupt); the preview may not show every change"},
 	}
 	if !reflect.DeepEqual(sd.Diagnostics, want) {
@@ -438,7 +447,7 @@ func TestReadPreviewBadInput(t *testing.T) {
 
 func TestReadPreviewFailedPreviewKeepsDiagnostics(t *testing.T) {
 	sd := readOne(t, []byte(`{"diagnostics":[{"message":"error: program failed\n","severity":"error"}]}`))
-	if len(sd.Changes) != 0 || len(sd.Diagnostics) != 1 || sd.Diagnostics[0].Message != "error: program failed" {
+	if len(sd.Changes) != 0 || len(sd.Diagnostics) != 1 || sd.Diagnostics[0].Message != "program failed" {
 		t.Errorf("got %+v; want no changes and the one error", sd)
 	}
 }
@@ -508,4 +517,118 @@ func jsonString(t *testing.T, v any) string {
 		t.Fatal(fmt.Errorf("marshal %T: %w", v, err))
 	}
 	return string(b)
+}
+
+// The fixtures are `pulumi preview --json` of the real engine (test/preview
+// writes them with -update): a kumo stack whose partition key, function
+// memory and secret API key change, whose audit table is removed, and
+// whose fixed-name ledger table gets a new key. engine-replacement-steps.json
+// is the same preview with --show-replacement-steps.
+const (
+	engineFixture      = "testdata/preview/engine.json"
+	engineFixtureSteps = "testdata/preview/engine-replacement-steps.json"
+)
+
+func readFixture(t *testing.T, file string) StackDiff {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readOne(t, data)
+}
+
+func TestReadPreviewEngineFixture(t *testing.T) {
+	sd := readFixture(t, engineFixture)
+	if sd.Project != "kumo-preview" || sd.Stack != "dev" || sd.Source != "preview" {
+		t.Errorf("got project %q, stack %q, source %q; want kumo-preview, dev, preview", sd.Project, sd.Stack, sd.Source)
+	}
+	const (
+		stack  = "urn:pulumi:dev::kumo-preview::"
+		fnComp = stack + "kumo:constructs:Function::api"
+	)
+	policy := func(table string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Sid":"TableReadWrite","Effect":"Allow","Action":["dynamodb:BatchGetItem",` +
+			`"dynamodb:BatchWriteItem","dynamodb:ConditionCheckItem","dynamodb:DeleteItem","dynamodb:DescribeTable","dynamodb:GetItem",` +
+			`"dynamodb:PutItem","dynamodb:Query","dynamodb:Scan","dynamodb:UpdateItem"],"Resource":["arn:aws:dynamodb:eu-west-1:123456789012:table/` +
+			table + `","arn:aws:dynamodb:eu-west-1:123456789012:table/` + table + `/index/*"]}]}`
+	}
+	attr := func(name string) []any { return []any{map[string]any{"name": name, "type": "S"}} }
+	want := []Change{
+		{URN: stack + "aws:dynamodb/table:Table::ledger", Type: "aws:dynamodb/table:Table", Name: "ledger", Custom: true,
+			Op: OpReplace, ReplaceReasons: []string{"hashKey"}, DeleteBeforeReplace: true, Props: []PropChange{
+				{Path: "attributes", Kind: KindUpdate, Old: attr("id"), New: attr("account")},
+				{Path: "hashKey", Kind: KindUpdate, Old: "id", New: "account", Replace: true},
+			}},
+		{URN: stack + "kumo:constructs:Function$aws:iam/rolePolicy:RolePolicy::api-table-audit-write", Type: "aws:iam/rolePolicy:RolePolicy",
+			Name: "api-table-audit-write", Parent: fnComp, Custom: true, Op: OpDelete},
+		{URN: stack + "kumo:constructs:Function$aws:iam/rolePolicy:RolePolicy::api-table-items-readwrite", Type: "aws:iam/rolePolicy:RolePolicy",
+			Name: "api-table-items-readwrite", Parent: fnComp, Custom: true, Op: OpUpdate, Props: []PropChange{
+				{Path: "policy", Kind: KindUpdate, Old: policy("items-6a11543b"), New: Unknown},
+			}},
+		{URN: stack + "kumo:constructs:Function$aws:lambda/alias:Alias::api", Type: "aws:lambda/alias:Alias",
+			Name: "api", Parent: fnComp, Custom: true, Op: OpUpdate, Props: []PropChange{
+				{Path: "functionVersion", Kind: KindUpdate, Old: "1", New: Unknown},
+			}},
+		{URN: stack + "kumo:constructs:Function$aws:lambda/function:Function::api", Type: "aws:lambda/function:Function",
+			Name: "api", Parent: fnComp, Custom: true, Op: OpUpdate, Props: []PropChange{
+				{Path: "environment.variables.API_KEY", Kind: KindUpdate, Old: Secret, New: Secret},
+				{Path: "environment.variables.TABLE", Kind: KindUpdate, Old: "items-6a11543b", New: Unknown},
+				{Path: "memorySize", Kind: KindUpdate, Old: 256.0, New: 512.0},
+			}},
+		{URN: stack + "kumo:constructs:Table$aws:dynamodb/table:Table::audit", Type: "aws:dynamodb/table:Table",
+			Name: "audit", Parent: stack + "kumo:constructs:Table::audit", Custom: true, Op: OpDelete},
+		{URN: stack + "kumo:constructs:Table$aws:dynamodb/table:Table::items", Type: "aws:dynamodb/table:Table",
+			Name: "items", Parent: stack + "kumo:constructs:Table::items", Custom: true, Op: OpReplace,
+			ReplaceReasons: []string{"hashKey"}, Props: []PropChange{
+				{Path: "attributes", Kind: KindUpdate, Old: attr("id"), New: attr("pk")},
+				{Path: "hashKey", Kind: KindUpdate, Old: "id", New: "pk", Replace: true},
+			}},
+		{URN: stack + "kumo:constructs:Table::audit", Type: "kumo:constructs:Table", Name: "audit", Op: OpDelete},
+		{URN: stack + "pulumi:pulumi:Stack::kumo-preview-dev", Type: "pulumi:pulumi:Stack", Name: "kumo-preview-dev", Op: OpSame},
+	}
+	var got []Change
+	for _, c := range sd.Changes {
+		// Which inputs a change carries follows from its op; components
+		// and the stack have none.
+		switch {
+		case c.Op == OpDelete && c.New != nil:
+			t.Errorf("%s: a delete with new inputs %v; want none", c.URN, c.New)
+		case c.Custom && c.Op == OpDelete && c.Old == nil:
+			t.Errorf("%s: a delete without old inputs; want them", c.URN)
+		case c.Custom && c.Op != OpDelete && (c.Old == nil || c.New == nil):
+			t.Errorf("%s: a %s with old %v and new %v; want both inputs", c.URN, c.Op, c.Old != nil, c.New != nil)
+		}
+		c.Old, c.New = nil, nil
+		got = append(got, c)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got changes\n%s\nwant\n%s", jsonString(t, got), jsonString(t, want))
+	}
+
+	fn := change(t, sd, stack+"kumo:constructs:Function$aws:lambda/function:Function::api")
+	for which, inputs := range map[string]map[string]any{"old": fn.Old, "new": fn.New} {
+		vars := inputs["environment"].(map[string]any)["variables"].(map[string]any)
+		if vars["API_KEY"] != Secret {
+			t.Errorf("function api's %s API_KEY = %#v; want %s", which, vars["API_KEY"], Secret)
+		}
+	}
+	if out := jsonString(t, sd); strings.Contains(out, "kumo-fixture-api-key") {
+		t.Errorf("the parsed fixture shows the API key's plaintext:\n%s", out)
+	}
+	wantDiags := []Diagnostic{{URN: fnComp, Severity: "warning", Message: "function api: 512 MB of memory"}}
+	if !reflect.DeepEqual(sd.Diagnostics, wantDiags) {
+		t.Errorf("got diagnostics %+v; want %+v", sd.Diagnostics, wantDiags)
+	}
+}
+
+// With --show-replacement-steps a replacement is three steps, which fold
+// into the one change the logical replace step alone gives, and their
+// order alone says which replacement deletes first.
+func TestReadPreviewEngineFixtureReplacementSteps(t *testing.T) {
+	plain := jsonString(t, readFixture(t, engineFixture))
+	steps := jsonString(t, readFixture(t, engineFixtureSteps))
+	if plain != steps {
+		t.Errorf("the preview with replacement steps parses to\n%s\nwant what the preview without them parses to\n%s", steps, plain)
+	}
 }
