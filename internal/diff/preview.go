@@ -225,35 +225,46 @@ func ReadPreview(data []byte) ([]StackDiff, error) {
 // digest, naming what was passed instead when it can tell.
 func decodePreviewDigest(data []byte) (*previewDigest, error) {
 	const want = "want the JSON document `pulumi preview --json` prints (an object with \"steps\" and \"changeSummary\")"
+	// One pass over the input, which may hold thousands of steps; the
+	// extra fields only name what was passed instead of a digest.
+	var doc struct {
+		previewDigest
+		Sequence   json.RawMessage `json:"sequence"`
+		Resources  json.RawMessage `json:"resources"`
+		Stack      json.RawMessage `json:"stack"`
+		Deployment json.RawMessage `json:"deployment"`
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var top map[string]json.RawMessage
-	if err := dec.Decode(&top); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("read preview: the input is empty; %s", want)
-		}
+	if err := dec.Decode(&doc); err != nil {
 		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, fmt.Errorf("read preview: the input is empty; %s", want)
+		case errors.As(err, &typeErr) && typeErr.Field == "":
 			return nil, fmt.Errorf("read preview: the input is a JSON %s, not an object; %s", typeErr.Value, want)
+		case errors.As(err, &typeErr):
+			return nil, fmt.Errorf("read preview: %s is a JSON %s; want a JSON %s, as the engine writes it (display.PreviewDigest)",
+				strings.TrimPrefix(typeErr.Field, "previewDigest."), typeErr.Value, jsonKind(typeErr.Type))
 		}
 		return nil, fmt.Errorf("read preview: not JSON (%v); %s", err, want)
 	}
-	if _, isEvent := top["sequence"]; isEvent {
+	if doc.Sequence != nil {
 		return nil, fmt.Errorf("read preview: the input is a stream of engine events (what `pulumi up --json` and --event-log write), not a preview digest; %s", want)
 	}
-	if _, more := dec.Token(); !errors.Is(more, io.EOF) {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("read preview: more than one JSON value in the input; %s", want)
 	}
-	_, hasSteps := top["steps"]
-	_, hasSummary := top["changeSummary"]
-	_, hasDiags := top["diagnostics"]
-	if !hasSteps && !hasSummary && !hasDiags {
+	d := &doc.previewDigest
+	if d.Steps == nil && d.ChangeSummary == nil && d.Diagnostics == nil {
 		var what string
 		switch {
-		case top["resources"] != nil && top["stack"] != nil:
+		case doc.Resources != nil && doc.Stack != nil:
 			what = "a kumo synth document (`kumo synth --json`), which kumo diff reads as the offline input"
-		case top["deployment"] != nil:
+		case doc.Deployment != nil:
 			what = "a stack export (`pulumi stack export`)"
 		default:
+			var top map[string]json.RawMessage
+			_ = json.Unmarshal(data, &top) // decoded above, so it is an object
 			keys := make([]string, 0, len(top))
 			for k := range top {
 				keys = append(keys, strconv.Quote(k))
@@ -263,11 +274,24 @@ func decodePreviewDigest(data []byte) (*previewDigest, error) {
 		}
 		return nil, fmt.Errorf("read preview: the input is %s, not a preview digest; %s", what, want)
 	}
-	var d previewDigest
-	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("read preview: %w; %s", err, want)
+	return d, nil
+}
+
+// jsonKind names the JSON kind a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
 	}
-	return &d, nil
+	return "number"
 }
 
 // previewURN are the parts of a Pulumi URN,

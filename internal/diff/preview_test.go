@@ -420,7 +420,8 @@ func TestReadPreviewBadInput(t *testing.T) {
 		{"a stack export", `{"version":3,"deployment":{}}`, "a stack export"},
 		{"another object", `{"b":1,"a":2}`, `an object with keys ["a", "b"], not a preview digest`},
 		{"two digests", `{"steps":[]}{"steps":[]}`, "more than one JSON value"},
-		{"steps of the wrong type", `{"steps":{}}`, "read preview: json: cannot unmarshal object"},
+		{"steps of the wrong type", `{"steps":{}}`, "read preview: steps is a JSON object; want a JSON array"},
+		{"a step's field of the wrong type", `{"steps":[{"op":"same","urn":1}]}`, "read preview: steps.urn is a JSON number; want a JSON string"},
 		{"no urn", good(step{"op": "same"}), `preview step 0 (op "same"): urn is empty`},
 		{"bad urn", good(step{"op": "same", "urn": "arn:aws:s3:::b"}), `urn "arn:aws:s3:::b" is not a Pulumi URN`},
 		{"unknown op", good(step{"op": "explode", "urn": testTable}), `op "explode" is not a step op of the Pulumi engine; want one of create, create-replacement,`},
@@ -630,5 +631,57 @@ func TestReadPreviewEngineFixtureReplacementSteps(t *testing.T) {
 	steps := jsonString(t, readFixture(t, engineFixtureSteps))
 	if plain != steps {
 		t.Errorf("the preview with replacement steps parses to\n%s\nwant what the preview without them parses to\n%s", steps, plain)
+	}
+}
+
+// BenchmarkReadPreview parses a preview of 5,000 steps, the size issue 14
+// sets for rendering: the engine fixture's steps, each repeated under new
+// names.
+func BenchmarkReadPreview(b *testing.B) {
+	raw, err := os.ReadFile(engineFixture)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		b.Fatal(err)
+	}
+	base := doc["steps"].([]any)
+	var steps []any
+	for i := 0; len(steps) < 5000; i++ {
+		for _, s := range base {
+			enc, err := json.Marshal(s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			// A suffix on every name keeps the URNs (and their parents)
+			// distinct and of one stack.
+			renamed := strings.ReplaceAll(string(enc), "::api", fmt.Sprintf("::api%d", i))
+			renamed = strings.ReplaceAll(renamed, "::items", fmt.Sprintf("::items%d", i))
+			renamed = strings.ReplaceAll(renamed, "::audit", fmt.Sprintf("::audit%d", i))
+			renamed = strings.ReplaceAll(renamed, "::ledger", fmt.Sprintf("::ledger%d", i))
+			renamed = strings.ReplaceAll(renamed, "::kumo-preview-dev", fmt.Sprintf("::kumo-preview-dev%d", i))
+			var step any
+			if err := json.Unmarshal([]byte(renamed), &step); err != nil {
+				b.Fatal(err)
+			}
+			steps = append(steps, step)
+		}
+	}
+	doc["steps"] = steps
+	data, err := json.Marshal(doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		sds, err := ReadPreview(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := len(sds[0].Changes); got < 5000 {
+			b.Fatalf("got %d changes; want 5,000 or more", got)
+		}
 	}
 }
