@@ -353,15 +353,15 @@ func foldPreviewSteps(urn string, steps []*previewStep) (Change, error) {
 		c.Op = previewOps[main.Op]
 	}
 
-	// States: the oldest old state and the newest new state among the
-	// URN's steps.
-	var old, new *previewState
-	for _, s := range steps {
-		if old == nil && s.OldState != nil {
-			old = s.OldState
+	// States: the main step's, which its diff is between; failing that,
+	// the oldest old and newest new state among the URN's steps.
+	old, new := main.OldState, main.NewState
+	for i := range steps {
+		if old == nil {
+			old = steps[i].OldState
 		}
-		if s.NewState != nil {
-			new = s.NewState
+		if new == nil {
+			new = steps[len(steps)-1-i].NewState
 		}
 	}
 	switch c.Op {
@@ -385,11 +385,6 @@ func foldPreviewSteps(urn string, steps []*previewStep) (Change, error) {
 	// the stack, whose engine parent is the root pulumi:pulumi:Stack.
 	if p, err := splitPreviewURN(c.Parent); err == nil && p.typ == "pulumi:pulumi:Stack" {
 		c.Parent = ""
-	}
-	if old == nil && new == nil {
-		// The root stack and components carry custom=false; with no state
-		// at all, only a provider-managed type can be told from the URN.
-		c.Custom = !strings.HasPrefix(c.Type, "pulumi:pulumi:")
 	}
 	if old != nil {
 		c.Old = previewCleanMap(old.Inputs)

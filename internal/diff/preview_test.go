@@ -685,3 +685,21 @@ func BenchmarkReadPreview(b *testing.B) {
 		}
 	}
 }
+
+// A preview with --refresh reports a refresh step, then the planned step,
+// of one URN; the change is the planned step's, between the refreshed
+// state and the program.
+func TestReadPreviewRefreshThenPlan(t *testing.T) {
+	recorded := map[string]any{"memorySize": 128.0}
+	refreshed := map[string]any{"memorySize": 256.0}
+	planned := map[string]any{"memorySize": 512.0}
+	c := change(t, readOne(t, digest(t, []step{
+		{"op": "refresh", "urn": testFn, "oldState": state(testFn, recorded, recorded), "newState": state(testFn, recorded, refreshed)},
+		{"op": "update", "urn": testFn, "oldState": state(testFn, refreshed, refreshed), "newState": state(testFn, planned, nil),
+			"detailedDiff": map[string]any{"memorySize": map[string]any{"kind": "update"}}},
+	}, nil)), testFn)
+	want := []PropChange{{Path: "memorySize", Kind: KindUpdate, Old: 256.0, New: 512.0}}
+	if c.Op != OpUpdate || c.Old["memorySize"] != 256.0 || !reflect.DeepEqual(c.Props, want) {
+		t.Errorf("got %s, old inputs %v, props %+v; want an update from the refreshed 256 to 512", c.Op, c.Old, c.Props)
+	}
+}
