@@ -64,6 +64,9 @@ type previewState struct {
 	Inputs  map[string]any `json:"inputs"`
 	Outputs map[string]any `json:"outputs"`
 	Parent  string         `json:"parent"`
+	// Dependencies are the resources this one depends on; the analysis
+	// tells a policy removed with what it guards from one removed alone.
+	Dependencies []string `json:"dependencies"`
 }
 
 // previewDiagnostic mirrors display.PreviewDiagnostic. Severity is a
@@ -379,6 +382,8 @@ func foldPreviewSteps(urn string, steps []*previewStep) (Change, error) {
 		}
 		c.Custom = st.Custom
 		c.Parent = st.Parent
+		c.Dependencies = slices.Clone(st.Dependencies)
+		slices.Sort(c.Dependencies)
 		break
 	}
 	// The model's parent is a component: "" for resources directly under
