@@ -273,13 +273,26 @@ func (f *Function) fingerprint() pulumi.StringOutput {
 		if err != nil {
 			return "", err
 		}
-		return rollout.Fingerprint(map[string]string{
+		parts := map[string]string{
 			"code": v[0].(string), "role": v[1].(string), "logGroup": v[2].(string), "environment": string(envJSON),
 			"deadLetterTarget": v[4].(string), "runtime": a.Runtime, "handler": a.Handler,
 			"architectures": string(a.Architecture), "memorySize": fmt.Sprint(a.MemoryMB),
 			"timeout": fmt.Sprint(a.TimeoutSeconds), "tracing": "Active", "logFormat": "JSON",
 			"description": a.Description,
-		}), nil
+		}
+		// The VPC is part of a version's configuration too. It is added only
+		// when set, so the fingerprints of functions outside a VPC stay
+		// what they were and upgrading kumo republishes nothing. Lambda
+		// treats subnets and security groups as sets: sorted, so reordering
+		// them is no change.
+		if a.VPC != nil {
+			vpc, err := json.Marshal(map[string][]string{"subnetIds": sortedCopy(a.VPC.SubnetIds), "securityGroupIds": sortedCopy(a.VPC.SecurityGroupIds)})
+			if err != nil {
+				return "", err
+			}
+			parts["vpc"] = string(vpc)
+		}
+		return rollout.Fingerprint(parts), nil
 	}).(pulumi.StringOutput)
 }
 
@@ -379,4 +392,11 @@ func aliasInvokeArn(aliasArn pulumi.StringOutput) pulumi.StringOutput {
 		}
 		return fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", r, arn)
 	}).(pulumi.StringOutput)
+}
+
+// sortedCopy returns s sorted, leaving s as the caller gave it.
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
 }

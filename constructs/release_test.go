@@ -367,3 +367,29 @@ func TestReleasesBadAWSSettings(t *testing.T) {
 		t.Errorf("registered %d resources with bad AWS settings; want none", len(res.Resources))
 	}
 }
+
+// A VPC is part of a Lambda version's configuration, so moving a canaried
+// function into a VPC (or to other subnets) must publish a version and
+// shift the alias like any other setting; reordering the same subnets is no
+// change, and a function outside a VPC keeps the fingerprint it had before
+// the VPC became part of it.
+func TestCanaryFingerprintCoversTheVPC(t *testing.T) {
+	fingerprint := func(vpc *constructs.FunctionVPC) string {
+		s := canaryStack(t, func(a *constructs.FunctionArgs) { a.VPC = vpc })
+		fp, _ := s.find(typRelease, "fn").Inputs["fingerprint"].(string)
+		return fp
+	}
+	none := fingerprint(nil)
+	a := fingerprint(&constructs.FunctionVPC{SubnetIds: []string{"subnet-0a1b2c3d", "subnet-4e5f6a7b"}, SecurityGroupIds: []string{"sg-0123abcd"}})
+	reordered := fingerprint(&constructs.FunctionVPC{SubnetIds: []string{"subnet-4e5f6a7b", "subnet-0a1b2c3d"}, SecurityGroupIds: []string{"sg-0123abcd"}})
+	other := fingerprint(&constructs.FunctionVPC{SubnetIds: []string{"subnet-0a1b2c3d"}, SecurityGroupIds: []string{"sg-0123abcd"}})
+	if none == a {
+		t.Errorf("fingerprint unchanged (%s) when the function joins a VPC; want a new version published", none)
+	}
+	if a != reordered {
+		t.Errorf("fingerprint %s after reordering the same subnets; want %s (no change)", reordered, a)
+	}
+	if a == other {
+		t.Errorf("fingerprint unchanged (%s) when the function's subnets change; want a new version published", a)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kumo-iac/kumo/internal/iampolicy"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
 
@@ -115,76 +116,19 @@ func byRef(g *synth.Stack, typ, prop string, target *synth.Resource, targetProps
 	return out
 }
 
-// Statement is one IAM policy statement, with Action, Resource and their
-// Not forms normalized to lists.
-type Statement struct {
-	Sid          string
-	Effect       string
-	Principal    any
-	Action       []string
-	NotAction    []string
-	Resource     []string
-	NotResource  []string
-	Condition    map[string]any
-	hasPrincipal bool
-}
+// Statement is one IAM policy statement; internal/iampolicy parses them
+// for kumo check and kumo diff alike.
+type Statement = iampolicy.Statement
 
 // policy parses an IAM policy document given as a JSON string (as
 // pulumi-aws takes them) or as a rendered object; ok is false when it is
 // unset, unknown or not a policy.
 func policy(v any) ([]Statement, bool) {
-	var doc map[string]any
-	switch v := v.(type) {
-	case string:
-		if synth.Unknown(v) || json.Unmarshal([]byte(v), &doc) != nil {
-			return nil, false
-		}
-	case map[string]any:
-		doc = v
-	default:
+	if synth.Unknown(v) {
 		return nil, false
 	}
-	var raw []any
-	switch st := doc["Statement"].(type) {
-	case []any:
-		raw = st
-	case map[string]any:
-		raw = []any{st}
-	default:
-		return nil, false
-	}
-	var out []Statement
-	for _, s := range raw {
-		m, ok := s.(map[string]any)
-		if !ok {
-			continue
-		}
-		st := Statement{
-			Action: strings1(m["Action"]), NotAction: strings1(m["NotAction"]),
-			Resource: strings1(m["Resource"]), NotResource: strings1(m["NotResource"]),
-		}
-		st.Sid, _ = m["Sid"].(string)
-		st.Effect, _ = m["Effect"].(string)
-		st.Principal, st.hasPrincipal = m["Principal"]
-		st.Condition, _ = m["Condition"].(map[string]any)
-		out = append(out, st)
-	}
-	return out, true
+	return iampolicy.Parse(v)
 }
 
 // strings1 normalizes a policy element that may be a string or a list.
-func strings1(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, e := range v {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
+func strings1(v any) []string { return iampolicy.Strings(v) }

@@ -48,6 +48,11 @@ type StackDiff struct {
 	Changes []Change `json:"changes"` // sorted by URN; includes OpSame for context
 	// Diagnostics are the engine's messages (preview only), in order.
 	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
+	// UnknownReplace are the types that changed but that kumo's
+	// replace-on-change table does not cover (sorted): offline, kumo cannot
+	// tell whether their updates replace them, and says so rather than
+	// reporting a quiet update.
+	UnknownReplace []string `json:"unknownReplace,omitempty"`
 }
 
 // Change is one resource's planned step.
@@ -73,6 +78,10 @@ type Change struct {
 	// DeleteBeforeReplace is set when the replacement must delete the old
 	// resource first (a fixed physical name), so there is a gap.
 	DeleteBeforeReplace bool `json:"deleteBeforeReplace,omitempty"`
+	// Dependencies are the URNs the resource depends on (the head's, or the
+	// base's for a delete), sorted: how analysis finds, say, the API
+	// resource a method is on.
+	Dependencies []string `json:"dependencies,omitempty"`
 }
 
 // PropChange is one changed property. Path uses Pulumi's property path
@@ -126,6 +135,9 @@ type StackReport struct {
 	// into their group's CodeOnly instead.
 	Groups      []Group      `json:"groups"`
 	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
+	// UnknownReplace is StackDiff.UnknownReplace: changed types whose
+	// replacement offline analysis cannot judge.
+	UnknownReplace []string `json:"unknownReplace,omitempty"`
 }
 
 // DataLoss is a replacement or deletion of a resource that holds data.
@@ -151,9 +163,11 @@ type IAMChange struct {
 	// URN is the policy-bearing resource (role policy, bucket policy, key
 	// policy, Lambda permission, role trust policy, ...).
 	URN string `json:"urn"`
-	// Kind is "added" (a new statement) or "broadened" (an existing
+	// Kind is "added" (a new statement), "broadened" (an existing
 	// statement now allows more actions, resources or principals, or lost a
-	// condition).
+	// condition), "removed" (a Deny statement removed or narrowed: what it
+	// forbade is allowed again) or "unknown" (the new policy is known only after deploy, so kumo
+	// cannot tell what it allows).
 	Kind      string   `json:"kind"`
 	Effect    string   `json:"effect"`
 	Actions   []string `json:"actions"`
