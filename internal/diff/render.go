@@ -538,3 +538,8 @@ func viewGroups(gs []Group) []viewGroup {
 	}
 	return out
 }
+
+// unknownReplaceWords explain StackReport.UnknownReplace: an offline diff
+// judges replacements from kumo's replace-on-change table, and these
+// changed types are not in it.
+const unknownReplaceWords = "offline, kumo cannot tell whether the changes to these types replace their resources; a diff of `pulumi preview` can"

@@ -16,7 +16,7 @@ import (
 //   - Field names and meanings are those of Report and the types it holds
 //     (their json tags): {"stacks": [{"project", "stack", "source",
 //     "counts", "verdict", "dataLoss", "iamWidening", "publicExposure",
-//     "canaryPlan", "groups", "diagnostics"}]}.
+//     "canaryPlan", "groups", "diagnostics", "unknownReplace"}]}.
 //   - A list without omitempty is an array, never null: "stacks",
 //     "dataLoss", "iamWidening" (and each statement's "actions" and
 //     "resources"), "publicExposure", "canaryPlan" (and each release's

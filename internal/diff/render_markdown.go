@@ -411,6 +411,16 @@ func newMarkdownStack(s StackReport) mdStack {
 	if !st.changed && len(s.DataLoss)+len(s.IAM)+len(s.Public)+len(s.Canary) == 0 {
 		head += "No changes.\n\n"
 	}
+	if len(s.UnknownReplace) > 0 {
+		// Short (one entry a type) and about trust in everything below:
+		// kept with the heading, never cut.
+		types := make([]string, len(s.UnknownReplace))
+		for i, typ := range s.UnknownReplace {
+			types[i] = mdCode(typ)
+		}
+		head += "**Replacement not judged** for " + nounCount(len(types), "type") + ": " + strings.Join(types, ", ") +
+			". " + capitalize(unknownReplaceWords) + ".\n\n"
+	}
 	st.head = piece(head)
 
 	if len(s.Diagnostics) > 0 {

@@ -185,6 +185,14 @@ func (t *textWriter) stack(s StackReport) {
 		t.b.WriteByte('\n')
 		t.public(s.Public)
 	}
+	if len(s.UnknownReplace) > 0 {
+		t.b.WriteByte('\n')
+		t.heading(ansiBold, fmt.Sprintf("Replacement not judged (%s)", nounCount(len(s.UnknownReplace), "type")))
+		t.line(2, strings.ReplaceAll(unknownReplaceWords, "`", "")+":")
+		for _, typ := range s.UnknownReplace {
+			t.line(4, printable(typ))
+		}
+	}
 	if len(s.Canary) > 0 {
 		t.b.WriteByte('\n')
 		t.canary(s.Canary)
