@@ -93,6 +93,10 @@ const (
 	// ExitCheckFailed means kumo check found unsuppressed error findings
 	// (kumo check, and kumo synth, which runs the same checks).
 	ExitCheckFailed ExitCode = 4
+	// ExitDiffGate means kumo diff found a change its --fail-on gate
+	// refuses (data loss, replacement, IAM widening, …) and no --allow
+	// exempted it.
+	ExitDiffGate ExitCode = 5
 )
 
 // Error is an error that decides the process exit code.

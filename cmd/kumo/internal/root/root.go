@@ -16,6 +16,7 @@ import (
 	canarycmd "github.com/kumo-iac/kumo/cmd/kumo/internal/canary"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/checkcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/diffcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/initcmd"
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/internal/check"
@@ -42,6 +43,7 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 	cmd.AddCommand(initcmd.NewCmdInit(f, nil))
 	cmd.AddCommand(synthcmd.NewCmdSynth(f, nil))
 	cmd.AddCommand(checkcmd.NewCmdCheck(f, nil))
+	cmd.AddCommand(diffcmd.NewCmdDiff(f, nil))
 	cmd.AddCommand(canarycmd.NewCmdCanary(f))
 	return cmd
 }

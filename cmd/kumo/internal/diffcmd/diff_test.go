@@ -1,0 +1,339 @@
+package diffcmd
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/internal/diff"
+)
+
+const (
+	devGolden     = "../../../../test/testdata/dev.golden.json"
+	enginePreview = "../../../../internal/diff/testdata/preview/engine.json"
+)
+
+// execute runs kumo diff with args and only env as its environment,
+// returning stdout, stderr (with the error the binary would print) and the
+// exit code the binary would return.
+func execute(t *testing.T, env map[string]string, args ...string) (string, string, cli.ExitCode) {
+	t.Helper()
+	ios, _, out, errOut := cli.Test()
+	cmd := NewCmdDiff(&cli.Factory{IO: ios}, func(o *Options) error {
+		o.Getenv = func(k string) string { return env[k] }
+		return run(o)
+	})
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	err := cmd.Execute()
+	if err != nil {
+		errOut.WriteString("kumo: " + err.Error() + "\n")
+	}
+	return out.String(), errOut.String(), exitOf(err)
+}
+
+func exitOf(err error) cli.ExitCode {
+	if err == nil {
+		return cli.ExitOK
+	}
+	var e *cli.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return cli.ExitError
+}
+
+// head writes a copy of the dev stack's golden synth document with the
+// web app's items table keyed by "pk" and its items function at 1024 MB:
+// a replacement that loses data, and a canary release.
+func head(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(devGolden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	changed := 0
+	for _, r := range doc["resources"].([]any) {
+		r := r.(map[string]any)
+		in, _ := r["inputs"].(map[string]any)
+		switch {
+		case r["type"] == "aws:dynamodb/table:Table" && r["name"] == "web-items":
+			in["hashKey"] = "pk"
+			changed++
+		case r["type"] == "aws:lambda/function:Function" && r["name"] == "web-items":
+			in["memorySize"] = 1024
+			changed++
+		}
+	}
+	if changed != 2 {
+		t.Fatalf("changed %d resources of the dev golden; want the items table and function", changed)
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "head.json")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestBadUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no input", nil, "want BASE HEAD"},
+		{"one document", []string{devGolden}, "got 1 argument(s)"},
+		{"both inputs", []string{devGolden, devGolden, "--preview", enginePreview}, "either BASE HEAD"},
+		{"format", []string{devGolden, devGolden, "--format", "html"}, `--format "html": want text, markdown or json`},
+		{"json and format", []string{devGolden, devGolden, "--json", "--format", "text"}, "choose one"},
+		{"color", []string{devGolden, devGolden, "--color", "yes"}, `--color "yes"`},
+		{"comment target", []string{devGolden, devGolden, "--comment", "gitlab"}, `--comment "gitlab": want github`},
+		{"repo without comment", []string{devGolden, devGolden, "--repo", "o/r"}, "add --comment github"},
+		{"fail-on category", []string{devGolden, devGolden, "--fail-on", "data-los"}, "data-los"},
+		{"max chars", []string{devGolden, devGolden, "--max-chars", "100"}, "--max-chars 100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, _ := cli.Test()
+			cmd := NewCmdDiff(&cli.Factory{IO: ios}, func(*Options) error {
+				t.Fatal("ran with bad usage")
+				return nil
+			})
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if got := exitOf(err); got != cli.ExitUsage {
+				t.Fatalf("exit %d (%v); want %d", got, err, cli.ExitUsage)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q; want it to say %q", err, tt.want)
+			}
+			if out.Len() > 0 {
+				t.Errorf("stdout %q; want nothing written on bad usage", out)
+			}
+		})
+	}
+}
+
+func TestTextReview(t *testing.T) {
+	out, _, code := execute(t, nil, devGolden, head(t))
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; want 0 without --fail-on", code)
+	}
+	for _, want := range []string{
+		"Data loss (1)", "aws:dynamodb/table:Table web-items (replace)", "partition key hashKey changed: id → pk",
+		"Canary plan (1)", "web-items (alias live): new version for memorySize", "AllAtOnce",
+		"~ memorySize: 256 → 1024",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text review lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour escape in output to a buffer:\n%s", out)
+	}
+	coloured, _, _ := execute(t, nil, devGolden, head(t), "--color", "always")
+	if !strings.Contains(coloured, "\x1b[") {
+		t.Error("--color always: no colour escape in the output")
+	}
+}
+
+func TestUnchangedStack(t *testing.T) {
+	out, _, code := execute(t, nil, devGolden, devGolden, "--fail-on", "any")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; want 0: nothing changed, so nothing fails the gate", code)
+	}
+	if !strings.Contains(out, "no changes") {
+		t.Errorf("review of an unchanged stack:\n%s\nwant it to say no changes", out)
+	}
+}
+
+func TestGate(t *testing.T) {
+	h := head(t)
+	_, stderr, code := execute(t, nil, devGolden, h, "--fail-on", "data-loss,iam-widening")
+	if code != cli.ExitDiffGate {
+		t.Fatalf("exit %d; want %d for a change that loses data", code, cli.ExitDiffGate)
+	}
+	if !strings.Contains(stderr, "data-loss: aws:dynamodb/table:Table web-items") || !strings.Contains(stderr, "--allow") {
+		t.Errorf("stderr %q; want the violation named and how to accept it", stderr)
+	}
+	for _, tt := range []struct {
+		allow string
+		want  cli.ExitCode
+	}{
+		{"web-items", cli.ExitOK},
+		{"aws:dynamodb/table:Table", cli.ExitOK},
+		{"data-loss=aws:dynamodb/*", cli.ExitOK},
+		{"replace=aws:dynamodb/*", cli.ExitDiffGate}, // scoped to another category
+		{"web-orders", cli.ExitDiffGate},
+	} {
+		if _, _, code := execute(t, nil, devGolden, h, "--fail-on", "data-loss", "--allow", tt.allow); code != tt.want {
+			t.Errorf("--allow %s: exit %d; want %d", tt.allow, code, tt.want)
+		}
+	}
+	if _, _, code := execute(t, nil, devGolden, h, "--fail-on", "public"); code != cli.ExitOK {
+		t.Errorf("--fail-on public: exit %d; want 0, nothing is made public", code)
+	}
+}
+
+func TestJSONIsTheReport(t *testing.T) {
+	out, _, code := execute(t, nil, devGolden, head(t), "--json")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var rep diff.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output is not a Report: %v", err)
+	}
+	if len(rep.Stacks) != 1 || rep.Stacks[0].Stack != "dev" || len(rep.Stacks[0].DataLoss) != 1 || len(rep.Stacks[0].Canary) != 1 {
+		t.Errorf("--json report: got %+v; want dev with one data loss and one release", rep.Stacks)
+	}
+}
+
+func TestPreviewInput(t *testing.T) {
+	out, _, code := execute(t, nil, "--preview", enginePreview, "--format", "markdown")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"<!-- kumo-diff:kumo-preview/dev -->", "Data loss", "known after deploy", "[secret]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown of the engine's preview lacks %q:\n%s", want, out)
+		}
+	}
+	if _, _, code := execute(t, nil, "--preview", devGolden); code != cli.ExitError {
+		t.Errorf("--preview of a synth document: exit %d; want %d", code, cli.ExitError)
+	}
+}
+
+func TestUnreadableInput(t *testing.T) {
+	_, _, code := execute(t, nil, devGolden, filepath.Join(t.TempDir(), "missing.json"))
+	if code != cli.ExitError {
+		t.Errorf("missing HEAD: exit %d; want %d", code, cli.ExitError)
+	}
+}
+
+// fakeGitHub records the calls kumo makes to GitHub's issue comments API
+// and keeps the comments of one pull request.
+type fakeGitHub struct {
+	mu       sync.Mutex
+	calls    []string
+	comments []map[string]any
+}
+
+func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls = append(g.calls, r.Method+" "+r.URL.Path)
+	if r.Header.Get("Authorization") != "Bearer test-token" {
+		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v3/repos/acme/shop/issues/7/comments":
+		_ = json.NewEncoder(w).Encode(g.comments)
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v3/repos/acme/shop/issues/7/comments":
+		var c map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&c)
+		c["id"] = 100 + len(g.comments)
+		c["html_url"] = "https://github.example/acme/shop/pull/7#issuecomment-100"
+		g.comments = append(g.comments, c)
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(c)
+	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/api/v3/repos/acme/shop/issues/comments/"):
+		var c map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&c)
+		g.comments[0]["body"] = c["body"]
+		_ = json.NewEncoder(w).Encode(g.comments[0])
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// writes counts the calls that changed a comment.
+func (g *fakeGitHub) writes() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, c := range g.calls {
+		if strings.HasPrefix(c, "POST ") || strings.HasPrefix(c, "PATCH ") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestCommentGitHub(t *testing.T) {
+	gh := &fakeGitHub{}
+	srv := httptest.NewServer(gh)
+	defer srv.Close()
+	event := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(event, []byte(`{"pull_request":{"number":7}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"GITHUB_TOKEN": "test-token", "GITHUB_REPOSITORY": "acme/shop", "GITHUB_EVENT_PATH": event,
+		"GITHUB_API_URL": srv.URL + "/api/v3",
+	}
+	h := head(t)
+	out, stderr, code := execute(t, env, devGolden, h, "--comment", "github")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "pull request comment created") {
+		t.Errorf("stderr %q; want it to say the comment was created", stderr)
+	}
+	if !strings.Contains(out, "Data loss (1)") {
+		t.Errorf("stdout is not the text review with --comment:\n%s", out)
+	}
+	if len(gh.comments) != 1 {
+		t.Fatalf("%d comments; want 1", len(gh.comments))
+	}
+	body := gh.comments[0]["body"].(string)
+	if !strings.HasPrefix(body, "<!-- kumo-diff:kumo/dev -->") || !strings.Contains(body, "Data loss") {
+		t.Errorf("comment body starts %q; want kumo's marker and the review", body[:min(len(body), 200)])
+	}
+
+	// The same review again edits nothing; a new one edits the one comment.
+	if _, stderr, code := execute(t, env, devGolden, h, "--comment", "github"); code != cli.ExitOK || !strings.Contains(stderr, "unchanged") {
+		t.Errorf("second identical run: exit %d, stderr %q; want 0 and unchanged", code, stderr)
+	}
+	if n := gh.writes(); n != 1 {
+		t.Errorf("%d writes after an unchanged review; want 1 (the create)", n)
+	}
+	if _, stderr, code := execute(t, env, devGolden, devGolden, "--comment", "github", "--fail-on", "any"); code != cli.ExitOK || !strings.Contains(stderr, "updated") {
+		t.Errorf("a changed review: exit %d, stderr %q; want 0 and updated", code, stderr)
+	}
+	if len(gh.comments) != 1 || !strings.Contains(gh.comments[0]["body"].(string), "no changes") {
+		t.Errorf("after the update: %d comments; want the one comment saying no changes", len(gh.comments))
+	}
+
+	// The gate still fails after the comment is posted, so the reviewer
+	// sees why CI is red.
+	if _, _, code := execute(t, env, devGolden, h, "--comment", "github", "--fail-on", "data-loss"); code != cli.ExitDiffGate {
+		t.Errorf("--comment with a failing gate: exit %d; want %d", code, cli.ExitDiffGate)
+	}
+
+	delete(env, "GITHUB_TOKEN")
+	if _, stderr, code := execute(t, env, devGolden, h, "--comment", "github"); code != cli.ExitError || !strings.Contains(stderr, "GITHUB_TOKEN") {
+		t.Errorf("no token: exit %d, stderr %q; want %d and how to set GITHUB_TOKEN", code, stderr, cli.ExitError)
+	}
+}
