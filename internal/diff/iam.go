@@ -3,6 +3,7 @@ package diff
 import (
 	"encoding/json"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +47,7 @@ var policyProps = map[string][]policyProp{
 // it drops, and every policy it makes unknowable offline, in URN order.
 func iamWidening(ix *stackIndex) []IAMChange {
 	out := []IAMChange{}
+	roles := rolePolicies(ix)
 	for i := range ix.changes {
 		c := &ix.changes[i]
 		if c.Op == OpSame {
@@ -56,6 +58,13 @@ func iamWidening(ix *stackIndex) []IAMChange {
 			continue
 		}
 		switch c.Type {
+		case "aws:iam/rolePolicy:RolePolicy":
+			if r, ok := roles[str(inputs(c), "role")]; ok && !containsUnknown(c.New["policy"]) {
+				if r.first == c {
+					out = append(out, compareDocs(c, "role "+str(inputs(c), "role"), r.old, r.new)...)
+				}
+				continue
+			}
 		case "aws:lambda/permission:Permission":
 			out = append(out, compareDocs(c, "function "+fmtValue(inputs(c)["function"]), permissionDoc(c.Old), permissionDoc(c.New))...)
 			continue
@@ -82,6 +91,78 @@ func iamWidening(ix *stackIndex) []IAMChange {
 		}
 	}
 	return out
+}
+
+// roleDocs are the statements of every inline policy of one role before
+// and after, with the first changed policy that reports them.
+type roleDocs struct {
+	first    *Change
+	old, new map[string]any
+}
+
+// rolePolicies gathers, per role, the statements of all its role policies
+// before and after the change. A role's permissions are the union of its
+// policies, so a grant that moves to a policy of another name (a read grant
+// becoming a read-write one: one policy deleted, one created) widens the
+// role only by what it gains, not by everything the new policy says.
+// Policies whose new document is known only after deploy are left to
+// compareDocs, which reports them as unknown.
+func rolePolicies(ix *stackIndex) map[string]*roleDocs {
+	out := map[string]*roleDocs{}
+	changed := map[string]bool{}
+	for i := range ix.changes {
+		c := &ix.changes[i]
+		if c.Type != "aws:iam/rolePolicy:RolePolicy" {
+			continue
+		}
+		role := str(inputs(c), "role")
+		if role == "" || role == Unknown {
+			continue
+		}
+		r := out[role]
+		if r == nil {
+			r = &roleDocs{old: map[string]any{"Statement": []any{}}, new: map[string]any{"Statement": []any{}}}
+			out[role] = r
+		}
+		if c.Op != OpSame && !(c.Op == OpDelete && ix.dependencyGone(c)) && !containsUnknown(c.New["policy"]) {
+			changed[role] = true
+			// The report points at a policy that stays, if any.
+			if r.first == nil || (r.first.Op == OpDelete && c.Op != OpDelete) {
+				r.first = c
+			}
+		}
+		if c.Op != OpCreate {
+			appendStatements(r.old, c.Old["policy"])
+		}
+		if c.Op != OpDelete {
+			appendStatements(r.new, c.New["policy"])
+		}
+	}
+	for role := range out {
+		if !changed[role] {
+			delete(out, role)
+		}
+	}
+	return out
+}
+
+// appendStatements adds the statements of the policy document v to doc.
+func appendStatements(doc map[string]any, v any) {
+	var d map[string]any
+	switch v := v.(type) {
+	case string:
+		if json.Unmarshal([]byte(v), &d) != nil {
+			return
+		}
+	case map[string]any:
+		d = v
+	}
+	switch st := d["Statement"].(type) {
+	case []any:
+		doc["Statement"] = append(doc["Statement"].([]any), st...)
+	case map[string]any:
+		doc["Statement"] = append(doc["Statement"].([]any), st)
+	}
 }
 
 // inlinePolicies compares a role's inline policies, matched by name.
@@ -192,18 +273,20 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 		if !strings.EqualFold(st.Effect, "Allow") {
 			continue
 		}
-		prev, ok := oldByKey[stmtKey(st)]
-		if !ok {
-			out = append(out, statementChange(c.URN, "added", attached, st, st.Action, st.Resource, iampolicy.Principals(st.Principal), st.Condition))
+		prev, matched := oldByKey[stmtKey(st)]
+		var lost map[string]any
+		lostNot := false
+		if matched {
+			lost = lostConditions(prev.Condition, st.Condition)
+			lostNot = len(notCovered(prev.NotAction, st.NotAction, true)) > 0 || len(notCovered(prev.NotResource, st.NotResource, false)) > 0
+		}
+		actions, resources, all := gained(st, oldSts)
+		if len(actions)+len(resources) == 0 && len(lost) == 0 && !lostNot {
 			continue
 		}
-		actions := notCovered(st.Action, prev.Action, true)
-		resources := notCovered(st.Resource, prev.Resource, false)
-		principals := notCovered(iampolicy.Principals(st.Principal), iampolicy.Principals(prev.Principal), false)
-		lostNot := len(notCovered(prev.NotAction, st.NotAction, true)) > 0 || len(notCovered(prev.NotResource, st.NotResource, false)) > 0
-		lost := lostConditions(prev.Condition, st.Condition)
-		if len(actions)+len(resources)+len(principals) == 0 && len(lost) == 0 && !lostNot {
-			continue
+		kind := "broadened"
+		if all && !matched {
+			kind = "added"
 		}
 		// Show what grew; a dimension that did not grow shows the
 		// statement's own list for context.
@@ -213,10 +296,7 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 		if len(resources) == 0 {
 			resources = st.Resource
 		}
-		if len(principals) == 0 {
-			principals = iampolicy.Principals(st.Principal)
-		}
-		ch := statementChange(c.URN, "broadened", attached, st, actions, resources, principals, st.Condition)
+		ch := statementChange(c.URN, kind, attached, st, actions, resources, iampolicy.Principals(st.Principal), st.Condition)
 		if len(lost) > 0 {
 			ch.Condition = "lost " + compactJSON(lost)
 		}
@@ -245,6 +325,70 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 		}
 	}
 	return out
+}
+
+// gained is what the Allow statement st allows that no statement of the
+// old document did: the actions and resources of every (action, resource)
+// pair no old Allow statement covers for the same principals under no
+// more conditions. all is set when no pair was covered (a statement that
+// is new in every respect). Judging pairs, not statements, keeps a grant
+// that moved between statements or policies (read → read-write) to what
+// it really adds.
+func gained(st iampolicy.Statement, old []iampolicy.Statement) (actions, resources []string, all bool) {
+	if len(st.NotAction) > 0 || len(st.NotResource) > 0 {
+		// Complements cannot be judged pair by pair: show the statement.
+		for _, o := range old {
+			if reflect.DeepEqual(o, st) {
+				return nil, nil, false
+			}
+		}
+		return st.Action, st.Resource, true
+	}
+	principals := iampolicy.Principals(st.Principal)
+	var covering []iampolicy.Statement
+	for _, o := range old {
+		if strings.EqualFold(o.Effect, "Allow") && len(o.NotAction)+len(o.NotResource) == 0 &&
+			len(notCovered(principals, iampolicy.Principals(o.Principal), false)) == 0 &&
+			len(lostConditions(o.Condition, st.Condition)) == 0 {
+			covering = append(covering, o)
+		}
+	}
+	// A resource policy's statements (trust policies, bucket policies)
+	// may name no Resource: the policy's own resource is meant.
+	orAny := func(l []string) []string {
+		if len(l) == 0 {
+			return []string{""}
+		}
+		return l
+	}
+	covered := func(a, r string) bool {
+		for _, o := range covering {
+			if len(notCovered([]string{a}, orAny(o.Action), true)) == 0 && len(notCovered([]string{r}, orAny(o.Resource), false)) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	ga, gr := map[string]bool{}, map[string]bool{}
+	pairs, uncovered := 0, 0
+	for _, a := range orAny(st.Action) {
+		for _, r := range orAny(st.Resource) {
+			pairs++
+			if covered(a, r) {
+				continue
+			}
+			uncovered++
+			ga[a], gr[r] = true, true
+		}
+	}
+	if uncovered == 0 {
+		return nil, nil, false
+	}
+	delete(ga, "")
+	delete(gr, "")
+	// The statement is reported even when only its principals grew: then
+	// every pair is uncovered, and its actions stand for what is gained.
+	return sortedKeys(ga), sortedKeys(gr), uncovered == pairs
 }
 
 func statementChange(urn, kind, attached string, st iampolicy.Statement, actions, resources, principals []string, cond map[string]any) IAMChange {
