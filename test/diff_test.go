@@ -1,0 +1,373 @@
+package test
+
+// kumo diff end to end: each scenario synthesizes a base and a head with the
+// real constructs, patterns and offline synth — the documents `kumo synth
+// --json` writes — and renders the review as a reviewer reads it, in the
+// terminal and as a pull-request comment. The goldens in testdata/diff are
+// reviewed by eye; `go test ./test -run TestDiff -update` rewrites them.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/diff"
+	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/stacks"
+)
+
+// shop is a small kumo program whose config knobs make the changes the
+// scenarios review: the orders table's key, the grant its function gets,
+// the route's authorization, the function's code, and a secret.
+func shop(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+	key := raw["shop:orderKey"]
+	if key == "" {
+		key = "id"
+	}
+	table, err := constructs.NewTable(ctx, "orders", &constructs.TableArgs{PartitionKey: key})
+	if err != nil {
+		return nil, err
+	}
+	releases, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+	if err != nil {
+		return nil, err
+	}
+	code := raw["shop:code"]
+	if code == "" {
+		code = "v1"
+	}
+	zip := filepath.Join(root, "test", "testdata", "diff", "code-"+code+".zip")
+	env := map[string]pulumi.StringInput{"TABLE": table.Name}
+	if token := raw["shop:apiToken"]; token != "" {
+		env["API_TOKEN"] = pulumi.ToSecret(pulumi.String(token)).(pulumi.StringOutput)
+	}
+	sha, err := codeSHA(zip)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := constructs.NewFunction(ctx, "orders", &constructs.FunctionArgs{
+		Code: pulumi.NewFileArchive(zip), CodeSHA256: sha, Environment: env, Releases: releases,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if raw["shop:grant"] == "readwrite" {
+		err = table.GrantReadWrite(fn)
+	} else {
+		err = table.GrantRead(fn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	route := constructs.Route{Method: "GET", Path: "/orders/{id}", Function: fn, Authorizer: "iam"}
+	if raw["shop:public"] == "true" {
+		route = constructs.Route{Method: "GET", Path: "/orders/{id}", Function: fn, Public: true,
+			PublicReason: "a scenario of kumo diff's tests: the route is opened on purpose"}
+	}
+	api, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{Routes: []constructs.Route{route}, DisableLogs: true})
+	if err != nil {
+		return nil, err
+	}
+	return pulumi.Map{"table": table.Name, "url": api.URL}, nil
+}
+
+// codeSHA is the base64 SHA-256 Lambda takes as a package's code hash.
+func codeSHA(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return base64.StdEncoding.EncodeToString(sum[:]), nil
+}
+
+// synthDoc synthesizes program in memory with config and reads the result
+// back as kumo diff reads a `kumo synth --json` document.
+func synthDoc(t *testing.T, project, stack string, config map[string]string, program synth.Program) *diff.SynthDoc {
+	t.Helper()
+	res, err := synth.Run(context.Background(), synth.Request{Root: root, Project: project, Stack: stack, Config: config}, program)
+	if err != nil {
+		t.Fatalf("synth %s/%s: %v", project, stack, err)
+	}
+	data, err := res.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := diff.ReadSynth(data)
+	if err != nil {
+		t.Fatalf("kumo diff cannot read the synth document of %s/%s: %v", project, stack, err)
+	}
+	return doc
+}
+
+func shopDoc(t *testing.T, knobs map[string]string) *diff.SynthDoc {
+	config := map[string]string{"aws:region": "eu-west-1"}
+	for k, v := range knobs {
+		config["shop:"+k] = v
+	}
+	return synthDoc(t, "shop", "dev", config, shop)
+}
+
+// shippedDoc synthesizes a shipped stack from a copy of the project's stack
+// files in which edit has changed the stack's config (stack references
+// resolve from the copies, as they do from the files), with the handlers
+// and site of this checkout.
+func shippedDoc(t *testing.T, stack string, edit func(config map[string]any)) *diff.SynthDoc {
+	t.Helper()
+	dir := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(root, "Pulumi*.yaml"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("stack files: %v %v", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f) == "Pulumi."+stack+".yaml" && edit != nil {
+			var doc map[string]any
+			if err := yaml.Unmarshal(data, &doc); err != nil {
+				t.Fatal(err)
+			}
+			edit(doc["config"].(map[string]any))
+			if data, err = yaml.Marshal(doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := synth.Run(context.Background(), synth.Request{Root: dir, Stack: stack},
+		func(ctx *pulumi.Context, raw map[string]string) (pulumi.Map, error) {
+			return stacks.Build(ctx, raw, stacks.Options{Root: root})
+		})
+	if err != nil {
+		t.Fatalf("synth %s: %v", stack, err)
+	}
+	data, err := res.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := diff.ReadSynth(data)
+	if err != nil {
+		t.Fatalf("kumo diff cannot read the synth document of %s: %v", stack, err)
+	}
+	return doc
+}
+
+// hashes are what the Go toolchain and the bundles decide (code hashes,
+// release fingerprints); the goldens review the change, not those bytes.
+var hashes = regexp.MustCompile(`\b[0-9a-f]{64}\b|[A-Za-z0-9+/]{43}=`)
+
+// review renders the diff of base and head as text and as Markdown and
+// compares both with the scenario's goldens; it returns the report.
+func review(t *testing.T, name string, base, head *diff.SynthDoc) diff.StackReport {
+	t.Helper()
+	sd, err := diff.Compare(base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := diff.Analyze([]diff.StackDiff{sd})
+	var text bytes.Buffer
+	if err := diff.RenderText(&text, rep, diff.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	md := diff.RenderMarkdown(rep, diff.MarkdownOptions{})
+	matchGolden(t, filepath.Join("diff", name+".txt"), "kumo diff of "+name, hashes.ReplaceAll(text.Bytes(), []byte("<hash>")))
+	matchGolden(t, filepath.Join("diff", name+".md"), "kumo diff --format markdown of "+name, hashes.ReplaceAll([]byte(md), []byte("<hash>")))
+	return rep.Stacks[0]
+}
+
+func TestDiffConfigOnlyChange(t *testing.T) {
+	base := shippedDoc(t, "prod", nil)
+	head := shippedDoc(t, "prod", func(c map[string]any) { c["kumo:webapp"].(map[string]any)["memoryMB"] = 1024 })
+	s := review(t, "config-only", base, head)
+	// Pulumi.prod.yaml: the stack's default preference, and health's override.
+	want := map[string]string{
+		"web-items":  "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+		"web-health": "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+	}
+	for _, r := range s.Canary {
+		if !slices.Equal(r.Reasons, []string{"memorySize"}) || r.Preference != want[r.Function] || r.First {
+			t.Errorf("release of %s: reasons %v, preference %s, first %v; want a new version for memorySize with %s",
+				r.Function, r.Reasons, r.Preference, r.First, want[r.Function])
+		}
+		if r.Function == "web-items" && !slices.Equal(r.Hooks, []string{"pre-traffic: web-smoketest"}) {
+			t.Errorf("release of web-items: hooks %v; want the smoke test before traffic shifts", r.Hooks)
+		}
+	}
+	if len(s.Canary) != len(want) {
+		t.Errorf("canary plan has %d releases; want the web app's %d API functions", len(s.Canary), len(want))
+	}
+	if len(s.DataLoss)+len(s.IAM)+len(s.Public) > 0 {
+		t.Errorf("a memory change reported dangers: %+v %+v %+v", s.DataLoss, s.IAM, s.Public)
+	}
+}
+
+func TestDiffRemovedPattern(t *testing.T) {
+	base := shippedDoc(t, "dev", nil)
+	head := shippedDoc(t, "dev", func(c map[string]any) {
+		c["kumo:patterns"] = []string{"webapp", "datalake", "opsautomation"}
+		delete(c, "kumo:streamprocessing")
+	})
+	s := review(t, "removed-pattern", base, head)
+	if s.Counts.Delete == 0 || s.Counts.Create+s.Counts.Replace != 0 {
+		t.Errorf("counts %+v; want only deletions (and updates)", s.Counts)
+	}
+	var lost []string
+	for _, d := range s.DataLoss {
+		if d.Op != diff.OpDelete || !strings.HasPrefix(d.Name, "streams-") {
+			t.Errorf("data loss %s %s (%s); want only the stream pattern's deletions", d.Op, d.Name, d.Type)
+		}
+		lost = append(lost, d.Type)
+	}
+	for _, typ := range []string{"aws:kinesis/stream:Stream", "aws:s3/bucketV2:BucketV2", "aws:sqs/queue:Queue", "aws:cloudwatch/logGroup:LogGroup"} {
+		if !slices.Contains(lost, typ) {
+			t.Errorf("data loss lists %v; want a %s of the removed pattern", lost, typ)
+		}
+	}
+}
+
+func TestDiffTableKeyChange(t *testing.T) {
+	s := review(t, "table-key", shopDoc(t, nil), shopDoc(t, map[string]string{"orderKey": "orderId"}))
+	if len(s.DataLoss) != 1 || s.DataLoss[0].Op != diff.OpReplace || s.DataLoss[0].Type != "aws:dynamodb/table:Table" {
+		t.Fatalf("data loss %+v; want the orders table replaced", s.DataLoss)
+	}
+}
+
+func TestDiffWidenedGrant(t *testing.T) {
+	s := review(t, "iam-widening", shopDoc(t, nil), shopDoc(t, map[string]string{"grant": "readwrite"}))
+	var actions []string
+	for _, c := range s.IAM {
+		actions = append(actions, c.Actions...)
+	}
+	for _, want := range []string{"dynamodb:PutItem", "dynamodb:DeleteItem"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("IAM widening lists %v; want %s", actions, want)
+		}
+	}
+	if slices.Contains(actions, "dynamodb:GetItem") {
+		t.Errorf("IAM widening lists %v; want only what the role gains, not dynamodb:GetItem it already had", actions)
+	}
+}
+
+func TestDiffRouteMadePublic(t *testing.T) {
+	s := review(t, "public-route", shopDoc(t, nil), shopDoc(t, map[string]string{"public": "true"}))
+	if len(s.Public) == 0 || s.Public[0].What != "GET /orders/{id}" {
+		t.Fatalf("public exposure %+v; want GET /orders/{id}", s.Public)
+	}
+}
+
+func TestDiffCodeOnlyChange(t *testing.T) {
+	s := review(t, "code-only", shopDoc(t, nil), shopDoc(t, map[string]string{"code": "v2"}))
+	if len(s.Canary) != 1 || !slices.Equal(s.Canary[0].Reasons, []string{"code"}) {
+		t.Errorf("canary plan %+v; want the orders function publishing for its code", s.Canary)
+	}
+	var folded []string
+	for _, g := range s.Groups {
+		folded = append(folded, g.CodeOnly...)
+	}
+	if !slices.Equal(folded, []string{"orders"}) {
+		t.Errorf("code-only functions %v; want [orders] folded into one line", folded)
+	}
+}
+
+func TestDiffSecrets(t *testing.T) {
+	base := shopDoc(t, map[string]string{"apiToken": "first-plaintext"})
+	head := shopDoc(t, map[string]string{"apiToken": "second-plaintext"})
+	if s := review(t, "secret-unchanged", base, head); s.Counts != (diff.Counts{Same: s.Counts.Same}) {
+		t.Errorf("counts %+v; offline, a changed secret looks unchanged (both are [secret]) — want no changes", s.Counts)
+	}
+	s := review(t, "secret-added", shopDoc(t, nil), head)
+	out, _ := json.Marshal(s)
+	if bytes.Contains(out, []byte("plaintext")) {
+		t.Errorf("a secret's plaintext is in the report: %s", out)
+	}
+	if !bytes.Contains(out, []byte(`"[secret]"`)) {
+		t.Errorf("report %s; want the added secret shown as [secret]", out)
+	}
+}
+
+// TestDiffEnginePreview renders the preview the real engine printed
+// (test/preview captures it): replacements, deletions, a secret and values
+// known only after deploy.
+func TestDiffEnginePreview(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, "internal", "diff", "testdata", "preview", "engine.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffs, err := diff.ReadPreview(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := diff.Analyze(diffs)
+	var text bytes.Buffer
+	if err := diff.RenderText(&text, rep, diff.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	matchGolden(t, filepath.Join("diff", "engine-preview.txt"), "kumo diff --preview of the engine's preview", text.Bytes())
+	md := diff.RenderMarkdown(rep, diff.MarkdownOptions{})
+	matchGolden(t, filepath.Join("diff", "engine-preview.md"), "kumo diff --preview --format markdown of the engine's preview", []byte(md))
+	for _, want := range []string{"known after deploy", "[secret]", "Data loss"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("review of the engine's preview lacks %q", want)
+		}
+	}
+}
+
+// TestDiffOversized reviews the removal of three of the prod stack's four
+// patterns: a comment past GitHub's limit at full detail. The Markdown
+// must fit, keep the summary and every data loss, and say what it cut.
+func TestDiffOversized(t *testing.T) {
+	base := shippedDoc(t, "prod", nil)
+	head := shippedDoc(t, "prod", func(c map[string]any) {
+		c["kumo:patterns"] = []string{"webapp"}
+		for _, p := range []string{"datalake", "streamprocessing", "opsautomation"} {
+			delete(c, "kumo:"+p)
+		}
+	})
+	sd, err := diff.Compare(base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := diff.Analyze([]diff.StackDiff{sd})
+	full := diff.RenderMarkdown(rep, diff.MarkdownOptions{MaxChars: 1 << 30})
+	md := diff.RenderMarkdown(rep, diff.MarkdownOptions{})
+	t.Logf("full detail: %d bytes; comment: %d bytes", len(full), len(md))
+	// GitHub may count a line end as two characters (CRLF): the full
+	// review is past the limit counted so.
+	if n := len([]rune(full)) + strings.Count(full, "\n"); n <= diff.DefaultMaxChars || md == full {
+		t.Fatalf("the full review is %d characters with CRLF line ends; want a scenario past GitHub's %d, trimmed", n, diff.DefaultMaxChars)
+	}
+	if n := len([]rune(md)); n > diff.DefaultMaxChars {
+		t.Errorf("comment is %d characters; want at most %d", n, diff.DefaultMaxChars)
+	}
+	s := rep.Stacks[0]
+	for _, want := range append([]string{"<!-- kumo-diff:kumo/prod -->", s.Verdict, "omitted"}, dataLossNames(s)...) {
+		if !strings.Contains(md, want) {
+			t.Errorf("trimmed comment lacks %q", want)
+		}
+	}
+	matchGolden(t, filepath.Join("diff", "oversized.md"), "kumo diff --format markdown of an oversized change", hashes.ReplaceAll([]byte(md), []byte("<hash>")))
+}
+
+func dataLossNames(s diff.StackReport) []string {
+	var out []string
+	for _, d := range s.DataLoss {
+		out = append(out, d.Type+" "+d.Name)
+	}
+	return out
+}
