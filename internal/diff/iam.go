@@ -268,6 +268,7 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 	newSts, _ := iampolicy.Parse(nw)
 	var out []IAMChange
 	oldByKey := byKey(oldSts)
+	cover := newCoverIndex(oldSts)
 	newByKey := byKey(newSts)
 	for _, st := range newSts {
 		if !strings.EqualFold(st.Effect, "Allow") {
@@ -280,7 +281,7 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 			lost = lostConditions(prev.Condition, st.Condition)
 			lostNot = len(notCovered(prev.NotAction, st.NotAction, true)) > 0 || len(notCovered(prev.NotResource, st.NotResource, false)) > 0
 		}
-		actions, resources, all := gained(st, oldSts)
+		actions, resources, all := cover.gained(st)
 		if len(actions)+len(resources) == 0 && len(lost) == 0 && !lostNot {
 			continue
 		}
@@ -327,6 +328,63 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 	return out
 }
 
+// coverGroup is the old Allow statements that share principals and
+// conditions, indexed for coverage checks: exact (action, resource) pairs
+// in a set, statements with a wildcard kept to match one by one.
+type coverGroup struct {
+	principals []string
+	condition  map[string]any
+	exact      map[string]bool
+	wild       []iampolicy.Statement
+}
+
+// coverIndex indexes a document's Allow statements once, so judging every
+// statement of a role with many policies stays linear.
+type coverIndex struct {
+	groups []*coverGroup
+	all    []iampolicy.Statement
+}
+
+// orAny stands an empty Action or Resource list for "the policy's own":
+// a resource policy's statements (trust policies, bucket policies) may
+// name no Resource.
+func orAny(l []string) []string {
+	if len(l) == 0 {
+		return []string{""}
+	}
+	return l
+}
+
+func pairKey(action, resource string) string { return strings.ToLower(action) + "\x00" + resource }
+
+func newCoverIndex(old []iampolicy.Statement) *coverIndex {
+	ix := &coverIndex{all: old}
+	byKey := map[string]*coverGroup{}
+	for _, o := range old {
+		if !strings.EqualFold(o.Effect, "Allow") || len(o.NotAction)+len(o.NotResource) > 0 {
+			continue
+		}
+		principals := iampolicy.Principals(o.Principal)
+		k := strings.Join(principals, ",") + "|" + compactJSON(o.Condition)
+		g := byKey[k]
+		if g == nil {
+			g = &coverGroup{principals: principals, condition: o.Condition, exact: map[string]bool{}}
+			byKey[k] = g
+			ix.groups = append(ix.groups, g)
+		}
+		if strings.ContainsAny(strings.Join(o.Action, "")+strings.Join(o.Resource, ""), "*?") {
+			g.wild = append(g.wild, o)
+			continue
+		}
+		for _, a := range orAny(o.Action) {
+			for _, r := range orAny(o.Resource) {
+				g.exact[pairKey(a, r)] = true
+			}
+		}
+	}
+	return ix
+}
+
 // gained is what the Allow statement st allows that no statement of the
 // old document did: the actions and resources of every (action, resource)
 // pair no old Allow statement covers for the same principals under no
@@ -334,10 +392,10 @@ func compareDocs(c *Change, attached string, old, nw any) []IAMChange {
 // is new in every respect). Judging pairs, not statements, keeps a grant
 // that moved between statements or policies (read → read-write) to what
 // it really adds.
-func gained(st iampolicy.Statement, old []iampolicy.Statement) (actions, resources []string, all bool) {
+func (ix *coverIndex) gained(st iampolicy.Statement) (actions, resources []string, all bool) {
 	if len(st.NotAction) > 0 || len(st.NotResource) > 0 {
 		// Complements cannot be judged pair by pair: show the statement.
-		for _, o := range old {
+		for _, o := range ix.all {
 			if reflect.DeepEqual(o, st) {
 				return nil, nil, false
 			}
@@ -345,26 +403,21 @@ func gained(st iampolicy.Statement, old []iampolicy.Statement) (actions, resourc
 		return st.Action, st.Resource, true
 	}
 	principals := iampolicy.Principals(st.Principal)
-	var covering []iampolicy.Statement
-	for _, o := range old {
-		if strings.EqualFold(o.Effect, "Allow") && len(o.NotAction)+len(o.NotResource) == 0 &&
-			len(notCovered(principals, iampolicy.Principals(o.Principal), false)) == 0 &&
-			len(lostConditions(o.Condition, st.Condition)) == 0 {
-			covering = append(covering, o)
+	var groups []*coverGroup
+	for _, g := range ix.groups {
+		if len(notCovered(principals, g.principals, false)) == 0 && len(lostConditions(g.condition, st.Condition)) == 0 {
+			groups = append(groups, g)
 		}
-	}
-	// A resource policy's statements (trust policies, bucket policies)
-	// may name no Resource: the policy's own resource is meant.
-	orAny := func(l []string) []string {
-		if len(l) == 0 {
-			return []string{""}
-		}
-		return l
 	}
 	covered := func(a, r string) bool {
-		for _, o := range covering {
-			if len(notCovered([]string{a}, orAny(o.Action), true)) == 0 && len(notCovered([]string{r}, orAny(o.Resource), false)) == 0 {
+		for _, g := range groups {
+			if g.exact[pairKey(a, r)] {
 				return true
+			}
+			for _, o := range g.wild {
+				if len(notCovered([]string{a}, orAny(o.Action), true)) == 0 && len(notCovered([]string{r}, orAny(o.Resource), false)) == 0 {
+					return true
+				}
 			}
 		}
 		return false
@@ -464,14 +517,14 @@ func notCovered(now, before []string, fold bool) []string {
 }
 
 func wildcardMatch(pattern, s string, fold bool) bool {
-	if fold {
-		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
-	}
-	if pattern == s {
+	if pattern == s || fold && strings.EqualFold(pattern, s) {
 		return true
 	}
 	if !strings.ContainsAny(pattern, "*?") {
 		return false
+	}
+	if fold {
+		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
 	}
 	// path.Match's * stops at '/', IAM's does not: match with '/' swapped
 	// for a byte neither side uses.

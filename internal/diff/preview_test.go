@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -640,10 +641,10 @@ func TestReadPreviewEngineFixtureReplacementSteps(t *testing.T) {
 	}
 }
 
-// BenchmarkReadPreview parses a preview of 5,000 steps, the size issue 14
-// sets for rendering: the engine fixture's steps, each repeated under new
-// names.
-func BenchmarkReadPreview(b *testing.B) {
+// bigPreview is a preview of n steps or a few more, the size issue 14 sets
+// for rendering: the engine fixture's steps, each repeated under new names.
+func bigPreview(b testing.TB, n int) []byte {
+	b.Helper()
 	raw, err := os.ReadFile(engineFixture)
 	if err != nil {
 		b.Fatal(err)
@@ -654,7 +655,7 @@ func BenchmarkReadPreview(b *testing.B) {
 	}
 	base := doc["steps"].([]any)
 	var steps []any
-	for i := 0; len(steps) < 5000; i++ {
+	for i := 0; len(steps) < n; i++ {
 		for _, s := range base {
 			enc, err := json.Marshal(s)
 			if err != nil {
@@ -679,6 +680,12 @@ func BenchmarkReadPreview(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return data
+}
+
+// BenchmarkReadPreview parses a preview of 5,000 steps.
+func BenchmarkReadPreview(b *testing.B) {
+	data := bigPreview(b, 5000)
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
@@ -688,6 +695,34 @@ func BenchmarkReadPreview(b *testing.B) {
 		}
 		if got := len(sds[0].Changes); got < 5000 {
 			b.Fatalf("got %d changes; want 5,000 or more", got)
+		}
+	}
+}
+
+// BenchmarkReview5000 is what `kumo diff --preview` does with a preview of
+// 5,000 steps, end to end: parse, analyze, and render both the terminal
+// view and the comment. Issue 14's target is under a second.
+func BenchmarkReview5000(b *testing.B) {
+	data := bigPreview(b, 5000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var text bytes.Buffer
+	b.ResetTimer()
+	for b.Loop() {
+		sds, err := ReadPreview(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := Analyze(sds)
+		if len(r.Stacks[0].DataLoss) == 0 {
+			b.Fatal("no data loss in the review; want the fixture's replaced and deleted tables")
+		}
+		text.Reset()
+		if err := RenderText(&text, r, TextOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if md := RenderMarkdown(r, MarkdownOptions{}); len(md) == 0 {
+			b.Fatal("empty comment")
 		}
 	}
 }
