@@ -371,3 +371,29 @@ func dataLossNames(s diff.StackReport) []string {
 	}
 	return out
 }
+
+// TestDiffReadmeExample is the comment the README shows, rendered from a
+// real change of the shop program (its code is a committed zip, so every
+// hash in it is stable): the README must show exactly what kumo writes.
+func TestDiffReadmeExample(t *testing.T) {
+	sd, err := diff.Compare(shopDoc(t, nil), shopDoc(t, map[string]string{"orderKey": "orderId", "grant": "readwrite", "public": "true", "code": "v2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := diff.RenderMarkdown(diff.Analyze([]diff.StackDiff{sd}), diff.MarkdownOptions{})
+	matchGolden(t, filepath.Join("diff", "example.md"), "the README's example comment", []byte(md))
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start, end = "<!-- kumo diff example: test/testdata/diff/example.md -->\n````markdown\n", "````\n"
+	i := bytes.Index(readme, []byte(start))
+	if i < 0 {
+		t.Fatalf("README.md has no %q block; want the example comment there", strings.TrimSpace(start))
+	}
+	rest := readme[i+len(start):]
+	j := bytes.Index(rest, []byte(end))
+	if j < 0 || string(rest[:j]) != md {
+		t.Errorf("README.md's example comment differs from test/testdata/diff/example.md; paste the golden between the markers")
+	}
+}

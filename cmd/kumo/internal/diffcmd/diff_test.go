@@ -3,11 +3,13 @@ package diffcmd
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -335,5 +337,35 @@ func TestCommentGitHub(t *testing.T) {
 	delete(env, "GITHUB_TOKEN")
 	if _, stderr, code := execute(t, env, devGolden, h, "--comment", "github"); code != cli.ExitError || !strings.Contains(stderr, "GITHUB_TOKEN") {
 		t.Errorf("no token: exit %d, stderr %q; want %d and how to set GITHUB_TOKEN", code, stderr, cli.ExitError)
+	}
+}
+
+// TestReadmeGate keeps the README's gate documentation in step with the
+// gate: every category, and the exit code.
+func TestReadmeGate(t *testing.T) {
+	readme, err := os.ReadFile("../../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(readme), "`--fail-on` takes any of ")
+	if i < 0 {
+		t.Fatal("README.md does not document --fail-on's categories")
+	}
+	line := string(readme[i:])
+	line = line[:strings.Index(line, "(comma-separated)")]
+	var documented []string
+	for _, f := range strings.Split(line, "`")[3:] {
+		if f = strings.TrimSpace(f); f != "" && f != "," && f != "and" {
+			documented = append(documented, f)
+		}
+	}
+	want := append([]string(nil), diff.GateCategories...)
+	slices.Sort(want)
+	slices.Sort(documented)
+	if !slices.Equal(documented, want) {
+		t.Errorf("README documents --fail-on categories %q; the gate has %q", documented, want)
+	}
+	if !strings.Contains(string(readme), fmt.Sprintf("exits **%d**", cli.ExitDiffGate)) {
+		t.Errorf("README.md does not say the gate exits %d", cli.ExitDiffGate)
 	}
 }
