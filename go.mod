@@ -1,6 +1,6 @@
 module github.com/kumo-iac/kumo
 
-go 1.24.0
+go 1.24
 
 require (
 	github.com/aws/aws-lambda-go v1.49.0
@@ -13,7 +13,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/s3 v1.83.0
 	github.com/aws/aws-sdk-go-v2/service/sfn v1.35.9
 	github.com/aws/aws-sdk-go-v2/service/sns v1.34.7
-	github.com/google/go-github/v83 v83.0.0
+	github.com/google/go-github/v74 v74.0.0
 	github.com/google/uuid v1.6.0
 	github.com/hashicorp/go-multierror v1.1.1
 	github.com/opensearch-project/opensearch-go/v4 v4.5.0

@@ -16,7 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/go-github/v83/github"
+	"github.com/google/go-github/v74/github"
 )
 
 // Options tune the client; the zero value is what kumo diff uses.
