@@ -113,7 +113,12 @@ func verdict(sr *StackReport) string {
 		return "no changes"
 	}
 	var parts []string
-	if n := len(sr.DataLoss); n > 0 {
+	// A lifecycle configuration can shorten several rules: count resources.
+	losing := map[string]bool{}
+	for _, d := range sr.DataLoss {
+		losing[d.URN] = true
+	}
+	if n := len(losing); n > 0 {
 		parts = append(parts, plural(n, "resource loses data", "resources lose data"))
 	}
 	widened, unknown := 0, 0

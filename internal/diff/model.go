@@ -140,12 +140,14 @@ type StackReport struct {
 	UnknownReplace []string `json:"unknownReplace,omitempty"`
 }
 
-// DataLoss is a replacement or deletion of a resource that holds data.
+// DataLoss is a replacement or deletion of a resource that holds data, or
+// an update that deletes some of it (a shorter retention or expiration).
 type DataLoss struct {
 	URN  string `json:"urn"`
 	Type string `json:"type"`
 	Name string `json:"name"`
-	Op   Op     `json:"op"` // OpReplace or OpDelete
+	// Op is OpReplace or OpDelete, or OpUpdate for a shorter retention.
+	Op Op `json:"op"`
 	// Holds says what is lost: "items of a DynamoDB table", "objects in an
 	// S3 bucket", "log events", ...
 	Holds string `json:"holds"`
