@@ -98,6 +98,7 @@ func analyzeStack(d *StackDiff) StackReport {
 		}
 	}
 	sr.DataLoss = dataLoss(ix)
+	sr.ProtectionRemoved = protectionRemoved(ix)
 	sr.IAM = iamWidening(ix)
 	sr.Public = publicExposure(ix)
 	sr.Canary = canaryPlan(ix)
@@ -120,6 +121,9 @@ func verdict(sr *StackReport) string {
 	}
 	if n := len(losing); n > 0 {
 		parts = append(parts, plural(n, "resource loses data", "resources lose data"))
+	}
+	if n := len(sr.ProtectionRemoved); n > 0 {
+		parts = append(parts, plural(n, "resource loses its deletion protection", "resources lose their deletion protection"))
 	}
 	widened, unknown := 0, 0
 	for _, ch := range sr.IAM {

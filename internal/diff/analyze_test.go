@@ -430,3 +430,92 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 }
+
+func TestProtectionRemoved(t *testing.T) {
+	const table = "aws:dynamodb/table:Table"
+	tests := []struct {
+		name       string
+		base, head []SynthResource
+		want       []DataLoss
+	}{
+		{"table, user pool and bucket lose their guards",
+			[]SynthResource{
+				res(t, table, "t", "", `{"hashKey":"id","deletionProtectionEnabled":true}`),
+				res(t, "aws:cognito/userPool:UserPool", "u", "", `{"deletionProtection":"ACTIVE"}`),
+				res(t, "aws:s3/bucketV2:BucketV2", "b", "", `{"forceDestroy":false}`),
+			},
+			[]SynthResource{
+				res(t, table, "t", "", `{"hashKey":"id","deletionProtectionEnabled":false}`),
+				res(t, "aws:cognito/userPool:UserPool", "u", "", `{"deletionProtection":"INACTIVE"}`),
+				res(t, "aws:s3/bucketV2:BucketV2", "b", "", `{"forceDestroy":true}`),
+			},
+			[]DataLoss{
+				{URN: "urn:pulumi:dev::kumo::aws:cognito/userPool:UserPool::u", Type: "aws:cognito/userPool:UserPool", Name: "u", Op: OpUpdate,
+					Holds:     "users of a Cognito user pool (their passwords cannot be exported)",
+					Reason:    "protection removed: a later delete or replacement loses the data",
+					Protected: "deletionProtection ACTIVE: the delete fails until it is turned off"},
+				{URN: "urn:pulumi:dev::kumo::aws:dynamodb/table:Table::t", Type: table, Name: "t", Op: OpUpdate,
+					Holds: "items of a DynamoDB table", Reason: "protection removed: a later delete or replacement loses the data",
+					Protected: "deletionProtectionEnabled: the delete fails until it is turned off"},
+				{URN: "urn:pulumi:dev::kumo::aws:s3/bucketV2:BucketV2::b", Type: "aws:s3/bucketV2:BucketV2", Name: "b", Op: OpUpdate,
+					Holds: "objects in an S3 bucket", Reason: "protection removed: a later delete or replacement loses the data",
+					Protected: "forceDestroy is false: the delete fails while the bucket holds objects"},
+			}},
+		{"protection turned on, kept, or unknown yet is not reported",
+			[]SynthResource{
+				res(t, table, "a", "", `{"hashKey":"id"}`),
+				res(t, table, "b", "", `{"hashKey":"id","deletionProtectionEnabled":true,"billingMode":"PROVISIONED"}`),
+				res(t, table, "c", "", `{"hashKey":"id","deletionProtectionEnabled":true}`),
+			},
+			[]SynthResource{
+				res(t, table, "a", "", `{"hashKey":"id","deletionProtectionEnabled":true}`),
+				res(t, table, "b", "", `{"hashKey":"id","deletionProtectionEnabled":true,"billingMode":"PAY_PER_REQUEST"}`),
+				res(t, table, "c", "", `{"hashKey":"id","deletionProtectionEnabled":"[unknown]"}`),
+			},
+			[]DataLoss{}},
+		{"a protected table deleted is data loss, not a protection change",
+			[]SynthResource{res(t, table, "t", "", `{"hashKey":"id","deletionProtectionEnabled":true}`)},
+			nil,
+			[]DataLoss{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sr := analyzeDocs(t, doc(tt.base...), doc(tt.head...))
+			if !reflect.DeepEqual(sr.ProtectionRemoved, tt.want) {
+				t.Errorf("protection removed:\ngot  %+v\nwant %+v", sr.ProtectionRemoved, tt.want)
+			}
+		})
+	}
+}
+
+// TestProtectionRemovedIsSaid: turning deletion protection off in prod
+// reads as a danger in the verdict, both views and the data-loss gate,
+// not as a quiet update.
+func TestProtectionRemovedIsSaid(t *testing.T) {
+	base := doc(res(t, "aws:dynamodb/table:Table", "web-items", "", `{"hashKey":"id","deletionProtectionEnabled":true}`))
+	head := doc(res(t, "aws:dynamodb/table:Table", "web-items", "", `{"hashKey":"id","deletionProtectionEnabled":false}`))
+	r := Report{Stacks: []StackReport{analyzeDocs(t, base, head)}}
+	if got, want := r.Stacks[0].Verdict, "⚠ 1 resource loses its deletion protection · 1 to update"; got != want {
+		t.Errorf("verdict = %q; want %q", got, want)
+	}
+	var text strings.Builder
+	if err := RenderText(&text, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	md := RenderMarkdown(r, MarkdownOptions{})
+	for view, want := range map[string]string{
+		text.String(): "Protection removed (1)\n  ~ aws:dynamodb/table:Table web-items (update)\n     holds: items of a DynamoDB table\n     removed: deletionProtectionEnabled: the delete fails until it is turned off\n",
+		md:            "| `~` update | `aws:dynamodb/table:Table web-items` | items of a DynamoDB table | **deletionProtectionEnabled: the delete fails until it is turned off** |",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks the protection removed:\ngot  %s\nwant it to contain %q", view, want)
+		}
+	}
+	v, err := Gate(r, []string{GateDataLoss}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != 1 || v[0].Category != GateDataLoss || v[0].Name != "web-items" {
+		t.Errorf("gate data-loss: got %+v; want one violation for web-items", v)
+	}
+}

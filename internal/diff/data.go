@@ -108,6 +108,38 @@ func dataLoss(ix *stackIndex) []DataLoss {
 	return out
 }
 
+// protectionRemoved lists the updates that take away what stops a data
+// holder's deletion, in URN order: the reviewer of a prod stack must see
+// the guard go before the delete that needs it gone.
+func protectionRemoved(ix *stackIndex) []DataLoss {
+	out := []DataLoss{}
+	for i := range ix.changes {
+		c := &ix.changes[i]
+		h, ok := dataHolders[c.Type]
+		if c.Op != OpUpdate || !ok || h.protected == nil || c.Old == nil || c.New == nil {
+			continue
+		}
+		was := h.protected(c.Old)
+		if was == "" || h.protected(c.New) != "" || hasUnknown(c.New) {
+			continue
+		}
+		out = append(out, DataLoss{URN: c.URN, Type: c.Type, Name: c.Name, Op: OpUpdate, Holds: h.holds,
+			Reason: "protection removed: a later delete or replacement loses the data", Protected: was})
+	}
+	return out
+}
+
+// hasUnknown reports whether any top-level input is known only after
+// deploy: then a missing protection may only be unknown yet.
+func hasUnknown(m map[string]any) bool {
+	for _, v := range m {
+		if v == Unknown {
+			return true
+		}
+	}
+	return false
+}
+
 // replaceReason says which properties force a replacement, old → new.
 func replaceReason(c *Change) string {
 	var parts []string
