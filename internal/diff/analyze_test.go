@@ -519,3 +519,36 @@ func TestProtectionRemovedIsSaid(t *testing.T) {
 		t.Errorf("gate data-loss: got %+v; want one violation for web-items", v)
 	}
 }
+
+func TestDataLossRename(t *testing.T) {
+	const table = "aws:dynamodb/table:Table"
+	tests := []struct {
+		name       string
+		base, head []SynthResource
+		want       string
+	}{
+		{"renamed: one create of the type in its place",
+			[]SynthResource{res(t, table, "web-items", "", `{"hashKey":"id"}`)},
+			[]SynthResource{res(t, table, "web-records", "", `{"hashKey":"id"}`)},
+			"removed from the program, and web-records of the same type is created in the same place: if this is a rename, the new one starts empty; give the renamed resource or component pulumi.Aliases with its old name to keep it"},
+		{"two candidates: no guess",
+			[]SynthResource{res(t, table, "a", "", `{"hashKey":"id"}`)},
+			[]SynthResource{res(t, table, "b", "", `{"hashKey":"id"}`), res(t, table, "c", "", `{"hashKey":"id"}`)},
+			"removed from the program"},
+		{"a create of another type is no rename",
+			[]SynthResource{res(t, table, "a", "", `{"hashKey":"id"}`)},
+			[]SynthResource{res(t, "aws:sqs/queue:Queue", "a2", "", `{}`)},
+			"removed from the program"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sr := analyzeDocs(t, doc(tt.base...), doc(tt.head...))
+			if len(sr.DataLoss) != 1 {
+				t.Fatalf("data loss: got %+v; want one entry", sr.DataLoss)
+			}
+			if got := sr.DataLoss[0].Reason; got != tt.want {
+				t.Errorf("reason = %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -99,6 +99,8 @@ func dataLoss(ix *stackIndex) []DataLoss {
 		}
 		if c.Op == OpReplace {
 			dl.Reason = replaceReason(c)
+		} else if n := renamedTo(ix, c); n != nil {
+			dl.Reason = fmt.Sprintf("removed from the program, and %s of the same type is created in the same place: if this is a rename, the new one starts empty; give the renamed resource or component pulumi.Aliases with its old name to keep it", n.Name)
 		}
 		if h.protected != nil && c.Old != nil {
 			dl.Protected = h.protected(c.Old)
@@ -106,6 +108,38 @@ func dataLoss(ix *stackIndex) []DataLoss {
 		out = append(out, dl)
 	}
 	return out
+}
+
+// renamedTo finds the one resource created where c is deleted: the same
+// type under the same chain of parent types (urn:pulumi:stack::project::
+// parents$type::name). A rename changes the URN, and Pulumi then deletes
+// the old resource and creates a new one unless the new one has an alias
+// (https://www.pulumi.com/docs/iac/concepts/options/aliases/). With more
+// than one candidate kumo does not guess.
+func renamedTo(ix *stackIndex, c *Change) *Change {
+	chain := func(urn string) string {
+		parts := strings.SplitN(urn, "::", 4)
+		if len(parts) != 4 {
+			return ""
+		}
+		return parts[2]
+	}
+	want := chain(c.URN)
+	if want == "" {
+		return nil
+	}
+	var found *Change
+	for i := range ix.changes {
+		n := &ix.changes[i]
+		if n.Op != OpCreate || n.Type != c.Type || chain(n.URN) != want {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = n
+	}
+	return found
 }
 
 // protectionRemoved lists the updates that take away what stops a data
