@@ -98,6 +98,7 @@ func analyzeStack(d *StackDiff) StackReport {
 		}
 	}
 	sr.DataLoss = dataLoss(ix)
+	sr.ProtectionRemoved = protectionRemoved(ix)
 	sr.IAM = iamWidening(ix)
 	sr.Public = publicExposure(ix)
 	sr.Canary = canaryPlan(ix)
@@ -113,8 +114,16 @@ func verdict(sr *StackReport) string {
 		return "no changes"
 	}
 	var parts []string
-	if n := len(sr.DataLoss); n > 0 {
+	// A lifecycle configuration can shorten several rules: count resources.
+	losing := map[string]bool{}
+	for _, d := range sr.DataLoss {
+		losing[d.URN] = true
+	}
+	if n := len(losing); n > 0 {
 		parts = append(parts, plural(n, "resource loses data", "resources lose data"))
+	}
+	if n := len(sr.ProtectionRemoved); n > 0 {
+		parts = append(parts, plural(n, "resource loses its deletion protection", "resources lose their deletion protection"))
 	}
 	widened, unknown := 0, 0
 	for _, ch := range sr.IAM {

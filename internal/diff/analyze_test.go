@@ -57,6 +57,65 @@ func TestDataLoss(t *testing.T) {
 			[]SynthResource{res(t, "aws:dynamodb/table:Table", "t", "", `{"hashKey":"id","billingMode":"PROVISIONED"}`), res(t, "aws:sns/topic:Topic", "n", "", `{}`)},
 			[]SynthResource{res(t, "aws:dynamodb/table:Table", "t", "", `{"hashKey":"id","billingMode":"PAY_PER_REQUEST"}`)},
 			[]DataLoss{}},
+		{"log retention shortened deletes older events",
+			[]SynthResource{res(t, "aws:cloudwatch/logGroup:LogGroup", "l", "", `{"retentionInDays":365}`)},
+			[]SynthResource{res(t, "aws:cloudwatch/logGroup:LogGroup", "l", "", `{"retentionInDays":30}`)},
+			[]DataLoss{{URN: "urn:pulumi:dev::kumo::aws:cloudwatch/logGroup:LogGroup::l", Type: "aws:cloudwatch/logGroup:LogGroup", Name: "l", Op: OpUpdate,
+				Holds: "log events older than 30 days", Reason: "retentionInDays shortened: 365 days → 30 days"}}},
+		{"log retention set where it was for ever",
+			[]SynthResource{res(t, "aws:cloudwatch/logGroup:LogGroup", "l", "", `{}`)},
+			[]SynthResource{res(t, "aws:cloudwatch/logGroup:LogGroup", "l", "", `{"retentionInDays":1}`)},
+			[]DataLoss{{URN: "urn:pulumi:dev::kumo::aws:cloudwatch/logGroup:LogGroup::l", Type: "aws:cloudwatch/logGroup:LogGroup", Name: "l", Op: OpUpdate,
+				Holds: "log events older than 1 day", Reason: "retentionInDays shortened: for ever → 1 day"}}},
+		{"stream retention back to its 24-hour default",
+			[]SynthResource{res(t, "aws:kinesis/stream:Stream", "s", "", `{"retentionPeriod":168}`)},
+			[]SynthResource{res(t, "aws:kinesis/stream:Stream", "s", "", `{}`)},
+			[]DataLoss{{URN: "urn:pulumi:dev::kumo::aws:kinesis/stream:Stream::s", Type: "aws:kinesis/stream:Stream", Name: "s", Op: OpUpdate,
+				Holds: "records older than 24 hours", Reason: "retentionPeriod shortened: 168 hours → 24 hours"}}},
+		{"queue retention shortened",
+			[]SynthResource{res(t, "aws:sqs/queue:Queue", "q", "", `{"messageRetentionSeconds":345600,"visibilityTimeoutSeconds":30}`)},
+			[]SynthResource{res(t, "aws:sqs/queue:Queue", "q", "", `{"messageRetentionSeconds":3600,"visibilityTimeoutSeconds":60}`)},
+			[]DataLoss{{URN: "urn:pulumi:dev::kumo::aws:sqs/queue:Queue::q", Type: "aws:sqs/queue:Queue", Name: "q", Op: OpUpdate,
+				Holds: "messages waiting longer than 3600 seconds", Reason: "messageRetentionSeconds shortened: 345600 seconds → 3600 seconds"}}},
+		{"longer, unlimited or unknown retention loses nothing",
+			[]SynthResource{
+				res(t, "aws:cloudwatch/logGroup:LogGroup", "a", "", `{"retentionInDays":30}`),
+				res(t, "aws:cloudwatch/logGroup:LogGroup", "b", "", `{"retentionInDays":30}`),
+				res(t, "aws:kinesis/stream:Stream", "c", "", `{"retentionPeriod":24}`),
+				res(t, "aws:sqs/queue:Queue", "d", "", `{"messageRetentionSeconds":60}`),
+			},
+			[]SynthResource{
+				res(t, "aws:cloudwatch/logGroup:LogGroup", "a", "", `{"retentionInDays":365}`),
+				res(t, "aws:cloudwatch/logGroup:LogGroup", "b", "", `{"retentionInDays":0}`),
+				res(t, "aws:kinesis/stream:Stream", "c", "", `{"retentionPeriod":"[unknown]"}`),
+				res(t, "aws:sqs/queue:Queue", "d", "", `{}`),
+			},
+			[]DataLoss{}},
+		{"lifecycle expiration added or sooner, by rule ID",
+			[]SynthResource{res(t, typeLifecycle, "b", "", `{"rules":[
+				{"id":"results","status":"Enabled","filter":{"prefix":"athena/"},"expiration":{"days":30}},
+				{"id":"archive","status":"Enabled","transitions":[{"days":90,"storageClass":"GLACIER_IR"}]},
+				{"id":"off","status":"Disabled","expiration":{"days":1}}]}`)},
+			[]SynthResource{res(t, typeLifecycle, "b", "", `{"rules":[
+				{"id":"off","status":"Enabled","expiration":{"days":400}},
+				{"id":"results","status":"Enabled","filter":{"prefix":"athena/"},"expiration":{"days":7},"noncurrentVersionExpiration":{"noncurrentDays":1}},
+				{"id":"archive","status":"Enabled"}]}`)},
+			[]DataLoss{
+				{URN: "urn:pulumi:dev::kumo::" + typeLifecycle + "::b", Type: typeLifecycle, Name: "b", Op: OpUpdate,
+					Holds: "objects in the bucket older than 400 days", Reason: `lifecycle rule "off": expiration.days for ever → 400 days`},
+				{URN: "urn:pulumi:dev::kumo::" + typeLifecycle + "::b", Type: typeLifecycle, Name: "b", Op: OpUpdate,
+					Holds: `objects under "athena/" older than 7 days`, Reason: `lifecycle rule "results": expiration.days 30 days → 7 days`},
+				{URN: "urn:pulumi:dev::kumo::" + typeLifecycle + "::b", Type: typeLifecycle, Name: "b", Op: OpUpdate,
+					Holds: `noncurrent versions of objects under "athena/" older than 1 day`, Reason: `lifecycle rule "results": noncurrentVersionExpiration.noncurrentDays for ever → 1 day`},
+			}},
+		{"lifecycle expiration later or disabled loses nothing",
+			[]SynthResource{res(t, typeLifecycle, "b", "", `{"rules":[
+				{"id":"a","status":"Enabled","expiration":{"days":7}},
+				{"id":"b","status":"Enabled","expiration":{"days":7}}]}`)},
+			[]SynthResource{res(t, typeLifecycle, "b", "", `{"rules":[
+				{"id":"a","status":"Enabled","expiration":{"days":30}},
+				{"id":"b","status":"Disabled","expiration":{"days":1}}]}`)},
+			[]DataLoss{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -358,14 +417,138 @@ func TestVerdict(t *testing.T) {
 	}{
 		{StackReport{Counts: Counts{Same: 3}}, "no changes"},
 		{StackReport{Counts: Counts{Create: 1, Update: 12, Replace: 2, Delete: 1},
-			DataLoss: make([]DataLoss, 2), IAM: []IAMChange{{Kind: "added"}, {Kind: "broadened"}, {Kind: "removed"}, {Kind: "unknown"}},
+			DataLoss: []DataLoss{{URN: "a"}, {URN: "b"}}, IAM: []IAMChange{{Kind: "added"}, {Kind: "broadened"}, {Kind: "removed"}, {Kind: "unknown"}},
 			Public: []PublicChange{{Type: typeMethod}, {Type: "aws:lambda/permission:Permission"}}, Canary: make([]Release, 4)},
 			"⚠ 2 resources lose data · IAM widened (3 statements) · 1 policy known only after deploy · 1 route made public · 1 resource opened to more callers · 4 canary releases · 1 to create · 12 to update · 2 to replace · 1 to delete"},
 		{StackReport{Counts: Counts{Update: 1}, Canary: make([]Release, 1)}, "1 canary release · 1 to update"},
+		{StackReport{Counts: Counts{Update: 1}, DataLoss: []DataLoss{{URN: "lifecycle", Op: OpUpdate}, {URN: "lifecycle", Op: OpUpdate}}},
+			"⚠ 1 resource loses data · 1 to update"},
 	}
 	for _, tt := range tests {
 		if got := verdict(&tt.sr); got != tt.want {
 			t.Errorf("verdict = %q; want %q", got, tt.want)
 		}
+	}
+}
+
+func TestProtectionRemoved(t *testing.T) {
+	const table = "aws:dynamodb/table:Table"
+	tests := []struct {
+		name       string
+		base, head []SynthResource
+		want       []DataLoss
+	}{
+		{"table, user pool and bucket lose their guards",
+			[]SynthResource{
+				res(t, table, "t", "", `{"hashKey":"id","deletionProtectionEnabled":true}`),
+				res(t, "aws:cognito/userPool:UserPool", "u", "", `{"deletionProtection":"ACTIVE"}`),
+				res(t, "aws:s3/bucketV2:BucketV2", "b", "", `{"forceDestroy":false}`),
+			},
+			[]SynthResource{
+				res(t, table, "t", "", `{"hashKey":"id","deletionProtectionEnabled":false}`),
+				res(t, "aws:cognito/userPool:UserPool", "u", "", `{"deletionProtection":"INACTIVE"}`),
+				res(t, "aws:s3/bucketV2:BucketV2", "b", "", `{"forceDestroy":true}`),
+			},
+			[]DataLoss{
+				{URN: "urn:pulumi:dev::kumo::aws:cognito/userPool:UserPool::u", Type: "aws:cognito/userPool:UserPool", Name: "u", Op: OpUpdate,
+					Holds:     "users of a Cognito user pool (their passwords cannot be exported)",
+					Reason:    "protection removed: a later delete or replacement loses the data",
+					Protected: "deletionProtection ACTIVE: the delete fails until it is turned off"},
+				{URN: "urn:pulumi:dev::kumo::aws:dynamodb/table:Table::t", Type: table, Name: "t", Op: OpUpdate,
+					Holds: "items of a DynamoDB table", Reason: "protection removed: a later delete or replacement loses the data",
+					Protected: "deletionProtectionEnabled: the delete fails until it is turned off"},
+				{URN: "urn:pulumi:dev::kumo::aws:s3/bucketV2:BucketV2::b", Type: "aws:s3/bucketV2:BucketV2", Name: "b", Op: OpUpdate,
+					Holds: "objects in an S3 bucket", Reason: "protection removed: a later delete or replacement loses the data",
+					Protected: "forceDestroy is false: the delete fails while the bucket holds objects"},
+			}},
+		{"protection turned on, kept, or unknown yet is not reported",
+			[]SynthResource{
+				res(t, table, "a", "", `{"hashKey":"id"}`),
+				res(t, table, "b", "", `{"hashKey":"id","deletionProtectionEnabled":true,"billingMode":"PROVISIONED"}`),
+				res(t, table, "c", "", `{"hashKey":"id","deletionProtectionEnabled":true}`),
+			},
+			[]SynthResource{
+				res(t, table, "a", "", `{"hashKey":"id","deletionProtectionEnabled":true}`),
+				res(t, table, "b", "", `{"hashKey":"id","deletionProtectionEnabled":true,"billingMode":"PAY_PER_REQUEST"}`),
+				res(t, table, "c", "", `{"hashKey":"id","deletionProtectionEnabled":"[unknown]"}`),
+			},
+			[]DataLoss{}},
+		{"a protected table deleted is data loss, not a protection change",
+			[]SynthResource{res(t, table, "t", "", `{"hashKey":"id","deletionProtectionEnabled":true}`)},
+			nil,
+			[]DataLoss{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sr := analyzeDocs(t, doc(tt.base...), doc(tt.head...))
+			if !reflect.DeepEqual(sr.ProtectionRemoved, tt.want) {
+				t.Errorf("protection removed:\ngot  %+v\nwant %+v", sr.ProtectionRemoved, tt.want)
+			}
+		})
+	}
+}
+
+// TestProtectionRemovedIsSaid: turning deletion protection off in prod
+// reads as a danger in the verdict, both views and the data-loss gate,
+// not as a quiet update.
+func TestProtectionRemovedIsSaid(t *testing.T) {
+	base := doc(res(t, "aws:dynamodb/table:Table", "web-items", "", `{"hashKey":"id","deletionProtectionEnabled":true}`))
+	head := doc(res(t, "aws:dynamodb/table:Table", "web-items", "", `{"hashKey":"id","deletionProtectionEnabled":false}`))
+	r := Report{Stacks: []StackReport{analyzeDocs(t, base, head)}}
+	if got, want := r.Stacks[0].Verdict, "⚠ 1 resource loses its deletion protection · 1 to update"; got != want {
+		t.Errorf("verdict = %q; want %q", got, want)
+	}
+	var text strings.Builder
+	if err := RenderText(&text, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	md := RenderMarkdown(r, MarkdownOptions{})
+	for view, want := range map[string]string{
+		text.String(): "Protection removed (1)\n  ~ aws:dynamodb/table:Table web-items (update)\n     holds: items of a DynamoDB table\n     removed: deletionProtectionEnabled: the delete fails until it is turned off\n",
+		md:            "| `~` update | `aws:dynamodb/table:Table web-items` | items of a DynamoDB table | **deletionProtectionEnabled: the delete fails until it is turned off** |",
+	} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks the protection removed:\ngot  %s\nwant it to contain %q", view, want)
+		}
+	}
+	v, err := Gate(r, []string{GateDataLoss}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != 1 || v[0].Category != GateDataLoss || v[0].Name != "web-items" {
+		t.Errorf("gate data-loss: got %+v; want one violation for web-items", v)
+	}
+}
+
+func TestDataLossRename(t *testing.T) {
+	const table = "aws:dynamodb/table:Table"
+	tests := []struct {
+		name       string
+		base, head []SynthResource
+		want       string
+	}{
+		{"renamed: one create of the type in its place",
+			[]SynthResource{res(t, table, "web-items", "", `{"hashKey":"id"}`)},
+			[]SynthResource{res(t, table, "web-records", "", `{"hashKey":"id"}`)},
+			"removed from the program, and web-records of the same type is created in the same place: if this is a rename, the new one starts empty; give the renamed resource or component pulumi.Aliases with its old name to keep it"},
+		{"two candidates: no guess",
+			[]SynthResource{res(t, table, "a", "", `{"hashKey":"id"}`)},
+			[]SynthResource{res(t, table, "b", "", `{"hashKey":"id"}`), res(t, table, "c", "", `{"hashKey":"id"}`)},
+			"removed from the program"},
+		{"a create of another type is no rename",
+			[]SynthResource{res(t, table, "a", "", `{"hashKey":"id"}`)},
+			[]SynthResource{res(t, "aws:sqs/queue:Queue", "a2", "", `{}`)},
+			"removed from the program"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sr := analyzeDocs(t, doc(tt.base...), doc(tt.head...))
+			if len(sr.DataLoss) != 1 {
+				t.Fatalf("data loss: got %+v; want one entry", sr.DataLoss)
+			}
+			if got := sr.DataLoss[0].Reason; got != tt.want {
+				t.Errorf("reason = %q; want %q", got, tt.want)
+			}
+		})
 	}
 }

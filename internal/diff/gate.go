@@ -10,7 +10,9 @@ import (
 // The gate's categories: what `kumo diff --fail-on` may name.
 const (
 	// GateDataLoss fails on a replacement or deletion of a resource that
-	// holds data (Report's DataLoss).
+	// holds data, an update that deletes some of it (Report's DataLoss),
+	// and an update that removes its deletion protection
+	// (ProtectionRemoved).
 	GateDataLoss = "data-loss"
 	// GateReplace fails on any replacement.
 	GateReplace = "replace"
@@ -214,6 +216,11 @@ func stackViolations(s StackReport, cats map[string]bool) []Violation {
 				reason += " (protected: " + d.Protected + ")"
 			}
 			add(GateDataLoss, d.URN, d.Type, d.Name, reason)
+		}
+		// Turning protection off is how a later change gets to lose the
+		// data: the gate that guards data loss stops it too.
+		for _, d := range s.ProtectionRemoved {
+			add(GateDataLoss, d.URN, d.Type, d.Name, "protection removed from "+d.Holds+": "+d.Protected)
 		}
 	}
 	if cats[GateIAMWidening] {

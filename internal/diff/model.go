@@ -124,11 +124,17 @@ type StackReport struct {
 	Counts  Counts `json:"counts"`
 	// Verdict is one line: "no changes", or what matters most
 	// ("2 resources lose data; IAM widened in 1 policy; 3 canary releases").
-	Verdict  string         `json:"verdict"`
-	DataLoss []DataLoss     `json:"dataLoss"`
-	IAM      []IAMChange    `json:"iamWidening"`
-	Public   []PublicChange `json:"publicExposure"`
-	Canary   []Release      `json:"canaryPlan"`
+	Verdict  string     `json:"verdict"`
+	DataLoss []DataLoss `json:"dataLoss"`
+	// ProtectionRemoved are updates that turn off what stops a data
+	// holder's deletion (deletion protection, a bucket's refusal to go
+	// while it holds objects): nothing is lost yet, but the next delete or
+	// replacement loses it. Op is OpUpdate; Protected says what was
+	// removed.
+	ProtectionRemoved []DataLoss     `json:"protectionRemoved"`
+	IAM               []IAMChange    `json:"iamWidening"`
+	Public            []PublicChange `json:"publicExposure"`
+	Canary            []Release      `json:"canaryPlan"`
 	// Groups hold every change that is not OpSame, property by property,
 	// by component in URN order of the component (the dangers above point
 	// into them); functions whose only change is their code are folded
@@ -140,12 +146,14 @@ type StackReport struct {
 	UnknownReplace []string `json:"unknownReplace,omitempty"`
 }
 
-// DataLoss is a replacement or deletion of a resource that holds data.
+// DataLoss is a replacement or deletion of a resource that holds data, or
+// an update that deletes some of it (a shorter retention or expiration).
 type DataLoss struct {
 	URN  string `json:"urn"`
 	Type string `json:"type"`
 	Name string `json:"name"`
-	Op   Op     `json:"op"` // OpReplace or OpDelete
+	// Op is OpReplace or OpDelete, or OpUpdate for a shorter retention.
+	Op Op `json:"op"`
 	// Holds says what is lost: "items of a DynamoDB table", "objects in an
 	// S3 bucket", "log events", ...
 	Holds string `json:"holds"`

@@ -15,10 +15,10 @@ import (
 //     characters are not escaped, so policy documents read as written.
 //   - Field names and meanings are those of Report and the types it holds
 //     (their json tags): {"stacks": [{"project", "stack", "source",
-//     "counts", "verdict", "dataLoss", "iamWidening", "publicExposure",
+//     "counts", "verdict", "dataLoss", "protectionRemoved", "iamWidening", "publicExposure",
 //     "canaryPlan", "groups", "diagnostics", "unknownReplace"}]}.
 //   - A list without omitempty is an array, never null: "stacks",
-//     "dataLoss", "iamWidening" (and each statement's "actions" and
+//     "dataLoss", "protectionRemoved", "iamWidening" (and each statement's "actions" and
 //     "resources"), "publicExposure", "canaryPlan" (and each release's
 //     "reasons"), "groups" and each group's "changes" are [] when empty.
 //     Fields marked omitempty are left out when empty.
@@ -48,6 +48,7 @@ func jsonReport(r Report) Report {
 	out := Report{Stacks: make([]StackReport, len(r.Stacks))}
 	for i, s := range r.Stacks {
 		s.DataLoss = nonNil(s.DataLoss)
+		s.ProtectionRemoved = nonNil(s.ProtectionRemoved)
 		s.Public = nonNil(s.Public)
 		iam := make([]IAMChange, len(s.IAM))
 		for j, c := range s.IAM {

@@ -445,7 +445,7 @@ func newMarkdownStack(s StackReport) mdStack {
 		st.diag = piece(b.String())
 	}
 
-	st.dangers = []mdTable{dataLossTable(s.DataLoss), iamTable(s.IAM), publicTable(s.Public)}
+	st.dangers = []mdTable{dataLossTable(s.DataLoss), protectionTable(s.ProtectionRemoved), iamTable(s.IAM), publicTable(s.Public)}
 
 	if len(s.Canary) > 0 {
 		st.nCanary = len(s.Canary)
@@ -491,6 +491,17 @@ func dataLossTable(ds []DataLoss) mdTable {
 		t.rows = append(t.rows, piece(fmt.Sprintf("| %s %s | %s | **data loss**: %s | %s | %s |\n",
 			mdCell(opSymbol(d.Op)), opVerb(d.Op), mdCell(resourceLabel(d.Type, d.Name)),
 			mdText(d.Holds), mdText(d.Reason), mdText(d.Protected))))
+	}
+	return t
+}
+
+func protectionTable(ds []DataLoss) mdTable {
+	t := mdTable{noun: "protection removals",
+		head: piece(fmt.Sprintf("#### ⚠️ Protection removed (%d)\n\n| | Resource | Holds | Protection removed | Now |\n| :-- | :-- | :-- | :-- | :-- |\n", len(ds)))}
+	for _, d := range ds {
+		t.rows = append(t.rows, piece(fmt.Sprintf("| %s %s | %s | %s | **%s** | %s |\n",
+			mdCell(opSymbol(d.Op)), opVerb(d.Op), mdCell(resourceLabel(d.Type, d.Name)),
+			mdText(d.Holds), mdText(d.Protected), mdText(strings.TrimPrefix(d.Reason, "protection removed: ")))))
 	}
 	return t
 }

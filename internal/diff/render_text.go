@@ -177,6 +177,10 @@ func (t *textWriter) stack(s StackReport) {
 		t.b.WriteByte('\n')
 		t.dataLoss(s.DataLoss)
 	}
+	if len(s.ProtectionRemoved) > 0 {
+		t.b.WriteByte('\n')
+		t.protectionRemoved(s.ProtectionRemoved)
+	}
 	if len(s.IAM) > 0 {
 		t.b.WriteByte('\n')
 		t.iam(s.IAM)
@@ -238,6 +242,17 @@ func (t *textWriter) dataLoss(ds []DataLoss) {
 		if d.Protected != "" {
 			t.line(5, "protected: "+printable(d.Protected))
 		}
+	}
+}
+
+func (t *textWriter) protectionRemoved(ds []DataLoss) {
+	t.heading(ansiBold+ansiDanger, fmt.Sprintf("Protection removed (%d)", len(ds)))
+	for _, d := range ds {
+		label := printable(resourceLabel(d.Type, d.Name))
+		t.line(2, t.paint(opColor(d.Op), opSymbol(d.Op))+" "+label+" ("+opVerb(d.Op)+")")
+		t.line(5, "holds: "+printable(d.Holds))
+		t.line(5, t.paint(ansiDanger, "removed")+": "+printable(d.Protected))
+		t.line(5, "now: "+printable(strings.TrimPrefix(d.Reason, "protection removed: ")))
 	}
 }
 
