@@ -154,8 +154,27 @@ func verdict(sr *StackReport) string {
 		parts = append(parts, plural(opened, "resource opened to more callers", "resources opened to more callers"))
 	}
 	danger := len(parts) > 0
-	if n := len(sr.Canary); n > 0 {
-		parts = append(parts, plural(n, "canary release", "canary releases"))
+	// A first deploy shifts no traffic and an all-at-once release shifts
+	// it at once: only the rest are canaries a reviewer watches roll out.
+	shifted, at, first := 0, 0, 0
+	for _, r := range sr.Canary {
+		switch {
+		case r.First:
+			first++
+		case strings.HasSuffix(r.Preference, "AllAtOnce"):
+			at++
+		default:
+			shifted++
+		}
+	}
+	if shifted > 0 {
+		parts = append(parts, plural(shifted, "canary release", "canary releases"))
+	}
+	if at > 0 {
+		parts = append(parts, plural(at, "release all at once", "releases all at once"))
+	}
+	if first > 0 {
+		parts = append(parts, plural(first, "new function", "new functions"))
 	}
 	for _, k := range []struct {
 		n    int

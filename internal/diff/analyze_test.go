@@ -421,6 +421,10 @@ func TestVerdict(t *testing.T) {
 			Public: []PublicChange{{Type: typeMethod}, {Type: "aws:lambda/permission:Permission"}}, Canary: make([]Release, 4)},
 			"⚠ 2 resources lose data · IAM widened (3 statements) · 1 policy known only after deploy · 1 route made public · 1 resource opened to more callers · 4 canary releases · 1 to create · 12 to update · 2 to replace · 1 to delete"},
 		{StackReport{Counts: Counts{Update: 1}, Canary: make([]Release, 1)}, "1 canary release · 1 to update"},
+		{StackReport{Counts: Counts{Create: 6, Update: 2}, Canary: []Release{
+			{Preference: "CodeDeployDefault.LambdaCanary10Percent5Minutes"}, {Preference: "CodeDeployDefault.AllAtOnce"},
+			{First: true, Preference: "CodeDeployDefault.LambdaCanary10Percent5Minutes"}, {First: true}}},
+			"1 canary release · 1 release all at once · 2 new functions · 6 to create · 2 to update"},
 		{StackReport{Counts: Counts{Update: 1}, DataLoss: []DataLoss{{URN: "lifecycle", Op: OpUpdate}, {URN: "lifecycle", Op: OpUpdate}}},
 			"⚠ 1 resource loses data · 1 to update"},
 	}

@@ -190,7 +190,7 @@ func TestGoldenConfigChangeCanary(t *testing.T) {
 		verdict     string
 		want        Release
 	}{
-		{"dev", true, "1 canary release · 2 to update", Release{
+		{"dev", true, "1 release all at once · 2 to update", Release{
 			Function: "web-items", URN: "urn:pulumi:dev::kumo::kumo:patterns:WebApp$kumo:constructs:Function$kumo:index:Release::web-items",
 			Alias: "live", Reasons: []string{"memorySize"}, Preference: "CodeDeployDefault.LambdaAllAtOnce", Shift: "all at once",
 			Alarms: []string{"kumo-dev-web-items-errors", "kumo-dev-web-items-throttles"},
