@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,8 +40,6 @@ const (
 	SecretsProviderEnv = "KUMO_SECRETS_PROVIDER"
 	// StackEnv names the stage's stack for a Check command.
 	StackEnv = "KUMO_STACK"
-	// DeployProfile is the AWS profile that assumes a stage's deploy role.
-	DeployProfile = "kumo-deploy"
 )
 
 // Toolchain pins the Go and Pulumi versions every project installs.
@@ -80,6 +80,16 @@ var goToolchainSums = map[string]string{
 var pulumiSHA256s = map[string]string{
 	"3.177.0": "a669a188cfb755beb2af57091abb3d61011a1746ad9c61b9cdfb8a909f85fbf3",
 }
+
+// KnownGo reports whether kumo's table pins the Go toolchain version v.
+func KnownGo(v string) bool { _, ok := goToolchainSums[v]; return ok }
+
+// KnownPulumi reports whether kumo's table pins the Pulumi CLI version v.
+func KnownPulumi(v string) bool { _, ok := pulumiSHA256s[v]; return ok }
+
+// GoVersions and PulumiVersions are the versions kumo's tables pin, sorted.
+func GoVersions() []string     { return slices.Sorted(maps.Keys(goToolchainSums)) }
+func PulumiVersions() []string { return slices.Sorted(maps.Keys(pulumiSHA256s)) }
 
 // DefaultToolchain is the newest Go and Pulumi kumo has checksums for. Go
 // 1.26 builds kumo's go 1.24 module; a Pulumi CLI newer than the Go SDK a
@@ -124,6 +134,9 @@ var (
 	roleARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
 	// A CodePipeline name: https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_PipelineDeclaration.html
 	pipelineNameRE = regexp.MustCompile(`^[A-Za-z0-9.@\-_]{1,100}$`)
+	// envRef is a reference to an environment variable the project sets
+	// ("$KUMO_DEPLOY_ROLE_ARN"), for values known only once deployed.
+	envRef = regexp.MustCompile(`^\$[A-Z_][A-Z0-9_]*$`)
 )
 
 // errorf records a problem of a generator's arguments.
@@ -188,7 +201,7 @@ func checkStack(s *Spec, field, stack string) {
 }
 
 func checkRole(s *Spec, role string) {
-	if role != "" && !roleARN.MatchString(role) {
+	if role != "" && !roleARN.MatchString(role) && !envRef.MatchString(role) {
 		s.errorf("roleArn %q: not an IAM role ARN (arn:aws:iam::123456789012:role/name); leave it empty to use the credentials of the build's own role", role)
 	}
 }
@@ -332,18 +345,6 @@ func backendSteps(s *Spec, b Backend, stack, role string, create bool) []string 
 		s.Env.Variables[SecretsProviderEnv] = b.SecretsProvider
 		cmds = append(cmds, `pulumi login "$`+BackendURLEnv+`"`)
 	}
-	if role != "" {
-		// credential_source = EcsContainer: the role is assumed with the
-		// CodeBuild container's credentials (the project's own role).
-		// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
-		// https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-role.html
-		// AWS_SDK_LOAD_CONFIG makes SDK-for-Go-v1 code read the profile too.
-		cmds = append(cmds, block(
-			`mkdir -p "$`+ToolsEnv+`"`,
-			`printf '[profile %s]\nrole_arn = %s\ncredential_source = EcsContainer\nrole_session_name = kumo-%s\n' `+DeployProfile+` `+q(role)+` "${CODEBUILD_BUILD_NUMBER:-local}" > "$`+ToolsEnv+`/aws-config"`,
-			`export AWS_CONFIG_FILE="$`+ToolsEnv+`/aws-config" AWS_PROFILE=`+DeployProfile+` AWS_SDK_LOAD_CONFIG=1`,
-		))
-	}
 	sel := `pulumi stack select --stack ` + q(stack)
 	if create {
 		sel += ` --create`
@@ -352,7 +353,26 @@ func backendSteps(s *Spec, b Backend, stack, role string, create bool) []string 
 		}
 	}
 	cmds = append(cmds, sel)
+	if role != "" {
+		// The AWS provider and kumo's releases assume the stage's deploy
+		// role through the stack's aws:assumeRole (pulumi-aws v6's shape;
+		// kumo's Release reads the same key), set in the build's copy of
+		// the stack file only. Pulumi state and the secrets provider stay
+		// with the build's own credentials, so a deploy role in another
+		// account needs no access to them.
+		cmds = append(cmds, `pulumi config set --path --stack `+q(stack)+` aws:assumeRole.roleArn `+roleRef(role))
+	}
 	return cmds
+}
+
+// roleRef is a value (a role ARN, a pipeline name) as a command argument:
+// quoted, or an environment variable's reference ("$KUMO_DEPLOY_ROLE_ARN")
+// expanded by the shell.
+func roleRef(role string) string {
+	if envRef.MatchString(role) {
+		return `"` + role + `"`
+	}
+	return q(role)
 }
 
 // Build vets and tests the module and synthesizes and checks every stack
@@ -393,14 +413,14 @@ func Build(t Toolchain, p Project, stacks []string) Spec {
 // `pulumi up` (with DefinitionHashEnv set), starts a new execution of
 // pipelineName on the updated pipeline and fails this one, saying it was
 // superseded. The stack must exist (the pipeline's bootstrap creates it).
-func Update(t Toolchain, p Project, b Backend, pipelineStack, pipelineName string) Spec {
+func Update(t Toolchain, p Project, b Backend, pipelineStack, pipelineName, roleArn string) Spec {
 	s, _, pulumiSum := base(t, p)
 	s.Phases.Install.Commands = append(s.Phases.Install.Commands, pulumiInstall(t.Pulumi, pulumiSum))
 	checkStack(&s, "pipelineStack", pipelineStack)
-	if !pipelineNameRE.MatchString(pipelineName) {
+	if !pipelineNameRE.MatchString(pipelineName) && !envRef.MatchString(pipelineName) {
 		s.errorf("pipelineName %q: a CodePipeline name is 1-100 letters, digits and . @ - _", pipelineName)
 	}
-	s.Phases.PreBuild = Phase{OnFailure: "ABORT", Commands: backendSteps(&s, b, pipelineStack, "", false)}
+	s.Phases.PreBuild = Phase{OnFailure: "ABORT", Commands: backendSteps(&s, b, pipelineStack, roleArn, false)}
 	doc := `"$CODEBUILD_SRC_DIR"/` + SynthDir + `/` + q(pipelineStack+".json")
 	// The AWS CLI retries throttling and 5xx itself in standard mode
 	// (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS), with the timeouts given.
@@ -414,7 +434,7 @@ func Update(t Toolchain, p Project, b Backend, pipelineStack, pipelineName strin
 		`else`,
 		`  echo "kumo: the pipeline's definition changed (deployed: ${have:-none}; this commit: $want): updating stack `+pipelineStack+`"`,
 		`  `+DefinitionHashEnv+`="$want" pulumi up --yes --non-interactive --stack `+q(pipelineStack),
-		`  aws codepipeline start-pipeline-execution --name `+q(pipelineName)+` --cli-connect-timeout 10 --cli-read-timeout 30`,
+		`  aws codepipeline start-pipeline-execution --name `+roleRef(pipelineName)+` --cli-connect-timeout 10 --cli-read-timeout 30`,
 		`  echo "kumo: this execution is superseded: the updated pipeline runs this commit in the execution just started" >&2`,
 		`  exit 1`,
 		`fi`,

@@ -324,7 +324,7 @@ func TestDeployStepsRun(t *testing.T) {
 		}
 	}
 	secrets := "awskms://alias/kumo-buildspec-test?awssdk=v2&region=eu-west-1&endpoint=" + url.QueryEscape(srv.URL)
-	spec := Deploy(DefaultToolchain(), Project{}, Backend{Kind: "s3", URL: "file://" + state, SecretsProvider: secrets}, "dev", "")
+	spec := Deploy(DefaultToolchain(), Project{}, Backend{Kind: "s3", URL: "file://" + state, SecretsProvider: secrets}, "dev", "$KUMO_DEPLOY_ROLE_ARN")
 	if _, err := spec.YAML(); err != nil {
 		t.Fatal(err)
 	}
@@ -345,6 +345,7 @@ func TestDeployStepsRun(t *testing.T) {
 	steps := append(cmds[:up:up],
 		`pulumi config set --secret --stack dev apiToken `+q(secret),
 		`echo "config-get=$(pulumi config get --stack dev apiToken)"`,
+		`echo "role=$(pulumi config get --path --stack dev aws:assumeRole.roleArn)"`,
 		`echo "stacks:"`,
 		`pulumi stack ls --json`,
 	)
@@ -365,6 +366,7 @@ func TestDeployStepsRun(t *testing.T) {
 		"AWS_PROFILE":                 "",
 		"AWS_CONFIG_FILE":             noAWS,
 		"AWS_SHARED_CREDENTIALS_FILE": noAWS,
+		"KUMO_DEPLOY_ROLE_ARN":        prodRole,
 	} {
 		env[k] = v
 	}
@@ -378,6 +380,11 @@ func TestDeployStepsRun(t *testing.T) {
 	}
 	if want := "config-get=" + secret + "\n"; !strings.Contains(stdout, want) {
 		t.Errorf("secret round trip: got\n%s\nwant %q", stdout, want)
+	}
+	// The deploy role reaches the AWS provider and kumo's releases through
+	// the stack's aws:assumeRole, from the project's environment.
+	if want := "role=" + prodRole + "\n"; !strings.Contains(stdout, want) {
+		t.Errorf("deploy role: got\n%s\nwant %q", stdout, want)
 	}
 	stackFile, err := os.ReadFile(filepath.Join(project, "Pulumi.dev.yaml"))
 	if err != nil {
@@ -400,31 +407,12 @@ func TestDeployStepsRun(t *testing.T) {
 	}
 }
 
-// TestDeployRoleProfile runs the command that makes the pulumi commands
-// assume a stage's deploy role, and reads back the AWS config it writes.
-func TestDeployRoleProfile(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	spec := Deploy(DefaultToolchain(), Project{}, s3Backend, "prod", prodRole)
-	role := findCommand(t, spec, "credential_source")
-	tools := t.TempDir()
-	stdout, stderr, err := runCommands(ctx, t, []string{role, `echo "profile=$AWS_PROFILE load=$AWS_SDK_LOAD_CONFIG"`, `cat "$AWS_CONFIG_FILE"`},
-		nil, map[string]string{ToolsEnv: tools, "CODEBUILD_BUILD_NUMBER": "42"})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	want := "profile=kumo-deploy load=1\n[profile kumo-deploy]\nrole_arn = " + prodRole + "\ncredential_source = EcsContainer\nrole_session_name = kumo-42\n"
-	if stdout != want {
-		t.Errorf("got\n%s\nwant\n%s", stdout, want)
-	}
-}
-
 // TestUpdateDecides runs Update's build command with stand-ins for the
 // pulumi and aws CLIs: an unchanged definition updates nothing and passes; a
 // changed or never-recorded one runs pulumi up with the new hash, starts a
 // new execution and fails this one as superseded.
 func TestUpdateDecides(t *testing.T) {
-	spec := Update(DefaultToolchain(), Project{}, s3Backend, "pipeline", "kumo-app")
+	spec := Update(DefaultToolchain(), Project{}, s3Backend, "pipeline", "kumo-app", "")
 	decide := findCommand(t, spec, "start-pipeline-execution")
 	src := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(src, SynthDir), 0o755); err != nil {

@@ -34,7 +34,7 @@ func generated() map[string]Spec {
 	app := Project{}
 	return map[string]Spec{
 		"build":              Build(t, app, []string{"dev", "prod", "pipeline"}),
-		"update":             Update(t, app, s3Backend, "pipeline", "kumo-app"),
+		"update":             Update(t, app, s3Backend, "pipeline", "kumo-app", prodRole),
 		"diff-prod":          Diff(t, app, s3Backend, "prod", prodRole),
 		"deploy-dev":         Deploy(t, app, s3Backend, "dev", ""),
 		"deploy-prod":        Deploy(t, app, s3Backend, "prod", prodRole),
@@ -42,7 +42,7 @@ func generated() map[string]Spec {
 		"check-dev":          Check(t, app, "dev", "go test ./smoke -run TestSite -count=1"),
 		"pr":                 PullRequest(t, app, []string{"dev", "prod"}, "kumo/github:token"),
 		"pr-subdir":          PullRequest(t, Project{Dir: "infra"}, []string{"dev"}, "kumo/github:token"),
-		"update-cloud-named": Update(t, app, cloudBackend, "acme/app/pipeline", "kumo-app"),
+		"update-cloud-named": Update(t, app, cloudBackend, "acme/app/pipeline", "$KUMO_PIPELINE_NAME", "$KUMO_DEPLOY_ROLE_ARN"),
 	}
 }
 
@@ -274,7 +274,7 @@ func TestGeneratorArgs(t *testing.T) {
 		{"cloud backend with a URL", Deploy(tc, Project{}, Backend{Kind: "pulumi-cloud", URL: "s3://b", TokenSecret: "t:k"}, "dev", ""), "a pulumi-cloud backend takes no URL"},
 		{"role that is a user", Deploy(tc, Project{}, s3Backend, "prod", "arn:aws:iam::123456789012:user/deployer"), `roleArn "arn:aws:iam::123456789012:user/deployer": not an IAM role ARN`},
 		{"role with a short account", Diff(tc, Project{}, s3Backend, "prod", "arn:aws:iam::1234:role/x"), "not an IAM role ARN"},
-		{"pipeline name with a space", Update(tc, Project{}, s3Backend, "pipeline", "my pipeline"), `pipelineName "my pipeline"`},
+		{"pipeline name with a space", Update(tc, Project{}, s3Backend, "pipeline", "my pipeline", ""), `pipelineName "my pipeline"`},
 		{"empty smoke test", Check(tc, Project{}, "dev", " "), "command: empty"},
 		{"PR without a token", PullRequest(tc, Project{}, []string{"dev"}, ""), "commentTokenSecret: empty"},
 		{"bad Go version", Build(Toolchain{Go: "1.26", Pulumi: "3.177.0"}, Project{}, []string{"dev"}), `toolchain Go "1.26": want a release version`},
