@@ -75,6 +75,21 @@ func (r *ServiceRole) Allow(statements ...Statement) error {
 	return r.r.addToRolePolicy(grant, statements...)
 }
 
+// AllowAs adds statements as one inline policy named <role>-<name>, under
+// Allow's rules; a second call with the same name adds nothing, as a
+// repeated grant does. Constructs outside this package use it for the
+// grants they make themselves (a pipeline starting exactly its projects).
+func (r *ServiceRole) AllowAs(name string, statements ...Statement) error {
+	errs := validateAllowStatements(statements)
+	if !allowName.MatchString(name) {
+		errs = multierror.Append(errs, fmt.Errorf("name: %q must be 1–64 letters, digits or +=,.@_- (it names an IAM inline policy)", name))
+	}
+	if err := invalid(fmt.Sprintf("allow %q on service role %q", name, r.r.name), errs); err != nil {
+		return err
+	}
+	return r.r.addToRolePolicy(name, statements...)
+}
+
 // addToRolePolicy implements Grantee.
 func (r *ServiceRole) addToRolePolicy(grant string, statements ...Statement) error {
 	return r.r.addToRolePolicy(grant, statements...)
