@@ -354,9 +354,10 @@ func NewBuildProject(ctx *pulumi.Context, name string, args *BuildProjectArgs, o
 	// logs:PutLogEvents on the project's log group, nothing wider
 	// (https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
 	if err := p.Role.AllowAs("logs", constructs.Statement{
-		Sid:       "WriteOwnLogs",
-		Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-		Resources: []pulumi.StringInput{pulumi.Sprintf("%s:*", p.LogGroup.Arn)},
+		Sid:            "WriteOwnLogs",
+		Actions:        []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+		Resources:      []pulumi.StringInput{pulumi.Sprintf("%s:*", p.LogGroup.Arn)},
+		WildcardReason: "the log streams of the project's own log group: CodeBuild creates one per build, named after the build ID",
 	}); err != nil {
 		return nil, err
 	}
