@@ -134,6 +134,11 @@ func NewKey(ctx *pulumi.Context, name string, args *KeyArgs, opts ...pulumi.Reso
 	return k, nil
 }
 
+// AllowsLogs reports whether CloudWatch Logs of region (of any region when
+// "") may encrypt log groups with the key, for constructs outside this
+// package that encrypt their logs with a caller's Key.
+func (k *Key) AllowsLogs(region string) bool { return keyAllowsLogs(k, region) }
+
 // allows reports whether the key lets service use it.
 func (k *Key) allows(service string) bool { return slices.Contains(k.args.ServicePrincipals, service) }
 

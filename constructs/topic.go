@@ -228,6 +228,11 @@ func (t *Topic) allowsPublisher(service string) bool {
 	return slices.Contains(t.args.Publishers, service)
 }
 
+// AllowsPublisher reports whether the topic's policy and key let service
+// publish to it (it is one of TopicArgs.Publishers), for constructs outside
+// this package that point a service at the topic.
+func (t *Topic) AllowsPublisher(service string) bool { return t.allowsPublisher(service) }
+
 // GrantPublish lets g publish to the topic, and use its key to do so
 // (publishing to an encrypted topic needs kms:GenerateDataKey and
 // kms:Decrypt).

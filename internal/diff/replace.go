@@ -173,6 +173,25 @@ var replaceTable = map[string]replaceEntry{
 		source: tfSource("logs/stream.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:cloudwatch/metricAlarm:MetricAlarm": {replace: []string{"name"}, autoname: []string{"name"},
 		source: tfSource("cloudwatch/metric_alarm.go", "unverified: written from memory, not yet checked against the source")},
+	// UpdateProject changes everything in place but the name.
+	"aws:codebuild/project:Project": {replace: []string{"name"}, autoname: []string{"name"},
+		source: tfSource("codebuild/project.go", "unverified: written from memory, not yet checked against the source")},
+	// UpdateWebhook changes the filters and build type; the project, manual
+	// creation and an organization scope are fixed.
+	"aws:codebuild/webhook:Webhook": {replace: []string{"manualCreation", "projectName", "scopeConfiguration"},
+		source: tfSource("codebuild/webhook.go", "unverified: written from memory, not yet checked against the source")},
+	// UpdatePipeline changes stages, triggers and the store in place; the
+	// name is the pipeline's identity.
+	"aws:codepipeline/pipeline:Pipeline": {replace: []string{"name"}, autoname: []string{"name"},
+		source: tfSource("codepipeline/codepipeline.go", "unverified: written from memory, not yet checked against the source")},
+	// No UpdateConnection: a replaced connection is a new PENDING one whose
+	// handshake someone must complete again in the console.
+	"aws:codestarconnections/connection:Connection": {replace: []string{"hostArn", "name", "providerType"}, autoname: []string{"name"},
+		source: tfSource("codestarconnections/connection.go", "unverified: written from memory, not yet checked against the source")},
+	// UpdateNotificationRule changes events, targets, detail and status;
+	// the rule's resource and name are fixed.
+	"aws:codestarnotifications/notificationRule:NotificationRule": {replace: []string{"name", "resource"}, autoname: []string{"name"},
+		source: tfSource("codestarnotifications/notification_rule.go", "unverified: written from memory, not yet checked against the source")},
 	// UpdateApplication renames in place; the platform is fixed.
 	"aws:codedeploy/application:Application": {replace: []string{"computePlatform"}, autoname: []string{"name"},
 		source: tfSource("deploy/app.go", "v5 (read by the table's first author; commit not recorded)")},

@@ -693,6 +693,47 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("deploymentConfigId", uuidLike(urn))
 		set("arn", fmt.Sprintf("arn:aws:codedeploy:%s:%s:deploymentconfig:%s", R, A, n))
 		return n, out
+
+	case typ == "aws:codebuild/project:Project":
+		// The provider's ID is the project's ARN.
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:codebuild:%s:%s:project/%s", R, A, n)
+		set("name", n)
+		set("arn", arn)
+		set("badgeUrl", "")
+		return arn, out
+
+	case typ == "aws:codebuild/webhook:Webhook":
+		// The provider's ID is the project name; CodeBuild installs the
+		// hook in GitHub itself, so no secret comes back.
+		n := str("projectName")
+		set("url", fmt.Sprintf("https://codebuild.%s.amazonaws.com/webhooks?t=%s&v=1", R, pick(urn, "webhook", mixedAlnum, 40)))
+		set("payloadUrl", fmt.Sprintf("https://codebuild.%s.amazonaws.com/webhooks", R))
+		return n, out
+
+	case typ == "aws:codepipeline/pipeline:Pipeline":
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:codepipeline:%s:%s:%s", R, A, n))
+		return n, out
+
+	case typ == "aws:codestarconnections/connection:Connection":
+		// The provider's ID is the ARN; AWS creates connections PENDING
+		// until someone completes the handshake in the console.
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:codestar-connections:%s:%s:connection/%s", R, A, uuidLike(urn))
+		set("name", n)
+		set("arn", arn)
+		set("connectionStatus", "PENDING")
+		return arn, out
+
+	case typ == "aws:codestarnotifications/notificationRule:NotificationRule":
+		// The provider's ID is the ARN, notificationrule/<40 hex digits>.
+		n := physical("name")
+		arn := fmt.Sprintf("arn:aws:codestar-notifications:%s:%s:notificationrule/%s", R, A, pick(urn, "rule", hexDigits, 40))
+		set("name", n)
+		set("arn", arn)
+		return arn, out
 	}
 	// Unknown types still need an ID for the SDK to resolve them as created.
 	return physical("name"), out

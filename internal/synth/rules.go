@@ -12,6 +12,7 @@ var specs = withChecks(withChecks(withChecks(mergeSpecs(
 	kmsSpecs, snsSpecs, cloudtrailSpecs,
 	eventsSpecs, lambdaEventSourceSpecs, s3NotificationSpecs,
 	kinesisSpecs, iotSpecs,
+	codebuildSpecs, codepipelineSpecs, codestarSpecs,
 ), orderingChecks), uniqueChecks()), sqsEventSourceChecks)
 
 // withChecks adds cross-service checks to the specs of the types they

@@ -1,0 +1,125 @@
+package constructs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// ServiceRole is the role one AWS service assumes on behalf of a construct
+// outside this package (a CodeBuild project, a CodePipeline pipeline), only
+// for this account. It is a Grantee, so the grants of kumo's data
+// constructs extend it (bucket.GrantReadWrite(role), key.GrantEncryptDecrypt(role),
+// topic.GrantPublish(role)): each grant is one inline policy. Order the
+// service's resource after Policies() when the service checks the role's
+// access when it is created or first used.
+type ServiceRole struct {
+	r *pipelineRole
+
+	mu     sync.Mutex
+	allows int
+}
+
+// NewServiceRole creates the role service (e.g. "codebuild.amazonaws.com")
+// may assume, under aws:SourceAccount, named after name and a child of
+// parent (the construct that owns it; nil for the stack).
+func NewServiceRole(ctx *pulumi.Context, name string, parent pulumi.Resource, service, description string) (*ServiceRole, error) {
+	var errs *multierror.Error
+	if !servicePrincipal.MatchString(service) {
+		errs = multierror.Append(errs, fmt.Errorf("service: %q is not an AWS service principal; use the service's <name>.amazonaws.com, e.g. \"codebuild.amazonaws.com\"", service))
+	}
+	// IAM role descriptions: at most 1,000 characters
+	// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html).
+	if n := len([]rune(description)); n > 1000 {
+		errs = multierror.Append(errs, fmt.Errorf("description: %d characters; IAM allows at most 1000", n))
+	}
+	if err := invalid(fmt.Sprintf("service role %q", name), errs); err != nil {
+		return nil, err
+	}
+	r, err := newPipelineRole(ctx, name, parent, service, description)
+	if err != nil {
+		return nil, fmt.Errorf("service role %q: %w", name, err)
+	}
+	return &ServiceRole{r: r}, nil
+}
+
+// Role is the IAM role, an escape hatch (its ARN goes to the service).
+func (r *ServiceRole) Role() *iam.Role { return r.r.role }
+
+// Policies returns the inline policies granted so far, for DependsOn: a
+// resource ordered after them finds its role able to do what it was
+// granted when it is created.
+func (r *ServiceRole) Policies() []pulumi.Resource { return r.r.granted() }
+
+// Allow adds statements for AWS APIs no kumo construct grants as one inline
+// policy, <role>-allow (then -allow-2, -allow-3 in call order). The rules
+// are Function.Allow's: actions named, no whole-service wildcard, resources
+// named (a "*" with its WildcardReason, which kumo check records), no
+// principal.
+func (r *ServiceRole) Allow(statements ...Statement) error {
+	if err := invalid(fmt.Sprintf("allow on service role %q", r.r.name), validateAllowStatements(statements)); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.allows++
+	grant := "allow"
+	if r.allows > 1 {
+		grant += "-" + strconv.Itoa(r.allows)
+	}
+	r.mu.Unlock()
+	return r.r.addToRolePolicy(grant, statements...)
+}
+
+// AllowAs adds statements as one inline policy named <role>-<name>, under
+// Allow's rules; a second call with the same name adds nothing, as a
+// repeated grant does. Constructs outside this package use it for the
+// grants they make themselves (a pipeline starting exactly its projects).
+func (r *ServiceRole) AllowAs(name string, statements ...Statement) error {
+	errs := validateAllowStatements(statements)
+	if !allowName.MatchString(name) {
+		errs = multierror.Append(errs, fmt.Errorf("name: %q must be 1–64 letters, digits or +=,.@_- (it names an IAM inline policy)", name))
+	}
+	if err := invalid(fmt.Sprintf("allow %q on service role %q", name, r.r.name), errs); err != nil {
+		return err
+	}
+	return r.r.addToRolePolicy(name, statements...)
+}
+
+// addToRolePolicy implements Grantee.
+func (r *ServiceRole) addToRolePolicy(grant string, statements ...Statement) error {
+	return r.r.addToRolePolicy(grant, statements...)
+}
+
+// iamRole lets SearchDomain's access policy name the role.
+func (r *ServiceRole) iamRole() *iam.Role { return r.r.role }
+
+// validateAllowStatements checks statements an Allow adds to a role's
+// policy.
+func validateAllowStatements(statements []Statement) *multierror.Error {
+	var errs *multierror.Error
+	if len(statements) == 0 {
+		errs = multierror.Append(errs, fmt.Errorf("statements: none; give at least one"))
+	}
+	for i, s := range statements {
+		if len(s.Actions) == 0 {
+			errs = multierror.Append(errs, fmt.Errorf("statements[%d].Actions: none; name the API actions allowed", i))
+		}
+		for _, a := range s.Actions {
+			if a == "*" || strings.HasSuffix(a, ":*") {
+				errs = multierror.Append(errs, fmt.Errorf("statements[%d].Actions: %q allows a whole service; name the actions the role's service calls", i, a))
+			}
+		}
+		if len(s.Resources) == 0 {
+			errs = multierror.Append(errs, fmt.Errorf("statements[%d].Resources: none; name the resources, or \"*\" with a WildcardReason where the actions have no resource-level permissions", i))
+		}
+		if s.Principal != nil {
+			errs = multierror.Append(errs, fmt.Errorf("statements[%d].Principal: set; a role's policy names no principal", i))
+		}
+	}
+	return errs
+}
