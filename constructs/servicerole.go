@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/check"
 )
 
 // ServiceRole is the role one AWS service assumes on behalf of a construct
@@ -122,4 +125,70 @@ func validateAllowStatements(statements []Statement) *multierror.Error {
 		}
 	}
 	return errs
+}
+
+// NewAssumableRole creates a role that exactly one other role, trusted (an
+// IAM role ARN), may assume: a pipeline stage's deploy role, which the
+// stage's build assumes to change the stage's resources. Like a
+// ServiceRole it is a Grantee and has Allow.
+func NewAssumableRole(ctx *pulumi.Context, name string, parent pulumi.Resource, trusted pulumi.StringInput, description string) (*ServiceRole, error) {
+	if n := len([]rune(description)); n > 1000 {
+		return nil, invalid(fmt.Sprintf("assumable role %q", name), multierror.Append(nil,
+			fmt.Errorf("description: %d characters; IAM allows at most 1000", n)))
+	}
+	trust := trusted.ToStringOutput().ApplyT(func(arn string) (string, error) {
+		return policyJSONStatic(Statement{
+			Principal: map[string][]string{"AWS": {arn}},
+			Actions:   []string{"sts:AssumeRole", "sts:TagSession"},
+		})
+	}).(pulumi.StringOutput)
+	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+		Description:      pulumi.String(description),
+		AssumeRolePolicy: trust,
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, fmt.Errorf("assumable role %q: %w", name, err)
+	}
+	return &ServiceRole{r: &pipelineRole{ctx: ctx, name: name, parent: parent, role: role, grants: map[string]bool{}}}, nil
+}
+
+// servicePrefix is an IAM service prefix (Service Authorization Reference:
+// lower-case letters, digits and '-').
+var servicePrefix = regexp.MustCompile(`^[a-z0-9-]{2,64}$`)
+
+// AllowServices lets the role manage whole services ("<service>:*") on any
+// resource, as one inline policy named name: what a deploy role needs to
+// create, change and delete every resource of those services, and what
+// nothing else in kumo may have (Allow refuses it). reason, for reviewers,
+// is recorded as the accepted AwsSolutions-IAM5 finding of each action and
+// of the "*" resource.
+func (r *ServiceRole) AllowServices(name string, services []string, reason string) error {
+	var errs *multierror.Error
+	if !allowName.MatchString(name) {
+		errs = multierror.Append(errs, fmt.Errorf("name: %q must be 1–64 letters, digits or +=,.@_- (it names an IAM inline policy)", name))
+	}
+	if len(services) == 0 {
+		errs = multierror.Append(errs, fmt.Errorf("services: empty; name the IAM service prefixes, e.g. \"lambda\""))
+	}
+	for _, s := range services {
+		if !servicePrefix.MatchString(s) {
+			errs = multierror.Append(errs, fmt.Errorf("services: %q is not an IAM service prefix (lower-case letters, digits, '-')", s))
+		}
+	}
+	if len(strings.TrimSpace(reason)) < check.MinReason {
+		errs = multierror.Append(errs, fmt.Errorf("reason: %q; say in at least %d characters why the role needs whole services", reason, check.MinReason))
+	}
+	if err := invalid(fmt.Sprintf("services %q on role %q", name, r.r.name), errs); err != nil {
+		return err
+	}
+	actions := make([]string, len(services))
+	for i, s := range services {
+		actions[i] = s + ":*"
+	}
+	st := Statement{Sid: "ManageServices", Actions: actions, Resources: []pulumi.StringInput{pulumi.String("*")}, WildcardReason: reason}
+	if err := r.r.addToRolePolicy(name, st); err != nil {
+		return err
+	}
+	policies := r.r.granted()
+	return justifyActions(r.r.ctx, policies[len(policies)-1], actions, reason)
 }

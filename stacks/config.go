@@ -7,6 +7,7 @@ import (
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/datalake"
 	"github.com/kumo-iac/kumo/patterns/ops"
+	"github.com/kumo-iac/kumo/patterns/pipeline"
 	"github.com/kumo-iac/kumo/patterns/streams"
 	"github.com/kumo-iac/kumo/patterns/webapp"
 )
@@ -21,6 +22,7 @@ var registered = []patterns.Pattern{
 	datalake.Pattern{},
 	streams.Pattern{},
 	ops.Pattern{},
+	pipeline.Pattern{},
 }
 
 // PatternAPIGatewayAccount manages API Gateway's region-wide CloudWatch Logs
@@ -82,7 +84,7 @@ type Key struct {
 
 // Keys are the stack-level kumo config keys.
 var Keys = []Key{
-	{"patterns", "array", `["webapp"]`, "Patterns to deploy: webapp, datalake, streamprocessing, opsautomation and apigateway-account; each is configured by its own section, kumo:<pattern>.", func(c *Config, raw string) error {
+	{"patterns", "array", `["webapp"]`, "Patterns to deploy: webapp, datalake, streamprocessing, opsautomation, pipeline and apigateway-account; each is configured by its own section, kumo:<pattern>.", func(c *Config, raw string) error {
 		return parseStrings(raw, &c.Patterns)
 	}},
 	{"deploymentPreference", "string", "Canary10Percent5Minutes", "How CodeDeploy shifts traffic to each new function version: AllAtOnce, Canary<P>Percent<M>Minutes or Linear<P>PercentEvery<M>Minutes (built-in or custom).", func(c *Config, raw string) error {

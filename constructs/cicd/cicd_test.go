@@ -102,7 +102,7 @@ func deliveryProgram(ctx *pulumi.Context) error {
 			{Name: "prod", Actions: []cicd.Action{
 				{Name: "Approve", Category: cicd.CategoryApproval, Approval: &cicd.Approval{Topic: e.topic, Summary: "kumo diff of prod", Link: pulumi.String("https://example.com/diff")}},
 				{Name: "Deploy", Category: cicd.CategoryBuild, RunOrder: 2, Inputs: []string{"src", "synth"}, Project: deploy,
-					EnvironmentVariables: map[string]string{"STACK": "prod"}},
+					EnvironmentVariables: map[string]pulumi.StringInput{"STACK": pulumi.String("prod")}},
 			}},
 		},
 	})

@@ -73,8 +73,9 @@ type Action struct {
 	// read and write the artifact store.
 	Project *BuildProject
 	// EnvironmentVariables are plain-text variables the action passes to
-	// the build. Default: none.
-	EnvironmentVariables map[string]string
+	// the build, e.g. a role ARN known only once that role exists. Default:
+	// none.
+	EnvironmentVariables map[string]pulumi.StringInput
 	// Connection, Repository ("<owner>/<repo>") and Branch are a Source
 	// action's repository; the pipeline starts on pushes to Branch.
 	Connection *Connection
@@ -106,6 +107,11 @@ type PipelineArgs struct {
 	// ExecutionMode: SUPERSEDED, QUEUED or PARALLEL. Default: SUPERSEDED, a
 	// newer run overtakes an older one waiting between stages.
 	ExecutionMode ExecutionMode
+	// PhysicalName is the pipeline's name in AWS, for builds that must name
+	// the pipeline they run in before it exists (a self-update starting a
+	// new execution): 1–100 letters, digits or .@-_. Default: "", autonamed
+	// <name>-<7 random characters>.
+	PhysicalName string
 }
 
 // Pipeline is a V2 CodePipeline with a role of its own that may start
@@ -174,6 +180,9 @@ func (a PipelineArgs) validate(name string) *multierror.Error {
 	}
 	if a.ArtifactKey == nil {
 		add("ArtifactKey: nil; give the constructs.Key that encrypts the artifacts")
+	}
+	if a.PhysicalName != "" && !nameRule.MatchString(a.PhysicalName) {
+		add("PhysicalName: %q must be 1–100 letters, digits or .@-_ (CreatePipeline's pattern)", a.PhysicalName)
 	}
 	switch a.ExecutionMode {
 	case Superseded, Queued, Parallel:
@@ -396,7 +405,12 @@ func NewPipeline(ctx *pulumi.Context, name string, args *PipelineArgs, opts ...p
 	// pipeline waits for its role's policies and for those of the projects
 	// it runs (every grant above, including the artifact store's).
 	deps = append(p.Role.Policies(), deps...)
+	var physical pulumi.StringPtrInput
+	if a.PhysicalName != "" {
+		physical = pulumi.String(a.PhysicalName)
+	}
 	if p.Pipeline, err = codepipeline.NewPipeline(ctx, name, &codepipeline.PipelineArgs{
+		Name:          physical,
 		PipelineType:  pulumi.String("V2"),
 		ExecutionMode: pulumi.String(string(a.ExecutionMode)),
 		RoleArn:       p.Role.Role().Arn,
@@ -448,15 +462,19 @@ func (p *Pipeline) action(act Action, a PipelineArgs) (*codepipeline.PipelineSta
 			config["PrimarySource"] = pulumi.String(act.Inputs[0])
 		}
 		if len(act.EnvironmentVariables) > 0 {
-			vars := []map[string]string{}
-			for _, k := range sortedKeys(act.EnvironmentVariables) {
-				vars = append(vars, map[string]string{"name": k, "value": act.EnvironmentVariables[k], "type": "PLAINTEXT"})
+			keys := sortedKeys(act.EnvironmentVariables)
+			values := make([]any, len(keys))
+			for i, k := range keys {
+				values[i] = act.EnvironmentVariables[k]
 			}
-			b, err := json.Marshal(vars)
-			if err != nil {
-				return nil, err
-			}
-			config["EnvironmentVariables"] = pulumi.String(string(b))
+			config["EnvironmentVariables"] = pulumi.All(values...).ApplyT(func(vals []any) (string, error) {
+				vars := []map[string]string{}
+				for i, k := range keys {
+					vars = append(vars, map[string]string{"name": k, "value": vals[i].(string), "type": "PLAINTEXT"})
+				}
+				b, err := json.Marshal(vars)
+				return string(b), err
+			}).(pulumi.StringOutput)
 		}
 		// The CodeBuild action's service role permissions
 		// (https://docs.aws.amazon.com/codepipeline/latest/userguide/security-iam.html#how-to-custom-role).

@@ -102,8 +102,8 @@ func DefaultToolchain() Toolchain {
 // encrypted.
 type Backend struct {
 	Kind            string // "s3" or "pulumi-cloud"
-	URL             string // s3://bucket?region=eu-west-1 (s3; file:// for local runs); "" for pulumi-cloud
-	SecretsProvider string // awskms://alias/x?region=eu-west-1 (s3); "" for pulumi-cloud
+	URL             string // s3://bucket?region=eu-west-1 (s3; file:// for local runs); "" for pulumi-cloud, or for s3 when the project's environment sets BackendURLEnv
+	SecretsProvider string // awskms://alias/x?region=eu-west-1 (s3); "" for pulumi-cloud, or for s3 when the project's environment sets SecretsProviderEnv
 	TokenSecret     string // "secret-arn:json-key" of PULUMI_ACCESS_TOKEN (pulumi-cloud)
 }
 
@@ -209,10 +209,12 @@ func checkRole(s *Spec, role string) {
 func (b Backend) check(s *Spec) {
 	switch b.Kind {
 	case "s3":
-		if !strings.HasPrefix(b.URL, "s3://") && !strings.HasPrefix(b.URL, "file://") {
+		// Empty: the project sets the variable itself (the bucket's and
+		// the key's names are known only once they exist).
+		if b.URL != "" && !strings.HasPrefix(b.URL, "s3://") && !strings.HasPrefix(b.URL, "file://") {
 			s.errorf("backend URL %q: an s3 backend's URL starts with s3:// (file:// for local runs)", b.URL)
 		}
-		if !strings.HasPrefix(b.SecretsProvider, "awskms://") {
+		if b.SecretsProvider != "" && !strings.HasPrefix(b.SecretsProvider, "awskms://") {
 			s.errorf("backend SecretsProvider %q: an s3 backend's secrets provider is awskms://alias/name?region=…", b.SecretsProvider)
 		}
 		if b.TokenSecret != "" {
@@ -341,8 +343,12 @@ func backendSteps(s *Spec, b Backend, stack, role string, create bool) []string 
 		// PULUMI_ACCESS_TOKEN and never prompts.
 		cmds = append(cmds, `pulumi login`)
 	default:
-		s.Env.Variables[BackendURLEnv] = b.URL
-		s.Env.Variables[SecretsProviderEnv] = b.SecretsProvider
+		if b.URL != "" {
+			s.Env.Variables[BackendURLEnv] = b.URL
+		}
+		if b.SecretsProvider != "" {
+			s.Env.Variables[SecretsProviderEnv] = b.SecretsProvider
+		}
 		cmds = append(cmds, `pulumi login "$`+BackendURLEnv+`"`)
 	}
 	sel := `pulumi stack select --stack ` + q(stack)
@@ -494,13 +500,17 @@ func Check(t Toolchain, p Project, stack, command string) Spec {
 // and posts kumo diff as the pull request's comment. It needs no deploy
 // credentials: only the comment token, from Secrets Manager
 // ("secret-id:json-key"). A stack the base does not have yet diffs as new.
+// PullRequest's commentTokenSecret may be empty: the review is then printed
+// to the build log only.
 func PullRequest(t Toolchain, p Project, stacks []string, commentTokenSecret string) Spec {
 	s, dir, _ := base(t, p)
 	s.Phases.Install.Commands = append(s.Phases.Install.Commands, kumoInstall())
-	if strings.TrimSpace(commentTokenSecret) == "" {
-		s.errorf("commentTokenSecret: empty; want the Secrets Manager secret of a token that may comment on pull requests, as secret-id:json-key")
+	// Without a token the review goes to the build log only.
+	comment := ""
+	if strings.TrimSpace(commentTokenSecret) != "" {
+		s.Env.SecretsManager = map[string]string{"GITHUB_TOKEN": commentTokenSecret}
+		comment = " --comment github"
 	}
-	s.Env.SecretsManager = map[string]string{"GITHUB_TOKEN": commentTokenSecret}
 	// The base of a private repository is fetched with the source's
 	// credentials.
 	s.Env.GitCredentialHelper = true
@@ -530,7 +540,7 @@ func PullRequest(t Toolchain, p Project, stacks []string, commentTokenSecret str
 			`kumo synth --stack `+q(st)+` --json --out "$`+ToolsEnv+`/synth/head/"`+q(st+".json"),
 		)
 	}
-	build = append(build, `kumo diff "$`+ToolsEnv+`/synth/base" "$`+ToolsEnv+`/synth/head" --comment github`)
+	build = append(build, `kumo diff "$`+ToolsEnv+`/synth/base" "$`+ToolsEnv+`/synth/head"`+comment)
 	s.Phases.Build = Phase{OnFailure: "ABORT", Commands: build}
 	return s
 }

@@ -42,6 +42,7 @@ func generated() map[string]Spec {
 		"check-dev":          Check(t, app, "dev", "go test ./smoke -run TestSite -count=1"),
 		"pr":                 PullRequest(t, app, []string{"dev", "prod"}, "kumo/github:token"),
 		"pr-subdir":          PullRequest(t, Project{Dir: "infra"}, []string{"dev"}, "kumo/github:token"),
+		"pr-log-only":        PullRequest(t, app, []string{"dev"}, ""),
 		"update-cloud-named": Update(t, app, cloudBackend, "acme/app/pipeline", "$KUMO_PIPELINE_NAME", "$KUMO_DEPLOY_ROLE_ARN"),
 	}
 }
@@ -276,7 +277,6 @@ func TestGeneratorArgs(t *testing.T) {
 		{"role with a short account", Diff(tc, Project{}, s3Backend, "prod", "arn:aws:iam::1234:role/x"), "not an IAM role ARN"},
 		{"pipeline name with a space", Update(tc, Project{}, s3Backend, "pipeline", "my pipeline", ""), `pipelineName "my pipeline"`},
 		{"empty smoke test", Check(tc, Project{}, "dev", " "), "command: empty"},
-		{"PR without a token", PullRequest(tc, Project{}, []string{"dev"}, ""), "commentTokenSecret: empty"},
 		{"bad Go version", Build(Toolchain{Go: "1.26", Pulumi: "3.177.0"}, Project{}, []string{"dev"}), `toolchain Go "1.26": want a release version`},
 		{"malformed Go sum", Build(Toolchain{Go: "1.26.11", Pulumi: "3.177.0", GoSum: "h1:abc="}, Project{}, []string{"dev"}), `toolchain GoSum "h1:abc="`},
 		{"malformed Pulumi sum", Build(Toolchain{Go: "1.26.11", Pulumi: "3.177.0", PulumiSHA256: "ABC"}, Project{}, []string{"dev"}), `toolchain PulumiSHA256 "ABC"`},

@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/cicd"
+	"github.com/kumo-iac/kumo/internal/diff"
+)
+
+// regexpQuote quotes a branch name for a CodeBuild webhook filter pattern.
+func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+// moduleServices maps each pulumi-aws module kumo emits resources of to the
+// IAM service prefixes deploying them needs (Service Authorization
+// Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
+// TestDeployRoleCoversKumo fails when kumo emits a module missing here.
+var moduleServices = map[string][]string{
+	"apigateway":            {"apigateway"},
+	"athena":                {"athena"},
+	"cloudfront":            {"cloudfront"},
+	"cloudtrail":            {"cloudtrail"},
+	"cloudwatch":            {"cloudwatch", "events", "logs"},
+	"codebuild":             {"codebuild"},
+	"codedeploy":            {"codedeploy"},
+	"codepipeline":          {"codepipeline"},
+	"codestarconnections":   {"codeconnections", "codestar-connections"},
+	"codestarnotifications": {"codestar-notifications"},
+	"cognito":               {"cognito-idp"},
+	"dynamodb":              {"dynamodb"},
+	"glue":                  {"glue"},
+	"iot":                   {"iot"},
+	"kinesis":               {"firehose", "kinesis"},
+	"kms":                   {"kms"},
+	"lambda":                {"lambda"},
+	"opensearch":            {"es"},
+	"s3":                    {"s3"},
+	"sfn":                   {"states"},
+	"sns":                   {"sns"},
+	"sqs":                   {"sqs"},
+}
+
+// deployServices are the IAM service prefixes of every resource type kumo
+// emits, sorted: a kumo-made deploy role may manage those services and no
+// others (IAM itself is granted separately, scoped to roles).
+func deployServices() []string {
+	seen := map[string]bool{}
+	for _, typ := range diff.KnownTypes() {
+		mod, ok := moduleOf(typ)
+		if !ok || mod == "iam" {
+			continue
+		}
+		for _, s := range moduleServices[mod] {
+			seen[s] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// moduleOf is the pulumi-aws module of an aws type token:
+// "aws:lambda/function:Function" → "lambda".
+func moduleOf(typ string) (string, bool) {
+	rest, ok := strings.CutPrefix(typ, "aws:")
+	if !ok {
+		return "", false
+	}
+	mod, _, ok := strings.Cut(rest, "/")
+	return mod, ok
+}
+
+// deployRole is a role kumo makes for a stage without a configured one: the
+// stage's builds assume it (through the stack's aws:assumeRole) to change
+// the stage's resources. It may manage the services kumo deploys and IAM
+// roles, and nothing else: not an administrator (no account settings,
+// billing, organizations, networks or users).
+type deployRole struct {
+	role *constructs.ServiceRole
+}
+
+// passedTo are the services kumo's resources hand a role to
+// (iam:PassedToService values, Service Authorization Reference for IAM).
+var passedTo = []string{
+	"apigateway.amazonaws.com", "codebuild.amazonaws.com", "codedeploy.amazonaws.com", "codepipeline.amazonaws.com",
+	"events.amazonaws.com", "firehose.amazonaws.com", "glue.amazonaws.com", "iot.amazonaws.com",
+	"lambda.amazonaws.com", "states.amazonaws.com",
+}
+
+// deployReason is why the deploy role's actions and resources are wildcards.
+const deployReason = "a stage's deploy role creates, updates and deletes every resource of the services kumo deploys, which are named only once created; listing each action of each service would change with every kumo feature. It is limited to those services, and the pipeline's build is the only principal that may assume it."
+
+// deployRole gives the builds of stage ("" for the pipeline's own stack)
+// a kumo-made deploy role and tells them its ARN.
+func (b *builder) deployRole(stage string, builds ...*cicd.BuildProject) error {
+	key := stage
+	if key == "" {
+		key = "self"
+	}
+	dr := b.pl.DeployRoles[stage]
+	if dr == nil {
+		// The first build of the stage is trusted; later ones (its diff)
+		// are added by their own statements below.
+		first := builds[0]
+		role, err := constructs.NewAssumableRole(b.ctx, b.child("deploy-"+key), b.pl, first.Role.Role().Arn,
+			fmt.Sprintf("Deploys stack %s for kumo pipeline %s: the services kumo deploys and their roles, nothing else.", stageOrSelf(stage, b.ctx.Stack()), b.name))
+		if err != nil {
+			return err
+		}
+		dr = &deployRole{role: role}
+		b.pl.DeployRoles[stage] = dr
+		if err := b.deployPermissions(dr); err != nil {
+			return err
+		}
+	}
+	for _, p := range builds {
+		if err := p.Allow(assumeStatement(dr.role.Role().Arn)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func stageOrSelf(stage, self string) string {
+	if stage == "" {
+		return self + " (the pipeline itself)"
+	}
+	return stage
+}
+
+// deployPermissions are the deploy role's policy: the services kumo emits
+// resources of, IAM roles and their inline policies, and passing roles to
+// those services only.
+func (b *builder) deployPermissions(dr *deployRole) error {
+	if err := dr.role.AllowServices("services", deployServices(), deployReason); err != nil {
+		return err
+	}
+	star := []pulumi.StringInput{pulumi.String("*")}
+	roles := []pulumi.StringInput{pulumi.String("arn:aws:iam::*:role/*")}
+	passed := make([]pulumi.StringInput, len(passedTo))
+	for i, s := range passedTo {
+		passed[i] = pulumi.String(s)
+	}
+	return dr.role.Allow(
+		constructs.Statement{Sid: "Roles", Actions: []string{
+			"iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+			"iam:ListRolePolicies", "iam:ListRoleTags", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+			"iam:UpdateRoleDescription", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:CreateServiceLinkedRole",
+		}, Resources: roles, WildcardReason: "the roles of every resource kumo deploys, which IAM names only once created: " + deployReason},
+		constructs.Statement{Sid: "PassRolesToKumoServices", Actions: []string{"iam:PassRole"}, Resources: roles,
+			WildcardReason: "a role is passed only to the services kumo deploys (iam:PassedToService)",
+			Conditions:     []constructs.Condition{{Test: "StringEquals", Variable: "iam:PassedToService", Values: passed}}},
+		constructs.Statement{Sid: "Describe", Actions: []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "sts:GetCallerIdentity", "tag:GetResources"},
+			Resources: star, WildcardReason: "identity and read-only lookups (a function's VPC, kumo canary status's tags) that support no resource-level permissions"},
+	)
+}
