@@ -3,6 +3,7 @@ package constructs
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,18 +128,33 @@ func validateAllowStatements(statements []Statement) *multierror.Error {
 	return errs
 }
 
-// NewAssumableRole creates a role that exactly one other role, trusted (an
-// IAM role ARN), may assume: a pipeline stage's deploy role, which the
-// stage's build assumes to change the stage's resources. Like a
-// ServiceRole it is a Grantee and has Allow.
-func NewAssumableRole(ctx *pulumi.Context, name string, parent pulumi.Resource, trusted pulumi.StringInput, description string) (*ServiceRole, error) {
+// NewAssumableRole creates a role that exactly the roles trusted (IAM role
+// ARNs) may assume: a pipeline stage's deploy role, which the stage's
+// builds assume to change the stage's resources. Like a ServiceRole it is
+// a Grantee and has Allow.
+func NewAssumableRole(ctx *pulumi.Context, name string, parent pulumi.Resource, trusted []pulumi.StringInput, description string) (*ServiceRole, error) {
+	var errs *multierror.Error
 	if n := len([]rune(description)); n > 1000 {
-		return nil, invalid(fmt.Sprintf("assumable role %q", name), multierror.Append(nil,
-			fmt.Errorf("description: %d characters; IAM allows at most 1000", n)))
+		errs = multierror.Append(errs, fmt.Errorf("description: %d characters; IAM allows at most 1000", n))
 	}
-	trust := trusted.ToStringOutput().ApplyT(func(arn string) (string, error) {
+	if len(trusted) == 0 {
+		errs = multierror.Append(errs, fmt.Errorf("trusted: empty; name the roles that may assume it"))
+	}
+	if err := invalid(fmt.Sprintf("assumable role %q", name), errs); err != nil {
+		return nil, err
+	}
+	arns := make([]any, len(trusted))
+	for i, t := range trusted {
+		arns[i] = t
+	}
+	trust := pulumi.All(arns...).ApplyT(func(vals []any) (string, error) {
+		principals := make([]string, len(vals))
+		for i, v := range vals {
+			principals[i] = v.(string)
+		}
+		sort.Strings(principals)
 		return policyJSONStatic(Statement{
-			Principal: map[string][]string{"AWS": {arn}},
+			Principal: map[string][]string{"AWS": principals},
 			Actions:   []string{"sts:AssumeRole", "sts:TagSession"},
 		})
 	}).(pulumi.StringOutput)

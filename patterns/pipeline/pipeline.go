@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
@@ -338,6 +339,12 @@ func (b *builder) stageProjects(add addFunc, roleFor roleFunc) error {
 	if err := b.stateAccess(update); err != nil {
 		return err
 	}
+	// A changed definition starts a new execution of the updated pipeline.
+	account := aws.GetCallerIdentityOutput(b.ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Parent(b.pl)).AccountId()
+	if err := update.Allow(constructs.Statement{Sid: "StartUpdatedPipeline", Actions: []string{"codepipeline:StartPipelineExecution"},
+		Resources: []pulumi.StringInput{pulumi.Sprintf("arn:aws:codepipeline:%s:%s:%s", b.a.Region, account, b.physicalName())}}); err != nil {
+		return err
+	}
 	if b.roleARNs == nil {
 		b.roleARNs = map[string]pulumi.StringInput{}
 	}
@@ -364,13 +371,17 @@ func (b *builder) stageProjects(add addFunc, roleFor roleFunc) error {
 				return err
 			}
 		}
-		if b.roleARNs[stage], err = roleFor(stage, builds...); err != nil {
-			return err
-		}
+		// The smoke test runs as the stage's deploy role too, to read what
+		// the stage deployed wherever it is; it needs no state.
 		if b.a.SmokeTestCommand != "" {
-			if _, err := add("check-"+stage, "Smoke-tests stack "+stage+" after its deploy.", buildspec.Check(t, proj, stage, b.a.SmokeTestCommand), nil); err != nil {
+			p, err := add("check-"+stage, "Smoke-tests stack "+stage+" after its deploy.", buildspec.Check(t, proj, stage, b.a.SmokeTestCommand, "$"+deployRoleEnv), nil)
+			if err != nil {
 				return err
 			}
+			builds = append(builds, p)
+		}
+		if b.roleARNs[stage], err = roleFor(stage, builds...); err != nil {
+			return err
 		}
 	}
 	return nil

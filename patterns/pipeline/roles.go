@@ -99,27 +99,25 @@ var passedTo = []string{
 const deployReason = "a stage's deploy role creates, updates and deletes every resource of the services kumo deploys, which are named only once created; listing each action of each service would change with every kumo feature. It is limited to those services, and the pipeline's build is the only principal that may assume it."
 
 // deployRole gives the builds of stage ("" for the pipeline's own stack)
-// a kumo-made deploy role and tells them its ARN.
+// a kumo-made deploy role that trusts exactly them.
 func (b *builder) deployRole(stage string, builds ...*cicd.BuildProject) error {
 	key := stage
 	if key == "" {
 		key = "self"
 	}
-	dr := b.pl.DeployRoles[stage]
-	if dr == nil {
-		// The first build of the stage is trusted; later ones (its diff)
-		// are added by their own statements below.
-		first := builds[0]
-		role, err := constructs.NewAssumableRole(b.ctx, b.child("deploy-"+key), b.pl, first.Role.Role().Arn,
-			fmt.Sprintf("Deploys stack %s for kumo pipeline %s: the services kumo deploys and their roles, nothing else.", stageOrSelf(stage, b.ctx.Stack()), b.name))
-		if err != nil {
-			return err
-		}
-		dr = &deployRole{role: role}
-		b.pl.DeployRoles[stage] = dr
-		if err := b.deployPermissions(dr); err != nil {
-			return err
-		}
+	trusted := make([]pulumi.StringInput, len(builds))
+	for i, p := range builds {
+		trusted[i] = p.Role.Role().Arn
+	}
+	role, err := constructs.NewAssumableRole(b.ctx, b.child("deploy-"+key), b.pl, trusted,
+		fmt.Sprintf("Deploys stack %s for kumo pipeline %s: the services kumo deploys and their roles, nothing else.", stageOrSelf(stage, b.ctx.Stack()), b.name))
+	if err != nil {
+		return err
+	}
+	dr := &deployRole{role: role}
+	b.pl.DeployRoles[stage] = dr
+	if err := b.deployPermissions(dr); err != nil {
+		return err
 	}
 	for _, p := range builds {
 		if err := p.Allow(assumeStatement(dr.role.Role().Arn)); err != nil {

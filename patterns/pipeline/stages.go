@@ -51,7 +51,7 @@ func (b *builder) pipeline() error {
 			Project: b.pl.Projects["deploy-"+stage], Inputs: []string{buildArtifact}, EnvironmentVariables: b.roleEnv(stage)})
 		if p, ok := b.pl.Projects["check-"+stage]; ok {
 			actions = append(actions, cicd.Action{Name: "SmokeTest", Category: "Test", RunOrder: order + 1,
-				Project: p, Inputs: []string{buildArtifact}})
+				Project: p, Inputs: []string{buildArtifact}, EnvironmentVariables: b.roleEnv(stage)})
 		}
 		stages = append(stages, cicd.Stage{Name: "Deploy-" + label, Actions: actions})
 	}

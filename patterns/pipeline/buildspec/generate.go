@@ -485,14 +485,32 @@ func Deploy(t Toolchain, p Project, b Backend, stack, roleArn string) Spec {
 
 // Check runs a stage's smoke test command after its deploy, with
 // StackEnv set to the stage's stack.
-func Check(t Toolchain, p Project, stack, command string) Spec {
+//
+// With roleArn the command runs as the stage's deploy role, so it can read
+// the stage's resources (kumo canary status, an API's keys) in whichever
+// account they are: an AWS profile that assumes the role with the build
+// container's credentials (credential_source = EcsContainer,
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html)
+// is made the default for the command.
+func Check(t Toolchain, p Project, stack, command, roleArn string) Spec {
 	s, _, _ := base(t, p)
 	checkStack(&s, "stack", stack)
+	checkRole(&s, roleArn)
 	if strings.TrimSpace(command) == "" {
 		s.errorf("command: empty; a stage without a smoke test has no Check action")
 	}
 	s.Env.Variables[StackEnv] = stack
-	s.Phases.Build = Phase{OnFailure: "ABORT", Commands: []string{block(command)}}
+	// One block, one script: the profile is the command's whatever the
+	// shell does between commands.
+	var lines []string
+	if roleArn != "" {
+		lines = append(lines,
+			`mkdir -p "$`+ToolsEnv+`"`,
+			`printf '[profile kumo-stage]\nrole_arn = %s\ncredential_source = EcsContainer\nrole_session_name = kumo-check-%s\n' `+roleRef(roleArn)+` "${CODEBUILD_BUILD_NUMBER:-local}" > "$`+ToolsEnv+`/aws-config"`,
+			`export AWS_CONFIG_FILE="$`+ToolsEnv+`/aws-config" AWS_PROFILE=kumo-stage`,
+		)
+	}
+	s.Phases.Build = Phase{OnFailure: "ABORT", Commands: []string{block(append(lines, command)...)}}
 	return s
 }
 

@@ -488,3 +488,26 @@ echo "aws $*" >> "$FAKE_LOG"
 		})
 	}
 }
+
+// TestCheckRunsAsTheStageRole runs a smoke test's command as Check makes
+// it run with a deploy role: the AWS profile it writes assumes the role
+// with the container's credentials, and is the command's default.
+func TestCheckRunsAsTheStageRole(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	spec := Check(DefaultToolchain(), Project{}, "prod", `echo "profile=$AWS_PROFILE stack=$KUMO_STACK"; cat "$AWS_CONFIG_FILE"`, "$KUMO_DEPLOY_ROLE_ARN")
+	if _, err := spec.YAML(); err != nil {
+		t.Fatal(err)
+	}
+	cmds := spec.Phases.Build.Commands
+	stdout, stderr, err := runCommands(ctx, t, cmds, nil, map[string]string{
+		ToolsEnv: t.TempDir(), "CODEBUILD_BUILD_NUMBER": "42", "KUMO_DEPLOY_ROLE_ARN": prodRole, StackEnv: "prod",
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	want := "profile=kumo-stage stack=prod\n[profile kumo-stage]\nrole_arn = " + prodRole + "\ncredential_source = EcsContainer\nrole_session_name = kumo-check-42\n"
+	if stdout != want {
+		t.Errorf("got\n%s\nwant\n%s", stdout, want)
+	}
+}
