@@ -351,7 +351,7 @@ var replaceTable = map[string]replaceEntry{
 // componentPrefixes are kumo's component types: they have no provider and
 // no physical resource, so nothing about them is ever replaced (their
 // children are diffed on their own).
-var componentPrefixes = []string{"kumo:constructs:", "kumo:patterns:"}
+var componentPrefixes = []string{"kumo:constructs:", "kumo:patterns:", "kumo:cicd:"}
 
 // forcesReplacement reports whether changing the input at path (Pulumi
 // property path syntax: "hashKey", "vpcConfig.subnetIds[0]", `tags["x"]`)
