@@ -250,6 +250,9 @@ func (b *builder) projectArgs(description string, spec buildspec.Spec, extra map
 	for k, v := range extra {
 		env[k] = v
 	}
+	// Compiling the AWS SDK, the tests and a first deploy of a stack with
+	// a search domain and CloudFront outgrow the small container and an
+	// hour: a killed pulumi up leaves pending operations in state.
 	return &cicd.BuildProjectArgs{
 		Description:      description,
 		BuildSpec:        y,
@@ -258,6 +261,8 @@ func (b *builder) projectArgs(description string, spec buildspec.Spec, extra map
 		Environment:      env,
 		CacheBucket:      b.pl.Artifacts,
 		CachePrefix:      "cache",
+		ComputeType:      cicd.ComputeMedium,
+		TimeoutMinutes:   180,
 	}, nil
 }
 

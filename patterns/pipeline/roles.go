@@ -89,10 +89,12 @@ type deployRole struct {
 
 // passedTo are the services kumo's resources hand a role to
 // (iam:PassedToService values, Service Authorization Reference for IAM).
+// TestDeployRolePassesEveryServiceRole keeps it in step with the trust
+// policies of every role the shipped stacks create.
 var passedTo = []string{
-	"apigateway.amazonaws.com", "codebuild.amazonaws.com", "codedeploy.amazonaws.com", "codepipeline.amazonaws.com",
-	"events.amazonaws.com", "firehose.amazonaws.com", "glue.amazonaws.com", "iot.amazonaws.com",
-	"lambda.amazonaws.com", "states.amazonaws.com",
+	"apigateway.amazonaws.com", "cloudtrail.amazonaws.com", "codebuild.amazonaws.com", "codedeploy.amazonaws.com",
+	"codepipeline.amazonaws.com", "events.amazonaws.com", "firehose.amazonaws.com", "glue.amazonaws.com",
+	"iot.amazonaws.com", "lambda.amazonaws.com", "states.amazonaws.com",
 }
 
 // deployReason is why the deploy role's actions and resources are wildcards.

@@ -65,7 +65,9 @@ func (b *builder) pipeline() error {
 	if err != nil {
 		return err
 	}
-	_, err = b.pl.Pipeline.Notify(b.pl.Topic, []string{cicd.EventExecutionFailed, cicd.EventApprovalNeeded})
+	// Approvals announce themselves through their action's topic; the rule
+	// adds failed runs (one message each, not two per approval).
+	_, err = b.pl.Pipeline.Notify(b.pl.Topic, []string{cicd.EventExecutionFailed})
 	return err
 }
 
@@ -94,6 +96,12 @@ func (b *builder) pullRequests() error {
 		return err
 	}
 	args.Environment = map[string]pulumi.StringInput{} // no backend: a pull request build never touches state
+	// Nor the artifacts: a pull request's code is unreviewed, and the
+	// pipeline's deploys read their inputs and Go caches from that bucket.
+	// Its cache stays on the build host.
+	args.CacheBucket, args.CachePrefix = nil, ""
+	args.LocalCacheModes = []cicd.CacheMode{cicd.CacheSource}
+	args.ComputeType, args.TimeoutMinutes = cicd.ComputeMedium, 60
 	args.Source = &cicd.GitHubSource{
 		RepoURL:    "https://github.com/" + b.a.Repository + ".git",
 		Connection: b.pl.Connection,

@@ -278,7 +278,9 @@ func base(t Toolchain, p Project) (s Spec, dir, pulumiSum string) {
 			`go version`,
 		},
 	}
-	s.Cache = &Cache{Paths: []string{goModCache + "/**/*", goCache + "/**/*"}}
+	// Pulumi's provider plugins too, so a deploy does not download the AWS
+	// provider again each time.
+	s.Cache = &Cache{Paths: []string{goModCache + "/**/*", goCache + "/**/*", "/root/.pulumi/plugins/**/*"}}
 	return s, dir, pulumiSum
 }
 
@@ -350,6 +352,12 @@ func backendSteps(s *Spec, b Backend, stack, role string, create bool) []string 
 			s.Env.Variables[SecretsProviderEnv] = b.SecretsProvider
 		}
 		cmds = append(cmds, `pulumi login "$`+BackendURLEnv+`"`)
+		// A checkout's stack file holds no secretsprovider/encryptedkey
+		// unless someone committed them, and --secrets-provider applies
+		// only when the stack is created: without this the second run of
+		// a stack falls back to the passphrase provider and fails
+		// (pulumi/pulumi#5650). The stack's state records its provider.
+		s.Env.Variables["PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER"] = "true"
 	}
 	sel := `pulumi stack select --stack ` + q(stack)
 	if create {
@@ -434,7 +442,11 @@ func Update(t Toolchain, p Project, b Backend, pipelineStack, pipelineName, role
 	s.Env.Variables["AWS_MAX_ATTEMPTS"] = "5"
 	s.Phases.Build = Phase{OnFailure: "ABORT", Commands: []string{block(
 		`want="$(sha256sum `+doc+` | cut -d' ' -f1)"`,
-		`have="$(pulumi stack output `+DefinitionHashOutput+` --stack `+q(pipelineStack)+` || true)"`,
+		// Every output as JSON: a stack without the output (never
+		// recorded) is {}; any real error (access, secrets) fails here
+		// rather than passing for a changed definition.
+		`outputs="$(pulumi stack output --json --stack `+q(pipelineStack)+`)"`,
+		`have="$(printf '%s' "$outputs" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("`+DefinitionHashOutput+`") or "")')"`,
 		`if [ "$want" = "$have" ]; then`,
 		`  echo "kumo: the pipeline's definition is unchanged (sha256 $want): nothing to update"`,
 		`else`,

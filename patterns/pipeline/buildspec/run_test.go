@@ -405,6 +405,33 @@ func TestDeployStepsRun(t *testing.T) {
 	if kms.encrypts.Load() == 0 || kms.decrypts.Load() == 0 {
 		t.Errorf("fake KMS: got %d encrypts, %d decrypts; want the CLI to encrypt the stack's data key and decrypt it to read the secret", kms.encrypts.Load(), kms.decrypts.Load())
 	}
+
+	// The next run starts from a fresh checkout, whose stack file holds
+	// no secretsprovider or encryptedkey (nobody committed the first run's):
+	// the stack exists, so --secrets-provider no longer applies, and the
+	// steps must still reach the stack's awskms:// provider, not ask for a
+	// passphrase.
+	again := filepath.Join(work, "src2")
+	if err := os.MkdirAll(again, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(again, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env["CODEBUILD_SRC_DIR"] = again
+	decrypts := kms.decrypts.Load()
+	stdout, stderr, err = runCommands(ctx, t, steps, substitutions(cli), env)
+	if err != nil {
+		t.Fatalf("Deploy's steps, second run from a fresh checkout: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
+	}
+	if want := "config-get=" + secret + "\n"; !strings.Contains(stdout, want) {
+		t.Errorf("second run's secret round trip: got\n%s\nwant %q", stdout, want)
+	}
+	if kms.decrypts.Load() == decrypts {
+		t.Error("second run: the fake KMS decrypted nothing; want the stack's data key decrypted through its awskms:// provider")
+	}
 }
 
 // TestUpdateDecides runs Update's build command with stand-ins for the
@@ -432,9 +459,10 @@ func TestUpdateDecides(t *testing.T) {
 	fakes := map[string]string{
 		"pulumi": `#!/usr/bin/env bash
 echo "pulumi $* hash=${` + DefinitionHashEnv + `:-}" >> "$FAKE_LOG"
-if [ "$1 $2" = "stack output" ]; then
-  if [ -n "$FAKE_DEPLOYED" ]; then echo "$FAKE_DEPLOYED"; exit 0; fi
-  echo "error: current stack does not have output property 'definitionHash'" >&2; exit 255
+if [ "$1 $2 $3" = "stack output --json" ]; then
+  if [ -n "$FAKE_BROKEN" ]; then echo "error: AccessDenied: not authorized to perform s3:GetObject" >&2; exit 255; fi
+  if [ -n "$FAKE_DEPLOYED" ]; then printf '{"definitionHash": "%s", "pipelineName": "kumo-app"}\n' "$FAKE_DEPLOYED"; exit 0; fi
+  echo '{"pipelineName": "kumo-app"}'; exit 0
 fi
 `,
 		"aws": `#!/usr/bin/env bash
@@ -452,14 +480,15 @@ echo "aws $*" >> "$FAKE_LOG"
 		wantFail  bool
 		wantCalls []string
 	}{
-		{"unchanged", want, false, []string{"pulumi stack output definitionHash --stack pipeline hash="}},
+		{"unchanged", want, false, []string{"pulumi stack output --json --stack pipeline hash="}},
 		{"changed", "0000", true, []string{
-			"pulumi stack output definitionHash --stack pipeline hash=",
+			"pulumi stack output --json --stack pipeline hash=",
 			"pulumi up --yes --non-interactive --stack pipeline hash=" + want,
 			"aws codepipeline start-pipeline-execution --name kumo-app --cli-connect-timeout 10 --cli-read-timeout 30",
 		}},
+		{"state unreadable", "", true, []string{"pulumi stack output --json --stack pipeline hash="}},
 		{"never recorded", "", true, []string{
-			"pulumi stack output definitionHash --stack pipeline hash=",
+			"pulumi stack output --json --stack pipeline hash=",
 			"pulumi up --yes --non-interactive --stack pipeline hash=" + want,
 			"aws codepipeline start-pipeline-execution --name kumo-app --cli-connect-timeout 10 --cli-read-timeout 30",
 		}},
@@ -474,11 +503,12 @@ echo "aws $*" >> "$FAKE_LOG"
 				"CODEBUILD_SRC_DIR": src,
 				"FAKE_LOG":          log,
 				"FAKE_DEPLOYED":     tt.deployed,
+				"FAKE_BROKEN":       map[bool]string{true: "1"}[tt.name == "state unreadable"],
 			})
 			if (err != nil) != tt.wantFail {
 				t.Errorf("got err %v; want failure %v\n%s", err, tt.wantFail, stderr)
 			}
-			if tt.wantFail && !strings.Contains(stderr, "superseded") {
+			if tt.wantFail && tt.name != "state unreadable" && !strings.Contains(stderr, "superseded") {
 				t.Errorf("stderr: got %q; want it to say this execution is superseded", stderr)
 			}
 			calls, _ := os.ReadFile(log)
