@@ -3,6 +3,7 @@ package constructs
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -127,18 +128,32 @@ func validateAllowStatements(statements []Statement) *multierror.Error {
 	return errs
 }
 
-// NewAssumableRole creates a role that exactly one other role, trusted (an
-// IAM role ARN), may assume: a pipeline stage's deploy role, which the
-// stage's build assumes to change the stage's resources. Like a
-// ServiceRole it is a Grantee and has Allow.
-func NewAssumableRole(ctx *pulumi.Context, name string, parent pulumi.Resource, trusted pulumi.StringInput, description string) (*ServiceRole, error) {
-	if n := len([]rune(description)); n > 1000 {
-		return nil, invalid(fmt.Sprintf("assumable role %q", name), multierror.Append(nil,
-			fmt.Errorf("description: %d characters; IAM allows at most 1000", n)))
+// NewAssumableRole creates a role that exactly the trusted roles (IAM role
+// ARNs) may assume: a pipeline stage's deploy role, which the stage's
+// builds (its diff and its deploy) assume to change the stage's resources.
+// Each must be named here: a role's trust policy must allow the principal
+// itself, even in the same account, so an identity policy allowing
+// sts:AssumeRole is not enough
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html,
+// "role trust policies ... must explicitly allow access for principals").
+// Like a ServiceRole it is a Grantee and has Allow.
+func NewAssumableRole(ctx *pulumi.Context, name string, parent pulumi.Resource, trusted []pulumi.StringInput, description string) (*ServiceRole, error) {
+	var errs *multierror.Error
+	if len(trusted) == 0 {
+		errs = multierror.Append(errs, fmt.Errorf("trusted: empty; name the roles that may assume this one"))
 	}
-	trust := trusted.ToStringOutput().ApplyT(func(arn string) (string, error) {
+	if n := len([]rune(description)); n > 1000 {
+		errs = multierror.Append(errs, fmt.Errorf("description: %d characters; IAM allows at most 1000", n))
+	}
+	if err := invalid(fmt.Sprintf("assumable role %q", name), errs); err != nil {
+		return nil, err
+	}
+	trust := pulumi.StringArray(trusted).ToStringArrayOutput().ApplyT(func(arns []string) (string, error) {
+		// Sorted and unique, so the trust policy does not change with the
+		// order the builds were made in.
+		arns = slices.Compact(slices.Sorted(slices.Values(arns)))
 		return policyJSONStatic(Statement{
-			Principal: map[string][]string{"AWS": {arn}},
+			Principal: map[string][]string{"AWS": arns},
 			Actions:   []string{"sts:AssumeRole", "sts:TagSession"},
 		})
 	}).(pulumi.StringOutput)

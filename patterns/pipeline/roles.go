@@ -107,10 +107,14 @@ func (b *builder) deployRole(stage string, builds ...*cicd.BuildProject) error {
 	}
 	dr := b.pl.DeployRoles[stage]
 	if dr == nil {
-		// The first build of the stage is trusted; later ones (its diff)
-		// are added by their own statements below.
-		first := builds[0]
-		role, err := constructs.NewAssumableRole(b.ctx, b.child("deploy-"+key), b.pl, first.Role.Role().Arn,
+		// Every build of the stage (its diff and its deploy) must be in the
+		// trust policy: the identity statements below alone do not let a
+		// role be assumed (constructs.NewAssumableRole).
+		trusted := make([]pulumi.StringInput, len(builds))
+		for i, p := range builds {
+			trusted[i] = p.Role.Role().Arn
+		}
+		role, err := constructs.NewAssumableRole(b.ctx, b.child("deploy-"+key), b.pl, trusted,
 			fmt.Sprintf("Deploys stack %s for kumo pipeline %s: the services kumo deploys and their roles, nothing else.", stageOrSelf(stage, b.ctx.Stack()), b.name))
 		if err != nil {
 			return err
