@@ -109,7 +109,7 @@ func TestBadConfigReportsEveryProblemAtOnce(t *testing.T) {
 		t.Errorf("got %d errors; want %d:\n%s", len(errs), len(want), all)
 	}
 	for _, w := range want {
-		if n := len(regexp.MustCompile(`(?m)^kumo:pipeline\.` + regexp.QuoteMeta(w)).FindAllString(all, -1)); n != 1 {
+		if n := len(regexp.MustCompile(`(?m)^kumo:pipeline\.`+regexp.QuoteMeta(w)).FindAllString(all, -1)); n != 1 {
 			t.Errorf("kumo:pipeline.%s: reported %d times; want once:\n%s", w, n, all)
 		}
 	}

@@ -676,3 +676,34 @@ func TestSynthIsDeterministic(t *testing.T) {
 		t.Errorf("two synths of one section differ (%d and %d bytes)", len(a), len(b))
 	}
 }
+
+// TestCommentToken: the pull request build reads its GitHub token from the
+// configured secret, given whole or with a JSON key, and may read exactly
+// that secret; without one it prints the review to its log.
+func TestCommentToken(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gh-token-AbCdEf"
+	for _, c := range []struct{ name, ref, grant string }{
+		{"whole secret", arn, arn},
+		{"json key", arn + ":token", arn},
+		{"partial ARN", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gh:token", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gh-??????"},
+		{"none", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tpl := deploy(t, merge(t, `{"commentTokenSecret":"`+c.ref+`"}`))
+			s, cmds := specOf(t, tpl, "pr")
+			var want []string
+			if c.grant != "" {
+				want = []string{c.grant}
+			}
+			if got := resourcesOf(grantsOf(t, tpl, buildRole(t, tpl, "pr")), "secretsmanager:GetSecretValue"); !slices.Equal(got, want) {
+				t.Errorf("pipeline-pr: got secretsmanager:GetSecretValue on %v; want %v", got, want)
+			}
+			if got := s.Env.SecretsManager["GITHUB_TOKEN"]; got != c.ref {
+				t.Errorf("buildspec secrets-manager GITHUB_TOKEN: got %q; want %q", got, c.ref)
+			}
+			if got, want := strings.Contains(cmds, "--comment github"), c.ref != ""; got != want {
+				t.Errorf("kumo diff --comment github: got %v; want %v", got, want)
+			}
+		})
+	}
+}
