@@ -123,6 +123,9 @@ func (c Config) validate(p *patterns.Problems, root string) {
 	}
 	if c.ProjectDir == "" || filepath.IsAbs(c.ProjectDir) || strings.HasPrefix(filepath.Clean(c.ProjectDir), "..") {
 		p.Add(k("projectDir"), "%s must be a relative path inside the repository, e.g. %s", p.Val(k("projectDir"), c.ProjectDir), patterns.Quote("."))
+		// The stages' stack files are looked for only in a valid project
+		// directory: one bad key, one problem.
+		root = ""
 	}
 	c.validateStages(p, root)
 	switch c.Backend {

@@ -15,6 +15,7 @@ package pipeline
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -266,8 +267,15 @@ func (b *builder) projectArgs(description string, spec buildspec.Spec, extra map
 	}, nil
 }
 
-// stateAccess lets a build read and write Pulumi state.
+// stateAccess lets a build read and write Pulumi state: the bucket and the
+// secrets key, or with backend pulumi-cloud the token's secret, which
+// CodeBuild reads with the build's role for the buildspec's secrets-manager
+// section (https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager).
 func (b *builder) stateAccess(p *cicd.BuildProject) error {
+	if b.a.Backend == BackendPulumiCloud {
+		return p.Allow(constructs.Statement{Sid: "ReadPulumiToken", Actions: []string{"secretsmanager:GetSecretValue"},
+			Resources: []pulumi.StringInput{pulumi.String(secretResource(b.a.PulumiTokenSecret))}})
+	}
 	if b.pl.State == nil {
 		return nil
 	}
@@ -276,6 +284,25 @@ func (b *builder) stateAccess(p *cicd.BuildProject) error {
 	}
 	return b.pl.SecretsKey.GrantEncryptDecrypt(p)
 }
+
+// secretResource is the IAM resource of a secret given as arn or
+// arn:json-key: the ARN without the key, and a partial ARN (no "-" and six
+// random characters) matched with "-??????" so it names that secret and no
+// other (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html).
+func secretResource(ref string) string {
+	arn := ref
+	if m := secretPattern.FindStringSubmatch(ref); m != nil && m[1] != "" {
+		arn = strings.TrimSuffix(ref, m[1])
+	}
+	if !fullSecretSuffix.MatchString(arn) {
+		arn += "-??????"
+	}
+	return arn
+}
+
+// fullSecretSuffix ends a complete secret ARN: Secrets Manager appends "-"
+// and six random characters to the name.
+var fullSecretSuffix = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 
 // deployRoleEnv names the variable a build reads its deploy role from.
 const deployRoleEnv = "KUMO_DEPLOY_ROLE_ARN"

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/cicd"
 	"github.com/kumo-iac/kumo/patterns/pipeline/buildspec"
 )
@@ -110,13 +111,18 @@ func (b *builder) pullRequests() error {
 			{Type: "BASE_REF", Pattern: "^refs/heads/" + regexpQuote(b.a.Branch) + "$"},
 		}},
 	}
-	if b.a.CommentTokenSecret != "" {
-		args.SecretEnvironment = map[string]string{"GITHUB_TOKEN": b.a.CommentTokenSecret}
-	}
 	p, err := cicd.NewBuildProject(b.ctx, b.child("pr"), args, b.parent)
 	if err != nil {
 		return err
 	}
 	b.pl.Projects["pr"] = p
+	// The buildspec's secrets-manager section reads GITHUB_TOKEN with the
+	// build's role, so the role may read that secret. It is not also a
+	// project variable: cicd.SecretEnvironment takes arn:json-key only,
+	// and commentTokenSecret may be a whole secret (arn).
+	if b.a.CommentTokenSecret != "" {
+		return p.Allow(constructs.Statement{Sid: "ReadCommentToken", Actions: []string{"secretsmanager:GetSecretValue"},
+			Resources: []pulumi.StringInput{pulumi.String(secretResource(b.a.CommentTokenSecret))}})
+	}
 	return nil
 }
