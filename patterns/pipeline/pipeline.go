@@ -130,7 +130,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, a: *args, pl: pl, parent: pulumi.Parent(pl)}
-	for _, step := range []func() error{b.storage, b.source, b.projects, b.pipeline, b.pullRequests} {
+	for _, step := range []func() error{b.storage, b.source, b.projects, b.pipeline, b.pullRequests, b.protect} {
 		if err := step(); err != nil {
 			return nil, err
 		}

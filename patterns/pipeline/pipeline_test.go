@@ -729,3 +729,38 @@ func TestCommentToken(t *testing.T) {
 		})
 	}
 }
+
+// TestStageRolesCannotWidenThePipeline: a stage's kumo-made deploy role may
+// change its stack's roles but is denied any change to the pipeline's own
+// roles (every build's, the pipeline's, every deploy role, itself
+// included); only the self-update's role, which deploys the pipeline, may.
+func TestStageRolesCannotWidenThePipeline(t *testing.T) {
+	tpl := deploy(t, base)
+	var pipelineRoles []string
+	for _, k := range []string{"build", "update", "pr", "deploy-dev", "check-dev", "diff-prod", "deploy-prod", "check-prod"} {
+		pipelineRoles = append(pipelineRoles, str(buildRole(t, tpl, k).Attr("arn")))
+	}
+	pipelineRoles = append(pipelineRoles, str(patterntest.Under(t, tpl, "kumo:cicd:Pipeline", role, "pipeline").Attr("arn")))
+	for _, s := range []string{"dev", "prod", "self"} {
+		pipelineRoles = append(pipelineRoles, str(deployRole(tpl, s).Attr("arn")))
+	}
+	for _, s := range []string{"dev", "prod", "self"} {
+		var denied []string
+		for _, st := range grantsOf(t, tpl, deployRole(tpl, s)) {
+			if st.Effect == "Deny" && slices.Contains(st.Action, "iam:PutRolePolicy") && slices.Contains(st.Action, "iam:UpdateAssumeRolePolicy") {
+				denied = append(denied, st.Resource...)
+			}
+		}
+		if s == "self" {
+			if len(denied) > 0 {
+				t.Errorf("the self-update's deploy role is denied changes to %v; want none: it deploys the pipeline's roles", denied)
+			}
+			continue
+		}
+		for _, r := range pipelineRoles {
+			if !slices.Contains(denied, r) {
+				t.Errorf("deploy role of %s: changes to the pipeline's role %s are not denied", s, r)
+			}
+		}
+	}
+}

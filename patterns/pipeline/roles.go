@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -161,4 +162,41 @@ func (b *builder) deployPermissions(dr *deployRole) error {
 		constructs.Statement{Sid: "Describe", Actions: []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "sts:GetCallerIdentity", "tag:GetResources"},
 			Resources: star, WildcardReason: "identity and read-only lookups (a function's VPC, kumo canary status's tags) that support no resource-level permissions"},
 	)
+}
+
+// roleChanges are the IAM actions that change what a role may do or who may
+// assume it.
+var roleChanges = []string{
+	"iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+	"iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole",
+	"iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
+}
+
+// protect denies every stage's kumo-made deploy role any change to the
+// pipeline's own roles (the builds', the pipeline's, the deploy roles
+// themselves): a stage's deploy may create and change its stack's roles,
+// but not widen itself, another stage's role, or what a pull request build
+// may do. Only the pipeline's own deploy role (the self-update) changes
+// them, by deploying this stack.
+func (b *builder) protect() error {
+	var arns []pulumi.StringInput
+	for _, key := range slices.Sorted(maps.Keys(b.pl.Projects)) {
+		arns = append(arns, b.pl.Projects[key].Role.Role().Arn)
+	}
+	arns = append(arns, b.pl.Pipeline.Role.Role().Arn)
+	stages := slices.Sorted(maps.Keys(b.pl.DeployRoles))
+	for _, s := range stages {
+		arns = append(arns, b.pl.DeployRoles[s].role.Role().Arn)
+	}
+	for _, s := range stages {
+		if s == "" {
+			continue
+		}
+		if err := b.pl.DeployRoles[s].role.AllowAs("protect-pipeline-roles", constructs.Statement{
+			Sid: "KeepThePipelinesRoles", Effect: "Deny", Actions: roleChanges, Resources: arns,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
