@@ -1,0 +1,300 @@
+package authz
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+)
+
+// Fetch settings. An authorizer answers within API Gateway's 29-second
+// integration limit
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html),
+// so a cold start that cannot reach the issuer gives up after about 6.6 s
+// (three 2-second attempts, 200 ms and 400 ms apart) instead of letting
+// the caller time out.
+const (
+	fetchAttempts       = 3
+	fetchAttemptTimeout = 2 * time.Second
+	fetchBackoff        = 200 * time.Millisecond
+	// maxDocumentBytes bounds what a misbehaving endpoint can make us
+	// read; real key sets are a few kilobytes.
+	maxDocumentBytes = 1 << 20
+	// DefaultRefreshInterval is how long fetched keys are used before
+	// they are fetched again, so that a key the issuer withdraws stops
+	// being accepted within it.
+	DefaultRefreshInterval = 15 * time.Minute
+	// MinFetchInterval spaces fetches of any kind: a flood of tokens with
+	// made-up key ids, or an issuer that is down, costs the issuer at
+	// most one fetch a minute per execution environment.
+	MinFetchInterval = time.Minute
+)
+
+// ErrKeysUnavailable means no signing keys could be fetched yet, so no
+// token can be checked: the issuer (or the way to it) is down, not the
+// caller's token bad.
+var ErrKeysUnavailable = errors.New("signing keys unavailable")
+
+// errUnknownKey is a token signed with a key id the key set does not
+// have, after the refetch it allows.
+var errUnknownKey = errors.New("token's key id is not in the issuer's key set")
+
+// verifyKey is one usable signing key and the one algorithm it verifies.
+type verifyKey struct {
+	alg string
+	key any // *rsa.PublicKey or *ecdsa.PublicKey
+}
+
+// keySet caches the issuer's signing keys across invocations. Its mutex
+// is held across fetches so concurrent misses wait for one fetch instead
+// of each making their own.
+type keySet struct {
+	issuer   string
+	client   *http.Client
+	log      *slog.Logger
+	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
+	refresh  time.Duration
+	attempts int
+	timeout  time.Duration
+	backoff  time.Duration
+
+	mu          sync.Mutex
+	jwksURL     string // configured, or discovered once
+	keys        map[string]verifyKey
+	fetchedAt   time.Time // last successful fetch
+	lastAttempt time.Time // last fetch, successful or not
+	lastErr     error
+}
+
+func keyID(kid, alg string) string { return kid + "\x00" + alg }
+
+// lookup returns the key with id kid for alg, fetching the key set when
+// there is none yet, when it is older than the refresh interval, or when
+// kid is unknown (the issuer may have rotated its keys) — each at most
+// once per MinFetchInterval.
+func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	mayFetch := func() bool { return s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= MinFetchInterval }
+	switch {
+	case s.keys == nil && !mayFetch():
+		return nil, fmt.Errorf("%w: the last fetch, %s ago, failed (next try after %s): %w",
+			ErrKeysUnavailable, now.Sub(s.lastAttempt).Round(time.Second), MinFetchInterval, s.lastErr)
+	case s.keys == nil:
+		if err := s.fetch(ctx, now); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+		}
+	case now.Sub(s.fetchedAt) >= s.refresh && mayFetch():
+		if err := s.fetch(ctx, now); err != nil {
+			// Keys that were good a refresh ago are better than none:
+			// failing every token while the issuer is down would turn
+			// its outage into ours.
+			s.log.Warn("refresh of signing keys failed; still using the previous ones",
+				slog.Time("fetchedAt", s.fetchedAt), slog.String("error", err.Error()))
+		}
+	}
+	k, ok := s.keys[keyID(kid, alg)]
+	if !ok && mayFetch() {
+		if err := s.fetch(ctx, now); err != nil {
+			s.log.Warn("refetch of signing keys for an unknown key id failed", slog.String("error", err.Error()))
+		}
+		k, ok = s.keys[keyID(kid, alg)]
+	}
+	if !ok {
+		return nil, errUnknownKey
+	}
+	return k.key, nil
+}
+
+// fetch replaces the key set with the issuer's current one. It replaces
+// rather than merges so that withdrawn keys stop verifying.
+func (s *keySet) fetch(ctx context.Context, now time.Time) error {
+	s.lastAttempt = now
+	err := s.fetchKeys(ctx, now)
+	s.lastErr = err
+	return err
+}
+
+func (s *keySet) fetchKeys(ctx context.Context, now time.Time) error {
+	if s.jwksURL == "" {
+		u, err := s.discover(ctx)
+		if err != nil {
+			return err
+		}
+		s.jwksURL = u
+	}
+	body, err := s.get(ctx, s.jwksURL)
+	if err != nil {
+		return fmt.Errorf("fetch key set: %w", err)
+	}
+	keys, err := parseKeySet(body)
+	if err != nil {
+		return fmt.Errorf("key set at %s: %w", s.jwksURL, err)
+	}
+	s.keys, s.fetchedAt = keys, now
+	return nil
+}
+
+// discover reads jwks_uri from the issuer's OpenID Provider Configuration
+// (OpenID Connect Discovery 1.0 §4:
+// https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig).
+func (s *keySet) discover(ctx context.Context) (string, error) {
+	u := strings.TrimSuffix(s.issuer, "/") + "/.well-known/openid-configuration"
+	body, err := s.get(ctx, u)
+	if err != nil {
+		return "", fmt.Errorf("discover key set URL: %w", err)
+	}
+	var doc struct {
+		Issuer  string `json:"issuer"`
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("openid-configuration at %s is not JSON: %w", u, err)
+	}
+	// Discovery §4.3: the issuer in the document MUST be identical to the
+	// one it was fetched for, or another issuer's keys would be trusted.
+	if doc.Issuer != s.issuer {
+		return "", fmt.Errorf("openid-configuration at %s names issuer %q, not %q: set ISSUER to the issuer exactly as it names itself", u, doc.Issuer, s.issuer)
+	}
+	if msg := httpsURL(doc.JWKSURI); msg != "" {
+		return "", fmt.Errorf("openid-configuration at %s has jwks_uri %q: %s", u, doc.JWKSURI, msg)
+	}
+	return doc.JWKSURI, nil
+}
+
+// get fetches url with a timeout per attempt and bounded retries with
+// exponential backoff; only failures a retry can cure (network errors,
+// 429 and 5xx) are retried.
+func (s *keySet) get(ctx context.Context, url string) ([]byte, error) {
+	var last error
+	n := 0
+	for n < s.attempts {
+		if n > 0 {
+			if err := s.sleep(ctx, s.backoff<<(n-1)); err != nil {
+				break
+			}
+		}
+		n++
+		body, retry, err := s.getOnce(ctx, url)
+		if err == nil {
+			return body, nil
+		}
+		last = err
+		if !retry || ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("get %s: gave up after %d of %d attempts: %w", url, n, s.attempts, last)
+}
+
+func (s *keySet) getOnce(ctx context.Context, url string) (body []byte, retry bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, true, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+		return nil, retry, fmt.Errorf("status %s", resp.Status)
+	}
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))
+	if err != nil {
+		return nil, true, err
+	}
+	if len(body) > maxDocumentBytes {
+		return nil, false, fmt.Errorf("document is larger than %d bytes", maxDocumentBytes)
+	}
+	return body, false, nil
+}
+
+// parseKeySet keeps the keys usable for RS256 and ES256 signatures and
+// skips the rest (encryption keys, other algorithms), so that an issuer
+// publishing keys we do not use still works. Parsing and checking each
+// key (EC points on their curve, x5c matching the key) is jwkset's.
+func parseKeySet(body []byte) (map[string]verifyKey, error) {
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, fmt.Errorf("not a JSON Web Key Set: %w", err)
+	}
+	keys := map[string]verifyKey{}
+	for _, raw := range set.Keys {
+		// Private: false ignores private parts an issuer leaked by
+		// mistake and refuses symmetric (oct) keys: a key anyone with the
+		// set can read must never verify anything.
+		jwk, err := jwkset.NewJWKFromRawJSON(raw, jwkset.JWKMarshalOptions{}, jwkset.JWKValidateOptions{})
+		if err != nil {
+			continue
+		}
+		m := jwk.Marshal()
+		if m.KID == "" || (m.USE != "" && m.USE != jwkset.UseSig) ||
+			(len(m.KEYOPS) > 0 && !slices.Contains(m.KEYOPS, jwkset.KeyOpsVerify)) {
+			continue
+		}
+		alg := algFor(jwk.Key())
+		if alg == "" || (m.ALG != "" && string(m.ALG) != alg) {
+			continue
+		}
+		id := keyID(m.KID, alg)
+		if _, dup := keys[id]; !dup { // the first of duplicates, in document order
+			keys[id] = verifyKey{alg: alg, key: jwk.Key()}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no usable signing key: want keys with a kid, for RS256 (RSA of 2048 bits or more) or ES256 (EC P-256)")
+	}
+	return keys, nil
+}
+
+// algFor is the one algorithm a key may verify, or "". Tying the
+// algorithm to the key, not to the token's header, is what stops
+// algorithm confusion.
+func algFor(key any) string {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		// RFC 7518 §3.3: "A key of size 2048 bits or larger MUST be used
+		// with these algorithms."
+		if k.N.BitLen() >= 2048 {
+			return "RS256"
+		}
+	case *ecdsa.PublicKey:
+		// RFC 7518 §3.4: ES256 is ECDSA using P-256.
+		if k.Curve == elliptic.P256() {
+			return "ES256"
+		}
+	}
+	return ""
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
