@@ -1,0 +1,104 @@
+// Command authorizer is the web-app pattern's API Gateway REST API TOKEN
+// authorizer: it checks the bearer JWT in the request's token header
+// against an OIDC issuer (patterns/webapp/authz does the checking) and
+// answers with a policy that allows execute-api:Invoke on exactly the
+// method ARN being called, for principal sub, with sub and scope in the
+// context for the backend. Built for provided.al2023 as bootstrap with
+// -tags lambda.norpc.
+//
+// A refused token gets the error "Unauthorized", which API Gateway turns
+// into a 401; signing keys that cannot be fetched get another error, which
+// it turns into a 500, because the caller's token was never checked
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-use-lambda-authorizer.html).
+// Refusals are never a Deny policy with details: the caller learns nothing
+// about why.
+//
+// The policy names one method ARN, so the authorizer's result cache must be
+// off (authorizerResultTtlInSeconds 0): API Gateway applies a cached policy
+// to the same token's calls of other routes, which it would then deny
+// (https://repost.aws/knowledge-center/api-gateway-lambda-authorization-errors).
+//
+// Environment: ISSUER and AUDIENCE (required), JWKS_URL (default: the
+// issuer's discovery document's jwks_uri), REQUIRED_SCOPES (space-separated,
+// default none) and LEEWAY_SECONDS (default 60); see authz.ConfigFromEnv.
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/kumo-iac/kumo/patterns/webapp/authz"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg, err := authz.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		// Exiting during init makes Lambda report Runtime.ExitError with
+		// this line in the logs, instead of failing every request later.
+		log.Error("bad configuration", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	// One Authorizer per execution environment, so its key cache lives
+	// across invocations.
+	a, err := authz.New(cfg, authz.Options{Logger: log})
+	if err != nil {
+		log.Error("bad configuration", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	lambda.Start(handler(a, log))
+}
+
+// Errors API Gateway maps to statuses by their exact text.
+var (
+	errUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway's exact string for a 401
+	errUnavailable  = errors.New("authorizer cannot fetch the issuer's signing keys")
+)
+
+type authorizer interface {
+	Authorize(ctx context.Context, authorizationToken, methodARN string) (authz.Decision, error)
+}
+
+func handler(a authorizer, log *slog.Logger) func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+		d, err := a.Authorize(ctx, req.AuthorizationToken, req.MethodArn)
+		switch {
+		case errors.Is(err, authz.ErrKeysUnavailable):
+			log.Error("token not checked", slog.String("methodArn", req.MethodArn), slog.String("error", err.Error()))
+			return events.APIGatewayCustomAuthorizerResponse{}, errUnavailable
+		case err != nil:
+			// The reason is logged for whoever runs the API; authz's
+			// errors never contain the token.
+			log.Info("refused", slog.String("methodArn", req.MethodArn), slog.String("reason", err.Error()))
+			return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
+		}
+		return response(d), nil
+	}
+}
+
+// response is the authorizer output of
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html:
+// one statement allowing the one method ARN.
+func response(d authz.Decision) events.APIGatewayCustomAuthorizerResponse {
+	ctx := make(map[string]any, len(d.Context))
+	for k, v := range d.Context {
+		ctx[k] = v
+	}
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID: d.PrincipalID,
+		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+			Version: "2012-10-17",
+			Statement: []events.IAMPolicyStatement{{
+				Action:   []string{"execute-api:Invoke"},
+				Effect:   "Allow",
+				Resource: []string{d.Resource},
+			}},
+		},
+		Context: ctx,
+	}
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/kumo-iac/kumo/patterns/webapp/authz"
+)
+
+const methodARN = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/items/42"
+
+func TestHandler(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jwkset.NewJWKFromKey(&key.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: "k1", ALG: jwkset.AlgES256}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := json.Marshal(jwkset.JWKSMarshal{Keys: []jwkset.JWKMarshal{k.Marshal()}})
+	var down atomic.Bool
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(set)
+	}))
+	defer srv.Close()
+
+	now := time.Now()
+	token := func(exp time.Time) string {
+		tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{
+			"iss": "https://idp.example", "aud": "api", "sub": "user-1", "exp": exp.Unix(), "scope": "items:read",
+		})
+		tok.Header["kid"] = "k1"
+		s, err := tok.SignedString(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	valid, expired := token(now.Add(time.Hour)), token(now.Add(-time.Hour))
+
+	tests := []struct {
+		name      string
+		down      bool
+		header    string
+		methodARN string
+		want      string // the response's JSON, or the error's text
+	}{
+		{name: "valid", header: "Bearer " + valid, methodARN: methodARN,
+			want: `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["` + methodARN + `"]}]},"context":{"scope":"items:read","sub":"user-1"}}`},
+		{name: "expired", header: "Bearer " + expired, methodARN: methodARN, want: "Unauthorized"},
+		{name: "no token", header: "", methodARN: methodARN, want: "Unauthorized"},
+		{name: "malformed method ARN", header: "Bearer " + valid, methodARN: "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*", want: "Unauthorized"},
+		{name: "keys unavailable", down: true, header: "Bearer " + valid, methodARN: methodARN, want: "authorizer cannot fetch the issuer's signing keys"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			down.Store(tt.down)
+			var logs bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			a, err := authz.New(authz.Config{Issuer: "https://idp.example", Audience: "api", JWKSURL: srv.URL + "/jwks"},
+				authz.Options{HTTPClient: srv.Client(), Logger: log, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := handler(a, log)(context.Background(), events.APIGatewayCustomAuthorizerRequest{
+				Type: "TOKEN", AuthorizationToken: tt.header, MethodArn: tt.methodARN,
+			})
+			got := ""
+			if err != nil {
+				got = err.Error()
+				if resp.PrincipalID != "" || len(resp.PolicyDocument.Statement) != 0 {
+					t.Errorf("got a policy %+v with the error; want none (never a Deny with details)", resp)
+				}
+			} else {
+				b, _ := json.Marshal(resp)
+				got = string(b)
+			}
+			if got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+			if tok := strings.TrimPrefix(tt.header, "Bearer "); tok != "" && strings.Contains(logs.String(), strings.Split(tok, ".")[2]) {
+				t.Errorf("got logs with the token's signature: %s; want the token never logged", logs.String())
+			}
+		})
+	}
+}
