@@ -458,18 +458,18 @@ var apigatewaySpecs = map[string]Spec{
 					}
 					return nil
 				}},
-			{Rule: "a domain maps each base path once", Source: srcAPIGCreateBasePathMapping + " (ConflictException: Base path already exists for this domain name)",
+			{Rule: "a domain maps each base path once (custom domains are regional: the same name in two regions is two domains)", Source: srcAPIGCreateBasePathMapping + " (ConflictException: Base path already exists for this domain name)",
 				Find: func(r *Resource, s *Stack) []Finding {
 					d, ok := r.String("domainName")
 					if !ok {
 						return nil
 					}
 					bp, _ := r.String("basePath")
-					same := s.index("domain basePath", tAPIGBasePathMapping, func(x *Resource) (string, bool) {
+					same := s.index("region domain basePath", tAPIGBasePathMapping, func(x *Resource) (string, bool) {
 						d, ok := x.String("domainName")
 						b, _ := x.String("basePath")
-						return d + " " + b, ok
-					})[d+" "+bp]
+						return x.region + " " + d + " " + b, ok
+					})[r.region+" "+d+" "+bp]
 					if len(same) > 1 {
 						return []Finding{{Property: "basePath", Value: fmt.Sprintf("%q on %s (also %s)", bp, d, other(same, r).URN)}}
 					}

@@ -178,7 +178,11 @@ var route53Specs = map[string]Spec{
 							continue
 						}
 						oid, _ := o.String("setIdentifier")
+						_, upsert := o.Value("allowOverwrite")
 						switch {
+						case oid == id && upsert:
+							// allowOverwrite UPSERTs: ACM asks for the same
+							// validation record in every region.
 						case oid == id:
 							return []Finding{{Property: "setIdentifier", Value: fmt.Sprintf("%q (also %s)", id, o.URN)}}
 						case r53Policy(o) != r53Policy(r):
