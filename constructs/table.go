@@ -59,6 +59,12 @@ type TableArgs struct {
 	// item of one owner. They share the table's on-demand billing and
 	// encryption, and the table's grants cover them. Default: none.
 	GlobalSecondaryIndexes []GlobalSecondaryIndex
+	// Replicas make the table a global table with a replica in each of
+	// these regions, each encrypted and with point-in-time recovery; the
+	// table's stream is then NEW_AND_OLD_IMAGES (set when Stream is
+	// empty). The table's grants cover the replicas, so a function in a
+	// replica's region reads and writes its local replica. Default: none.
+	Replicas []TableReplica
 }
 
 // Projection selects which attributes a secondary index copies.
@@ -115,6 +121,8 @@ type Table struct {
 
 	// stream is the table's stream view, StreamOff without one (StreamTo).
 	stream StreamView
+	// replicaRegions are the regions of the table's replicas, in order.
+	replicaRegions []string
 }
 
 var attrName = lazyRegexp(`^[A-Za-z0-9_.-]{1,255}$`)
@@ -150,6 +158,10 @@ func (a TableArgs) withDefaults() TableArgs {
 			g.SortKeyType = orDefault(g.SortKeyType, KeyString)
 		}
 		g.Projection = orDefault(g.Projection, ProjectAll)
+	}
+	a.Replicas = slices.Clone(a.Replicas)
+	if len(a.Replicas) > 0 {
+		a.Stream = orDefault(a.Stream, StreamNewAndOldImg)
 	}
 	return a
 }
@@ -214,6 +226,9 @@ func (a TableArgs) validate() *multierror.Error {
 	}
 	if ierrs := a.validateIndexes(); len(ierrs) > 0 {
 		errs = multierror.Append(errs, ierrs...)
+	}
+	if rerrs := a.validateReplicas(); len(rerrs) > 0 {
+		errs = multierror.Append(errs, rerrs...)
 	}
 	return errs
 }
@@ -313,6 +328,9 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		return nil, err
 	}
 	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey, stream: a.Stream}
+	for _, r := range a.Replicas {
+		t.replicaRegions = append(t.replicaRegions, r.Region)
+	}
 	switch {
 	case a.KMSKey != nil:
 		t.keyArn = a.KMSKey.Arn
@@ -370,6 +388,9 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		tArgs.StreamEnabled = pulumi.Bool(true)
 		tArgs.StreamViewType = pulumi.String(string(a.Stream))
 	}
+	if len(a.Replicas) > 0 {
+		tArgs.Replicas = a.replicaArgs()
+	}
 	var err error
 	t.Table, err = dynamodb.NewTable(ctx, name, tArgs, pulumi.Parent(t))
 	if err != nil {
@@ -407,10 +428,14 @@ func (t *Table) GrantReadWrite(g Grantee) error {
 // one (as CDK's table grants do: decrypt to read, encrypt and decrypt to
 // write).
 func (t *Table) grant(g Grantee, access string, actions, keyActions []string) error {
+	resources := []pulumi.StringInput{t.Arn, suffix("/index/*", t.Arn)}
+	for _, arn := range t.replicaArns() {
+		resources = append(resources, arn, suffix("/index/*", arn))
+	}
 	statements := []Statement{{
 		Sid:       "Table" + accessSid[access],
 		Actions:   actions,
-		Resources: []pulumi.StringInput{t.Arn, suffix("/index/*", t.Arn)},
+		Resources: resources,
 		// Queries of any of the table's indexes, which are the table's own.
 		WildcardReason: "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name",
 	}}

@@ -104,6 +104,13 @@ var replaceTable = map[string]replaceEntry{
 	"aws:apigateway/account:Account": {source: tfSource("apigateway/account.go", "unverified: written from memory, not yet checked against the source")},
 	// The name is patched in place (UpdateApiKey /name, customer_id added
 	// in v5); only a new key value needs a new key.
+	// Requested certificates are fixed at RequestCertificate: names, key
+	// algorithm, validation method and CA.
+	"aws:acm/certificate:Certificate": {replace: []string{"certificateAuthorityArn", "domainName", "keyAlgorithm", "subjectAlternativeNames", "validationMethod", "validationOptions"},
+		source: tfSource("acm/certificate.go", "unverified: written from memory, not yet checked against the source")},
+	// Only a wait for the certificate's issue: every input is ForceNew.
+	"aws:acm/certificateValidation:CertificateValidation": {replace: []string{"certificateArn", "validationRecordFqdns"},
+		source: tfSource("acm/certificate_validation.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:apigateway/apiKey:ApiKey": {replace: []string{"value"}, autoname: []string{"name"},
 		source: tfSource("apigateway/api_key.go", "v5 (read by the table's first author; commit not recorded)")},
 	// The name, URI and TTL are patched in place; switching type to or
@@ -115,9 +122,17 @@ var replaceTable = map[string]replaceEntry{
 	// stageName, stageDescription and canarySettings are the v5
 	// deprecated stage-in-deployment inputs, ForceNew there (CreateDeployment
 	// is the only call that sets them); v6 dropped them.
+	// A base path mapping moves to another API, stage or base path in
+	// place (UpdateBasePathMapping); its domain is fixed.
+	"aws:apigateway/basePathMapping:BasePathMapping": {replace: []string{"domainName", "domainNameId"},
+		source: tfSource("apigateway/base_path_mapping.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:apigateway/deployment:Deployment": {
 		replace: []string{"canarySettings", "restApi", "stageDescription", "stageName", "triggers", "variables"},
 		source:  tfSource("apigateway/deployment.go", "v5 (read by the table's first author; commit not recorded)")},
+	// Certificates and the security policy update in place (UpdateDomainName);
+	// the name is the domain's identity.
+	"aws:apigateway/domainName:DomainName": {replace: []string{"domainName"},
+		source: tfSource("apigateway/domain_name.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:apigateway/integration:Integration": {replace: []string{"httpMethod", "resourceId", "restApi"},
 		source: tfSource("apigateway/integration.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:apigateway/integrationResponse:IntegrationResponse": {
@@ -303,6 +318,16 @@ var replaceTable = map[string]replaceEntry{
 		source: tfSource("opensearch/domain_policy.go", "unverified: written from memory, not yet checked against the source")},
 	// The bucket's sub-resources are keyed by the bucket: another bucket is
 	// another resource.
+	// A health check's type, interval and latency measuring are fixed at
+	// CreateHealthCheck; everything else goes through UpdateHealthCheck.
+	"aws:route53/healthCheck:HealthCheck": {replace: []string{"measureLatency", "referenceName", "requestInterval", "routingControlArn", "type"},
+		source: tfSource("route53/health_check.go", "@01606926 (v5): measure_latency, reference_name, request_interval, routing_control_arn, type ForceNew")},
+	// A record is identified by zone, name, type and set identifier; UPSERT
+	// changes the rest. The v6 file read (@00655c16) marks name and zone_id
+	// ForceNew and shortcuts a set_identifier change to a delete and
+	// create, which the v5 the provider bridges did as ForceNew.
+	"aws:route53/record:Record": {replace: []string{"name", "setIdentifier", "zoneId"},
+		source: tfSource("route53/record.go", "@00655c16 (v6): name, zone_id ForceNew; set_identifier replaced by delete-and-create")},
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": {replace: []string{"bucket", "expectedBucketOwner"},
 		source: tfSource("s3/bucket_lifecycle_configuration.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:s3/bucketLoggingV2:BucketLoggingV2": {replace: []string{"bucket", "expectedBucketOwner"},

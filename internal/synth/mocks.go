@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -57,6 +58,11 @@ type monitor struct {
 	// naming holds the violations found while autonaming, reported with
 	// the reality checks once the program has finished.
 	naming []Violation
+	// providerRegions maps an explicit aws provider's reference
+	// ("<urn>::<id>", what a resource's Provider names) to its region, so
+	// one program driving two regions through per-region providers gets
+	// each resource's ARNs and endpoints in its own region.
+	providerRegions map[string]string
 }
 
 var _ pulumi.MockResourceMonitor = (*monitor)(nil)
@@ -67,9 +73,10 @@ func newMonitor(project, stack, region, root string) *monitor {
 	}
 	return &monitor{
 		project: project, stack: stack, region: region, account: mockAccount,
-		render:    renderer{root: root, hashes: newFileHashes()},
-		resources: map[string]Resource{},
-		keepState: true,
+		render:          renderer{root: root, hashes: newFileHashes()},
+		resources:       map[string]Resource{},
+		providerRegions: map[string]string{},
+		keepState:       true,
 	}
 }
 
@@ -116,6 +123,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		}
 		physical, naming := autoname(urn, args.TypeToken, args.Name, inputs)
 		m.resources[urn] = Resource{
+			region:       m.regionOfLocked(args.Provider),
 			URN:          urn,
 			Type:         args.TypeToken,
 			Name:         args.Name,
@@ -133,9 +141,18 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		// Components have no provider and so no computed state.
 		return "", args.Inputs, nil
 	}
-	id, outs := m.outputs(urn, args.TypeToken, args.Name, args.Inputs)
+	id, outs := m.outputs(urn, args.TypeToken, args.Name, args.Inputs, m.regionOf(args.Provider))
 	if args.ID != "" {
 		id = args.ID
+	}
+	if args.TypeToken == awsProviderType && args.RegisterRPC != nil {
+		region := stringInput(args.Inputs, "region")
+		if region == "" {
+			region = m.region
+		}
+		m.mu.Lock()
+		m.providerRegions[urn+"::"+id] = region
+		m.mu.Unlock()
 	}
 	state := args.Inputs.Copy()
 	for k, v := range outs {
@@ -196,11 +213,12 @@ func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			"userId":    "AROA" + pick("caller", "userId", upperAlnum, 17) + ":kumo-synth",
 		}), nil
 	case "aws:index/getRegion:getRegion":
+		region := m.regionOf(args.Provider)
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"id":          m.region,
-			"name":        m.region,
-			"endpoint":    fmt.Sprintf("ec2.%s.amazonaws.com", m.region),
-			"description": m.region,
+			"id":          region,
+			"name":        region,
+			"endpoint":    fmt.Sprintf("ec2.%s.amazonaws.com", region),
+			"description": region,
 		}), nil
 	case "aws:index/getPartition:getPartition":
 		return resource.NewPropertyMapFromMap(map[string]any{
@@ -214,6 +232,24 @@ func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 }
 
 const stackReferenceType = "pulumi:pulumi:StackReference"
+
+// awsProviderType is the type of an explicit AWS provider resource.
+const awsProviderType = "pulumi:providers:aws"
+
+// regionOf is the region of the provider a resource or invoke names: an
+// explicit aws provider's region, else the stack's.
+func (m *monitor) regionOf(provider string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.regionOfLocked(provider)
+}
+
+func (m *monitor) regionOfLocked(provider string) string {
+	if r, ok := m.providerRegions[provider]; ok {
+		return r
+	}
+	return m.region
+}
 
 // readStackReference answers a StackReference with the outputs of the
 // referenced stack, synthesized offline: a reference to a stack that does not
@@ -257,8 +293,8 @@ func (m *monitor) snapshot() []Resource {
 
 // outputs returns the ID and computed properties AWS would report for a
 // resource of type typ.
-func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (string, map[string]resource.PropertyValue) {
-	R, A := m.region, m.account
+func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap, region string) (string, map[string]resource.PropertyValue) {
+	R, A := region, m.account
 	str := func(k string) string { return stringInput(in, k) }
 	m.mu.Lock()
 	names := m.resources[urn].physical
@@ -655,8 +691,85 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/usageplans/%s", R, id))
 		return id, out
 
+	case typ == "aws:apigateway/domainName:DomainName":
+		// The provider's ID is the domain name. A regional domain answers
+		// on d-<id>.execute-api.<region>.amazonaws.com in the region's
+		// API Gateway hosted zone; an edge one on a CloudFront distribution.
+		d := str("domainName")
+		set("arn", fmt.Sprintf("arn:aws:apigateway:%s::/domainnames/%s", R, d))
+		set("domainNameId", pick(urn, "domainNameId", lowerAlnum, 10))
+		if t, _ := stringAt(in, "endpointConfiguration", "types"); t == "REGIONAL" {
+			set("regionalDomainName", fmt.Sprintf("d-%s.execute-api.%s.amazonaws.com", pick(urn, "regional", lowerAlnum, 10), R))
+			set("regionalZoneId", apiGatewayZoneID(R))
+		} else {
+			set("cloudfrontDomainName", "d"+pick(urn, "domain", lowerAlnum, 13)+".cloudfront.net")
+			set("cloudfrontZoneId", apiGatewayEdgeZoneID)
+		}
+		return d, out
+
+	case typ == "aws:apigateway/basePathMapping:BasePathMapping":
+		// terraform-provider-aws base_path_mapping.go: the ID is
+		// "<domain>/<base path>", the base path "(none)" when empty.
+		bp := str("basePath")
+		if bp == "" {
+			bp = "(none)"
+		}
+		return str("domainName") + "/" + bp, out
+
 	case strings.HasPrefix(typ, "aws:apigateway/"):
 		return pick(urn, "id", lowerAlnum, 6), out
+
+	case typ == "aws:acm/certificate:Certificate":
+		// The provider's ID is the ARN. DNS validation asks for one CNAME
+		// per name: _<hash>.<name>. → _<hash>.<random>.acm-validations.aws.
+		arn := fmt.Sprintf("arn:aws:acm:%s:%s:certificate/%s", R, A, uuidLike(urn))
+		set("arn", arn)
+		set("status", "PENDING_VALIDATION")
+		names := []string{str("domainName")}
+		if sans, ok := in["subjectAlternativeNames"]; ok && sans.IsArray() {
+			for _, v := range sans.ArrayValue() {
+				if v.IsString() && !slices.Contains(names, v.StringValue()) {
+					names = append(names, v.StringValue())
+				}
+			}
+		}
+		var dvos []resource.PropertyValue
+		if strings.EqualFold(str("validationMethod"), "DNS") {
+			for _, n := range names {
+				base := strings.TrimPrefix(n, "*.")
+				dvos = append(dvos, resource.NewObjectProperty(resource.PropertyMap{
+					"domainName":          resource.NewStringProperty(n),
+					"resourceRecordName":  resource.NewStringProperty("_" + pick(urn+n, "dvo-name", hexDigits, 32) + "." + base + "."),
+					"resourceRecordType":  resource.NewStringProperty("CNAME"),
+					"resourceRecordValue": resource.NewStringProperty("_" + pick(urn+n, "dvo-value", hexDigits, 32) + "." + pick(urn+n, "dvo-zone", lowerAlnum, 10) + ".acm-validations.aws."),
+				}))
+			}
+		}
+		out["domainValidationOptions"] = resource.NewArrayProperty(dvos)
+		return arn, out
+
+	case typ == "aws:acm/certificateValidation:CertificateValidation":
+		// terraform-provider-aws certificate_validation.go sets the ID to
+		// the certificate's issue time; a fixed one keeps synth stable.
+		set("certificateArn", str("certificateArn"))
+		return "2026-01-01 00:00:00 +0000 UTC", out
+
+	case typ == "aws:route53/record:Record":
+		// terraform-provider-aws record.go: the ID is
+		// <zone>_<name>_<type>[_<set identifier>]; fqdn is the name.
+		n := strings.ToLower(strings.TrimSuffix(str("name"), "."))
+		set("fqdn", n)
+		id := str("zoneId") + "_" + n + "_" + str("type")
+		if sid := str("setIdentifier"); sid != "" {
+			id += "_" + sid
+		}
+		return id, out
+
+	case typ == "aws:route53/healthCheck:HealthCheck":
+		// Health checks are global: arn:aws:route53:::healthcheck/<uuid>.
+		id := uuidLike(urn)
+		set("arn", "arn:aws:route53:::healthcheck/"+id)
+		return id, out
 
 	case typ == "aws:cognito/userPool:UserPool":
 		id := R + "_" + pick(urn, "id", mixedAlnum, 9)
@@ -737,6 +850,45 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap) (strin
 	}
 	// Unknown types still need an ID for the SDK to resolve them as created.
 	return physical("name"), out
+}
+
+// apiGatewayEdgeZoneID is the hosted zone of every edge-optimized API
+// Gateway domain, and apiGatewayZoneIDs those of regional endpoints, by
+// region: "Amazon API Gateway endpoints and quotas", the Route 53 Hosted
+// Zone ID column (https://docs.aws.amazon.com/general/latest/gr/apigateway.html).
+const apiGatewayEdgeZoneID = "Z2FDTNDATAQYW2"
+
+var apiGatewayZoneIDs = map[string]string{
+	"us-east-1": "Z1UJRXOUMOOFQ8", "us-east-2": "ZOJJZC49E0EPZ", "us-west-1": "Z2MUQ32089INYE", "us-west-2": "Z2OJLYMUO9EFXC",
+	"ca-central-1": "Z19DQILCV0OWEC", "sa-east-1": "ZCMLWB8V5SYIT",
+	"eu-west-1": "ZLY8HYME6SFDD", "eu-west-2": "ZJ5UAJN8Y3Z2Q", "eu-west-3": "Z3KY65QIEKYHQQ", "eu-central-1": "Z1U9ULNL0V5AJ3",
+	"ap-south-1": "Z3VO1THU9YC4UR", "ap-northeast-1": "Z1YSHQZHG15GKL", "ap-northeast-2": "Z20JF4UZKIW1U8",
+	"ap-southeast-1": "ZL327KTPIQFUL", "ap-southeast-2": "Z2RPCDW04V8134",
+}
+
+// apiGatewayZoneID is a region's API Gateway hosted zone; for a region
+// kumo has not transcribed, a stable made-up ID of the same shape (the
+// value only flows into alias records, never to a real call).
+func apiGatewayZoneID(region string) string {
+	if z, ok := apiGatewayZoneIDs[region]; ok {
+		return z
+	}
+	return "Z" + pick(region, "apigateway-zone", upperAlnum, 13)
+}
+
+// stringAt reads a string nested in objects of a property map.
+func stringAt(in resource.PropertyMap, path ...string) (string, bool) {
+	v := resource.NewObjectProperty(in)
+	for _, k := range path {
+		if v = unwrapKnown(v); !v.IsObject() {
+			return "", false
+		}
+		v = v.ObjectValue()[resource.PropertyKey(k)]
+	}
+	if v = unwrapKnown(v); !v.IsString() {
+		return "", false
+	}
+	return v.StringValue(), true
 }
 
 // pick derives n characters from alphabet, deterministically from the URN

@@ -291,8 +291,8 @@ func TestMockOutputsAreDeterministicAndDistinct(t *testing.T) {
 	a := newMonitor("shop", "dev", "", t.TempDir())
 	b := newMonitor("shop", "dev", "", t.TempDir())
 	urn := a.urn("", "aws:iam/role:Role", "r")
-	idA, outA := a.outputs(urn, "aws:iam/role:Role", "r", nil)
-	idB, outB := b.outputs(urn, "aws:iam/role:Role", "r", nil)
+	idA, outA := a.outputs(urn, "aws:iam/role:Role", "r", nil, a.region)
+	idB, outB := b.outputs(urn, "aws:iam/role:Role", "r", nil, b.region)
 	if idA != idB || outA["arn"] != outB["arn"] {
 		t.Errorf("two monitors gave %s/%v and %s/%v; want identical", idA, outA["arn"], idB, outB["arn"])
 	}
@@ -300,7 +300,7 @@ func TestMockOutputsAreDeterministicAndDistinct(t *testing.T) {
 		t.Errorf("arn = %q; want the mock account and an autoname", got)
 	}
 	other := a.urn("", "aws:iam/role:Role", "s")
-	if idC, _ := a.outputs(other, "aws:iam/role:Role", "r", nil); idC == idA {
+	if idC, _ := a.outputs(other, "aws:iam/role:Role", "r", nil, a.region); idC == idA {
 		t.Errorf("different URNs gave the same autoname %s", idA)
 	}
 	if region := a.region; region != "us-east-1" {
@@ -411,7 +411,7 @@ func TestNamePrefixGetsUniqueSuffix(t *testing.T) {
 	m := newMonitor("kumo", "dev", "eu-west-1", t.TempDir())
 	urn := m.urn("", "aws:cloudwatch/logGroup:LogGroup", "fn")
 	_, out := m.outputs(urn, "aws:cloudwatch/logGroup:LogGroup", "fn",
-		resource.PropertyMap{"namePrefix": resource.NewStringProperty("/aws/lambda/fn-")})
+		resource.PropertyMap{"namePrefix": resource.NewStringProperty("/aws/lambda/fn-")}, m.region)
 	name := out["name"].StringValue()
 	if !regexp.MustCompile(`^/aws/lambda/fn-\d{26}$`).MatchString(name) {
 		t.Errorf("got name %q; want the prefix plus 26 digits", name)

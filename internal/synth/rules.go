@@ -13,6 +13,7 @@ var specs = withChecks(withChecks(withChecks(mergeSpecs(
 	eventsSpecs, lambdaEventSourceSpecs, s3NotificationSpecs,
 	kinesisSpecs, iotSpecs,
 	codebuildSpecs, codepipelineSpecs, codestarSpecs,
+	acmSpecs, route53Specs,
 ), orderingChecks), uniqueChecks()), sqsEventSourceChecks)
 
 // withChecks adds cross-service checks to the specs of the types they

@@ -357,7 +357,166 @@ var apigatewaySpecs = map[string]Spec{
 	"aws:apigateway/usagePlanKey:UsagePlanKey": {
 		Checks: []Check{required(srcAPIGCreateUsagePlanK, "keyId", "keyType", "usagePlanId")},
 	},
+
+	tAPIGDomainName: {
+		Checks: []Check{
+			required(srcAPIGCreateDomainName, "domainName"),
+			{Rule: "domainName is a domain name of 1–253 characters: labels of 1–63 letters, digits or '-', at least two, an optional leading '*.'", Source: srcAPIGCreateDomainName,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if d, ok := r.String("domainName"); ok {
+						if why := acmDomainProblem(d); why != "" {
+							return []Finding{{Property: "domainName", Value: d + " (" + why + ")"}}
+						}
+					}
+					return nil
+				}},
+			oneOf(srcAPIGEndpointConfig, "endpointConfiguration.types", "EDGE", "REGIONAL", "PRIVATE"),
+			oneOf(srcAPIGCreateDomainName, "securityPolicy", "TLS_1_0", "TLS_1_2"),
+			{Rule: "a REGIONAL domain takes regionalCertificateArn (or an uploaded regionalCertificateName), not the edge certificateArn; an EDGE domain the other way round",
+				Source: srcAPIGCreateDomainName + "; " + srcTFAPIGDomainName,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					t, _ := r.String("endpointConfiguration.types")
+					regional := nonEmpty(r, "regionalCertificateArn") || nonEmpty(r, "regionalCertificateName")
+					edge := nonEmpty(r, "certificateArn") || nonEmpty(r, "certificateName")
+					switch {
+					case t == "REGIONAL" && !regional:
+						return []Finding{{Property: "regionalCertificateArn", Value: "(not set, endpoint type REGIONAL)"}}
+					case t == "REGIONAL" && edge:
+						v, _ := r.Value("certificateArn")
+						return []Finding{{Property: "certificateArn", Value: fmt.Sprintf("%v (an edge certificate on a REGIONAL domain)", v)}}
+					case (t == "" || t == "EDGE") && regional:
+						v, _ := r.Value("regionalCertificateArn")
+						return []Finding{{Property: "regionalCertificateArn", Value: fmt.Sprintf("%v (a regional certificate on an EDGE domain)", v)}}
+					}
+					return nil
+				}},
+			{Rule: "a regional domain's ACM certificate is in the domain's region; an edge domain's in us-east-1",
+				Source: srcAPIGRegionalDomain + "; " + srcAPIGEdgeDomain,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if arn, ok := r.String("regionalCertificateArn"); ok {
+						if cr := acmArnRegion(arn); cr != "" && r.region != "" && cr != r.region {
+							return []Finding{{Property: "regionalCertificateArn", Value: fmt.Sprintf("%s (certificate in %s, domain in %s)", arn, cr, r.region)}}
+						}
+					}
+					if arn, ok := r.String("certificateArn"); ok {
+						if cr := acmArnRegion(arn); cr != "" && cr != "us-east-1" {
+							return []Finding{{Property: "certificateArn", Value: fmt.Sprintf("%s (certificate in %s)", arn, cr)}}
+						}
+					}
+					return nil
+				}},
+			{Rule: "the domain waits for its certificate's validation: depend on the aws:acm/certificateValidation of a certificate the stack requests (or take its certificateArn output), or CreateDomainName meets a certificate still PENDING_VALIDATION",
+				Source: srcPulumiDomainNameValidation,
+				Find: func(r *Resource, s *Stack) []Finding {
+					var fs []Finding
+					for _, p := range []string{"regionalCertificateArn", "certificateArn"} {
+						arn, ok := r.String(p)
+						if !ok {
+							continue
+						}
+						for _, v := range s.index("certificateArn", tACMCertificateValidation, func(x *Resource) (string, bool) { return x.String("certificateArn") })[arn] {
+							if !s.DependsOn(r, v) {
+								fs = append(fs, Finding{Property: p, Value: arn + " (validated by " + v.URN + ", which the domain does not depend on)"})
+							}
+						}
+						for _, c := range s.index("arn", tACMCertificate, func(x *Resource) (string, bool) { a, ok := x.State["arn"].(string); return a, ok })[arn] {
+							if m, _ := c.String("validationMethod"); m == "DNS" || m == "EMAIL" {
+								if len(s.index("certificateArn", tACMCertificateValidation, func(x *Resource) (string, bool) { return x.String("certificateArn") })[arn]) == 0 {
+									fs = append(fs, Finding{Property: p, Value: arn + " (requested by " + c.URN + ", which nothing validates)"})
+								}
+							}
+						}
+					}
+					return fs
+				}},
+		},
+	},
+
+	tAPIGBasePathMapping: {
+		Checks: []Check{
+			required(srcAPIGCreateBasePathMapping, "domainName", "restApi"),
+			{Rule: "basePath is empty (the domain's root) or one path segment of letters, digits and $-_.+!*'() (multi-level paths like a/b need API Gateway v2's CreateApiMapping)",
+				Source: srcAPIGCreateBasePathMapping,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					if bp, ok := r.String("basePath"); ok && bp != "" && !apigBasePath.MatchString(bp) {
+						return []Finding{{Property: "basePath", Value: bp}}
+					}
+					return nil
+				}},
+			{Rule: "the mapping names a stage that exists: depend on the aws:apigateway/stage (CreateBasePathMapping: Invalid stage identifier specified)",
+				Source: srcAPIGCreateBasePathMapping,
+				Find: func(r *Resource, s *Stack) []Finding {
+					api, ok1 := r.String("restApi")
+					stage, ok2 := r.String("stageName")
+					if !ok1 || !ok2 {
+						return nil
+					}
+					for _, st := range stagesOf(s, api, stage) {
+						if !s.DependsOn(r, st) {
+							return []Finding{{Property: "stageName", Value: stage + " (registered by " + st.URN + ", which the mapping does not depend on)"}}
+						}
+					}
+					return nil
+				}},
+			{Rule: "a domain maps each base path once (custom domains are regional: the same name in two regions is two domains)", Source: srcAPIGCreateBasePathMapping + " (ConflictException: Base path already exists for this domain name)",
+				Find: func(r *Resource, s *Stack) []Finding {
+					d, ok := r.String("domainName")
+					if !ok {
+						return nil
+					}
+					bp, _ := r.String("basePath")
+					same := s.index("region domain basePath", tAPIGBasePathMapping, func(x *Resource) (string, bool) {
+						d, ok := x.String("domainName")
+						b, _ := x.String("basePath")
+						return x.region + " " + d + " " + b, ok
+					})[r.region+" "+d+" "+bp]
+					if len(same) > 1 {
+						return []Finding{{Property: "basePath", Value: fmt.Sprintf("%q on %s (also %s)", bp, d, other(same, r).URN)}}
+					}
+					return nil
+				}},
+		},
+	},
 }
+
+// Sources of the custom domain rules.
+const (
+	// CreateDomainName: domainName required; securityPolicy "Valid Values:
+	// TLS_1_0 | TLS_1_2"; regionalCertificateArn "The reference to an AWS-
+	// managed certificate that will be used for validating the regional
+	// domain name".
+	srcAPIGCreateDomainName = "https://docs.aws.amazon.com/apigateway/latest/api/API_CreateDomainName.html"
+	// "For a Regional custom domain name … the certificate must be in the
+	// same Region as your API"; edge-optimized: "you must request or
+	// import the certificate in the US East (N. Virginia) – us-east-1".
+	srcAPIGRegionalDomain = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-regional-api-custom-domain-create.html"
+	srcAPIGEdgeDomain     = "https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-edge-optimized-custom-domain-name.html"
+	// terraform-provider-aws internal/service/apigateway/domain_name.go:
+	// certificate_arn ConflictsWith regional_certificate_arn and
+	// regional_certificate_name, which are for REGIONAL endpoints.
+	srcTFAPIGDomainName = "terraform-provider-aws internal/service/apigateway/domain_name.go (certificate_arn ConflictsWith regional_certificate_arn)"
+	// pulumi-aws sdk apigateway/domainName.go: "The apigateway.DomainName
+	// resource expects dependency on the acm.CertificateValidation".
+	srcPulumiDomainNameValidation = "pulumi-aws sdk apigateway/domainName.go (\"expects dependency on the acm.CertificateValidation\"); " + srcAPIGCreateDomainName
+	// CreateBasePathMapping: basePath "The base path name that callers of
+	// the API must provide as part of the URL after the domain name …
+	// Specify '(none)' if you do not want callers to specify a base path";
+	// the console and CloudFormation take segments of URL-safe characters
+	// ("BadRequestException: Invalid base path" otherwise).
+	srcAPIGCreateBasePathMapping = "https://docs.aws.amazon.com/apigateway/latest/api/API_CreateBasePathMapping.html"
+)
+
+const (
+	tAPIGDomainName      = "aws:apigateway/domainName:DomainName"
+	tAPIGBasePathMapping = "aws:apigateway/basePathMapping:BasePathMapping"
+)
+
+// apigBasePath is a v1 base path: one segment of the characters API
+// Gateway allows in it. "API mappings with multiple levels" exist only
+// through the v2 API (CreateApiMapping), per the developer guide's REST
+// API custom domain mapping page
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html).
+var apigBasePath = regexp.MustCompile(`^[A-Za-z0-9$\-_.+!*'()]+$`)
 
 // nonEmpty reports whether a property is set to something other than an
 // empty string or list (an unknown value counts as set).

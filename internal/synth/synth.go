@@ -118,7 +118,14 @@ type Resource struct {
 	physical map[string]string
 	// pcs is the call stack of the registration, for Site.
 	pcs []uintptr
+	// region is where the resource's provider deploys it: its explicit
+	// aws provider's region, else the stack's ("" in hand-built fixtures).
+	region string
 }
+
+// Region is where the resource's provider deploys it: the region of the
+// explicit aws provider it names, else the stack's aws:region.
+func (r *Resource) Region() string { return r.region }
 
 // Run loads the stack's config and runs program against mocks. When the
 // program fails, Run returns the error and a Result holding only the
