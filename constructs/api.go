@@ -91,6 +91,12 @@ type Route struct {
 	// records it as the suppression of AwsSolutions-APIG4 and
 	// AwsSolutions-COG4 on the route's method.
 	PublicReason string
+	// NotCognitoReason says why a route with an IAM, token or request
+	// authorizer does not use a Cognito user pool (tokens from another
+	// OIDC issuer, callers signing with IAM). kumo check records it as the
+	// suppression of AwsSolutions-COG4 on the route's method. Default: "",
+	// no suppression.
+	NotCognitoReason string
 	// Scopes are OAuth scopes a cognito authorizer requires. Default: none
 	// (an ID token is accepted).
 	Scopes []string
@@ -359,6 +365,11 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 				add("%s.Authorizer: %q is not declared in Authorizers", field, auth)
 			}
 		}
+		if r.NotCognitoReason != "" && (r.Public || auth == "" || (auth != AuthorizerIAM && a.Authorizers[auth].Kind == AuthorizerCognito)) {
+			add("%s.NotCognitoReason: set on a route that is public or has a cognito authorizer; it explains IAM, token and request authorizers only", field)
+		} else if r.NotCognitoReason != "" && len(strings.TrimSpace(r.NotCognitoReason)) < check.MinReason {
+			add("%s.NotCognitoReason: %q; give the reason in at least %d characters (kumo check shows it to reviewers)", field, r.NotCognitoReason, check.MinReason)
+		}
 		if len(r.Scopes) > 0 && (r.Public || a.Authorizers[auth].Kind != AuthorizerCognito) {
 			add("%s.Scopes: set on a route without a cognito authorizer", field)
 		}
@@ -614,6 +625,11 @@ func (b *apiBuilder) buildRoute(r Route) error {
 	if r.Public {
 		if err := check.Suppress(b.ctx, method, check.Suppression{Rule: "AwsSolutions-APIG4", Reason: r.PublicReason},
 			check.Suppression{Rule: "AwsSolutions-COG4", Reason: r.PublicReason}); err != nil {
+			return err
+		}
+	}
+	if r.NotCognitoReason != "" {
+		if err := check.Suppress(b.ctx, method, check.Suppression{Rule: "AwsSolutions-COG4", Reason: r.NotCognitoReason}); err != nil {
 			return err
 		}
 	}

@@ -1183,6 +1183,25 @@ func TestApiRejectsClashingNames(t *testing.T) {
 			},
 		},
 		{
+			name: "COG4 reasons only where Cognito is not used",
+			build: func(ctx *pulumi.Context, _ *project, e env) error {
+				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+					Routes: []constructs.Route{
+						{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", NotCognitoReason: "callers sign with IAM roles"},
+						{Method: "GET", Path: "/b", Function: e.fn, Authorizer: constructs.AuthorizerIAM, NotCognitoReason: "iam"},
+						{Method: "GET", Path: "/c", Function: e.fn, Authorizer: constructs.AuthorizerIAM, NotCognitoReason: "callers are services signing with IAM roles"},
+					},
+					DisableLogs: true,
+				})
+				return err
+			},
+			scope: `api "api"`,
+			problems: [][]string{
+				{"Routes[0] (GET /a).NotCognitoReason", "public"},
+				{"Routes[1] (GET /b).NotCognitoReason", `"iam"`, "at least"},
+			},
+		},
+		{
 			name: "keys required, plans without keys",
 			build: func(ctx *pulumi.Context, _ *project, e env) error {
 				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
