@@ -91,6 +91,12 @@ type Route struct {
 	// records it as the suppression of AwsSolutions-APIG4 and
 	// AwsSolutions-COG4 on the route's method.
 	PublicReason string
+	// NotCognitoReason says why a route with an IAM, token or request
+	// authorizer does not use a Cognito user pool (tokens from another
+	// OIDC issuer, callers signing with IAM). kumo check records it as the
+	// suppression of AwsSolutions-COG4 on the route's method. Default: "",
+	// no suppression.
+	NotCognitoReason string
 	// Scopes are OAuth scopes a cognito authorizer requires. Default: none
 	// (an ID token is accepted).
 	Scopes []string
@@ -105,7 +111,12 @@ type Route struct {
 
 // UsagePlan meters clients that present API keys.
 type UsagePlan struct {
-	// Keys names one API key per client.
+	// Name tells the plans of ApiArgs.UsagePlans apart and names their
+	// child resources: letters, digits, '.', '_', '~' or '-'. Required
+	// there; unused on ApiArgs.UsagePlan.
+	Name string
+	// Keys names one API key per client. API Gateway generates each key's
+	// value; kumo never sets, outputs or logs it.
 	Keys []string
 	// QuotaPerDay is each key's daily request quota. Default: no quota.
 	QuotaPerDay int
@@ -139,6 +150,11 @@ type ApiArgs struct {
 	LogRetentionDays int
 	// UsagePlan creates API keys and a usage plan. Default: none.
 	UsagePlan *UsagePlan
+	// UsagePlans are further plans, each with its own keys, quota and
+	// throttle: one plan per client gives each client its own limits (a
+	// plan's quota and limits apply to each of its keys). Key names are
+	// unique across all plans. Default: none.
+	UsagePlans []UsagePlan
 	// AccountLogRole is API Gateway's region-wide CloudWatch Logs role,
 	// which access and execution logs need; the stage is created after it.
 	// Get it from NewApiGatewayAccount (same program) or
@@ -167,7 +183,7 @@ type Api struct {
 	URL pulumi.StringOutput
 	// ExecutionArn is the API's execute-api ARN, for IAM policies.
 	ExecutionArn pulumi.StringOutput
-	// APIKeys are the usage plan's keys by name.
+	// APIKeys are the usage plans' keys by name.
 	APIKeys map[string]*apigateway.ApiKey
 }
 
@@ -254,22 +270,56 @@ func (a ApiArgs) validateSettings() *multierror.Error {
 			add("DefaultAuthorizer: %q is not declared in Authorizers (%s) nor %q", a.DefaultAuthorizer, strings.Join(slices.Sorted(maps.Keys(a.Authorizers)), ", "), AuthorizerIAM)
 		}
 	}
+	keys := map[string]bool{}
 	if a.UsagePlan != nil {
-		keys := map[string]bool{}
-		for i, k := range a.UsagePlan.Keys {
-			if !literalSeg.MatchString(k) {
-				add("UsagePlan.Keys[%d]: %q must be letters, digits, '.', '_', '~' or '-'", i, k)
-			}
-			if keys[k] {
-				add("UsagePlan.Keys[%d]: %q is a duplicate; key names are unique", i, k)
-			}
-			keys[k] = true
+		errs = multierror.Append(errs, validatePlan("UsagePlan", *a.UsagePlan, keys))
+	}
+	plans := map[string]bool{}
+	for i, up := range a.UsagePlans {
+		field := fmt.Sprintf("UsagePlans[%d]", i)
+		switch {
+		case !literalSeg.MatchString(up.Name):
+			add("%s.Name: %q must be letters, digits, '.', '_', '~' or '-'", field, up.Name)
+		case plans[up.Name]:
+			add("%s.Name: %q is a duplicate; plan names are unique", field, up.Name)
 		}
-		if a.UsagePlan.QuotaPerDay < 0 || a.UsagePlan.RateLimit < 0 || a.UsagePlan.BurstLimit < 0 {
-			add("UsagePlan: quota and limits must not be negative")
-		}
+		plans[up.Name] = true
+		errs = multierror.Append(errs, validatePlan(field, up, keys))
 	}
 	return errs
+}
+
+// validatePlan checks one usage plan; keys holds the key names seen in
+// earlier plans, as each key becomes a child resource named after it.
+func validatePlan(field string, up UsagePlan, keys map[string]bool) *multierror.Error {
+	var errs *multierror.Error
+	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
+	for i, k := range up.Keys {
+		if !literalSeg.MatchString(k) {
+			add("%s.Keys[%d]: %q must be letters, digits, '.', '_', '~' or '-'", field, i, k)
+		}
+		if keys[k] {
+			add("%s.Keys[%d]: %q is a duplicate; key names are unique", field, i, k)
+		}
+		keys[k] = true
+	}
+	if up.QuotaPerDay < 0 || up.RateLimit < 0 || up.BurstLimit < 0 {
+		add("%s: quota and limits must not be negative", field)
+	}
+	return errs
+}
+
+// hasKeys reports whether any usage plan hands out API keys.
+func (a ApiArgs) hasKeys() bool {
+	if a.UsagePlan != nil && len(a.UsagePlan.Keys) > 0 {
+		return true
+	}
+	for _, up := range a.UsagePlans {
+		if len(up.Keys) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (a ApiArgs) validateRoutes() *multierror.Error {
@@ -315,6 +365,11 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 				add("%s.Authorizer: %q is not declared in Authorizers", field, auth)
 			}
 		}
+		if r.NotCognitoReason != "" && (r.Public || auth == "" || (auth != AuthorizerIAM && a.Authorizers[auth].Kind == AuthorizerCognito)) {
+			add("%s.NotCognitoReason: set on a route that is public or has a cognito authorizer; it explains IAM, token and request authorizers only", field)
+		} else if r.NotCognitoReason != "" && len(strings.TrimSpace(r.NotCognitoReason)) < check.MinReason {
+			add("%s.NotCognitoReason: %q; give the reason in at least %d characters (kumo check shows it to reviewers)", field, r.NotCognitoReason, check.MinReason)
+		}
 		if len(r.Scopes) > 0 && (r.Public || a.Authorizers[auth].Kind != AuthorizerCognito) {
 			add("%s.Scopes: set on a route without a cognito authorizer", field)
 		}
@@ -335,8 +390,8 @@ func (a ApiArgs) validateRoutes() *multierror.Error {
 		}
 		usesKeys = usesKeys || r.APIKeyRequired
 	}
-	if usesKeys && (a.UsagePlan == nil || len(a.UsagePlan.Keys) == 0) {
-		add("UsagePlan: routes require API keys but no UsagePlan with Keys is set")
+	if usesKeys && !a.hasKeys() {
+		add("UsagePlan: routes require API keys but no UsagePlan or UsagePlans with Keys is set")
 	}
 	return errs
 }
@@ -573,6 +628,11 @@ func (b *apiBuilder) buildRoute(r Route) error {
 			return err
 		}
 	}
+	if r.NotCognitoReason != "" {
+		if err := check.Suppress(b.ctx, method, check.Suppression{Rule: "AwsSolutions-COG4", Reason: r.NotCognitoReason}); err != nil {
+			return err
+		}
+	}
 	integration, err := apigateway.NewIntegration(b.ctx, id, &apigateway.IntegrationArgs{
 		RestApi:               b.api.RestApi.ID(),
 		ResourceId:            b.resources[r.Path],
@@ -768,16 +828,26 @@ func (b *apiBuilder) buildStage() error {
 	}, b.parent, pulumi.DependsOn(settingsDeps)); err != nil {
 		return err
 	}
-	return b.buildUsagePlan()
+	return b.buildUsagePlans()
 }
 
-func (b *apiBuilder) buildUsagePlan() error {
-	up := b.args.UsagePlan
-	if up == nil {
-		return nil
+func (b *apiBuilder) buildUsagePlans() error {
+	if up := b.args.UsagePlan; up != nil {
+		if err := b.buildUsagePlan(b.name, fmt.Sprintf("kumo usage plan of %s", b.name), *up); err != nil {
+			return err
+		}
 	}
+	for _, up := range b.args.UsagePlans {
+		if err := b.buildUsagePlan(b.name+"-"+up.Name, fmt.Sprintf("kumo usage plan %s of %s", up.Name, b.name), up); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *apiBuilder) buildUsagePlan(id, description string, up UsagePlan) error {
 	args := &apigateway.UsagePlanArgs{
-		Description: pulumi.Sprintf("kumo usage plan of %s", b.name),
+		Description: pulumi.String(description),
 		ApiStages:   apigateway.UsagePlanApiStageArray{&apigateway.UsagePlanApiStageArgs{ApiId: b.api.RestApi.ID(), Stage: b.api.Stage.StageName}},
 		ThrottleSettings: &apigateway.UsagePlanThrottleSettingsArgs{
 			RateLimit:  pulumi.Float64(orDefault(up.RateLimit, b.args.ThrottleRateLimit)),
@@ -787,11 +857,14 @@ func (b *apiBuilder) buildUsagePlan() error {
 	if up.QuotaPerDay > 0 {
 		args.QuotaSettings = &apigateway.UsagePlanQuotaSettingsArgs{Limit: pulumi.Int(up.QuotaPerDay), Period: pulumi.String("DAY")}
 	}
-	plan, err := apigateway.NewUsagePlan(b.ctx, b.name, args, b.parent)
+	plan, err := apigateway.NewUsagePlan(b.ctx, id, args, b.parent)
 	if err != nil {
 		return err
 	}
 	for _, k := range up.Keys {
+		// No Value: API Gateway generates it, so it is in no program,
+		// stack file or plan; read it with
+		// aws apigateway get-api-key --api-key <id> --include-value.
 		key, err := apigateway.NewApiKey(b.ctx, b.name+"-"+k, &apigateway.ApiKeyArgs{
 			Description: pulumi.Sprintf("API key %s of %s", k, b.name),
 			Enabled:     pulumi.Bool(true),

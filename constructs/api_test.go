@@ -517,6 +517,56 @@ func TestApiMinimal(t *testing.T) {
 	wantTriggerHashes(t, s.find(typDeployment, "api"))
 }
 
+// One usage plan per client: each plan has its own quota and throttle
+// (the stage's where a limit is unset), its key, and the key in the plan;
+// no key has a value kumo chose.
+func TestApiUsagePlansPerClient(t *testing.T) {
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		fn, err := constructs.NewFunction(ctx, "fn", p.fnArgs())
+		if err != nil {
+			return nil, err
+		}
+		api, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+			Routes:             []constructs.Route{{Method: "GET", Path: "/a", Function: fn, Authorizer: constructs.AuthorizerIAM, APIKeyRequired: true}},
+			ThrottleRateLimit:  50,
+			ThrottleBurstLimit: 70,
+			UsagePlans: []constructs.UsagePlan{
+				{Name: "acme", Keys: []string{"acme"}, QuotaPerDay: 1000, RateLimit: 5, BurstLimit: 10},
+				{Name: "globex", Keys: []string{"globex"}},
+			},
+			DisableLogs: true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return pulumi.Map{"restApiId": api.RestApi.ID()}, nil
+	})
+	tests := []struct {
+		client   string
+		throttle map[string]any
+		quota    any
+	}{
+		{"acme", map[string]any{"rateLimit": 5, "burstLimit": 10}, map[string]any{"limit": 1000, "period": "DAY"}},
+		{"globex", map[string]any{"rateLimit": 50, "burstLimit": 70}, nil},
+	}
+	for _, tt := range tests {
+		plan := s.find(typUsagePlan, "api-"+tt.client)
+		wantInputs(t, plan,
+			check{"apiStages", []any{map[string]any{"apiId": s.output("restApiId"), "stage": "v1"}}},
+			check{"throttleSettings", tt.throttle},
+			check{"quotaSettings", tt.quota},
+		)
+		key := s.find(typApiKey, "api-"+tt.client)
+		wantInputs(t, key, check{"enabled", true}, check{"value", nil})
+		upk := s.find(typUsagePlanKey, "api-"+tt.client)
+		if !dependsOn(upk, key) || !dependsOn(upk, plan) {
+			t.Errorf("usage plan key %s dependencies %q: want its API key and its own plan", tt.client, upk.Dependencies)
+		}
+	}
+	wantInputs(t, s.find(typMethod, "api-GET-/a"), check{"apiKeyRequired", true})
+}
+
 // permissionFor returns the one Lambda permission scoped to sourceArn.
 func permissionFor(s *stack, sourceArn string) synth.Resource {
 	s.t.Helper()
@@ -1108,6 +1158,61 @@ func TestApiRejectsClashingNames(t *testing.T) {
 			},
 			scope:    `api "api"`,
 			problems: [][]string{{"UsagePlan.Keys[1]", `"partner"`}},
+		},
+		{
+			name: "per-client usage plans",
+			build: func(ctx *pulumi.Context, _ *project, e env) error {
+				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+					Routes:    []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", APIKeyRequired: true}},
+					UsagePlan: &constructs.UsagePlan{Keys: []string{"acme"}},
+					UsagePlans: []constructs.UsagePlan{
+						{Name: "acme", Keys: []string{"acme"}},
+						{Name: "acme", Keys: []string{"b"}},
+						{Name: "", Keys: []string{"c"}, RateLimit: -1},
+					},
+					DisableLogs: true,
+				})
+				return err
+			},
+			scope: `api "api"`,
+			problems: [][]string{
+				{"UsagePlans[0].Keys[0]", `"acme"`, "duplicate"},
+				{"UsagePlans[1].Name", `"acme"`, "duplicate"},
+				{"UsagePlans[2].Name", `""`},
+				{"UsagePlans[2]", "must not be negative"},
+			},
+		},
+		{
+			name: "COG4 reasons only where Cognito is not used",
+			build: func(ctx *pulumi.Context, _ *project, e env) error {
+				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+					Routes: []constructs.Route{
+						{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", NotCognitoReason: "callers sign with IAM roles"},
+						{Method: "GET", Path: "/b", Function: e.fn, Authorizer: constructs.AuthorizerIAM, NotCognitoReason: "iam"},
+						{Method: "GET", Path: "/c", Function: e.fn, Authorizer: constructs.AuthorizerIAM, NotCognitoReason: "callers are services signing with IAM roles"},
+					},
+					DisableLogs: true,
+				})
+				return err
+			},
+			scope: `api "api"`,
+			problems: [][]string{
+				{"Routes[0] (GET /a).NotCognitoReason", "public"},
+				{"Routes[1] (GET /b).NotCognitoReason", `"iam"`, "at least"},
+			},
+		},
+		{
+			name: "keys required, plans without keys",
+			build: func(ctx *pulumi.Context, _ *project, e env) error {
+				_, err := constructs.NewApi(ctx, "api", &constructs.ApiArgs{
+					Routes:      []constructs.Route{{Method: "GET", Path: "/a", Function: e.fn, Public: true, PublicReason: "open on purpose for this test", APIKeyRequired: true}},
+					UsagePlans:  []constructs.UsagePlan{{Name: "empty"}},
+					DisableLogs: true,
+				})
+				return err
+			},
+			scope:    `api "api"`,
+			problems: [][]string{{"UsagePlan", "routes require API keys", "UsagePlans"}},
 		},
 		{
 			name: "colliding body models",

@@ -69,7 +69,9 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 		"kumo:lambdaConcurrencyQuota", "5000",
 		"kumo:webapp", `{"memoryMB":512,"timeoutSeconds":20,"logRetentionDays":365,"apiRateLimit":50,"apiBurstLimit":75,"mfa":"ON",`+
 			`"deletionProtection":true,"domainNames":["app.example.com"],"certificateArn":"`+testCert+`","apiLogs":true,`+
-			`"itemsReservedConcurrency":0,"deploymentPreferenceOverrides":["health=AllAtOnce"],"durationAlarmP99Ms":2500,"smokeTest":true}`)
+			`"itemsReservedConcurrency":0,"deploymentPreferenceOverrides":["health=AllAtOnce"],"durationAlarmP99Ms":2500,"smokeTest":true,`+
+			`"itemsAuthorizer":"request","tokenIssuer":"https://idp.example.com/","tokenAudience":"api","tokenJwksUrl":"https://idp.example.com/jwks",`+
+			`"tokenRequiredScopes":["items:read"],"tokenAdminScope":"items:admin","requestIdentitySources":["stageVariables.scheme"],"apiClients":["acme=rate:5"]}`)
 	got, err := LoadConfig(raw)
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
@@ -80,7 +82,9 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 	}
 	want := webapp.Config{MemoryMB: 512, TimeoutSeconds: 20, LogRetentionDays: 365, APIRateLimit: 50, APIBurstLimit: 75, MFA: constructs.MFARequired,
 		Protect: true, DomainNames: []string{"app.example.com"}, CertificateArn: testCert, APILogs: true, ItemsConcurrency: 0,
-		Overrides: []string{"health=AllAtOnce"}, DurationP99Ms: 2500, SmokeTest: true}
+		Overrides: []string{"health=AllAtOnce"}, DurationP99Ms: 2500, SmokeTest: true,
+		ItemsAuthorizer: "request", TokenIssuer: "https://idp.example.com/", TokenAudience: "api", TokenJwksURL: "https://idp.example.com/jwks",
+		TokenScopes: []string{"items:read"}, TokenAdminScope: "items:admin", RequestSources: []string{"stageVariables.scheme"}, APIClients: []string{"acme=rate:5"}}
 	if w := webConfig(t, got); !reflect.DeepEqual(w, want) {
 		t.Errorf("web app section\n%+v\nwant\n%+v", w, want)
 	}

@@ -2,14 +2,18 @@ package webapp
 
 import (
 	"fmt"
+	"math"
+	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns"
+	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
 // Name is the pattern's entry in kumo:patterns and its config section.
@@ -34,9 +38,17 @@ type Config struct {
 	CertificateArn   string         `config:"certificateArn" doc:"ACM certificate in us-east-1 covering domainNames; enforces TLS 1.2+ for viewers."`
 	APILogs          bool           `config:"apiLogs" doc:"Write API access and execution logs; needs kumo:apiGatewayLogRoleStack (or the apigateway-account pattern in the same stack)."`
 	ItemsConcurrency int            `config:"itemsReservedConcurrency" doc:"Reserved concurrency of the items function; -1 leaves it unreserved, 0 is the kill switch that stops it."`
-	Overrides        []string       `config:"deploymentPreferenceOverrides" doc:"Per-function preferences as function=preference, e.g. health=AllAtOnce; functions: items, health."`
+	Overrides        []string       `config:"deploymentPreferenceOverrides" doc:"Per-function preferences as function=preference, e.g. health=AllAtOnce; functions: items, health, authorizer (itemsAuthorizer token or request)."`
 	DurationP99Ms    int            `config:"durationAlarmP99Ms" doc:"Roll a deployment back when the alias's p99 duration exceeds this many ms; 0 adds no duration alarm."`
 	SmokeTest        bool           `config:"smokeTest" doc:"Run a pre-traffic hook that lists items through each new items version before it gets traffic."`
+	ItemsAuthorizer  string         `config:"itemsAuthorizer" doc:"Who may call the items routes: cognito (the user pool's tokens), token or request (a bearer JWT from tokenIssuer, checked by a Lambda TOKEN or REQUEST authorizer), or iam (SigV4-signed calls; the IAM principal owns its items)."`
+	TokenIssuer      string         `config:"tokenIssuer" doc:"OIDC issuer URL (https) whose JWTs the token or request authorizer accepts; a token's iss must equal it. Required for token and request."`
+	TokenAudience    string         `config:"tokenAudience" doc:"Audience the tokens must carry in aud (an API identifier or client ID). Required for token and request."`
+	TokenJwksURL     string         `config:"tokenJwksUrl" doc:"The issuer's JWKS URL (https); empty reads jwks_uri from the issuer's /.well-known/openid-configuration."`
+	TokenScopes      []string       `config:"tokenRequiredScopes" doc:"OAuth scopes every token must carry (scope or scp claim)."`
+	TokenAdminScope  string         `config:"tokenAdminScope" doc:"Scope that makes a token's caller an admin of the items (sees and manages everyone's); empty: no admins."`
+	RequestSources   []string       `config:"requestIdentitySources" doc:"Identity sources of the request authorizer: method.request.header.X, method.request.querystring.X, stageVariables.X or context.X; a request lacking one gets 401 without calling the authorizer."`
+	APIClients       []string       `config:"apiClients" doc:"API clients as name=quotaPerDay:N,rate:R,burst:B (parts optional; rate and burst default to the stage's): one API key and usage plan each, and the items routes then need x-api-key. Outputs hold only key IDs; read a key with aws apigateway get-api-key --api-key <id> --include-value."`
 }
 
 // DefaultConfig is the web app's documented defaults.
@@ -52,6 +64,10 @@ func DefaultConfig() Config {
 		APILogs:          true,
 		ItemsConcurrency: Unreserved,
 		Overrides:        []string{},
+		ItemsAuthorizer:  string(items.AuthCognito),
+		TokenScopes:      []string{},
+		RequestSources:   []string{constructs.DefaultAuthorizerIdentity},
+		APIClients:       []string{},
 	}
 }
 
@@ -75,7 +91,7 @@ func (Pattern) Validate(cfg any, env patterns.Env) []error {
 	c := *cfg.(*Config)
 	p := &patterns.Problems{Secret: env.Secret}
 	c.validate(p, env)
-	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}} {
+	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}, authKeys} {
 		for _, k := range group {
 			if p.Has(patterns.KeyName(Name, k)) {
 				for _, other := range group {
@@ -104,13 +120,23 @@ func (Pattern) Deploy(ctx *pulumi.Context, cfg any, env patterns.Env) (pulumi.Ma
 	if err != nil {
 		return nil, err
 	}
-	return pulumi.Map{
+	out := pulumi.Map{
 		"siteUrl":          app.SiteURL,
 		"apiUrl":           app.ApiURL,
 		"itemsTable":       app.Table.Name,
 		"userPoolId":       app.Users.ID,
 		"userPoolClientId": app.Users.ClientID,
-	}, nil
+	}
+	if len(app.Api.APIKeys) > 0 {
+		// Key IDs only: a key's value is read with
+		// aws apigateway get-api-key --api-key <id> --include-value.
+		ids := pulumi.StringMap{}
+		for name, k := range app.Api.APIKeys {
+			ids[name] = k.ID().ToStringOutput()
+		}
+		out["apiKeyIds"] = ids
+	}
+	return out, nil
 }
 
 // Args are the pattern's args for a config in env.
@@ -138,6 +164,19 @@ func (c Config) Args(env patterns.Env) *Args {
 	if c.ItemsConcurrency != Unreserved {
 		n := c.ItemsConcurrency
 		a.ItemsReservedConcurrency = &n
+	}
+	a.ItemsAuthorizer = items.AuthMode(c.ItemsAuthorizer)
+	if a.ItemsAuthorizer == items.AuthToken || a.ItemsAuthorizer == items.AuthRequest {
+		a.Token = &TokenAuth{Issuer: c.TokenIssuer, Audience: c.TokenAudience, JWKSURL: c.TokenJwksURL,
+			RequiredScopes: c.TokenScopes, AdminScope: c.TokenAdminScope}
+	}
+	if a.ItemsAuthorizer == items.AuthRequest {
+		a.RequestIdentitySources = c.RequestSources
+	}
+	for _, cl := range c.APIClients {
+		if client, problems := parseClient(cl); len(problems) == 0 {
+			a.APIClients = append(a.APIClients, client)
+		}
 	}
 	a.DeploymentPreferences = map[string]constructs.DeploymentPreference{}
 	for fn, pref := range c.overrides() {
@@ -180,6 +219,14 @@ func (c Config) withDefaultsWhere(p *patterns.Problems) Config {
 	reset("itemsReservedConcurrency", &c.ItemsConcurrency, d.ItemsConcurrency)
 	reset("deploymentPreferenceOverrides", &c.Overrides, d.Overrides)
 	reset("durationAlarmP99Ms", &c.DurationP99Ms, d.DurationP99Ms)
+	reset("itemsAuthorizer", &c.ItemsAuthorizer, d.ItemsAuthorizer)
+	reset("tokenIssuer", &c.TokenIssuer, d.TokenIssuer)
+	reset("tokenAudience", &c.TokenAudience, d.TokenAudience)
+	reset("tokenJwksUrl", &c.TokenJwksURL, d.TokenJwksURL)
+	reset("tokenRequiredScopes", &c.TokenScopes, d.TokenScopes)
+	reset("tokenAdminScope", &c.TokenAdminScope, d.TokenAdminScope)
+	reset("requestIdentitySources", &c.RequestSources, d.RequestSources)
+	reset("apiClients", &c.APIClients, d.APIClients)
 	return c
 }
 
@@ -225,6 +272,8 @@ func (c Config) validate(p *patterns.Problems, env patterns.Env) {
 	}
 	c.validateOverrides(p)
 	c.validateDomains(p)
+	c.validateAuth(p)
+	c.validateClients(p)
 	switch {
 	case c.DurationP99Ms < 0:
 		p.Add(k("durationAlarmP99Ms"), "%s must not be negative; use 0 for no duration alarm", p.Val(k("durationAlarmP99Ms"), c.DurationP99Ms))
@@ -261,6 +310,8 @@ func (c Config) validateOverrides(p *patterns.Problems) {
 			p.Add(key, "function %s is listed twice; give each function one preference", p.Val(key, fn))
 		case !slices.Contains(Functions, fn):
 			p.Add(key, "%s is not a function; use one of %s", p.Val(key, fn), strings.Join(Functions, ", "))
+		case fn == "authorizer" && c.ItemsAuthorizer != string(items.AuthToken) && c.ItemsAuthorizer != string(items.AuthRequest):
+			p.Add(key, "%s is deployed only when %s is token or request, not %s", p.Val(key, fn), patterns.KeyName(Name, "itemsAuthorizer"), patterns.Quote(c.ItemsAuthorizer))
 		default:
 			if err := constructs.DeploymentPreference(pref).Validate(); err != nil {
 				p.Add(key, "%s", p.Redact(key, fmt.Errorf("%s: %w", fn, err), "is not a deployment preference"))
@@ -336,4 +387,223 @@ func orRegion(r string) string {
 		return "<region>"
 	}
 	return r
+}
+
+// authKeys are the keys of the items routes' authorizer: a problem with one
+// puts them all back to their defaults (cognito), so the args checks that
+// follow do not report it again.
+var authKeys = []string{"itemsAuthorizer", "tokenIssuer", "tokenAudience", "tokenJwksUrl", "tokenRequiredScopes", "tokenAdminScope", "requestIdentitySources"}
+
+func (c Config) validateAuth(p *patterns.Problems) {
+	k := func(name string) string { return patterns.KeyName(Name, name) }
+	mode := items.AuthMode(c.ItemsAuthorizer)
+	if !slices.Contains(items.AuthModes, mode) {
+		p.Add(k("itemsAuthorizer"), "%s is not an authorizer; use cognito, token, request or iam", p.Val(k("itemsAuthorizer"), c.ItemsAuthorizer))
+		return
+	}
+	usesToken := mode == items.AuthToken || mode == items.AuthRequest
+	if !usesToken {
+		// Settings that would do nothing are mistakes worth naming: a
+		// stack meant to check tokens would otherwise deploy Cognito.
+		for _, key := range []struct {
+			name string
+			set  bool
+		}{
+			{"tokenIssuer", c.TokenIssuer != ""}, {"tokenAudience", c.TokenAudience != ""}, {"tokenJwksUrl", c.TokenJwksURL != ""},
+			{"tokenRequiredScopes", len(c.TokenScopes) > 0}, {"tokenAdminScope", c.TokenAdminScope != ""},
+		} {
+			if key.set {
+				p.Add(k(key.name), "set, but %s is %s; it applies only to token and request", k("itemsAuthorizer"), mode)
+			}
+		}
+	}
+	if mode != items.AuthRequest && !slices.Equal(c.RequestSources, DefaultConfig().RequestSources) {
+		p.Add(k("requestIdentitySources"), "set, but %s is %s; it applies only to request", k("itemsAuthorizer"), mode)
+	}
+	if !usesToken {
+		return
+	}
+	switch {
+	case c.TokenIssuer == "":
+		p.Add(k("tokenIssuer"), "not set, but %s is %s; set it to the OIDC issuer URL exactly as tokens carry it in iss (e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123)", k("itemsAuthorizer"), mode)
+	default:
+		if msg := httpsURLProblem(c.TokenIssuer); msg != "" {
+			p.Add(k("tokenIssuer"), "%s %s", p.Val(k("tokenIssuer"), c.TokenIssuer), msg)
+		}
+	}
+	if strings.TrimSpace(c.TokenAudience) == "" {
+		p.Add(k("tokenAudience"), "not set, but %s is %s; set it to the aud tokens must carry (an API identifier or client ID)", k("itemsAuthorizer"), mode)
+	}
+	if c.TokenJwksURL != "" {
+		if msg := httpsURLProblem(c.TokenJwksURL); msg != "" {
+			p.Add(k("tokenJwksUrl"), "%s %s; or leave it empty to use the issuer's discovery document", p.Val(k("tokenJwksUrl"), c.TokenJwksURL), msg)
+		}
+	}
+	for _, s := range c.TokenScopes {
+		if !validScope(s) {
+			p.Add(k("tokenRequiredScopes"), "%s is not a scope: scopes are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)", p.Val(k("tokenRequiredScopes"), s))
+		}
+	}
+	if c.TokenAdminScope != "" && !validScope(c.TokenAdminScope) {
+		p.Add(k("tokenAdminScope"), "%s is not a scope: scopes are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)", p.Val(k("tokenAdminScope"), c.TokenAdminScope))
+	}
+	if mode == items.AuthRequest {
+		if len(c.RequestSources) == 0 {
+			p.Add(k("requestIdentitySources"), "empty; list at least one, e.g. method.request.header.Authorization")
+		}
+		seen := map[string]bool{}
+		for _, src := range c.RequestSources {
+			if msg := identitySourceProblem(src); msg != "" {
+				p.Add(k("requestIdentitySources"), "%s %s", p.Val(k("requestIdentitySources"), src), msg)
+			} else if seen[src] {
+				p.Add(k("requestIdentitySources"), "%s is listed twice; list each source once", p.Val(k("requestIdentitySources"), src))
+			}
+			seen[src] = true
+		}
+	}
+}
+
+func (c Config) validateClients(p *patterns.Problems) {
+	key := patterns.KeyName(Name, "apiClients")
+	seen := map[string]bool{}
+	for _, cl := range c.APIClients {
+		client, problems := parseClient(cl)
+		for _, msg := range problems {
+			p.Add(key, "entry %s: %s", p.Val(key, cl), msg)
+		}
+		if len(problems) == 0 && seen[client.Name] {
+			p.Add(key, "client %s is listed twice; client names are unique", p.Val(key, client.Name))
+		}
+		seen[client.Name] = true
+	}
+}
+
+// clientName is an API client's name; it names the client's API key and
+// usage plan.
+var clientName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// parseClient reads name=quotaPerDay:N,rate:R,burst:B, reporting every
+// problem of the entry.
+func parseClient(s string) (APIClient, []string) {
+	var problems []string
+	name, rest, _ := strings.Cut(s, "=")
+	c := APIClient{Name: strings.TrimSpace(name)}
+	if !clientName.MatchString(c.Name) {
+		problems = append(problems, fmt.Sprintf("name %s must be 1–64 letters, digits, '_' or '-'", patterns.Quote(c.Name)))
+	}
+	if strings.TrimSpace(rest) == "" {
+		return c, problems
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(part, ":")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || v == "" {
+			problems = append(problems, fmt.Sprintf("part %s is not key:value; use quotaPerDay:N, rate:R or burst:B", patterns.Quote(part)))
+			continue
+		}
+		if seen[k] {
+			problems = append(problems, fmt.Sprintf("%s is given twice", k))
+			continue
+		}
+		seen[k] = true
+		if msg := c.setLimit(k, v); msg != "" {
+			problems = append(problems, msg)
+		}
+	}
+	return c, problems
+}
+
+// setLimit sets one limit of c, or says what is wrong with it. API
+// Gateway's QuotaSettings.limit and ThrottleSettings.burstLimit are
+// integers, rateLimit a double
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_QuotaSettings.html,
+// https://docs.aws.amazon.com/apigateway/latest/api/API_ThrottleSettings.html).
+func (c *APIClient) setLimit(k, v string) string {
+	switch k {
+	case "quotaPerDay":
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 1 {
+			return fmt.Sprintf("quotaPerDay %s must be a whole number of requests from 1 to %d", patterns.Quote(v), math.MaxInt32)
+		}
+		c.QuotaPerDay = int(n)
+	case "rate":
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return fmt.Sprintf("rate %s must be a positive number of requests per second", patterns.Quote(v))
+		}
+		c.RateLimit = f
+	case "burst":
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 1 {
+			return fmt.Sprintf("burst %s must be a whole number of requests from 1 to %d", patterns.Quote(v), math.MaxInt32)
+		}
+		c.BurstLimit = int(n)
+	default:
+		return fmt.Sprintf("%s is not a limit; use quotaPerDay, rate or burst", patterns.Quote(k))
+	}
+	return ""
+}
+
+// httpsURLProblem says what is wrong with u as the issuer's or JWKS URL,
+// or "": the authorizer fetches signing keys from it, and keys fetched over
+// plain HTTP could be swapped in transit (authz.ConfigFromEnv checks the
+// same at cold start; authz is not imported here, to keep its JWT
+// libraries out of the Pulumi program).
+func httpsURLProblem(u string) string {
+	p, err := url.Parse(u)
+	switch {
+	case err != nil:
+		return "is not a URL"
+	case p.Scheme != "https":
+		return "must be an https URL"
+	case p.Host == "":
+		return "has no host"
+	case p.RawQuery != "" || p.Fragment != "":
+		return "must have no query or fragment"
+	}
+	return ""
+}
+
+// validScope is RFC 6749 §3.3's scope-token: 1*( %x21 / %x23-5B / %x5D-7E ).
+func validScope(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if ch := s[i]; ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// Identity source forms of a REQUEST authorizer
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateAuthorizer.html,
+// identitySource): a header or query string parameter of the method
+// request, a stage variable, or a $context variable. Header names are
+// RFC 9110 tokens; stage variable names are letters, digits and '_'
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html,
+// variables).
+var identitySources = []struct {
+	prefix string
+	name   *regexp.Regexp
+}{
+	{"method.request.header.", regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")},
+	{"method.request.querystring.", regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)},
+	{"stageVariables.", regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)},
+	{"context.", regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$`)},
+}
+
+// identitySourceProblem says what is wrong with src, or "".
+func identitySourceProblem(src string) string {
+	for _, f := range identitySources {
+		if name, ok := strings.CutPrefix(src, f.prefix); ok {
+			if !f.name.MatchString(name) {
+				return fmt.Sprintf("has a bad name after %s", f.prefix)
+			}
+			return ""
+		}
+	}
+	return "is not method.request.header.X, method.request.querystring.X, stageVariables.X or context.X"
 }

@@ -33,6 +33,7 @@ const (
 	itemsPackage    = kumoModule + "/patterns/webapp/functions/items"
 	healthPackage   = kumoModule + "/patterns/webapp/functions/health"
 	smokePackage    = kumoModule + "/patterns/webapp/functions/smoketest"
+	authzPackage    = kumoModule + "/patterns/webapp/functions/authorizer"
 	cognitoAuthName = "users"
 )
 
@@ -88,10 +89,56 @@ type Args struct {
 	// SmokeTest runs a pre-traffic hook that lists items through each new
 	// items version before it gets traffic; needs Releases. Default: false.
 	SmokeTest bool
+
+	// ItemsAuthorizer protects the items routes: cognito (the user pool's
+	// tokens), token or request (functions/authorizer checks a bearer JWT
+	// against Token's issuer, as a TOKEN or REQUEST authorizer) or iam
+	// (SigV4). The user pool stays in every mode: the site signs in with
+	// it. Default: cognito.
+	ItemsAuthorizer items.AuthMode
+	// Token configures the token and request authorizers; required with
+	// them, refused with the others. Default: nil.
+	Token *TokenAuth
+	// RequestIdentitySources are the request authorizer's identity
+	// sources; a request lacking one gets 401 before the authorizer runs.
+	// Default: method.request.header.Authorization.
+	RequestIdentitySources []string
+	// APIClients get one API key and usage plan each, and the items
+	// routes then require an API key. Default: none, no keys.
+	APIClients []APIClient
 }
 
-// Functions the pattern deploys, by the names DeploymentPreferences use.
-var Functions = []string{"items", "health"}
+// TokenAuth is what the token and request authorizers check tokens against.
+type TokenAuth struct {
+	// Issuer is the OIDC issuer URL, https; a token's iss must equal it.
+	Issuer string
+	// Audience must be one of a token's aud values.
+	Audience string
+	// JWKSURL is where the issuer's keys are, https. Default: the jwks_uri
+	// of the issuer's discovery document.
+	JWKSURL string
+	// RequiredScopes must all be in every token. Default: none.
+	RequiredScopes []string
+	// AdminScope makes a token's caller an admin of the items. Default:
+	// "", no admins.
+	AdminScope string
+}
+
+// APIClient is one client of the API with its own key and usage plan.
+type APIClient struct {
+	// Name names the client's API key and usage plan: 1–64 letters,
+	// digits, '_' or '-'.
+	Name string
+	// QuotaPerDay is the client's daily request quota. Default: 0, none.
+	QuotaPerDay int
+	// RateLimit and BurstLimit throttle the client. Default: the stage's.
+	RateLimit  float64
+	BurstLimit int
+}
+
+// Functions the pattern deploys, by the names DeploymentPreferences use;
+// authorizer only with a token or request ItemsAuthorizer.
+var Functions = []string{"items", "health", "authorizer"}
 
 // WebApp is the composed pattern; its parts are exposed for escape hatches.
 type WebApp struct {
@@ -105,6 +152,8 @@ type WebApp struct {
 	Health *constructs.Function
 	// SmokeTest is the items function's pre-traffic hook, or nil.
 	SmokeTest *constructs.Function
+	// Authorizer is the token or request authorizer's function, or nil.
+	Authorizer *constructs.Function
 
 	// SiteURL is where users open the app.
 	SiteURL pulumi.StringOutput
@@ -116,6 +165,7 @@ type WebApp struct {
 // once so validation and construction use exactly the same values.
 type parts struct {
 	smoke  *constructs.FunctionArgs
+	authz  *constructs.FunctionArgs
 	table  constructs.TableArgs
 	users  constructs.UserPoolArgs
 	items  constructs.FunctionArgs
@@ -174,7 +224,18 @@ func (a Args) parts() parts {
 	}
 	p.siteErr = siteErr
 	p.items.ReservedConcurrency = a.ItemsReservedConcurrency
-	for name, fa := range map[string]*constructs.FunctionArgs{"items": &p.items, "health": &p.health} {
+	fns := map[string]*constructs.FunctionArgs{"items": &p.items, "health": &p.health}
+	if (a.ItemsAuthorizer == items.AuthToken || a.ItemsAuthorizer == items.AuthRequest) && a.Token != nil {
+		// API Gateway waits for the authorizer like for any integration.
+		f := fn(authzPackage, fmt.Sprintf("%s authorizer of the kumo web app's items API", strings.ToUpper(string(a.ItemsAuthorizer))))
+		p.authz = &f
+		fns["authorizer"] = p.authz
+	}
+	for _, c := range a.APIClients {
+		p.api.UsagePlans = append(p.api.UsagePlans, constructs.UsagePlan{Name: c.Name, Keys: []string{c.Name},
+			QuotaPerDay: c.QuotaPerDay, RateLimit: c.RateLimit, BurstLimit: c.BurstLimit})
+	}
+	for name, fa := range fns {
 		fa.Releases = a.Releases
 		fa.DeploymentPreference = a.DeploymentPreferences[name]
 		fa.DurationP99AlarmMs = a.DurationP99AlarmMs
@@ -216,6 +277,18 @@ func (p parts) validate(name string, a *Args) error {
 	add(p.items.Validate(name + "-items"))
 	add(p.health.Validate(name + "-health"))
 	add(p.api.ValidateSettings(name + "-api"))
+	seen := map[string]bool{}
+	for i, c := range a.APIClients {
+		if c.Name == "" || !clientName.MatchString(c.Name) {
+			add(fmt.Errorf("APIClients[%d].Name: %q must be 1–64 letters, digits, '_' or '-'", i, c.Name))
+		} else if seen[c.Name] {
+			add(fmt.Errorf("APIClients[%d].Name: %q is a duplicate; client names are unique", i, c.Name))
+		}
+		seen[c.Name] = true
+		if c.QuotaPerDay < 0 || c.RateLimit < 0 || c.BurstLimit < 0 {
+			add(fmt.Errorf("APIClients[%d] (%s): quota, rate and burst must not be negative; 0 means none (quota) or the stage's (rate, burst)", i, c.Name))
+		}
+	}
 	add(p.site.Validate(name + "-site"))
 	if p.smoke != nil {
 		add(p.smoke.Validate(name + "-smoketest"))
@@ -228,11 +301,70 @@ func (p parts) validate(name string, a *Args) error {
 		add(fmt.Errorf("TimeoutSeconds: %d s is above API Gateway's %d s integration limit for API-fronted functions", t, constructs.MaxAPITimeoutSeconds))
 	}
 	for _, fn := range slices.Sorted(maps.Keys(a.DeploymentPreferences)) {
-		if !slices.Contains(Functions, fn) {
+		switch {
+		case !slices.Contains(Functions, fn):
 			add(fmt.Errorf("DeploymentPreferences: %q is not a function of the web app; use one of %s", fn, strings.Join(Functions, ", ")))
+		case fn == "authorizer" && p.authz == nil:
+			add(fmt.Errorf("DeploymentPreferences: %q is deployed only with ItemsAuthorizer token or request, not %s", fn, orCognito(a.ItemsAuthorizer)))
 		}
 	}
+	add(a.validateAuth())
+	if p.authz != nil {
+		add(p.authz.Validate(name + "-authorizer"))
+	}
 	return constructs.Invalid(fmt.Sprintf("web app %q", name), errs)
+}
+
+// validateAuth checks ItemsAuthorizer and the settings that go with it.
+func (a *Args) validateAuth() error {
+	var errs *multierror.Error
+	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
+	mode := orCognito(a.ItemsAuthorizer)
+	if !slices.Contains(items.AuthModes, mode) {
+		add("ItemsAuthorizer: %q is not an authorizer; use cognito, token, request or iam", a.ItemsAuthorizer)
+		return errs.ErrorOrNil()
+	}
+	usesToken := mode == items.AuthToken || mode == items.AuthRequest
+	switch {
+	case usesToken && a.Token == nil:
+		add("Token: nil, but ItemsAuthorizer is %s; set the issuer and audience tokens are checked against", mode)
+	case !usesToken && a.Token != nil:
+		add("Token: set, but ItemsAuthorizer is %s; it applies only to token and request", mode)
+	case usesToken:
+		t := a.Token
+		if msg := httpsURLProblem(t.Issuer); msg != "" {
+			add("Token.Issuer: %q %s", t.Issuer, msg)
+		}
+		if strings.TrimSpace(t.Audience) == "" {
+			add("Token.Audience: empty; set it to the aud tokens must carry")
+		}
+		if t.JWKSURL != "" {
+			if msg := httpsURLProblem(t.JWKSURL); msg != "" {
+				add("Token.JWKSURL: %q %s", t.JWKSURL, msg)
+			}
+		}
+		for _, s := range append(slices.Clone(t.RequiredScopes), t.AdminScope) {
+			if s != "" && !validScope(s) {
+				add("Token: scope %q is not a scope: printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)", s)
+			}
+		}
+	}
+	if mode != items.AuthRequest && len(a.RequestIdentitySources) > 0 {
+		add("RequestIdentitySources: set, but ItemsAuthorizer is %s; they apply only to request", mode)
+	}
+	for i, src := range a.RequestIdentitySources {
+		if msg := identitySourceProblem(src); msg != "" {
+			add("RequestIdentitySources[%d]: %q %s", i, src, msg)
+		}
+	}
+	return errs.ErrorOrNil()
+}
+
+func orCognito(m items.AuthMode) items.AuthMode {
+	if m == "" {
+		return items.AuthCognito
+	}
+	return m
 }
 
 // Validate reports every problem New would report for these args, without
@@ -276,6 +408,29 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	p.items.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
+	mode := orCognito(args.ItemsAuthorizer)
+	if mode != items.AuthCognito {
+		// Unset means cognito, so the default stacks' functions are
+		// unchanged.
+		p.items.Environment["AUTH_MODE"] = pulumi.String(string(mode))
+	}
+	if args.Token != nil && args.Token.AdminScope != "" {
+		p.items.Environment["ADMIN_SCOPE"] = pulumi.String(args.Token.AdminScope)
+	}
+	if p.authz != nil {
+		t := args.Token
+		env := map[string]pulumi.StringInput{"ISSUER": pulumi.String(t.Issuer), "AUDIENCE": pulumi.String(t.Audience)}
+		if t.JWKSURL != "" {
+			env["JWKS_URL"] = pulumi.String(t.JWKSURL)
+		}
+		if len(t.RequiredScopes) > 0 {
+			env["REQUIRED_SCOPES"] = pulumi.String(strings.Join(t.RequiredScopes, " "))
+		}
+		p.authz.Environment = env
+		if w.Authorizer, err = constructs.NewFunction(ctx, name+"-authorizer", p.authz, parent); err != nil {
+			return nil, err
+		}
+	}
 	p.health.Environment = map[string]pulumi.StringInput{"ALLOWED_ORIGIN": w.Site.Origin}
 	if p.smoke != nil {
 		if w.SmokeTest, err = constructs.NewFunction(ctx, name+"-smoketest", p.smoke, parent); err != nil {
@@ -300,7 +455,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		fn     *constructs.Function
 		reason string
 	}{
-		{w.Items, apiOnlyReason}, {w.Health, apiOnlyReason},
+		{w.Items, apiOnlyReason}, {w.Health, apiOnlyReason}, {w.Authorizer, apiOnlyReason},
 		{w.SmokeTest, "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"},
 	} {
 		if f.fn == nil {
@@ -311,16 +466,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	p.api.CORSOrigin = w.Site.Origin
-	p.api.Authorizers = map[string]constructs.Authorizer{cognitoAuthName: {Kind: constructs.AuthorizerCognito, UserPool: w.Users}}
-	p.api.DefaultAuthorizer = cognitoAuthName
+	p.api.Authorizers, p.api.DefaultAuthorizer = authorizers(mode, w, args.RequestIdentitySources)
+	keys := len(args.APIClients) > 0
+	notCognito := notCognitoReasons[mode]
 	p.api.Routes = []constructs.Route{
 		{Method: "GET", Path: "/health", Function: w.Health, Public: true,
 			PublicReason: "a liveness probe for uptime monitors and the smoke test: it returns only the status, function name and version, no user data"},
-		{Method: "GET", Path: "/items", Function: w.Items},
-		{Method: "POST", Path: "/items", Function: w.Items, BodySchema: itemSchema},
-		{Method: "GET", Path: "/items/{id}", Function: w.Items},
-		{Method: "PUT", Path: "/items/{id}", Function: w.Items, BodySchema: itemSchema},
-		{Method: "DELETE", Path: "/items/{id}", Function: w.Items},
+		{Method: "GET", Path: "/items", Function: w.Items, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "POST", Path: "/items", Function: w.Items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "GET", Path: "/items/{id}", Function: w.Items, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "PUT", Path: "/items/{id}", Function: w.Items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "DELETE", Path: "/items/{id}", Function: w.Items, APIKeyRequired: keys, NotCognitoReason: notCognito},
 	}
 	if w.Api, err = constructs.NewApi(ctx, name+"-api", &p.api, parent); err != nil {
 		return nil, err
@@ -333,6 +489,36 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return w, nil
+}
+
+// notCognitoReasons are why the items routes use no Cognito authorizer, by
+// mode; kumo check records them against AwsSolutions-COG4.
+var notCognitoReasons = map[items.AuthMode]string{
+	items.AuthToken:   "itemsAuthorizer token: callers bring JWTs from the configured OIDC issuer, checked by the web app's Lambda TOKEN authorizer (signature against the issuer's JWKS, iss, aud, exp, scopes)",
+	items.AuthRequest: "itemsAuthorizer request: callers bring JWTs from the configured OIDC issuer, checked by the web app's Lambda REQUEST authorizer (signature against the issuer's JWKS, iss, aud, exp, scopes)",
+	items.AuthIAM:     "itemsAuthorizer iam: callers are AWS principals signing with SigV4, which API Gateway verifies against IAM",
+}
+
+// authorizers are the API's authorizers and the items routes' default for
+// mode. Lambda authorizers cache nothing (TTL 0): functions/authorizer
+// allows exactly the method ARN called, and API Gateway would apply a
+// cached policy to the same token's calls of other routes, denying them.
+func authorizers(mode items.AuthMode, w *WebApp, sources []string) (map[string]constructs.Authorizer, string) {
+	noCache := 0
+	switch mode {
+	case items.AuthToken:
+		return map[string]constructs.Authorizer{"token": {Kind: constructs.AuthorizerToken, Function: w.Authorizer,
+			IdentitySource: constructs.DefaultAuthorizerIdentity, ResultTTLSeconds: &noCache}}, "token"
+	case items.AuthRequest:
+		if len(sources) == 0 {
+			sources = []string{constructs.DefaultAuthorizerIdentity}
+		}
+		return map[string]constructs.Authorizer{"request": {Kind: constructs.AuthorizerRequest, Function: w.Authorizer,
+			IdentitySource: strings.Join(sources, ","), ResultTTLSeconds: &noCache}}, "request"
+	case items.AuthIAM:
+		return nil, constructs.AuthorizerIAM
+	}
+	return map[string]constructs.Authorizer{cognitoAuthName: {Kind: constructs.AuthorizerCognito, UserPool: w.Users}}, cognitoAuthName
 }
 
 // siteConfig is the front end's /config.json: where the API and the user

@@ -47,3 +47,72 @@ func groups(claim string) []string {
 		return r == ',' || r == '"' || r == ' ' || r == '\t' || r == '\n'
 	})
 }
+
+// AuthMode is the kind of authorizer in front of the items routes; it
+// decides where in the request the caller's identity is.
+type AuthMode string
+
+// Auth modes, named as the web app's itemsAuthorizer key names them.
+const (
+	// AuthCognito: a Cognito user pool authorizer's verified claims.
+	AuthCognito AuthMode = "cognito"
+	// AuthToken and AuthRequest: a Lambda authorizer's context (the web
+	// app's functions/authorizer puts the token's sub and scope there).
+	AuthToken   AuthMode = "token"
+	AuthRequest AuthMode = "request"
+	// AuthIAM: the SigV4 signer's IAM principal.
+	AuthIAM AuthMode = "iam"
+)
+
+// AuthModes are the modes, in the order the docs list them.
+var AuthModes = []AuthMode{AuthCognito, AuthToken, AuthRequest, AuthIAM}
+
+// Identity tells the handler which authorizer protects its routes. Only
+// that authorizer's part of the request counts: API Gateway fills the
+// request context itself, but a caller reaching a route through another
+// authorizer must not be read as someone else.
+type Identity struct {
+	// Mode is the authorizer. Default: AuthCognito.
+	Mode AuthMode
+	// AdminScope makes a caller of a token or request authorizer an admin
+	// when the token carries it. Default: "", nobody is an admin.
+	AdminScope string
+}
+
+// Caller reads the caller of req. ok is false when the authorizer passed
+// no identity (a route deployed without it, or a direct invocation), and
+// the API answers 401.
+//
+// cognito: sub and the cognito:groups claim (AdminGroup members are
+// admins). token and request: the authorizer context's sub, and scope (the
+// token's scopes, space-separated, as functions/authorizer sets them)
+// holding AdminScope makes an admin. iam: the signer's user ARN, or the
+// caller ID when API Gateway has no ARN; IAM callers are never admins,
+// since no IAM principal is a member of the app's admins.
+func (id Identity) Caller(req Request) (c Caller, ok bool) {
+	switch id.Mode {
+	case AuthToken, AuthRequest:
+		c.Sub = req.Authorizer["sub"]
+		c.Admin = id.AdminScope != "" && slices.Contains(strings.Fields(req.Authorizer["scope"]), id.AdminScope)
+	case AuthIAM:
+		c.Sub = req.IAMUserArn
+		if c.Sub == "" {
+			c.Sub = req.IAMCaller
+		}
+	default:
+		return CallerFromClaims(req.Claims)
+	}
+	if c.Sub == "" {
+		c.Admin = false
+	}
+	return c, c.Sub != ""
+}
+
+// ParseAuthMode reads an AUTH_MODE setting; "" is AuthCognito.
+func ParseAuthMode(s string) (AuthMode, bool) {
+	if s == "" {
+		return AuthCognito, true
+	}
+	m := AuthMode(s)
+	return m, slices.Contains(AuthModes, m)
+}

@@ -35,10 +35,17 @@ type Request struct {
 	Headers map[string]string
 	// Body is the raw request body.
 	Body string
-	// Claims are the caller's verified token claims: "sub" is the caller,
-	// who owns the items they create, and "cognito:groups" makes members
-	// of AdminGroup admins. Without a sub every item route answers 401.
+	// Claims are a Cognito authorizer's verified token claims: "sub" is
+	// the caller, who owns the items they create, and "cognito:groups"
+	// makes members of AdminGroup admins. Read with Identity AuthCognito.
 	Claims map[string]string
+	// Authorizer is a Lambda authorizer's context ("sub", "scope"). Read
+	// with Identity AuthToken or AuthRequest.
+	Authorizer map[string]string
+	// IAMUserArn and IAMCaller are the SigV4 signer API Gateway verified
+	// (requestContext.identity.userArn and caller). Read with Identity
+	// AuthIAM. Without an identity every item route answers 401.
+	IAMUserArn, IAMCaller string
 	// RequestID identifies the request in logs, to match them with API
 	// Gateway's access logs and the x-amzn-RequestId response header.
 	RequestID string
@@ -62,6 +69,7 @@ type Handler struct {
 	store         *Store
 	allowedOrigin string
 	log           *slog.Logger
+	identity      Identity
 }
 
 // NewHandler returns a Handler for store. allowedOrigin is sent as
@@ -74,6 +82,13 @@ func NewHandler(store *Store, allowedOrigin string, log *slog.Logger) *Handler {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	return &Handler{store: store, allowedOrigin: allowedOrigin, log: log}
+}
+
+// WithIdentity sets which authorizer's identity the handler reads.
+// Default: Identity{}, a Cognito authorizer's claims.
+func (h *Handler) WithIdentity(id Identity) *Handler {
+	h.identity = id
+	return h
 }
 
 // Handle routes req to the Store and turns the outcome into a Response. It
@@ -114,12 +129,12 @@ func (h *Handler) Handle(ctx context.Context, req Request) (resp Response) {
 	default:
 		return h.json(http.StatusNotFound, errorBody{Error: fmt.Sprintf("no route for %s %s", req.Method, quoteHeader(req.Resource))})
 	}
-	c, ok := CallerFromClaims(req.Claims)
+	c, ok := h.identity.Caller(req)
 	if !ok {
-		// API Gateway's Cognito authorizer refuses requests without a
-		// valid token before they get here; this is a route deployed
-		// without it, or a direct invocation.
-		return h.json(http.StatusUnauthorized, errorBody{Error: "no signed-in user: the request carries no sub claim, so the API cannot tell whose items to use; call it through the API's Cognito authorizer"})
+		// API Gateway's authorizer refuses requests without a valid
+		// identity before they get here; this is a route deployed without
+		// it, or a direct invocation.
+		return h.json(http.StatusUnauthorized, errorBody{Error: "no signed-in caller: the request carries no sub (or IAM principal) from the API's authorizer, so the API cannot tell whose items to use; call it through the API"})
 	}
 	return route(ctx, req, c)
 }

@@ -1,5 +1,7 @@
 // Command authorizer is the web-app pattern's API Gateway REST API TOKEN
-// authorizer: it checks the bearer JWT in the request's token header
+// and REQUEST authorizer: it checks the bearer JWT in the request's token
+// header (TOKEN) or Authorization header (REQUEST, whose identity sources
+// decide only when API Gateway calls it)
 // against an OIDC issuer (patterns/webapp/authz does the checking) and
 // answers with a policy that allows execute-api:Invoke on exactly the
 // method ARN being called, for principal sub, with sub and scope in the
@@ -26,8 +28,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -60,13 +64,55 @@ var (
 	errUnavailable  = errors.New("authorizer cannot fetch the issuer's signing keys")
 )
 
+// event is both the TOKEN and the REQUEST authorizer input: TOKEN brings
+// authorizationToken, REQUEST the request's headers; both bring methodArn
+// in the same format
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html).
+type event struct {
+	Type               string            `json:"type"`
+	AuthorizationToken string            `json:"authorizationToken"`
+	MethodArn          string            `json:"methodArn"`
+	Headers            map[string]string `json:"headers"`
+}
+
+// errAmbiguous refuses a REQUEST with the Authorization header under two
+// spellings: which one API Gateway's identity source checked is unknown.
+var errAmbiguous = errors.New("more than one Authorization header")
+
+// token is the bearer token of e, by its type.
+func (e event) token() (string, error) {
+	switch e.Type {
+	case "TOKEN":
+		return e.AuthorizationToken, nil
+	case "REQUEST":
+		// REST APIs pass header names as the client sent them; HTTP
+		// header names are case-insensitive (RFC 9110 §5.1).
+		tok, found := "", false
+		for k, v := range e.Headers {
+			if strings.EqualFold(k, "Authorization") {
+				if found {
+					return "", errAmbiguous
+				}
+				tok, found = v, true
+			}
+		}
+		return tok, nil
+	}
+	return "", fmt.Errorf("event type %q is neither TOKEN nor REQUEST", e.Type)
+}
+
 type authorizer interface {
 	Authorize(ctx context.Context, authorizationToken, methodARN string) (authz.Decision, error)
 }
 
-func handler(a authorizer, log *slog.Logger) func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	return func(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		d, err := a.Authorize(ctx, req.AuthorizationToken, req.MethodArn)
+func handler(a authorizer, log *slog.Logger) func(context.Context, event) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return func(ctx context.Context, req event) (events.APIGatewayCustomAuthorizerResponse, error) {
+		tok, err := req.token()
+		if err != nil {
+			log.Info("refused", slog.String("methodArn", req.MethodArn), slog.String("reason", err.Error()))
+			return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
+		}
+		d, err := a.Authorize(ctx, tok, req.MethodArn)
 		switch {
 		case errors.Is(err, authz.ErrKeysUnavailable):
 			log.Error("token not checked", slog.String("methodArn", req.MethodArn), slog.String("error", err.Error()))

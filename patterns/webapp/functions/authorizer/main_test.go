@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kumo-iac/kumo/patterns/webapp/authz"
@@ -58,19 +57,28 @@ func TestHandler(t *testing.T) {
 	}
 	valid, expired := token(now.Add(time.Hour)), token(now.Add(-time.Hour))
 
+	allowed := `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["` + methodARN + `"]}]},"context":{"scope":"items:read","sub":"user-1"}}`
 	tests := []struct {
 		name      string
 		down      bool
+		typ       string // default TOKEN
 		header    string
+		headers   map[string]string // REQUEST's, default {"Authorization": header}
 		methodARN string
 		want      string // the response's JSON, or the error's text
 	}{
-		{name: "valid", header: "Bearer " + valid, methodARN: methodARN,
-			want: `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["` + methodARN + `"]}]},"context":{"scope":"items:read","sub":"user-1"}}`},
+		{name: "valid", header: "Bearer " + valid, methodARN: methodARN, want: allowed},
 		{name: "expired", header: "Bearer " + expired, methodARN: methodARN, want: "Unauthorized"},
 		{name: "no token", header: "", methodARN: methodARN, want: "Unauthorized"},
 		{name: "malformed method ARN", header: "Bearer " + valid, methodARN: "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/*", want: "Unauthorized"},
 		{name: "keys unavailable", down: true, header: "Bearer " + valid, methodARN: methodARN, want: "authorizer cannot fetch the issuer's signing keys"},
+		{name: "REQUEST valid", typ: "REQUEST", header: "Bearer " + valid, methodARN: methodARN, want: allowed},
+		{name: "REQUEST header in lower case", typ: "REQUEST", header: "Bearer " + valid, headers: map[string]string{"authorization": "Bearer " + valid, "x-stage": "prod"}, methodARN: methodARN, want: allowed},
+		{name: "REQUEST expired", typ: "REQUEST", header: "Bearer " + expired, methodARN: methodARN, want: "Unauthorized"},
+		{name: "REQUEST without Authorization", typ: "REQUEST", headers: map[string]string{"x-api-key": "k"}, methodARN: methodARN, want: "Unauthorized"},
+		{name: "REQUEST with two Authorization headers", typ: "REQUEST", header: "Bearer " + valid, headers: map[string]string{"Authorization": "Bearer " + valid, "authorization": "Bearer " + expired}, methodARN: methodARN, want: "Unauthorized"},
+		{name: "REQUEST malformed method ARN", typ: "REQUEST", header: "Bearer " + valid, methodARN: "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/items/*", want: "Unauthorized"},
+		{name: "unknown event type", typ: "JWT", header: "Bearer " + valid, methodARN: methodARN, want: "Unauthorized"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,9 +90,21 @@ func TestHandler(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := handler(a, log)(context.Background(), events.APIGatewayCustomAuthorizerRequest{
-				Type: "TOKEN", AuthorizationToken: tt.header, MethodArn: tt.methodARN,
-			})
+			// Decoded from JSON, as the Lambda runtime does.
+			ev := map[string]any{"type": "TOKEN", "authorizationToken": tt.header, "methodArn": tt.methodARN}
+			if tt.typ != "" {
+				ev = map[string]any{"type": tt.typ, "methodArn": tt.methodARN, "headers": tt.headers,
+					"stageVariables": map[string]string{"scheme": "oidc"}, "requestContext": map[string]any{"stage": "prod"}}
+				if tt.headers == nil {
+					ev["headers"] = map[string]string{"Authorization": tt.header}
+				}
+			}
+			raw, _ := json.Marshal(ev)
+			var in event
+			if err := json.Unmarshal(raw, &in); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := handler(a, log)(context.Background(), in)
 			got := ""
 			if err != nil {
 				got = err.Error()

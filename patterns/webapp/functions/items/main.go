@@ -7,14 +7,19 @@
 // Environment: TABLE_NAME (required) names the DynamoDB table, which must
 // have the items.OwnerIndex; ALLOWED_ORIGIN is sent as
 // Access-Control-Allow-Origin (unset: no CORS header, so only same-origin
-// browser calls work). The key that signs page tokens needs no setting: it
-// lives in the table (see items.Store).
+// browser calls work); AUTH_MODE names the authorizer in front of the
+// routes, cognito (unset), token, request or iam, which decides where the
+// caller's identity is (see items.Identity), and ADMIN_SCOPE (token and
+// request only; unset: no admins) the token scope that makes a caller an
+// admin. The key that signs page tokens needs no setting: it lives in the
+// table (see items.Store).
 package main
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -36,6 +41,11 @@ func main() {
 		log.Error("TABLE_NAME is not set: set it to the name of the items DynamoDB table")
 		os.Exit(1)
 	}
+	id, err := identity(os.Getenv)
+	if err != nil {
+		log.Error(err.Error())
+		os.Exit(1)
+	}
 	origin := os.Getenv("ALLOWED_ORIGIN")
 	if origin == "" {
 		log.Warn("ALLOWED_ORIGIN is not set: responses carry no Access-Control-Allow-Origin header, so browsers on other origins cannot read them")
@@ -47,7 +57,7 @@ func main() {
 		log.Error("load AWS config", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	h := items.NewHandler(items.NewStore(dynamodb.NewFromConfig(cfg), table), origin, log)
+	h := items.NewHandler(items.NewStore(dynamodb.NewFromConfig(cfg), table), origin, log).WithIdentity(id)
 	lambda.Start(func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		return toEvent(h.Handle(ctx, toRequest(req))), nil
 	})
@@ -71,8 +81,42 @@ func toRequest(req events.APIGatewayProxyRequest) items.Request {
 		Headers:    req.Headers,
 		Body:       body,
 		Claims:     claims(req.RequestContext.Authorizer),
+		Authorizer: authorizerContext(req.RequestContext.Authorizer),
+		IAMUserArn: req.RequestContext.Identity.UserArn,
+		IAMCaller:  req.RequestContext.Identity.Caller,
 		RequestID:  req.RequestContext.RequestID,
 	}
+}
+
+// identity reads AUTH_MODE and ADMIN_SCOPE.
+func identity(getenv func(string) string) (items.Identity, error) {
+	mode, ok := items.ParseAuthMode(getenv("AUTH_MODE"))
+	if !ok {
+		return items.Identity{}, fmt.Errorf("AUTH_MODE is %q: use cognito, token, request or iam (unset: cognito)", mode)
+	}
+	admin := getenv("ADMIN_SCOPE")
+	if admin != "" && mode != items.AuthToken && mode != items.AuthRequest {
+		return items.Identity{}, fmt.Errorf("ADMIN_SCOPE is set, but AUTH_MODE is %s: admin scopes come only from token and request authorizers", mode)
+	}
+	return items.Identity{Mode: mode, AdminScope: admin}, nil
+}
+
+// authorizerContext reads a Lambda authorizer's context, which API Gateway
+// passes flat beside principalId: string, number and boolean values only
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html).
+func authorizerContext(authorizer map[string]any) map[string]string {
+	if _, cognito := authorizer["claims"]; cognito || len(authorizer) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(authorizer))
+	for k, v := range authorizer {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		} else if b, err := json.Marshal(v); err == nil {
+			out[k] = string(b)
+		}
+	}
+	return out
 }
 
 // claims reads the token claims a Cognito user pool authorizer puts in the

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -74,6 +75,59 @@ func TestClaimsWithoutAuthorizer(t *testing.T) {
 	for _, a := range []map[string]any{nil, {}, {"principalId": "x"}, {"claims": "not a map"}} {
 		if got := claims(a); got != nil {
 			t.Errorf("claims(%v) = %v; want nil", a, got)
+		}
+	}
+}
+
+// The identity parts of a Lambda authorizer's and an IAM-signed request,
+// decoded as the runtime does, read by the matching identity.
+func TestToRequestIdentities(t *testing.T) {
+	tests := []struct {
+		name, ctx string
+		id        items.Identity
+		want      items.Caller
+	}{
+		{"token", `{"authorizer": {"principalId": "u-1", "sub": "u-1", "scope": "items:admin items:read", "integrationLatency": 12}}`,
+			items.Identity{Mode: items.AuthToken, AdminScope: "items:admin"}, items.Caller{Sub: "u-1", Admin: true}},
+		{"request", `{"authorizer": {"principalId": "u-2", "sub": "u-2", "scope": ""}}`,
+			items.Identity{Mode: items.AuthRequest, AdminScope: "items:admin"}, items.Caller{Sub: "u-2"}},
+		{"iam", `{"identity": {"userArn": "arn:aws:iam::123456789012:user/ci", "caller": "AIDAEXAMPLE"}}`,
+			items.Identity{Mode: items.AuthIAM}, items.Caller{Sub: "arn:aws:iam::123456789012:user/ci"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ev events.APIGatewayProxyRequest
+			if err := json.Unmarshal([]byte(`{"requestContext": `+tt.ctx+`}`), &ev); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := tt.id.Caller(toRequest(ev))
+			if !ok || got != tt.want {
+				t.Errorf("got %+v, %v; want %+v, true", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestIdentityFromEnv(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		want    items.Identity
+		wantErr string
+	}{
+		{map[string]string{}, items.Identity{Mode: items.AuthCognito}, ""},
+		{map[string]string{"AUTH_MODE": "token", "ADMIN_SCOPE": "items:admin"}, items.Identity{Mode: items.AuthToken, AdminScope: "items:admin"}, ""},
+		{map[string]string{"AUTH_MODE": "iam"}, items.Identity{Mode: items.AuthIAM}, ""},
+		{map[string]string{"AUTH_MODE": "saml"}, items.Identity{}, `AUTH_MODE is "saml"`},
+		{map[string]string{"AUTH_MODE": "iam", "ADMIN_SCOPE": "x"}, items.Identity{}, "ADMIN_SCOPE is set, but AUTH_MODE is iam"},
+	}
+	for _, tt := range tests {
+		got, err := identity(func(k string) string { return tt.env[k] })
+		gotErr := ""
+		if err != nil {
+			gotErr = err.Error()
+		}
+		if got != tt.want || !strings.Contains(gotErr, tt.wantErr) || (tt.wantErr == "") != (err == nil) {
+			t.Errorf("identity(%v) = %+v, %v; want %+v, an error containing %q", tt.env, got, err, tt.want, tt.wantErr)
 		}
 	}
 }
