@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-
-	"github.com/kumo-iac/kumo/internal/diff"
 )
 
 // TestDeployRolePassesEveryServiceRole: a deploy role must be able to pass
@@ -69,27 +67,5 @@ func TestDeployRolePassesEveryServiceRole(t *testing.T) {
 	}
 	if len(seen) == 0 {
 		t.Fatal("no role trusted by a service in the golden documents; want the shipped stacks' roles")
-	}
-}
-
-// TestDeployRoleCoversKumo: every pulumi-aws module kumo emits resources of
-// has its IAM service prefixes, so a deploy role may manage it.
-func TestDeployRoleCoversKumoModules(t *testing.T) {
-	services := deployServices()
-	for _, typ := range diff.KnownTypes() {
-		mod, ok := moduleOf(typ)
-		if !ok || mod == "iam" {
-			continue
-		}
-		prefixes, ok := moduleServices[mod]
-		if !ok {
-			t.Errorf("%s: module %s has no IAM service prefixes in moduleServices", typ, mod)
-			continue
-		}
-		for _, p := range prefixes {
-			if !slices.Contains(services, p) {
-				t.Errorf("%s: %s missing from the deploy role's services %v", typ, p, services)
-			}
-		}
 	}
 }

@@ -22,6 +22,7 @@ func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
 // Reference, https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
 // TestDeployRoleCoversKumo fails when kumo emits a module missing here.
 var moduleServices = map[string][]string{
+	"acm":                   {"acm"},
 	"apigateway":            {"apigateway"},
 	"athena":                {"athena"},
 	"cloudfront":            {"cloudfront"},
@@ -40,6 +41,7 @@ var moduleServices = map[string][]string{
 	"kms":                   {"kms"},
 	"lambda":                {"lambda"},
 	"opensearch":            {"es"},
+	"route53":               {"route53"},
 	"s3":                    {"s3"},
 	"sfn":                   {"states"},
 	"sns":                   {"sns"},
