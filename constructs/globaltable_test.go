@@ -1,6 +1,7 @@
 package constructs_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -91,5 +92,43 @@ func TestTableReplicaInOwnRegionFailsSynth(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "replicas.regionName") || !strings.Contains(err.Error(), "the table's own region") {
 		t.Errorf("synth: got %v; want the reality rule refusing a replica in %s", err, testRegion)
+	}
+}
+
+// TestTableGrantsCoverReplicaKeys: a replica under a customer managed key
+// of its own region needs that key too, for a function in that region.
+func TestTableGrantsCoverReplicaKeys(t *testing.T) {
+	const replicaKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		fn, err := constructs.NewFunction(ctx, "fn", p.fnArgs())
+		if err != nil {
+			return nil, err
+		}
+		key, err := constructs.NewKey(ctx, "items-key", nil)
+		if err != nil {
+			return nil, err
+		}
+		table, err := constructs.NewTable(ctx, "items", &constructs.TableArgs{KMSKey: key,
+			Replicas: []constructs.TableReplica{{Region: "us-east-1", KMSKeyArn: replicaKey}}})
+		if err != nil {
+			return nil, err
+		}
+		if err := table.GrantRead(fn); err != nil {
+			return nil, err
+		}
+		out := functionOutputs(fn)
+		out["keyArn"] = key.Arn
+		return out, nil
+	})
+	doc := policyInput(t, s.find(typRolePolicy, "fn-table-items-read"), "policy")
+	var keys []string
+	for _, st := range doc.Statement {
+		if st.Sid == "TableKey" {
+			keys = st.Resource
+		}
+	}
+	if want := []string{s.output("keyArn"), replicaKey}; !reflect.DeepEqual(keys, want) {
+		t.Errorf("TableKey resources: got %q; want the table's key and the replica's %q", keys, want)
 	}
 }

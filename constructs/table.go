@@ -121,8 +121,10 @@ type Table struct {
 
 	// stream is the table's stream view, StreamOff without one (StreamTo).
 	stream StreamView
-	// replicaRegions are the regions of the table's replicas, in order.
+	// replicaRegions are the regions of the table's replicas, in order;
+	// replicaKeys the customer managed keys of those that have one.
 	replicaRegions []string
+	replicaKeys    []string
 }
 
 var attrName = lazyRegexp(`^[A-Za-z0-9_.-]{1,255}$`)
@@ -330,6 +332,9 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey, stream: a.Stream}
 	for _, r := range a.Replicas {
 		t.replicaRegions = append(t.replicaRegions, r.Region)
+		if r.KMSKeyArn != "" {
+			t.replicaKeys = append(t.replicaKeys, r.KMSKeyArn)
+		}
 	}
 	switch {
 	case a.KMSKey != nil:
@@ -440,7 +445,13 @@ func (t *Table) grant(g Grantee, access string, actions, keyActions []string) er
 		WildcardReason: "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name",
 	}}
 	if t.key != nil {
-		statements = append(statements, Statement{Sid: "TableKey", Actions: keyActions, Resources: []pulumi.StringInput{t.key.Arn}})
+		// A function in a replica's region reads and writes that replica,
+		// encrypted with the replica's own key.
+		keys := []pulumi.StringInput{t.key.Arn}
+		for _, k := range t.replicaKeys {
+			keys = append(keys, pulumi.String(k))
+		}
+		statements = append(statements, Statement{Sid: "TableKey", Actions: keyActions, Resources: keys})
 	}
 	return g.addToRolePolicy(fmt.Sprintf("table-%s-%s", t.name, access), statements...)
 }

@@ -178,7 +178,8 @@ var route53Specs = map[string]Spec{
 							continue
 						}
 						oid, _ := o.String("setIdentifier")
-						_, upsert := o.Value("allowOverwrite")
+						ov, _ := o.Value("allowOverwrite")
+						upsert := ov == true
 						switch {
 						case oid == id && upsert:
 							// allowOverwrite UPSERTs: ACM asks for the same

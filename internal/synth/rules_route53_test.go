@@ -78,6 +78,11 @@ func TestRoute53RecordRealityRules(t *testing.T) {
 		{"failover next to a simple record", pair(failoverRecord("a", "PRIMARY"), aliasRecordInputs(set("name", "API.example.com."))),
 			[]want{{tRoute53Record, "name", "same routing policy", "dns-failover-configuring"}, {tRoute53Record, "name", "same routing policy", "dns-failover-configuring"}}},
 		{"accepted: same name in another zone", pair(aliasRecordInputs(), aliasRecordInputs(set("zoneId", "Z9876543210"))), nil},
+		// ACM asks for one validation record per name in every region: an
+		// UPSERT (allowOverwrite true) may repeat it, false may not.
+		{"accepted: one record twice with allowOverwrite", pair(aliasRecordInputs(set("allowOverwrite", true)), aliasRecordInputs(set("allowOverwrite", true))), nil},
+		{"one record twice with allowOverwrite false", pair(aliasRecordInputs(set("allowOverwrite", false)), aliasRecordInputs(set("allowOverwrite", false))),
+			[]want{{tRoute53Record, "setIdentifier", "its own setIdentifier", "already exists"}, {tRoute53Record, "setIdentifier", "its own setIdentifier", "already exists"}}},
 	})
 }
 

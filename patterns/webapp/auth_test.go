@@ -213,6 +213,13 @@ func TestWebAppAuthConfig(t *testing.T) {
 			`kumo:webapp.requestIdentitySources: "stageVariables.auth-scheme" has a bad name after stageVariables.`,
 			`kumo:webapp.requestIdentitySources: "method.request.header.Authorization" is listed twice`,
 		}},
+		{"identity sources without the Authorization header", cfg(func(c *webapp.Config) {
+			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience = "request", "https://idp.example.com/", "api"
+			c.RequestSources = []string{"method.request.querystring.access_token", "stageVariables.scheme"}
+		}), []string{"kumo:webapp.requestIdentitySources: [method.request.querystring.access_token stageVariables.scheme] lacks method.request.header.Authorization"}},
+		{"smoke test with a token authorizer", cfg(func(c *webapp.Config) {
+			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience, c.SmokeTest = "token", "https://idp.example.com/", "api", true
+		}), []string{"kumo:webapp.smokeTest: true, but kumo:webapp.itemsAuthorizer is token; the smoke test calls the items function as a Cognito user"}},
 		{"empty identity sources", cfg(func(c *webapp.Config) {
 			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience, c.RequestSources = "request", "https://idp.example.com/", "api", []string{}
 		}), []string{"kumo:webapp.requestIdentitySources: empty"}},

@@ -417,6 +417,12 @@ func (c Config) validateAuth(p *patterns.Problems) {
 			}
 		}
 	}
+	// The smoke test signs in as the user pool would: its event carries
+	// Cognito claims, which only the cognito mode reads, so in any other
+	// mode every release's pre-traffic hook would get 401 and roll back.
+	if c.SmokeTest && mode != items.AuthCognito {
+		p.Add(k("smokeTest"), "true, but %s is %s; the smoke test calls the items function as a Cognito user, so it works only with cognito: turn it off or use cognito", k("itemsAuthorizer"), mode)
+	}
 	if mode != items.AuthRequest && !slices.Equal(c.RequestSources, DefaultConfig().RequestSources) {
 		p.Add(k("requestIdentitySources"), "set, but %s is %s; it applies only to request", k("itemsAuthorizer"), mode)
 	}
@@ -450,6 +456,12 @@ func (c Config) validateAuth(p *patterns.Problems) {
 	if mode == items.AuthRequest {
 		if len(c.RequestSources) == 0 {
 			p.Add(k("requestIdentitySources"), "empty; list at least one, e.g. method.request.header.Authorization")
+		}
+		// kumo's authorizer reads the bearer token from the Authorization
+		// header; sources are only what API Gateway requires before calling
+		// it, so the header must be one of them.
+		if len(c.RequestSources) > 0 && !slices.Contains(c.RequestSources, "method.request.header.Authorization") {
+			p.Add(k("requestIdentitySources"), "%v lacks method.request.header.Authorization; kumo's authorizer reads the bearer token from that header, so list it (with any other sources, e.g. stageVariables.scheme)", c.RequestSources)
 		}
 		seen := map[string]bool{}
 		for _, src := range c.RequestSources {

@@ -86,19 +86,16 @@ type Identity struct {
 // cognito: sub and the cognito:groups claim (AdminGroup members are
 // admins). token and request: the authorizer context's sub, and scope (the
 // token's scopes, space-separated, as functions/authorizer sets them)
-// holding AdminScope makes an admin. iam: the signer's user ARN, or the
-// caller ID when API Gateway has no ARN; IAM callers are never admins,
-// since no IAM principal is a member of the app's admins.
+// holding AdminScope makes an admin. iam: the signer (iamOwner); IAM
+// callers are never admins, since no IAM principal is a member of the app's
+// admins.
 func (id Identity) Caller(req Request) (c Caller, ok bool) {
 	switch id.Mode {
 	case AuthToken, AuthRequest:
 		c.Sub = req.Authorizer["sub"]
 		c.Admin = id.AdminScope != "" && slices.Contains(strings.Fields(req.Authorizer["scope"]), id.AdminScope)
 	case AuthIAM:
-		c.Sub = req.IAMUserArn
-		if c.Sub == "" {
-			c.Sub = req.IAMCaller
-		}
+		c.Sub = iamOwner(req)
 	default:
 		return CallerFromClaims(req.Claims)
 	}
@@ -115,4 +112,33 @@ func ParseAuthMode(s string) (AuthMode, bool) {
 	}
 	m := AuthMode(s)
 	return m, slices.Contains(AuthModes, m)
+}
+
+// iamOwner is who owns an IAM caller's items. A role session's name is
+// the caller's to choose (sts:AssumeRole RoleSessionName), so a session
+// must not be an owner: whoever can assume the role could take any
+// session's items by reusing its name. A Cognito identity pool user is its
+// identity ID (every such user shares the pool role's session name); any
+// other assumed role is the role itself, all its sessions one owner; an IAM
+// user is its ARN.
+func iamOwner(req Request) string {
+	if req.IAMCognitoIdentityID != "" {
+		return "cognito-identity:" + req.IAMCognitoIdentityID
+	}
+	if arn := req.IAMUserArn; arn != "" {
+		// arn:aws:sts::<account>:assumed-role/<role>/<session>
+		if rest, ok := strings.CutPrefix(arn, "arn:"); ok {
+			parts := strings.SplitN(rest, ":", 5)
+			if len(parts) == 5 && parts[1] == "sts" {
+				if role, ok := strings.CutPrefix(parts[4], "assumed-role/"); ok {
+					role, _, _ = strings.Cut(role, "/")
+					return "arn:" + parts[0] + ":iam::" + parts[3] + ":role/" + role
+				}
+			}
+		}
+		return arn
+	}
+	// The caller ID of a role session is <role ID>:<session name>.
+	id, _, _ := strings.Cut(req.IAMCaller, ":")
+	return id
 }

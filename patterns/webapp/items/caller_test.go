@@ -29,8 +29,19 @@ func TestIdentityCaller(t *testing.T) {
 		{"token with scope but no sub", Identity{Mode: AuthToken, AdminScope: "items:admin"}, Request{Authorizer: map[string]string{"scope": "items:admin"}}, Caller{}, false},
 		{"request admin by scope", Identity{Mode: AuthRequest, AdminScope: "items:admin"}, full, Caller{Sub: "oidc-user", Admin: true}, true},
 		{"request without context", Identity{Mode: AuthRequest}, Request{}, Caller{}, false},
-		{"iam user ARN, never admin", Identity{Mode: AuthIAM, AdminScope: "items:admin"}, full, Caller{Sub: iamArn}, true},
+		// A session name is the caller's choice: the role owns, never the session.
+		{"iam role session owned by its role, never admin", Identity{Mode: AuthIAM, AdminScope: "items:admin"}, full,
+			Caller{Sub: "arn:aws:iam::123456789012:role/reporting"}, true},
+		{"iam sessions of one role are one owner", Identity{Mode: AuthIAM},
+			Request{IAMUserArn: "arn:aws:sts::123456789012:assumed-role/reporting/someone-elses-name"},
+			Caller{Sub: "arn:aws:iam::123456789012:role/reporting"}, true},
+		{"iam identity pool users are their identity", Identity{Mode: AuthIAM},
+			Request{IAMUserArn: "arn:aws:sts::123456789012:assumed-role/pool-role/CognitoIdentityCredentials", IAMCognitoIdentityID: "eu-west-1:1a2b"},
+			Caller{Sub: "cognito-identity:eu-west-1:1a2b"}, true},
+		{"iam user", Identity{Mode: AuthIAM}, Request{IAMUserArn: "arn:aws:iam::123456789012:user/alice"},
+			Caller{Sub: "arn:aws:iam::123456789012:user/alice"}, true},
 		{"iam caller when no ARN", Identity{Mode: AuthIAM}, Request{IAMCaller: "AIDAEXAMPLE"}, Caller{Sub: "AIDAEXAMPLE"}, true},
+		{"iam role caller ID without its session", Identity{Mode: AuthIAM}, Request{IAMCaller: "AROAEXAMPLE:session-1"}, Caller{Sub: "AROAEXAMPLE"}, true},
 		{"iam ignores the others", Identity{Mode: AuthIAM}, Request{Claims: cognito, Authorizer: lambdaCtx}, Caller{}, false},
 	}
 	for _, tt := range tests {

@@ -46,6 +46,9 @@ type Request struct {
 	// (requestContext.identity.userArn and caller). Read with Identity
 	// AuthIAM. Without an identity every item route answers 401.
 	IAMUserArn, IAMCaller string
+	// IAMCognitoIdentityID is the Cognito identity pool identity of a
+	// caller signing with the pool's credentials.
+	IAMCognitoIdentityID string
 	// RequestID identifies the request in logs, to match them with API
 	// Gateway's access logs and the x-amzn-RequestId response header.
 	RequestID string

@@ -74,17 +74,18 @@ func toRequest(req events.APIGatewayProxyRequest) items.Request {
 		}
 	}
 	return items.Request{
-		Method:     req.HTTPMethod,
-		Resource:   req.Resource,
-		PathParams: req.PathParameters,
-		Query:      req.QueryStringParameters,
-		Headers:    req.Headers,
-		Body:       body,
-		Claims:     claims(req.RequestContext.Authorizer),
-		Authorizer: authorizerContext(req.RequestContext.Authorizer),
-		IAMUserArn: req.RequestContext.Identity.UserArn,
-		IAMCaller:  req.RequestContext.Identity.Caller,
-		RequestID:  req.RequestContext.RequestID,
+		Method:               req.HTTPMethod,
+		Resource:             req.Resource,
+		PathParams:           req.PathParameters,
+		Query:                req.QueryStringParameters,
+		Headers:              req.Headers,
+		Body:                 body,
+		Claims:               claims(req.RequestContext.Authorizer),
+		Authorizer:           authorizerContext(req.RequestContext.Authorizer),
+		IAMUserArn:           req.RequestContext.Identity.UserArn,
+		IAMCaller:            req.RequestContext.Identity.Caller,
+		IAMCognitoIdentityID: req.RequestContext.Identity.CognitoIdentityID,
+		RequestID:            req.RequestContext.RequestID,
 	}
 }
 
