@@ -190,10 +190,17 @@ func (a *Authorizer) Authorize(ctx context.Context, authorizationToken, methodAR
 
 // bearer takes the token out of an Authorization header value
 // (RFC 6750 §2.1: "Bearer" 1*SP b64token; the scheme is case-insensitive,
-// RFC 9110 §11.1).
+// RFC 9110 §11.1). A bare JWT (three dot-separated parts, no scheme) is
+// taken too: it is what API Gateway's Cognito authorizers read, so the
+// web app's site, which sends its ID token that way, works unchanged when
+// the stack moves to kumo's authorizer with the user pool as issuer. The
+// scheme adds no security; the signature and claims decide.
 func bearer(header string) (string, error) {
 	if len(header) > maxHeader {
 		return "", fmt.Errorf("authorization header is longer than %d bytes", maxHeader)
+	}
+	if !strings.ContainsAny(header, " \t") && strings.Count(header, ".") == 2 {
+		return header, nil
 	}
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -83,7 +83,11 @@ func TestAuthorize(t *testing.T) {
 		{name: "missing sub", header: "Bearer " + rs(with(func(c jwt.MapClaims) { delete(c, "sub") })), want: "token has no sub"},
 		{name: "missing scope", header: "Bearer " + good, scopes: []string{"items:read", "items:write"}, want: `lacks required scopes ["items:write"]`},
 		{name: "scp of the wrong type", header: "Bearer " + rs(with(func(c jwt.MapClaims) { c["scp"] = 7 })), want: "scp is neither"},
-		{name: "no bearer scheme", header: good, want: `not "Bearer <token>"`},
+		// A bare JWT is what the site sends (Cognito authorizers read it so);
+		// it is checked exactly like a Bearer one.
+		{name: "bare JWT, as the site sends its ID token", header: good},
+		{name: "bare tampered JWT", header: tampered, want: "token signature is invalid"},
+		{name: "bare JWT with spaces around it", header: " " + good, want: `not "Bearer <token>"`},
 		{name: "basic scheme", header: "Basic dXNlcjpwYXNz", want: `not "Bearer <token>"`},
 		{name: "empty header", header: "", want: `not "Bearer <token>"`},
 		{name: "not a JWT", header: "Bearer abc.def", want: "token is malformed"},
