@@ -273,8 +273,18 @@ func (a DNSRoutingArgs) validate() *multierror.Error {
 			// not carry gets 403 Forbidden.
 			add("%s.Domain: serves %q, not the routed name %q; API Gateway answers only for its own domain name", field, t.Domain.domainName, a.Name)
 		}
-		if a.Mode == RoutingFailover && i == 0 && t.HealthCheck == nil {
+		if t.Domain != nil && t.Domain.region != "" && t.Region != "" && t.Domain.region != t.Region {
+			// A latency record names the region its target is in; a wrong one
+			// sends callers to a far endpoint.
+			add("%s.Region: %q, but its Domain is in %q; route each region to its own domain", field, t.Region, t.Domain.region)
+		}
+		switch {
+		case a.Mode == RoutingFailover && i == 0 && t.HealthCheck == nil:
 			add("%s.HealthCheck: nil on the failover primary; Route 53 fails over only when the primary's health check fails", field)
+		case a.Mode != RoutingFailover && t.HealthCheck == nil:
+			// Active-active: without a health check Route 53 keeps
+			// answering with a region that is down.
+			add("%s.HealthCheck: nil with mode %s; every active target needs one, or Route 53 keeps sending callers to a region that is down", field, a.Mode)
 		}
 		if a.Mode == RoutingWeighted && (t.Weight < 0 || t.Weight > 255) {
 			add("%s.Weight: %d must be 0–255", field, t.Weight)

@@ -52,6 +52,8 @@ type ApiDomain struct {
 	pulumi.ResourceState
 
 	domainName string
+	// region is ApiDomainArgs.Region, "" when not given.
+	region string
 	// Certificate is the requested certificate; nil with CertificateArn.
 	Certificate *acm.Certificate
 	// Validation waits for the certificate's issue; nil with CertificateArn.
@@ -162,7 +164,7 @@ func NewApiDomain(ctx *pulumi.Context, name string, args *ApiDomainArgs, opts ..
 	if err := invalid(fmt.Sprintf("api domain %q", name), a.validate()); err != nil {
 		return nil, err
 	}
-	d := &ApiDomain{domainName: strings.ToLower(a.DomainName)}
+	d := &ApiDomain{domainName: strings.ToLower(a.DomainName), region: a.Region}
 	if err := ctx.RegisterComponentResource("kumo:constructs:ApiDomain", name, d, opts...); err != nil {
 		return nil, err
 	}

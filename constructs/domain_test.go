@@ -200,7 +200,7 @@ func TestApiDomainBadInputs(t *testing.T) {
 // multiRegion is the multi-region shape issue 16 asks for: one program,
 // an explicit provider per region, each region an Api on the same custom
 // domain with its health check, and failover (or latency) records.
-func multiRegion(p *project, mode constructs.RoutingMode) func(ctx *pulumi.Context) (pulumi.Map, error) {
+func multiRegion(p *project, mode constructs.RoutingMode, mutate ...func([]constructs.DNSTarget)) func(ctx *pulumi.Context) (pulumi.Map, error) {
 	return func(ctx *pulumi.Context) (pulumi.Map, error) {
 		out := pulumi.Map{}
 		var targets []constructs.DNSTarget
@@ -227,6 +227,9 @@ func multiRegion(p *project, mode constructs.RoutingMode) func(ctx *pulumi.Conte
 			out["zone-"+region] = d.RegionalZoneID
 			out["api-"+region] = api.URL
 			out["hc-"+region] = hc.ID
+		}
+		for _, m := range mutate {
+			m(targets)
 		}
 		if _, err := constructs.NewDNSRouting(ctx, "api", &constructs.DNSRoutingArgs{HostedZoneID: testZone, Name: "api.example.com", Mode: mode, Targets: targets}); err != nil {
 			return nil, err
@@ -345,6 +348,10 @@ func TestDNSRoutingBadInputs(t *testing.T) {
 		{"weight 256", constructs.DNSRoutingArgs{HostedZoneID: testZone, Name: "api.example.com", Mode: constructs.RoutingWeighted,
 			Targets: []constructs.DNSTarget{{Region: "eu-west-1", Weight: 256}}}, []string{"Targets[0].Weight", "256", "0–255"}},
 		{"latency with no targets", constructs.DNSRoutingArgs{HostedZoneID: testZone, Name: "api.example.com", Mode: constructs.RoutingLatency}, []string{"Targets", "none"}},
+		{"latency target without a health check", constructs.DNSRoutingArgs{HostedZoneID: testZone, Name: "api.example.com", Mode: constructs.RoutingLatency,
+			Targets: []constructs.DNSTarget{{Region: "eu-west-1"}}}, []string{"Targets[0].HealthCheck", "mode latency", "every active target needs one"}},
+		{"weighted target without a health check", constructs.DNSRoutingArgs{HostedZoneID: testZone, Name: "api.example.com", Mode: constructs.RoutingWeighted,
+			Targets: []constructs.DNSTarget{{Region: "eu-west-1", Weight: 1}}}, []string{"Targets[0].HealthCheck", "mode weighted"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.args.Validate("api")
@@ -379,4 +386,16 @@ func TestHealthCheckOfFQDN(t *testing.T) {
 	})
 	wantInputs(t, s.find(typHealthCheck, "site"), check{"type", "HTTP"}, check{"fqdn", "www.example.com"}, check{"resourcePath", "/health"},
 		check{"port", 80}, check{"requestInterval", 10}, check{"enableSni", nil})
+}
+
+// TestDNSRoutingRegionOfTheDomain: a latency record names the region its
+// target is in; routing a region to another region's domain is refused.
+func TestDNSRoutingRegionOfTheDomain(t *testing.T) {
+	p := newProject(t)
+	_, err := p.run(multiRegion(p, constructs.RoutingLatency, func(ts []constructs.DNSTarget) {
+		ts[0].Region, ts[1].Region = ts[1].Region, ts[0].Region
+	}))
+	if err == nil || !strings.Contains(err.Error(), `Targets[0].Region: "us-east-1", but its Domain is in "eu-west-1"`) {
+		t.Errorf("swapped regions: got %v; want the mismatch named", err)
+	}
 }
