@@ -1,19 +1,22 @@
 package constructs_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	kumocheck "github.com/kumo-iac/kumo/internal/check"
 )
 
 const typLogMetricFilter = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 
-// expectedErrorsStack is a released function whose errors are expected
-// outcomes, notifying a topic, with the given failure pattern.
-func expectedErrorsStack(t *testing.T, pattern string) *stack {
+// expectedErrorsStack is a released function notifying a topic, whose
+// errors are expected outcomes (with the given failure pattern) unless
+// plain.
+func expectedErrorsStack(t *testing.T, pattern string, plain ...bool) *stack {
 	p := newProject(t)
 	return p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
 		r, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
@@ -26,9 +29,11 @@ func expectedErrorsStack(t *testing.T, pattern string) *stack {
 		}
 		args := p.fnArgs()
 		args.Releases, args.AlarmTopic = r, topic
-		args.ExpectedErrors = &constructs.ExpectedErrors{
-			Reason:         "an authorizer refuses a token by returning Unauthorized",
-			FailurePattern: pattern,
+		if len(plain) == 0 {
+			args.ExpectedErrors = &constructs.ExpectedErrors{
+				Reason:         "an authorizer refuses a token by returning Unauthorized",
+				FailurePattern: pattern,
+			}
 		}
 		fn, err := constructs.NewFunction(ctx, "fn", args)
 		if err != nil {
@@ -84,6 +89,34 @@ func TestExpectedErrorsAlarmOnLoggedFailures(t *testing.T) {
 			wantInputs(t, s.find(typDeployGroup, "fn"),
 				check{"alarmConfiguration.alarms", []string{"kumo-test-fn-failures", "kumo-test-fn-throttles"}})
 		})
+	}
+}
+
+// kumo check finds nothing new: nothing on the filter or the failures
+// alarm, and the same rules fire as for the function with its errors alarm.
+func TestExpectedErrorsAddNoCheckFindings(t *testing.T) {
+	rules := func(s *stack, skip string) []string {
+		rep, err := kumocheck.Run(s.Result, "", nil) // root only names sites, not compared here
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range rep.Findings {
+			if strings.Contains(f.Name, skip) {
+				continue
+			}
+			if f.Type == typLogMetricFilter || strings.HasSuffix(f.Name, "-failures") {
+				t.Errorf("kumo check: %s on %s: %s", f.ID(), f.URN, f.Message)
+			}
+			out = append(out, f.ID()+" "+f.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	got := rules(expectedErrorsStack(t, ""), "-failures")
+	want := rules(expectedErrorsStack(t, "", true), "-errors")
+	if !slices.Equal(got, want) {
+		t.Errorf("kumo check findings with ExpectedErrors:\n%s\nwant those of the plain function:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
