@@ -95,6 +95,64 @@ type FunctionArgs struct {
 	// cloudwatch.amazonaws.com publish (its default). Needs Releases, which
 	// creates those alarms. Default: none, the alarms only roll back.
 	AlarmTopic *Topic
+	// ExpectedErrors says the function returns errors as a normal outcome
+	// (an authorizer refusing a token returns "Unauthorized"), which Lambda
+	// counts in its Errors metric, so an alarm on Errors would roll back
+	// every release and fire all day. The errors alarm is then replaced by a
+	// failures alarm on what the function logs when it really fails. Needs
+	// Releases. Default: nil, any error rolls a release back.
+	ExpectedErrors *ExpectedErrors
+}
+
+// ExpectedErrors replaces the alarm on Lambda's Errors metric of a function
+// whose errors are expected outcomes by an alarm on its logged failures.
+type ExpectedErrors struct {
+	// Reason says why the function's errors are expected, for reviewers
+	// and for whoever reads the alarm; 10–512 characters. Required.
+	Reason string
+	// FailurePattern is a CloudWatch Logs filter pattern matching the log
+	// events of the function's real failures, at most 1024 characters
+	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+	// Default: DefaultFailurePattern, a JSON log line at level ERROR, which
+	// log/slog's JSON handler writes for slog.Error.
+	FailurePattern string
+}
+
+// DefaultFailurePattern matches the JSON log events at level ERROR, as
+// log/slog's JSON handler writes them (and Lambda's JSON log format for
+// the runtime's own errors).
+const DefaultFailurePattern = `{ $.level = "ERROR" }`
+
+// Bounds of ExpectedErrors: a reason of a few words at least, and short
+// enough for the alarm description (AlarmDescription is at most 1024
+// characters, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html);
+// PutMetricFilter's filterPattern is at most 1024
+// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html).
+const (
+	minExpectedErrorsReason = 10
+	maxExpectedErrorsReason = 512
+	maxFailurePatternLength = 1024
+)
+
+// withDefaults returns e with the default pattern filled in.
+func (e ExpectedErrors) withDefaults() *ExpectedErrors {
+	e.FailurePattern = orDefault(e.FailurePattern, DefaultFailurePattern)
+	return &e
+}
+
+// validate reports every problem with e (defaults already applied).
+func (e ExpectedErrors) validate() []error {
+	var errs []error
+	if n := len([]rune(strings.TrimSpace(e.Reason))); n < minExpectedErrorsReason || n > maxExpectedErrorsReason {
+		errs = append(errs, fmt.Errorf("ExpectedErrors.Reason: %q is %d characters; say in %d–%d characters why the function's errors are expected outcomes", e.Reason, n, minExpectedErrorsReason, maxExpectedErrorsReason))
+	}
+	switch n := len([]rune(e.FailurePattern)); {
+	case strings.TrimSpace(e.FailurePattern) == "":
+		errs = append(errs, fmt.Errorf("ExpectedErrors.FailurePattern: %q is blank, which would match every log event; give a filter pattern matching only real failures, or leave it empty for %s", e.FailurePattern, DefaultFailurePattern))
+	case n > maxFailurePatternLength:
+		errs = append(errs, fmt.Errorf("ExpectedErrors.FailurePattern: %d characters; CloudWatch Logs allows at most %d", n, maxFailurePatternLength))
+	}
+	return errs
 }
 
 // Function is a Lambda function published as immutable versions and served
@@ -154,6 +212,9 @@ func (a FunctionArgs) withDefaults() FunctionArgs {
 		n := DefaultAsyncRetryAttempts
 		a.AsyncRetryAttempts = &n
 	}
+	if a.ExpectedErrors != nil {
+		a.ExpectedErrors = a.ExpectedErrors.withDefaults()
+	}
 	return a
 }
 
@@ -211,6 +272,14 @@ func (a FunctionArgs) validate() *multierror.Error {
 			if c.set {
 				errs = multierror.Append(errs, fmt.Errorf("%s: set without Releases; canary settings need the stack's Releases (CodeDeploy)", c.field))
 			}
+		}
+		if a.ExpectedErrors != nil {
+			errs = multierror.Append(errs, fmt.Errorf("ExpectedErrors: set without Releases; it only changes which alarm rolls a release back, and without Releases there is no release to roll back: set Releases or remove ExpectedErrors"))
+		}
+	}
+	if a.ExpectedErrors != nil {
+		for _, err := range a.ExpectedErrors.validate() {
+			errs = multierror.Append(errs, err)
 		}
 	}
 	if a.AlarmTopic != nil && !a.AlarmTopic.allowsPublisher(cloudWatchPrincipal) {

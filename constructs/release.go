@@ -191,28 +191,49 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 
 // alarms creates the alarms every canary watches on the alias: any error,
 // any throttle, and optionally a p99 duration threshold, over 1 minute.
+// With ExpectedErrors, a failures alarm on the function's logged failures
+// takes the errors alarm's place.
 func (f *Function) alarms(ctx *pulumi.Context) ([]*cloudwatch.MetricAlarm, error) {
 	type spec struct {
 		suffix, metric, stat, extended string
 		threshold                      float64
 		desc                           string
+		// namespace and dimensions are the metric's, AWS/Lambda on the
+		// alias unless set.
+		namespace  pulumi.StringInput
+		dimensions pulumi.StringMapInput
+		deps       []pulumi.Resource
 	}
-	specs := []spec{
-		{"errors", "Errors", "Sum", "", 0, "Any invocation error on the live alias rolls a deployment back."},
-		{"throttles", "Throttles", "Sum", "", 0, "Any throttled invocation on the live alias rolls a deployment back."},
+	var specs []spec
+	if e := f.args.ExpectedErrors; e != nil {
+		filter, err := f.failureMetric(ctx)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, spec{suffix: "failures", metric: failureMetricName(f.name), stat: "Sum",
+			desc:      "Any logged failure of the function rolls a deployment back. Its Errors metric is not watched: " + strings.TrimSpace(e.Reason),
+			namespace: pulumi.String(failureNamespace(ctx)), deps: []pulumi.Resource{filter}})
+	} else {
+		specs = append(specs, spec{suffix: "errors", metric: "Errors", stat: "Sum", desc: "Any invocation error on the live alias rolls a deployment back."})
 	}
+	specs = append(specs, spec{suffix: "throttles", metric: "Throttles", stat: "Sum", desc: "Any throttled invocation on the live alias rolls a deployment back."})
 	if ms := f.args.DurationP99AlarmMs; ms > 0 {
-		specs = append(specs, spec{"duration-p99", "Duration", "", "p99", float64(ms),
-			fmt.Sprintf("p99 duration above %d ms on the live alias rolls a deployment back.", ms)})
+		specs = append(specs, spec{suffix: "duration-p99", metric: "Duration", extended: "p99", threshold: float64(ms),
+			desc: fmt.Sprintf("p99 duration above %d ms on the live alias rolls a deployment back.", ms)})
 	}
 	var out []*cloudwatch.MetricAlarm
 	for _, s := range specs {
+		namespace, dimensions := s.namespace, s.dimensions
+		if namespace == nil {
+			namespace = pulumi.String("AWS/Lambda")
+			dimensions = pulumi.StringMap{"FunctionName": f.Lambda.Name, "Resource": pulumi.Sprintf("%s:%s", f.Lambda.Name, f.args.AliasName)}
+		}
 		args := &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.Sprintf("%s-%s-%s-%s", ctx.Project(), ctx.Stack(), f.name, s.suffix),
 			AlarmDescription:   pulumi.String(s.desc),
-			Namespace:          pulumi.String("AWS/Lambda"),
+			Namespace:          namespace,
 			MetricName:         pulumi.String(s.metric),
-			Dimensions:         pulumi.StringMap{"FunctionName": f.Lambda.Name, "Resource": pulumi.Sprintf("%s:%s", f.Lambda.Name, f.args.AliasName)},
+			Dimensions:         dimensions,
 			Period:             pulumi.Int(60),
 			EvaluationPeriods:  pulumi.Int(1),
 			Threshold:          pulumi.Float64(s.threshold),
@@ -225,11 +246,15 @@ func (f *Function) alarms(ctx *pulumi.Context) ([]*cloudwatch.MetricAlarm, error
 			args.Statistic = pulumi.String(s.stat)
 		}
 		opts := []pulumi.ResourceOption{pulumi.Parent(f)}
+		deps := s.deps
 		if t := f.args.AlarmTopic; t != nil {
 			args.AlarmActions = pulumi.Array{t.Arn}
 			args.OkActions = pulumi.Array{t.Arn}
 			// CloudWatch must be allowed to publish before an alarm fires.
-			opts = append(opts, pulumi.DependsOn([]pulumi.Resource{t.Policy}))
+			deps = append(slices.Clip(deps), t.Policy)
+		}
+		if len(deps) > 0 {
+			opts = append(opts, pulumi.DependsOn(deps))
 		}
 		al, err := cloudwatch.NewMetricAlarm(ctx, f.name+"-"+s.suffix, args, opts...)
 		if err != nil {
@@ -239,6 +264,35 @@ func (f *Function) alarms(ctx *pulumi.Context) ([]*cloudwatch.MetricAlarm, error
 	}
 	return out, nil
 }
+
+// failureMetric counts the function's logged failures (log events matching
+// ExpectedErrors.FailurePattern) in a custom metric. The filter reads the
+// whole log group, so a failure of the old version during a canary counts
+// too: Lambda's JSON log lines do not carry the version, and a dimension
+// would rule out the default value below.
+func (f *Function) failureMetric(ctx *pulumi.Context) (*cloudwatch.LogMetricFilter, error) {
+	return cloudwatch.NewLogMetricFilter(ctx, f.name+"-failures", &cloudwatch.LogMetricFilterArgs{
+		LogGroupName: f.LogGroup.Name,
+		Pattern:      pulumi.String(f.args.ExpectedErrors.FailurePattern),
+		MetricTransformation: &cloudwatch.LogMetricFilterMetricTransformationArgs{
+			Name:      pulumi.String(failureMetricName(f.name)),
+			Namespace: pulumi.String(failureNamespace(ctx)),
+			Value:     pulumi.String("1"),
+			// 0 for every log event that is no failure, so the metric
+			// exists, and reads 0 rather than missing, while the function
+			// runs without failing.
+			DefaultValue: pulumi.String("0"),
+		},
+	}, pulumi.Parent(f))
+}
+
+// failureNamespace is the CloudWatch namespace of a stack's failure
+// metrics; failureMetricName a function's metric in it.
+func failureNamespace(ctx *pulumi.Context) string {
+	return fmt.Sprintf("kumo/%s/%s", ctx.Project(), ctx.Stack())
+}
+
+func failureMetricName(fn string) string { return fn + "-failures" }
 
 // grantHook lets a hook read the deployment it is called for, report its
 // result, and invoke the versions of the function under test.

@@ -181,6 +181,10 @@ var replaceTable = map[string]replaceEntry{
 		source: tfSource("events/target.go", "unverified: written from memory, not yet checked against the source")},
 	"aws:cloudwatch/logGroup:LogGroup": {replace: []string{"logGroupClass", "name", "namePrefix"}, autoname: []string{"name"},
 		source: tfSource("logs/group.go", "@0073593e (v5/v6.7 era): log_group_class, name, name_prefix ForceNew")},
+	// PutMetricFilter updates the pattern and the transformation in place;
+	// a filter is identified by its log group and name.
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter": {replace: []string{"logGroupName", "name"}, autoname: []string{"name"},
+		source: tfSource("logs/metric_filter.go", "@0f14e6f6 (v6 era): log_group_name, name ForceNew; metric_transformation and pattern updatable")},
 	"aws:cloudwatch/logResourcePolicy:LogResourcePolicy": {replace: []string{"policyName"},
 		source: tfSource("logs/resource_policy.go", "unverified: written from memory, not yet checked against the source")},
 	// No Update: both arguments are ForceNew.

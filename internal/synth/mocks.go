@@ -428,6 +428,13 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap, region
 		set("arn", fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", R, A, n))
 		return n, out
 
+	case typ == "aws:cloudwatch/logMetricFilter:LogMetricFilter":
+		// The provider's ID is the filter name (terraform-provider-aws
+		// logs/metric_filter.go resourceMetricFilterPut: d.SetId(name)).
+		n := physical("name")
+		set("name", n)
+		return n, out
+
 	case typ == "aws:cloudwatch/logResourcePolicy:LogResourcePolicy":
 		return str("policyName"), out
 

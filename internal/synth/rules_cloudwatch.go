@@ -12,7 +12,27 @@ const (
 	srcLogsPutRetention     = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html"
 	srcCloudWatchPutAlarm   = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"
 	srcCloudWatchStatistics = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html"
+	srcLogsPutMetricFilter  = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html"
+	// MetricTransformation: metricName and metricNamespace "Maximum length
+	// of 255. Pattern: [^:*$]*", metricValue "Maximum length of 100"
+	// (required), defaultValue a Double.
+	srcLogsMetricTransformation = "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_MetricTransformation.html"
+	// The provider refuses a transformation with both: defaultValue
+	// "Conflicts with `dimensions`" (pulumi-aws sdk v6
+	// cloudwatch/pulumiTypes.go LogMetricFilterMetricTransformation).
+	srcProviderMetricFilterDefault = "pulumi-aws sdk/v6 go/aws/cloudwatch/pulumiTypes.go LogMetricFilterMetricTransformation (defaultValue: Conflicts with dimensions); " + srcLogsMetricTransformation
+	// PutMetricFilter on a log group that does not exist fails with
+	// ResourceNotFoundException ("The specified log group does not exist").
+	srcLogsMetricFilterGroup = srcLogsPutMetricFilter + " (Errors: ResourceNotFoundException)"
 )
+
+// logGroupName is CreateLogGroup's and PutMetricFilter's logGroupName.
+var logGroupName = StringRule{Pattern: regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`), Min: 1, Max: 512,
+	Desc: "a log group name is 1–512 of a–z, A–Z, 0–9, '_', '-', '/', '.', '#'", Source: srcLogsPutMetricFilter}
+
+// metricNamePart is MetricTransformation's metricName and metricNamespace.
+var metricNamePart = StringRule{Pattern: regexp.MustCompile(`^[^:*$]*$`), Max: 255,
+	Desc: "a metric filter's metric name and namespace are at most 255 characters without ':', '*' or '$'", Source: srcLogsMetricTransformation}
 
 // logRetentionDays are the values PutRetentionPolicy accepts.
 var logRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -28,8 +48,7 @@ var cloudwatchSpecs = map[string]Spec{
 	"aws:cloudwatch/logGroup:LogGroup": {
 		Names: []Name{{Prop: "name", PrefixProp: "namePrefix",
 			Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
-			Rule: StringRule{Pattern: regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`), Min: 1, Max: 512,
-				Desc: "a log group name is 1–512 of a–z, A–Z, 0–9, '_', '-', '/', '.', '#'", Source: srcLogsCreateLogGroup}}},
+			Rule: StringRule{Pattern: logGroupName.Pattern, Min: 1, Max: 512, Desc: logGroupName.Desc, Source: srcLogsCreateLogGroup}}},
 		Checks: []Check{
 			{Rule: fmt.Sprintf("retentionInDays is 0 (never expire) or one of %v", logRetentionDays), Source: srcLogsPutRetention,
 				Find: func(r *Resource, _ *Stack) []Finding {
@@ -166,6 +185,63 @@ var cloudwatchSpecs = map[string]Spec{
 						return []Finding{{Property: "threshold", Value: v}}
 					}
 					return nil
+				}},
+		},
+	},
+
+	// A metric filter turns matching log events into a metric, for alarms
+	// on what a function logs (constructs.ExpectedErrors).
+	"aws:cloudwatch/logMetricFilter:LogMetricFilter": {
+		// PutMetricFilter's filterName: "Length Constraints: Minimum length
+		// of 1. Maximum length of 512. Pattern: [^:*]*".
+		Names: []Name{{Prop: "name", Auto: &Autoname{Max: 255, Sep: "-", Source: srcProviderAutonaming},
+			Rule: StringRule{Pattern: regexp.MustCompile(`^[^:*]*$`), Min: 1, Max: 512,
+				Desc: "a metric filter name is 1–512 characters without ':' or '*'", Source: srcLogsPutMetricFilter}}},
+		Checks: []Check{
+			required(srcLogsPutMetricFilter, "logGroupName", "metricTransformation.name", "metricTransformation.namespace", "metricTransformation.value"),
+			// filterPattern: "Length Constraints: Minimum length of 0. Maximum
+			// length of 1024." An empty pattern matches every event.
+			matches("pattern", StringRule{Max: 1024, Desc: "a filter pattern is at most 1024 characters", Source: srcLogsPutMetricFilter}),
+			matches("logGroupName", logGroupName),
+			matches("metricTransformation.name", metricNamePart),
+			matches("metricTransformation.namespace", metricNamePart),
+			matches("metricTransformation.value", StringRule{Max: 100, Desc: "a metric value is at most 100 characters", Source: srcLogsMetricTransformation}),
+			{Rule: "defaultValue is a number (a Double)", Source: srcLogsMetricTransformation,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					v, ok := r.String("metricTransformation.defaultValue")
+					if !ok {
+						return nil
+					}
+					if _, err := strconv.ParseFloat(v, 64); err != nil {
+						return []Finding{{Property: "metricTransformation.defaultValue", Value: v}}
+					}
+					return nil
+				}},
+			{Rule: "defaultValue and dimensions conflict: a metric with dimensions has no default value", Source: srcProviderMetricFilterDefault,
+				Find: func(r *Resource, _ *Stack) []Finding {
+					d, dok := r.Value("metricTransformation.defaultValue")
+					dims, _ := r.Value("metricTransformation.dimensions")
+					if m, _ := dims.(map[string]any); dok && len(m) > 0 {
+						return []Finding{{Property: "metricTransformation.defaultValue", Value: d}}
+					}
+					return nil
+				}},
+			{Rule: "a metric filter's log group must exist first: depend on the log group this stack creates with that name", Source: srcLogsMetricFilterGroup,
+				Find: func(r *Resource, s *Stack) []Finding {
+					name, ok := r.String("logGroupName")
+					if !ok {
+						return nil
+					}
+					groups := s.named("aws:cloudwatch/logGroup:LogGroup", "name", name)
+					if len(groups) == 0 {
+						return nil // made elsewhere: not this stack's to order
+					}
+					for _, g := range groups {
+						if s.DependsOn(r, g) {
+							return nil
+						}
+					}
+					return []Finding{{Property: "logGroupName", Value: name + " (created in this stack, but not before the filter)"}}
 				}},
 		},
 	},

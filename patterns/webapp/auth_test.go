@@ -21,6 +21,9 @@ const (
 	apiKeyType     = "aws:apigateway/apiKey:ApiKey"
 	usagePlanType  = "aws:apigateway/usagePlan:UsagePlan"
 	planKeyType    = "aws:apigateway/usagePlanKey:UsagePlanKey"
+
+	metricAlarmType  = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	metricFilterType = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 )
 
 var itemRoutes = []string{"GET-/items", "POST-/items", "GET-/items/{id}", "PUT-/items/{id}", "DELETE-/items/{id}"}
@@ -112,6 +115,40 @@ func TestWebAppAuthorizerIsReleased(t *testing.T) {
 		"deploymentConfigName": "CodeDeployDefault.LambdaAllAtOnce"})
 	tpl.Resource("aws:codedeploy/deploymentGroup:DeploymentGroup", "web-items").HasProperties(assertions.M{
 		"deploymentConfigName": assertions.Not("CodeDeployDefault.LambdaAllAtOnce")})
+}
+
+// A token or request authorizer refuses a token by returning an error, which
+// Lambda counts in Errors: its release is gated by an alarm on its logged
+// failures instead, while the items function, whose errors are failures,
+// keeps its errors alarm.
+func TestWebAppAuthorizerReleaseIgnoresRefusals(t *testing.T) {
+	const group = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+	for _, mode := range []items.AuthMode{items.AuthToken, items.AuthRequest} {
+		t.Run(string(mode), func(t *testing.T) {
+			tpl := assertions.Synth(t, func(ctx *pulumi.Context) error {
+				rel, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+				if err != nil {
+					return err
+				}
+				return program(webapp.Args{ItemsAuthorizer: mode, Token: oidc, Releases: rel})(ctx)
+			}, dev)
+			tpl.Resource(group, "web-authorizer").HasProperties(assertions.M{"alarmConfiguration": assertions.M{
+				"alarms": assertions.Exact([]any{"kumo-dev-web-authorizer-failures", "kumo-dev-web-authorizer-throttles"})}})
+			tpl.Resource(group, "web-items").HasProperties(assertions.M{"alarmConfiguration": assertions.M{
+				"alarms": assertions.Exact([]any{"kumo-dev-web-items-errors", "kumo-dev-web-items-throttles"})}})
+			if _, ok := tpl.Lookup(metricAlarmType, "web-authorizer-errors"); ok {
+				t.Error("got an errors alarm on the authorizer; every refused token would fire it")
+			}
+			logs := tpl.Resource(logGroup, "web-authorizer")
+			filter := tpl.Resource(metricFilterType, "web-authorizer-failures")
+			filter.HasProperties(assertions.M{"logGroupName": logs.Attr("name"), "pattern": constructs.DefaultFailurePattern,
+				"metricTransformation": assertions.M{"name": "web-authorizer-failures", "namespace": "kumo/kumo/dev", "value": "1", "defaultValue": "0"}})
+			tpl.Resource(metricAlarmType, "web-authorizer-failures").HasProperties(assertions.M{
+				"namespace": "kumo/kumo/dev", "metricName": "web-authorizer-failures", "statistic": "Sum", "threshold": 0,
+				"alarmDescription": assertions.StringLike(`returning Unauthorized`)})
+			tpl.ResourceCountIs(metricFilterType, 1)
+		})
+	}
 }
 
 // One key and one plan per client, the key in its own plan, API keys

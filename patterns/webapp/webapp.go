@@ -231,6 +231,15 @@ func (a Args) parts() parts {
 		p.authz = &f
 		fns["authorizer"] = p.authz
 	}
+	if p.authz != nil && a.Releases != nil {
+		// functions/authorizer logs "token not checked" (and a bad
+		// configuration) at level ERROR through slog's JSON handler, and
+		// only a refusal returns Unauthorized.
+		p.authz.ExpectedErrors = &constructs.ExpectedErrors{
+			Reason: "an authorizer refuses a token by returning Unauthorized, which API Gateway turns into 401 and Lambda counts as a function error; " +
+				"its real failures (issuer keys unavailable, bad configuration) are logged at level ERROR",
+		}
+	}
 	for _, c := range a.APIClients {
 		p.api.UsagePlans = append(p.api.UsagePlans, constructs.UsagePlan{Name: c.Name, Keys: []string{c.Name},
 			QuotaPerDay: c.QuotaPerDay, RateLimit: c.RateLimit, BurstLimit: c.BurstLimit})
