@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/codedeploy"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/internal/plugin"
 )
 
@@ -92,6 +93,14 @@ type ReleasesArgs struct {
 	// DefaultPreference applies to functions that set none.
 	// Default: Canary10Percent5Minutes.
 	DefaultPreference DeploymentPreference
+	// Region is where the releases act: the region of the provider the
+	// Releases is registered with (pulumi.Provider), which the stack's
+	// aws:region does not tell. Each kumo:index:Release calls CodeDeploy and
+	// Lambda in it, and the alarms CodeDeploy reads are named in it.
+	// CodeDeploy applications, deployment groups and Lambda aliases are
+	// regional, so a function in another region needs a Releases of its own
+	// there. Default: "" (the stack's aws:region).
+	Region string
 }
 
 // Releases is the stack's CodeDeploy application and the service role
@@ -126,6 +135,9 @@ func NewReleases(ctx *pulumi.Context, name string, args *ReleasesArgs, opts ...p
 	if err := a.DefaultPreference.Validate(); err != nil {
 		errs = multierror.Append(errs, fmt.Errorf("DefaultPreference: %w", err))
 	}
+	if a.Region != "" && !awsregions.Known(a.Region) {
+		errs = multierror.Append(errs, fmt.Errorf("Region: %q is not an AWS region (%s); leave it empty for the stack's aws:region", a.Region, awsregions.Source))
+	}
 	aws, err := stackAWSSettings(ctx)
 	if err != nil {
 		errs = multierror.Append(errs, err)
@@ -155,6 +167,14 @@ func NewReleases(ctx *pulumi.Context, name string, args *ReleasesArgs, opts ...p
 		return nil, err
 	}
 	return r, nil
+}
+
+// region is where the releases act: Region, else the stack's aws:region.
+func (r *Releases) region() string {
+	if r.args.Region != "" {
+		return r.args.Region
+	}
+	return region(r.ctx)
 }
 
 // configName returns the CodeDeploy deployment configuration for p,

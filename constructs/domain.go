@@ -41,6 +41,17 @@ type ApiDomainArgs struct {
 	// checked against CertificateArn's. Default: "" (not checked here;
 	// kumo synth's reality rules check it against the provider's region).
 	Region string
+	// ValidationFrom is another region's ApiDomain for the same DomainName
+	// whose ValidationRecord (written through its HostedZoneID) also
+	// validates this domain's certificate: ACM asks every certificate of one
+	// name in one account for the same CNAME, whatever the region (ACM's
+	// DNS validation, https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html;
+	// a second region's record collides with the first,
+	// https://github.com/hashicorp/terraform-provider-aws/issues/13653), so
+	// the record is written once and this certificate's validation waits
+	// for it. Set it instead of HostedZoneID. Default: nil (HostedZoneID,
+	// if set, writes the record).
+	ValidationFrom *ApiDomain
 }
 
 // ApiDomain is a REGIONAL API Gateway custom domain name with TLS 1.2, its
@@ -59,7 +70,8 @@ type ApiDomain struct {
 	// Validation waits for the certificate's issue; nil with CertificateArn.
 	Validation *acm.CertificateValidation
 	// ValidationRecord is the DNS validation record kumo wrote; nil unless
-	// HostedZoneID is set and kumo requested the certificate.
+	// HostedZoneID is set and kumo requested the certificate (with
+	// ValidationFrom, the record is ValidationFrom's).
 	ValidationRecord *route53.Record
 	// DomainName and Mapping are the underlying resources, escape hatches.
 	DomainName *apigateway.DomainName
@@ -140,6 +152,20 @@ func (a ApiDomainArgs) validate() *multierror.Error {
 	if a.Region != "" && !awsregions.Known(a.Region) {
 		add("Region: %q is not an AWS region (%s)", a.Region, awsregions.Source)
 	}
+	if v := a.ValidationFrom; v != nil {
+		switch {
+		case v.ValidationRecord == nil:
+			add("ValidationFrom: %q writes no validation record (it has no HostedZoneID, or uses CertificateArn); pass the domain whose HostedZoneID writes it", v.domainName)
+		case !strings.EqualFold(v.domainName, a.DomainName):
+			add("ValidationFrom: serves %q, not %q; ACM's validation record is per name, so only a domain of the same name shares it", v.domainName, a.DomainName)
+		}
+		if a.HostedZoneID != "" {
+			add("HostedZoneID: %q is set with ValidationFrom; the record exists once, written by ValidationFrom, so leave HostedZoneID empty", a.HostedZoneID)
+		}
+		if a.CertificateArn != "" {
+			add("ValidationFrom: set with CertificateArn; it validates only a certificate kumo requests, so set one of them")
+		}
+	}
 	if a.CertificateArn != "" {
 		r := certRegion(a.CertificateArn)
 		switch {
@@ -204,6 +230,10 @@ func NewApiDomain(ctx *pulumi.Context, name string, args *ApiDomainArgs, opts ..
 			}
 			vArgs.ValidationRecordFqdns = pulumi.StringArray{d.ValidationRecord.Fqdn}
 			vOpts = append(vOpts, pulumi.DependsOn([]pulumi.Resource{d.ValidationRecord}))
+		}
+		if v := a.ValidationFrom; v != nil {
+			vArgs.ValidationRecordFqdns = pulumi.StringArray{v.ValidationRecord.Fqdn}
+			vOpts = append(vOpts, pulumi.DependsOn([]pulumi.Resource{v.ValidationRecord}))
 		}
 		d.Validation, err = acm.NewCertificateValidation(ctx, name, vArgs, vOpts...)
 		if err != nil {

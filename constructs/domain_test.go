@@ -1,6 +1,7 @@
 package constructs_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -398,4 +399,77 @@ func TestDNSRoutingRegionOfTheDomain(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `Targets[0].Region: "us-east-1", but its Domain is in "eu-west-1"`) {
 		t.Errorf("swapped regions: got %v; want the mismatch named", err)
 	}
+}
+
+// Two regions' certificates for one name share ACM's one validation record:
+// the primary writes it, the secondary's validation waits for it.
+func TestApiDomainValidationFrom(t *testing.T) {
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		var primary *constructs.ApiDomain
+		for _, region := range []string{"eu-west-1", "eu-central-1"} {
+			prov, err := aws.NewProvider(ctx, region, &aws.ProviderArgs{Region: pulumi.String(region)})
+			if err != nil {
+				return nil, err
+			}
+			opt := pulumi.Provider(prov)
+			api, err := regionalApi(ctx, p, "-"+region, opt)
+			if err != nil {
+				return nil, err
+			}
+			args := &constructs.ApiDomainArgs{DomainName: "api.example.com", Api: api, Region: region, HostedZoneID: testZone}
+			if primary != nil {
+				args.HostedZoneID, args.ValidationFrom = "", primary
+			}
+			d, err := constructs.NewApiDomain(ctx, "api-"+region, args, opt)
+			if err != nil {
+				return nil, err
+			}
+			if primary == nil {
+				primary = d
+			}
+		}
+		return pulumi.Map{}, nil
+	})
+	if got := s.ofType(typRecord); len(got) != 1 || got[0].Name != "api-eu-west-1-validation" {
+		t.Fatalf("validation records: got %q; want one, api-eu-west-1-validation", urns(got))
+	}
+	rec := s.find(typRecord, "api-eu-west-1-validation")
+	val := s.find(typCertValidation, "api-eu-central-1")
+	wantInputs(t, val, check{"validationRecordFqdns", []any{stateString(t, rec, "fqdn")}})
+	if !dependsOn(val, rec) {
+		t.Errorf("secondary validation dependencies: got %q; want the primary's record %s", val.Dependencies, rec.URN)
+	}
+	if cert := s.find(typCertificate, "api-eu-central-1"); cert.Region() != "eu-central-1" {
+		t.Errorf("secondary certificate: got region %q; want eu-central-1", cert.Region())
+	}
+}
+
+func TestApiDomainValidationFromBadInputs(t *testing.T) {
+	p := newProject(t)
+	_, err := p.run(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		api, err := regionalApi(ctx, p, "")
+		if err != nil {
+			return nil, err
+		}
+		noRecord, err := constructs.NewApiDomain(ctx, "api", &constructs.ApiDomainArgs{DomainName: "api.example.com", Api: api})
+		if err != nil {
+			return nil, err
+		}
+		www, err := constructs.NewApiDomain(ctx, "www", &constructs.ApiDomainArgs{DomainName: "www.example.com", Api: api, HostedZoneID: testZone})
+		if err != nil {
+			return nil, err
+		}
+		if _, err := constructs.NewApiDomain(ctx, "other-name", &constructs.ApiDomainArgs{DomainName: "api.example.com", Api: api, ValidationFrom: www, HostedZoneID: testZone}); err == nil {
+			return nil, fmt.Errorf("other-name: got no error; want ValidationFrom and HostedZoneID refused")
+		} else {
+			checkValidationError(t, err, `api domain "other-name"`, [][]string{
+				{"ValidationFrom", `"www.example.com"`, `not "api.example.com"`},
+				{"HostedZoneID", "set with ValidationFrom"},
+			})
+		}
+		_, err = constructs.NewApiDomain(ctx, "no-record", &constructs.ApiDomainArgs{DomainName: "api.example.com", Api: api, ValidationFrom: noRecord})
+		return nil, err
+	})
+	checkValidationError(t, err, `api domain "no-record"`, [][]string{{"ValidationFrom", `"api.example.com"`, "writes no validation record"}})
 }

@@ -129,7 +129,7 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 	}, {
 		Sid:            "ReadAlarms",
 		Actions:        []string{"cloudwatch:DescribeAlarms"},
-		Resources:      alarmArns(ctx, alarmNames),
+		Resources:      alarmArns(r.region(), alarmNames),
 		WildcardReason: "the function's own rollback alarms, each named exactly; only the account is *, as the role is defined before the account is known, and alarm names carry the project and stack",
 	}}
 	var hooks []pulumi.StringInput
@@ -167,7 +167,7 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 		"deploymentConfigName": configName,
 		"applicationName":      r.Application.Name,
 		"deploymentGroupName":  group.DeploymentGroupName,
-		"region":               pulumi.String(region(ctx)),
+		"region":               pulumi.String(r.region()),
 	}
 	if a.PreTrafficHook != nil {
 		inputs["preTrafficHook"] = a.PreTrafficHook.AliasArn
@@ -350,11 +350,12 @@ func (f *Function) fingerprint() pulumi.StringOutput {
 	}).(pulumi.StringOutput)
 }
 
-// alarmArns turns alarm names into ARNs in the stack's region and account.
-func alarmArns(ctx *pulumi.Context, names pulumi.StringArray) []pulumi.StringInput {
+// alarmArns turns alarm names into ARNs in the releases' region and any
+// account.
+func alarmArns(region string, names pulumi.StringArray) []pulumi.StringInput {
 	out := make([]pulumi.StringInput, len(names))
 	for i, n := range names {
-		out[i] = pulumi.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region(ctx), accountOf(ctx), n)
+		out[i] = pulumi.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, accountOf(nil), n)
 	}
 	return out
 }

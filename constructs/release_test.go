@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
@@ -392,4 +393,49 @@ func TestCanaryFingerprintCoversTheVPC(t *testing.T) {
 	if a == other {
 		t.Errorf("fingerprint unchanged (%s) when the function's subnets change; want a new version published", a)
 	}
+}
+
+// Releases registered under another region's provider act in that region:
+// the application is created there, and each Release calls CodeDeploy and
+// reads its alarms there, not in the stack's aws:region.
+func TestReleasesInAnotherRegion(t *testing.T) {
+	const other = "eu-central-1"
+	p := newProject(t)
+	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		prov, err := aws.NewProvider(ctx, other, &aws.ProviderArgs{Region: pulumi.String(other)})
+		if err != nil {
+			return nil, err
+		}
+		opt := pulumi.Provider(prov)
+		r, err := constructs.NewReleases(ctx, "releases-"+other, &constructs.ReleasesArgs{Region: other}, opt)
+		if err != nil {
+			return nil, err
+		}
+		args := p.fnArgs()
+		args.Releases = r
+		if _, err := constructs.NewFunction(ctx, "fn", args, opt); err != nil {
+			return nil, err
+		}
+		return pulumi.Map{}, nil
+	})
+	for _, tc := range []struct{ typ, name string }{{typApplication, "releases-" + other}, {typDeployGroup, "fn"}, {typMetricAlarm, "fn-errors"}, {typLambda, "fn"}} {
+		if r := s.find(tc.typ, tc.name); r.Region() != other {
+			t.Errorf("%s %s: got region %q; want %q", tc.typ, tc.name, r.Region(), other)
+		}
+	}
+	wantInputs(t, s.find(typRelease, "fn"), check{"region", other})
+	for _, r := range policyInput(t, s.find(typRolePolicy, "fn-codedeploy"), "policy").statementBySid(t, "ReadAlarms").Resource {
+		if !strings.HasPrefix(r, "arn:aws:cloudwatch:"+other+":*:alarm:") {
+			t.Errorf("ReadAlarms resource: got %q; want an alarm ARN in %s", r, other)
+		}
+	}
+}
+
+func TestReleasesBadRegion(t *testing.T) {
+	p := newProject(t)
+	_, err := p.run(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		_, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{Region: "eu-middle-1"})
+		return nil, err
+	})
+	checkValidationError(t, err, `releases "releases"`, [][]string{{"Region", `"eu-middle-1"`, "not an AWS region"}})
 }

@@ -285,6 +285,19 @@ func TestNamesAWSKeepsUnique(t *testing.T) {
 			f.add(tRole, "a", map[string]any{"assumeRolePolicy": trust})
 			f.add(tRole, "b", map[string]any{"assumeRolePolicy": trust})
 		}, nil},
+		// CodeDeploy names are per region: one program's application in each
+		// of two regions (per-region providers) does not collide, while IAM
+		// names are global and do.
+		{"one application name in two regions", func(f *fixture) {
+			f.add(app, "a", map[string]any{"name": "kumo-prod", "computePlatform": "Lambda"})
+			f.add(app, "b", map[string]any{"name": "kumo-prod", "computePlatform": "Lambda"})
+			f.rs[len(f.rs)-1].region = "eu-central-1"
+		}, nil},
+		{"one role name in two regions", func(f *fixture) {
+			f.add(tRole, "a", map[string]any{"name": "deployer", "assumeRolePolicy": trust})
+			f.add(tRole, "b", map[string]any{"name": "deployer", "assumeRolePolicy": trust})
+			f.rs[len(f.rs)-1].region = "eu-central-1"
+		}, []want{{tRole, "name", "must be unique", "API_CreateRole"}, {tRole, "name", "must be unique", "API_CreateRole"}}},
 		{"same group name in two applications", func(f *fixture) {
 			in := func(a string) map[string]any {
 				return map[string]any{"appName": a, "deploymentGroupName": "web-items", "serviceRoleArn": "arn:aws:iam::123456789012:role/r"}

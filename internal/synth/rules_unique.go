@@ -9,6 +9,9 @@ import "fmt"
 // the second create fails with an "already exists" error (EntityAlreadyExists,
 // ResourceConflictException, ApplicationAlreadyExistsException, …).
 var unique = map[string]struct{ prop, within, source string }{
+	// Names of these types are unique in the account and region: resources
+	// of one program in two regions (through per-region providers) may
+	// share them, which globalNames below tells apart.
 	"aws:lambda/function:Function":                           {"name", "", srcLambdaCreateFunction},
 	"aws:iam/role:Role":                                      {"name", "", srcIAMCreateRole},
 	"aws:iam/policy:Policy":                                  {"name", "", srcIAMCreatePolicy},
@@ -28,6 +31,15 @@ var unique = map[string]struct{ prop, within, source string }{
 	tIoTTopicRule:                                            {"name", "", srcIoTCreateTopicRule},
 }
 
+// globalNames are the types of unique whose names are unique across
+// regions: IAM is a global service
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html),
+// S3 bucket names are global, and CloudFront is a global service.
+var globalNames = map[string]bool{
+	"aws:iam/role:Role": true, "aws:iam/policy:Policy": true, "aws:iam/rolePolicy:RolePolicy": true,
+	"aws:s3/bucketV2:BucketV2": true, "aws:cloudfront/originAccessControl:OriginAccessControl": true,
+}
+
 // uniqueChecks turn unique into one Check per type.
 func uniqueChecks() map[string][]Check {
 	out := map[string][]Check{}
@@ -35,6 +47,12 @@ func uniqueChecks() map[string][]Check {
 		scope := "in the account and region"
 		if u.within != "" {
 			scope = "within its " + u.within
+		}
+		regionOf := func(r *Resource) string {
+			if globalNames[typ] {
+				return ""
+			}
+			return r.Region()
 		}
 		out[typ] = []Check{{
 			Rule:   fmt.Sprintf("%s must be unique %s; another resource of this stack has the same one, and the second create would fail", u.prop, scope),
@@ -55,9 +73,9 @@ func uniqueChecks() map[string][]Check {
 					if u.within != "" {
 						p, _ = x.String(u.within)
 					}
-					return p + "\x00" + x.Physical(u.prop), true
+					return regionOf(x) + "\x00" + p + "\x00" + x.Physical(u.prop), true
 				}
-				if same := s.index("unique "+u.prop+" "+u.within, typ, key)[parent+"\x00"+name]; len(same) > 1 {
+				if same := s.index("unique "+u.prop+" "+u.within, typ, key)[regionOf(r)+"\x00"+parent+"\x00"+name]; len(same) > 1 {
 					return []Finding{{Property: u.prop, Value: fmt.Sprintf("%s (also %s)", name, other(same, r).URN)}}
 				}
 				return nil
