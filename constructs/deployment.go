@@ -169,6 +169,10 @@ func NewReleases(ctx *pulumi.Context, name string, args *ReleasesArgs, opts ...p
 	return r, nil
 }
 
+// DefaultPreference is the preference functions that set none get, so a
+// second region's Releases can roll out like the first.
+func (r *Releases) DefaultPreference() DeploymentPreference { return r.args.DefaultPreference }
+
 // region is where the releases act: Region, else the stack's aws:region.
 func (r *Releases) region() string {
 	if r.args.Region != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
@@ -48,6 +49,11 @@ type Config struct {
 	TokenScopes      []string       `config:"tokenRequiredScopes" doc:"OAuth scopes every token must carry (scope or scp claim)."`
 	TokenAdminScope  string         `config:"tokenAdminScope" doc:"Scope that makes a token's caller an admin of the items (sees and manages everyone's); empty: no admins."`
 	RequestSources   []string       `config:"requestIdentitySources" doc:"Identity sources of the request authorizer: method.request.header.X, method.request.querystring.X, stageVariables.X or context.X; a request lacking one gets 401 without calling the authorizer."`
+	APIDomainName    string         `config:"apiDomainName" doc:"Custom domain of the API, e.g. api.example.com: a regional API Gateway domain with TLS 1.2 and an ACM certificate in each region, the stage at its root; the site's config.json then uses it. Empty: the execute-api URL."`
+	HostedZoneID     string         `config:"hostedZoneId" doc:"Route 53 public hosted zone holding apiDomainName (Z…); kumo writes the certificate's validation record into it once, and the routing records with secondaryRegion. Empty: add the validation record the stack outputs yourself."`
+	SecondaryRegion  string         `config:"secondaryRegion" doc:"A second region serving the API (its own API, functions, releases, alarms, custom domain and a replica of the items table), routed by Route 53 with health checks on /health; needs apiDomainName and hostedZoneId. The user pool stays in the primary region: in its outage sign-in fails, issued ID tokens work until they expire (1 h). Empty: one region."`
+	MultiRegionMode  string         `config:"multiRegionMode" doc:"With secondaryRegion: active-passive (failover records: the primary while its health check passes) or active-active (latency records, each region while healthy)."`
+	SecondaryLogRole string         `config:"secondaryApiGatewayLogRoleStack" doc:"With secondaryRegion and apiLogs: the stack running the apigateway-account pattern in secondaryRegion (API Gateway's log role is per region), e.g. shared-eu-central-1."`
 	APIClients       []string       `config:"apiClients" doc:"API clients as name=quotaPerDay:N,rate:R,burst:B (parts optional; rate and burst default to the stage's): one API key and usage plan each, and the items routes then need x-api-key. Outputs hold only key IDs; read a key with aws apigateway get-api-key --api-key <id> --include-value."`
 }
 
@@ -68,6 +74,7 @@ func DefaultConfig() Config {
 		TokenScopes:      []string{},
 		RequestSources:   []string{constructs.DefaultAuthorizerIdentity},
 		APIClients:       []string{},
+		MultiRegionMode:  string(ActivePassive),
 	}
 }
 
@@ -91,7 +98,7 @@ func (Pattern) Validate(cfg any, env patterns.Env) []error {
 	c := *cfg.(*Config)
 	p := &patterns.Problems{Secret: env.Secret}
 	c.validate(p, env)
-	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}, authKeys} {
+	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}, authKeys, regionKeys} {
 		for _, k := range group {
 			if p.Has(patterns.KeyName(Name, k)) {
 				for _, other := range group {
@@ -108,6 +115,9 @@ func (Pattern) Validate(cfg any, env patterns.Env) []error {
 	if !args.DisableAPILogs && args.AccountLogRole == nil {
 		args.AccountLogRole = &constructs.AccountLogRole{}
 	}
+	if !args.DisableAPILogs && args.SecondaryRegion != "" && args.SecondaryAccountLogRole == nil {
+		args.SecondaryAccountLogRole = &constructs.AccountLogRole{}
+	}
 	if err := args.Validate("web"); err != nil {
 		p.Errs = append(p.Errs, err)
 	}
@@ -116,7 +126,15 @@ func (Pattern) Validate(cfg any, env patterns.Env) []error {
 
 // Deploy registers the web app.
 func (Pattern) Deploy(ctx *pulumi.Context, cfg any, env patterns.Env) (pulumi.Map, error) {
-	app, err := New(ctx, "web", cfg.(*Config).Args(env))
+	c := cfg.(*Config)
+	args := c.Args(env)
+	if c.SecondaryRegion != "" && c.APILogs && c.SecondaryLogRole != "" {
+		var err error
+		if args.SecondaryAccountLogRole, err = constructs.AccountLogRoleFromStack(ctx, "api-gateway-log-role-"+c.SecondaryRegion, c.SecondaryLogRole, c.SecondaryRegion); err != nil {
+			return nil, err
+		}
+	}
+	app, err := New(ctx, "web", args)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +153,13 @@ func (Pattern) Deploy(ctx *pulumi.Context, cfg any, env patterns.Env) (pulumi.Ma
 			ids[name] = k.ID().ToStringOutput()
 		}
 		out["apiKeyIds"] = ids
+	}
+	if app.Domain != nil && c.HostedZoneID == "" {
+		// Whoever runs the zone adds these for the certificate to issue.
+		out["apiDomainValidationRecords"] = app.Domain.ValidationRecords
+	}
+	if app.Secondary != nil {
+		out["secondaryApiUrl"] = app.Secondary.Api.URL
 	}
 	return out, nil
 }
@@ -157,6 +182,11 @@ func (c Config) Args(env patterns.Env) *Args {
 		DisableAPILogs:     !c.APILogs,
 		DurationP99AlarmMs: c.DurationP99Ms,
 		SmokeTest:          c.SmokeTest,
+		Region:             env.Region,
+		APIDomainName:      c.APIDomainName,
+		HostedZoneID:       c.HostedZoneID,
+		SecondaryRegion:    c.SecondaryRegion,
+		MultiRegionMode:    MultiRegionMode(c.MultiRegionMode),
 	}
 	if !c.APILogs {
 		a.AccountLogRole = nil
@@ -227,6 +257,11 @@ func (c Config) withDefaultsWhere(p *patterns.Problems) Config {
 	reset("tokenAdminScope", &c.TokenAdminScope, d.TokenAdminScope)
 	reset("requestIdentitySources", &c.RequestSources, d.RequestSources)
 	reset("apiClients", &c.APIClients, d.APIClients)
+	reset("apiDomainName", &c.APIDomainName, d.APIDomainName)
+	reset("hostedZoneId", &c.HostedZoneID, d.HostedZoneID)
+	reset("secondaryRegion", &c.SecondaryRegion, d.SecondaryRegion)
+	reset("multiRegionMode", &c.MultiRegionMode, d.MultiRegionMode)
+	reset("secondaryApiGatewayLogRoleStack", &c.SecondaryLogRole, d.SecondaryLogRole)
 	return c
 }
 
@@ -274,6 +309,7 @@ func (c Config) validate(p *patterns.Problems, env patterns.Env) {
 	c.validateDomains(p)
 	c.validateAuth(p)
 	c.validateClients(p)
+	c.validateRegions(p, env)
 	switch {
 	case c.DurationP99Ms < 0:
 		p.Add(k("durationAlarmP99Ms"), "%s must not be negative; use 0 for no duration alarm", p.Val(k("durationAlarmP99Ms"), c.DurationP99Ms))
@@ -310,7 +346,7 @@ func (c Config) validateOverrides(p *patterns.Problems) {
 			p.Add(key, "function %s is listed twice; give each function one preference", p.Val(key, fn))
 		case !slices.Contains(Functions, fn):
 			p.Add(key, "%s is not a function; use one of %s", p.Val(key, fn), strings.Join(Functions, ", "))
-		case fn == "authorizer" && c.ItemsAuthorizer != string(items.AuthToken) && c.ItemsAuthorizer != string(items.AuthRequest):
+		case fn == "authorizer" && c.ItemsAuthorizer != string(items.AuthToken) && c.ItemsAuthorizer != string(items.AuthRequest) && c.SecondaryRegion == "":
 			p.Add(key, "%s is deployed only when %s is token or request, not %s", p.Val(key, fn), patterns.KeyName(Name, "itemsAuthorizer"), patterns.Quote(c.ItemsAuthorizer))
 		default:
 			if err := constructs.DeploymentPreference(pref).Validate(); err != nil {
@@ -472,6 +508,67 @@ func (c Config) validateAuth(p *patterns.Problems) {
 			}
 			seen[src] = true
 		}
+	}
+}
+
+// regionKeys are the keys of the custom domain and the second region: a
+// problem with one puts them all back to their defaults (one region, no
+// domain), so the args checks that follow do not report it again.
+var regionKeys = []string{"apiDomainName", "hostedZoneId", "secondaryRegion", "multiRegionMode", "secondaryApiGatewayLogRoleStack"}
+
+func (c Config) validateRegions(p *patterns.Problems, env patterns.Env) {
+	k := func(name string) string { return patterns.KeyName(Name, name) }
+	if c.APIDomainName != "" {
+		if why := apiDomainProblem(c.APIDomainName); why != "" {
+			p.Add(k("apiDomainName"), "%s %s", p.Val(k("apiDomainName"), c.APIDomainName), why)
+		}
+	}
+	switch {
+	case c.HostedZoneID != "" && !hostedZoneID.MatchString(c.HostedZoneID):
+		p.Add(k("hostedZoneId"), "%s is not a Route 53 hosted zone ID: Z followed by up to 31 upper-case letters and digits (e.g. Z0123456789ABCDEFGHIJ; not /hostedzone/…)", p.Val(k("hostedZoneId"), c.HostedZoneID))
+	case c.HostedZoneID != "" && c.APIDomainName == "":
+		p.Add(k("hostedZoneId"), "set, but %s is empty; the zone holds the API's custom domain, so set both", k("apiDomainName"))
+	}
+	mode := MultiRegionMode(c.MultiRegionMode)
+	if mode != ActivePassive && mode != ActiveActive {
+		p.Add(k("multiRegionMode"), "%s is not a mode; use %s (failover) or %s (latency)", p.Val(k("multiRegionMode"), c.MultiRegionMode), ActivePassive, ActiveActive)
+	} else if mode == ActiveActive && c.SecondaryRegion == "" {
+		p.Add(k("multiRegionMode"), "%s, but %s is empty; the mode routes between two regions", mode, k("secondaryRegion"))
+	}
+	if c.SecondaryRegion == "" {
+		if c.SecondaryLogRole != "" {
+			p.Add(k("secondaryApiGatewayLogRoleStack"), "set, but %s is empty; it is the second region's log role stack", k("secondaryRegion"))
+		}
+		return
+	}
+	switch {
+	case !awsregions.Known(c.SecondaryRegion):
+		hint := ""
+		if cl := awsregions.Closest(c.SecondaryRegion); cl != "" {
+			hint = fmt.Sprintf("; did you mean %q?", cl)
+		}
+		p.Add(k("secondaryRegion"), "%s is not an AWS region (%s)%s", p.Val(k("secondaryRegion"), c.SecondaryRegion), awsregions.Source, hint)
+	case c.SecondaryRegion == env.Region:
+		p.Add(k("secondaryRegion"), "%s is the stack's aws:region too; name another region, or leave it empty for one region", p.Val(k("secondaryRegion"), c.SecondaryRegion))
+	}
+	for _, need := range []struct{ key, val string }{{"apiDomainName", c.APIDomainName}, {"hostedZoneId", c.HostedZoneID}} {
+		if need.val == "" {
+			p.Add(k(need.key), "not set, but %s is; clients reach both regions through one name, whose records kumo writes into the hosted zone", k("secondaryRegion"))
+		}
+	}
+	switch {
+	case c.APILogs && c.SecondaryLogRole == "":
+		p.Add(k("secondaryApiGatewayLogRoleStack"), "not set, but %s and %s are; API Gateway's log role is one setting per region: set it to the stack running the apigateway-account pattern in %s (e.g. shared-%s), or set apiLogs: false",
+			k("secondaryRegion"), k("apiLogs"), c.SecondaryRegion, c.SecondaryRegion)
+	case !c.APILogs && c.SecondaryLogRole != "":
+		p.Add(k("secondaryApiGatewayLogRoleStack"), "set, but %s is false; the APIs write no logs", k("apiLogs"))
+	}
+	if len(c.APIClients) > 0 {
+		p.Add(k("apiClients"), "set with %s; API keys are regional, so a client's key would be refused by the other region after a failover: serve API clients from a one-region stack", k("secondaryRegion"))
+	}
+	if c.SmokeTest && c.ItemsAuthorizer == string(items.AuthCognito) {
+		// (Other modes are refused by validateAuth already.)
+		p.Add(k("smokeTest"), "true with %s; in two regions the items routes check the user pool's tokens with kumo's TOKEN authorizer, and the smoke test calls the items function as a Cognito user: turn it off", k("secondaryRegion"))
 	}
 }
 

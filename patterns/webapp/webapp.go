@@ -10,14 +10,17 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/bundle"
+	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
@@ -106,6 +109,59 @@ type Args struct {
 	// APIClients get one API key and usage plan each, and the items
 	// routes then require an API key. Default: none, no keys.
 	APIClients []APIClient
+
+	// Region is the primary region, where the table, the user pool, the
+	// site and the first API are. Default: the stack's aws:region.
+	Region string
+	// APIDomainName serves the API on a custom domain (e.g.
+	// "api.example.com"): a REGIONAL API Gateway domain name with TLS 1.2
+	// and its ACM certificate in each region, the stage mapped at its root,
+	// and the site's config.json pointing at it. Default: "" (the
+	// execute-api URL).
+	APIDomainName string
+	// HostedZoneID is the Route 53 public hosted zone holding APIDomainName:
+	// kumo writes the certificate's DNS validation record (once, for every
+	// region) and, with SecondaryRegion, the routing records into it.
+	// Default: "" (with APIDomainName in one region, someone adds the
+	// validation record the stack outputs).
+	HostedZoneID string
+	// SecondaryRegion serves the API from a second region too: its own
+	// API, functions, releases, alarms and custom domain, a replica of the
+	// items table, Route 53 health checks of both regions and records that
+	// route APIDomainName between them. The user pool stays in Region (see
+	// New on sign-in during an outage). Needs APIDomainName and
+	// HostedZoneID. Default: "" (one region).
+	SecondaryRegion string
+	// MultiRegionMode is how Route 53 routes between the regions:
+	// active-passive (failover records: Region while its health check
+	// passes, SecondaryRegion otherwise) or active-active (latency records,
+	// each region while healthy). Default: active-passive.
+	MultiRegionMode MultiRegionMode
+	// SecondaryAccountLogRole is API Gateway's CloudWatch Logs role in
+	// SecondaryRegion (the account setting is per region, and kumo manages
+	// it in a stack of its own: constructs.AccountLogRoleFromStack with a
+	// stack in SecondaryRegion). Required with SecondaryRegion unless
+	// DisableAPILogs.
+	SecondaryAccountLogRole *constructs.AccountLogRole
+}
+
+// MultiRegionMode is how a two-region web app shares its traffic.
+type MultiRegionMode string
+
+// The multi-region modes.
+const (
+	ActivePassive MultiRegionMode = "active-passive"
+	ActiveActive  MultiRegionMode = "active-active"
+)
+
+// routing is the DNS routing mode of m.
+func (m MultiRegionMode) routing() constructs.RoutingMode {
+	if m == ActiveActive {
+		// Latency, not weighted: each caller goes to the nearer healthy
+		// region, and no weight has to be chosen.
+		return constructs.RoutingLatency
+	}
+	return constructs.RoutingFailover
 }
 
 // TokenAuth is what the token and request authorizers check tokens against.
@@ -155,10 +211,41 @@ type WebApp struct {
 	// Authorizer is the token or request authorizer's function, or nil.
 	Authorizer *constructs.Function
 
+	// Domain is the primary region's custom API domain, or nil.
+	Domain *constructs.ApiDomain
+	// Secondary is the second region's share, or nil.
+	Secondary *Region
+	// HealthChecks check each region's /health, by region; nil in one
+	// region.
+	HealthChecks map[string]*constructs.HealthCheck
+	// Routing holds APIDomainName's records across the regions, or nil.
+	Routing *constructs.DNSRouting
+
 	// SiteURL is where users open the app.
 	SiteURL pulumi.StringOutput
-	// ApiURL is the API stage's base URL.
+	// ApiURL is the API's base URL: the custom domain's when APIDomainName
+	// is set, else the API stage's.
 	ApiURL pulumi.StringOutput
+}
+
+// Region is the second region's share of the web app, a component
+// registered with that region's provider so every child is created there.
+type Region struct {
+	pulumi.ResourceState
+
+	// Name is the AWS region.
+	Name string
+	// Provider is the region's explicit AWS provider.
+	Provider *aws.Provider
+	// Releases is the region's CodeDeploy application: releases are
+	// regional, like the functions they shift.
+	Releases   *constructs.Releases
+	Api        *constructs.Api
+	Items      *constructs.Function
+	Health     *constructs.Function
+	Authorizer *constructs.Function
+	SmokeTest  *constructs.Function
+	Domain     *constructs.ApiDomain
 }
 
 // parts are the construct args the pattern derives from its own args, built
@@ -223,11 +310,16 @@ func (a Args) parts() parts {
 		},
 	}
 	p.siteErr = siteErr
+	if a.SecondaryRegion != "" {
+		// A global table: each region's functions read and write their
+		// local replica, which has the table's name, PITR and encryption.
+		p.table.Replicas = []constructs.TableReplica{{Region: a.SecondaryRegion}}
+	}
 	p.items.ReservedConcurrency = a.ItemsReservedConcurrency
 	fns := map[string]*constructs.FunctionArgs{"items": &p.items, "health": &p.health}
-	if (a.ItemsAuthorizer == items.AuthToken || a.ItemsAuthorizer == items.AuthRequest) && a.Token != nil {
+	if mode := a.itemsMode(); (mode == items.AuthToken || mode == items.AuthRequest) && (a.Token != nil || a.poolTokens()) {
 		// API Gateway waits for the authorizer like for any integration.
-		f := fn(authzPackage, fmt.Sprintf("%s authorizer of the kumo web app's items API", strings.ToUpper(string(a.ItemsAuthorizer))))
+		f := fn(authzPackage, fmt.Sprintf("%s authorizer of the kumo web app's items API", strings.ToUpper(string(mode))))
 		p.authz = &f
 		fns["authorizer"] = p.authz
 	}
@@ -256,6 +348,26 @@ func (a Args) parts() parts {
 			Description: "Pre-traffic smoke test of the kumo web app's items function", LogRetentionDays: a.LogRetentionDays}
 	}
 	return p
+}
+
+// poolTokens reports whether the items routes check the user pool's ID
+// tokens with kumo's TOKEN authorizer rather than a Cognito authorizer: in
+// two regions, for the pool lives in one. A Cognito authorizer names its
+// pool by ARN, and API Gateway documents pools of another account
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-cross-account-cognito-authorizer.html)
+// but not of another region, so kumo does not rely on it; its own
+// authorizer checks the pool's tokens the same way in both regions.
+func (a *Args) poolTokens() bool {
+	return a.SecondaryRegion != "" && orCognito(a.ItemsAuthorizer) == items.AuthCognito
+}
+
+// itemsMode is the authorizer the items routes get: ItemsAuthorizer, but
+// token when poolTokens.
+func (a *Args) itemsMode() items.AuthMode {
+	if a.poolTokens() {
+		return items.AuthToken
+	}
+	return orCognito(a.ItemsAuthorizer)
 }
 
 // defaultSiteDir is DefaultSiteDir in the kumo module root requires. In
@@ -318,6 +430,7 @@ func (p parts) validate(name string, a *Args) error {
 		}
 	}
 	add(a.validateAuth())
+	add(a.validateRegions())
 	if p.authz != nil {
 		add(p.authz.Validate(name + "-authorizer"))
 	}
@@ -369,6 +482,80 @@ func (a *Args) validateAuth() error {
 	return errs.ErrorOrNil()
 }
 
+// validateRegions checks the custom domain and the second region.
+func (a *Args) validateRegions() error {
+	var errs *multierror.Error
+	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
+	if a.APIDomainName != "" {
+		if why := apiDomainProblem(a.APIDomainName); why != "" {
+			add("APIDomainName: %q %s", a.APIDomainName, why)
+		}
+	}
+	switch {
+	case a.HostedZoneID != "" && !hostedZoneID.MatchString(a.HostedZoneID):
+		add("HostedZoneID: %q is not a Route 53 hosted zone ID (Z followed by up to 31 upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ)", a.HostedZoneID)
+	case a.HostedZoneID != "" && a.APIDomainName == "":
+		add("HostedZoneID: %q is set without APIDomainName; the zone holds the API's custom domain, so set both or neither", a.HostedZoneID)
+	}
+	switch a.MultiRegionMode {
+	case "", ActivePassive:
+	case ActiveActive:
+		if a.SecondaryRegion == "" {
+			add("MultiRegionMode: %q without SecondaryRegion; it routes between two regions", a.MultiRegionMode)
+		}
+	default:
+		add("MultiRegionMode: %q is not a mode; use %s or %s", a.MultiRegionMode, ActivePassive, ActiveActive)
+	}
+	if a.SecondaryRegion == "" {
+		if a.SecondaryAccountLogRole != nil {
+			add("SecondaryAccountLogRole: set without SecondaryRegion; it is the second region's API Gateway log role")
+		}
+		return errs.ErrorOrNil()
+	}
+	switch {
+	case !awsregions.Known(a.SecondaryRegion):
+		hint := ""
+		if c := awsregions.Closest(a.SecondaryRegion); c != "" {
+			hint = fmt.Sprintf("; did you mean %q?", c)
+		}
+		add("SecondaryRegion: %q is not an AWS region (%s)%s", a.SecondaryRegion, awsregions.Source, hint)
+	case a.SecondaryRegion == a.Region:
+		add("SecondaryRegion: %q is the primary region too; name another region, or leave it empty for one region", a.SecondaryRegion)
+	}
+	if a.APIDomainName == "" || a.HostedZoneID == "" {
+		add("SecondaryRegion: %q needs APIDomainName and HostedZoneID (got %q, %q): clients reach both regions through one name, whose records kumo writes into the zone", a.SecondaryRegion, a.APIDomainName, a.HostedZoneID)
+	}
+	switch {
+	case !a.DisableAPILogs && a.SecondaryAccountLogRole == nil:
+		add("SecondaryAccountLogRole: nil with SecondaryRegion %s; API Gateway's log role is set per region, so pass the one of %s (constructs.AccountLogRoleFromStack) or set DisableAPILogs", a.SecondaryRegion, a.SecondaryRegion)
+	case a.DisableAPILogs && a.SecondaryAccountLogRole != nil:
+		add("SecondaryAccountLogRole: set with DisableAPILogs; the API has no logs to write")
+	}
+	if len(a.APIClients) > 0 {
+		// API Gateway generates each key's value in its region, so a client's
+		// key would be refused by the other region after a failover.
+		add("APIClients: %d clients with SecondaryRegion; API keys are regional, and a client's key would be refused by the other region, so serve API clients from one region", len(a.APIClients))
+	}
+	if a.SmokeTest {
+		add("SmokeTest: set with SecondaryRegion; the smoke test calls the items function as a Cognito user, and in two regions the items routes check tokens with kumo's TOKEN authorizer instead")
+	}
+	return errs.ErrorOrNil()
+}
+
+// hostedZoneID is a Route 53 hosted zone ID
+// (https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html, Id max 32).
+var hostedZoneID = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+
+// apiDomainProblem says what is wrong with an API custom domain, or "":
+// domainProblem's rules, without CloudFront's wildcard (a regional API
+// domain serves one name).
+func apiDomainProblem(d string) string {
+	if strings.HasPrefix(d, "*.") {
+		return "is a wildcard; the API's custom domain is one name, such as api.example.com"
+	}
+	return domainProblem(d)
+}
+
 func orCognito(m items.AuthMode) items.AuthMode {
 	if m == "" {
 		return items.AuthCognito
@@ -395,6 +582,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args == nil {
 		args = &Args{}
 	}
+	if args.Region == "" {
+		a := *args
+		a.Region = region(ctx)
+		args = &a
+	}
 	p := args.parts()
 	if err := p.validate(name, args); err != nil {
 		return nil, err
@@ -416,45 +608,102 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if w.Site, err = constructs.NewStaticSite(ctx, name+"-site", &p.site, parent); err != nil {
 		return nil, err
 	}
-	p.items.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
-	mode := orCognito(args.ItemsAuthorizer)
+	primary := args.Region
+	r, err := p.deployRegion(ctx, w, args, name, args.Releases, args.AccountLogRole, parent)
+	if err != nil {
+		return nil, err
+	}
+	w.Api, w.Items, w.Health, w.Authorizer, w.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke
+	w.SiteURL, w.ApiURL = w.Site.URL, w.Api.URL
+	if args.APIDomainName != "" {
+		if w.Domain, err = constructs.NewApiDomain(ctx, name+"-domain", &constructs.ApiDomainArgs{
+			DomainName: args.APIDomainName, Api: w.Api, HostedZoneID: args.HostedZoneID, Region: primary,
+		}, parent); err != nil {
+			return nil, err
+		}
+		w.ApiURL = w.Domain.URL
+	}
+	if args.SecondaryRegion != "" {
+		if err := w.deploySecondary(ctx, name, args, p, primary); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.Site.AddFile("config.json", siteConfig(ctx, w)); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{"siteUrl": w.SiteURL, "apiUrl": w.ApiURL}); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// regional are one region's functions and API.
+type regional struct {
+	api                         *constructs.Api
+	items, health, authz, smoke *constructs.Function
+}
+
+// deployRegion registers one region's functions and API, named after
+// prefix, with opts (the parent, whose provider decides the region).
+// Environments are built here, per region, so the regions share no maps.
+func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix string,
+	releases *constructs.Releases, logRole *constructs.AccountLogRole, opts ...pulumi.ResourceOption) (regional, error) {
+	var r regional
+	itemsArgs, healthArgs, apiArgs := p.items, p.health, p.api
+	itemsArgs.Releases, healthArgs.Releases, apiArgs.AccountLogRole = releases, releases, logRole
+	itemsArgs.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
+	mode := args.itemsMode()
 	if mode != items.AuthCognito {
 		// Unset means cognito, so the default stacks' functions are
 		// unchanged.
-		p.items.Environment["AUTH_MODE"] = pulumi.String(string(mode))
+		itemsArgs.Environment["AUTH_MODE"] = pulumi.String(string(mode))
 	}
 	if args.Token != nil && args.Token.AdminScope != "" {
-		p.items.Environment["ADMIN_SCOPE"] = pulumi.String(args.Token.AdminScope)
+		itemsArgs.Environment["ADMIN_SCOPE"] = pulumi.String(args.Token.AdminScope)
 	}
+	var err error
 	if p.authz != nil {
-		t := args.Token
-		env := map[string]pulumi.StringInput{"ISSUER": pulumi.String(t.Issuer), "AUDIENCE": pulumi.String(t.Audience)}
-		if t.JWKSURL != "" {
-			env["JWKS_URL"] = pulumi.String(t.JWKSURL)
+		authzArgs := *p.authz
+		authzArgs.Releases = releases
+		if t := args.Token; t != nil {
+			env := map[string]pulumi.StringInput{"ISSUER": pulumi.String(t.Issuer), "AUDIENCE": pulumi.String(t.Audience)}
+			if t.JWKSURL != "" {
+				env["JWKS_URL"] = pulumi.String(t.JWKSURL)
+			}
+			if len(t.RequiredScopes) > 0 {
+				env["REQUIRED_SCOPES"] = pulumi.String(strings.Join(t.RequiredScopes, " "))
+			}
+			authzArgs.Environment = env
+		} else {
+			// The pool's ID tokens: Cognito's issuer is the pool's URL in
+			// its region, and an ID token's aud is the app client
+			// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html).
+			// The site sends its ID token, which functions/authorizer takes
+			// bare or as Bearer.
+			authzArgs.Environment = map[string]pulumi.StringInput{
+				"ISSUER":   pulumi.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", args.Region, w.Users.ID),
+				"AUDIENCE": w.Users.ClientID,
+			}
 		}
-		if len(t.RequiredScopes) > 0 {
-			env["REQUIRED_SCOPES"] = pulumi.String(strings.Join(t.RequiredScopes, " "))
-		}
-		p.authz.Environment = env
-		if w.Authorizer, err = constructs.NewFunction(ctx, name+"-authorizer", p.authz, parent); err != nil {
-			return nil, err
+		if r.authz, err = constructs.NewFunction(ctx, prefix+"-authorizer", &authzArgs, opts...); err != nil {
+			return r, err
 		}
 	}
-	p.health.Environment = map[string]pulumi.StringInput{"ALLOWED_ORIGIN": w.Site.Origin}
+	healthArgs.Environment = map[string]pulumi.StringInput{"ALLOWED_ORIGIN": w.Site.Origin}
 	if p.smoke != nil {
-		if w.SmokeTest, err = constructs.NewFunction(ctx, name+"-smoketest", p.smoke, parent); err != nil {
-			return nil, err
+		if r.smoke, err = constructs.NewFunction(ctx, prefix+"-smoketest", p.smoke, opts...); err != nil {
+			return r, err
 		}
-		p.items.PreTrafficHook = w.SmokeTest
+		itemsArgs.PreTrafficHook = r.smoke
 	}
-	if w.Items, err = constructs.NewFunction(ctx, name+"-items", &p.items, parent); err != nil {
-		return nil, err
+	if r.items, err = constructs.NewFunction(ctx, prefix+"-items", &itemsArgs, opts...); err != nil {
+		return r, err
 	}
-	if err := w.Table.GrantReadWrite(w.Items); err != nil {
-		return nil, err
+	if err := w.Table.GrantReadWrite(r.items); err != nil {
+		return r, err
 	}
-	if w.Health, err = constructs.NewFunction(ctx, name+"-health", &p.health, parent); err != nil {
-		return nil, err
+	if r.health, err = constructs.NewFunction(ctx, prefix+"-health", &healthArgs, opts...); err != nil {
+		return r, err
 	}
 	// No function of the web app is invoked asynchronously: the API calls
 	// items and health and waits for the answer, and CodeDeploy's hook call
@@ -464,41 +713,120 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		fn     *constructs.Function
 		reason string
 	}{
-		{w.Items, apiOnlyReason}, {w.Health, apiOnlyReason}, {w.Authorizer, apiOnlyReason},
-		{w.SmokeTest, "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"},
+		{r.items, apiOnlyReason}, {r.health, apiOnlyReason}, {r.authz, apiOnlyReason},
+		{r.smoke, "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"},
 	} {
 		if f.fn == nil {
 			continue
 		}
 		if err := patterns.NoAsyncInvocations(ctx, f.fn, f.reason); err != nil {
-			return nil, err
+			return r, err
 		}
 	}
-	p.api.CORSOrigin = w.Site.Origin
-	p.api.Authorizers, p.api.DefaultAuthorizer = authorizers(mode, w, args.RequestIdentitySources)
+	apiArgs.CORSOrigin = w.Site.Origin
+	apiArgs.Authorizers, apiArgs.DefaultAuthorizer = authorizers(mode, r.authz, w.Users, args.RequestIdentitySources)
 	keys := len(args.APIClients) > 0
 	notCognito := notCognitoReasons[mode]
-	p.api.Routes = []constructs.Route{
-		{Method: "GET", Path: "/health", Function: w.Health, Public: true,
+	if args.poolTokens() {
+		notCognito = poolTokensReason
+	}
+	apiArgs.Routes = []constructs.Route{
+		{Method: "GET", Path: "/health", Function: r.health, Public: true,
 			PublicReason: "a liveness probe for uptime monitors and the smoke test: it returns only the status, function name and version, no user data"},
-		{Method: "GET", Path: "/items", Function: w.Items, APIKeyRequired: keys, NotCognitoReason: notCognito},
-		{Method: "POST", Path: "/items", Function: w.Items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
-		{Method: "GET", Path: "/items/{id}", Function: w.Items, APIKeyRequired: keys, NotCognitoReason: notCognito},
-		{Method: "PUT", Path: "/items/{id}", Function: w.Items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
-		{Method: "DELETE", Path: "/items/{id}", Function: w.Items, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "GET", Path: "/items", Function: r.items, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "POST", Path: "/items", Function: r.items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "GET", Path: "/items/{id}", Function: r.items, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "PUT", Path: "/items/{id}", Function: r.items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
+		{Method: "DELETE", Path: "/items/{id}", Function: r.items, APIKeyRequired: keys, NotCognitoReason: notCognito},
 	}
-	if w.Api, err = constructs.NewApi(ctx, name+"-api", &p.api, parent); err != nil {
-		return nil, err
+	if r.api, err = constructs.NewApi(ctx, prefix+"-api", &apiArgs, opts...); err != nil {
+		return r, err
 	}
-	w.SiteURL, w.ApiURL = w.Site.URL, w.Api.URL
-	if err := w.Site.AddFile("config.json", siteConfig(ctx, w)); err != nil {
-		return nil, err
-	}
-	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{"siteUrl": w.SiteURL, "apiUrl": w.ApiURL}); err != nil {
-		return nil, err
-	}
-	return w, nil
+	return r, nil
 }
+
+// region is the stack's AWS region (aws:region).
+func region(ctx *pulumi.Context) string {
+	r, _ := ctx.GetConfig("aws:region")
+	return r
+}
+
+// deploySecondary registers the second region: an explicit provider, a
+// component under it holding the region's releases, functions, API and
+// custom domain, a health check of each region's /health, and the records
+// routing APIDomainName between the regions.
+//
+// What fails over: the API, its functions and the items (the table's
+// replica takes writes in both regions; DynamoDB replicates within about a
+// second, last writer wins). What does not: the user pool and the site's
+// sign-in, which stay in the primary region; in a primary outage sign-in
+// and token refresh fail, while ID tokens already issued keep working in
+// the secondary until they expire (1 hour by default) as long as its
+// authorizer has the pool's keys cached. The site itself is on CloudFront,
+// which is global.
+func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p parts, primary string) error {
+	parent := pulumi.Parent(w)
+	sec := &Region{Name: args.SecondaryRegion}
+	rn := name + "-" + sec.Name
+	var err error
+	if sec.Provider, err = aws.NewProvider(ctx, rn, &aws.ProviderArgs{Region: pulumi.String(sec.Name)}, parent); err != nil {
+		return err
+	}
+	// The provider on the component is inherited by every child, so the
+	// constructs below need no region of their own.
+	if err := ctx.RegisterComponentResource("kumo:patterns:WebAppRegion", rn, sec, parent, pulumi.Provider(sec.Provider)); err != nil {
+		return err
+	}
+	sp := pulumi.Parent(sec)
+	if args.Releases != nil {
+		if sec.Releases, err = constructs.NewReleases(ctx, rn+"-releases", &constructs.ReleasesArgs{
+			DefaultPreference: args.Releases.DefaultPreference(), Region: sec.Name,
+		}, sp); err != nil {
+			return err
+		}
+	}
+	r, err := p.deployRegion(ctx, w, args, rn, sec.Releases, args.SecondaryAccountLogRole, sp)
+	if err != nil {
+		return err
+	}
+	sec.Api, sec.Items, sec.Health, sec.Authorizer, sec.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke
+	if sec.Domain, err = constructs.NewApiDomain(ctx, rn+"-domain", &constructs.ApiDomainArgs{
+		DomainName: args.APIDomainName, Api: sec.Api, Region: sec.Name, ValidationFrom: w.Domain,
+	}, sp); err != nil {
+		return err
+	}
+	if err := ctx.RegisterResourceOutputs(sec, pulumi.Map{"apiUrl": sec.Api.URL}); err != nil {
+		return err
+	}
+	w.Secondary = sec
+	// Each region's own execute-api /health, which runs the region's API
+	// and health function: about 90 s of failures (3 checks 30 s apart)
+	// take a region out of DNS, and callers follow within the records'
+	// alias TTL (60 s), so a failover completes in about 2–3 minutes
+	// (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html).
+	w.HealthChecks = map[string]*constructs.HealthCheck{}
+	var targets []constructs.DNSTarget
+	for _, t := range []struct {
+		region string
+		api    *constructs.Api
+		domain *constructs.ApiDomain
+	}{{primary, w.Api, w.Domain}, {sec.Name, sec.Api, sec.Domain}} {
+		hc, err := constructs.NewHealthCheck(ctx, name+"-health-"+t.region, &constructs.HealthCheckArgs{Api: t.api}, parent)
+		if err != nil {
+			return err
+		}
+		w.HealthChecks[t.region] = hc
+		targets = append(targets, constructs.DNSTarget{Region: t.region, Domain: t.domain, HealthCheck: hc})
+	}
+	w.Routing, err = constructs.NewDNSRouting(ctx, name+"-dns", &constructs.DNSRoutingArgs{
+		HostedZoneID: args.HostedZoneID, Name: args.APIDomainName, Mode: args.MultiRegionMode.routing(), Targets: targets,
+	}, parent)
+	return err
+}
+
+// poolTokensReason is why two regions' items routes use no Cognito
+// authorizer; kumo check records it against AwsSolutions-COG4.
+const poolTokensReason = "two regions: the user pool is in the primary region, and both regions check its ID tokens with the web app's Lambda TOKEN authorizer (signature against the pool's JWKS, iss the pool, aud the web client, exp)"
 
 // notCognitoReasons are why the items routes use no Cognito authorizer, by
 // mode; kumo check records them against AwsSolutions-COG4.
@@ -512,28 +840,28 @@ var notCognitoReasons = map[items.AuthMode]string{
 // mode. Lambda authorizers cache nothing (TTL 0): functions/authorizer
 // allows exactly the method ARN called, and API Gateway would apply a
 // cached policy to the same token's calls of other routes, denying them.
-func authorizers(mode items.AuthMode, w *WebApp, sources []string) (map[string]constructs.Authorizer, string) {
+func authorizers(mode items.AuthMode, fn *constructs.Function, users *constructs.UserPool, sources []string) (map[string]constructs.Authorizer, string) {
 	noCache := 0
 	switch mode {
 	case items.AuthToken:
-		return map[string]constructs.Authorizer{"token": {Kind: constructs.AuthorizerToken, Function: w.Authorizer,
+		return map[string]constructs.Authorizer{"token": {Kind: constructs.AuthorizerToken, Function: fn,
 			IdentitySource: constructs.DefaultAuthorizerIdentity, ResultTTLSeconds: &noCache}}, "token"
 	case items.AuthRequest:
 		if len(sources) == 0 {
 			sources = []string{constructs.DefaultAuthorizerIdentity}
 		}
-		return map[string]constructs.Authorizer{"request": {Kind: constructs.AuthorizerRequest, Function: w.Authorizer,
+		return map[string]constructs.Authorizer{"request": {Kind: constructs.AuthorizerRequest, Function: fn,
 			IdentitySource: strings.Join(sources, ","), ResultTTLSeconds: &noCache}}, "request"
 	case items.AuthIAM:
 		return nil, constructs.AuthorizerIAM
 	}
-	return map[string]constructs.Authorizer{cognitoAuthName: {Kind: constructs.AuthorizerCognito, UserPool: w.Users}}, cognitoAuthName
+	return map[string]constructs.Authorizer{cognitoAuthName: {Kind: constructs.AuthorizerCognito, UserPool: users}}, cognitoAuthName
 }
 
 // siteConfig is the front end's /config.json: where the API and the user
 // pool are. None of it is secret; browsers need all of it.
 func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
-	region, _ := ctx.GetConfig("aws:region")
+	region := region(ctx)
 	return pulumi.All(w.ApiURL, w.Users.ID, w.Users.ClientID).ApplyT(func(v []any) (string, error) {
 		b, err := json.MarshalIndent(map[string]string{
 			"apiUrl": v[0].(string), "region": region, "userPoolId": v[1].(string), "userPoolClientId": v[2].(string),
