@@ -119,7 +119,7 @@ type Template struct {
 func newTemplate(t TestingT, res *synth.Result) *Template {
 	tpl := &Template{t: t, result: res, byURN: map[string]*Resource{}}
 	for _, r := range res.Resources {
-		rr := &Resource{URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom, ID: r.ID, Parent: r.Parent,
+		rr := &Resource{URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom, ID: r.ID, Parent: r.Parent, Region: r.Region(),
 			Inputs: r.Inputs, State: r.State, Dependencies: r.Dependencies, tpl: tpl}
 		tpl.resources = append(tpl.resources, rr)
 		tpl.byURN[r.URN] = rr
@@ -383,6 +383,9 @@ type Resource struct {
 	Custom bool
 	// ID is the ID the mock provider gave it ("" for components).
 	ID string
+	// Region is the AWS region it is created in: its explicit aws
+	// provider's, else the stack's aws:region.
+	Region string
 	// Parent is the parent component's URN, "" for the stack's own.
 	Parent string
 	// Inputs are what the program registered, as JSON values: numbers are

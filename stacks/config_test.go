@@ -71,7 +71,9 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 			`"deletionProtection":true,"domainNames":["app.example.com"],"certificateArn":"`+testCert+`","apiLogs":true,`+
 			`"itemsReservedConcurrency":0,"deploymentPreferenceOverrides":["health=AllAtOnce"],"durationAlarmP99Ms":2500,"smokeTest":true,`+
 			`"itemsAuthorizer":"request","tokenIssuer":"https://idp.example.com/","tokenAudience":"api","tokenJwksUrl":"https://idp.example.com/jwks",`+
-			`"tokenRequiredScopes":["items:read"],"tokenAdminScope":"items:admin","requestIdentitySources":["stageVariables.scheme"],"apiClients":["acme=rate:5"]}`)
+			`"tokenRequiredScopes":["items:read"],"tokenAdminScope":"items:admin","requestIdentitySources":["stageVariables.scheme"],"apiClients":["acme=rate:5"],`+
+			`"apiDomainName":"api.example.com","hostedZoneId":"Z0123456789ABCDEFGHIJ","secondaryRegion":"us-west-2","multiRegionMode":"active-active",`+
+			`"secondaryApiGatewayLogRoleStack":"shared-us-west-2"}`)
 	got, err := LoadConfig(raw)
 	if err != nil {
 		t.Fatalf("LoadConfig: %v", err)
@@ -84,7 +86,9 @@ func TestLoadConfigParsesEveryType(t *testing.T) {
 		Protect: true, DomainNames: []string{"app.example.com"}, CertificateArn: testCert, APILogs: true, ItemsConcurrency: 0,
 		Overrides: []string{"health=AllAtOnce"}, DurationP99Ms: 2500, SmokeTest: true,
 		ItemsAuthorizer: "request", TokenIssuer: "https://idp.example.com/", TokenAudience: "api", TokenJwksURL: "https://idp.example.com/jwks",
-		TokenScopes: []string{"items:read"}, TokenAdminScope: "items:admin", RequestSources: []string{"stageVariables.scheme"}, APIClients: []string{"acme=rate:5"}}
+		TokenScopes: []string{"items:read"}, TokenAdminScope: "items:admin", RequestSources: []string{"stageVariables.scheme"}, APIClients: []string{"acme=rate:5"},
+		APIDomainName: "api.example.com", HostedZoneID: "Z0123456789ABCDEFGHIJ", SecondaryRegion: "us-west-2", MultiRegionMode: "active-active",
+		SecondaryLogRole: "shared-us-west-2"}
 	if w := webConfig(t, got); !reflect.DeepEqual(w, want) {
 		t.Errorf("web app section\n%+v\nwant\n%+v", w, want)
 	}

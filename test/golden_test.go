@@ -213,33 +213,35 @@ func TestSecureDefaultsInProd(t *testing.T) {
 // per account and region, so exactly one shipped stack manages it, and the
 // web app stacks order their stages after a reference to that stack.
 func TestAPIGatewayLogRoleHasOneOwner(t *testing.T) {
-	var owners []string
+	// The setting is one per account and region, so one stack per region
+	// manages it (prod-multiregion's secondary region has its own).
+	owners := map[string][]string{}
 	for _, stack := range shippedStacks(t) {
 		res := synthStack(t, stack)
-		var stage *synth.Resource
-		for i, r := range res.Resources {
+		for _, r := range res.Resources {
 			switch r.Type {
 			case "aws:apigateway/account:Account":
-				owners = append(owners, stack)
+				owners[r.Region()] = append(owners[r.Region()], stack)
 			case "aws:apigateway/stage:Stage":
-				stage = &res.Resources[i]
+				found := false
+				for _, d := range r.Dependencies {
+					if strings.Contains(d, "pulumi:pulumi:StackReference::") {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("%s: the API stage %s does not depend on a StackReference to the log role's stack: %v", stack, r.Name, r.Dependencies)
+				}
 			}
-		}
-		if stage == nil {
-			continue
-		}
-		found := false
-		for _, d := range stage.Dependencies {
-			if strings.Contains(d, "pulumi:pulumi:StackReference::") {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("%s: the API stage does not depend on a StackReference to the log role's stack: %v", stack, stage.Dependencies)
 		}
 	}
-	if len(owners) != 1 {
-		t.Errorf("stacks managing aws:apigateway/account: %v; want exactly one", owners)
+	if len(owners) == 0 {
+		t.Error("stacks managing aws:apigateway/account: none; want one per region")
+	}
+	for region, stacks := range owners {
+		if len(stacks) != 1 {
+			t.Errorf("stacks managing aws:apigateway/account in %s: %v; want exactly one", region, stacks)
+		}
 	}
 }
 

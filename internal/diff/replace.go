@@ -373,6 +373,11 @@ var replaceTable = map[string]replaceEntry{
 		source: tfSource("sqs/queue_policy.go", "unverified: written from memory, not yet checked against the source")},
 	// Another function, alias or region is another alias to own; the
 	// fingerprint, deployment settings and hooks update in place.
+	// An explicit AWS provider (a multi-region web app's secondary region):
+	// a provider in another region manages other resources, so the engine
+	// replaces the provider, and with it every resource it manages.
+	"pulumi:providers:aws": {replace: []string{"region"},
+		source: "pulumi-terraform-bridge pkg/tfbridge/provider.go unverified: DiffConfig on the provider's region, written from memory, not yet checked against the source"},
 	"kumo:index:Release": {replace: []string{"aliasName", "functionName", "region"},
 		source: "internal/provider/release.go (*Release).Diff replacingFields and regionChanged"},
 }

@@ -257,6 +257,7 @@ func (c Config) withDefaultsWhere(p *patterns.Problems) Config {
 	reset("tokenAdminScope", &c.TokenAdminScope, d.TokenAdminScope)
 	reset("requestIdentitySources", &c.RequestSources, d.RequestSources)
 	reset("apiClients", &c.APIClients, d.APIClients)
+	reset("smokeTest", &c.SmokeTest, d.SmokeTest)
 	reset("apiDomainName", &c.APIDomainName, d.APIDomainName)
 	reset("hostedZoneId", &c.HostedZoneID, d.HostedZoneID)
 	reset("secondaryRegion", &c.SecondaryRegion, d.SecondaryRegion)
@@ -275,6 +276,8 @@ func copyValue(dst, src any) {
 		*d = src.(constructs.MFA)
 	case *[]string:
 		*d = src.([]string)
+	case *bool:
+		*d = src.(bool)
 	}
 }
 

@@ -1,0 +1,251 @@
+package webapp_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/assertions"
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/patterns"
+	"github.com/kumo-iac/kumo/patterns/webapp"
+)
+
+const (
+	testZone     = "Z0123456789ABCDEFGHIJ"
+	secondary    = "eu-central-1"
+	record       = "aws:route53/record:Record"
+	domainName   = "aws:apigateway/domainName:DomainName"
+	basePathMap  = "aws:apigateway/basePathMapping:BasePathMapping"
+	certificate  = "aws:acm/certificate:Certificate"
+	certValidate = "aws:acm/certificateValidation:CertificateValidation"
+	healthCheck  = "aws:route53/healthCheck:HealthCheck"
+	authorizer   = "aws:apigateway/authorizer:Authorizer"
+)
+
+// twoRegions registers the web app in eu-west-1 and eu-central-1 as a
+// stack does: releases in the primary, and each region's API Gateway log
+// role from a stack of that region (here an ApiGatewayAccount under the
+// region's own provider).
+func twoRegions(mode webapp.MultiRegionMode) func(ctx *pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
+		if err != nil {
+			return err
+		}
+		prov, err := aws.NewProvider(ctx, "shared-"+secondary, &aws.ProviderArgs{Region: pulumi.String(secondary)})
+		if err != nil {
+			return err
+		}
+		acct2, err := constructs.NewApiGatewayAccount(ctx, "apigw-"+secondary, &constructs.ApiGatewayAccountArgs{}, pulumi.Provider(prov))
+		if err != nil {
+			return err
+		}
+		rel, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+		if err != nil {
+			return err
+		}
+		w, err := webapp.New(ctx, "web", &webapp.Args{Root: root, Releases: rel, AccountLogRole: acct.LogRole(),
+			SecondaryAccountLogRole: acct2.LogRole(), SecondaryRegion: secondary, MultiRegionMode: mode,
+			APIDomainName: "api.example.com", HostedZoneID: testZone})
+		if err != nil {
+			return err
+		}
+		ctx.Export("apiUrl", w.ApiURL)
+		ctx.Export("poolId", w.Users.ID)
+		ctx.Export("clientId", w.Users.ClientID)
+		ctx.Export("hc-eu-west-1", w.HealthChecks["eu-west-1"].ID)
+		ctx.Export("hc-"+secondary, w.HealthChecks[secondary].ID)
+		return nil
+	}
+}
+
+func TestWebAppTwoRegionsActivePassive(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+
+	// Each region's share is created in that region.
+	for _, tc := range []struct {
+		typ, name, region string
+	}{
+		{function, "web-items", "eu-west-1"}, {function, "web-health", "eu-west-1"}, {function, "web-authorizer", "eu-west-1"},
+		{function, "web-eu-central-1-items", secondary}, {function, "web-eu-central-1-health", secondary}, {function, "web-eu-central-1-authorizer", secondary},
+		{"aws:apigateway/restApi:RestApi", "web-api", "eu-west-1"}, {"aws:apigateway/restApi:RestApi", "web-eu-central-1-api", secondary},
+		{stage, "web-eu-central-1-api", secondary}, {authorizer, "web-eu-central-1-api-token", secondary},
+		{"aws:codedeploy/application:Application", "releases", "eu-west-1"}, {"aws:codedeploy/application:Application", "web-eu-central-1-releases", secondary},
+		{"aws:cloudwatch/metricAlarm:MetricAlarm", "web-items-errors", "eu-west-1"}, {"aws:cloudwatch/metricAlarm:MetricAlarm", "web-eu-central-1-items-errors", secondary},
+		{"aws:cloudwatch/metricAlarm:MetricAlarm", "web-eu-central-1-authorizer-failures", secondary},
+		{domainName, "web-domain", "eu-west-1"}, {domainName, "web-eu-central-1-domain", secondary},
+		{certificate, "web-domain", "eu-west-1"}, {certificate, "web-eu-central-1-domain", secondary},
+		{"aws:dynamodb/table:Table", "web-items", "eu-west-1"}, {"aws:cognito/userPool:UserPool", "web-users", "eu-west-1"},
+	} {
+		if r := tpl.Resource(tc.typ, tc.name); r.Region != tc.region {
+			t.Errorf("%s: got region %q; want %q", r, r.Region, tc.region)
+		}
+	}
+
+	// Releases: each function's canary acts in its own region.
+	for _, tc := range []struct{ name, region string }{
+		{"web-items", "eu-west-1"}, {"web-health", "eu-west-1"}, {"web-authorizer", "eu-west-1"},
+		{"web-eu-central-1-items", secondary}, {"web-eu-central-1-health", secondary}, {"web-eu-central-1-authorizer", secondary},
+	} {
+		tpl.Resource("kumo:index:Release", tc.name).HasProperties(assertions.M{"region": tc.region})
+	}
+	tpl.ResourceCountIs("kumo:index:Release", 6)
+
+	// One global table, its replica with PITR and encryption; both regions'
+	// items functions use its name (the local replica).
+	table := tpl.Resource("aws:dynamodb/table:Table", "web-items")
+	tpl.ResourceCountIs("aws:dynamodb/table:Table", 1)
+	table.HasProperties(assertions.M{
+		"replicas":             []any{assertions.Exact(assertions.M{"regionName": secondary, "pointInTimeRecovery": true, "propagateTags": true})},
+		"pointInTimeRecovery":  assertions.M{"enabled": true},
+		"serverSideEncryption": assertions.M{"enabled": true},
+		"streamViewType":       "NEW_AND_OLD_IMAGES",
+	})
+	for _, fn := range []string{"web-items", "web-eu-central-1-items"} {
+		tpl.Resource(function, fn).HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": table.Attr("name"), "AUTH_MODE": "token"}}})
+	}
+
+	// Both regions check the pool's ID tokens with kumo's TOKEN authorizer.
+	issuer := fmt.Sprintf("https://cognito-idp.eu-west-1.amazonaws.com/%s", tpl.Output("poolId"))
+	for _, fn := range []string{"web-authorizer", "web-eu-central-1-authorizer"} {
+		tpl.Resource(function, fn).HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
+			"ISSUER": issuer, "AUDIENCE": tpl.Output("clientId")})}})
+	}
+	for _, api := range []string{"web-api", "web-eu-central-1-api"} {
+		tpl.Resource(authorizer, api+"-token").HasProperties(assertions.M{"type": "TOKEN"})
+		tpl.Resource(method, api+"-GET-/items").HasProperties(assertions.M{"authorization": "CUSTOM"})
+		tpl.Resource(method, api+"-GET-/health").HasProperties(assertions.M{"authorization": "NONE"})
+	}
+	tpl.ResourceCountIs("aws:apigateway/authorizer:Authorizer", 2)
+
+	// Custom domains: regional, TLS 1.2, the stage mapped at the root.
+	for _, d := range []string{"web-domain", "web-eu-central-1-domain"} {
+		tpl.Resource(domainName, d).HasProperties(assertions.M{"domainName": "api.example.com", "securityPolicy": "TLS_1_2",
+			"endpointConfiguration": assertions.M{"types": "REGIONAL"}})
+		tpl.Resource(basePathMap, d).HasProperties(assertions.M{"domainName": "api.example.com", "stageName": "v1", "basePath": assertions.Absent()})
+	}
+	// ACM's validation record is written once, by the primary, and the
+	// secondary's validation waits for it.
+	validation := tpl.Resource(record, "web-domain-validation")
+	if got := len(tpl.FindResources(record, assertions.M{"type": "CNAME"})); got != 1 {
+		t.Errorf("validation records: got %d; want 1", got)
+	}
+	sv := tpl.Resource(certValidate, "web-eu-central-1-domain")
+	sv.HasProperties(assertions.M{"validationRecordFqdns": []any{validation.Attr("fqdn")}})
+	sv.DependsOn(validation)
+
+	// Health checks on each region's /health, and failover records.
+	for _, tc := range []struct{ region, role string }{{"eu-west-1", "PRIMARY"}, {secondary, "SECONDARY"}} {
+		tpl.Resource(healthCheck, "web-health-"+tc.region).HasProperties(assertions.M{"type": "HTTPS", "resourcePath": "/v1/health",
+			"fqdn": assertions.StringLike(`\.execute-api\.` + tc.region + `\.amazonaws\.com$`)})
+		tpl.Resource(record, "web-dns-"+tc.region).HasProperties(assertions.M{"name": "api.example.com", "type": "A", "zoneId": testZone,
+			"setIdentifier": tc.region, "healthCheckId": tpl.Output("hc-" + tc.region),
+			"failoverRoutingPolicies": []any{assertions.M{"type": tc.role}}})
+	}
+	tpl.ResourceCountIs(healthCheck, 2)
+
+	// The site calls the custom domain.
+	if got, want := tpl.Output("apiUrl"), "https://api.example.com/"; got != want {
+		t.Errorf("apiUrl: got %v; want %q", got, want)
+	}
+	tpl.Resource("aws:s3/bucketObjectv2:BucketObjectv2", "web-site/config.json").HasProperties(assertions.M{
+		"content": assertions.SerializedJSON(assertions.M{"apiUrl": "https://api.example.com/", "region": "eu-west-1"}),
+	})
+}
+
+func TestWebAppTwoRegionsActiveActive(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(webapp.ActiveActive), dev)
+	for _, region := range []string{"eu-west-1", secondary} {
+		tpl.Resource(record, "web-dns-"+region).HasProperties(assertions.M{"setIdentifier": region, "healthCheckId": tpl.Output("hc-" + region),
+			"latencyRoutingPolicies": []any{assertions.M{"region": region}}, "failoverRoutingPolicies": assertions.Absent()})
+	}
+}
+
+// One region with a custom domain: the domain and its certificate, no
+// routing, and config.json on the domain.
+func TestWebAppCustomDomainOneRegion(t *testing.T) {
+	tpl := assertions.Synth(t, program(webapp.Args{APIDomainName: "api.example.com", HostedZoneID: testZone}), dev)
+	tpl.Resource(domainName, "web-domain").HasProperties(assertions.M{"securityPolicy": "TLS_1_2", "endpointConfiguration": assertions.M{"types": "REGIONAL"}})
+	tpl.Resource(basePathMap, "web-domain")
+	tpl.Resource(record, "web-domain-validation")
+	tpl.ResourceCountIs(record, 1)
+	tpl.ResourceCountIs(healthCheck, 0)
+	tpl.Resource(method, "web-api-GET-/items").HasProperties(assertions.M{"authorization": "COGNITO_USER_POOLS"})
+	tpl.Resource("aws:s3/bucketObjectv2:BucketObjectv2", "web-site/config.json").HasProperties(assertions.M{
+		"content": assertions.SerializedJSON(assertions.M{"apiUrl": "https://api.example.com/"}),
+	})
+}
+
+// The config keys: each bad value named with what is allowed.
+func TestWebAppRegionConfig(t *testing.T) {
+	env := patterns.Env{Root: root, Region: "eu-west-1", AccountLogRole: &constructs.AccountLogRole{}}
+	cfg := func(edit func(*webapp.Config)) *webapp.Config {
+		c := webapp.DefaultConfig()
+		c.APIDomainName, c.HostedZoneID, c.SecondaryRegion, c.SecondaryLogRole = "api.example.com", testZone, secondary, "shared-"+secondary
+		edit(&c)
+		return &c
+	}
+	tests := []struct {
+		name string
+		cfg  *webapp.Config
+		want []string
+	}{
+		{"two regions", cfg(func(*webapp.Config) {}), nil},
+		{"active-active", cfg(func(c *webapp.Config) { c.MultiRegionMode = "active-active" }), nil},
+		{"one region with a domain", cfg(func(c *webapp.Config) { c.SecondaryRegion, c.SecondaryLogRole = "", "" }), nil},
+		{"one region with a domain and no zone", cfg(func(c *webapp.Config) { c.SecondaryRegion, c.SecondaryLogRole, c.HostedZoneID = "", "", "" }), nil},
+		{"secondary without domain or zone", cfg(func(c *webapp.Config) { c.APIDomainName, c.HostedZoneID = "", "" }), []string{
+			"kumo:webapp.apiDomainName: not set, but kumo:webapp.secondaryRegion is",
+			"kumo:webapp.hostedZoneId: not set, but kumo:webapp.secondaryRegion is",
+		}},
+		{"same region twice", cfg(func(c *webapp.Config) { c.SecondaryRegion = "eu-west-1" }),
+			[]string{`kumo:webapp.secondaryRegion: "eu-west-1" is the stack's aws:region too`}},
+		{"bad region", cfg(func(c *webapp.Config) { c.SecondaryRegion = "eu-centrl-1" }),
+			[]string{`kumo:webapp.secondaryRegion: "eu-centrl-1" is not an AWS region`}},
+		{"bad mode", cfg(func(c *webapp.Config) { c.MultiRegionMode = "failover" }),
+			[]string{`kumo:webapp.multiRegionMode: "failover" is not a mode; use active-passive (failover) or active-active (latency)`}},
+		{"active-active in one region", cfg(func(c *webapp.Config) {
+			c.SecondaryRegion, c.SecondaryLogRole, c.MultiRegionMode = "", "", "active-active"
+		}),
+			[]string{"kumo:webapp.multiRegionMode: active-active, but kumo:webapp.secondaryRegion is empty"}},
+		{"bad domain name", cfg(func(c *webapp.Config) { c.APIDomainName = "api..example.com" }),
+			[]string{`kumo:webapp.apiDomainName: "api..example.com" has an empty label`}},
+		{"wildcard domain", cfg(func(c *webapp.Config) { c.APIDomainName = "*.example.com" }),
+			[]string{`kumo:webapp.apiDomainName: "*.example.com" is a wildcard`}},
+		{"zone id with its path", cfg(func(c *webapp.Config) { c.HostedZoneID = "/hostedzone/Z0123456789ABCDEFGHIJ" }),
+			[]string{`kumo:webapp.hostedZoneId: "/hostedzone/Z0123456789ABCDEFGHIJ" is not a Route 53 hosted zone ID`}},
+		{"zone id in lower case", cfg(func(c *webapp.Config) { c.HostedZoneID = "z0123abc" }),
+			[]string{`kumo:webapp.hostedZoneId: "z0123abc" is not a Route 53 hosted zone ID`}},
+		{"zone without domain", cfg(func(c *webapp.Config) { c.SecondaryRegion, c.SecondaryLogRole, c.APIDomainName = "", "", "" }),
+			[]string{"kumo:webapp.hostedZoneId: set, but kumo:webapp.apiDomainName is empty"}},
+		{"secondary without its log role stack", cfg(func(c *webapp.Config) { c.SecondaryLogRole = "" }),
+			[]string{"kumo:webapp.secondaryApiGatewayLogRoleStack: not set, but kumo:webapp.secondaryRegion and kumo:webapp.apiLogs are"}},
+		{"log role stack without logs", cfg(func(c *webapp.Config) { c.APILogs = false }),
+			[]string{"kumo:webapp.secondaryApiGatewayLogRoleStack: set, but kumo:webapp.apiLogs is false"}},
+		{"API clients in two regions", cfg(func(c *webapp.Config) { c.APIClients = []string{"acme"} }),
+			[]string{"kumo:webapp.apiClients: set with kumo:webapp.secondaryRegion; API keys are regional"}},
+		{"smoke test in two regions", cfg(func(c *webapp.Config) { c.SmokeTest = true }),
+			[]string{"kumo:webapp.smokeTest: true with kumo:webapp.secondaryRegion"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := webapp.Pattern{}.Validate(tt.cfg, env)
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d problems:\n%s\nwant %d:\n%s", len(got), strings.Join(got, "\n"), len(tt.want), strings.Join(tt.want, "\n"))
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(got[i], w) {
+					t.Errorf("problem %d: got %s; want it to start with %s", i, got[i], w)
+				}
+			}
+		})
+	}
+}
