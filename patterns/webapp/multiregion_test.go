@@ -249,3 +249,34 @@ func TestWebAppRegionConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondaryProviderKeepsTheStacksAWSSettings: the secondary region's
+// explicit provider carries the stack's aws: settings (profile, assumed
+// role, allowed accounts, endpoints) and changes only the region; without
+// them it would deploy with the machine's default credentials, possibly
+// into another account.
+func TestSecondaryProviderKeepsTheStacksAWSSettings(t *testing.T) {
+	opts := dev
+	opts.Config = map[string]string{}
+	for k, v := range dev.Config {
+		opts.Config[k] = v
+	}
+	opts.Config["aws:profile"] = "deploy"
+	opts.Config["aws:assumeRole"] = `{"roleArn":"arn:aws:iam::123456789012:role/kumo-deploy","sessionName":"kumo"}`
+	opts.Config["aws:allowedAccountIds"] = `["123456789012"]`
+	opts.Config["aws:endpoints"] = `[{"dynamodb":"http://localhost:8000","lambda":"http://localhost:9001"}]`
+	tpl := assertions.Synth(t, twoRegions(""), opts)
+	prov := tpl.Resource("pulumi:providers:aws", "web-"+secondary)
+	for path, want := range map[string]any{
+		"region":                 secondary,
+		"profile":                "deploy",
+		"assumeRole.roleArn":     "arn:aws:iam::123456789012:role/kumo-deploy",
+		"assumeRole.sessionName": "kumo",
+		"allowedAccountIds":      []any{"123456789012"},
+		"endpoints":              []any{map[string]any{"dynamodb": "http://localhost:8000", "lambda": "http://localhost:9001"}},
+	} {
+		if got := prov.Input(path); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("secondary provider %s: got %v; want %v", path, got, want)
+		}
+	}
+}

@@ -769,7 +769,11 @@ func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p
 	sec := &Region{Name: args.SecondaryRegion}
 	rn := name + "-" + sec.Name
 	var err error
-	if sec.Provider, err = aws.NewProvider(ctx, rn, &aws.ProviderArgs{Region: pulumi.String(sec.Name)}, parent); err != nil {
+	provArgs, err := secondaryProviderArgs(ctx, sec.Name)
+	if err != nil {
+		return err
+	}
+	if sec.Provider, err = aws.NewProvider(ctx, rn, provArgs, parent); err != nil {
 		return err
 	}
 	// The provider on the component is inherited by every child, so the
