@@ -280,3 +280,16 @@ func TestSecondaryProviderKeepsTheStacksAWSSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoRegionsKeepTheAdmins: with the pool's tokens checked by kumo's
+// authorizer in both regions, the pool's admins group still makes admins:
+// both regions' items functions trust the groups the authorizer passes on.
+func TestTwoRegionsKeepTheAdmins(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	for _, name := range []string{"web-items", "web-" + secondary + "-items"} {
+		fn := tpl.Resource(function, name)
+		if got := fmt.Sprint(fn.Input("environment.variables.ADMIN_GROUPS")); got != "true" {
+			t.Errorf("%s: ADMIN_GROUPS %s; want true", name, got)
+		}
+	}
+}

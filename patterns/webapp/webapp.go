@@ -661,6 +661,11 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 	if args.Token != nil && args.Token.AdminScope != "" {
 		itemsArgs.Environment["ADMIN_SCOPE"] = pulumi.String(args.Token.AdminScope)
 	}
+	if args.poolTokens() {
+		// The pool's admins group stays the admins in both regions: the
+		// authorizer passes a pool token's cognito:groups on.
+		itemsArgs.Environment["ADMIN_GROUPS"] = pulumi.String("true")
+	}
 	var err error
 	if p.authz != nil {
 		authzArgs := *p.authz

@@ -184,7 +184,7 @@ func (a *Authorizer) Authorize(ctx context.Context, authorizationToken, methodAR
 	return Decision{
 		PrincipalID: c.Subject,
 		Resource:    methodARN,
-		Context:     map[string]string{"sub": c.Subject, "scope": strings.Join(scopes, " ")},
+		Context:     contextOf(&c, scopes),
 	}, nil
 }
 
@@ -220,6 +220,10 @@ type claims struct {
 	jwt.RegisteredClaims
 	Scope string    `json:"scope,omitempty"`
 	Scp   scopeList `json:"scp,omitempty"`
+	// Groups are a Cognito user pool token's groups, passed on so a
+	// backend behind this authorizer can keep the pool's group-based roles
+	// (the web app's admins in two regions).
+	Groups scopeList `json:"cognito:groups,omitempty"`
 }
 
 // Validate runs after the library's own checks (jwt.ClaimsValidator).
@@ -257,4 +261,17 @@ func (l *scopeList) UnmarshalJSON(b []byte) error {
 	}
 	*l = out
 	return nil
+}
+
+// contextOf is what the backend reads as $context.authorizer.<key>: sub,
+// scope (space-separated) and, for a Cognito token, groups (space-separated;
+// Cognito group names hold no white space).
+func contextOf(c *claims, scopes []string) map[string]string {
+	ctx := map[string]string{"sub": c.Subject, "scope": strings.Join(scopes, " ")}
+	if len(c.Groups) > 0 {
+		g := slices.Clone([]string(c.Groups))
+		slices.Sort(g)
+		ctx["groups"] = strings.Join(slices.Compact(g), " ")
+	}
+	return ctx
 }

@@ -128,6 +128,27 @@ func TestAuthorize(t *testing.T) {
 	}
 }
 
+// A Cognito token's groups reach the backend, sorted and unique; a token
+// without them adds no groups key.
+func TestAuthorizeGroups(t *testing.T) {
+	is := newIssuer(t)
+	clk := newClock()
+	a := newAuthorizer(t, is, clk, nil)
+	rs := func(mut func(jwt.MapClaims)) string {
+		c := goodClaims(is, clk)
+		mut(c)
+		return sign(t, jwt.SigningMethodRS256, "rsa-1", rsaKey, c)
+	}
+	got, err := a.Authorize(context.Background(), "Bearer "+rs(func(c jwt.MapClaims) { c["cognito:groups"] = []string{"editors", "admins", "admins"} }), testMethod)
+	if err != nil || got.Context["groups"] != "admins editors" {
+		t.Errorf("groups: got %q, %v; want \"admins editors\"", got.Context["groups"], err)
+	}
+	got, err = a.Authorize(context.Background(), "Bearer "+rs(func(jwt.MapClaims) {}), testMethod)
+	if _, ok := got.Context["groups"]; err != nil || ok {
+		t.Errorf("no groups claim: got context %v, %v; want no groups key", got.Context, err)
+	}
+}
+
 // The policy's resource is the method ARN called and nothing wider, and
 // the context carries the scopes sorted.
 func TestAuthorizeDecision(t *testing.T) {

@@ -77,6 +77,11 @@ type Identity struct {
 	// AdminScope makes a caller of a token or request authorizer an admin
 	// when the token carries it. Default: "", nobody is an admin.
 	AdminScope string
+	// AdminGroups makes such a caller an admin when the authorizer's groups
+	// (a Cognito token's cognito:groups) hold AdminGroup: the user pool's
+	// admins stay admins when kumo's authorizer checks the pool's tokens
+	// (two regions). Default: false.
+	AdminGroups bool
 }
 
 // Caller reads the caller of req. ok is false when the authorizer passed
@@ -93,7 +98,8 @@ func (id Identity) Caller(req Request) (c Caller, ok bool) {
 	switch id.Mode {
 	case AuthToken, AuthRequest:
 		c.Sub = req.Authorizer["sub"]
-		c.Admin = id.AdminScope != "" && slices.Contains(strings.Fields(req.Authorizer["scope"]), id.AdminScope)
+		c.Admin = id.AdminScope != "" && slices.Contains(strings.Fields(req.Authorizer["scope"]), id.AdminScope) ||
+			id.AdminGroups && slices.Contains(strings.Fields(req.Authorizer["groups"]), AdminGroup)
 	case AuthIAM:
 		c.Sub = iamOwner(req)
 	default:

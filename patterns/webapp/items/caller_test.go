@@ -28,6 +28,14 @@ func TestIdentityCaller(t *testing.T) {
 		{"token ignores cognito claims", Identity{Mode: AuthToken, AdminScope: "items:admin"}, Request{Claims: cognito}, Caller{}, false},
 		{"token with scope but no sub", Identity{Mode: AuthToken, AdminScope: "items:admin"}, Request{Authorizer: map[string]string{"scope": "items:admin"}}, Caller{}, false},
 		{"request admin by scope", Identity{Mode: AuthRequest, AdminScope: "items:admin"}, full, Caller{Sub: "oidc-user", Admin: true}, true},
+		// Two regions: kumo's authorizer checks the pool's ID tokens and
+		// passes cognito:groups on as groups.
+		{"pool token in the admins group", Identity{Mode: AuthToken, AdminGroups: true},
+			Request{Authorizer: map[string]string{"sub": "u", "groups": "admins editors"}}, Caller{Sub: "u", Admin: true}, true},
+		{"pool token, groups not trusted", Identity{Mode: AuthToken},
+			Request{Authorizer: map[string]string{"sub": "u", "groups": "admins"}}, Caller{Sub: "u"}, true},
+		{"pool token in another group", Identity{Mode: AuthToken, AdminGroups: true},
+			Request{Authorizer: map[string]string{"sub": "u", "groups": "administrators"}}, Caller{Sub: "u"}, true},
 		{"request without context", Identity{Mode: AuthRequest}, Request{}, Caller{}, false},
 		// A session name is the caller's choice: the role owns, never the session.
 		{"iam role session owned by its role, never admin", Identity{Mode: AuthIAM, AdminScope: "items:admin"}, full,

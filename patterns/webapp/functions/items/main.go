@@ -89,7 +89,8 @@ func toRequest(req events.APIGatewayProxyRequest) items.Request {
 	}
 }
 
-// identity reads AUTH_MODE and ADMIN_SCOPE.
+// identity reads AUTH_MODE, ADMIN_SCOPE and ADMIN_GROUPS ("true": the
+// Cognito admins group of a pool token makes an admin).
 func identity(getenv func(string) string) (items.Identity, error) {
 	mode, ok := items.ParseAuthMode(getenv("AUTH_MODE"))
 	if !ok {
@@ -99,7 +100,14 @@ func identity(getenv func(string) string) (items.Identity, error) {
 	if admin != "" && mode != items.AuthToken && mode != items.AuthRequest {
 		return items.Identity{}, fmt.Errorf("ADMIN_SCOPE is set, but AUTH_MODE is %s: admin scopes come only from token and request authorizers", mode)
 	}
-	return items.Identity{Mode: mode, AdminScope: admin}, nil
+	groups := getenv("ADMIN_GROUPS")
+	switch {
+	case groups != "" && groups != "true":
+		return items.Identity{}, fmt.Errorf("ADMIN_GROUPS is %q: use true, or leave it unset", groups)
+	case groups != "" && mode != items.AuthToken && mode != items.AuthRequest:
+		return items.Identity{}, fmt.Errorf("ADMIN_GROUPS is set, but AUTH_MODE is %s: groups come from token and request authorizers", mode)
+	}
+	return items.Identity{Mode: mode, AdminScope: admin, AdminGroups: groups == "true"}, nil
 }
 
 // authorizerContext reads a Lambda authorizer's context, which API Gateway

@@ -119,6 +119,9 @@ func TestIdentityFromEnv(t *testing.T) {
 		{map[string]string{"AUTH_MODE": "iam"}, items.Identity{Mode: items.AuthIAM}, ""},
 		{map[string]string{"AUTH_MODE": "saml"}, items.Identity{}, `AUTH_MODE is "saml"`},
 		{map[string]string{"AUTH_MODE": "iam", "ADMIN_SCOPE": "x"}, items.Identity{}, "ADMIN_SCOPE is set, but AUTH_MODE is iam"},
+		{map[string]string{"AUTH_MODE": "token", "ADMIN_GROUPS": "true"}, items.Identity{Mode: items.AuthToken, AdminGroups: true}, ""},
+		{map[string]string{"AUTH_MODE": "token", "ADMIN_GROUPS": "yes"}, items.Identity{}, `ADMIN_GROUPS is "yes"`},
+		{map[string]string{"ADMIN_GROUPS": "true"}, items.Identity{}, "ADMIN_GROUPS is set, but AUTH_MODE is cognito"},
 	}
 	for _, tt := range tests {
 		got, err := identity(func(k string) string { return tt.env[k] })
