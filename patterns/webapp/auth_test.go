@@ -100,6 +100,24 @@ func TestWebAppItemsAuthorizers(t *testing.T) {
 	}
 }
 
+// A request authorizer reads the token from the first header or query
+// string among its identity sources: the function is told which; stage
+// variables only gate the call.
+func TestWebAppRequestTokenSource(t *testing.T) {
+	for _, tt := range []struct {
+		sources []string
+		want    any
+	}{
+		{[]string{"method.request.querystring.access_token", "stageVariables.scheme"}, "querystring:access_token"},
+		{[]string{"stageVariables.scheme", "method.request.header.X-Id-Token"}, "header:X-Id-Token"},
+		{[]string{"method.request.header.Authorization", "method.request.querystring.access_token"}, assertions.Absent()},
+	} {
+		tpl := assertions.Synth(t, program(webapp.Args{ItemsAuthorizer: items.AuthRequest, Token: oidc, RequestIdentitySources: tt.sources}), dev)
+		tpl.Resource(function, "web-authorizer").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TOKEN_SOURCE": tt.want}}})
+		tpl.Resource(authorizerType, "web-api-request").HasProperties(assertions.M{"identitySource": strings.Join(tt.sources, ",")})
+	}
+}
+
 // With releases, the authorizer is rolled out like the other functions:
 // a CodeDeploy deployment group with the stack's preference or its own.
 func TestWebAppAuthorizerIsReleased(t *testing.T) {
@@ -250,10 +268,10 @@ func TestWebAppAuthConfig(t *testing.T) {
 			`kumo:webapp.requestIdentitySources: "stageVariables.auth-scheme" has a bad name after stageVariables.`,
 			`kumo:webapp.requestIdentitySources: "method.request.header.Authorization" is listed twice`,
 		}},
-		{"identity sources without the Authorization header", cfg(func(c *webapp.Config) {
+		{"identity sources without a token location", cfg(func(c *webapp.Config) {
 			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience = "request", "https://idp.example.com/", "api"
-			c.RequestSources = []string{"method.request.querystring.access_token", "stageVariables.scheme"}
-		}), []string{"kumo:webapp.requestIdentitySources: [method.request.querystring.access_token stageVariables.scheme] lacks method.request.header.Authorization"}},
+			c.RequestSources = []string{"stageVariables.scheme", "context.stage"}
+		}), []string{"kumo:webapp.requestIdentitySources: [stageVariables.scheme context.stage] names no header or query string parameter"}},
 		{"smoke test with a token authorizer", cfg(func(c *webapp.Config) {
 			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience, c.SmokeTest = "token", "https://idp.example.com/", "api", true
 		}), []string{"kumo:webapp.smokeTest: true, but kumo:webapp.itemsAuthorizer is token; the smoke test calls the items function as a Cognito user"}},

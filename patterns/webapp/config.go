@@ -48,7 +48,7 @@ type Config struct {
 	TokenJwksURL     string         `config:"tokenJwksUrl" doc:"The issuer's JWKS URL (https); empty reads jwks_uri from the issuer's /.well-known/openid-configuration."`
 	TokenScopes      []string       `config:"tokenRequiredScopes" doc:"OAuth scopes every token must carry (scope or scp claim)."`
 	TokenAdminScope  string         `config:"tokenAdminScope" doc:"Scope that makes a token's caller an admin of the items (sees and manages everyone's); empty: no admins."`
-	RequestSources   []string       `config:"requestIdentitySources" doc:"Identity sources of the request authorizer: method.request.header.X, method.request.querystring.X, stageVariables.X or context.X; a request lacking one gets 401 without calling the authorizer."`
+	RequestSources   []string       `config:"requestIdentitySources" doc:"Identity sources of the request authorizer: method.request.header.X, method.request.querystring.X, stageVariables.X or context.X; a request lacking one gets 401 without calling the authorizer; the token is read from the first header or query string listed."`
 	APIDomainName    string         `config:"apiDomainName" doc:"Custom domain of the API, e.g. api.example.com: a regional API Gateway domain with TLS 1.2 and an ACM certificate in each region, the stage at its root; the site's config.json then uses it. Empty: the execute-api URL."`
 	HostedZoneID     string         `config:"hostedZoneId" doc:"Route 53 public hosted zone holding apiDomainName (Z…); kumo writes the certificate's validation record into it once, and the routing records with secondaryRegion. Empty: add the validation record the stack outputs yourself."`
 	SecondaryRegion  string         `config:"secondaryRegion" doc:"A second region serving the API (its own API, functions, releases, alarms, custom domain and a replica of the items table), routed by Route 53 with health checks on /health; needs apiDomainName and hostedZoneId. The user pool stays in the primary region: in its outage sign-in fails, issued ID tokens work until they expire (1 h). Empty: one region."`
@@ -496,11 +496,13 @@ func (c Config) validateAuth(p *patterns.Problems) {
 		if len(c.RequestSources) == 0 {
 			p.Add(k("requestIdentitySources"), "empty; list at least one, e.g. method.request.header.Authorization")
 		}
-		// kumo's authorizer reads the bearer token from the Authorization
-		// header; sources are only what API Gateway requires before calling
-		// it, so the header must be one of them.
-		if len(c.RequestSources) > 0 && !slices.Contains(c.RequestSources, "method.request.header.Authorization") {
-			p.Add(k("requestIdentitySources"), "%v lacks method.request.header.Authorization; kumo's authorizer reads the bearer token from that header, so list it (with any other sources, e.g. stageVariables.scheme)", c.RequestSources)
+		// kumo's authorizer reads the token from the first header or query
+		// string parameter among the sources; stage variables and context
+		// only gate when API Gateway calls it.
+		if len(c.RequestSources) > 0 && !slices.ContainsFunc(c.RequestSources, func(src string) bool {
+			return strings.HasPrefix(src, "method.request.header.") || strings.HasPrefix(src, "method.request.querystring.")
+		}) {
+			p.Add(k("requestIdentitySources"), "%v names no header or query string parameter; kumo's authorizer reads the token from the first one listed (e.g. method.request.header.Authorization or method.request.querystring.access_token), so list one", c.RequestSources)
 		}
 		seen := map[string]bool{}
 		for _, src := range c.RequestSources {

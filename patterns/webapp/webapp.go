@@ -678,6 +678,9 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 			if len(t.RequiredScopes) > 0 {
 				env["REQUIRED_SCOPES"] = pulumi.String(strings.Join(t.RequiredScopes, " "))
 			}
+			if src := tokenSource(args.RequestIdentitySources); src != "" {
+				env["TOKEN_SOURCE"] = pulumi.String(src)
+			}
 			authzArgs.Environment = env
 		} else {
 			// The pool's ID tokens: Cognito's issuer is the pool's URL in
@@ -877,4 +880,24 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 		}, "", "  ")
 		return string(b) + "\n", err
 	}).(pulumi.StringOutput)
+}
+
+// tokenSource is where a request authorizer reads the token: the first
+// header or query string parameter among the identity sources, as
+// functions/authorizer's TOKEN_SOURCE takes it; "" for the default, the
+// Authorization header (and for TOKEN authorizers, which get the token
+// from API Gateway).
+func tokenSource(sources []string) string {
+	for _, src := range sources {
+		if name, ok := strings.CutPrefix(src, "method.request.header."); ok {
+			if strings.EqualFold(name, "Authorization") {
+				return ""
+			}
+			return "header:" + name
+		}
+		if name, ok := strings.CutPrefix(src, "method.request.querystring."); ok {
+			return "querystring:" + name
+		}
+	}
+	return ""
 }

@@ -1,7 +1,8 @@
 // Command authorizer is the web-app pattern's API Gateway REST API TOKEN
 // and REQUEST authorizer: it checks the bearer JWT in the request's token
-// header (TOKEN) or Authorization header (REQUEST, whose identity sources
-// decide only when API Gateway calls it)
+// header (TOKEN) or, for REQUEST, the header or query string parameter
+// TOKEN_SOURCE names (default: the Authorization header; the identity
+// sources decide only whether API Gateway calls it)
 // against an OIDC issuer (patterns/webapp/authz does the checking) and
 // answers with a policy that allows execute-api:Invoke on exactly the
 // method ARN being called, for principal sub, with sub and scope in the
@@ -55,7 +56,12 @@ func main() {
 		log.Error("bad configuration", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	lambda.Start(handler(a, log))
+	src, err := parseTokenSource(os.Getenv("TOKEN_SOURCE"))
+	if err != nil {
+		log.Error("bad configuration", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	lambda.Start(handler(a, src, log))
 }
 
 // Errors API Gateway maps to statuses by their exact text.
@@ -73,23 +79,50 @@ type event struct {
 	AuthorizationToken string            `json:"authorizationToken"`
 	MethodArn          string            `json:"methodArn"`
 	Headers            map[string]string `json:"headers"`
+	Query              map[string]string `json:"queryStringParameters"`
 }
 
-// errAmbiguous refuses a REQUEST with the Authorization header under two
-// spellings: which one API Gateway's identity source checked is unknown.
-var errAmbiguous = errors.New("more than one Authorization header")
+// tokenSource is where a REQUEST authorizer finds the token: a header
+// (the default, Authorization) or a query string parameter, as the
+// TOKEN_SOURCE setting says ("header:Authorization",
+// "querystring:access_token"); the web app sets it from the first header
+// or query string among its identity sources.
+type tokenSource struct {
+	query bool
+	name  string
+}
 
-// token is the bearer token of e, by its type.
-func (e event) token() (string, error) {
+// parseTokenSource reads TOKEN_SOURCE; "" is the Authorization header.
+func parseTokenSource(s string) (tokenSource, error) {
+	if s == "" {
+		return tokenSource{name: "Authorization"}, nil
+	}
+	kind, name, ok := strings.Cut(s, ":")
+	if !ok || name == "" || (kind != "header" && kind != "querystring") {
+		return tokenSource{}, fmt.Errorf("TOKEN_SOURCE is %q: use header:<name> or querystring:<name>", s)
+	}
+	return tokenSource{query: kind == "querystring", name: name}, nil
+}
+
+// errAmbiguous refuses a REQUEST with the token header under two
+// spellings: which one API Gateway's identity source checked is unknown.
+var errAmbiguous = errors.New("more than one token header")
+
+// token is the bearer token of e, by its type and src.
+func (e event) token(src tokenSource) (string, error) {
 	switch e.Type {
 	case "TOKEN":
 		return e.AuthorizationToken, nil
 	case "REQUEST":
+		if src.query {
+			// Query string names are case-sensitive.
+			return e.Query[src.name], nil
+		}
 		// REST APIs pass header names as the client sent them; HTTP
 		// header names are case-insensitive (RFC 9110 §5.1).
 		tok, found := "", false
 		for k, v := range e.Headers {
-			if strings.EqualFold(k, "Authorization") {
+			if strings.EqualFold(k, src.name) {
 				if found {
 					return "", errAmbiguous
 				}
@@ -105,9 +138,9 @@ type authorizer interface {
 	Authorize(ctx context.Context, authorizationToken, methodARN string) (authz.Decision, error)
 }
 
-func handler(a authorizer, log *slog.Logger) func(context.Context, event) (events.APIGatewayCustomAuthorizerResponse, error) {
+func handler(a authorizer, src tokenSource, log *slog.Logger) func(context.Context, event) (events.APIGatewayCustomAuthorizerResponse, error) {
 	return func(ctx context.Context, req event) (events.APIGatewayCustomAuthorizerResponse, error) {
-		tok, err := req.token()
+		tok, err := req.token(src)
 		if err != nil {
 			log.Info("refused", slog.String("methodArn", req.MethodArn), slog.String("reason", err.Error()))
 			return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized

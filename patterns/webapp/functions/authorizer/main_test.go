@@ -104,7 +104,7 @@ func TestHandler(t *testing.T) {
 			if err := json.Unmarshal(raw, &in); err != nil {
 				t.Fatal(err)
 			}
-			resp, err := handler(a, log)(context.Background(), in)
+			resp, err := handler(a, tokenSource{name: "Authorization"}, log)(context.Background(), in)
 			got := ""
 			if err != nil {
 				got = err.Error()
@@ -122,5 +122,34 @@ func TestHandler(t *testing.T) {
 				t.Errorf("got logs with the token's signature: %s; want the token never logged", logs.String())
 			}
 		})
+	}
+}
+
+// TestTokenSource: a REQUEST authorizer reads the token where TOKEN_SOURCE
+// says — a header, case-insensitively, or a query string parameter, exactly.
+func TestTokenSource(t *testing.T) {
+	for _, tt := range []struct {
+		setting string
+		ev      event
+		want    string
+		wantErr string
+	}{
+		{"", event{Type: "REQUEST", Headers: map[string]string{"authorization": "Bearer a.b.c"}}, "Bearer a.b.c", ""},
+		{"header:X-Token", event{Type: "REQUEST", Headers: map[string]string{"x-token": "a.b.c", "Authorization": "other"}}, "a.b.c", ""},
+		{"querystring:access_token", event{Type: "REQUEST", Query: map[string]string{"access_token": "a.b.c"}, Headers: map[string]string{"Authorization": "other"}}, "a.b.c", ""},
+		{"querystring:access_token", event{Type: "REQUEST", Query: map[string]string{"Access_Token": "a.b.c"}}, "", ""},
+		{"", event{Type: "REQUEST", Headers: map[string]string{"Authorization": "a", "authorization": "b"}}, "", "more than one"},
+		{"", event{Type: "TOKEN", AuthorizationToken: "Bearer t.o.k", Headers: map[string]string{"Authorization": "other"}}, "Bearer t.o.k", ""},
+		{"cookie:session", event{}, "", `TOKEN_SOURCE is "cookie:session"`},
+		{"header:", event{}, "", `TOKEN_SOURCE is "header:"`},
+	} {
+		src, err := parseTokenSource(tt.setting)
+		var got string
+		if err == nil {
+			got, err = tt.ev.token(src)
+		}
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("TOKEN_SOURCE %q, %+v: got %q, %v; want %q, an error containing %q", tt.setting, tt.ev, got, err, tt.want, tt.wantErr)
+		}
 	}
 }
