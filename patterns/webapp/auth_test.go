@@ -85,6 +85,8 @@ func TestWebAppItemsAuthorizers(t *testing.T) {
 				}
 				return
 			}
+			// It outlasts a cold fetch of the issuer's keys (about 13.2 s).
+			tpl.Resource(function, "web-authorizer").HasProperties(assertions.M{"timeout": 15})
 			alias := tpl.Resource(alias, "web-authorizer")
 			au.HasProperties(assertions.M{"authorizerResultTtlInSeconds": 0, "authorizerUri": alias.Attr("invokeArn")})
 			tpl.Resource(function, "web-authorizer").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{

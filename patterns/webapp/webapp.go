@@ -320,6 +320,12 @@ func (a Args) parts() parts {
 	if mode := a.itemsMode(); (mode == items.AuthToken || mode == items.AuthRequest) && (a.Token != nil || a.poolTokens()) {
 		// API Gateway waits for the authorizer like for any integration.
 		f := fn(authzPackage, fmt.Sprintf("%s authorizer of the kumo web app's items API", strings.ToUpper(string(mode))))
+		// A cold start may fetch the issuer's discovery document and its
+		// keys, each up to three 2 s attempts 200 and 400 ms apart (about
+		// 13.2 s in all, authz's fetch budget): the function must outlast
+		// that to answer the clean "keys unavailable" error rather than
+		// time out. API Gateway waits up to 29 s.
+		f.TimeoutSeconds = max(f.TimeoutSeconds, authorizerTimeoutSeconds)
 		p.authz = &f
 		fns["authorizer"] = p.authz
 	}
@@ -881,6 +887,9 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 		return string(b) + "\n", err
 	}).(pulumi.StringOutput)
 }
+
+// authorizerTimeoutSeconds outlasts the authorizer's worst cold key fetch.
+const authorizerTimeoutSeconds = 15
 
 // tokenSource is where a request authorizer reads the token: the first
 // header or query string parameter among the identity sources, as
