@@ -57,6 +57,12 @@ type verifyKey struct {
 	key any // *rsa.PublicKey or *ecdsa.PublicKey
 }
 
+// MaxKeyAge bounds how long keys are used while every refresh fails: long
+// enough to ride out an issuer's outage (a day: a region failing over keeps
+// checking tokens issued before it), short enough that a withdrawn key does
+// not verify indefinitely.
+const MaxKeyAge = 24 * time.Hour
+
 // keySet caches the issuer's signing keys across invocations. Its mutex
 // is held across fetches so concurrent misses wait for one fetch instead
 // of each making their own.
@@ -106,6 +112,13 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 			s.log.Warn("refresh of signing keys failed; still using the previous ones",
 				slog.Time("fetchedAt", s.fetchedAt), slog.String("error", err.Error()))
 		}
+	}
+	// Keys the issuer may have withdrawn long ago must not verify forever
+	// while its endpoint stays unreachable: past MaxKeyAge without a
+	// successful fetch, no token is checked.
+	if now.Sub(s.fetchedAt) >= MaxKeyAge {
+		return nil, fmt.Errorf("%w: the keys were last fetched %s ago, more than %s, and refreshing them failed: %w",
+			ErrKeysUnavailable, now.Sub(s.fetchedAt).Round(time.Second), MaxKeyAge, s.lastErr)
 	}
 	k, ok := s.keys[keyID(kid, alg)]
 	if !ok && mayFetch() {

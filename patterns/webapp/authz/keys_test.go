@@ -130,6 +130,34 @@ func TestRefreshFailureKeepsKeys(t *testing.T) {
 	}
 }
 
+// Keys are used while refreshes fail for at most MaxKeyAge: then no token
+// is checked (keys unavailable, not unauthorized), and a refresh that works
+// again restores them.
+func TestKeysExpireWhileRefreshesFail(t *testing.T) {
+	is := newIssuer(t)
+	clk := newClock()
+	a := newAuthorizer(t, is, clk, nil)
+	tok := func() string { return sign(t, jwt.SigningMethodRS256, "rsa-1", rsaKey, goodClaims(is, clk)) }
+	if err := authorize(a, tok()); err != nil {
+		t.Fatalf("got %v; want accepted", err)
+	}
+	is.set(func(is *issuer) { is.status = http.StatusBadGateway })
+	clk.advance(MaxKeyAge - time.Minute)
+	if err := authorize(a, tok()); err != nil {
+		t.Fatalf("just under %s: got %v; want the cached key still accepted", MaxKeyAge, err)
+	}
+	clk.advance(2 * time.Minute)
+	err := authorize(a, tok())
+	if !errors.Is(err, ErrKeysUnavailable) || errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("past %s: got %v; want ErrKeysUnavailable (the token was not checked)", MaxKeyAge, err)
+	}
+	is.set(func(is *issuer) { is.status = 0 })
+	clk.advance(MinFetchInterval)
+	if err := authorize(a, tok()); err != nil {
+		t.Fatalf("issuer back: got %v; want accepted", err)
+	}
+}
+
 // An issuer that is down at cold start gives a clear error that is not
 // "unauthorized" (the token was never checked), after bounded, spaced
 // attempts, and no more attempts for a minute.
