@@ -257,6 +257,22 @@ func TestSecretValuesNeverShown(t *testing.T) {
 	}
 }
 
+// TestSecondaryProviderCarriesEveryKey: the web app's secondary region
+// provider carries every aws: setting but the region, so a second region
+// deploys like the first (same account and role, same tags and transport).
+func TestSecondaryProviderCarriesEveryKey(t *testing.T) {
+	var want []string
+	for _, k := range awsKeys {
+		if k != "region" {
+			want = append(want, k)
+		}
+	}
+	slices.Sort(want)
+	if got := webapp.SecondaryProviderKeys(); !slices.Equal(got, want) {
+		t.Errorf("the secondary provider carries %v\nwant every aws: key but region: %v", got, want)
+	}
+}
+
 // TestAWSKeysAreTheProvidersKeys keeps awsKeys equal to the config keys of
 // the pulumi-aws SDK this module builds with.
 func TestAWSKeysAreTheProvidersKeys(t *testing.T) {

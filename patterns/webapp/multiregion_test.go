@@ -265,15 +265,25 @@ func TestSecondaryProviderKeepsTheStacksAWSSettings(t *testing.T) {
 	opts.Config["aws:assumeRole"] = `{"roleArn":"arn:aws:iam::123456789012:role/kumo-deploy","sessionName":"kumo"}`
 	opts.Config["aws:allowedAccountIds"] = `["123456789012"]`
 	opts.Config["aws:endpoints"] = `[{"dynamodb":"http://localhost:8000","lambda":"http://localhost:9001"}]`
+	opts.Config["aws:defaultTags"] = `{"tags":{"team":"web","cost-center":"42"}}`
+	opts.Config["aws:ignoreTags"] = `{"keyPrefixes":["aws:"]}`
+	opts.Config["aws:httpsProxy"] = "http://proxy.internal:3128"
+	opts.Config["aws:maxRetries"] = "7"
+	opts.Config["aws:skipRequestingAccountId"] = "true"
 	tpl := assertions.Synth(t, twoRegions(""), opts)
 	prov := tpl.Resource("pulumi:providers:aws", "web-"+secondary)
 	for path, want := range map[string]any{
-		"region":                 secondary,
-		"profile":                "deploy",
-		"assumeRole.roleArn":     "arn:aws:iam::123456789012:role/kumo-deploy",
-		"assumeRole.sessionName": "kumo",
-		"allowedAccountIds":      []any{"123456789012"},
-		"endpoints":              []any{map[string]any{"dynamodb": "http://localhost:8000", "lambda": "http://localhost:9001"}},
+		"region":                  secondary,
+		"profile":                 "deploy",
+		"assumeRole.roleArn":      "arn:aws:iam::123456789012:role/kumo-deploy",
+		"assumeRole.sessionName":  "kumo",
+		"allowedAccountIds":       []any{"123456789012"},
+		"endpoints":               []any{map[string]any{"dynamodb": "http://localhost:8000", "lambda": "http://localhost:9001"}},
+		"defaultTags.tags":        map[string]any{"cost-center": "42", "team": "web"},
+		"ignoreTags.keyPrefixes":  []any{"aws:"},
+		"httpsProxy":              "http://proxy.internal:3128",
+		"maxRetries":              7,
+		"skipRequestingAccountId": true,
 	} {
 		if got := prov.Input(path); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("secondary provider %s: got %v; want %v", path, got, want)

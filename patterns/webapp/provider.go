@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -18,7 +19,9 @@ import (
 // another account. Every aws: key the default provider takes that decides
 // where and as whom it calls AWS is carried over (the same keys kumo's
 // releases read, awsclient.FromStackConfig, and every service endpoint of
-// aws:endpoints); credentials stay secrets.
+// aws:endpoints), and so is every other aws: setting but the region
+// (transportArgs); credentials stay secrets. TestSecondaryProviderCarriesEveryKey
+// keeps the carried keys equal to the provider's.
 func secondaryProviderArgs(ctx *pulumi.Context, region string) (*aws.ProviderArgs, error) {
 	get := func(key string) (string, bool) { return ctx.GetConfig(key) }
 	s, _, errs := awsclient.FromStackConfig(get, ctx.IsConfigSecret)
@@ -87,7 +90,90 @@ func secondaryProviderArgs(ctx *pulumi.Context, region string) (*aws.ProviderArg
 		return nil, err
 	}
 	a.Endpoints = endpoints
+	if err := transportArgs(get, a); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// SecondaryProviderKeys are the aws: config keys (without "aws:") the
+// secondary region's provider carries over from the stack: every key of
+// the provider but region (the stacks tests keep the two lists equal).
+func SecondaryProviderKeys() []string {
+	keys := []string{"accessKey", "allowedAccountIds", "assumeRole", "assumeRoleWithWebIdentity", "defaultTags", "endpoints",
+		"forbiddenAccountIds", "ignoreTags", "profile", "secretKey", "sharedConfigFiles", "sharedCredentialsFiles", "stsRegion",
+		"token", "useDualstackEndpoint", "useFipsEndpoint"}
+	for k := range transportKeys {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// transportKeys are the aws: settings of how the provider calls AWS rather
+// than as whom: proxies, CA bundle, retries, metadata service, validation
+// skips. Plain strings, booleans and integers, carried as they are.
+var transportKeys = map[string]string{ // config key → ProviderArgs field
+	"customCaBundle": "CustomCaBundle", "ec2MetadataServiceEndpoint": "Ec2MetadataServiceEndpoint",
+	"ec2MetadataServiceEndpointMode": "Ec2MetadataServiceEndpointMode", "httpProxy": "HttpProxy", "httpsProxy": "HttpsProxy",
+	"noProxy": "NoProxy", "insecure": "Insecure", "maxRetries": "MaxRetries", "retryMode": "RetryMode",
+	"s3UsEast1RegionalEndpoint": "S3UsEast1RegionalEndpoint", "s3UsePathStyle": "S3UsePathStyle",
+	"skipCredentialsValidation": "SkipCredentialsValidation", "skipMetadataApiCheck": "SkipMetadataApiCheck",
+	"skipRegionValidation": "SkipRegionValidation", "skipRequestingAccountId": "SkipRequestingAccountId",
+	"tokenBucketRateLimiterCapacity": "TokenBucketRateLimiterCapacity",
+}
+
+// transportArgs carries transportKeys, aws:defaultTags and aws:ignoreTags
+// (tags every resource of the region gets, or that the provider ignores:
+// without them the secondary region's resources would break a tagging
+// policy the primary's satisfy).
+func transportArgs(get func(string) (string, bool), a *aws.ProviderArgs) error {
+	v := reflect.ValueOf(a).Elem()
+	for key, field := range transportKeys {
+		raw, ok := get("aws:" + key)
+		if !ok || raw == "" {
+			continue
+		}
+		f := v.FieldByName(field)
+		switch f.Type() {
+		case reflect.TypeFor[pulumi.StringPtrInput]():
+			f.Set(reflect.ValueOf(pulumi.StringPtr(raw)))
+		case reflect.TypeFor[pulumi.BoolPtrInput]():
+			var b bool
+			if err := json.Unmarshal([]byte(raw), &b); err != nil {
+				return fmt.Errorf("aws:%s %q: want true or false", key, raw)
+			}
+			f.Set(reflect.ValueOf(pulumi.BoolPtr(b)))
+		case reflect.TypeFor[pulumi.IntPtrInput]():
+			var n int
+			if err := json.Unmarshal([]byte(raw), &n); err != nil {
+				return fmt.Errorf("aws:%s %q: want a whole number", key, raw)
+			}
+			f.Set(reflect.ValueOf(pulumi.IntPtr(n)))
+		default:
+			return fmt.Errorf("aws:%s: kumo cannot carry a %s to the secondary region's provider", key, f.Type())
+		}
+	}
+	if raw, ok := get("aws:defaultTags"); ok && raw != "" {
+		var dt struct {
+			Tags map[string]string `json:"tags"`
+		}
+		if err := json.Unmarshal([]byte(raw), &dt); err != nil {
+			return fmt.Errorf("aws:defaultTags %s: want {\"tags\": {…}}: %w", raw, err)
+		}
+		a.DefaultTags = &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(dt.Tags)}
+	}
+	if raw, ok := get("aws:ignoreTags"); ok && raw != "" {
+		var it struct {
+			Keys        []string `json:"keys"`
+			KeyPrefixes []string `json:"keyPrefixes"`
+		}
+		if err := json.Unmarshal([]byte(raw), &it); err != nil {
+			return fmt.Errorf("aws:ignoreTags %s: want {\"keys\": […], \"keyPrefixes\": […]}: %w", raw, err)
+		}
+		a.IgnoreTags = &aws.ProviderIgnoreTagsArgs{Keys: pulumi.ToStringArray(it.Keys), KeyPrefixes: pulumi.ToStringArray(it.KeyPrefixes)}
+	}
+	return nil
 }
 
 // endpointArgs reads aws:endpoints (a list of objects, each naming service
