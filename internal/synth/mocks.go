@@ -363,7 +363,14 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap, region
 		if alias == "" {
 			alias = "live"
 		}
-		arn := lambdaFunctionArn(str("functionName"), R, A) + ":" + alias
+		// The release acts in the region it was built for (its region
+		// input: a second region's releases name theirs), which is not
+		// the stack's when the function is under another region's provider.
+		region := R
+		if r := str("region"); r != "" {
+			region = r
+		}
+		arn := lambdaFunctionArn(str("functionName"), region, A) + ":" + alias
 		set("aliasArn", arn)
 		set("version", "1")
 		set("publishedVersion", "1")

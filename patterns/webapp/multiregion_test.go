@@ -303,3 +303,22 @@ func TestTwoRegionsKeepTheAdmins(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondaryIntegrationsStayInTheirRegion: the secondary API invokes the
+// secondary functions' aliases (its integrations' and authorizer's URIs
+// name eu-central-1), never the primary's.
+func TestSecondaryIntegrationsStayInTheirRegion(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	for _, r := range []*assertions.Resource{
+		tpl.Resource("aws:apigateway/integration:Integration", "web-"+secondary+"-api-GET-/items"),
+		tpl.Resource(authorizer, "web-"+secondary+"-api-token"),
+	} {
+		uri := fmt.Sprint(r.Input("uri"))
+		if r.Input("uri") == nil {
+			uri = fmt.Sprint(r.Input("authorizerUri"))
+		}
+		if !strings.HasPrefix(uri, "arn:aws:apigateway:"+secondary+":lambda:") || !strings.Contains(uri, ":lambda:"+secondary+":") {
+			t.Errorf("%s invokes %s; want the %s alias through %s's API Gateway", r, uri, secondary, secondary)
+		}
+	}
+}
