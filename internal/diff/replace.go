@@ -47,7 +47,9 @@ type replaceEntry struct {
 }
 
 // condRule is a replacement that depends on the values: when reports
-// whether a change from old to new replaces the resource.
+// whether a change from old to new replaces the resource, and is true when
+// either is Unknown (a change kumo cannot see may replace; forcesReplacement
+// relies on it).
 type condRule struct {
 	path string
 	when func(old, new any) bool
@@ -396,24 +398,9 @@ var componentPrefixes = []string{"kumo:constructs:", "kumo:patterns:", "kumo:cic
 // whole, "importTable" holding "importTable.s3BucketSource") replaces too:
 // the replacing property changes with it.
 func forcesReplacement(typ, path string) (replace, known bool) {
-	e, ok := replaceTable[typ]
-	if !ok {
-		return false, isComponent(typ)
-	}
-	p := normalizePath(path)
-	if p == "" {
-		return false, true
-	}
-	if e.replacesAlways(p) {
-		return true, true
-	}
-	// Without the values a conditional rule may replace: say so.
-	for _, c := range e.cond {
-		if p == c.path || strings.HasPrefix(c.path, p+".") {
-			return true, true
-		}
-	}
-	return false, true
+	// Without the values a conditional rule may replace: every condition
+	// takes an unknown value for one that may.
+	return changeForcesReplacement(typ, path, Unknown, Unknown)
 }
 
 // replacesAlways reports whether a change at the normalized path p
