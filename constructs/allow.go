@@ -3,7 +3,6 @@ package constructs
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,24 +24,8 @@ func (f *Function) Allow(name string, statements ...Statement) error {
 	if !allowName.MatchString(name) {
 		errs = multierror.Append(errs, fmt.Errorf("name: %q must be 1–64 letters, digits or +=,.@_- (it names an IAM inline policy)", name))
 	}
-	if len(statements) == 0 {
-		errs = multierror.Append(errs, fmt.Errorf("statements: none; give at least one"))
-	}
-	for i, s := range statements {
-		if len(s.Actions) == 0 {
-			errs = multierror.Append(errs, fmt.Errorf("statements[%d].Actions: none; name the API actions allowed", i))
-		}
-		for _, a := range s.Actions {
-			if a == "*" || strings.HasSuffix(a, ":*") {
-				errs = multierror.Append(errs, fmt.Errorf("statements[%d].Actions: %q allows a whole service; name the actions the function calls", i, a))
-			}
-		}
-		if len(s.Resources) == 0 {
-			errs = multierror.Append(errs, fmt.Errorf("statements[%d].Resources: none; name the resources, or \"*\" with a WildcardReason where the actions have no resource-level permissions", i))
-		}
-		if s.Principal != nil {
-			errs = multierror.Append(errs, fmt.Errorf("statements[%d].Principal: set; a role's policy names no principal", i))
-		}
+	if s := validateAllowStatements(statements, "the function"); s != nil {
+		errs = multierror.Append(errs, s.Errors...)
 	}
 	if err := invalid(fmt.Sprintf("allow %q on function %q", name, f.name), errs); err != nil {
 		return err

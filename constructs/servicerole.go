@@ -66,7 +66,7 @@ func (r *ServiceRole) Policies() []pulumi.Resource { return r.r.granted() }
 // named (a "*" with its WildcardReason, which kumo check records), no
 // principal.
 func (r *ServiceRole) Allow(statements ...Statement) error {
-	if err := invalid(fmt.Sprintf("allow on service role %q", r.r.name), validateAllowStatements(statements)); err != nil {
+	if err := invalid(fmt.Sprintf("allow on service role %q", r.r.name), validateAllowStatements(statements, "the role's service")); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -84,7 +84,7 @@ func (r *ServiceRole) Allow(statements ...Statement) error {
 // repeated grant does. Constructs outside this package use it for the
 // grants they make themselves (a pipeline starting exactly its projects).
 func (r *ServiceRole) AllowAs(name string, statements ...Statement) error {
-	errs := validateAllowStatements(statements)
+	errs := validateAllowStatements(statements, "the role's service")
 	if !allowName.MatchString(name) {
 		errs = multierror.Append(errs, fmt.Errorf("name: %q must be 1–64 letters, digits or +=,.@_- (it names an IAM inline policy)", name))
 	}
@@ -104,7 +104,7 @@ func (r *ServiceRole) iamRole() *iam.Role { return r.r.role }
 
 // validateAllowStatements checks statements an Allow adds to a role's
 // policy.
-func validateAllowStatements(statements []Statement) *multierror.Error {
+func validateAllowStatements(statements []Statement, caller string) *multierror.Error {
 	var errs *multierror.Error
 	if len(statements) == 0 {
 		errs = multierror.Append(errs, fmt.Errorf("statements: none; give at least one"))
@@ -115,7 +115,7 @@ func validateAllowStatements(statements []Statement) *multierror.Error {
 		}
 		for _, a := range s.Actions {
 			if a == "*" || strings.HasSuffix(a, ":*") {
-				errs = multierror.Append(errs, fmt.Errorf("statements[%d].Actions: %q allows a whole service; name the actions the role's service calls", i, a))
+				errs = multierror.Append(errs, fmt.Errorf("statements[%d].Actions: %q allows a whole service; name the actions %s calls", i, a, caller))
 			}
 		}
 		if len(s.Resources) == 0 {
