@@ -17,7 +17,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -36,41 +35,8 @@ import (
 	"github.com/kumo-iac/kumo/internal/fakeaws"
 	"github.com/kumo-iac/kumo/internal/plugin"
 	"github.com/kumo-iac/kumo/internal/provider"
+	"github.com/kumo-iac/kumo/internal/pulumicli"
 )
-
-// CLIEnv names the Pulumi CLI binary the test runs; without it the test
-// looks in $HOME/.cache/kumo-pulumi/pulumi (where .ci/run builds it), then
-// on PATH.
-const CLIEnv = "KUMO_PULUMI_CLI"
-
-// findCLI returns the Pulumi CLI to use. Without one the test is skipped
-// locally but fails in CI, which must always run it.
-func findCLI(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv(CLIEnv); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("%s names no Pulumi CLI: %v", CLIEnv, err)
-		}
-		return p
-	}
-	cached := "$HOME/.cache/kumo-pulumi/pulumi"
-	if home, err := os.UserHomeDir(); err == nil {
-		cached = filepath.Join(home, ".cache", "kumo-pulumi", "pulumi")
-		if _, err := os.Stat(cached); err == nil {
-			return cached
-		}
-	}
-	if p, err := exec.LookPath("pulumi"); err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("no Pulumi CLI: %s is unset, %s does not exist and pulumi is not on PATH; "+
-		"build it from the module proxy as .ci/run does, or point %s at one", CLIEnv, cached, CLIEnv)
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-		t.Fatal(msg + " (CI must run the engine test, never skip it)")
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // release is the program's view of a kumo:index:Release.
 type release struct {
@@ -194,7 +160,7 @@ func stream(t *testing.T, op string) *logWriter {
 }
 
 func TestReleaseThroughThePulumiEngine(t *testing.T) {
-	cli := findCLI(t)
+	cli := pulumicli.Find(t, "the engine test")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
@@ -235,7 +201,7 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	// the passphrase provider: that one derives its key with a million
 	// PBKDF2 rounds in every CLI run (about 0.16 s of CPU each, and the
 	// test runs the CLI about 35 times), and nothing here is secret.
-	kms := &fakeKMS{}
+	kms := &pulumicli.FakeKMS{}
 	kmsServer := httptest.NewServer(kms)
 	defer kmsServer.Close()
 	secretsProvider := "awskms://alias/kumo-engine-test?awssdk=v2&region=eu-west-1&endpoint=" + url.QueryEscape(kmsServer.URL)
@@ -308,7 +274,7 @@ func TestReleaseThroughThePulumiEngine(t *testing.T) {
 	if reqs := fake.Requests(); len(reqs) != 0 {
 		t.Errorf("preview made %d AWS calls (%+v); want none", len(reqs), reqs)
 	}
-	if kms.decrypts.Load() == 0 {
+	if kms.Decrypts.Load() == 0 {
 		t.Fatalf("the CLI never decrypted the stack's data key with the stand-in KMS; is %s its secrets provider?", secretsProvider)
 	}
 	if want := "create: alias live of function items on a newly published version"; !strings.Contains(preview.String(), want) {

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -35,6 +34,7 @@ import (
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/diff"
+	"github.com/kumo-iac/kumo/internal/pulumicli"
 )
 
 var update = flag.Bool("update", false, "write the captured preview to "+fixture)
@@ -45,41 +45,6 @@ const (
 	fixture      = "../../internal/diff/testdata/preview/engine.json"
 	fixtureSteps = "../../internal/diff/testdata/preview/engine-replacement-steps.json"
 )
-
-// CLIEnv names the Pulumi CLI binary the test runs; without it the test
-// looks in $HOME/.cache/kumo-pulumi/pulumi (where .ci/run builds it), then
-// on PATH.
-const CLIEnv = "KUMO_PULUMI_CLI"
-
-// findCLI returns the Pulumi CLI to use. Without one the test is skipped
-// locally but fails in CI, which must always run it (as
-// internal/provider's engine test does).
-func findCLI(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv(CLIEnv); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("%s names no Pulumi CLI: %v", CLIEnv, err)
-		}
-		return p
-	}
-	cached := "$HOME/.cache/kumo-pulumi/pulumi"
-	if home, err := os.UserHomeDir(); err == nil {
-		cached = filepath.Join(home, ".cache", "kumo-pulumi", "pulumi")
-		if _, err := os.Stat(cached); err == nil {
-			return cached
-		}
-	}
-	if p, err := exec.LookPath("pulumi"); err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("no Pulumi CLI: %s is unset, %s does not exist and pulumi is not on PATH; "+
-		"build it from the module proxy as .ci/run does, or point %s at one", CLIEnv, cached, CLIEnv)
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-		t.Fatal(msg + " (CI must run the engine test, never skip it)")
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // jsonPreview is the real CLI with --json (and any extra flags) added to
 // every preview: the Automation API has no option for it, and reads the
@@ -197,7 +162,7 @@ const (
 )
 
 func TestPreviewJSONOfTheRealEngine(t *testing.T) {
-	cli := findCLI(t)
+	cli := pulumicli.Find(t, "the preview fixture test")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 

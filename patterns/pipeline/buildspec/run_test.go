@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"github.com/kumo-iac/kumo/internal/pulumicli"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -220,89 +219,17 @@ func execIn(ctx context.Context, t *testing.T, dir, name string, args ...string)
 	}
 }
 
-// findCLI returns the Pulumi CLI to use, as internal/provider's engine test
-// does: KUMO_PULUMI_CLI, else $HOME/.cache/kumo-pulumi/pulumi (.ci/run builds
-// it there), else pulumi on PATH. Without one the test is skipped locally but
-// fails in CI, which must always run it.
-func findCLI(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("KUMO_PULUMI_CLI"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("KUMO_PULUMI_CLI names no Pulumi CLI: %v", err)
-		}
-		return p
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		if p := filepath.Join(home, ".cache", "kumo-pulumi", "pulumi"); fileExists(p) {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("pulumi"); err == nil {
-		return p
-	}
-	msg := "no Pulumi CLI: KUMO_PULUMI_CLI is unset, $HOME/.cache/kumo-pulumi/pulumi does not exist and pulumi is not on PATH; build it as .ci/run does"
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-		t.Fatal(msg + " (CI must run the deploy steps, never skip them)")
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-// fakeKMS stands in for the KMS key of the stack's awskms:// secrets
-// provider, as in internal/provider/engine_kms_test.go: the real CLI
-// encrypts the stack's data key with it when the stack is created and
-// decrypts it whenever it reads a secret. Its "ciphertext" is the plaintext
-// behind a marker. It speaks KMS's JSON 1.1 protocol for Encrypt and Decrypt.
-type fakeKMS struct{ encrypts, decrypts atomic.Int64 }
-
-const fakeKMSMarker = "kumo-buildspec-test-kms:"
-
-func (k *fakeKMS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var req struct{ Plaintext, CiphertextBlob []byte }
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	const key = "arn:aws:kms:eu-west-1:123456789012:key/kumo-buildspec-test"
-	var resp map[string]any
-	switch op := r.Header.Get("X-Amz-Target"); op {
-	case "TrentService.Encrypt":
-		k.encrypts.Add(1)
-		resp = map[string]any{"KeyId": key, "CiphertextBlob": append([]byte(fakeKMSMarker), req.Plaintext...)}
-	case "TrentService.Decrypt":
-		plain, ok := bytes.CutPrefix(req.CiphertextBlob, []byte(fakeKMSMarker))
-		if !ok {
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			w.WriteHeader(http.StatusBadRequest)
-			json.NewEncoder(w).Encode(map[string]string{"__type": "InvalidCiphertextException", "message": "not a ciphertext of this fake"})
-			return
-		}
-		k.decrypts.Add(1)
-		resp = map[string]any{"KeyId": key, "Plaintext": plain}
-	default:
-		http.Error(w, "fake KMS: unsupported operation "+op, http.StatusBadRequest)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	json.NewEncoder(w).Encode(resp)
-}
-
 // TestDeployStepsRun runs the Deploy spec's commands up to `pulumi up` with
 // the real Pulumi CLI: login to a file:// backend, stack selection with
 // --create and the awskms:// secrets provider (a fake KMS), and the config
 // read from the stack file; then a secret config value round-trips through
 // that secrets provider.
 func TestDeployStepsRun(t *testing.T) {
-	cli := findCLI(t)
+	cli := pulumicli.Find(t, "the deploy steps")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	kms := &fakeKMS{}
+	kms := &pulumicli.FakeKMS{}
 	srv := httptest.NewServer(kms)
 	defer srv.Close()
 
@@ -402,8 +329,8 @@ func TestDeployStepsRun(t *testing.T) {
 	if _, ls, ok := strings.Cut(stdout, "stacks:\n"); !ok || json.Unmarshal([]byte(ls), &stacks) != nil || len(stacks) != 1 || stacks[0].Name != "dev" {
 		t.Errorf("pulumi stack ls --json: got\n%s\nwant the one stack dev in the file:// backend", stdout)
 	}
-	if kms.encrypts.Load() == 0 || kms.decrypts.Load() == 0 {
-		t.Errorf("fake KMS: got %d encrypts, %d decrypts; want the CLI to encrypt the stack's data key and decrypt it to read the secret", kms.encrypts.Load(), kms.decrypts.Load())
+	if kms.Encrypts.Load() == 0 || kms.Decrypts.Load() == 0 {
+		t.Errorf("fake KMS: got %d encrypts, %d decrypts; want the CLI to encrypt the stack's data key and decrypt it to read the secret", kms.Encrypts.Load(), kms.Decrypts.Load())
 	}
 
 	// The next run starts from a fresh checkout, whose stack file holds
@@ -421,7 +348,7 @@ func TestDeployStepsRun(t *testing.T) {
 		}
 	}
 	env["CODEBUILD_SRC_DIR"] = again
-	decrypts := kms.decrypts.Load()
+	decrypts := kms.Decrypts.Load()
 	stdout, stderr, err = runCommands(ctx, t, steps, substitutions(cli), env)
 	if err != nil {
 		t.Fatalf("Deploy's steps, second run from a fresh checkout: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
@@ -429,7 +356,7 @@ func TestDeployStepsRun(t *testing.T) {
 	if want := "config-get=" + secret + "\n"; !strings.Contains(stdout, want) {
 		t.Errorf("second run's secret round trip: got\n%s\nwant %q", stdout, want)
 	}
-	if kms.decrypts.Load() == decrypts {
+	if kms.Decrypts.Load() == decrypts {
 		t.Error("second run: the fake KMS decrypted nothing; want the stack's data key decrypted through its awskms:// provider")
 	}
 }
