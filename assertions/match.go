@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -119,7 +120,7 @@ func (o objectMatch) Test(got any) []Mismatch {
 		return []Mismatch{{Got: got, Want: "an object " + o.String()}}
 	}
 	var out []Mismatch
-	for _, k := range sortedKeys(o.pattern) {
+	for _, k := range slices.Sorted(maps.Keys(o.pattern)) {
 		v, has := m[k]
 		if !has {
 			v = absent
@@ -127,7 +128,7 @@ func (o objectMatch) Test(got any) []Mismatch {
 		out = append(out, under(k, literal(o.pattern[k], o.partial).Test(v))...)
 	}
 	if !o.partial {
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if _, want := o.pattern[k]; !want {
 				out = append(out, Mismatch{Path: k, Got: m[k], Want: "absent (Exact leaves it out)"})
 			}
@@ -336,15 +337,6 @@ func under(key string, ms []Mismatch) []Mismatch {
 	return ms
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func showPatterns(ps []any) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
@@ -366,7 +358,7 @@ func show(v any) string {
 	case map[string]any:
 		// Nested matchers inside a pattern read as what they want.
 		parts := make([]string, 0, len(t))
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			parts = append(parts, fmt.Sprintf("%q: %s", k, show(t[k])))
 		}
 		return clip("{" + strings.Join(parts, ", ") + "}")

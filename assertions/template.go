@@ -3,7 +3,9 @@ package assertions
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -284,7 +286,7 @@ func (tpl *Template) Output(name string) any {
 	tpl.t.Helper()
 	v, ok := tpl.result.Outputs[name]
 	if !ok {
-		tpl.t.Fatalf("Output(%q): got no such output; outputs: %s", name, strings.Join(sortedKeys(tpl.result.Outputs), ", "))
+		tpl.t.Fatalf("Output(%q): got no such output; outputs: %s", name, strings.Join(slices.Sorted(maps.Keys(tpl.result.Outputs)), ", "))
 	}
 	return v
 }
@@ -431,7 +433,7 @@ func (r *Resource) Attr(name string) Ref {
 		if !r.Custom {
 			r.tpl.t.Fatalf("%s: Attr(%q): a component has no provider outputs; use one of its children", r, name)
 		} else {
-			r.tpl.t.Fatalf("%s: Attr(%q): got no such output; outputs: %s", r, name, strings.Join(sortedKeys(r.State), ", "))
+			r.tpl.t.Fatalf("%s: Attr(%q): got no such output; outputs: %s", r, name, strings.Join(slices.Sorted(maps.Keys(r.State)), ", "))
 		}
 	}
 	return Ref{Resource: r, Attr: name, value: v}

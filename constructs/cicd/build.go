@@ -2,6 +2,7 @@ package cicd
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -232,13 +233,13 @@ func (a BuildProjectArgs) validate(name, region string) *multierror.Error {
 	if a.TimeoutMinutes < MinTimeoutMinutes || a.TimeoutMinutes > MaxTimeoutMinutes {
 		add("TimeoutMinutes: %d is outside %d–%d, the timeouts CodeBuild allows", a.TimeoutMinutes, MinTimeoutMinutes, MaxTimeoutMinutes)
 	}
-	for _, k := range sortedKeys(a.Environment) {
+	for _, k := range slices.Sorted(maps.Keys(a.Environment)) {
 		validateEnvName(add, "Environment", k)
 		if _, dup := a.SecretEnvironment[k]; dup {
 			add("SecretEnvironment[%q]: also in Environment; a variable has one value", k)
 		}
 	}
-	for _, k := range sortedKeys(a.SecretEnvironment) {
+	for _, k := range slices.Sorted(maps.Keys(a.SecretEnvironment)) {
 		validateEnvName(add, "SecretEnvironment", k)
 		if !secretRef.MatchString(a.SecretEnvironment[k]) {
 			add("SecretEnvironment[%q]: %q is not \"<secret ARN>:<JSON key>\" (arn:aws:secretsmanager:<region>:<account>:secret:<name>:<key>)", k, a.SecretEnvironment[k])
@@ -463,7 +464,7 @@ func (p *BuildProject) Allow(statements ...constructs.Statement) error {
 func (p *BuildProject) grantSecrets(vars map[string]string) error {
 	seen := map[string]bool{}
 	var resources []pulumi.StringInput
-	for _, k := range sortedKeys(vars) {
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		arn := secretRef.FindStringSubmatch(vars[k])[1]
 		if !fullSecretSuffix.MatchString(arn) {
 			arn += "-??????"
@@ -494,7 +495,7 @@ func environmentType(image string) string {
 // project's inputs are the same on every run.
 func environmentVariables(plain map[string]pulumi.StringInput, secret map[string]string) codebuild.ProjectEnvironmentEnvironmentVariableArray {
 	out := codebuild.ProjectEnvironmentEnvironmentVariableArray{}
-	names := append(sortedKeys(plain), sortedKeys(secret)...)
+	names := append(slices.Sorted(maps.Keys(plain)), slices.Sorted(maps.Keys(secret))...)
 	sort.Strings(names)
 	for _, k := range names {
 		if v, ok := plain[k]; ok {
@@ -503,15 +504,6 @@ func environmentVariables(plain map[string]pulumi.StringInput, secret map[string
 		}
 		out = append(out, &codebuild.ProjectEnvironmentEnvironmentVariableArgs{Name: pulumi.String(k), Type: pulumi.String("SECRETS_MANAGER"), Value: pulumi.String(secret[k])})
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -3,6 +3,7 @@ package cicd
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -321,7 +322,7 @@ func validateAction(add func(string, ...any), af string, act Action) {
 		if n := len(act.Outputs); n > 5 {
 			add("%s.Outputs: %d; a CodeBuild action produces at most 5", af, n)
 		}
-		for _, k := range sortedKeys(act.EnvironmentVariables) {
+		for _, k := range slices.Sorted(maps.Keys(act.EnvironmentVariables)) {
 			validateEnvName(add, af+".EnvironmentVariables", k)
 		}
 		notFor("Connection", act.Connection != nil)
@@ -462,7 +463,7 @@ func (p *Pipeline) action(act Action, a PipelineArgs) (*codepipeline.PipelineSta
 			config["PrimarySource"] = pulumi.String(act.Inputs[0])
 		}
 		if len(act.EnvironmentVariables) > 0 {
-			keys := sortedKeys(act.EnvironmentVariables)
+			keys := slices.Sorted(maps.Keys(act.EnvironmentVariables))
 			values := make([]any, len(keys))
 			for i, k := range keys {
 				values[i] = act.EnvironmentVariables[k]

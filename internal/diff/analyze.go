@@ -3,6 +3,8 @@ package diff
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -272,7 +274,7 @@ func groups(ix *stackIndex) []Group {
 		}
 	}
 	out := make([]Group, 0, len(byParent))
-	for _, k := range sortedKeys(byParent) {
+	for _, k := range slices.Sorted(maps.Keys(byParent)) {
 		g := byParent[k]
 		sort.Strings(g.CodeOnly)
 		if g.Changes == nil {

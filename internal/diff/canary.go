@@ -2,7 +2,9 @@ package diff
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,7 +107,7 @@ func releaseReasons(rel, fn *Change) []string {
 		out = append(out, "code")
 		delete(seen, "code")
 	}
-	out = append(out, sortedKeys(seen)...)
+	out = append(out, slices.Sorted(maps.Keys(seen))...)
 	if len(out) == 0 && rel.Op == OpUpdate {
 		// The fingerprint moved for a setting the synth does not show
 		// (an unknown ARN, a secret in the environment).

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"encoding/json"
+	"maps"
 	"path"
 	"reflect"
 	"slices"
@@ -179,10 +180,10 @@ func inlinePolicies(c *Change, role string) []IAMChange {
 	}
 	old, nw := byName(c.Old), byName(c.New)
 	var out []IAMChange
-	for _, name := range sortedKeys(nw) {
+	for _, name := range slices.Sorted(maps.Keys(nw)) {
 		out = append(out, compareDocs(c, role+" inline policy "+name, old[name], nw[name])...)
 	}
-	for _, name := range sortedKeys(old) {
+	for _, name := range slices.Sorted(maps.Keys(old)) {
 		if _, kept := nw[name]; !kept {
 			out = append(out, compareDocs(c, role+" inline policy "+name, old[name], nil)...)
 		}
@@ -441,7 +442,7 @@ func (ix *coverIndex) gained(st iampolicy.Statement) (actions, resources []strin
 	delete(gr, "")
 	// The statement is reported even when only its principals grew: then
 	// every pair is uncovered, and its actions stand for what is gained.
-	return sortedKeys(ga), sortedKeys(gr), uncovered == pairs
+	return slices.Sorted(maps.Keys(ga)), slices.Sorted(maps.Keys(gr)), uncovered == pairs
 }
 
 func statementChange(urn, kind, attached string, st iampolicy.Statement, actions, resources, principals []string, cond map[string]any) IAMChange {

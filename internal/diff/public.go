@@ -2,7 +2,9 @@ package diff
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kumo-iac/kumo/internal/iampolicy"
@@ -221,7 +223,7 @@ func policyExposure(c *Change, pp policyProp, pc PublicChange) []PublicChange {
 	}
 	before, now := openStatements(c.Old[pp.prop]), openStatements(c.New[pp.prop])
 	var out []PublicChange
-	for _, k := range sortedKeys(now) {
+	for _, k := range slices.Sorted(maps.Keys(now)) {
 		if _, was := before[k]; was {
 			continue
 		}
@@ -263,7 +265,7 @@ func originExposure(c *Change, pc PublicChange) []PublicChange {
 	}
 	before, now := access(c.Old), access(c.New)
 	var out []PublicChange
-	for _, id := range sortedKeys(before) {
+	for _, id := range slices.Sorted(maps.Keys(before)) {
 		if _, ok := now[id]; ok {
 			continue
 		}

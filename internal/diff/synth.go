@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,7 +121,7 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 			}
 			if len(reasons) > 0 {
 				c.Op = OpReplace
-				c.ReplaceReasons = sortedKeys(reasons)
+				c.ReplaceReasons = slices.Sorted(maps.Keys(reasons))
 				c.DeleteBeforeReplace = deleteBeforeReplace(c.Type, n.Inputs)
 			}
 		}
@@ -137,7 +138,7 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 		sd.Changes = append(sd.Changes, c)
 	}
 	sort.Slice(sd.Changes, func(i, j int) bool { return sd.Changes[i].URN < sd.Changes[j].URN })
-	sd.UnknownReplace = sortedKeys(unknown)
+	sd.UnknownReplace = slices.Sorted(maps.Keys(unknown))
 	return sd, nil
 }
 
@@ -197,7 +198,7 @@ func Load(base, head string) ([]StackDiff, error) {
 		stacks[s] = true
 	}
 	var out []StackDiff
-	for _, s := range sortedKeys(stacks) {
+	for _, s := range slices.Sorted(maps.Keys(stacks)) {
 		b, h := bs[s], hs[s]
 		switch {
 		case b == nil:
@@ -272,7 +273,7 @@ func diffMap(path string, old, new map[string]any, out *[]PropChange) {
 	for k := range new {
 		keys[k] = true
 	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		diffValue(joinKey(path, k), old[k], new[k], out)
 	}
 }
@@ -477,13 +478,4 @@ func topKey(path string) string {
 		return path[:i]
 	}
 	return path
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -8,11 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -380,7 +381,7 @@ func TestJSONContractShape(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := sortedKeys(doc), []string{"outputs", "project", "resources", "stack"}; !reflect.DeepEqual(got, want) {
+	if got, want := slices.Sorted(maps.Keys(doc)), []string{"outputs", "project", "resources", "stack"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("top-level keys = %v; want %v", got, want)
 	}
 	var resources []map[string]json.RawMessage
@@ -389,7 +390,7 @@ func TestJSONContractShape(t *testing.T) {
 	}
 	prev := ""
 	for _, r := range resources {
-		if got, want := sortedKeys(r), []string{"custom", "dependencies", "inputs", "name", "parent", "type", "urn"}; !reflect.DeepEqual(got, want) {
+		if got, want := slices.Sorted(maps.Keys(r)), []string{"custom", "dependencies", "inputs", "name", "parent", "type", "urn"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("resource keys = %v; want %v", got, want)
 		}
 		if d := string(r["dependencies"]); !strings.HasPrefix(d, "[") {
@@ -430,15 +431,6 @@ func TestJSONContractShape(t *testing.T) {
 	if string(empty) != want {
 		t.Errorf("JSON of a bare result =\n%s\nwant\n%s", empty, want)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func TestWriteTree(t *testing.T) {

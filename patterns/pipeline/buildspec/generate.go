@@ -178,7 +178,7 @@ func (t Toolchain) check(s *Spec) (goSum, pulumiSum string) {
 }
 
 func known(m map[string]string) string {
-	keys := sortedKeys(m)
+	keys := slices.Sorted(maps.Keys(m))
 	sort.Strings(keys)
 	return strings.Join(keys, ", ")
 }

@@ -12,8 +12,9 @@ package buildspec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -157,10 +158,10 @@ func (s Spec) Validate() error {
 			}
 		}
 	}
-	checkNames("variables", sortedKeys(s.Env.Variables))
-	checkNames("secrets-manager", sortedKeys(s.Env.SecretsManager))
+	checkNames("variables", slices.Sorted(maps.Keys(s.Env.Variables)))
+	checkNames("secrets-manager", slices.Sorted(maps.Keys(s.Env.SecretsManager)))
 	checkNames("exported-variables", s.Env.ExportedVariables)
-	for _, n := range sortedKeys(s.Env.SecretsManager) {
+	for _, n := range slices.Sorted(maps.Keys(s.Env.SecretsManager)) {
 		ref := s.Env.SecretsManager[n]
 		if _, ok := s.Env.Variables[n]; ok {
 			add("env: %q is both a plain variable and a secrets-manager variable; keep one", n)
@@ -343,19 +344,10 @@ func strSeq(items []string) *yaml.Node {
 
 func strMap(m map[string]string) *yaml.Node {
 	n := mapping()
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		n.add(k, str(m[k]))
 	}
 	return n.Node
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func contains(list []string, s string) bool {
