@@ -701,33 +701,19 @@ func parsePreviewPath(path string) ([]any, error) {
 	return elems, nil
 }
 
-// formatPreviewPath writes a path as resource.PropertyPath.String does:
-// plain names joined by ".", other keys as ["key"], indexes as [n].
+// formatPreviewPath writes a path as resource.PropertyPath.String does
+// (the synth side's joinKey for keys, [n] for indexes).
 func formatPreviewPath(path []any) string {
-	var b strings.Builder
-	for i, e := range path {
+	s := ""
+	for _, e := range path {
 		switch e := e.(type) {
 		case int:
-			fmt.Fprintf(&b, "[%d]", e)
+			s += fmt.Sprintf("[%d]", e)
 		case string:
-			plain := e != ""
-			for _, r := range e {
-				if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
-					plain = false
-					break
-				}
-			}
-			switch {
-			case !plain:
-				b.WriteString(`["` + strings.ReplaceAll(e, `"`, `\"`) + `"]`)
-			case i == 0:
-				b.WriteString(e)
-			default:
-				b.WriteString("." + e)
-			}
+			s = joinKey(s, e)
 		}
 	}
-	return b.String()
+	return s
 }
 
 // previewLookup returns the value at path in m. A secret or computed
