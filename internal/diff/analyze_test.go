@@ -355,6 +355,13 @@ func TestCanaryPlan(t *testing.T) {
 		{"fingerprint moved for a setting the synth hides", base, functionComponent(t, "orders", fn(256, "t1", "a"), fmt.Sprintf(rel, "f2")),
 			[]Release{{Function: "orders", URN: base[2].URN, Alias: "live", Reasons: []string{"fingerprint"},
 				Preference: "CodeDeployDefault.LambdaCanary10Percent5Minutes", Shift: "10% for 5 minutes, then 100%", Alarms: []string{"a-errors", "b-throttles"}}}},
+		// The fingerprint covers the VPC (constructs/release.go): joining
+		// one is a reason of its own, not an unexplained fingerprint.
+		{"function moved into a VPC", base, functionComponent(t, "orders",
+			`{"memorySize":256,"environment":{"variables":{"TABLE":"t1"}},"tags":{"team":"a"},"code":{"archive":{"path":"p","sha256":"h"}},"vpcConfig":{"subnetIds":["subnet-1"]}}`,
+			fmt.Sprintf(rel, "f2")),
+			[]Release{{Function: "orders", URN: base[2].URN, Alias: "live", Reasons: []string{"vpcConfig"},
+				Preference: "CodeDeployDefault.LambdaCanary10Percent5Minutes", Shift: "10% for 5 minutes, then 100%", Alarms: []string{"a-errors", "b-throttles"}}}},
 		{"tags are not part of a version", base, functionComponent(t, "orders", fn(256, "t1", "b"), fmt.Sprintf(rel, "f1")), []Release{}},
 		{"preference change alone publishes nothing", base,
 			functionComponent(t, "orders", fn(256, "t1", "a"), `{"aliasName":"live","deploymentConfigName":"CodeDeployDefault.LambdaAllAtOnce","functionName":"fn-1","fingerprint":"f1"}`),

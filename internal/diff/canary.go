@@ -18,7 +18,7 @@ var versionedProps = map[string]bool{
 	"code": true, "sourceCodeHash": true, "s3Key": true, "s3ObjectVersion": true, "imageUri": true,
 	"role": true, "loggingConfig": true, "environment": true, "deadLetterConfig": true, "runtime": true,
 	"handler": true, "architectures": true, "memorySize": true, "timeout": true, "tracingConfig": true,
-	"description": true,
+	"description": true, "vpcConfig": true,
 }
 
 // canaryPlan lists every kumo:index:Release that will publish a version
