@@ -429,21 +429,33 @@ func (t *Table) GrantReadWrite(g Grantee) error {
 	return t.grant(g, "readwrite", append(append([]string(nil), tableReadActions...), tableWriteActions...), keyEncryptDecryptActions)
 }
 
+// GrantGetItem lets g get single items by key (dynamodb:GetItem) from the
+// table and its replicas, and nothing else: no index, query, scan or
+// write. It suits a probe that only needs to know the table answers.
+func (t *Table) GrantGetItem(g Grantee) error {
+	return t.grant(g, "getitem", []string{"dynamodb:GetItem"}, keyDecryptActions)
+}
+
 // grant adds the table statement, plus use of the table's Key when it has
 // one (as CDK's table grants do: decrypt to read, encrypt and decrypt to
 // write).
 func (t *Table) grant(g Grantee, access string, actions, keyActions []string) error {
-	resources := []pulumi.StringInput{t.Arn, suffix("/index/*", t.Arn)}
-	for _, arn := range t.replicaArns() {
-		resources = append(resources, arn, suffix("/index/*", arn))
+	// GetItem reads only the table itself: index ARNs would widen the
+	// grant for nothing.
+	indexes := access != "getitem"
+	var resources []pulumi.StringInput
+	for _, arn := range append([]pulumi.StringInput{t.Arn}, t.replicaArns()...) {
+		resources = append(resources, arn)
+		if indexes {
+			resources = append(resources, suffix("/index/*", arn))
+		}
 	}
-	statements := []Statement{{
-		Sid:       "Table" + accessSid[access],
-		Actions:   actions,
-		Resources: resources,
+	statement := Statement{Sid: "Table" + accessSid[access], Actions: actions, Resources: resources}
+	if indexes {
 		// Queries of any of the table's indexes, which are the table's own.
-		WildcardReason: "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name",
-	}}
+		statement.WildcardReason = "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name"
+	}
+	statements := []Statement{statement}
 	if t.key != nil {
 		// A function in a replica's region reads and writes that replica,
 		// encrypted with the replica's own key.
@@ -457,7 +469,7 @@ func (t *Table) grant(g Grantee, access string, actions, keyActions []string) er
 }
 
 // accessSid spells an access level for statement IDs (alphanumeric only).
-var accessSid = map[string]string{"read": "Read", "write": "Write", "readwrite": "ReadWrite"}
+var accessSid = map[string]string{"read": "Read", "write": "Write", "readwrite": "ReadWrite", "getitem": "GetItem"}
 
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
