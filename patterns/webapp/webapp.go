@@ -703,7 +703,10 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 			return r, err
 		}
 	}
-	healthArgs.Environment = map[string]pulumi.StringInput{"ALLOWED_ORIGIN": w.Site.Origin}
+	// The health function reads the region's table (its local replica in
+	// two regions, which has the table's name), so a region whose table
+	// fails answers 503 and its Route 53 health check fails.
+	healthArgs.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
 	if p.smoke != nil {
 		if r.smoke, err = constructs.NewFunction(ctx, prefix+"-smoketest", p.smoke, opts...); err != nil {
 			return r, err
@@ -717,6 +720,9 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 		return r, err
 	}
 	if r.health, err = constructs.NewFunction(ctx, prefix+"-health", &healthArgs, opts...); err != nil {
+		return r, err
+	}
+	if err := w.Table.GrantGetItem(r.health); err != nil {
 		return r, err
 	}
 	// No function of the web app is invoked asynchronously: the API calls
@@ -746,7 +752,7 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 	}
 	apiArgs.Routes = []constructs.Route{
 		{Method: "GET", Path: "/health", Function: r.health, Public: true,
-			PublicReason: "a liveness probe for uptime monitors and the smoke test: it returns only the status, function name and version, no user data"},
+			PublicReason: "a health probe for Route 53 and uptime monitors: it returns only the status, function name and version, no user data, and reads the table at most once per container every few seconds"},
 		{Method: "GET", Path: "/items", Function: r.items, APIKeyRequired: keys, NotCognitoReason: notCognito},
 		{Method: "POST", Path: "/items", Function: r.items, BodySchema: itemSchema, APIKeyRequired: keys, NotCognitoReason: notCognito},
 		{Method: "GET", Path: "/items/{id}", Function: r.items, APIKeyRequired: keys, NotCognitoReason: notCognito},

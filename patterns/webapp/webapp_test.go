@@ -87,8 +87,9 @@ func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
 	tpl.AllResourcesProperties(permission, assertions.M{"qualifier": "live", "principal": "apigateway.amazonaws.com"})
 
 	// The items function finds the table and the site's origin; its grant
-	// covers the table and the indexes users' lists query, and the health
-	// function gets no table access at all.
+	// covers the table and the indexes users' lists query. The health
+	// function reads the same table, with GetItem alone on the table
+	// itself.
 	table := tpl.Resource("aws:dynamodb/table:Table", "web-items")
 	tableArn := fmt.Sprint(table.Attr("arn").Value())
 	site := tpl.Resource("aws:cloudfront/distribution:Distribution", "web-site")
@@ -101,10 +102,17 @@ func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
 		"policy": assertions.SerializedJSON(assertions.M{"Statement": assertions.ArrayWith(
 			assertions.M{"Resource": assertions.ArrayWith(tableArn, tableArn+"/index/*")})}),
 	})
+	tpl.Resource(function, "web-health").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{
+		"TABLE_NAME": table.Attr("name"),
+	}}})
 	healthRole := tpl.Resource("aws:iam/role:Role", "web-health")
-	if grants := tpl.FindResources(rolePolicy, assertions.M{"role": healthRole.Attr("name"), "policy": assertions.StringLike(`dynamodb:`)}); len(grants) > 0 {
-		t.Errorf("health function's role: got DynamoDB access from %s; want none, it needs no table", grants[0].Name)
+	grants := tpl.FindResources(rolePolicy, assertions.M{"role": healthRole.Attr("name"), "policy": assertions.StringLike(`dynamodb:`)})
+	if len(grants) != 1 {
+		t.Fatalf("health function's role: got %d policies with DynamoDB access; want 1, the GetItem grant", len(grants))
 	}
+	grants[0].HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.M{"Statement": []any{assertions.Exact(assertions.M{
+		"Sid": "TableGetItem", "Effect": "Allow", "Action": []any{"dynamodb:GetItem"}, "Resource": []any{tableArn},
+	})}})})
 
 	// The table and user pool are what the items API expects.
 	table.HasProperties(assertions.M{
