@@ -171,6 +171,47 @@ func TestWebAppAuthorizerReleaseIgnoresRefusals(t *testing.T) {
 	}
 }
 
+// The smoke test builds its request for the items routes' authorizer: it
+// gets the items function's AUTH_MODE (none for cognito, the default).
+func TestWebAppSmokeTestFollowsTheAuthMode(t *testing.T) {
+	for _, tt := range []struct {
+		mode items.AuthMode
+		env  any
+	}{
+		{"", assertions.Absent()},
+		{items.AuthToken, assertions.Exact(assertions.M{"variables": assertions.M{"AUTH_MODE": "token"}})},
+		{items.AuthRequest, assertions.Exact(assertions.M{"variables": assertions.M{"AUTH_MODE": "request"}})},
+		{items.AuthIAM, assertions.Exact(assertions.M{"variables": assertions.M{"AUTH_MODE": "iam"}})},
+	} {
+		t.Run(string(orCognito(tt.mode)), func(t *testing.T) {
+			var token *webapp.TokenAuth
+			if tt.mode == items.AuthToken || tt.mode == items.AuthRequest {
+				token = oidc
+			}
+			tpl := assertions.Synth(t, func(ctx *pulumi.Context) error {
+				rel, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+				if err != nil {
+					return err
+				}
+				return program(webapp.Args{ItemsAuthorizer: tt.mode, Token: token, Releases: rel, SmokeTest: true})(ctx)
+			}, dev)
+			tpl.Resource(function, "web-smoketest").HasProperties(assertions.M{"environment": tt.env})
+			var itemsMode any = assertions.Absent()
+			if tt.mode != "" {
+				itemsMode = string(tt.mode)
+			}
+			tpl.Resource(function, "web-items").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"AUTH_MODE": itemsMode}}})
+		})
+	}
+}
+
+func orCognito(m items.AuthMode) items.AuthMode {
+	if m == "" {
+		return items.AuthCognito
+	}
+	return m
+}
+
 // One key and one plan per client, the key in its own plan, API keys
 // required on the items routes (not on health), and no key value set or
 // shown anywhere: outputs carry key IDs only.
@@ -276,7 +317,8 @@ func TestWebAppAuthConfig(t *testing.T) {
 		}), []string{"kumo:webapp.requestIdentitySources: [stageVariables.scheme context.stage] names no header or query string parameter"}},
 		{"smoke test with a token authorizer", cfg(func(c *webapp.Config) {
 			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience, c.SmokeTest = "token", "https://idp.example.com/", "api", true
-		}), []string{"kumo:webapp.smokeTest: true, but kumo:webapp.itemsAuthorizer is token; the smoke test calls the items function as a Cognito user"}},
+		}), nil},
+		{"smoke test with IAM", cfg(func(c *webapp.Config) { c.ItemsAuthorizer, c.SmokeTest = "iam", true }), nil},
 		{"empty identity sources", cfg(func(c *webapp.Config) {
 			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience, c.RequestSources = "request", "https://idp.example.com/", "api", []string{}
 		}), []string{"kumo:webapp.requestIdentitySources: empty"}},

@@ -98,7 +98,7 @@ func (Pattern) Validate(cfg any, env patterns.Env) []error {
 	c := *cfg.(*Config)
 	p := &patterns.Problems{Secret: env.Secret}
 	c.validate(p, env)
-	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}, authKeys, regionKeys} {
+	for _, group := range [][]string{{"domainNames", "certificateArn"}, {"timeoutSeconds", "durationAlarmP99Ms"}, authKeys, regionKeys, {"smokeTest", "secondaryRegion"}} {
 		for _, k := range group {
 			if p.Has(patterns.KeyName(Name, k)) {
 				for _, other := range group {
@@ -456,12 +456,6 @@ func (c Config) validateAuth(p *patterns.Problems) {
 			}
 		}
 	}
-	// The smoke test signs in as the user pool would: its event carries
-	// Cognito claims, which only the cognito mode reads, so in any other
-	// mode every release's pre-traffic hook would get 401 and roll back.
-	if c.SmokeTest && mode != items.AuthCognito {
-		p.Add(k("smokeTest"), "true, but %s is %s; the smoke test calls the items function as a Cognito user, so it works only with cognito: turn it off or use cognito", k("itemsAuthorizer"), mode)
-	}
 	if mode != items.AuthRequest && !slices.Equal(c.RequestSources, DefaultConfig().RequestSources) {
 		p.Add(k("requestIdentitySources"), "set, but %s is %s; it applies only to request", k("itemsAuthorizer"), mode)
 	}
@@ -571,9 +565,11 @@ func (c Config) validateRegions(p *patterns.Problems, env patterns.Env) {
 	if len(c.APIClients) > 0 {
 		p.Add(k("apiClients"), "set with %s; API keys are regional, so a client's key would be refused by the other region after a failover: serve API clients from a one-region stack", k("secondaryRegion"))
 	}
-	if c.SmokeTest && c.ItemsAuthorizer == string(items.AuthCognito) {
-		// (Other modes are refused by validateAuth already.)
-		p.Add(k("smokeTest"), "true with %s; in two regions the items routes check the user pool's tokens with kumo's TOKEN authorizer, and the smoke test calls the items function as a Cognito user: turn it off", k("secondaryRegion"))
+	if mode == ActivePassive && !c.SmokeTest {
+		// Every kumo stack releases its functions through CodeDeploy, and
+		// the passive region's releases would be judged by alarms on no
+		// traffic.
+		p.Add(k("smokeTest"), "false, but %s is set in %s mode; the passive region gets no traffic, so its canary alarms pass whatever a new version does: set smokeTest: true, whose pre-traffic hook has each new items version in each region answer a request before it gets traffic", k("secondaryRegion"), ActivePassive)
 	}
 }
 

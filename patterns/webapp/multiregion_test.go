@@ -27,9 +27,9 @@ const (
 )
 
 // twoRegions registers the web app in eu-west-1 and eu-central-1 as a
-// stack does: releases in the primary, and each region's API Gateway log
-// role from a stack of that region (here an ApiGatewayAccount under the
-// region's own provider).
+// stack does: releases in the primary, a smoke test of each region's items
+// releases, and each region's API Gateway log role from a stack of that
+// region (here an ApiGatewayAccount under the region's own provider).
 func twoRegions(mode webapp.MultiRegionMode) func(ctx *pulumi.Context) error {
 	return func(ctx *pulumi.Context) error {
 		acct, err := constructs.NewApiGatewayAccount(ctx, "apigw", &constructs.ApiGatewayAccountArgs{})
@@ -50,7 +50,7 @@ func twoRegions(mode webapp.MultiRegionMode) func(ctx *pulumi.Context) error {
 		}
 		w, err := webapp.New(ctx, "web", &webapp.Args{Root: root, Releases: rel, AccountLogRole: acct.LogRole(),
 			SecondaryAccountLogRole: acct2.LogRole(), SecondaryRegion: secondary, MultiRegionMode: mode,
-			APIDomainName: "api.example.com", HostedZoneID: testZone})
+			APIDomainName: "api.example.com", HostedZoneID: testZone, SmokeTest: true})
 		if err != nil {
 			return err
 		}
@@ -186,6 +186,7 @@ func TestWebAppRegionConfig(t *testing.T) {
 	cfg := func(edit func(*webapp.Config)) *webapp.Config {
 		c := webapp.DefaultConfig()
 		c.APIDomainName, c.HostedZoneID, c.SecondaryRegion, c.SecondaryLogRole = "api.example.com", testZone, secondary, "shared-"+secondary
+		c.SmokeTest = true
 		edit(&c)
 		return &c
 	}
@@ -228,8 +229,12 @@ func TestWebAppRegionConfig(t *testing.T) {
 			[]string{"kumo:webapp.secondaryApiGatewayLogRoleStack: set, but kumo:webapp.apiLogs is false"}},
 		{"API clients in two regions", cfg(func(c *webapp.Config) { c.APIClients = []string{"acme"} }),
 			[]string{"kumo:webapp.apiClients: set with kumo:webapp.secondaryRegion; API keys are regional"}},
-		{"smoke test in two regions", cfg(func(c *webapp.Config) { c.SmokeTest = true }),
-			[]string{"kumo:webapp.smokeTest: true with kumo:webapp.secondaryRegion"}},
+		{"active-passive without a smoke test", cfg(func(c *webapp.Config) { c.SmokeTest = false }),
+			[]string{"kumo:webapp.smokeTest: false, but kumo:webapp.secondaryRegion is set in active-passive mode; the passive region gets no traffic"}},
+		{"active-active without a smoke test", cfg(func(c *webapp.Config) { c.MultiRegionMode, c.SmokeTest = "active-active", false }), nil},
+		{"smoke test in two regions with a token authorizer", cfg(func(c *webapp.Config) {
+			c.ItemsAuthorizer, c.TokenIssuer, c.TokenAudience = "token", "https://idp.example.com/", "api"
+		}), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -320,5 +325,65 @@ func TestSecondaryIntegrationsStayInTheirRegion(t *testing.T) {
 		if !strings.HasPrefix(uri, "arn:aws:apigateway:"+secondary+":lambda:") || !strings.Contains(uri, ":lambda:"+secondary+":") {
 			t.Errorf("%s invokes %s; want the %s alias through %s's API Gateway", r, uri, secondary, secondary)
 		}
+	}
+}
+
+// TestTwoRegionsSmokeTestEachRegion: each region's items releases run that
+// region's smoke test before traffic, built for the items routes' TOKEN
+// authorizer; each region's health function reads the table by name (its
+// local replica) with GetItem alone.
+func TestTwoRegionsSmokeTestEachRegion(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	table := tpl.Resource("aws:dynamodb/table:Table", "web-items")
+	for _, tc := range []struct{ prefix, region string }{{"web", "eu-west-1"}, {"web-" + secondary, secondary}} {
+		smoke := tpl.Resource(function, tc.prefix+"-smoketest")
+		if smoke.Region != tc.region {
+			t.Errorf("%s: got region %q; want %q", smoke, smoke.Region, tc.region)
+		}
+		smoke.HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{"AUTH_MODE": "token"})}})
+		hook := fmt.Sprint(tpl.Resource("kumo:index:Release", tc.prefix+"-items").Input("preTrafficHook"))
+		if !strings.Contains(hook, ":lambda:"+tc.region+":") || !strings.Contains(hook, ":function:"+tc.prefix+"-smoketest-") || !strings.HasSuffix(hook, ":live") {
+			t.Errorf("release %s-items preTrafficHook %s; want the live alias of %s-smoketest in %s", tc.prefix, hook, tc.prefix, tc.region)
+		}
+		tpl.Resource(function, tc.prefix+"-health").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": table.Attr("name")}}})
+		tpl.Resource(rolePolicy, tc.prefix+"-health-table-web-items-getitem").HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.M{
+			"Statement": []any{assertions.M{"Sid": "TableGetItem", "Action": []any{"dynamodb:GetItem"},
+				"Resource": assertions.ArrayWith(assertions.StringLike(`^arn:aws:dynamodb:` + tc.region + `:`))}}})})
+	}
+}
+
+// In active-passive the passive region's canaries see no traffic, so a
+// release there is tested only by the smoke test: Releases without it are
+// refused; active-active, or no releases, need none.
+func TestTwoRegionsActivePassiveNeedsTheSmokeTest(t *testing.T) {
+	const refusal = "SmokeTest: false with SecondaryRegion eu-central-1 in active-passive mode and Releases; the passive region gets no traffic"
+	tests := []struct {
+		name      string
+		mode      webapp.MultiRegionMode
+		releases  bool
+		smokeTest bool
+		refused   bool
+	}{
+		{"active-passive, releases, no smoke test", "", true, false, true},
+		{"active-passive named, releases, no smoke test", webapp.ActivePassive, true, false, true},
+		{"active-passive with the smoke test", webapp.ActivePassive, true, true, false},
+		{"active-active without the smoke test", webapp.ActiveActive, true, false, false},
+		{"active-passive without releases", webapp.ActivePassive, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := webapp.Args{Root: root, Region: "eu-west-1", AccountLogRole: &constructs.AccountLogRole{}, SecondaryAccountLogRole: &constructs.AccountLogRole{},
+				SecondaryRegion: secondary, MultiRegionMode: tt.mode, APIDomainName: "api.example.com", HostedZoneID: testZone, SmokeTest: tt.smokeTest}
+			if tt.releases {
+				a.Releases = &constructs.Releases{}
+			}
+			err := a.Validate("web")
+			switch got := err != nil && strings.Contains(err.Error(), refusal); {
+			case got != tt.refused:
+				t.Errorf("got %v; want refused %t (%q)", err, tt.refused, refusal)
+			case !tt.refused && err != nil:
+				t.Errorf("got %v; want no problem", err)
+			}
+		})
 	}
 }

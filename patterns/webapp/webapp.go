@@ -90,7 +90,9 @@ type Args struct {
 	// deployment of either function. Default: 0, none.
 	DurationP99AlarmMs int
 	// SmokeTest runs a pre-traffic hook that lists items through each new
-	// items version before it gets traffic; needs Releases. Default: false.
+	// items version before it gets traffic, in each region; needs
+	// Releases, and is required with Releases in active-passive (the
+	// passive region's canaries see no traffic). Default: false.
 	SmokeTest bool
 
 	// ItemsAuthorizer protects the items routes: cognito (the user pool's
@@ -542,8 +544,8 @@ func (a *Args) validateRegions() error {
 		// key would be refused by the other region after a failover.
 		add("APIClients: %d clients with SecondaryRegion; API keys are regional, and a client's key would be refused by the other region, so serve API clients from one region", len(a.APIClients))
 	}
-	if a.SmokeTest {
-		add("SmokeTest: set with SecondaryRegion; the smoke test calls the items function as a Cognito user, and in two regions the items routes check tokens with kumo's TOKEN authorizer instead")
+	if (a.MultiRegionMode == "" || a.MultiRegionMode == ActivePassive) && a.Releases != nil && !a.SmokeTest {
+		add("SmokeTest: false with SecondaryRegion %s in %s mode and Releases; the passive region gets no traffic, so its canary alarms pass whatever a new version does: set SmokeTest, whose pre-traffic hook has each new items version in each region answer a request before it gets traffic", a.SecondaryRegion, ActivePassive)
 	}
 	return errs.ErrorOrNil()
 }
@@ -708,7 +710,13 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 	// fails answers 503 and its Route 53 health check fails.
 	healthArgs.Environment = map[string]pulumi.StringInput{"TABLE_NAME": w.Table.Name, "ALLOWED_ORIGIN": w.Site.Origin}
 	if p.smoke != nil {
-		if r.smoke, err = constructs.NewFunction(ctx, prefix+"-smoketest", p.smoke, opts...); err != nil {
+		smokeArgs := *p.smoke
+		if mode != items.AuthCognito {
+			// The hook puts its caller where the items function's
+			// authorizer does (unset: cognito, as for the items function).
+			smokeArgs.Environment = map[string]pulumi.StringInput{"AUTH_MODE": pulumi.String(string(mode))}
+		}
+		if r.smoke, err = constructs.NewFunction(ctx, prefix+"-smoketest", &smokeArgs, opts...); err != nil {
 			return r, err
 		}
 		itemsArgs.PreTrafficHook = r.smoke
