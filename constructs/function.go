@@ -113,15 +113,41 @@ type ExpectedErrors struct {
 	// FailurePattern is a CloudWatch Logs filter pattern matching the log
 	// events of the function's real failures, at most 1024 characters
 	// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
-	// Default: DefaultFailurePattern, a JSON log line at level ERROR, which
-	// log/slog's JSON handler writes for slog.Error.
+	// Default: DefaultFailurePattern: a JSON log line at level ERROR (which
+	// log/slog's JSON handler writes for slog.Error), and Lambda's own
+	// reports of a timeout or a runtime crash.
 	FailurePattern string
 }
 
-// DefaultFailurePattern matches the JSON log events at level ERROR, as
-// log/slog's JSON handler writes them (and Lambda's JSON log format for
-// the runtime's own errors).
-const DefaultFailurePattern = `{ $.level = "ERROR" }`
+// DefaultFailurePattern matches the log events of a function's real
+// failures in Lambda's JSON log format, which every kumo function uses
+// (LoggingConfig LogFormat JSON):
+//
+//   - the function's lines at level ERROR, as log/slog's JSON handler
+//     writes slog.Error;
+//   - Lambda's report of an invocation, or an init, that timed out:
+//     platform.report or platform.initReport with record.status "timeout"
+//     (in the text format, "Task timed out after N seconds" and "Status:
+//     timeout");
+//   - Lambda's report of a runtime that crashed or exited:
+//     record.errorType Runtime.* (Runtime.ExitError, "Runtime exited with
+//     error" in the text format; Runtime.OutOfMemory). Only Lambda and the
+//     runtime client name errors so: a handler's returned error carries
+//     its own type's name (aws-lambda-go: the Go type name, which has no
+//     dot), so an authorizer's refusals are not counted, whatever status
+//     Lambda gives them.
+//
+// The text-format lines cannot be matched as well: a filter pattern is
+// either a JSON pattern or terms, and a JSON pattern skips events that are
+// not JSON. Sources: the filter syntax, JSON patterns joined with || and
+// "*" in a value
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html);
+// the system log events' record, status (success, failure, error,
+// timeout) and errorType
+// (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html),
+// which the JSON log format writes to the log group
+// (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html).
+const DefaultFailurePattern = `{ ($.level = "ERROR") || ($.record.status = "timeout") || ($.record.errorType = "Runtime.*") }`
 
 // Bounds of ExpectedErrors: a reason of a few words at least, and short
 // enough for the alarm description (AlarmDescription is at most 1024
