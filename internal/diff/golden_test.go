@@ -52,9 +52,11 @@ func analyzeMutation(t *testing.T, stack string, mutate func(head *SynthDoc)) St
 }
 
 func TestGoldenUnchanged(t *testing.T) {
+	// Every resource of the stack is the same, whatever the stack holds.
+	n := len(readGolden(t, "dev").Resources)
 	sr := analyzeMutation(t, "dev", func(*SynthDoc) {})
-	if sr.Verdict != "no changes" || len(sr.Groups) != 0 || sr.Counts.Same != 749 {
-		t.Errorf("verdict %q, %d groups, %d same; want \"no changes\", 0, 749", sr.Verdict, len(sr.Groups), sr.Counts.Same)
+	if sr.Verdict != "no changes" || len(sr.Groups) != 0 || sr.Counts.Same != n || n < 700 {
+		t.Errorf("verdict %q, %d groups, %d same; want \"no changes\", 0, %d (of at least 700)", sr.Verdict, len(sr.Groups), sr.Counts.Same, n)
 	}
 }
 

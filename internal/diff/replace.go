@@ -96,6 +96,15 @@ func disabled(old, new any) bool {
 	return old == true && new == false
 }
 
+// tierDowngrade reports an SSM parameter's tier changed from Advanced to
+// Standard, or to or from a value kumo cannot see.
+func tierDowngrade(old, new any) bool {
+	if old == Unknown || new == Unknown {
+		return true
+	}
+	return old == "Advanced" && new == "Standard"
+}
+
 // replaceTable is sorted by type. Every autoname entry follows
 // pulumi-aws provider/autonaming.go (setAutonaming: every resource with an
 // input "name" gets tfbridge.AutoName("name", 255, "-") unless
@@ -373,6 +382,18 @@ var replaceTable = map[string]replaceEntry{
 		source: tfSource("sqs/queue.go", "v5 (read by the table's first author; commit not recorded)")},
 	"aws:sqs/queuePolicy:QueuePolicy": {replace: []string{"queueUrl"},
 		source: tfSource("sqs/queue_policy.go", "unverified: written from memory, not yet checked against the source")},
+	// A parameter is its name: PutParameter with Overwrite changes the
+	// value, type, tier (upwards), description and pattern in place.
+	// data_type became ForceNew in March 2024 (hashicorp/terraform-provider-aws
+	// #35960, in the v5 line pulumi-aws v6.83 bridges); type is ForceNew in
+	// no version read. CustomizeDiff replaces the
+	// parameter when its tier goes from Advanced to Standard, which SSM
+	// refuses to do in place ("You can't downgrade a parameter from the
+	// advanced-parameter tier to the standard-parameter tier").
+	"aws:ssm/parameter:Parameter": {replace: []string{"dataType", "name"},
+		cond:     []condRule{{path: "tier", when: tierDowngrade}},
+		autoname: []string{"name"},
+		source:   tfSource("ssm/parameter.go", "@0073593e (v6, with resource identity) and @00f7dd66 (v4, pulumi's fork): name ForceNew in both, data_type in v6 (added by #35960, v5 line), type in neither; CustomizeDiff ForceNewIfChange tier Advanced to Standard in both")},
 	// Another function, alias or region is another alias to own; the
 	// fingerprint, deployment settings and hooks update in place.
 	// An explicit AWS provider (a multi-region web app's secondary region):

@@ -175,6 +175,15 @@ func TestChangeForcesReplacement(t *testing.T) {
 		{authorizer, "type", "COGNITO_USER_POOLS", Unknown, true, true},
 		{authorizer, "restApi", "a", "b", true, true},
 		{authorizer, "providerArns[0]", "p1", "p2", false, true},
+		// SSM refuses to move a parameter from Advanced to Standard in
+		// place; every other tier change is a PutParameter.
+		{"aws:ssm/parameter:Parameter", "tier", "Advanced", "Standard", true, true},
+		{"aws:ssm/parameter:Parameter", "tier", "Standard", "Advanced", false, true},
+		{"aws:ssm/parameter:Parameter", "tier", "Standard", "Intelligent-Tiering", false, true},
+		{"aws:ssm/parameter:Parameter", "tier", "Advanced", Unknown, true, true},
+		{"aws:ssm/parameter:Parameter", "insecureValue", "a", "b", false, true},
+		{"aws:ssm/parameter:Parameter", "type", "String", "StringList", false, true},
+		{"aws:ssm/parameter:Parameter", "name", "/a", "/b", true, true},
 		{"aws:dynamodb/table:Table", "hashKey", "id", "pk", true, true},
 		{"kumo:constructs:Table", "hashKey", "id", "pk", false, true},
 		{"aws:ec2/instance:Instance", "ami", "a", "b", false, false},
@@ -389,9 +398,15 @@ func TestReplaceTableMatchesSDK(t *testing.T) {
 				}
 			}
 		}
-		// An autoname alone is not a replace rule: only these count.
+		// An autoname alone is not a replace rule: only these count, a
+		// conditional one included (the doc of an SSM parameter's tier says
+		// a downgrade recreates it).
 		inTable := map[string]bool{}
-		for _, p := range append(append([]string{}, e.replace...), e.whole...) {
+		paths := append(append([]string{}, e.replace...), e.whole...)
+		for _, c := range e.cond {
+			paths = append(paths, c.path)
+		}
+		for _, p := range paths {
 			top, _, _ := strings.Cut(p, ".")
 			inTable[top] = true
 		}

@@ -785,6 +785,20 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap, region
 		set("arn", "arn:aws:route53:::healthcheck/"+id)
 		return id, out
 
+	case typ == "aws:ssm/parameter:Parameter":
+		// terraform-provider-aws ssm/parameter.go sets the ID to the name;
+		// the ARN is arn:aws:ssm:<region>:<account>:parameter/<name> with
+		// a hierarchical name's leading / dropped
+		// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html#awssystemsmanager-resources-for-iam-policies).
+		n := physical("name")
+		set("name", n)
+		set("arn", fmt.Sprintf("arn:aws:ssm:%s:%s:parameter/%s", R, A, strings.TrimPrefix(n, "/")))
+		if str("tier") == "" {
+			set("tier", "Standard")
+		}
+		out["version"] = resource.NewNumberProperty(1)
+		return n, out
+
 	case typ == "aws:cognito/userPool:UserPool":
 		id := R + "_" + pick(urn, "id", mixedAlnum, 9)
 		set("name", physical("name"))

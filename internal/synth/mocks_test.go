@@ -249,6 +249,27 @@ func TestMockOutputs(t *testing.T) {
 			typ: "aws:codedeploy/deploymentConfig:DeploymentConfig", name: "canary",
 			want: map[string]string{"deploymentConfigName": `canary_[0-9a-f]{7}`, "id": `canary_[0-9a-f]{7}`},
 		},
+		// SSM parameters are named by their name; the ARN drops a
+		// hierarchical name's leading slash.
+		{
+			typ: "aws:ssm/parameter:Parameter", name: "keys",
+			inputs: map[string]any{"name": "/kumo/shop/dev/keys", "type": "String", "tier": "Intelligent-Tiering"},
+			want: map[string]string{
+				"id":   `/kumo/shop/dev/keys`,
+				"name": `/kumo/shop/dev/keys`,
+				"arn":  `arn:aws:ssm:eu-west-1:123456789012:parameter/kumo/shop/dev/keys`,
+				"tier": `Intelligent-Tiering`,
+			},
+		},
+		{
+			typ: "aws:ssm/parameter:Parameter", name: "flag",
+			inputs: map[string]any{"type": "String"},
+			want: map[string]string{
+				"id":   `flag-[0-9a-f]{7}`,
+				"arn":  `arn:aws:ssm:eu-west-1:123456789012:parameter/flag-[0-9a-f]{7}`,
+				"tier": `Standard`,
+			},
+		},
 		{
 			typ: "aws:ec2/vpc:Vpc", name: "net",
 			inputs: map[string]any{"cidrBlock": "10.0.0.0/16"},

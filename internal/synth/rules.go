@@ -14,6 +14,7 @@ var specs = withChecks(withChecks(withChecks(mergeSpecs(
 	kinesisSpecs, iotSpecs,
 	codebuildSpecs, codepipelineSpecs, codestarSpecs,
 	acmSpecs, route53Specs,
+	ssmSpecs,
 ), orderingChecks), uniqueChecks()), sqsEventSourceChecks)
 
 // withChecks adds cross-service checks to the specs of the types they

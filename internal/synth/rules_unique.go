@@ -29,6 +29,10 @@ var unique = map[string]struct{ prop, within, source string }{
 	"aws:cloudtrail/trail:Trail":                             {"name", "", srcCloudTrailCreate},
 	tKinesisStream:                                           {"name", "", srcKinesisCreateStream},
 	tIoTTopicRule:                                            {"name", "", srcIoTCreateTopicRule},
+	// "A parameter name must be unique within an Amazon Web Services
+	// Region"; a second PutParameter without Overwrite fails
+	// (ParameterAlreadyExists).
+	tSSMParameter: {"name", "", srcSSMPutParameter},
 }
 
 // globalNames are the types of unique whose names are unique across

@@ -60,6 +60,18 @@ func TestWebAppItemsAuthorizers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tpl := assertions.Synth(t, program(tt.args), dev)
 			tpl.Resource(method, "web-api-GET-/health").HasProperties(assertions.M{"authorization": "NONE"})
+			// A key snapshot and its refresh schedule come with a Lambda
+			// authorizer, in one region too (an issuer's outage at a cold
+			// start); a stack without one is unchanged.
+			lambdaAuth := tt.authType == "TOKEN" || tt.authType == "REQUEST"
+			snapshots := map[bool]int{true: 1}[lambdaAuth]
+			tpl.ResourceCountIs(ssmParameter, snapshots)
+			tpl.ResourceCountIs(eventRule, snapshots)
+			for _, p := range tpl.FindResources(rolePolicy, assertions.M{}) {
+				if strings.Contains(fmt.Sprint(p.Inputs["policy"]), "ssm:") && !lambdaAuth {
+					t.Errorf("%s: got %s with ssm actions; want none without a Lambda authorizer", tt.name, p)
+				}
+			}
 			tpl.Resource(function, "web-items").HasProperties(assertions.M{"environment": assertions.M{"variables": tt.itemsEnv}})
 			// The user pool stays for the site's sign-in in every mode.
 			tpl.ResourceCountIs("aws:cognito/userPool:UserPool", 1)
@@ -85,13 +97,16 @@ func TestWebAppItemsAuthorizers(t *testing.T) {
 				}
 				return
 			}
-			// It outlasts a cold fetch of the issuer's keys (about 13.2 s).
-			tpl.Resource(function, "web-authorizer").HasProperties(assertions.M{"timeout": 15})
+			// It outlasts a cold fetch of the issuer's keys (about 13.2 s)
+			// and a read and write of the key snapshot (2 s each).
+			tpl.Resource(function, "web-authorizer").HasProperties(assertions.M{"timeout": 20})
 			alias := tpl.Resource(alias, "web-authorizer")
 			au.HasProperties(assertions.M{"authorizerResultTtlInSeconds": 0, "authorizerUri": alias.Attr("invokeArn")})
 			tpl.Resource(function, "web-authorizer").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
 				"ISSUER": oidc.Issuer, "AUDIENCE": oidc.Audience, "JWKS_URL": oidc.JWKSURL, "REQUIRED_SCOPES": "items:read items:write",
+				"KEYS_SNAPSHOT_PARAMETER": "/kumo/kumo/dev/web/authorizer-keys",
 			})}})
+			tpl.Resource(ssmParameter, "web-authorizer-keys").HasProperties(assertions.M{"name": "/kumo/kumo/dev/web/authorizer-keys"})
 			// Its own role and log group, and API Gateway may invoke its
 			// alias only as this API's authorizer.
 			tpl.Resource("aws:iam/role:Role", "web-authorizer")

@@ -2,6 +2,7 @@ package webapp_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,20 +11,26 @@ import (
 
 	"github.com/kumo-iac/kumo/assertions"
 	"github.com/kumo-iac/kumo/constructs"
+	kcheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/patterns"
+	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 	"github.com/kumo-iac/kumo/patterns/webapp"
 )
 
 const (
-	testZone     = "Z0123456789ABCDEFGHIJ"
-	secondary    = "eu-central-1"
-	record       = "aws:route53/record:Record"
-	domainName   = "aws:apigateway/domainName:DomainName"
-	basePathMap  = "aws:apigateway/basePathMapping:BasePathMapping"
-	certificate  = "aws:acm/certificate:Certificate"
-	certValidate = "aws:acm/certificateValidation:CertificateValidation"
-	healthCheck  = "aws:route53/healthCheck:HealthCheck"
-	authorizer   = "aws:apigateway/authorizer:Authorizer"
+	ssmParameter      = "aws:ssm/parameter:Parameter"
+	eventRule         = "aws:cloudwatch/eventRule:EventRule"
+	eventTarget       = "aws:cloudwatch/eventTarget:EventTarget"
+	eventInvokeConfig = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+	testZone          = "Z0123456789ABCDEFGHIJ"
+	secondary         = "eu-central-1"
+	record            = "aws:route53/record:Record"
+	domainName        = "aws:apigateway/domainName:DomainName"
+	basePathMap       = "aws:apigateway/basePathMapping:BasePathMapping"
+	certificate       = "aws:acm/certificate:Certificate"
+	certValidate      = "aws:acm/certificateValidation:CertificateValidation"
+	healthCheck       = "aws:route53/healthCheck:HealthCheck"
+	authorizer        = "aws:apigateway/authorizer:Authorizer"
 )
 
 // twoRegions registers the web app in eu-west-1 and eu-central-1 as a
@@ -109,11 +116,16 @@ func TestWebAppTwoRegionsActivePassive(t *testing.T) {
 		tpl.Resource(function, fn).HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": table.Attr("name"), "AUTH_MODE": "token"}}})
 	}
 
-	// Both regions check the pool's ID tokens with kumo's TOKEN authorizer.
+	// Both regions check the pool's ID tokens (not its access tokens) with
+	// kumo's TOKEN authorizer, each with its own region's key snapshot.
 	issuer := fmt.Sprintf("https://cognito-idp.eu-west-1.amazonaws.com/%s", tpl.Output("poolId"))
-	for _, fn := range []string{"web-authorizer", "web-eu-central-1-authorizer"} {
-		tpl.Resource(function, fn).HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
-			"ISSUER": issuer, "AUDIENCE": tpl.Output("clientId")})}})
+	for _, tc := range []struct{ fn, snapshot string }{
+		{"web-authorizer", "/kumo/kumo/dev/web/authorizer-keys"},
+		{"web-eu-central-1-authorizer", "/kumo/kumo/dev/web-eu-central-1/authorizer-keys"},
+	} {
+		tpl.Resource(function, tc.fn).HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.Exact(assertions.M{
+			"ISSUER": issuer, "AUDIENCE": tpl.Output("clientId"), "JWKS_URL": issuer + "/.well-known/jwks.json",
+			"TOKEN_USE": "id", "KEYS_SNAPSHOT_PARAMETER": tc.snapshot})}})
 	}
 	for _, api := range []string{"web-api", "web-eu-central-1-api"} {
 		tpl.Resource(authorizer, api+"-token").HasProperties(assertions.M{"type": "TOKEN"})
@@ -385,5 +397,80 @@ func TestTwoRegionsActivePassiveNeedsTheSmokeTest(t *testing.T) {
 				t.Errorf("got %v; want no problem", err)
 			}
 		})
+	}
+}
+
+// TestKeySnapshotInEachRegion: each region's authorizer has its own key
+// snapshot parameter in its own region, may read and write exactly that
+// parameter, and is invoked by a refresh schedule of its region, with 0
+// async retries and the reason kumo check records.
+func TestKeySnapshotInEachRegion(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	tpl.ResourceCountIs(ssmParameter, 2)
+	tpl.ResourceCountIs(eventRule, 2)
+	for _, tc := range []struct{ prefix, region string }{{"web", "eu-west-1"}, {"web-" + secondary, secondary}} {
+		name := "/kumo/kumo/dev/" + tc.prefix + "/authorizer-keys"
+		p := tpl.Resource(ssmParameter, tc.prefix+"-authorizer-keys")
+		p.HasProperties(assertions.M{"name": name, "type": "String", "tier": "Intelligent-Tiering",
+			"insecureValue": assertions.SerializedJSON(assertions.M{"note": assertions.AnyValue()})})
+		arn := "arn:aws:ssm:" + tc.region + ":123456789012:parameter" + name
+		if p.Region != tc.region || p.Attr("arn").Value() != arn {
+			t.Errorf("%s: got region %q, ARN %v; want %q, %q", p, p.Region, p.Attr("arn").Value(), tc.region, arn)
+		}
+
+		// The grant: both actions on this region's parameter, nothing else.
+		grants := patterntest.Grants(t, tpl, tc.prefix+"-authorizer")
+		for _, action := range []string{"ssm:GetParameter", "ssm:PutParameter"} {
+			if got := patterntest.ResourcesOf(grants, action); !slices.Equal(got, []string{arn}) {
+				t.Errorf("%s-authorizer %s: got %q; want only %s", tc.prefix, action, got, arn)
+			}
+		}
+
+		// The schedule invokes this region's authorizer alias with kumo's
+		// refresh event.
+		aliasArn := fmt.Sprint(tpl.Resource(function, tc.prefix+"-authorizer").Attr("arn").Value()) + ":live"
+		rule := tpl.Resource(eventRule, tc.prefix+"-authorizer-refresh")
+		rule.HasProperties(assertions.M{"scheduleExpression": "rate(15 minutes)"})
+		target := tpl.Resource(eventTarget, tc.prefix+"-authorizer-refresh")
+		target.HasProperties(assertions.M{"arn": aliasArn, "input": `{"kumo":"refresh-keys"}`,
+			"retryPolicy": assertions.M{"maximumEventAgeInSeconds": 900}})
+		if rule.Region != tc.region || target.Region != tc.region {
+			t.Errorf("%s: got the schedule in %q/%q; want %q", tc.prefix, rule.Region, target.Region, tc.region)
+		}
+		tpl.Resource(eventInvokeConfig, tc.prefix+"-authorizer").HasProperties(assertions.M{"maximumRetryAttempts": 0})
+	}
+}
+
+// TestKeySnapshotSuppressionsAreRecorded: kumo check finds nothing wrong
+// with the authorizers, their snapshots and schedules (the shipped stack
+// suppresses the rest, for the site and the pool, in its own file), and
+// accepts the authorizer's missing dead-letter queue for the reason that
+// its schedule's ticks are not retried.
+func TestKeySnapshotSuppressionsAreRecorded(t *testing.T) {
+	res := patterntest.SynthResult(t, dev, func(ctx *pulumi.Context) (pulumi.Map, error) { return nil, twoRegions("")(ctx) })
+	rep, err := kcheck.Run(res, root, nil)
+	if err != nil {
+		t.Fatalf("kumo check: %v", err)
+	}
+	for _, f := range rep.Findings {
+		if f.Level == kcheck.Error && strings.Contains(f.Name, "authorizer") {
+			t.Errorf("kumo check: %s on %s %s: %s", f.ID(), f.Type, f.Name, f.Message)
+		}
+	}
+	for _, fn := range []string{"web-authorizer", "web-" + secondary + "-authorizer"} {
+		for _, rule := range []string{"Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"} {
+			found := false
+			for _, f := range rep.Suppressed {
+				if f.Rule == rule && f.Name == fn && f.Suppression != nil {
+					found = true
+					if !strings.Contains(f.Suppression.Reason, "refresh schedule") {
+						t.Errorf("%s %s: suppressed for %q; want the schedule's reason", fn, rule, f.Suppression.Reason)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s %s: got no suppression; want one with the schedule's reason", fn, rule)
+			}
+		}
 	}
 }

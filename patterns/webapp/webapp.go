@@ -18,8 +18,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/check"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/bundle"
+	"github.com/kumo-iac/kumo/constructs/param"
 	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
@@ -695,13 +697,49 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 			// its region, and an ID token's aud is the app client
 			// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html).
 			// The site sends its ID token, which functions/authorizer takes
-			// bare or as Bearer.
+			// bare or as Bearer. token_use "id" refuses the pool's access
+			// tokens, which the same keys sign. The key set's URL is the
+			// pool's own
+			// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html):
+			// a cold start skips discovery, and reaches its key snapshot
+			// sooner when the primary region is down.
 			authzArgs.Environment = map[string]pulumi.StringInput{
-				"ISSUER":   pulumi.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", args.Region, w.Users.ID),
-				"AUDIENCE": w.Users.ClientID,
+				"ISSUER":    pulumi.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", args.Region, w.Users.ID),
+				"AUDIENCE":  w.Users.ClientID,
+				"JWKS_URL":  pulumi.Sprintf("https://cognito-idp.%s.amazonaws.com/%s/.well-known/jwks.json", args.Region, w.Users.ID),
+				"TOKEN_USE": pulumi.String("id"),
 			}
 		}
+		// The region's key snapshot: a cold start that cannot reach the
+		// issuer (the primary region down, for the secondary) checks tokens
+		// with the keys last fetched, which a schedule keeps fresh.
+		keys, err := param.New(ctx, prefix+"-authorizer-keys", &param.Args{
+			Name:        keysParameterName(ctx, prefix),
+			Description: "Public signing keys of the web app's token issuer, written by its authorizer for cold starts while the issuer is unreachable",
+			Value:       keysPlaceholder, WrittenAtRunTime: true,
+		}, opts...)
+		if err != nil {
+			return r, err
+		}
+		authzArgs.Environment["KEYS_SNAPSHOT_PARAMETER"] = keys.Name
+		// A missed refresh tick is not worth a retry: the next one, a
+		// refresh interval later, does the same work.
+		authzArgs.AsyncRetryAttempts = new(int)
 		if r.authz, err = constructs.NewFunction(ctx, prefix+"-authorizer", &authzArgs, opts...); err != nil {
+			return r, err
+		}
+		if err := keys.GrantReadWrite(r.authz); err != nil {
+			return r, err
+		}
+		if _, err := constructs.NewSchedule(ctx, prefix+"-authorizer-refresh", &constructs.ScheduleArgs{
+			Expression: keysRefreshSchedule, Function: r.authz, Input: keysRefreshEvent,
+			Description: "Refreshes the web app authorizer's signing keys and their snapshot",
+			// A tick older than the next is worthless.
+			MaximumEventAgeSeconds: keysRefreshSeconds,
+		}, opts...); err != nil {
+			return r, err
+		}
+		if err := scheduledAndAPI(ctx, r.authz); err != nil {
 			return r, err
 		}
 	}
@@ -733,15 +771,16 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 	if err := w.Table.GrantGetItem(r.health); err != nil {
 		return r, err
 	}
-	// No function of the web app is invoked asynchronously: the API calls
-	// items and health and waits for the answer, and CodeDeploy's hook call
-	// is watched by the deployment itself. A dead-letter queue or failure
-	// destination would never receive anything.
+	// No function of the web app but the authorizer (above) is invoked
+	// asynchronously: the API calls items and health and waits for the
+	// answer, and CodeDeploy's hook call is watched by the deployment
+	// itself. A dead-letter queue or failure destination would never
+	// receive anything.
 	for _, f := range []struct {
 		fn     *constructs.Function
 		reason string
 	}{
-		{r.items, apiOnlyReason}, {r.health, apiOnlyReason}, {r.authz, apiOnlyReason},
+		{r.items, apiOnlyReason}, {r.health, apiOnlyReason},
 		{r.smoke, "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"},
 	} {
 		if f.fn == nil {
@@ -902,8 +941,10 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 	}).(pulumi.StringOutput)
 }
 
-// authorizerTimeoutSeconds outlasts the authorizer's worst cold key fetch.
-const authorizerTimeoutSeconds = 15
+// authorizerTimeoutSeconds outlasts the authorizer's worst cold start: the
+// issuer's discovery document and keys (13.2 s, authz's fetch budget), then
+// a read and a write of its key snapshot (at most 2 s each).
+const authorizerTimeoutSeconds = 20
 
 // tokenSource is where a request authorizer reads the token: the first
 // header or query string parameter among the identity sources, as
@@ -923,4 +964,40 @@ func tokenSource(sources []string) string {
 		}
 	}
 	return ""
+}
+
+// The authorizer's key snapshot and its refresh.
+const (
+	// keysPlaceholder is the snapshot parameter's value until the
+	// authorizer's first successful fetch; authz refuses it (no version).
+	keysPlaceholder = `{"note":"the web app's authorizer writes its token issuer's public signing keys here after its first successful fetch"}`
+	// keysRefreshSchedule matches authz.DefaultRefreshInterval, after which
+	// the authorizer rewrites an unchanged snapshot: a snapshot is then at
+	// most about 15 minutes older than the keys the issuer last served.
+	keysRefreshSchedule = "rate(15 minutes)"
+	keysRefreshSeconds  = 15 * 60
+	// keysRefreshEvent is what functions/authorizer answers by refreshing.
+	keysRefreshEvent = `{"kumo":"refresh-keys"}`
+)
+
+// keysParameterName is the region's key snapshot parameter: under the
+// project and stack, so that stacks in one account and region do not share
+// one, and named after the region's share of the web app (prefix).
+func keysParameterName(ctx *pulumi.Context, prefix string) string {
+	return fmt.Sprintf("/kumo/%s/%s/%s/authorizer-keys", ctx.Project(), ctx.Stack(), prefix)
+}
+
+// scheduledReason is why the authorizer, which its refresh schedule
+// invokes asynchronously, has neither retries nor a dead-letter queue.
+const scheduledReason = "invoked synchronously by API Gateway, and asynchronously only by its key refresh schedule: a failed tick is not retried " +
+	"(0 retries), because the next tick 15 minutes later does the same work, and the failure is logged at level ERROR (which the function's failures alarm counts when releases are on)"
+
+// scheduledAndAPI records scheduledReason for kumo check, as
+// patterns.NoAsyncInvocations does for the functions nothing invokes
+// asynchronously.
+func scheduledAndAPI(ctx *pulumi.Context, fn *constructs.Function) error {
+	if err := check.Suppress(ctx, fn.Lambda, check.Suppression{Rule: "Serverless-LambdaDLQ", Reason: scheduledReason}); err != nil {
+		return err
+	}
+	return check.Suppress(ctx, fn.EventInvokeConfig, check.Suppression{Rule: "Serverless-LambdaAsyncFailureDestination", Reason: scheduledReason})
 }

@@ -13,7 +13,9 @@
 // refreshed every DefaultRefreshInterval, refetched when a token names a
 // key id the set lacks (key rotation), and never fetched more than once per
 // MinFetchInterval, so a flood of made-up key ids cannot hammer the
-// issuer. Tokens must carry a kid.
+// issuer. Tokens must carry a kid. With Config.SnapshotParameter, the keys
+// fetched are also kept in an SSM parameter, which a cold start reads when
+// the issuer cannot be reached (see snapshot.go).
 //
 // JWT parsing and claim checks are github.com/golang-jwt/jwt/v5's; JWK
 // parsing is github.com/MicahParks/jwkset's. Fetching and caching are
@@ -68,6 +70,9 @@ type Options struct {
 	// Sleep waits between fetch attempts. Default: a timer that stops
 	// early when the context is done.
 	Sleep func(context.Context, time.Duration) error
+	// SSM reads and writes the key snapshot (Config.SnapshotParameter); a
+	// client with a bounded retryer. Required with SnapshotParameter.
+	SSM SSMAPI
 }
 
 // Authorizer checks tokens against one issuer and audience. It is safe
@@ -84,6 +89,9 @@ type Authorizer struct {
 func New(cfg Config, opts Options) (*Authorizer, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("authorizer config: %w", err)
+	}
+	if cfg.SnapshotParameter != "" && opts.SSM == nil {
+		return nil, fmt.Errorf("authorizer config: SnapshotParameter is %q but Options.SSM is nil: pass an SSM client to read and write it", cfg.SnapshotParameter)
 	}
 	client := &http.Client{}
 	if opts.HTTPClient != nil {
@@ -109,6 +117,10 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 		opts.Sleep = sleepContext
 	}
 	cfg.RequiredScopes = slices.Clone(cfg.RequiredScopes)
+	var snap *snapshotStore
+	if cfg.SnapshotParameter != "" {
+		snap = &snapshotStore{ssm: opts.SSM, name: cfg.SnapshotParameter}
+	}
 	return &Authorizer{
 		cfg: cfg,
 		parser: jwt.NewParser(
@@ -136,8 +148,18 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 			attempts: fetchAttempts,
 			timeout:  fetchAttemptTimeout,
 			backoff:  fetchBackoff,
+			snap:     snap,
 		},
 	}, nil
+}
+
+// Refresh fetches the issuer's keys now and brings the key snapshot up to
+// date: what a scheduled refresh asks for, so that the snapshot of a
+// region without traffic stays fresh. Keys that cannot be fetched return
+// an error wrapping ErrKeysUnavailable; a snapshot that cannot be written,
+// another error.
+func (a *Authorizer) Refresh(ctx context.Context) error {
+	return a.keys.refreshNow(ctx)
 }
 
 // Authorize checks authorizationToken ("Bearer <JWT>") for a call of
@@ -170,6 +192,12 @@ func (a *Authorizer) Authorize(ctx context.Context, authorizationToken, methodAR
 	}
 	if err != nil {
 		return Decision{}, fmt.Errorf("%w: %w", ErrUnauthorized, err)
+	}
+	// A Cognito pool signs its ID and access tokens with the same keys and
+	// issuer; token_use tells them apart
+	// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html).
+	if a.cfg.TokenUse != "" && c.TokenUse != a.cfg.TokenUse {
+		return Decision{}, fmt.Errorf("%w: token_use is %q, not %q", ErrUnauthorized, c.TokenUse, a.cfg.TokenUse)
 	}
 	scopes := c.scopes()
 	var missing []string
@@ -224,6 +252,8 @@ type claims struct {
 	// backend behind this authorizer can keep the pool's group-based roles
 	// (the web app's admins in two regions).
 	Groups scopeList `json:"cognito:groups,omitempty"`
+	// TokenUse is a Cognito token's kind: "id" or "access".
+	TokenUse string `json:"token_use,omitempty"`
 }
 
 // Validate runs after the library's own checks (jwt.ClaimsValidator).

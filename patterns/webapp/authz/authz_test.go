@@ -149,6 +149,45 @@ func TestAuthorizeGroups(t *testing.T) {
 	}
 }
 
+// With TokenUse "id" (the web app's two-region mode, where the pool's ID
+// tokens are the credential), a pool's access token is refused even when it
+// would pass every other check; without TokenUse the claim is not read.
+func TestTokenUse(t *testing.T) {
+	is := newIssuer(t)
+	clk := newClock()
+	rs := func(mut func(jwt.MapClaims)) string {
+		c := goodClaims(is, clk)
+		mut(c)
+		return sign(t, jwt.SigningMethodRS256, "rsa-1", rsaKey, c)
+	}
+	id := rs(func(c jwt.MapClaims) { c["token_use"] = "id" })
+	// Cognito's access tokens carry client_id, not aud
+	// (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html).
+	access := rs(func(c jwt.MapClaims) { c["token_use"] = "access"; c["client_id"] = testAudience; delete(c, "aud") })
+	accessWithAud := rs(func(c jwt.MapClaims) { c["token_use"] = "access" })
+	none := rs(func(jwt.MapClaims) {})
+	for _, tt := range []struct {
+		name, tokenUse, token, want string // want "" when allowed
+	}{
+		{"ID token", "id", id, ""},
+		{"access token of the same pool", "id", access, "aud claim is required"},
+		{"access token that names the client as aud", "id", accessWithAud, `token_use is "access", not "id"`},
+		{"token without token_use", "id", none, `token_use is "", not "id"`},
+		{"access token where token_use is not checked", "", accessWithAud, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAuthorizer(t, is, clk, func(c *Config) { c.TokenUse = tt.tokenUse })
+			_, err := a.Authorize(context.Background(), tt.token, testMethod)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("got %v; want allowed", err)
+			case tt.want != "" && (!errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v; want ErrUnauthorized (401) with %q", err, tt.want)
+			}
+		})
+	}
+}
+
 // The policy's resource is the method ARN called and nothing wider, and
 // the context carries the scopes sorted.
 func TestAuthorizeDecision(t *testing.T) {
@@ -182,8 +221,12 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		want []string
 	}{
 		{"http issuer", Config{Issuer: "http://idp.example", Audience: "a"}, []string{`Issuer is "http://idp.example": it must be an https URL`}},
-		{"everything wrong", Config{Issuer: "", Audience: " ", JWKSURL: "https://idp.example/keys?x=1", RequiredScopes: []string{`a"b`}, Leeway: time.Hour},
-			[]string{`Issuer is ""`, "Audience is empty", `JWKSURL is "https://idp.example/keys?x=1": it must have no query`, `RequiredScopes has "a\"b"`, "Leeway is 1h0m0s"}},
+		{"everything wrong", Config{Issuer: "", Audience: " ", JWKSURL: "https://idp.example/keys?x=1", RequiredScopes: []string{`a"b`}, Leeway: time.Hour,
+			TokenUse: "refresh", SnapshotParameter: "/kumo/my keys"},
+			[]string{`Issuer is ""`, "Audience is empty", `JWKSURL is "https://idp.example/keys?x=1": it must have no query`, `RequiredScopes has "a\"b"`, "Leeway is 1h0m0s",
+				`TokenUse is "refresh": use id, access or empty`, `SnapshotParameter is "/kumo/my keys"`}},
+		{"snapshot without an SSM client", Config{Issuer: "https://idp.example", Audience: "a", SnapshotParameter: "/kumo/keys"},
+			[]string{`SnapshotParameter is "/kumo/keys" but Options.SSM is nil`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

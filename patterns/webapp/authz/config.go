@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +40,26 @@ type Config struct {
 	// Leeway is the clock skew allowed on exp, nbf and iat. Default: none
 	// (ConfigFromEnv defaults it to DefaultLeewaySeconds).
 	Leeway time.Duration
+	// TokenUse must equal a token's token_use claim: "id" or "access", the
+	// two kinds of token a Cognito user pool issues with the same keys.
+	// Default: "", not checked (other issuers have no such claim).
+	TokenUse string
+	// SnapshotParameter is the SSM parameter holding the key snapshot: the
+	// keys last fetched, written after a successful fetch and read by a
+	// cold start that cannot reach the issuer (Options.SSM does both).
+	// Default: "", no snapshot.
+	SnapshotParameter string
 }
+
+// TokenUses are the values of Cognito's token_use claim.
+var TokenUses = []string{"id", "access"}
+
+// ssmName is a Parameter Store name: a-zA-Z0-9_.- and / between levels
+// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html),
+// at most 2048 characters.
+var ssmNameChars = regexp.MustCompile(`^[a-zA-Z0-9_./-]+$`)
+
+func ssmName(n string) bool { return len(n) <= 2048 && ssmNameChars.MatchString(n) }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), so no
 // spaces, quotes or backslashes.
@@ -56,8 +77,9 @@ func validScope(s string) bool {
 }
 
 // ConfigFromEnv reads ISSUER, AUDIENCE, JWKS_URL (optional),
-// REQUIRED_SCOPES (optional, space-separated) and LEEWAY_SECONDS (default
-// 60) through getenv, returning every problem at once.
+// REQUIRED_SCOPES (optional, space-separated), LEEWAY_SECONDS (default
+// 60), TOKEN_USE (optional) and KEYS_SNAPSHOT_PARAMETER (optional) through
+// getenv, returning every problem at once.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	r := envvar.New(getenv)
 	var c Config
@@ -90,6 +112,20 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Leeway = time.Duration(r.Int("LEEWAY_SECONDS", DefaultLeewaySeconds, 0, MaxLeewaySeconds)) * time.Second
+	if v, ok := r.Lookup("TOKEN_USE"); ok {
+		if !slices.Contains(TokenUses, v) {
+			r.Fail("TOKEN_USE is %q: use id or access (the token_use a Cognito user pool's tokens carry), or unset it for issuers without the claim", v)
+		} else {
+			c.TokenUse = v
+		}
+	}
+	if v, ok := r.Lookup("KEYS_SNAPSHOT_PARAMETER"); ok {
+		if !ssmName(v) {
+			r.Fail("KEYS_SNAPSHOT_PARAMETER is %q: an SSM parameter name is 1–2048 letters, digits, '_', '.', '-' and '/'", v)
+		} else {
+			c.SnapshotParameter = v
+		}
+	}
 	if err := r.Err(); err != nil {
 		return Config{}, err
 	}
@@ -133,6 +169,12 @@ func (c Config) validate() error {
 		if !validScope(s) {
 			errs = append(errs, fmt.Errorf("RequiredScopes has %q: scopes are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)", s))
 		}
+	}
+	if c.TokenUse != "" && !slices.Contains(TokenUses, c.TokenUse) {
+		errs = append(errs, fmt.Errorf("TokenUse is %q: use id, access or empty", c.TokenUse))
+	}
+	if c.SnapshotParameter != "" && !ssmName(c.SnapshotParameter) {
+		errs = append(errs, fmt.Errorf("SnapshotParameter is %q: an SSM parameter name is 1–2048 letters, digits, '_', '.', '-' and '/'", c.SnapshotParameter))
 	}
 	if c.Leeway < 0 || c.Leeway > MaxLeewaySeconds*time.Second {
 		errs = append(errs, fmt.Errorf("Leeway is %s: allowed from 0s to %s", c.Leeway, MaxLeewaySeconds*time.Second))

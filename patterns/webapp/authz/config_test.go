@@ -19,8 +19,12 @@ func TestConfigFromEnv(t *testing.T) {
 		{"everything", map[string]string{"ISSUER": iss, "AUDIENCE": " client-1 ", "JWKS_URL": iss + "/.well-known/jwks.json",
 			"REQUIRED_SCOPES": " items:read   items:write ", "LEEWAY_SECONDS": "0"},
 			Config{Issuer: iss, Audience: "client-1", JWKSURL: iss + "/.well-known/jwks.json", RequiredScopes: []string{"items:read", "items:write"}}},
-		{"empty optional settings are unset", map[string]string{"ISSUER": iss, "AUDIENCE": "a", "JWKS_URL": " ", "REQUIRED_SCOPES": ""},
+		{"empty optional settings are unset", map[string]string{"ISSUER": iss, "AUDIENCE": "a", "JWKS_URL": " ", "REQUIRED_SCOPES": "",
+			"TOKEN_USE": "", "KEYS_SNAPSHOT_PARAMETER": " "},
 			Config{Issuer: iss, Audience: "a", Leeway: time.Minute}},
+		{"a Cognito pool's ID tokens with a key snapshot", map[string]string{"ISSUER": iss, "AUDIENCE": "client-1",
+			"TOKEN_USE": "id", "KEYS_SNAPSHOT_PARAMETER": "/kumo/shop/prod/web/authorizer-keys"},
+			Config{Issuer: iss, Audience: "client-1", Leeway: time.Minute, TokenUse: "id", SnapshotParameter: "/kumo/shop/prod/web/authorizer-keys"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,7 +35,7 @@ func TestConfigFromEnv(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v; want %+v", got, tt.want)
 			}
-			if _, err := New(got, Options{}); err != nil {
+			if _, err := New(got, Options{SSM: &fakeSSM{}}); err != nil {
 				t.Errorf("New of a config read from the environment: got %v; want no error", err)
 			}
 		})
@@ -52,6 +56,9 @@ func TestConfigFromEnvBad(t *testing.T) {
 			[]string{`ISSUER is "https://idp.example?tenant=1": it must have no query`, `JWKS_URL is "http://idp.example/keys": it must be an https URL`,
 				`REQUIRED_SCOPES has "\"admin\""`, `LEEWAY_SECONDS is "600": set it to a whole number from 0 to 300 (default 60)`}},
 		{"jwks without host", map[string]string{"ISSUER": "https://idp.example", "AUDIENCE": "a", "JWKS_URL": "https:///keys"}, []string{"it has no host"}},
+		{"token use and snapshot parameter", map[string]string{"ISSUER": "https://idp.example", "AUDIENCE": "a", "TOKEN_USE": "ID",
+			"KEYS_SNAPSHOT_PARAMETER": "arn:aws:ssm:eu-west-1:123456789012:parameter/keys"},
+			[]string{`TOKEN_USE is "ID": use id or access`, `KEYS_SNAPSHOT_PARAMETER is "arn:aws:ssm:eu-west-1:123456789012:parameter/keys": an SSM parameter name`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

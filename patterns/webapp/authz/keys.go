@@ -55,6 +55,7 @@ var errUnknownKey = errors.New("token's key id is not in the issuer's key set")
 type verifyKey struct {
 	alg string
 	key any // *rsa.PublicKey or *ecdsa.PublicKey
+	pub snapshotKey
 }
 
 // MaxKeyAge bounds how long keys are used while every refresh fails: long
@@ -76,6 +77,9 @@ type keySet struct {
 	attempts int
 	timeout  time.Duration
 	backoff  time.Duration
+
+	// snap is the key snapshot, or nil without one.
+	snap *snapshotStore
 
 	mu          sync.Mutex
 	jwksURL     string // configured, or discovered once
@@ -101,11 +105,22 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 		return nil, fmt.Errorf("%w: the last fetch, %s ago, failed (next try after %s): %w",
 			ErrKeysUnavailable, now.Sub(s.lastAttempt).Round(time.Second), MinFetchInterval, s.lastErr)
 	case s.keys == nil:
-		if err := s.fetch(ctx, now); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+		if err := s.fetchAndSave(ctx, now); err != nil {
+			if s.snap == nil {
+				return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+			}
+			// A cold start while the issuer is unreachable: the keys this
+			// region's authorizer last fetched, as long as they are younger
+			// than MaxKeyAge, check the tokens issued before the outage.
+			if serr := s.loadSnapshot(ctx, now); serr != nil {
+				return nil, fmt.Errorf("%w: %w; %w", ErrKeysUnavailable, err, serr)
+			}
+			s.log.Warn("issuer unreachable at cold start; checking tokens with the key snapshot",
+				slog.String("parameter", s.snap.name), slog.Time("fetchedAt", s.fetchedAt),
+				slog.Int("keys", len(s.keys)), slog.String("error", err.Error()))
 		}
 	case now.Sub(s.fetchedAt) >= s.refresh && mayFetch():
-		if err := s.fetch(ctx, now); err != nil {
+		if err := s.fetchAndSave(ctx, now); err != nil {
 			// Keys that were good a refresh ago are better than none:
 			// failing every token while the issuer is down would turn
 			// its outage into ours.
@@ -116,13 +131,13 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 	// Keys the issuer may have withdrawn long ago must not verify forever
 	// while its endpoint stays unreachable: past MaxKeyAge without a
 	// successful fetch, no token is checked.
-	if now.Sub(s.fetchedAt) >= MaxKeyAge {
+	if keysTooOld(s.fetchedAt, now) {
 		return nil, fmt.Errorf("%w: the keys were last fetched %s ago, more than %s, and refreshing them failed: %w",
 			ErrKeysUnavailable, now.Sub(s.fetchedAt).Round(time.Second), MaxKeyAge, s.lastErr)
 	}
 	k, ok := s.keys[keyID(kid, alg)]
 	if !ok && mayFetch() {
-		if err := s.fetch(ctx, now); err != nil {
+		if err := s.fetchAndSave(ctx, now); err != nil {
 			s.log.Warn("refetch of signing keys for an unknown key id failed", slog.String("error", err.Error()))
 		}
 		k, ok = s.keys[keyID(kid, alg)]
@@ -131,6 +146,44 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 		return nil, errUnknownKey
 	}
 	return k.key, nil
+}
+
+// fetchAndSave fetches, and brings the snapshot up to date after a fetch
+// that worked. A snapshot that cannot be written is logged, not returned:
+// the token at hand is checked with the keys just fetched either way.
+func (s *keySet) fetchAndSave(ctx context.Context, now time.Time) error {
+	if err := s.fetch(ctx, now); err != nil {
+		return err
+	}
+	if s.snap != nil {
+		if err := s.saveSnapshot(ctx, now); err != nil {
+			s.log.Warn("key snapshot not updated", slog.String("parameter", s.snap.name), slog.String("error", err.Error()))
+		}
+	}
+	return nil
+}
+
+// refreshNow fetches the keys now (unless a fetch was made within
+// MinFetchInterval: then its outcome stands) and brings the snapshot up to
+// date, returning what failed. It is what a scheduled refresh runs, so
+// that a region without traffic keeps a fresh snapshot.
+func (s *keySet) refreshNow(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	switch {
+	case s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= MinFetchInterval:
+		if err := s.fetch(ctx, now); err != nil {
+			return fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+		}
+	case s.lastErr != nil:
+		return fmt.Errorf("%w: the last fetch, %s ago, failed (next try after %s): %w",
+			ErrKeysUnavailable, now.Sub(s.lastAttempt).Round(time.Second), MinFetchInterval, s.lastErr)
+	}
+	if s.snap == nil {
+		return nil
+	}
+	return s.saveSnapshot(ctx, now)
 }
 
 // fetch replaces the key set with the issuer's current one. It replaces
@@ -272,7 +325,10 @@ func parseKeySet(body []byte) (map[string]verifyKey, error) {
 		}
 		id := keyID(m.KID, alg)
 		if _, dup := keys[id]; !dup { // the first of duplicates, in document order
-			keys[id] = verifyKey{alg: alg, key: jwk.Key()}
+			keys[id] = verifyKey{alg: alg, key: jwk.Key(), pub: snapshotKey{
+				KTY: string(m.KTY), KID: m.KID, ALG: alg, USE: string(m.USE),
+				N: m.N, E: m.E, CRV: string(m.CRV), X: m.X, Y: m.Y,
+			}}
 		}
 	}
 	if len(keys) == 0 {

@@ -21,24 +21,43 @@
 // to the same token's calls of other routes, which it would then deny
 // (https://repost.aws/knowledge-center/api-gateway-lambda-authorization-errors).
 //
+// The same function answers kumo's refresh-keys event, {"kumo":
+// "refresh-keys"}, which a schedule sends so that a region without traffic
+// keeps its key snapshot fresh: it fetches the issuer's keys and writes the
+// snapshot, and a failure is logged at level ERROR (for the function's
+// failures alarm) and returned. EventBridge invokes it asynchronously; a
+// failed tick is not retried, the next one does the same work.
+//
 // Environment: ISSUER and AUDIENCE (required), JWKS_URL (default: the
 // issuer's discovery document's jwks_uri), REQUIRED_SCOPES (space-separated,
-// default none) and LEEWAY_SECONDS (default 60); see authz.ConfigFromEnv.
+// default none), LEEWAY_SECONDS (default 60), TOKEN_USE (default: not
+// checked) and KEYS_SNAPSHOT_PARAMETER (default: no snapshot); see
+// authz.ConfigFromEnv.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
+	"github.com/kumo-iac/kumo/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/webapp/authz"
 )
+
+// ssmBounds bound each call to the key snapshot's parameter: SSM answers
+// within tens of milliseconds in its region, and a cold start that found
+// the issuer down has spent most of its budget already (authz also caps a
+// call, retries included, at 2 s).
+var ssmBounds = awsconfig.Bounds{AttemptTimeout: 600 * time.Millisecond, MaxAttempts: 3, MaxBackoff: 100 * time.Millisecond}
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
@@ -49,9 +68,20 @@ func main() {
 		log.Error("bad configuration", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
+	opts := authz.Options{Logger: log}
+	if cfg.SnapshotParameter != "" {
+		// Built once per execution environment, so that warm invocations
+		// reuse its credentials and connections.
+		awsCfg, err := awsconfig.Load(context.Background(), ssmBounds)
+		if err != nil {
+			log.Error("load AWS config", slog.String("error", err.Error()))
+			os.Exit(1)
+		}
+		opts.SSM = ssm.NewFromConfig(awsCfg)
+	}
 	// One Authorizer per execution environment, so its key cache lives
 	// across invocations.
-	a, err := authz.New(cfg, authz.Options{Logger: log})
+	a, err := authz.New(cfg, opts)
 	if err != nil {
 		log.Error("bad configuration", slog.String("error", err.Error()))
 		os.Exit(1)
@@ -69,6 +99,20 @@ var (
 	errUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway's exact string for a 401
 	errUnavailable  = errors.New("authorizer cannot fetch the issuer's signing keys")
 )
+
+// refreshKeys is the kumo field's value in the scheduled refresh event.
+const refreshKeys = "refresh-keys"
+
+// kumoEvent is an event kumo itself sends: {"kumo": "<what>"}. API
+// Gateway's authorizer events have no kumo field.
+type kumoEvent struct {
+	Kumo string `json:"kumo"`
+}
+
+// refreshed is the answer to a refresh event that worked.
+type refreshed struct {
+	Refreshed bool `json:"refreshed"`
+}
 
 // event is both the TOKEN and the REQUEST authorizer input: TOKEN brings
 // authorizationToken, REQUEST the request's headers; both bring methodArn
@@ -136,9 +180,47 @@ func (e event) token(src tokenSource) (string, error) {
 
 type authorizer interface {
 	Authorize(ctx context.Context, authorizationToken, methodARN string) (authz.Decision, error)
+	Refresh(ctx context.Context) error
 }
 
-func handler(a authorizer, src tokenSource, log *slog.Logger) func(context.Context, event) (events.APIGatewayCustomAuthorizerResponse, error) {
+// handler tells kumo's refresh event from API Gateway's authorizer events
+// by the raw JSON, and answers each.
+func handler(a authorizer, src tokenSource, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+	authorize := authorizeHandler(a, src, log)
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var k kumoEvent
+		if err := json.Unmarshal(raw, &k); err != nil {
+			// Not a JSON object: no event API Gateway sends, and no kumo's.
+			log.Info("refused", slog.String("reason", "event is not a JSON object"))
+			return nil, errUnauthorized
+		}
+		switch k.Kumo {
+		case "":
+		case refreshKeys:
+			if err := a.Refresh(ctx); err != nil {
+				log.Error("refresh of signing keys failed", slog.String("error", err.Error()))
+				return nil, fmt.Errorf("refresh of signing keys failed: %w", err)
+			}
+			log.Info("signing keys refreshed")
+			return refreshed{Refreshed: true}, nil
+		default:
+			log.Error("unknown kumo event", slog.String("kumo", k.Kumo))
+			return nil, fmt.Errorf("kumo event %q is not %q", k.Kumo, refreshKeys)
+		}
+		var req event
+		if err := json.Unmarshal(raw, &req); err != nil {
+			log.Info("refused", slog.String("reason", "event is not an authorizer event: "+err.Error()))
+			return nil, errUnauthorized
+		}
+		resp, err := authorize(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return resp, nil
+	}
+}
+
+func authorizeHandler(a authorizer, src tokenSource, log *slog.Logger) func(context.Context, event) (events.APIGatewayCustomAuthorizerResponse, error) {
 	return func(ctx context.Context, req event) (events.APIGatewayCustomAuthorizerResponse, error) {
 		tok, err := req.token(src)
 		if err != nil {

@@ -11,11 +11,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/MicahParks/jwkset"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kumo-iac/kumo/patterns/webapp/authz"
@@ -99,17 +103,14 @@ func TestHandler(t *testing.T) {
 					ev["headers"] = map[string]string{"Authorization": tt.header}
 				}
 			}
+			// As JSON, as the Lambda runtime passes it.
 			raw, _ := json.Marshal(ev)
-			var in event
-			if err := json.Unmarshal(raw, &in); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := handler(a, tokenSource{name: "Authorization"}, log)(context.Background(), in)
+			resp, err := handler(a, tokenSource{name: "Authorization"}, log)(context.Background(), raw)
 			got := ""
 			if err != nil {
 				got = err.Error()
-				if resp.PrincipalID != "" || len(resp.PolicyDocument.Statement) != 0 {
-					t.Errorf("got a policy %+v with the error; want none (never a Deny with details)", resp)
+				if resp != nil {
+					t.Errorf("got a response %+v with the error; want none (never a Deny with details)", resp)
 				}
 			} else {
 				b, _ := json.Marshal(resp)
@@ -151,5 +152,107 @@ func TestTokenSource(t *testing.T) {
 		if got != tt.want || (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("TOKEN_SOURCE %q, %+v: got %q, %v; want %q, an error containing %q", tt.setting, tt.ev, got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// fakeSSM holds the key snapshot's parameter.
+type fakeSSM struct {
+	mu    sync.Mutex
+	value *string
+	puts  int
+}
+
+func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.value == nil {
+		return nil, &ssmtypes.ParameterNotFound{}
+	}
+	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String(*f.value)}}, nil
+}
+
+func (f *fakeSSM) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ ...func(*ssm.Options)) (*ssm.PutParameterOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.puts++
+	f.value = in.Value
+	return &ssm.PutParameterOutput{}, nil
+}
+
+// TestRefreshEvent: the schedule's {"kumo":"refresh-keys"} refreshes the
+// keys and writes the snapshot; a refresh that fails is an ERROR line and
+// an error (the failures alarm counts it); other kumo events are errors,
+// and API Gateway's events are never taken for kumo's.
+func TestRefreshEvent(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jwkset.NewJWKFromKey(&key.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: "k1", ALG: jwkset.AlgES256}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, _ := json.Marshal(jwkset.JWKSMarshal{Keys: []jwkset.JWKMarshal{k.Marshal()}})
+	var down atomic.Bool
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(set)
+	}))
+	defer srv.Close()
+	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": "https://idp.example", "aud": "api", "sub": "user-1", "exp": time.Now().Add(time.Hour).Unix()})
+	tok.Header["kid"] = "k1"
+	valid, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name     string
+		down     bool
+		event    string
+		want     string // the response's JSON, or the error's text
+		wantLog  string
+		wantPuts int
+	}{
+		{name: "refresh", event: `{"kumo":"refresh-keys"}`, want: `{"refreshed":true}`, wantLog: `"level":"INFO","msg":"signing keys refreshed"`, wantPuts: 1},
+		{name: "refresh with the issuer down", down: true, event: `{"kumo":"refresh-keys"}`,
+			want: "refresh of signing keys failed: signing keys unavailable", wantLog: `"level":"ERROR","msg":"refresh of signing keys failed"`},
+		{name: "another kumo event", event: `{"kumo":"rotate"}`, want: `kumo event "rotate" is not "refresh-keys"`, wantLog: `"level":"ERROR","msg":"unknown kumo event"`},
+		{name: "not an object", event: `["refresh-keys"]`, want: "Unauthorized", wantLog: `"msg":"refused"`},
+		{name: "a REQUEST event with a kumo header", event: `{"type":"REQUEST","methodArn":"` + methodARN + `","headers":{"kumo":"refresh-keys","Authorization":"Bearer ` + valid + `"}}`,
+			want: `{"principalId":"user-1"`, wantLog: "", wantPuts: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			down.Store(tt.down)
+			var logs bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&logs, nil))
+			f := &fakeSSM{}
+			a, err := authz.New(authz.Config{Issuer: "https://idp.example", Audience: "api", JWKSURL: srv.URL + "/jwks", SnapshotParameter: "/kumo/test/keys"},
+				authz.Options{HTTPClient: srv.Client(), Logger: log, SSM: f, Sleep: func(context.Context, time.Duration) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := handler(a, tokenSource{name: "Authorization"}, log)(context.Background(), json.RawMessage(tt.event))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			} else {
+				b, _ := json.Marshal(resp)
+				got = string(b)
+			}
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %s; want it to start with %s", got, tt.want)
+			}
+			if !strings.Contains(logs.String(), tt.wantLog) {
+				t.Errorf("got logs %s; want %s", logs.String(), tt.wantLog)
+			}
+			if f.puts != tt.wantPuts {
+				t.Errorf("got %d snapshot writes; want %d", f.puts, tt.wantPuts)
+			}
+		})
 	}
 }
