@@ -45,8 +45,9 @@ type TableArgs struct {
 	TTLAttribute string
 	// Stream enables a stream with the given view. Default: off.
 	Stream StreamView
-	// DeletionProtection refuses DeleteTable until turned off. Default: false
-	// (stacks turn it on for production).
+	// DeletionProtection refuses DeleteTable, of the table and of every
+	// replica, until turned off. Default: false (stacks turn it on for
+	// production).
 	DeletionProtection bool
 	// KMSKeyArn encrypts with a customer managed key. Default: the AWS
 	// managed key for DynamoDB.

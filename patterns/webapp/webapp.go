@@ -786,8 +786,9 @@ func region(ctx *pulumi.Context) string {
 
 // deploySecondary registers the second region with its explicit provider
 // prov (made in New, before the table's replica needs it): a component
-// under it holding the region's releases, functions, API and custom domain, a health check of each region's /health, and the records
-// routing APIDomainName between the regions.
+// under it holding the region's releases, functions, API and custom
+// domain, a health check of each region's /health, and the records routing
+// APIDomainName between the regions.
 //
 // What fails over: the API, its functions and the items (the table's
 // replica takes writes in both regions; DynamoDB replicates within about a
