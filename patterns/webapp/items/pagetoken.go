@@ -33,14 +33,14 @@ import (
 // other AWS service or permission is needed. Its protection is the table's:
 // whoever can read it can read every item directly anyway, and backups and
 // point-in-time restores carry it along with the items. To rotate it,
-// delete the item with id "kumo:page-token-key": each instance makes or
-// reads the new key at its next cold start, and until then tokens from
-// instances with the other key are refused and clients start over from the
-// first page. The alternatives were worse: a key made per cold start
-// refuses a token whenever the next page is served by another instance,
-// which happens all the time; a key in the environment or stack config has
-// to be made and handed over by someone, and is visible to anyone who can
-// read the function's configuration.
+// delete the item with id "kumo:page-token-key": an instance moves to the
+// new key at the first token it cannot verify (see below) or its next cold
+// start, tokens made with the old key are refused, and their clients start
+// over from the first page. The alternatives were worse: a key made per
+// cold start refuses a token whenever the next page is served by another
+// instance, which happens all the time; a key in the environment or stack
+// config has to be made and handed over by someone, and is visible to
+// anyone who can read the function's configuration.
 //
 // A key can change under an instance that has read it: a rotation, or, in
 // a global table written in two regions (active-active), both regions
@@ -56,11 +56,12 @@ import (
 // it. What remains: tokens made with the lost key fail with 400 once the
 // table holds the other (their clients start over from the first page),
 // and an instance that cached the lost key keeps making such tokens until
-// a token made with the table's key reaches it, or it is recycled. That is
-// at most a region's first minutes of a new table or of a rotation, and
-// only when both regions make the key at once. Each token that matches
-// neither key costs one more consistent GetItem of one small item, within
-// the API's throttling; the read is not a way to learn the key.
+// a token made with the table's key reaches it, or it is recycled. It
+// happens only when both regions make a key within the replication delay:
+// at a new table's first lists, or a rotation under traffic in both
+// regions. Each token that matches neither key costs one more consistent
+// GetItem of one small item, within the API's throttling; the read is not
+// a way to learn the key.
 
 // tokenKeyID is the id of the item holding the page token key. It is not a
 // UUID, so no request can name it, and it has no owner, so no user's list
