@@ -2,8 +2,10 @@ package constructs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -11,10 +13,20 @@ import (
 )
 
 // TableReplica is one more region of a global table (DynamoDB global
-// tables version 2019.11.21: the table's replicas block).
+// tables version 2019.11.21), registered as its own
+// aws:dynamodb/tableReplica:TableReplica rather than in the table's
+// replicas block: pulumi-aws v6.83's replicas block has no deletion
+// protection, the TableReplica resource has deletionProtectionEnabled.
 type TableReplica struct {
 	// Region is the replica's AWS region, other than the table's. Required.
 	Region string
+	// Provider is an AWS provider for Region: the replica is registered
+	// with it, and pulumi-aws creates the replica in its provider's region
+	// (the table's region comes from the table's ARN). It must be a
+	// provider of Region: grants by region and the replica's KMS key are
+	// placed by Region, and kumo synth checks the key against the
+	// provider's region. Required.
+	Provider *aws.Provider
 	// KMSKeyArn encrypts the replica with a customer managed key in its
 	// region; required when the table has one, since a key is used only in
 	// its own region. Default: "" (the AWS managed key for DynamoDB in the
@@ -29,9 +41,9 @@ type TableReplica struct {
 // ReplicaUpdates accept: known regions, each once, a key in the replica's
 // region, a stream of new and old images
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_reqs_bestpractices.html,
-// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateReplicationGroupMemberAction.html).
-// The replica region differing from the table's is checked by kumo synth,
-// which knows the provider's region.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateReplicationGroupMemberAction.html),
+// and a provider to register each with. The replica region differing from
+// the table's is checked by kumo synth, which knows the providers' regions.
 func (a TableArgs) validateReplicas() []error {
 	var errs []error
 	add := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
@@ -52,6 +64,9 @@ func (a TableArgs) validateReplicas() []error {
 			add("%s.Region: %q is also Replicas[%d]'s; a table has one replica per region", field, r.Region, j)
 		} else {
 			seen[r.Region] = i
+		}
+		if r.Provider == nil {
+			add("%s.Provider: nil for the replica in %q; a replica is registered with an AWS provider of its region, so pass one (aws.NewProvider with Region %q)", field, r.Region, r.Region)
 		}
 		switch {
 		case r.KMSKeyArn != "" && keyArnRegion(r.KMSKeyArn) == "":
@@ -74,37 +89,121 @@ func keyArnRegion(arn string) string {
 	return p[3]
 }
 
-// replicaArgs are the table's replicas block: every replica encrypted (the
-// table's encryption is on) and, unless turned off, with PITR, and the
-// table's tags.
-func (a TableArgs) replicaArgs() dynamodb.TableReplicaTypeArray {
-	var out dynamodb.TableReplicaTypeArray
-	for _, r := range a.Replicas {
-		rep := dynamodb.TableReplicaTypeArgs{
-			RegionName:          pulumi.String(r.Region),
-			PointInTimeRecovery: pulumi.Bool(r.PointInTimeRecovery == nil || *r.PointInTimeRecovery),
-			PropagateTags:       pulumi.Bool(true),
-		}
-		if r.KMSKeyArn != "" {
-			rep.KmsKeyArn = pulumi.String(r.KMSKeyArn)
-		}
-		out = append(out, rep)
-	}
-	return out
+// replica is one registered replica of a Table.
+type replica struct {
+	region string
+	// keyArn is the replica's customer managed key, "" for the AWS managed
+	// key.
+	keyArn string
+	res    *dynamodb.TableReplica
 }
 
-// replicaArns are the ARNs of the table's replicas, derived from the
-// table's: a replica has the table's name and account in its region.
-func (t *Table) replicaArns() []pulumi.StringInput {
-	var out []pulumi.StringInput
-	for _, region := range t.replicaRegions {
-		out = append(out, t.Arn.ApplyT(func(arn string) string {
-			p := strings.SplitN(arn, ":", 6)
-			if len(p) == 6 {
-				p[3] = region
-			}
-			return strings.Join(p, ":")
-		}).(pulumi.StringOutput))
+// newReplicas registers the table's replicas, each with its region's
+// provider: encrypted (the table's encryption is on), with PITR unless
+// turned off, and deletion protection as the table's. Their tags are their
+// providers' default tags, as the table's are the stack provider's (kumo
+// sets no tags of its own on tables).
+//
+// The ARN input orders each replica after the table, whose create turns on
+// the NEW_AND_OLD_IMAGES stream a replica needs.
+func (t *Table) newReplicas(ctx *pulumi.Context, name string, a TableArgs) error {
+	for _, r := range a.Replicas {
+		args := &dynamodb.TableReplicaArgs{
+			GlobalTableArn:            t.Table.Arn,
+			PointInTimeRecovery:       pulumi.Bool(r.PointInTimeRecovery == nil || *r.PointInTimeRecovery),
+			DeletionProtectionEnabled: pulumi.Bool(a.DeletionProtection),
+		}
+		if r.KMSKeyArn != "" {
+			args.KmsKeyArn = pulumi.String(r.KMSKeyArn)
+		}
+		res, err := dynamodb.NewTableReplica(ctx, name+"-"+r.Region, args, pulumi.Parent(t), pulumi.Provider(r.Provider))
+		if err != nil {
+			return err
+		}
+		t.replicas = append(t.replicas, replica{region: r.Region, keyArn: r.KMSKeyArn, res: res})
+		t.Replicas = append(t.Replicas, res)
 	}
-	return out
+	return nil
+}
+
+// GrantReadWriteIn lets g read and write the items of the table's copy in
+// region only: the table when region is the table's, else the replica
+// there, with that copy's key when the table has a kumo Key. A function in
+// one region of a global table uses its local copy; GrantReadWrite would
+// also let it write every other region's replica directly.
+//
+// region must be the table's or a replica's. A replica's region is known
+// here; the table's is checked against its ARN when that is known (kumo
+// synth, or a preview of an existing table), so a wrong region fails synth
+// rather than granting a copy that does not exist.
+func (t *Table) GrantReadWriteIn(g Grantee, region string) error {
+	return t.grantIn(g, region, "readwrite", append(append([]string(nil), tableReadActions...), tableWriteActions...), keyEncryptDecryptActions)
+}
+
+// grantIn adds one copy's statement, and its key's, as one policy per
+// region, so grants in two regions to one grantee stay apart.
+func (t *Table) grantIn(g Grantee, region, access string, actions, keyActions []string) error {
+	arn, key, err := t.copyIn(region)
+	if err != nil {
+		return fmt.Errorf("table %q: grant %s in %q: %w", t.name, access, region, err)
+	}
+	statements := []Statement{{
+		Sid:            "Table" + accessSid[access],
+		Actions:        actions,
+		Resources:      []pulumi.StringInput{arn, suffix("/index/*", arn)},
+		WildcardReason: "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name",
+	}}
+	if key != nil {
+		statements = append(statements, Statement{Sid: "TableKey", Actions: keyActions, Resources: []pulumi.StringInput{key}})
+	}
+	return g.addToRolePolicy(fmt.Sprintf("table-%s-%s-%s", t.name, access, region), statements...)
+}
+
+// copyIn is the ARN of the table's copy in region and the key a grantee
+// needs for it (nil without a kumo Key).
+func (t *Table) copyIn(region string) (arn, key pulumi.StringInput, err error) {
+	for _, r := range t.replicas {
+		if r.region != region {
+			continue
+		}
+		if t.key != nil && r.keyArn != "" {
+			key = pulumi.String(r.keyArn)
+		}
+		return r.res.Arn, key, nil
+	}
+	if !awsregions.Known(region) {
+		return nil, nil, fmt.Errorf("not an AWS region (%s); grant in the table's region or a replica's (the table %s)", awsregions.Source, t.replicaRegionList())
+	}
+	checked := t.Arn.ApplyT(func(arn string) (string, error) {
+		if got := arnRegion(arn); got != region {
+			return "", fmt.Errorf("table %q: grant in %q: the table is in %s and %s; grant in one of those regions", t.name, region, got, t.replicaRegionList())
+		}
+		return arn, nil
+	}).(pulumi.StringOutput)
+	if t.key != nil {
+		key = t.key.Arn
+	}
+	return checked, key, nil
+}
+
+// replicaRegionList names the replicas' regions for messages.
+func (t *Table) replicaRegionList() string {
+	var regions []string
+	for _, r := range t.replicas {
+		regions = append(regions, r.region)
+	}
+	if len(regions) == 0 {
+		return "has no replicas"
+	}
+	slices.Sort(regions)
+	return "has replicas in " + strings.Join(regions, ", ")
+}
+
+// arnRegion is the region field of an ARN, "" for anything else.
+func arnRegion(arn string) string {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" {
+		return ""
+	}
+	return p[3]
 }

@@ -45,8 +45,9 @@ type TableArgs struct {
 	TTLAttribute string
 	// Stream enables a stream with the given view. Default: off.
 	Stream StreamView
-	// DeletionProtection refuses DeleteTable until turned off. Default: false
-	// (stacks turn it on for production).
+	// DeletionProtection refuses DeleteTable, of the table and of every
+	// replica, until turned off. Default: false (stacks turn it on for
+	// production).
 	DeletionProtection bool
 	// KMSKeyArn encrypts with a customer managed key. Default: the AWS
 	// managed key for DynamoDB.
@@ -60,10 +61,11 @@ type TableArgs struct {
 	// encryption, and the table's grants cover them. Default: none.
 	GlobalSecondaryIndexes []GlobalSecondaryIndex
 	// Replicas make the table a global table with a replica in each of
-	// these regions, each encrypted and with point-in-time recovery; the
+	// these regions, each registered with its region's provider, encrypted,
+	// with point-in-time recovery and the table's DeletionProtection; the
 	// table's stream is then NEW_AND_OLD_IMAGES (set when Stream is
-	// empty). The table's grants cover the replicas, so a function in a
-	// replica's region reads and writes its local replica. Default: none.
+	// empty). GrantRead, GrantWrite and GrantReadWrite cover every replica;
+	// GrantReadWriteIn covers one region's copy. Default: none.
 	Replicas []TableReplica
 }
 
@@ -110,6 +112,9 @@ type Table struct {
 	keyArn pulumi.StringInput
 	// Table is the underlying resource, an escape hatch.
 	Table *dynamodb.Table
+	// Replicas are the replica resources, in the order of
+	// TableArgs.Replicas, an escape hatch.
+	Replicas []*dynamodb.TableReplica
 	// Name is the physical table name.
 	Name pulumi.StringOutput
 	// Arn is the table ARN grants are scoped to.
@@ -121,10 +126,8 @@ type Table struct {
 
 	// stream is the table's stream view, StreamOff without one (StreamTo).
 	stream StreamView
-	// replicaRegions are the regions of the table's replicas, in order;
-	// replicaKeys the customer managed keys of those that have one.
-	replicaRegions []string
-	replicaKeys    []string
+	// replicas are the table's replicas, in order.
+	replicas []replica
 }
 
 var attrName = lazyRegexp(`^[A-Za-z0-9_.-]{1,255}$`)
@@ -330,12 +333,6 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		return nil, err
 	}
 	t := &Table{name: name, PartitionKey: a.PartitionKey, key: a.KMSKey, stream: a.Stream}
-	for _, r := range a.Replicas {
-		t.replicaRegions = append(t.replicaRegions, r.Region)
-		if r.KMSKeyArn != "" {
-			t.replicaKeys = append(t.replicaKeys, r.KMSKeyArn)
-		}
-	}
 	switch {
 	case a.KMSKey != nil:
 		t.keyArn = a.KMSKey.Arn
@@ -393,12 +390,23 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		tArgs.StreamEnabled = pulumi.Bool(true)
 		tArgs.StreamViewType = pulumi.String(string(a.Stream))
 	}
+	tOpts := []pulumi.ResourceOption{pulumi.Parent(t)}
 	if len(a.Replicas) > 0 {
-		tArgs.Replicas = a.replicaArgs()
+		// The replicas are TableReplica resources, and the table's
+		// replicas block reads them back after a refresh: the provider
+		// says to ignore changes to it ("Use lifecycle ignoreChanges for
+		// replica in the associated aws.dynamodb.Table configuration" and
+		// the two are "mutually exclusive", pulumi-aws
+		// sdk/v6@v6.83.0/go/aws/dynamodb/tableReplica.go), or the next
+		// update would remove the replicas it did not declare.
+		tOpts = append(tOpts, pulumi.IgnoreChanges([]string{"replicas"}))
 	}
 	var err error
-	t.Table, err = dynamodb.NewTable(ctx, name, tArgs, pulumi.Parent(t))
+	t.Table, err = dynamodb.NewTable(ctx, name, tArgs, tOpts...)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.newReplicas(ctx, name, a); err != nil {
 		return nil, err
 	}
 	t.Name, t.Arn, t.StreamArn = t.Table.Name, t.Table.Arn, t.Table.StreamArn
@@ -444,7 +452,11 @@ func (t *Table) grant(g Grantee, access string, actions, keyActions []string) er
 	// grant for nothing.
 	indexes := access != "getitem"
 	var resources []pulumi.StringInput
-	for _, arn := range append([]pulumi.StringInput{t.Arn}, t.replicaArns()...) {
+	arns := []pulumi.StringInput{t.Arn}
+	for _, r := range t.replicas {
+		arns = append(arns, r.res.Arn)
+	}
+	for _, arn := range arns {
 		resources = append(resources, arn)
 		if indexes {
 			resources = append(resources, suffix("/index/*", arn))
@@ -460,8 +472,10 @@ func (t *Table) grant(g Grantee, access string, actions, keyActions []string) er
 		// A function in a replica's region reads and writes that replica,
 		// encrypted with the replica's own key.
 		keys := []pulumi.StringInput{t.key.Arn}
-		for _, k := range t.replicaKeys {
-			keys = append(keys, pulumi.String(k))
+		for _, r := range t.replicas {
+			if r.keyArn != "" {
+				keys = append(keys, pulumi.String(r.keyArn))
+			}
 		}
 		statements = append(statements, Statement{Sid: "TableKey", Actions: keyActions, Resources: keys})
 	}

@@ -37,17 +37,21 @@ func TestTableGrantGetItem(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newProject(t)
 			s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+				provs, err := providers(ctx, "us-east-1")
+				if err != nil {
+					return nil, err
+				}
 				fn, err := constructs.NewFunction(ctx, "fn", p.fnArgs())
 				if err != nil {
 					return nil, err
 				}
-				args := &constructs.TableArgs{Replicas: []constructs.TableReplica{{Region: "us-east-1"}}}
+				args := &constructs.TableArgs{Replicas: []constructs.TableReplica{{Region: "us-east-1", Provider: provs["us-east-1"]}}}
 				var key *constructs.Key
 				if tt.withKey {
 					if key, err = constructs.NewKey(ctx, "items-key", nil); err != nil {
 						return nil, err
 					}
-					args = &constructs.TableArgs{KMSKey: key, Replicas: []constructs.TableReplica{{Region: "us-east-1", KMSKeyArn: replicaKey}}}
+					args = &constructs.TableArgs{KMSKey: key, Replicas: []constructs.TableReplica{{Region: "us-east-1", KMSKeyArn: replicaKey, Provider: provs["us-east-1"]}}}
 				}
 				table, err := constructs.NewTable(ctx, "items", args)
 				if err != nil {

@@ -253,6 +253,14 @@ var replaceTable = map[string]replaceEntry{
 			"restoreDateTime", "restoreSourceName", "restoreSourceTableArn", "restoreToLatestTime"},
 		autoname: []string{"name"},
 		source:   tfSource("dynamodb/table.go", "v5 (read by the table's first author; commit not recorded)")},
+	// A replica joins one table in its provider's region; its key and
+	// table class are set through the main table's ReplicaUpdates Create
+	// only. deletionProtectionEnabled, pointInTimeRecovery and tags update
+	// in place on the replica.
+	"aws:dynamodb/tableReplica:TableReplica": {
+		replace: []string{"globalTableArn", "kmsKeyArn", "tableClassOverride"},
+		source: tfSource("dynamodb/table_replica.go", "@c129a939 (v5, isometry's copy, with deletion_protection_enabled, not ForceNew; hashicorp@050ac111 agrees): "+
+			"global_table_arn, kms_key_arn, table_class_override ForceNew; kms_key_arn was not ForceNew in the v4 copy pulumi@4803ad0a")},
 	// federatedDatabase is an updatable block (UpdateDatabase), not ForceNew.
 	"aws:glue/catalogDatabase:CatalogDatabase": {replace: []string{"catalogId", "name"}, autoname: []string{"name"},
 		source: tfSource("glue/catalog_database.go", "v5 copy (names.Attr*, regexache): name ForceNew, federated_database not ForceNew; catalog_id not in the excerpt read (unverified)")},

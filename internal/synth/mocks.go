@@ -133,6 +133,11 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 			Dependencies: sortedUnique(rpc.GetDependencies()),
 			physical:     physical,
 		}
+		if ic := rpc.GetIgnoreChanges(); len(ic) > 0 {
+			r := m.resources[urn]
+			r.ignoreChanges = slices.Clone(ic)
+			m.resources[urn] = r
+		}
 		m.naming = append(m.naming, naming...)
 		m.mu.Unlock()
 	}
@@ -615,6 +620,24 @@ func (m *monitor) outputs(urn, typ, name string, in resource.PropertyMap, region
 			set("streamLabel", streamLabel)
 		}
 		return n, out
+
+	case typ == "aws:dynamodb/tableReplica:TableReplica":
+		// A replica is the global table's namesake in the replica's region
+		// (the provider's region). Its ID is "<table name>:<main region>",
+		// as the provider sets it (terraform-provider-aws
+		// internal/service/dynamodb/table_replica.go: d.SetId(
+		// tableReplicaCreateResourceID(tableName, mainRegion)); pulumi-aws
+		// documents the import ID as "table-name:main-region").
+		mainRegion, table := tableArnParts(str("globalTableArn"))
+		if table == "" {
+			table = name
+		}
+		set("arn", fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", R, A, table))
+		if _, ok := in["deletionProtectionEnabled"]; !ok {
+			// Optional and computed: AWS reports the replica's setting.
+			out["deletionProtectionEnabled"] = resource.NewBoolProperty(false)
+		}
+		return table + ":" + mainRegion, out
 
 	case typ == "aws:s3/bucketV2:BucketV2" || typ == "aws:s3/bucket:Bucket":
 		n := physical("bucket")

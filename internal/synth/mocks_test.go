@@ -156,6 +156,15 @@ func TestMockOutputs(t *testing.T) {
 			},
 		},
 		{
+			// The stack's region is the replica's; the table is elsewhere.
+			typ: "aws:dynamodb/tableReplica:TableReplica", name: "items-eu-west-1",
+			inputs: map[string]any{"globalTableArn": "arn:aws:dynamodb:us-east-1:123456789012:table/items"},
+			want: map[string]string{
+				"id":  `items:us-east-1`,
+				"arn": `arn:aws:dynamodb:eu-west-1:123456789012:table/items`,
+			},
+		},
+		{
 			typ: "aws:s3/bucketV2:BucketV2", name: "site",
 			inputs: map[string]any{"bucket": "shop-site"},
 			want: map[string]string{

@@ -121,6 +121,10 @@ type Resource struct {
 	// region is where the resource's provider deploys it: its explicit
 	// aws provider's region, else the stack's ("" in hand-built fixtures).
 	region string
+	// ignoreChanges are the property paths of the ignoreChanges option,
+	// for rules that need them (a table with TableReplicas ignores its
+	// replicas block).
+	ignoreChanges []string
 }
 
 // Region is where the resource's provider deploys it: the region of the

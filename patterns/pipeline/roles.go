@@ -46,6 +46,7 @@ var moduleServices = map[string][]string{
 	"sfn":                   {"states"},
 	"sns":                   {"sns"},
 	"sqs":                   {"sqs"},
+	"ssm":                   {"ssm"},
 }
 
 // deployServices are the IAM service prefixes of every resource type kumo

@@ -31,6 +31,7 @@ const (
 	certValidate      = "aws:acm/certificateValidation:CertificateValidation"
 	healthCheck       = "aws:route53/healthCheck:HealthCheck"
 	authorizer        = "aws:apigateway/authorizer:Authorizer"
+	tableReplica      = "aws:dynamodb/tableReplica:TableReplica"
 )
 
 // twoRegions registers the web app in eu-west-1 and eu-central-1 as a
@@ -57,7 +58,7 @@ func twoRegions(mode webapp.MultiRegionMode) func(ctx *pulumi.Context) error {
 		}
 		w, err := webapp.New(ctx, "web", &webapp.Args{Root: root, Releases: rel, AccountLogRole: acct.LogRole(),
 			SecondaryAccountLogRole: acct2.LogRole(), SecondaryRegion: secondary, MultiRegionMode: mode,
-			APIDomainName: "api.example.com", HostedZoneID: testZone, SmokeTest: true})
+			APIDomainName: "api.example.com", HostedZoneID: testZone, SmokeTest: true, DeletionProtection: true})
 		if err != nil {
 			return err
 		}
@@ -86,7 +87,8 @@ func TestWebAppTwoRegionsActivePassive(t *testing.T) {
 		{"aws:cloudwatch/metricAlarm:MetricAlarm", "web-eu-central-1-authorizer-failures", secondary},
 		{domainName, "web-domain", "eu-west-1"}, {domainName, "web-eu-central-1-domain", secondary},
 		{certificate, "web-domain", "eu-west-1"}, {certificate, "web-eu-central-1-domain", secondary},
-		{"aws:dynamodb/table:Table", "web-items", "eu-west-1"}, {"aws:cognito/userPool:UserPool", "web-users", "eu-west-1"},
+		{"aws:dynamodb/table:Table", "web-items", "eu-west-1"}, {tableReplica, "web-items-" + secondary, secondary},
+		{"aws:cognito/userPool:UserPool", "web-users", "eu-west-1"},
 	} {
 		if r := tpl.Resource(tc.typ, tc.name); r.Region != tc.region {
 			t.Errorf("%s: got region %q; want %q", r, r.Region, tc.region)
@@ -102,18 +104,45 @@ func TestWebAppTwoRegionsActivePassive(t *testing.T) {
 	}
 	tpl.ResourceCountIs("kumo:index:Release", 6)
 
-	// One global table, its replica with PITR and encryption; both regions'
-	// items functions use its name (the local replica).
+	// One global table and its replica, a resource of its own (the table's
+	// replicas block stays empty), each with PITR, encryption and deletion
+	// protection; both regions' items functions use its name (the local
+	// copy).
 	table := tpl.Resource("aws:dynamodb/table:Table", "web-items")
 	tpl.ResourceCountIs("aws:dynamodb/table:Table", 1)
 	table.HasProperties(assertions.M{
-		"replicas":             []any{assertions.Exact(assertions.M{"regionName": secondary, "pointInTimeRecovery": true, "propagateTags": true})},
-		"pointInTimeRecovery":  assertions.M{"enabled": true},
-		"serverSideEncryption": assertions.M{"enabled": true},
-		"streamViewType":       "NEW_AND_OLD_IMAGES",
+		"replicas":                  assertions.Absent(),
+		"pointInTimeRecovery":       assertions.M{"enabled": true},
+		"serverSideEncryption":      assertions.M{"enabled": true},
+		"streamViewType":            "NEW_AND_OLD_IMAGES",
+		"deletionProtectionEnabled": true,
 	})
+	replica := tpl.Resource(tableReplica, "web-items-"+secondary)
+	tpl.ResourceCountIs(tableReplica, 1)
+	replica.HasProperties(assertions.M{"globalTableArn": table.Attr("arn"), "pointInTimeRecovery": true,
+		"deletionProtectionEnabled": true, "kmsKeyArn": assertions.Absent()})
+	replica.DependsOn(table)
 	for _, fn := range []string{"web-items", "web-eu-central-1-items"} {
 		tpl.Resource(function, fn).HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": table.Attr("name"), "AUTH_MODE": "token"}}})
+	}
+	// Each region's items function may read and write its own region's
+	// copy only: the exact resources leave the other region's out.
+	for _, tc := range []struct {
+		fn, region string
+		copy       string
+	}{
+		{"web-items", "eu-west-1", table.Attr("arn").Value().(string)},
+		{"web-eu-central-1-items", secondary, replica.Attr("arn").Value().(string)},
+	} {
+		if !strings.Contains(tc.copy, ":"+tc.region+":") {
+			t.Errorf("%s: the copy's ARN %q is not in %s", tc.fn, tc.copy, tc.region)
+		}
+		tpl.Resource(rolePolicy, tc.fn+"-table-web-items-readwrite-"+tc.region).HasProperties(assertions.M{
+			"policy": assertions.SerializedJSON(assertions.M{"Statement": []any{assertions.M{"Resource": []any{tc.copy, tc.copy + "/index/*"}}}}),
+		})
+	}
+	if got := tpl.FindResources(rolePolicy, assertions.M{"policy": assertions.StringLike(`dynamodb:PutItem`)}); len(got) != 2 {
+		t.Errorf("policies that write the table: got %v; want the two regional ones", got)
 	}
 
 	// Both regions check the pool's ID tokens (not its access tokens) with

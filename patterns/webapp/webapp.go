@@ -314,11 +314,6 @@ func (a Args) parts() parts {
 		},
 	}
 	p.siteErr = siteErr
-	if a.SecondaryRegion != "" {
-		// A global table: each region's functions read and write their
-		// local replica, which has the table's name, PITR and encryption.
-		p.table.Replicas = []constructs.TableReplica{{Region: a.SecondaryRegion}}
-	}
 	p.items.ReservedConcurrency = a.ItemsReservedConcurrency
 	fns := map[string]*constructs.FunctionArgs{"items": &p.items, "health": &p.health}
 	if mode := a.itemsMode(); (mode == items.AuthToken || mode == items.AuthRequest) && (a.Token != nil || a.poolTokens()) {
@@ -607,6 +602,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	parent := pulumi.Parent(w)
 	var err error
+	var secondary *aws.Provider
+	if args.SecondaryRegion != "" {
+		// The secondary region's provider comes before the table, whose
+		// replica there is registered with it: a global table whose
+		// replica has the table's name, PITR, encryption and deletion
+		// protection. validateRegions has checked the replica's region.
+		provArgs, err := secondaryProviderArgs(ctx, args.SecondaryRegion)
+		if err != nil {
+			return nil, err
+		}
+		if secondary, err = aws.NewProvider(ctx, name+"-"+args.SecondaryRegion, provArgs, parent); err != nil {
+			return nil, err
+		}
+		p.table.Replicas = []constructs.TableReplica{{Region: args.SecondaryRegion, Provider: secondary}}
+	}
 	if w.Table, err = constructs.NewTable(ctx, name+"-items", &p.table, parent); err != nil {
 		return nil, err
 	}
@@ -623,6 +633,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	// With two regions, each region's items function writes its own
+	// region's copy of the table only, never the other region's replica.
+	// In one region the table is the only copy: the whole-table grant is
+	// the same statement, under the policy name deployed stacks have.
+	if args.SecondaryRegion == "" {
+		err = w.Table.GrantReadWrite(r.items)
+	} else {
+		err = w.Table.GrantReadWriteIn(r.items, primary)
+	}
+	if err != nil {
+		return nil, err
+	}
 	w.Api, w.Items, w.Health, w.Authorizer, w.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke
 	w.SiteURL, w.ApiURL = w.Site.URL, w.Api.URL
 	if args.APIDomainName != "" {
@@ -634,7 +656,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		w.ApiURL = w.Domain.URL
 	}
 	if args.SecondaryRegion != "" {
-		if err := w.deploySecondary(ctx, name, args, p, primary); err != nil {
+		if err := w.deploySecondary(ctx, name, args, p, primary, secondary); err != nil {
 			return nil, err
 		}
 	}
@@ -762,9 +784,6 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 	if r.items, err = constructs.NewFunction(ctx, prefix+"-items", &itemsArgs, opts...); err != nil {
 		return r, err
 	}
-	if err := w.Table.GrantReadWrite(r.items); err != nil {
-		return r, err
-	}
 	if r.health, err = constructs.NewFunction(ctx, prefix+"-health", &healthArgs, opts...); err != nil {
 		return r, err
 	}
@@ -818,10 +837,11 @@ func region(ctx *pulumi.Context) string {
 	return r
 }
 
-// deploySecondary registers the second region: an explicit provider, a
-// component under it holding the region's releases, functions, API and
-// custom domain, a health check of each region's /health, and the records
-// routing APIDomainName between the regions.
+// deploySecondary registers the second region with its explicit provider
+// prov (made in New, before the table's replica needs it): a component
+// under it holding the region's releases, functions, API and custom
+// domain, a health check of each region's /health, and the records routing
+// APIDomainName between the regions.
 //
 // What fails over: the API, its functions and the items (the table's
 // replica takes writes in both regions; DynamoDB replicates within about a
@@ -831,18 +851,11 @@ func region(ctx *pulumi.Context) string {
 // the secondary until they expire (1 hour by default) as long as its
 // authorizer has the pool's keys cached. The site itself is on CloudFront,
 // which is global.
-func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p parts, primary string) error {
+func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p parts, primary string, prov *aws.Provider) error {
 	parent := pulumi.Parent(w)
-	sec := &Region{Name: args.SecondaryRegion}
+	sec := &Region{Name: args.SecondaryRegion, Provider: prov}
 	rn := name + "-" + sec.Name
 	var err error
-	provArgs, err := secondaryProviderArgs(ctx, sec.Name)
-	if err != nil {
-		return err
-	}
-	if sec.Provider, err = aws.NewProvider(ctx, rn, provArgs, parent); err != nil {
-		return err
-	}
 	// The provider on the component is inherited by every child, so the
 	// constructs below need no region of their own.
 	if err := ctx.RegisterComponentResource("kumo:patterns:WebAppRegion", rn, sec, parent, pulumi.Provider(sec.Provider)); err != nil {
@@ -858,6 +871,9 @@ func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p
 	}
 	r, err := p.deployRegion(ctx, w, args, rn, sec.Releases, args.SecondaryAccountLogRole, sp)
 	if err != nil {
+		return err
+	}
+	if err := w.Table.GrantReadWriteIn(r.items, sec.Name); err != nil {
 		return err
 	}
 	sec.Api, sec.Items, sec.Health, sec.Authorizer, sec.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke

@@ -33,14 +33,35 @@ import (
 // other AWS service or permission is needed. Its protection is the table's:
 // whoever can read it can read every item directly anyway, and backups and
 // point-in-time restores carry it along with the items. To rotate it,
-// delete the item with id "kumo:page-token-key": each instance makes or
-// reads the new key at its next cold start, and until then tokens from
-// instances with the other key are refused and clients start over from the
-// first page. The alternatives were worse: a key made per cold start
-// refuses a token whenever the next page is served by another instance,
-// which happens all the time; a key in the environment or stack config has
-// to be made and handed over by someone, and is visible to anyone who can
-// read the function's configuration.
+// delete the item with id "kumo:page-token-key": an instance moves to the
+// new key at the first token it cannot verify (see below) or its next cold
+// start, tokens made with the old key are refused, and their clients start
+// over from the first page. The alternatives were worse: a key made per
+// cold start refuses a token whenever the next page is served by another
+// instance, which happens all the time; a key in the environment or stack
+// config has to be made and handed over by someone, and is visible to
+// anyone who can read the function's configuration.
+//
+// A key can change under an instance that has read it: a rotation, or, in
+// a global table written in two regions (active-active), both regions
+// making a key at first use. The conditional put that makes the losers
+// read the winner's key is checked in one region only, and replication
+// between regions is last writer wins
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html),
+// so for about a second both regions can store a key of their own, and the
+// table then keeps one of them. So when a token's MAC does not match the
+// cached key, verification re-reads the key once, with a consistent read
+// (openNext, refreshTokenKey): an instance that cached the lost key, or a
+// rotated one, switches to the table's key at the first token made with
+// it. What remains: tokens made with the lost key fail with 400 once the
+// table holds the other (their clients start over from the first page),
+// and an instance that cached the lost key keeps making such tokens until
+// a token made with the table's key reaches it, or it is recycled. It
+// happens only when both regions make a key within the replication delay:
+// at a new table's first lists, or a rotation under traffic in both
+// regions. Each token that matches neither key costs one more consistent
+// GetItem of one small item, within the API's throttling; the read is not
+// a way to learn the key.
 
 // tokenKeyID is the id of the item holding the page token key. It is not a
 // UUID, so no request can name it, and it has no owner, so no user's list
@@ -114,6 +135,49 @@ func (s *Store) readTokenKey(ctx context.Context) ([]byte, error) {
 	return b.Value, nil
 }
 
+// openNext checks a page token; "" is the first page, a nil start key. A
+// token whose MAC does not match the cached key is checked once more
+// against the key the table holds now.
+func (s *Store) openNext(ctx context.Context, c Caller, next string) (map[string]types.AttributeValue, *FieldError, error) {
+	if next == "" {
+		return nil, nil, nil
+	}
+	secret, err := s.tokenKey(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !signedWith(secret, next) {
+		if secret, err = s.refreshTokenKey(ctx, secret); err != nil {
+			return nil, nil, err
+		}
+		if secret == nil {
+			// No key to check against: never a MAC with an empty key.
+			return nil, badToken(next), nil
+		}
+	}
+	start, p := openToken(secret, c, next)
+	return start, p, nil
+}
+
+// refreshTokenKey re-reads the page token key after a token's MAC did not
+// match stale, the key this instance holds, and caches what it finds: the
+// key the table holds now, or nil when it holds none (rotated away; the
+// next token made gets a new key).
+func (s *Store) refreshTokenKey(ctx context.Context, stale []byte) ([]byte, error) {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if s.key != nil && !bytes.Equal(s.key, stale) {
+		// Another request of this instance has re-read it meanwhile.
+		return s.key, nil
+	}
+	k, err := s.readTokenKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.key = k
+	return k, nil
+}
+
 // pageToken is what a token says, before its MAC.
 type pageToken struct {
 	V int `json:"v"`
@@ -160,19 +224,31 @@ func sealToken(secret []byte, c Caller, last map[string]types.AttributeValue) (s
 	return payload + "." + base64.RawURLEncoding.EncodeToString(mac(secret, payload)), nil
 }
 
+// signedWith reports whether token carries a valid MAC made with secret.
+func signedWith(secret []byte, token string) bool {
+	payload, sig, ok := strings.Cut(token, ".")
+	if !ok {
+		return false
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	return err == nil && hmac.Equal(got, mac(secret, payload))
+}
+
+// badToken is the problem every refused token gets, whatever is wrong
+// with it.
+func badToken(token string) *FieldError {
+	return &FieldError{Field: "next",
+		Message: fmt.Sprintf("next is not a page token this API issued to you, got %s: pass the next value of your previous page unchanged, or omit it for the first page", quote(token))}
+}
+
 // openToken checks a token against secret and the caller, and returns the
 // ExclusiveStartKey it stands for.
 func openToken(secret []byte, c Caller, token string) (map[string]types.AttributeValue, *FieldError) {
-	bad := &FieldError{Field: "next",
-		Message: fmt.Sprintf("next is not a page token this API issued to you, got %s: pass the next value of your previous page unchanged, or omit it for the first page", quote(token))}
-	payload, sig, ok := strings.Cut(token, ".")
-	if !ok {
+	bad := badToken(token)
+	if !signedWith(secret, token) {
 		return nil, bad
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, mac(secret, payload)) {
-		return nil, bad
-	}
+	payload, _, _ := strings.Cut(token, ".")
 	// From here the token is one this API made; the checks below catch a
 	// token issued to someone else, or to this caller in another role.
 	b, err := base64.RawURLEncoding.DecodeString(payload)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -168,5 +169,137 @@ func TestTokenKeyMustBe32Bytes(t *testing.T) {
 	}
 	if _, err := e.store.tokenKey(e.ctx); err == nil {
 		t.Error("got a key from a 5-byte secret; want an error")
+	}
+}
+
+// putTokenKey stores secret as the page token key straight in the table,
+// unconditionally, as replication does when another region's key wins.
+func (e *env) putTokenKey(secret []byte) {
+	e.t.Helper()
+	_, err := e.raw.PutItem(e.ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(e.table),
+		Item: map[string]types.AttributeValue{IDAttribute: s(tokenKeyID), "secret": &types.AttributeValueMemberB{Value: secret},
+			"createdAt": s("2026-03-01T09:30:01Z")},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// In active-active, both regions can make a key at first use; the table
+// keeps one. An instance that cached the other switches to the table's at
+// the first token made with it, after one more read; tokens made with the
+// lost key stay refused (the window the package documents).
+func TestTokenKeyReplacedUnderAnInstance(t *testing.T) {
+	e := newEnv(t)
+	for i := range 5 {
+		e.create(fmt.Sprint(i), alice)
+	}
+	c := Caller{Sub: alice["sub"]}
+	nextPage := func(st *Store, next string) (Page, error) {
+		t.Helper()
+		return st.List(e.ctx, c, 2, next)
+	}
+	refused := func(err error) bool {
+		var verr *ValidationError
+		return errors.As(err, &verr) && len(verr.Problems) == 1 && verr.Problems[0].Field == "next"
+	}
+
+	// This region's instance makes a key and a token with it.
+	loser := e.newStore()
+	p1, err := nextPage(loser, "")
+	if err != nil || p1.Next == "" {
+		t.Fatalf("first page: %+v, %v", p1, err)
+	}
+	lost := loser.key
+	// The other region's key replicates over it.
+	won := bytes.Repeat([]byte{9}, tokenKeyBytes)
+	e.putTokenKey(won)
+	fresh := e.newStore()
+	p1won, err := nextPage(fresh, "")
+	if err != nil || p1won.Next == "" {
+		t.Fatalf("first page at an instance started after the switch: %+v, %v", p1won, err)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		st    *Store
+		token string
+		// ok is whether the page is served; ops what the store calls.
+		ok  bool
+		ops []string
+	}{
+		{"the table's key, at the instance that cached the lost one", loser, p1won.Next, true, []string{"GetItem", "Query"}},
+		// It switched: its own tokens now verify at once anywhere.
+		{"its next token, at another instance", fresh, "", true, []string{"Query"}},
+		{"a token made with the lost key", fresh, p1.Next, false, []string{"GetItem"}},
+		{"a token made with no key of this table", fresh, seal2(t, pageToken{V: 1, By: c.Sub, ID: missingID, CreatedAt: "2026-03-01T09:30:00Z"}), false, []string{"GetItem"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			token := tc.token
+			if token == "" {
+				p, err := nextPage(loser, "")
+				if err != nil || p.Next == "" {
+					t.Fatalf("first page at the switched instance: %+v, %v", p, err)
+				}
+				token = p.Next
+			}
+			e.db.ops()
+			p, err := nextPage(tc.st, token)
+			switch {
+			case tc.ok && (err != nil || len(p.Items) != 2):
+				t.Errorf("got %+v, %v; want the second page", p, err)
+			case !tc.ok && !refused(err):
+				t.Errorf("got %+v, %v; want next refused", p, err)
+			}
+			if got := e.db.ops(); !slices.Equal(got, tc.ops) {
+				t.Errorf("calls: got %v; want %v", got, tc.ops)
+			}
+		})
+	}
+	if !bytes.Equal(loser.key, won) || !bytes.Equal(fresh.key, won) || bytes.Equal(lost, won) {
+		t.Errorf("cached keys: loser %x, fresh %x; want both the table's %x", loser.key, fresh.key, won)
+	}
+}
+
+// A token that arrives after the key item was deleted (a rotation) is
+// refused, never checked against an empty key, and the next token made
+// gets a new key.
+func TestTokenKeyDeletedUnderAnInstance(t *testing.T) {
+	e := newEnv(t)
+	for i := range 3 {
+		e.create(fmt.Sprint(i), alice)
+	}
+	c := Caller{Sub: alice["sub"]}
+	p1, err := e.store.List(e.ctx, c, 2, "")
+	if err != nil || p1.Next == "" {
+		t.Fatalf("first page: %+v, %v", p1, err)
+	}
+	old := e.store.key
+	if _, err := e.raw.DeleteItem(e.ctx, &dynamodb.DeleteItemInput{TableName: aws.String(e.table), Key: key(tokenKeyID)}); err != nil {
+		t.Fatal(err)
+	}
+	payload := mustJSON(t, pageToken{V: 1, By: c.Sub, ID: missingID, CreatedAt: "2026-03-01T09:30:00Z"})
+	emptyKeyMAC := payload + "." + b64(mac(nil, payload))
+	for _, token := range []string{emptyKeyMAC, p1.Next} {
+		var verr *ValidationError
+		if p, err := e.store.List(e.ctx, c, 2, token); !errors.As(err, &verr) {
+			t.Errorf("token %q with no key in the table: got %+v, %v; want next refused", token, p, err)
+		}
+	}
+	p, err := e.store.List(e.ctx, c, 2, "")
+	if err != nil || p.Next == "" {
+		t.Fatalf("first page after the rotation: %+v, %v", p, err)
+	}
+	stored, err := e.store.readTokenKey(e.ctx)
+	if err != nil || stored == nil || bytes.Equal(stored, old) || !bytes.Equal(e.store.key, stored) {
+		t.Errorf("after the rotation: stored key %x, %v, cached %x (was %x); want a new key, stored and cached", stored, err, e.store.key, old)
+	}
+	e.db.ops()
+	if p2, err := e.store.List(e.ctx, c, 2, p.Next); err != nil || len(p2.Items) != 1 {
+		t.Errorf("second page with the new key: %+v, %v; want the third item", p2, err)
+	}
+	if ops := e.db.ops(); !slices.Equal(ops, []string{"Query"}) {
+		t.Errorf("second page with the new key called %v; want only Query", ops)
 	}
 }

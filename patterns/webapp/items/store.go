@@ -157,19 +157,6 @@ func (s *Store) List(ctx context.Context, c Caller, limit int, next string) (Pag
 	return s.list(ctx, c, limit, start)
 }
 
-// openNext checks a page token; "" is the first page, a nil start key.
-func (s *Store) openNext(ctx context.Context, c Caller, next string) (map[string]types.AttributeValue, *FieldError, error) {
-	if next == "" {
-		return nil, nil, nil
-	}
-	secret, err := s.tokenKey(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	start, p := openToken(secret, c, next)
-	return start, p, nil
-}
-
 // list reads one page starting after start, with checked parameters.
 func (s *Store) list(ctx context.Context, c Caller, limit int, start map[string]types.AttributeValue) (Page, error) {
 	var items []map[string]types.AttributeValue
