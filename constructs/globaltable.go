@@ -160,13 +160,13 @@ func (t *Table) grantIn(g Grantee, region, access string, actions, keyActions []
 }
 
 // copyIn is the ARN of the table's copy in region and the key a grantee
-// needs for it (nil without a kumo Key).
+// needs for it (nil with the AWS managed key).
 func (t *Table) copyIn(region string) (arn, key pulumi.StringInput, err error) {
 	for _, r := range t.replicas {
 		if r.region != region {
 			continue
 		}
-		if t.key != nil && r.keyArn != "" {
+		if t.keyArn != nil && r.keyArn != "" {
 			key = pulumi.String(r.keyArn)
 		}
 		return r.res.Arn, key, nil
@@ -180,8 +180,8 @@ func (t *Table) copyIn(region string) (arn, key pulumi.StringInput, err error) {
 		}
 		return arn, nil
 	}).(pulumi.StringOutput)
-	if t.key != nil {
-		key = t.key.Arn
+	if t.keyArn != nil {
+		key = t.keyArn
 	}
 	return checked, key, nil
 }

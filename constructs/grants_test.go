@@ -275,3 +275,47 @@ func TestGrantsOnSameNamedTableAndBucket(t *testing.T) {
 		}
 	}
 }
+
+// A table encrypted with a key given by ARN needs the key in its grants as
+// much as one with a kumo Key: DynamoDB uses the key on the caller's
+// behalf, and without kms:Decrypt every read is AccessDenied.
+func TestTableGrantsWithKeyArn(t *testing.T) {
+	const keyArn = "arn:aws:kms:" + testRegion + ":123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	key := func(*stack) []string { return []string{keyArn} }
+	tableArns := func(s *stack) []string {
+		arn := s.output("tableArn")
+		return []string{arn, arn + "/index/*"}
+	}
+	for _, tc := range []struct {
+		access string
+		grant  func(*constructs.Table, constructs.Grantee) error
+		want   []wantStatement
+	}{
+		{"read", (*constructs.Table).GrantRead, []wantStatement{{"TableRead", tableRead, tableArns}, {"TableKey", []string{"kms:Decrypt"}, key}}},
+		{"readwrite", (*constructs.Table).GrantReadWrite, []wantStatement{
+			{"TableReadWrite", append(append([]string(nil), tableRead...), tableWrite...), tableArns},
+			{"TableKey", []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+				"kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"}, key}}},
+	} {
+		t.Run(tc.access, func(t *testing.T) {
+			p := newProject(t)
+			s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+				fn, err := constructs.NewFunction(ctx, "fn", p.fnArgs())
+				if err != nil {
+					return nil, err
+				}
+				table, err := constructs.NewTable(ctx, "items", &constructs.TableArgs{KMSKeyArn: keyArn})
+				if err != nil {
+					return nil, err
+				}
+				if err := tc.grant(table, fn); err != nil {
+					return nil, err
+				}
+				out := functionOutputs(fn)
+				out["tableArn"] = table.Arn
+				return out, nil
+			})
+			checkGrantPolicy(t, s, "fn-table-items-"+tc.access, tc.want)
+		})
+	}
+}

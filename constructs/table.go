@@ -468,10 +468,12 @@ func (t *Table) grant(g Grantee, access string, actions, keyActions []string) er
 		statement.WildcardReason = "the indexes of this one table: index ARNs are the table's ARN, /index/ and the index name"
 	}
 	statements := []Statement{statement}
-	if t.key != nil {
+	if t.keyArn != nil {
 		// A function in a replica's region reads and writes that replica,
-		// encrypted with the replica's own key.
-		keys := []pulumi.StringInput{t.key.Arn}
+		// encrypted with the replica's own key. A key given by ARN needs
+		// the grant as much as a kumo Key does: DynamoDB uses it on the
+		// caller's behalf.
+		keys := []pulumi.StringInput{t.keyArn}
 		for _, r := range t.replicas {
 			if r.keyArn != "" {
 				keys = append(keys, pulumi.String(r.keyArn))
