@@ -13,9 +13,9 @@
 // refreshed every DefaultRefreshInterval, refetched when a token names a
 // key id the set lacks (key rotation), and never fetched more than once per
 // MinFetchInterval, so a flood of made-up key ids cannot hammer the
-// issuer. Tokens must carry a kid. With Config.SnapshotParameter, the keys
-// fetched are also kept in an SSM parameter, which a cold start reads when
-// the issuer cannot be reached (see snapshot.go).
+// issuer. Tokens must carry a kid. With Config.SnapshotParameter, Refresh
+// (a schedule's call) also keeps the keys in an SSM parameter, which a cold
+// start reads when the issuer cannot be reached (see snapshot.go).
 //
 // JWT parsing and claim checks are github.com/golang-jwt/jwt/v5's; JWK
 // parsing is github.com/MicahParks/jwkset's. Fetching and caching are
@@ -70,8 +70,10 @@ type Options struct {
 	// Sleep waits between fetch attempts. Default: a timer that stops
 	// early when the context is done.
 	Sleep func(context.Context, time.Duration) error
-	// SSM reads and writes the key snapshot (Config.SnapshotParameter); a
-	// client with a bounded retryer. Required with SnapshotParameter.
+	// SSM reads and writes the key snapshot (Config.SnapshotParameter).
+	// authz bounds and retries each call itself, so a client that makes one
+	// attempt per call keeps retries from multiplying. Required with
+	// SnapshotParameter.
 	SSM SSMAPI
 }
 
@@ -119,7 +121,7 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 	cfg.RequiredScopes = slices.Clone(cfg.RequiredScopes)
 	var snap *snapshotStore
 	if cfg.SnapshotParameter != "" {
-		snap = &snapshotStore{ssm: opts.SSM, name: cfg.SnapshotParameter}
+		snap = &snapshotStore{ssm: opts.SSM, name: cfg.SnapshotParameter, sleep: opts.Sleep, jitter: equalJitter}
 	}
 	return &Authorizer{
 		cfg: cfg,
@@ -149,13 +151,15 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 			timeout:  fetchAttemptTimeout,
 			backoff:  fetchBackoff,
 			snap:     snap,
+			// The snapshot's read, retries included.
+			snapReserve: snapshotCallTimeout,
 		},
 	}, nil
 }
 
-// Refresh fetches the issuer's keys now and brings the key snapshot up to
-// date: what a scheduled refresh asks for, so that the snapshot of a
-// region without traffic stays fresh. Keys that cannot be fetched return
+// Refresh fetches the issuer's keys now and writes them to the key
+// snapshot: what a scheduled refresh asks for, so that the snapshot of a
+// region without traffic stays fresh. It is the snapshot's only writer. Keys that cannot be fetched return
 // an error wrapping ErrKeysUnavailable; a snapshot that cannot be written,
 // another error.
 func (a *Authorizer) Refresh(ctx context.Context) error {

@@ -42,6 +42,12 @@ const (
 	MinFetchInterval = time.Minute
 )
 
+// errUnreachable marks a fetch that got no answer from the issuer: a
+// network error, a timeout, a 5xx or a 429, after the retries. Only then
+// may a cold start fall back to the key snapshot; an issuer that answered
+// has said which keys are valid.
+var errUnreachable = errors.New("issuer unreachable")
+
 // ErrKeysUnavailable means no signing keys could be fetched yet, so no
 // token can be checked: the issuer (or the way to it) is down, not the
 // caller's token bad.
@@ -80,6 +86,9 @@ type keySet struct {
 
 	// snap is the key snapshot, or nil without one.
 	snap *snapshotStore
+	// snapReserve is the time a cold start's fetch leaves, before the
+	// invocation's deadline, for reading the snapshot.
+	snapReserve time.Duration
 
 	mu          sync.Mutex
 	jwksURL     string // configured, or discovered once
@@ -87,6 +96,11 @@ type keySet struct {
 	fetchedAt   time.Time // last successful fetch
 	lastAttempt time.Time // last fetch, successful or not
 	lastErr     error
+	// The snapshot's last read by a cold start, what failed, and how long
+	// to wait before the next.
+	snapReadAt time.Time
+	snapErr    error
+	snapWait   time.Duration
 }
 
 func keyID(kid, alg string) string { return kid + "\x00" + alg }
@@ -94,33 +108,21 @@ func keyID(kid, alg string) string { return kid + "\x00" + alg }
 // lookup returns the key with id kid for alg, fetching the key set when
 // there is none yet, when it is older than the refresh interval, or when
 // kid is unknown (the issuer may have rotated its keys) — each at most
-// once per MinFetchInterval.
+// once per MinFetchInterval. It never writes the key snapshot: a request
+// that found the issuer answering makes no SSM call at all, so a release
+// or a scale-out (every environment cold) costs the account's Parameter
+// Store throughput nothing; only the refresh schedule writes (refreshNow).
 func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	mayFetch := func() bool { return s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= MinFetchInterval }
 	switch {
-	case s.keys == nil && !mayFetch():
-		return nil, fmt.Errorf("%w: the last fetch, %s ago, failed (next try after %s): %w",
-			ErrKeysUnavailable, now.Sub(s.lastAttempt).Round(time.Second), MinFetchInterval, s.lastErr)
 	case s.keys == nil:
-		if err := s.fetchAndSave(ctx, now); err != nil {
-			if s.snap == nil {
-				return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
-			}
-			// A cold start while the issuer is unreachable: the keys this
-			// region's authorizer last fetched, as long as they are younger
-			// than MaxKeyAge, check the tokens issued before the outage.
-			if serr := s.loadSnapshot(ctx, now); serr != nil {
-				return nil, fmt.Errorf("%w: %w; %w", ErrKeysUnavailable, err, serr)
-			}
-			s.log.Warn("issuer unreachable at cold start; checking tokens with the key snapshot",
-				slog.String("parameter", s.snap.name), slog.Time("fetchedAt", s.fetchedAt),
-				slog.Int("keys", len(s.keys)), slog.String("error", err.Error()))
+		if err := s.coldStart(ctx, now); err != nil {
+			return nil, err
 		}
-	case now.Sub(s.fetchedAt) >= s.refresh && mayFetch():
-		if err := s.fetchAndSave(ctx, now); err != nil {
+	case now.Sub(s.fetchedAt) >= s.refresh && s.mayFetch(now):
+		if err := s.fetch(ctx, now); err != nil {
 			// Keys that were good a refresh ago are better than none:
 			// failing every token while the issuer is down would turn
 			// its outage into ours.
@@ -136,8 +138,8 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 			ErrKeysUnavailable, now.Sub(s.fetchedAt).Round(time.Second), MaxKeyAge, s.lastErr)
 	}
 	k, ok := s.keys[keyID(kid, alg)]
-	if !ok && mayFetch() {
-		if err := s.fetchAndSave(ctx, now); err != nil {
+	if !ok && s.mayFetch(now) {
+		if err := s.fetch(ctx, now); err != nil {
 			s.log.Warn("refetch of signing keys for an unknown key id failed", slog.String("error", err.Error()))
 		}
 		k, ok = s.keys[keyID(kid, alg)]
@@ -148,31 +150,83 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 	return k.key, nil
 }
 
-// fetchAndSave fetches, and brings the snapshot up to date after a fetch
-// that worked. A snapshot that cannot be written is logged, not returned:
-// the token at hand is checked with the keys just fetched either way.
-func (s *keySet) fetchAndSave(ctx context.Context, now time.Time) error {
-	if err := s.fetch(ctx, now); err != nil {
-		return err
-	}
-	if s.snap != nil {
-		if err := s.saveSnapshot(ctx, now); err != nil {
-			s.log.Warn("key snapshot not updated", slog.String("parameter", s.snap.name), slog.String("error", err.Error()))
+func (s *keySet) mayFetch(now time.Time) bool {
+	return s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= MinFetchInterval
+}
+
+// coldStart fills an empty cache: from the issuer, or — only while the
+// issuer is unreachable — from the key snapshot. The two are limited
+// apart: the issuer at most once per MinFetchInterval, the snapshot again
+// a second after a read that failed (a throttled GetParameter in a
+// failover's cold-start storm), so that one bad read does not refuse every
+// token of the environment for a minute.
+func (s *keySet) coldStart(ctx context.Context, now time.Time) error {
+	var fetchErr error
+	if s.mayFetch(now) {
+		fctx, cancel := s.fetchContext(ctx)
+		fetchErr = s.fetch(fctx, now)
+		cancel()
+		if fetchErr == nil {
+			return nil
 		}
+	} else {
+		fetchErr = fmt.Errorf("the last fetch, %s ago, failed (next try after %s): %w",
+			now.Sub(s.lastAttempt).Round(time.Second), MinFetchInterval, s.lastErr)
 	}
+	// An issuer that answered — a 4xx, a key set without a usable key, a
+	// discovery document naming another issuer — has said what it means:
+	// a key it withdrew must not live on from the snapshot.
+	if s.snap == nil || !errors.Is(fetchErr, errUnreachable) {
+		return fmt.Errorf("%w: %w", ErrKeysUnavailable, fetchErr)
+	}
+	if !s.snapReadAt.IsZero() && now.Sub(s.snapReadAt) < s.snapWait {
+		return fmt.Errorf("%w: %w; the key snapshot's last read, %s ago, failed (next try after %s): %w",
+			ErrKeysUnavailable, fetchErr, now.Sub(s.snapReadAt).Round(time.Millisecond), s.snapWait, s.snapErr)
+	}
+	s.snapReadAt = now
+	if err := s.loadSnapshot(ctx, now); err != nil {
+		s.snapErr = err
+		// A snapshot that was read and refused, or does not exist, stays
+		// so until the schedule writes one, which takes an issuer this
+		// environment's own fetch would reach too: re-reading it sooner
+		// than the next fetch would only spend the account's throughput.
+		// A read that failed may work a second later.
+		s.snapWait = snapshotRetryInterval
+		if errors.Is(err, errSnapshotFinal) {
+			s.snapWait = MinFetchInterval
+		}
+		return fmt.Errorf("%w: %w; %w", ErrKeysUnavailable, fetchErr, err)
+	}
+	s.snapErr = nil
+	s.log.Warn("issuer unreachable at cold start; checking tokens with the key snapshot",
+		slog.String("parameter", s.snap.name), slog.Time("fetchedAt", s.fetchedAt),
+		slog.Int("keys", len(s.keys)), slog.String("error", fetchErr.Error()))
 	return nil
 }
 
+// fetchContext bounds a cold start's fetch so that, with a snapshot, the
+// snapshot's read still fits before ctx's deadline (the function's
+// timeout): an issuer that hangs must not use up the time the fallback
+// needs.
+func (s *keySet) fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if s.snap == nil || !ok {
+		return ctx, func() {}
+	}
+	return context.WithDeadline(ctx, deadline.Add(-s.snapReserve))
+}
+
 // refreshNow fetches the keys now (unless a fetch was made within
-// MinFetchInterval: then its outcome stands) and brings the snapshot up to
-// date, returning what failed. It is what a scheduled refresh runs, so
-// that a region without traffic keeps a fresh snapshot.
+// MinFetchInterval: then its outcome stands) and writes them to the
+// snapshot, returning what failed. It is what the refresh schedule runs,
+// and the only writer of the snapshot: every tick rewrites it, so a
+// snapshot is at most one tick older than the keys the issuer served.
 func (s *keySet) refreshNow(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	switch {
-	case s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= MinFetchInterval:
+	case s.mayFetch(now):
 		if err := s.fetch(ctx, now); err != nil {
 			return fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 		}
@@ -183,7 +237,7 @@ func (s *keySet) refreshNow(ctx context.Context) error {
 	if s.snap == nil {
 		return nil
 	}
-	return s.saveSnapshot(ctx, now)
+	return s.saveSnapshot(ctx)
 }
 
 // fetch replaces the key set with the issuer's current one. It replaces
@@ -247,7 +301,7 @@ func (s *keySet) discover(ctx context.Context) (string, error) {
 // 429 and 5xx) are retried.
 func (s *keySet) get(ctx context.Context, url string) ([]byte, error) {
 	var last error
-	n := 0
+	n, retry := 0, false
 	for n < s.attempts {
 		if n > 0 {
 			if err := s.sleep(ctx, s.backoff<<(n-1)); err != nil {
@@ -255,7 +309,9 @@ func (s *keySet) get(ctx context.Context, url string) ([]byte, error) {
 			}
 		}
 		n++
-		body, retry, err := s.getOnce(ctx, url)
+		var body []byte
+		var err error
+		body, retry, err = s.getOnce(ctx, url)
 		if err == nil {
 			return body, nil
 		}
@@ -264,8 +320,19 @@ func (s *keySet) get(ctx context.Context, url string) ([]byte, error) {
 			break
 		}
 	}
-	return nil, fmt.Errorf("get %s: gave up after %d of %d attempts: %w", url, n, s.attempts, last)
+	err := fmt.Errorf("get %s: gave up after %d of %d attempts: %w", url, n, s.attempts, last)
+	if retry {
+		// What a retry could cure, and none did: no answer.
+		return nil, unreachableError{err}
+	}
+	return nil, err
 }
+
+// unreachableError is a fetch error that is errUnreachable.
+type unreachableError struct{ error }
+
+func (e unreachableError) Unwrap() error        { return e.error }
+func (e unreachableError) Is(target error) bool { return target == errUnreachable }
 
 func (s *keySet) getOnce(ctx context.Context, url string) (body []byte, retry bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)

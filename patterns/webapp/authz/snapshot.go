@@ -6,22 +6,31 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 // The key snapshot: a copy of the issuer's public signing keys in an SSM
-// parameter of the authorizer's own region, written after fetches that
-// succeed and read by a cold start that cannot reach the issuer. A region
-// whose issuer is in another region (the web app's secondary, checking the
-// primary's user pool) then keeps checking the tokens issued before an
-// outage of the issuer's region, for as long as MaxKeyAge allows keys held
-// in memory.
+// parameter of the authorizer's own region, written by the refresh
+// schedule (Authorizer.Refresh) and read by a cold start that cannot reach
+// the issuer. A region whose issuer is in another region (the web app's
+// secondary, checking the primary's user pool) then keeps checking the
+// tokens issued before an outage of the issuer's region, for as long as
+// MaxKeyAge allows keys held in memory.
+//
+// Requests never write it, and a request whose fetch worked never reads
+// it: GetParameter and PutParameter share one Parameter Store throughput
+// quota per account and region (40 transactions per second by default,
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-throughput.html),
+// which a release or a failover's storm of cold starts would otherwise
+// spend.
 
 // SSMAPI is the part of the SSM client the snapshot uses.
 type SSMAPI interface {
@@ -38,18 +47,50 @@ const (
 	// Intelligent-Tiering stores a value over 4 KB as Advanced, which is
 	// charged per parameter and month; real key sets are 1–2 KB.
 	MaxSnapshotBytes = 8192
-	// snapshotCallTimeout bounds one SSM call, the SDK's retries included
-	// (their number and backoff are the client's retryer's): a cold start
-	// that found the issuer down has already spent its fetch budget.
+	// snapshotCallTimeout bounds one read or write of the snapshot, its
+	// retries included: a cold start that found the issuer down has spent
+	// most of its time already.
 	snapshotCallTimeout = 2 * time.Second
+	// snapshotAttempts, snapshotAttemptTimeout and snapshotBackoff are the
+	// retries within it: a throttled call (ThrottlingException, which the
+	// SDK's standard retryer also retries) is tried again after a jittered
+	// wait of 50–100 ms, then 100–200 ms, so that the environments of a
+	// cold-start storm do not retry in step. SSM answers within tens of
+	// milliseconds in its region.
+	snapshotAttempts       = 3
+	snapshotAttemptTimeout = 600 * time.Millisecond
+	snapshotBackoff        = 100 * time.Millisecond
+	// snapshotRetryInterval spaces a cold start's reads after one failed
+	// (throttled, timed out): the next request tries again, a second
+	// later at the soonest, whatever the issuer's fetch limit says.
+	snapshotRetryInterval = time.Second
 	// snapshotClockSkew is how far in the future a snapshot's fetchedAt may
 	// be (another execution environment's clock); beyond it the snapshot
 	// is refused as malformed.
 	snapshotClockSkew = time.Minute
 )
 
-// errNoSnapshot: the parameter does not exist.
-var errNoSnapshot = errors.New("no key snapshot")
+// ColdStartBudget is the longest a cold start takes to give its answer
+// while the issuer hangs: the discovery document and the key set, each
+// fetchAttempts attempts of fetchAttemptTimeout with backoffs between, and
+// then the snapshot's read. A function running the authorizer needs a
+// longer timeout, or the snapshot is never reached.
+const ColdStartBudget = 2*(fetchAttempts*fetchAttemptTimeout+fetchBackoff*(1<<(fetchAttempts-1)-1)) + snapshotCallTimeout
+
+var (
+	// errNoSnapshot: the parameter does not exist.
+	errNoSnapshot = errors.New("no key snapshot")
+	// errSnapshotFinal marks a snapshot that was read and refused, or
+	// does not exist: reading it again before the schedule writes one
+	// would find the same.
+	errSnapshotFinal = errors.New("key snapshot unusable")
+)
+
+// snapshotFinal is an error that is errSnapshotFinal.
+type snapshotFinal struct{ error }
+
+func (e snapshotFinal) Unwrap() error        { return e.error }
+func (e snapshotFinal) Is(target error) bool { return target == errSnapshotFinal }
 
 // snapshotDoc is the parameter's value.
 type snapshotDoc struct {
@@ -76,25 +117,61 @@ type snapshotKey struct {
 	Y   string `json:"y,omitempty"`
 }
 
-// snapshotStore is the parameter and what this execution environment last
-// read from it or wrote to it, so that an unchanged, fresh snapshot costs
-// no call.
+// snapshotStore is the parameter, and how its calls are retried.
 type snapshotStore struct {
-	ssm  SSMAPI
-	name string
+	ssm    SSMAPI
+	name   string
+	sleep  func(context.Context, time.Duration) error
+	jitter func(time.Duration) time.Duration
+}
 
-	knownKeys string    // the keys' JSON
-	knownAt   time.Time // their fetchedAt
+// call runs one SSM call with snapshotCallTimeout for all its attempts,
+// snapshotAttemptTimeout for each, and a jittered backoff between those
+// that failed in a way a retry can cure (the SDK's own classification:
+// throttling, 5xx, connection errors and timeouts).
+func (st *snapshotStore) call(ctx context.Context, do func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, snapshotCallTimeout)
+	defer cancel()
+	var err error
+	for n := range snapshotAttempts {
+		if n > 0 {
+			if serr := st.sleep(ctx, st.jitter(snapshotBackoff<<(n-1))); serr != nil {
+				break
+			}
+		}
+		actx, acancel := context.WithTimeout(ctx, snapshotAttemptTimeout)
+		err = do(actx)
+		attemptTimedOut := actx.Err() != nil && ctx.Err() == nil
+		acancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil || !(attemptTimedOut || retryableSSM.IsErrorRetryable(err) == aws.TrueTernary) {
+			break
+		}
+	}
+	return err
+}
+
+// retryableSSM is the SDK standard retryer's classification of errors.
+var retryableSSM = retry.IsErrorRetryables(retry.DefaultRetryables)
+
+// equalJitter is a wait between d/2 and d.
+func equalJitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d/2+1)
 }
 
 func (st *snapshotStore) get(ctx context.Context) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, snapshotCallTimeout)
-	defer cancel()
-	out, err := st.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(st.name)})
+	var out *ssm.GetParameterOutput
+	err := st.call(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = st.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(st.name)})
+		return err
+	})
 	var notFound *ssmtypes.ParameterNotFound
 	switch {
 	case errors.As(err, &notFound):
-		return nil, fmt.Errorf("%w: parameter %s does not exist", errNoSnapshot, st.name)
+		return nil, snapshotFinal{fmt.Errorf("%w: parameter %s does not exist", errNoSnapshot, st.name)}
 	case err != nil:
 		return nil, fmt.Errorf("get parameter %s: %w", st.name, err)
 	case out.Parameter == nil || out.Parameter.Value == nil:
@@ -104,14 +181,15 @@ func (st *snapshotStore) get(ctx context.Context) ([]byte, error) {
 }
 
 func (st *snapshotStore) put(ctx context.Context, value []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, snapshotCallTimeout)
-	defer cancel()
 	// Type and Tier as kumo created the parameter: an overwrite without
 	// Tier would use the account's default tier, which refuses a value
 	// over 4 KB.
-	_, err := st.ssm.PutParameter(ctx, &ssm.PutParameterInput{
-		Name: aws.String(st.name), Value: aws.String(string(value)), Overwrite: aws.Bool(true),
-		Type: ssmtypes.ParameterTypeString, Tier: ssmtypes.ParameterTierIntelligentTiering,
+	err := st.call(ctx, func(ctx context.Context) error {
+		_, err := st.ssm.PutParameter(ctx, &ssm.PutParameterInput{
+			Name: aws.String(st.name), Value: aws.String(string(value)), Overwrite: aws.Bool(true),
+			Type: ssmtypes.ParameterTypeString, Tier: ssmtypes.ParameterTierIntelligentTiering,
+		})
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("put parameter %s: %w", st.name, err)
@@ -135,42 +213,16 @@ func (s *keySet) snapshotKeys() []snapshotKey {
 	return keys
 }
 
-func keysJSON(keys []snapshotKey) string {
-	b, _ := json.Marshal(keys) // strings only: cannot fail
-	return string(b)
-}
-
 // keysTooOld is the one age limit of keys, in memory and in the snapshot.
 func keysTooOld(fetchedAt, now time.Time) bool { return now.Sub(fetchedAt) >= MaxKeyAge }
 
-// saveSnapshot brings the snapshot up to date with the keys just fetched:
-// it writes when the stored one is missing, unreadable, of other keys, or
-// older than the refresh interval, and otherwise makes no write (and, when
-// this execution environment read or wrote it within the interval, no call
-// at all).
-func (s *keySet) saveSnapshot(ctx context.Context, now time.Time) error {
+// saveSnapshot writes the keys in the cache, which the last fetch got
+// from the issuer, to the snapshot. It writes every time, unchanged keys
+// too: the snapshot's fetchedAt is how a cold start knows the keys were
+// still the issuer's a refresh interval ago at most.
+func (s *keySet) saveSnapshot(ctx context.Context) error {
 	st := s.snap
 	doc := snapshotDoc{Version: snapshotVersion, Issuer: s.issuer, JWKSURL: s.jwksURL, FetchedAt: s.fetchedAt.UTC(), Keys: s.snapshotKeys()}
-	kj := keysJSON(doc.Keys)
-	if st.knownKeys == kj && now.Sub(st.knownAt) < s.refresh {
-		return nil
-	}
-	stored, err := st.get(ctx)
-	switch {
-	case err == nil:
-		var old snapshotDoc
-		if json.Unmarshal(stored, &old) == nil && old.Version == snapshotVersion && old.Issuer == doc.Issuer &&
-			old.JWKSURL == doc.JWKSURL && keysJSON(old.Keys) == kj &&
-			now.Sub(old.FetchedAt) < s.refresh && !old.FetchedAt.After(now.Add(snapshotClockSkew)) {
-			st.knownKeys, st.knownAt = kj, old.FetchedAt
-			return nil
-		}
-	case errors.Is(err, errNoSnapshot):
-	default:
-		// Writing what was just fetched is right whatever the parameter
-		// holds; only the comparison is lost.
-		s.log.Warn("could not read the key snapshot to compare; writing it", slog.String("parameter", st.name), slog.String("error", err.Error()))
-	}
 	value, err := json.Marshal(doc)
 	if err != nil {
 		return fmt.Errorf("key snapshot: %w", err)
@@ -183,13 +235,12 @@ func (s *keySet) saveSnapshot(ctx context.Context, now time.Time) error {
 	if err := st.put(ctx, value); err != nil {
 		return fmt.Errorf("write key snapshot: %w", err)
 	}
-	st.knownKeys, st.knownAt = kj, doc.FetchedAt
 	s.log.Info("key snapshot written", slog.String("parameter", st.name), slog.Int("keys", len(doc.Keys)), slog.Time("fetchedAt", doc.FetchedAt))
 	return nil
 }
 
-// loadSnapshot reads the snapshot into the cache, for a cold start whose
-// fetch failed. It refuses a snapshot that is missing, malformed, of
+// loadSnapshot reads the snapshot into the cache, for a cold start that
+// could not reach the issuer. It refuses a snapshot that is missing, malformed, of
 // another issuer or key set, or older than MaxKeyAge.
 func (s *keySet) loadSnapshot(ctx context.Context, now time.Time) error {
 	raw, err := s.snap.get(ctx)
@@ -198,10 +249,10 @@ func (s *keySet) loadSnapshot(ctx context.Context, now time.Time) error {
 	}
 	var doc snapshotDoc
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return fmt.Errorf("key snapshot in %s is not JSON: %w", s.snap.name, err)
+		return snapshotFinal{fmt.Errorf("key snapshot in %s is not JSON: %w", s.snap.name, err)}
 	}
 	refuse := func(format string, v ...any) error {
-		return fmt.Errorf("key snapshot in %s refused: %s", s.snap.name, fmt.Sprintf(format, v...))
+		return snapshotFinal{fmt.Errorf("key snapshot in %s refused: %s", s.snap.name, fmt.Sprintf(format, v...))}
 	}
 	switch {
 	case doc.Version != snapshotVersion:
@@ -227,6 +278,5 @@ func (s *keySet) loadSnapshot(ctx context.Context, now time.Time) error {
 		return refuse("%v", err)
 	}
 	s.keys, s.fetchedAt = keys, doc.FetchedAt
-	s.snap.knownKeys, s.snap.knownAt = keysJSON(s.snapshotKeys()), doc.FetchedAt
 	return nil
 }

@@ -54,10 +54,10 @@ import (
 )
 
 // ssmBounds bound each call to the key snapshot's parameter: SSM answers
-// within tens of milliseconds in its region, and a cold start that found
-// the issuer down has spent most of its budget already (authz also caps a
-// call, retries included, at 2 s).
-var ssmBounds = awsconfig.Bounds{AttemptTimeout: 600 * time.Millisecond, MaxAttempts: 3, MaxBackoff: 100 * time.Millisecond}
+// within tens of milliseconds in its region. One attempt per call: authz
+// retries with its own jittered backoff within 2 s, and retries in both
+// layers would multiply the calls a throttled account gets.
+var ssmBounds = awsconfig.Bounds{AttemptTimeout: 600 * time.Millisecond, MaxAttempts: 1}
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
