@@ -69,9 +69,10 @@ func (p jsonOrPattern) matches(event string) bool {
 }
 
 // The default pattern counts a function's own ERROR lines and Lambda's
-// reports of timeouts and runtime crashes, in the JSON log format every
-// kumo function writes (TestFunction checks loggingConfig.logFormat); it
-// does not count what an expected error leaves in the logs.
+// reports of timeouts, runtime exits and running out of memory, in the
+// JSON log format every kumo function writes (TestFunction checks
+// loggingConfig.logFormat); it does not count what an expected error
+// leaves in the logs.
 //
 // Lambda's system events here follow the Telemetry API schema the JSON
 // log format writes: record.status success, failure, error or timeout,
@@ -107,6 +108,13 @@ func TestDefaultFailurePatternMatchesFailures(t *testing.T) {
 			`"metrics":{"durationMs":3.2,"billedDurationMs":4,"memorySizeMB":256,"maxMemoryUsedMB":41},"status":"success"}}`, false},
 		{"a handler's returned error (an authorizer's Unauthorized)", `{"time":"2025-01-01T00:00:00.200Z","type":"platform.report","record":{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa",` +
 			`"status":"error","errorType":"errorString"}}`, false},
+		// What Lambda names a returned error is undocumented; none of the
+		// names it might choose may count, Runtime.* ones included.
+		{"a handler's returned error, had Lambda named it Runtime.Unknown", `{"time":"2025-01-01T00:00:00.200Z","type":"platform.report","record":{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa",` +
+			`"status":"error","errorType":"Runtime.Unknown"}}`, false},
+		{"a handler's returned error, had Lambda named it Runtime.HandlerError", `{"time":"2025-01-01T00:00:00.200Z","type":"platform.runtimeDone","record":{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa",` +
+			`"status":"failure","errorType":"Runtime.HandlerError"}}`, false},
+		{"a runtime error type only starting like one counted", `{"time":"2025-01-01T00:00:00.200Z","type":"platform.report","record":{"status":"error","errorType":"Runtime.ExitErrorX"}}`, false},
 		{"aws-lambda-go's line for a returned error", `2025/01/01 00:00:00 {"errorMessage":"Unauthorized","errorType":"errorString"}`, false},
 		{"invocation start", `{"time":"2025-01-01T00:00:00.000Z","type":"platform.start","record":{"requestId":"6d68ca91-49c9-448d-89b8-7ca3e6dc66aa","version":"7"}}`, false},
 		{"a function log line that is a JSON string", `"Runtime.ExitError"`, false},
