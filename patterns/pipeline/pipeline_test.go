@@ -477,6 +477,11 @@ func TestDeployRolesLeastPrivilege(t *testing.T) {
 				if a == "iam:PassRole" && len(st.Condition["StringEquals"]["iam:PassedToService"]) == 0 {
 					t.Errorf("%s statement %s: got iam:PassRole without an iam:PassedToService condition", r, st.Sid)
 				}
+				// SSM whole would run commands on instances and read every
+				// parameter: only kumo's parameters, by name.
+				if strings.HasPrefix(a, "ssm:") && a != "ssm:DescribeParameters" && !slices.Equal(st.Resource, []string{"arn:aws:ssm:*:*:parameter/kumo/*"}) {
+					t.Errorf("%s statement %s: got %s on %v; want it on arn:aws:ssm:*:*:parameter/kumo/* only", r, st.Sid, a, st.Resource)
+				}
 			}
 		}
 		if r.Input("managedPolicyArns") != nil {

@@ -46,17 +46,48 @@ var moduleServices = map[string][]string{
 	"sfn":                   {"states"},
 	"sns":                   {"sns"},
 	"sqs":                   {"sqs"},
-	"ssm":                   {"ssm"},
+}
+
+// scopedModules are the pulumi-aws modules whose resources kumo names
+// under one prefix: instead of the whole service, the deploy role gets the
+// actions the provider calls for them, on that prefix only. A whole-service
+// grant of ssm would include running commands on instances (SendCommand,
+// StartSession) and reading every parameter of the account.
+// TestDeployRoleCoversKumo counts a module here as covered.
+var scopedModules = map[string][]constructs.Statement{
+	// kumo's parameters are all under /kumo/ (the web app's key snapshot:
+	// /kumo/<project>/<stack>/…). terraform-provider-aws's aws_ssm_parameter
+	// (internal/service/ssm/parameter.go, which pulumi-aws wraps) calls
+	// PutParameter to create and update, GetParameter and
+	// DescribeParameters to read, DeleteParameter to delete, and
+	// AddTagsToResource, RemoveTagsFromResource and ListTagsForResource for
+	// its tags. The parameter ARN is arn:aws:ssm:REGION:ACCOUNT:parameter/
+	// followed by the name without its leading slash; DescribeParameters
+	// takes no resource-level permission (Service Authorization Reference,
+	// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html).
+	"ssm": {{
+		Sid: "KumoParameters",
+		Actions: []string{"ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:ListTagsForResource",
+			"ssm:PutParameter", "ssm:RemoveTagsFromResource"},
+		Resources:      []pulumi.StringInput{pulumi.String("arn:aws:ssm:*:*:parameter/kumo/*")},
+		WildcardReason: "the parameters kumo deploys, all named under /kumo/, in any region and account the stage deploys to",
+	}, {
+		Sid:            "DescribeParameters",
+		Actions:        []string{"ssm:DescribeParameters"},
+		Resources:      []pulumi.StringInput{pulumi.String("*")},
+		WildcardReason: "ssm:DescribeParameters supports no resource-level permissions; the provider reads a parameter's tier and description with it",
+	}},
 }
 
 // deployServices are the IAM service prefixes of every resource type kumo
 // emits, sorted: a kumo-made deploy role may manage those services and no
-// others (IAM itself is granted separately, scoped to roles).
+// others (IAM itself is granted separately, scoped to roles, and the
+// scopedModules' services are granted scoped too).
 func deployServices() []string {
 	seen := map[string]bool{}
 	for _, typ := range diff.KnownTypes() {
 		mod, ok := moduleOf(typ)
-		if !ok || mod == "iam" {
+		if _, scoped := scopedModules[mod]; !ok || mod == "iam" || scoped {
 			continue
 		}
 		for _, s := range moduleServices[mod] {
@@ -140,9 +171,27 @@ func stageOrSelf(stage, self string) string {
 	return stage
 }
 
+// scopedStatements are the scopedModules' statements of the modules kumo
+// emits, in the modules' order.
+func scopedStatements() []constructs.Statement {
+	used := map[string]bool{}
+	for _, typ := range diff.KnownTypes() {
+		if mod, ok := moduleOf(typ); ok {
+			used[mod] = true
+		}
+	}
+	var out []constructs.Statement
+	for _, mod := range slices.Sorted(maps.Keys(scopedModules)) {
+		if used[mod] {
+			out = append(out, scopedModules[mod]...)
+		}
+	}
+	return out
+}
+
 // deployPermissions are the deploy role's policy: the services kumo emits
-// resources of, IAM roles and their inline policies, and passing roles to
-// those services only.
+// resources of (a few scoped to what kumo names), IAM roles and their
+// inline policies, and passing roles to those services only.
 func (b *builder) deployPermissions(dr *deployRole) error {
 	if err := dr.role.AllowServices("services", deployServices(), deployReason); err != nil {
 		return err
@@ -153,18 +202,19 @@ func (b *builder) deployPermissions(dr *deployRole) error {
 	for i, s := range passedTo {
 		passed[i] = pulumi.String(s)
 	}
-	return dr.role.Allow(
-		constructs.Statement{Sid: "Roles", Actions: []string{
+	statements := []constructs.Statement{
+		{Sid: "Roles", Actions: []string{
 			"iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
 			"iam:ListRolePolicies", "iam:ListRoleTags", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
 			"iam:UpdateRoleDescription", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:CreateServiceLinkedRole",
 		}, Resources: roles, WildcardReason: "the roles of every resource kumo deploys, which IAM names only once created: " + deployReason},
-		constructs.Statement{Sid: "PassRolesToKumoServices", Actions: []string{"iam:PassRole"}, Resources: roles,
+		{Sid: "PassRolesToKumoServices", Actions: []string{"iam:PassRole"}, Resources: roles,
 			WildcardReason: "a role is passed only to the services kumo deploys (iam:PassedToService)",
 			Conditions:     []constructs.Condition{{Test: "StringEquals", Variable: "iam:PassedToService", Values: passed}}},
-		constructs.Statement{Sid: "Describe", Actions: []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "sts:GetCallerIdentity", "tag:GetResources"},
+		{Sid: "Describe", Actions: []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs", "sts:GetCallerIdentity", "tag:GetResources"},
 			Resources: star, WildcardReason: "identity and read-only lookups (a function's VPC, kumo canary status's tags) that support no resource-level permissions"},
-	)
+	}
+	return dr.role.Allow(append(statements, scopedStatements()...)...)
 }
 
 // roleChanges are the IAM actions that change what a role may do or who may
