@@ -444,6 +444,41 @@ func (t *Table) GrantGetItem(g Grantee) error {
 	return t.grant(g, "getitem", []string{"dynamodb:GetItem"}, keyDecryptActions)
 }
 
+// GrantGetItemIn lets g get single items by key (dynamodb:GetItem) from
+// the table's copy in region only — the table itself or its replica there
+// — and only the items whose partition key is one of partitionKeys: the
+// statement's condition ForAllValues:StringEquals on dynamodb:LeadingKeys
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html)
+// refuses a GetItem of any other key. It suits a probe that reads one
+// reserved key of its own region's copy and must read nothing else.
+func (t *Table) GrantGetItemIn(g Grantee, region string, partitionKeys ...string) error {
+	if len(partitionKeys) == 0 {
+		return fmt.Errorf("table %q: grant getitem in %q: no partition keys; name the keys g may read (GrantGetItem grants any)", t.name, region)
+	}
+	for _, k := range partitionKeys {
+		if k == "" {
+			return fmt.Errorf("table %q: grant getitem in %q: partition keys %q hold an empty key, which no item has", t.name, region, partitionKeys)
+		}
+	}
+	arn, key, err := t.copyIn(region)
+	if err != nil {
+		return fmt.Errorf("table %q: grant getitem in %q: %w", t.name, region, err)
+	}
+	keys := slices.Sorted(slices.Values(partitionKeys))
+	values := make([]pulumi.StringInput, 0, len(keys))
+	for _, k := range slices.Compact(keys) {
+		values = append(values, pulumi.String(k))
+	}
+	statements := []Statement{{
+		Sid: "TableGetItem", Actions: []string{"dynamodb:GetItem"}, Resources: []pulumi.StringInput{arn},
+		Conditions: []Condition{{Test: "ForAllValues:StringEquals", Variable: "dynamodb:LeadingKeys", Values: values}},
+	}}
+	if key != nil {
+		statements = append(statements, Statement{Sid: "TableKey", Actions: keyDecryptActions, Resources: []pulumi.StringInput{key}})
+	}
+	return g.addToRolePolicy(fmt.Sprintf("table-%s-getitem-%s", t.name, region), statements...)
+}
+
 // grant adds the table statement, plus use of the table's Key when it has
 // one (as CDK's table grants do: decrypt to read, encrypt and decrypt to
 // write).
