@@ -372,7 +372,8 @@ func TestSecondaryIntegrationsStayInTheirRegion(t *testing.T) {
 // TestTwoRegionsSmokeTestEachRegion: each region's items releases run that
 // region's smoke test before traffic, built for the items routes' TOKEN
 // authorizer; each region's health function reads the table by name (its
-// local replica) with GetItem alone.
+// local replica) with GetItem alone, on exactly its own region's copy and
+// only the probe's key: no other policy of its role names the table.
 func TestTwoRegionsSmokeTestEachRegion(t *testing.T) {
 	tpl := assertions.Synth(t, twoRegions(""), dev)
 	table := tpl.Resource("aws:dynamodb/table:Table", "web-items")
@@ -386,10 +387,28 @@ func TestTwoRegionsSmokeTestEachRegion(t *testing.T) {
 		if !strings.Contains(hook, ":lambda:"+tc.region+":") || !strings.Contains(hook, ":function:"+tc.prefix+"-smoketest-") || !strings.HasSuffix(hook, ":live") {
 			t.Errorf("release %s-items preTrafficHook %s; want the live alias of %s-smoketest in %s", tc.prefix, hook, tc.prefix, tc.region)
 		}
-		tpl.Resource(function, tc.prefix+"-health").HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": table.Attr("name")}}})
-		tpl.Resource(rolePolicy, tc.prefix+"-health-table-web-items-getitem").HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.M{
-			"Statement": []any{assertions.M{"Sid": "TableGetItem", "Action": []any{"dynamodb:GetItem"},
-				"Resource": assertions.ArrayWith(assertions.StringLike(`^arn:aws:dynamodb:` + tc.region + `:`))}}})})
+		health := tpl.Resource(function, tc.prefix+"-health")
+		health.HasProperties(assertions.M{"environment": assertions.M{"variables": assertions.M{"TABLE_NAME": table.Attr("name")}}})
+		copyArn := table.Attr("arn")
+		if tc.region == secondary {
+			copyArn = tpl.Resource(tableReplica, "web-items-"+secondary).Attr("arn")
+		}
+		grant := tpl.Resource(rolePolicy, tc.prefix+"-health-table-web-items-getitem-"+tc.region)
+		grant.HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.Exact(assertions.M{
+			"Version": "2012-10-17",
+			"Statement": []any{assertions.M{"Sid": "TableGetItem", "Effect": "Allow", "Action": []any{"dynamodb:GetItem"},
+				"Resource":  []any{copyArn},
+				"Condition": assertions.M{"ForAllValues:StringEquals": assertions.M{"dynamodb:LeadingKeys": []any{"kumo:health-probe"}}}}},
+		}))})
+		policies := tpl.FindResources(rolePolicy, assertions.M{"role": grant.Input("role")})
+		if len(policies) < 2 {
+			t.Errorf("%s's role: got policies %v; want the probe's grant and the logs' at least", health, policies)
+		}
+		for _, p := range policies {
+			if p != grant && strings.Contains(fmt.Sprint(p.Input("policy")), "dynamodb") {
+				t.Errorf("%s: %s also grants DynamoDB: %s; want the probe's grant alone", health, p, p.Input("policy"))
+			}
+		}
 	}
 }
 

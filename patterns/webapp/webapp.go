@@ -645,6 +645,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	if err := grantProbe(w.Table, r.health, primary); err != nil {
+		return nil, err
+	}
 	w.Api, w.Items, w.Health, w.Authorizer, w.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke
 	w.SiteURL, w.ApiURL = w.Site.URL, w.Api.URL
 	if args.APIDomainName != "" {
@@ -787,9 +790,6 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 	if r.health, err = constructs.NewFunction(ctx, prefix+"-health", &healthArgs, opts...); err != nil {
 		return r, err
 	}
-	if err := w.Table.GrantGetItem(r.health); err != nil {
-		return r, err
-	}
 	// No function of the web app but the authorizer (above) is invoked
 	// asynchronously: the API calls items and health and waits for the
 	// answer, and CodeDeploy's hook call is watched by the deployment
@@ -829,6 +829,14 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 		return r, err
 	}
 	return r, nil
+}
+
+// grantProbe lets the health function of region read its own region's
+// copy of the table, and only the probe's key: not the page token key or
+// anyone's items, and not the other region's copy, whose failure must not
+// fail this region's health check.
+func grantProbe(table *constructs.Table, health *constructs.Function, region string) error {
+	return table.GrantGetItemIn(health, region, items.HealthProbeID)
 }
 
 // region is the stack's AWS region (aws:region).
@@ -874,6 +882,9 @@ func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p
 		return err
 	}
 	if err := w.Table.GrantReadWriteIn(r.items, sec.Name); err != nil {
+		return err
+	}
+	if err := grantProbe(w.Table, r.health, sec.Name); err != nil {
 		return err
 	}
 	sec.Api, sec.Items, sec.Health, sec.Authorizer, sec.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke

@@ -112,6 +112,8 @@ func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
 	}
 	grants[0].HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.M{"Statement": []any{assertions.Exact(assertions.M{
 		"Sid": "TableGetItem", "Effect": "Allow", "Action": []any{"dynamodb:GetItem"}, "Resource": []any{tableArn},
+		// The probe's key alone, not the page token key or anyone's items.
+		"Condition": assertions.M{"ForAllValues:StringEquals": assertions.M{"dynamodb:LeadingKeys": []any{items.HealthProbeID}}},
 	})}})})
 
 	// The table and user pool are what the items API expects.
