@@ -394,3 +394,89 @@ func TestWebAppAuthConfigArgs(t *testing.T) {
 		t.Errorf("defaults: got %+v; want cognito, no token, no clients", d)
 	}
 }
+
+// With the smoke test on, a Lambda authorizer's releases get their own
+// pre-traffic hook, functions/authzcheck, which invokes the new version
+// with the refresh event: CodeDeploy may invoke the hook's alias, and the
+// hook may invoke the authorizer's versions and report to the
+// authorizer's deployment group. Without the smoke test, or without a
+// Lambda authorizer, there is none.
+func TestWebAppAuthorizerCheck(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		mode  items.AuthMode
+		smoke bool
+		want  bool
+	}{
+		{"token, smoke test", items.AuthToken, true, true},
+		{"request, smoke test", items.AuthRequest, true, true},
+		{"token, no smoke test", items.AuthToken, false, false},
+		{"cognito, smoke test", items.AuthCognito, true, false},
+		{"iam, smoke test", items.AuthIAM, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var token *webapp.TokenAuth
+			if tt.mode == items.AuthToken || tt.mode == items.AuthRequest {
+				token = oidc
+			}
+			tpl := assertions.Synth(t, func(ctx *pulumi.Context) error {
+				rel, err := constructs.NewReleases(ctx, "releases", &constructs.ReleasesArgs{})
+				if err != nil {
+					return err
+				}
+				return program(webapp.Args{ItemsAuthorizer: tt.mode, Token: token, Releases: rel, SmokeTest: tt.smoke})(ctx)
+			}, dev)
+			check, ok := tpl.Lookup(function, "web-authzcheck")
+			if ok != tt.want {
+				t.Fatalf("web-authzcheck: got %t; want %t", ok, tt.want)
+			}
+			if !tt.want {
+				if rel, ok := tpl.Lookup(release, "web-authorizer"); ok && rel.Input("preTrafficHook") != nil {
+					t.Errorf("release web-authorizer: got preTrafficHook %v; want none", rel.Input("preTrafficHook"))
+				}
+				return
+			}
+			checkAuthorizerHook(t, tpl, "web", "eu-west-1")
+			check.HasProperties(assertions.M{"timeout": 60, "environment": assertions.Absent()})
+		})
+	}
+}
+
+const release = "kumo:index:Release"
+
+// checkAuthorizerHook: the authorizer's release of prefix runs the live
+// alias of prefix-authzcheck, a function of region, which may invoke the
+// authorizer's versions (and nothing else of Lambda's).
+func checkAuthorizerHook(t *testing.T, tpl *assertions.Template, prefix, region string) {
+	t.Helper()
+	check := tpl.Resource(function, prefix+"-authzcheck")
+	if check.Region != region {
+		t.Errorf("%s: got region %q; want %q", check, check.Region, region)
+	}
+	hook := fmt.Sprint(tpl.Resource(release, prefix+"-authorizer").Input("preTrafficHook"))
+	if !strings.Contains(hook, ":lambda:"+region+":") || !strings.Contains(hook, ":function:"+prefix+"-authzcheck-") || !strings.HasSuffix(hook, ":live") {
+		t.Errorf("release %s-authorizer preTrafficHook %s; want the live alias of %s-authzcheck in %s", prefix, hook, prefix, region)
+	}
+	authz := tpl.Resource(function, prefix+"-authorizer")
+	versions := fmt.Sprint(authz.Attr("arn").Value()) + ":*"
+	var invokes []string
+	for _, p := range tpl.FindResources(rolePolicy, assertions.M{"role": tpl.Resource("aws:iam/role:Role", prefix+"-authzcheck").Attr("name")}) {
+		var doc struct {
+			Statement []struct {
+				Action   []string
+				Resource []string
+			}
+		}
+		if err := json.Unmarshal([]byte(fmt.Sprint(p.Input("policy"))), &doc); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		for _, s := range doc.Statement {
+			if slices.Contains(s.Action, "lambda:InvokeFunction") {
+				invokes = append(invokes, s.Resource...)
+			}
+		}
+	}
+	if !slices.Equal(invokes, []string{versions}) {
+		t.Errorf("%s-authzcheck may invoke %v; want exactly the authorizer's versions %s", prefix, invokes, versions)
+	}
+}

@@ -8,6 +8,7 @@ package webapp
 // path from that module needs (bundle's go build does not edit go.sum).
 import (
 	_ "github.com/kumo-iac/kumo/patterns/webapp/functions/authorizer"
+	_ "github.com/kumo-iac/kumo/patterns/webapp/functions/authzcheck"
 	_ "github.com/kumo-iac/kumo/patterns/webapp/functions/health"
 	_ "github.com/kumo-iac/kumo/patterns/webapp/functions/items"
 	_ "github.com/kumo-iac/kumo/patterns/webapp/functions/smoketest"

@@ -3,8 +3,10 @@ package webapp_test
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -15,6 +17,7 @@ import (
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
 	"github.com/kumo-iac/kumo/patterns/webapp"
+	"github.com/kumo-iac/kumo/patterns/webapp/authz"
 )
 
 const (
@@ -412,6 +415,17 @@ func TestTwoRegionsSmokeTestEachRegion(t *testing.T) {
 	}
 }
 
+// The passive region's authorizer sees no traffic before a failover: each
+// region's authorizer releases run that region's authzcheck, which has the
+// new version refresh its keys and write that region's snapshot.
+func TestTwoRegionsAuthorizerCheckEachRegion(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	for _, tc := range []struct{ prefix, region string }{{"web", "eu-west-1"}, {"web-" + secondary, secondary}} {
+		checkAuthorizerHook(t, tpl, tc.prefix, tc.region)
+	}
+	tpl.ResourceCountIs(function, 10) // per region: items, health, authorizer, smoke test, authorizer check
+}
+
 // In active-passive the passive region's canaries see no traffic, so a
 // release there is tested only by the smoke test: Releases without it are
 // refused; active-active, or no releases, need none.
@@ -486,6 +500,37 @@ func TestKeySnapshotInEachRegion(t *testing.T) {
 			t.Errorf("%s: got the schedule in %q/%q; want %q", tc.prefix, rule.Region, target.Region, tc.region)
 		}
 		tpl.Resource(eventInvokeConfig, tc.prefix+"-authorizer").HasProperties(assertions.M{"maximumRetryAttempts": 0})
+	}
+}
+
+// TestKeySnapshotSettingsFrozen: the snapshot parameter's description,
+// tier and type are exactly these, in both regions. Changing any of them
+// is not a harmless edit: the provider then puts the value Pulumi's state
+// holds, the placeholder (the value's changes are ignored), and every cold
+// start that cannot reach the issuer finds no keys until the next refresh
+// tick (pulumi-aws#2524; terraform-provider-aws resourceParameterUpdate).
+func TestKeySnapshotSettingsFrozen(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	for _, prefix := range []string{"web", "web-" + secondary} {
+		tpl.Resource(ssmParameter, prefix+"-authorizer-keys").HasProperties(assertions.M{
+			"description": "Public signing keys of the web app's token issuer, written by its authorizer for cold starts while the issuer is unreachable",
+			"tier":        "Intelligent-Tiering",
+			"type":        "String",
+		})
+	}
+}
+
+// The authorizer's timeout outlasts its worst cold start (an issuer that
+// hangs, then the snapshot's read), so it answers "keys unavailable" or
+// with the snapshot's keys rather than timing out.
+func TestAuthorizerTimeoutCoversColdStart(t *testing.T) {
+	tpl := assertions.Synth(t, twoRegions(""), dev)
+	for _, prefix := range []string{"web", "web-" + secondary} {
+		fn := tpl.Resource(function, prefix+"-authorizer")
+		got, err := strconv.ParseFloat(fmt.Sprint(fn.Input("timeout")), 64)
+		if err != nil || time.Duration(got*float64(time.Second)) <= authz.ColdStartBudget {
+			t.Errorf("%s: got timeout %v s; want more than authz.ColdStartBudget, %s", fn, fn.Input("timeout"), authz.ColdStartBudget)
+		}
 	}
 }
 

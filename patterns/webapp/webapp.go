@@ -39,6 +39,7 @@ const (
 	healthPackage   = kumoModule + "/patterns/webapp/functions/health"
 	smokePackage    = kumoModule + "/patterns/webapp/functions/smoketest"
 	authzPackage    = kumoModule + "/patterns/webapp/functions/authorizer"
+	authzCheckPkg   = kumoModule + "/patterns/webapp/functions/authzcheck"
 	cognitoAuthName = "users"
 )
 
@@ -214,6 +215,9 @@ type WebApp struct {
 	SmokeTest *constructs.Function
 	// Authorizer is the token or request authorizer's function, or nil.
 	Authorizer *constructs.Function
+	// AuthorizerCheck is the authorizer's pre-traffic hook (SmokeTest with
+	// a Lambda authorizer), or nil.
+	AuthorizerCheck *constructs.Function
 
 	// Domain is the primary region's custom API domain, or nil.
 	Domain *constructs.ApiDomain
@@ -249,7 +253,9 @@ type Region struct {
 	Health     *constructs.Function
 	Authorizer *constructs.Function
 	SmokeTest  *constructs.Function
-	Domain     *constructs.ApiDomain
+	// AuthorizerCheck is the region's authorizer's pre-traffic hook, or nil.
+	AuthorizerCheck *constructs.Function
+	Domain          *constructs.ApiDomain
 }
 
 // parts are the construct args the pattern derives from its own args, built
@@ -265,6 +271,9 @@ type parts struct {
 	site   constructs.StaticSiteArgs
 
 	siteErr error // finding the default SiteDir
+
+	// authzCheck is the authorizer's pre-traffic hook, with SmokeTest.
+	authzCheck *constructs.FunctionArgs
 }
 
 func (a Args) parts() parts {
@@ -351,6 +360,14 @@ func (a Args) parts() parts {
 		// released at once (it tests releases; nothing tests it).
 		p.smoke = &constructs.FunctionArgs{Root: root, GoPackage: smokePackage, TimeoutSeconds: 60,
 			Description: "Pre-traffic smoke test of the kumo web app's items function", LogRetentionDays: a.LogRetentionDays}
+		if p.authz != nil {
+			// The authorizer's releases get theirs too: in a passive
+			// region nothing else invokes a new version before a failover.
+			// It outlasts the authorizer's own timeout and the hook's
+			// margin.
+			p.authzCheck = &constructs.FunctionArgs{Root: root, GoPackage: authzCheckPkg, TimeoutSeconds: 60,
+				Description: "Pre-traffic check of the kumo web app's authorizer: it must refresh its keys and their snapshot", LogRetentionDays: a.LogRetentionDays}
+		}
 	}
 	return p
 }
@@ -438,6 +455,9 @@ func (p parts) validate(name string, a *Args) error {
 	add(a.validateRegions())
 	if p.authz != nil {
 		add(p.authz.Validate(name + "-authorizer"))
+	}
+	if p.authzCheck != nil {
+		add(p.authzCheck.Validate(name + "-authzcheck"))
 	}
 	return constructs.Invalid(fmt.Sprintf("web app %q", name), errs)
 }
@@ -579,6 +599,9 @@ const itemSchema = `{"$schema":"http://json-schema.org/draft-04/schema#","type":
 	`"name":{"type":"string","minLength":1,"maxLength":200},` +
 	`"description":{"type":"string","maxLength":2000},"done":{"type":"boolean"}}}`
 
+// hookReason is why a pre-traffic hook needs no dead-letter queue.
+const hookReason = "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"
+
 // apiOnlyReason is why the API's functions need no dead-letter queue.
 const apiOnlyReason = "invoked only synchronously, by API Gateway: a failure returns to the caller as a 5xx and nothing is queued for retry"
 
@@ -648,7 +671,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := grantProbe(w.Table, r.health, primary); err != nil {
 		return nil, err
 	}
-	w.Api, w.Items, w.Health, w.Authorizer, w.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke
+	w.Api, w.Items, w.Health, w.Authorizer, w.SmokeTest, w.AuthorizerCheck = r.api, r.items, r.health, r.authz, r.smoke, r.authzCheck
 	w.SiteURL, w.ApiURL = w.Site.URL, w.Api.URL
 	if args.APIDomainName != "" {
 		if w.Domain, err = constructs.NewApiDomain(ctx, name+"-domain", &constructs.ApiDomainArgs{
@@ -674,8 +697,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 // regional are one region's functions and API.
 type regional struct {
-	api                         *constructs.Api
-	items, health, authz, smoke *constructs.Function
+	api                                     *constructs.Api
+	items, health, authz, smoke, authzCheck *constructs.Function
 }
 
 // deployRegion registers one region's functions and API, named after
@@ -740,8 +763,8 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 		// with the keys last fetched, which a schedule keeps fresh.
 		keys, err := param.New(ctx, prefix+"-authorizer-keys", &param.Args{
 			Name:        keysParameterName(ctx, prefix),
-			Description: "Public signing keys of the web app's token issuer, written by its authorizer for cold starts while the issuer is unreachable",
-			Value:       keysPlaceholder, WrittenAtRunTime: true,
+			Description: keysDescription, Tier: keysTier,
+			Value: keysPlaceholder, WrittenAtRunTime: true,
 		}, opts...)
 		if err != nil {
 			return r, err
@@ -750,6 +773,15 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 		// A missed refresh tick is not worth a retry: the next one, a
 		// refresh interval later, does the same work.
 		authzArgs.AsyncRetryAttempts = new(int)
+		if p.authzCheck != nil {
+			// Each new version refreshes the keys and writes the snapshot
+			// before it takes traffic, in every region.
+			checkArgs := *p.authzCheck
+			if r.authzCheck, err = constructs.NewFunction(ctx, prefix+"-authzcheck", &checkArgs, opts...); err != nil {
+				return r, err
+			}
+			authzArgs.PreTrafficHook = r.authzCheck
+		}
 		if r.authz, err = constructs.NewFunction(ctx, prefix+"-authorizer", &authzArgs, opts...); err != nil {
 			return r, err
 		}
@@ -800,7 +832,7 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 		reason string
 	}{
 		{r.items, apiOnlyReason}, {r.health, apiOnlyReason},
-		{r.smoke, "the pre-traffic hook: CodeDeploy waits for its verdict, and a hook that fails or times out fails the deployment, which rolls back"},
+		{r.smoke, hookReason}, {r.authzCheck, hookReason},
 	} {
 		if f.fn == nil {
 			continue
@@ -887,7 +919,7 @@ func (w *WebApp) deploySecondary(ctx *pulumi.Context, name string, args *Args, p
 	if err := grantProbe(w.Table, r.health, sec.Name); err != nil {
 		return err
 	}
-	sec.Api, sec.Items, sec.Health, sec.Authorizer, sec.SmokeTest = r.api, r.items, r.health, r.authz, r.smoke
+	sec.Api, sec.Items, sec.Health, sec.Authorizer, sec.SmokeTest, sec.AuthorizerCheck = r.api, r.items, r.health, r.authz, r.smoke, r.authzCheck
 	if sec.Domain, err = constructs.NewApiDomain(ctx, rn+"-domain", &constructs.ApiDomainArgs{
 		DomainName: args.APIDomainName, Api: sec.Api, Region: sec.Name, ValidationFrom: w.Domain,
 	}, sp); err != nil {
@@ -968,9 +1000,10 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 	}).(pulumi.StringOutput)
 }
 
-// authorizerTimeoutSeconds outlasts the authorizer's worst cold start: the
-// issuer's discovery document and keys (13.2 s, authz's fetch budget), then
-// a read and a write of its key snapshot (at most 2 s each).
+// authorizerTimeoutSeconds outlasts the authorizer's worst cold start,
+// authz.ColdStartBudget (15.2 s: the issuer's discovery document and keys,
+// then a read of its key snapshot), and the refresh event's fetch and
+// snapshot write.
 const authorizerTimeoutSeconds = 20
 
 // tokenSource is where a request authorizer reads the token: the first
@@ -998,9 +1031,18 @@ const (
 	// keysPlaceholder is the snapshot parameter's value until the
 	// authorizer's first successful fetch; authz refuses it (no version).
 	keysPlaceholder = `{"note":"the web app's authorizer writes its token issuer's public signing keys here after its first successful fetch"}`
-	// keysRefreshSchedule matches authz.DefaultRefreshInterval, after which
-	// the authorizer rewrites an unchanged snapshot: a snapshot is then at
-	// most about 15 minutes older than the keys the issuer last served.
+	// keysDescription and keysTier must never change. Any change to the
+	// parameter but its value and tags makes the provider call
+	// PutParameter with the value in Pulumi's state, which the ignored
+	// value leaves at the placeholder: the snapshot would be gone until
+	// the next tick (terraform-provider-aws resourceParameterUpdate,
+	// https://github.com/pulumi/pulumi-aws/issues/2524).
+	// TestKeySnapshotSettingsFrozen holds them.
+	keysDescription = "Public signing keys of the web app's token issuer, written by its authorizer for cold starts while the issuer is unreachable"
+	keysTier        = param.IntelligentTiering
+	// keysRefreshSchedule matches authz.DefaultRefreshInterval. Every tick
+	// rewrites the snapshot, so while the issuer answers a snapshot is at
+	// most one tick (about 15 minutes) older than the keys it served.
 	keysRefreshSchedule = "rate(15 minutes)"
 	keysRefreshSeconds  = 15 * 60
 	// keysRefreshEvent is what functions/authorizer answers by refreshing.

@@ -23,10 +23,12 @@
 //
 // The same function answers kumo's refresh-keys event, {"kumo":
 // "refresh-keys"}, which a schedule sends so that a region without traffic
-// keeps its key snapshot fresh: it fetches the issuer's keys and writes the
-// snapshot, and a failure is logged at level ERROR (for the function's
-// failures alarm) and returned. EventBridge invokes it asynchronously; a
-// failed tick is not retried, the next one does the same work.
+// keeps its key snapshot fresh, and which the web app's pre-traffic hook
+// (functions/authzcheck) sends each new version before it takes traffic:
+// it fetches the issuer's keys and writes the snapshot, and a failure is
+// logged at level ERROR (for the function's failures alarm) and returned.
+// EventBridge invokes it asynchronously; a failed tick is not retried, the
+// next one does the same work. Tokens never write the snapshot.
 //
 // Environment: ISSUER and AUDIENCE (required), JWKS_URL (default: the
 // issuer's discovery document's jwks_uri), REQUIRED_SCOPES (space-separated,
