@@ -3,7 +3,11 @@ package webapp_test
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,7 +117,7 @@ func TestWebAppWiresEverythingThroughAliases(t *testing.T) {
 	grants[0].HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.M{"Statement": []any{assertions.Exact(assertions.M{
 		"Sid": "TableGetItem", "Effect": "Allow", "Action": []any{"dynamodb:GetItem"}, "Resource": []any{tableArn},
 		// The probe's key alone, not the page token key or anyone's items.
-		"Condition": assertions.M{"ForAllValues:StringEquals": assertions.M{"dynamodb:LeadingKeys": []any{items.HealthProbeID}}},
+		"Condition": assertions.M{"ForAllValues:StringEquals": assertions.M{"dynamodb:LeadingKeys": []any{"kumo:health-probe"}}},
 	})}})})
 
 	// The table and user pool are what the items API expects.
@@ -208,4 +212,35 @@ func TestWebAppBadArgsRegisterNothing(t *testing.T) {
 		t.Fatal("template: got nil; want the empty stack the program ran in")
 	}
 	tpl.ResourceCountIs("", 0)
+}
+
+// TestHealthProbeIDIsTheFunctions: the key the health function's role may
+// read is the key functions/health reads (its probeID), or every probe
+// would be AccessDenied and each region's health check would fail.
+func TestHealthProbeIDIsTheFunctions(t *testing.T) {
+	src := filepath.Join(root, "patterns", "webapp", "functions", "health", "health.go")
+	f, err := parser.ParseFile(token.NewFileSet(), src, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := ""
+	ast.Inspect(f, func(n ast.Node) bool {
+		if v, ok := n.(*ast.ValueSpec); ok && len(v.Names) == 1 && v.Names[0].Name == "probeID" && len(v.Values) == 1 {
+			if lit, ok := v.Values[0].(*ast.BasicLit); ok {
+				probe, _ = strconv.Unquote(lit.Value)
+			}
+		}
+		return probe == ""
+	})
+	if probe == "" {
+		t.Fatalf("%s: got no const probeID = \"…\"; want the key the health function reads", src)
+	}
+	tpl := assertions.Synth(t, program(webapp.Args{}), dev)
+	health := tpl.Resource("aws:iam/role:Role", "web-health")
+	grants := tpl.FindResources(rolePolicy, assertions.M{"role": health.Attr("name"), "policy": assertions.StringLike(`dynamodb:GetItem`)})
+	if len(grants) != 1 {
+		t.Fatalf("health function's role: got %d GetItem grants; want 1", len(grants))
+	}
+	grants[0].HasProperties(assertions.M{"policy": assertions.SerializedJSON(assertions.M{"Statement": []any{assertions.M{
+		"Condition": assertions.M{"ForAllValues:StringEquals": assertions.M{"dynamodb:LeadingKeys": []any{probe}}}}}})})
 }

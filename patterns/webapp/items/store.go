@@ -37,11 +37,6 @@ const (
 	OwnerIndex         = "byOwner"
 	OwnerAttribute     = "createdBy"
 	CreatedAtAttribute = "createdAt"
-	// HealthProbeID is the id the web app's health function reads to know
-	// the table answers. Items have UUIDs (the API refuses any other id)
-	// and kumo's own items start with "kumo:", so no item has it; the web
-	// app lets the health function read this key and no other.
-	HealthProbeID = "kumo:health-probe"
 )
 
 // DynamoDB is the part of the DynamoDB API that Store calls. *dynamodb.Client

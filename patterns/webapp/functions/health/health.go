@@ -16,10 +16,11 @@ import (
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
-// probeID is the key the probe reads, which no item has: the read is a
-// miss, which still needs the table, its partition and the region's
-// DynamoDB endpoint to answer. The function's role may read this key only.
-const probeID = items.HealthProbeID
+// probeID is the key the probe reads. Items have UUIDs (the API refuses
+// any other id) and kumo's own items start with "kumo:", so no item has
+// it: the read is a miss, which still needs the table, its partition and
+// the region's DynamoDB endpoint to answer.
+const probeID = "kumo:health-probe"
 
 const (
 	// readTimeout bounds one probe, retry included. Route 53 counts an
