@@ -41,7 +41,7 @@ type Config struct {
 	ItemsConcurrency int            `config:"itemsReservedConcurrency" doc:"Reserved concurrency of the items function; -1 leaves it unreserved, 0 is the kill switch that stops it."`
 	Overrides        []string       `config:"deploymentPreferenceOverrides" doc:"Per-function preferences as function=preference, e.g. health=AllAtOnce; functions: items, health, authorizer (itemsAuthorizer token or request)."`
 	DurationP99Ms    int            `config:"durationAlarmP99Ms" doc:"Roll a deployment back when the alias's p99 duration exceeds this many ms; 0 adds no duration alarm."`
-	SmokeTest        bool           `config:"smokeTest" doc:"Run a pre-traffic hook that lists items through each new items version before it gets traffic."`
+	SmokeTest        bool           `config:"smokeTest" doc:"Run pre-traffic hooks in every region: each new items version lists items, and each new Lambda authorizer version refreshes its keys, before it gets traffic. Required with secondaryRegion in active-passive mode."`
 	ItemsAuthorizer  string         `config:"itemsAuthorizer" doc:"Who may call the items routes: cognito (the user pool's tokens), token or request (a bearer JWT from tokenIssuer, checked by a Lambda TOKEN or REQUEST authorizer), or iam (SigV4-signed calls; the IAM principal owns its items)."`
 	TokenIssuer      string         `config:"tokenIssuer" doc:"OIDC issuer URL (https) whose JWTs the token or request authorizer accepts; a token's iss must equal it. Required for token and request."`
 	TokenAudience    string         `config:"tokenAudience" doc:"Audience the tokens must carry in aud (an API identifier or client ID). Required for token and request."`
