@@ -1,0 +1,24 @@
+package audit
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/internal/bridge"
+)
+
+// core is what this package uses of package constructs' internals (see
+// constructs/internal/bridge).
+var core = bridge.Constructs.(interface {
+	AssumeRolePolicy(service string) pulumi.StringOutput
+	BucketArgs(b *constructs.Bucket) constructs.BucketArgs
+	BucketName(b *constructs.Bucket) string
+	BucketNameValid(name string) bool
+	JustifyWildcards(ctx *pulumi.Context, policy pulumi.Resource, statements []constructs.Statement) error
+	KeyAllows(k *constructs.Key, service string) bool
+	KeyName(k *constructs.Key) string
+	PolicyJSON(statements ...constructs.Statement) pulumi.StringOutput
+	Suffix(s string, in pulumi.StringInput) pulumi.StringInput
+	TrailName(ctx *pulumi.Context, name string) string
+	ValidateLogRetention(field string, days int) error
+})
