@@ -77,7 +77,7 @@ type BucketArgs struct {
 	// ResourcePolicy adds statements to the bucket policy after kumo's
 	// TLS-only statement. Default: none.
 	ResourcePolicy []Statement
-	// TrailLogsFor names kumo Trails (constructs/audit; their construct
+	// TrailLogsFor names kumo Trails (constructs/lake; their construct
 	// names, in this stack) that deliver log files to the bucket: the policy lets
 	// CloudTrail check the bucket's ACL and put objects under AWSLogs/ for
 	// those trails only. Default: none.

@@ -8,6 +8,6 @@
 // The data-pattern constructs live in packages of their own beside this one,
 // so that a program links only the AWS provider SDK packages it uses:
 // constructs/streaming (Kinesis streams, Firehose, IoT rules),
-// constructs/workflow (Step Functions), constructs/analytics (Glue, Athena,
-// OpenSearch), constructs/audit (CloudTrail) and constructs/cicd.
+// constructs/workflow (Step Functions), constructs/lake (Glue, Athena,
+// OpenSearch, CloudTrail) and constructs/cicd.
 package constructs

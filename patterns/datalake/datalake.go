@@ -18,8 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/constructs/analytics"
-	"github.com/kumo-iac/kumo/constructs/audit"
+	"github.com/kumo-iac/kumo/constructs/lake"
 	"github.com/kumo-iac/kumo/constructs/streaming"
 	"github.com/kumo-iac/kumo/constructs/workflow"
 	"github.com/kumo-iac/kumo/patterns"
@@ -70,7 +69,7 @@ type DataLake struct {
 	// AccessLogs receives the zones' S3 server access logs.
 	AccessLogs *constructs.Bucket
 	// Trail records data events on the zones, or is nil.
-	Trail *audit.Trail
+	Trail *lake.Trail
 	// Ingest is the Firehose stream into the raw zone.
 	Ingest *streaming.DeliveryStream
 	// Catalog is the table of every raw object.
@@ -78,11 +77,11 @@ type DataLake struct {
 	// CatalogWriter and Indexer are the catalog's functions.
 	CatalogWriter, Indexer *constructs.Function
 	// Search is the OpenSearch domain the indexer writes.
-	Search *analytics.SearchDomain
+	Search *lake.SearchDomain
 	// Glue is the crawled catalog over the curated zone.
-	Glue *analytics.GlueCatalog
+	Glue *lake.GlueCatalog
 	// Workgroup is where Athena queries run.
-	Workgroup *analytics.Workgroup
+	Workgroup *lake.Workgroup
 	// Splitter, Mapper and Reducer are the MapReduce's functions.
 	Splitter, Mapper, Reducer *constructs.Function
 	// IndexSource is the indexer's mapping on the catalog's stream.
@@ -106,9 +105,9 @@ type parts struct {
 	catalog               constructs.TableArgs
 	writer, indexer       constructs.FunctionArgs
 	index                 constructs.StreamSourceArgs
-	search                analytics.SearchDomainArgs
-	glue                  analytics.GlueCatalogArgs
-	workgroup             analytics.WorkgroupArgs
+	search                lake.SearchDomainArgs
+	glue                  lake.GlueCatalogArgs
+	workgroup             lake.WorkgroupArgs
 	splitter, mapper      constructs.FunctionArgs
 	reducer               constructs.FunctionArgs
 	schedule              *constructs.ScheduleArgs
@@ -187,7 +186,7 @@ func (a Args) parts() parts {
 		MaximumRetryAttempts: &retries, MaximumRecordAgeSeconds: &age,
 		Enabled: patterns.Enabled(!a.DisableIndexStream),
 	}
-	p.search = analytics.SearchDomainArgs{
+	p.search = lake.SearchDomainArgs{
 		InstanceType: a.SearchInstanceType, InstanceCount: a.SearchInstanceCount, VolumeGB: a.SearchVolumeGB,
 		LogRetentionDays: a.LogRetentionDays,
 	}
@@ -196,15 +195,15 @@ func (a Args) parts() parts {
 		p.search.DedicatedMasterCount = a.SearchDedicatedMasters
 	}
 	if len(a.SearchSubnetIds) > 0 || len(a.SearchSecurityGroupIds) > 0 {
-		p.search.VPC = &analytics.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
+		p.search.VPC = &lake.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
 		// A VPC domain has only a VPC endpoint: the indexer runs in the
 		// same subnets with the same security groups to reach it.
 		p.indexer.VPC = &constructs.FunctionVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
 	}
-	p.glue = analytics.GlueCatalogArgs{
+	p.glue = lake.GlueCatalogArgs{
 		Schedule: a.CrawlerSchedule, Enabled: patterns.Enabled(!a.DisableCrawlerSchedule), LogRetentionDays: a.LogRetentionDays,
 	}
-	p.workgroup = analytics.WorkgroupArgs{ResultsPrefix: AthenaPrefix, BytesScannedCutoffPerQuery: int64(a.AthenaScanLimitMB) << 20}
+	p.workgroup = lake.WorkgroupArgs{ResultsPrefix: AthenaPrefix, BytesScannedCutoffPerQuery: int64(a.AthenaScanLimitMB) << 20}
 	mr := func(pkg, desc string) constructs.FunctionArgs {
 		f := fn(pkg, desc, a.MapReduceMemoryMB, a.MapReduceTimeoutSeconds)
 		return f
@@ -285,7 +284,7 @@ func (p parts) validate(name string) error {
 	workgroup.ResultsBucket = &constructs.Bucket{}
 	add(workgroup.Validate(name + "-athena"))
 	glue := p.glue
-	glue.Targets = []analytics.CrawlerTarget{{Bucket: &constructs.Bucket{}}}
+	glue.Targets = []lake.CrawlerTarget{{Bucket: &constructs.Bucket{}}}
 	add(glue.Validate(name + "-glue"))
 	if p.schedule != nil {
 		s := *p.schedule
@@ -416,7 +415,7 @@ func (b *builder) storage() error {
 		}
 	}
 	if p.a.CloudTrail {
-		l.Trail, err = audit.NewTrail(ctx, b.child("trail"), &audit.TrailArgs{
+		l.Trail, err = lake.NewTrail(ctx, b.child("trail"), &lake.TrailArgs{
 			// The trail keeps its own key and bucket: the audit record
 			// stays apart from the data it audits.
 			DataEventBuckets: []*constructs.Bucket{l.Raw, l.Curated, l.Results},
@@ -471,7 +470,7 @@ func (b *builder) catalog() error {
 func (b *builder) search() error {
 	ctx, l := b.ctx, b.l
 	var err error
-	if l.Search, err = analytics.NewSearchDomain(ctx, b.child("search"), &b.p.search, b.parent); err != nil {
+	if l.Search, err = lake.NewSearchDomain(ctx, b.child("search"), &b.p.search, b.parent); err != nil {
 		return err
 	}
 	b.p.indexer.Environment = map[string]pulumi.StringInput{
@@ -497,16 +496,16 @@ func (b *builder) search() error {
 // query registers the crawled catalog and the Athena workgroup.
 func (b *builder) query() error {
 	ctx, l := b.ctx, b.l
-	b.p.glue.Targets = []analytics.CrawlerTarget{{Bucket: l.Curated}}
+	b.p.glue.Targets = []lake.CrawlerTarget{{Bucket: l.Curated}}
 	// Glue database names are unique per account and region, which the
 	// stacks of one project may share: the name carries project and stack.
 	b.p.glue.DatabaseName = glueDatabaseName(ctx.Project(), ctx.Stack(), b.name)
 	var err error
-	if l.Glue, err = analytics.NewGlueCatalog(ctx, b.child("glue"), &b.p.glue, b.parent); err != nil {
+	if l.Glue, err = lake.NewGlueCatalog(ctx, b.child("glue"), &b.p.glue, b.parent); err != nil {
 		return err
 	}
 	b.p.workgroup.ResultsBucket = l.Results
-	l.Workgroup, err = analytics.NewWorkgroup(ctx, b.child("athena"), &b.p.workgroup, b.parent)
+	l.Workgroup, err = lake.NewWorkgroup(ctx, b.child("athena"), &b.p.workgroup, b.parent)
 	return err
 }
 

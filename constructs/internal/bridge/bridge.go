@@ -1,7 +1,7 @@
 // Package bridge hands the construct packages beside constructs
-// (constructs/streaming, workflow, analytics and audit) the internals of
-// constructs they build on: extending a Grantee's role, a bucket's or a
-// key's construct name, the policy renderer. They stay out of constructs'
+// (constructs/streaming, workflow and lake) the internals of constructs
+// they build on: extending a Grantee's role, a bucket's or a key's
+// construct name, the policy renderer. They stay out of constructs'
 // API; in particular Grantee keeps its unexported methods, so only kumo's
 // own constructs are Grantees and can widen one.
 //

@@ -1,4 +1,4 @@
-package analytics_test
+package lake_test
 
 import (
 	"reflect"
@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/constructs/analytics"
 	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
+	"github.com/kumo-iac/kumo/constructs/lake"
 )
 
 const (
@@ -19,7 +19,7 @@ const (
 
 // synthWorkgroup synthesizes a Workgroup "analysts" writing to a bucket
 // "results" (built from bucketArgs), and a function "fn" granted queries.
-func synthWorkgroup(t *testing.T, args analytics.WorkgroupArgs, bucketArgs *constructs.BucketArgs) (*synthtest.Project, *synthtest.Stack) {
+func synthWorkgroup(t *testing.T, args lake.WorkgroupArgs, bucketArgs *constructs.BucketArgs) (*synthtest.Project, *synthtest.Stack) {
 	t.Helper()
 	p := synthtest.NewProject(t)
 	s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
@@ -37,7 +37,7 @@ func synthWorkgroup(t *testing.T, args analytics.WorkgroupArgs, bucketArgs *cons
 			return nil, err
 		}
 		args.ResultsBucket = results
-		w, err := analytics.NewWorkgroup(ctx, "analysts", &args)
+		w, err := lake.NewWorkgroup(ctx, "analysts", &args)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func synthWorkgroup(t *testing.T, args analytics.WorkgroupArgs, bucketArgs *cons
 }
 
 func TestWorkgroupDefaults(t *testing.T) {
-	_, s := synthWorkgroup(t, analytics.WorkgroupArgs{}, nil)
+	_, s := synthWorkgroup(t, lake.WorkgroupArgs{}, nil)
 	comp := s.Find(typWorkgroupComponent, "analysts")
 	if got, want := s.ChildSet(comp.URN), []string{typWorkgroup + " analysts"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("children: got %q; want %q", got, want)
@@ -87,7 +87,7 @@ func TestWorkgroupDefaults(t *testing.T) {
 }
 
 func TestWorkgroupOptions(t *testing.T) {
-	_, s := synthWorkgroup(t, analytics.WorkgroupArgs{ResultsPrefix: "queries/team-a/", BytesScannedCutoffPerQuery: 1 << 30,
+	_, s := synthWorkgroup(t, lake.WorkgroupArgs{ResultsPrefix: "queries/team-a/", BytesScannedCutoffPerQuery: 1 << 30,
 		KMSKeyArn: pulumi.String(testKeyArn), EngineVersion: "Athena engine version 3"}, nil)
 	synthtest.WantInputs(t, s.Find(typWorkgroup, "analysts"),
 		synthtest.Check{"configuration.bytesScannedCutoffPerQuery", int64(1 << 30)},
@@ -115,13 +115,13 @@ func TestWorkgroupGrantQuery(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		args   analytics.WorkgroupArgs
+		args   lake.WorkgroupArgs
 		bucket *constructs.BucketArgs
 		want   []synthtest.WantStatement
 	}{
-		{"SSE-S3", analytics.WorkgroupArgs{}, nil, base("athena/")},
-		{"results prefix", analytics.WorkgroupArgs{ResultsPrefix: "q/"}, nil, base("q/")},
-		{"workgroup and bucket keys", analytics.WorkgroupArgs{KMSKeyArn: pulumi.String(testKeyArn)}, &constructs.BucketArgs{KMSKeyArn: bucketKey},
+		{"SSE-S3", lake.WorkgroupArgs{}, nil, base("athena/")},
+		{"results prefix", lake.WorkgroupArgs{ResultsPrefix: "q/"}, nil, base("q/")},
+		{"workgroup and bucket keys", lake.WorkgroupArgs{KMSKeyArn: pulumi.String(testKeyArn)}, &constructs.BucketArgs{KMSKeyArn: bucketKey},
 			append(base("athena/"), synthtest.WantStatement{"ResultsKey", []string{"kms:Decrypt", "kms:GenerateDataKey"},
 				func(*synthtest.Stack) []string { return []string{testKeyArn, bucketKey} }})},
 	} {
@@ -138,43 +138,43 @@ func TestWorkgroupBadInputs(t *testing.T) {
 		b, err := constructs.NewBucket(ctx, "results", nil)
 		return env{b}, err
 	}
-	newWorkgroup := func(name string, args func(env) analytics.WorkgroupArgs) func(*pulumi.Context, *synthtest.Project, env) error {
+	newWorkgroup := func(name string, args func(env) lake.WorkgroupArgs) func(*pulumi.Context, *synthtest.Project, env) error {
 		return func(ctx *pulumi.Context, _ *synthtest.Project, e env) error {
 			a := args(e)
-			_, err := analytics.NewWorkgroup(ctx, name, &a)
+			_, err := lake.NewWorkgroup(ctx, name, &a)
 			return err
 		}
 	}
-	with := func(a analytics.WorkgroupArgs) func(env) analytics.WorkgroupArgs {
-		return func(e env) analytics.WorkgroupArgs {
+	with := func(a lake.WorkgroupArgs) func(env) lake.WorkgroupArgs {
+		return func(e env) lake.WorkgroupArgs {
 			a.ResultsBucket = e.results
 			return a
 		}
 	}
 	const scope = `workgroup "analysts"`
 	synthtest.RunBadInputs(t, setup, []synthtest.BadInput[env]{
-		{Name: "no results bucket", Build: newWorkgroup("analysts", func(env) analytics.WorkgroupArgs { return analytics.WorkgroupArgs{} }),
+		{Name: "no results bucket", Build: newWorkgroup("analysts", func(env) lake.WorkgroupArgs { return lake.WorkgroupArgs{} }),
 			Scope: scope, Problems: [][]string{{"ResultsBucket", "nil"}}},
-		{Name: "prefix without a trailing slash", Build: newWorkgroup("analysts", with(analytics.WorkgroupArgs{ResultsPrefix: "athena"})),
+		{Name: "prefix without a trailing slash", Build: newWorkgroup("analysts", with(lake.WorkgroupArgs{ResultsPrefix: "athena"})),
 			Scope: scope, Problems: [][]string{{"ResultsPrefix", `"athena"`, "ending in '/'"}}},
-		{Name: "prefix with a leading slash", Build: newWorkgroup("analysts", with(analytics.WorkgroupArgs{ResultsPrefix: "/athena/"})),
+		{Name: "prefix with a leading slash", Build: newWorkgroup("analysts", with(lake.WorkgroupArgs{ResultsPrefix: "/athena/"})),
 			Scope: scope, Problems: [][]string{{"ResultsPrefix", `"/athena/"`, "leading '/'"}}},
-		{Name: "prefix with a wildcard", Build: newWorkgroup("analysts", with(analytics.WorkgroupArgs{ResultsPrefix: "athena/*/"})),
+		{Name: "prefix with a wildcard", Build: newWorkgroup("analysts", with(lake.WorkgroupArgs{ResultsPrefix: "athena/*/"})),
 			Scope: scope, Problems: [][]string{{"ResultsPrefix", "wildcards"}}},
 		// The provider: "Must be at least 10485760"; 10 MB decimal is less.
-		{Name: "cutoff of 10 MB", Build: newWorkgroup("analysts", with(analytics.WorkgroupArgs{BytesScannedCutoffPerQuery: 10_000_000})),
+		{Name: "cutoff of 10 MB", Build: newWorkgroup("analysts", with(lake.WorkgroupArgs{BytesScannedCutoffPerQuery: 10_000_000})),
 			Scope: scope, Problems: [][]string{{"BytesScannedCutoffPerQuery", "10000000", "10485760"}}},
-		{Name: "engine version", Build: newWorkgroup("analysts", with(analytics.WorkgroupArgs{EngineVersion: "v3"})),
+		{Name: "engine version", Build: newWorkgroup("analysts", with(lake.WorkgroupArgs{EngineVersion: "v3"})),
 			Scope: scope, Problems: [][]string{{"EngineVersion", `"v3"`, "AUTO", "Athena engine version 3"}}},
-		{Name: "name too long to autoname", Build: newWorkgroup(strings.Repeat("w", 121), with(analytics.WorkgroupArgs{})),
+		{Name: "name too long to autoname", Build: newWorkgroup(strings.Repeat("w", 121), with(lake.WorkgroupArgs{})),
 			Scope: `workgroup "` + strings.Repeat("w", 121) + `"`, Problems: [][]string{{"name", "1–120"}}},
-		{Name: "name with a space", Build: newWorkgroup("data analysts", with(analytics.WorkgroupArgs{})),
+		{Name: "name with a space", Build: newWorkgroup("data analysts", with(lake.WorkgroupArgs{})),
 			Scope: `workgroup "data analysts"`, Problems: [][]string{{"name", `"data analysts"`, "letters, digits"}}},
 	})
 }
 
 func TestWorkgroupPassesKumoCheck(t *testing.T) {
-	p, s := synthWorkgroup(t, analytics.WorkgroupArgs{}, nil)
+	p, s := synthWorkgroup(t, lake.WorkgroupArgs{}, nil)
 	rep := checkClean(t, p, s)
 	if got := suppressedOn(rep, typWorkgroup, "analysts"); len(got) != 0 {
 		t.Errorf("suppressed on the workgroup: got %v; want none", got)

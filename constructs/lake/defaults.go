@@ -1,4 +1,4 @@
-package analytics
+package lake
 
 // Search and query defaults (SearchDomain, GlueCatalog, Workgroup).
 const (

@@ -1,4 +1,4 @@
-package audit_test
+package lake_test
 
 // Type tokens of the resources these tests look up.
 const (

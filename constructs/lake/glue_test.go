@@ -1,4 +1,4 @@
-package analytics_test
+package lake_test
 
 import (
 	"reflect"
@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/constructs/analytics"
 	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
+	"github.com/kumo-iac/kumo/constructs/lake"
 )
 
 const (
@@ -21,7 +21,7 @@ const (
 
 // synthGlue synthesizes a GlueCatalog "sales"; targets, when given, name
 // prefixes of a bucket "raw" the args crawl.
-func synthGlue(t *testing.T, args analytics.GlueCatalogArgs, prefixes ...string) (*synthtest.Project, *synthtest.Stack) {
+func synthGlue(t *testing.T, args lake.GlueCatalogArgs, prefixes ...string) (*synthtest.Project, *synthtest.Stack) {
 	t.Helper()
 	p := synthtest.NewProject(t)
 	s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
@@ -32,11 +32,11 @@ func synthGlue(t *testing.T, args analytics.GlueCatalogArgs, prefixes ...string)
 				return nil, err
 			}
 			for _, pre := range prefixes {
-				args.Targets = append(args.Targets, analytics.CrawlerTarget{Bucket: raw, Prefix: pre})
+				args.Targets = append(args.Targets, lake.CrawlerTarget{Bucket: raw, Prefix: pre})
 			}
 			out["bucket"], out["bucketArn"] = raw.Name, raw.Arn
 		}
-		c, err := analytics.NewGlueCatalog(ctx, "sales", &args)
+		c, err := lake.NewGlueCatalog(ctx, "sales", &args)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func lakeBucket(ctx *pulumi.Context, name string) (*constructs.Bucket, error) {
 }
 
 func TestGlueCatalogDatabaseOnly(t *testing.T) {
-	_, s := synthGlue(t, analytics.GlueCatalogArgs{})
+	_, s := synthGlue(t, lake.GlueCatalogArgs{})
 	comp := s.Find(typGlueComponent, "sales")
 	if got, want := s.ChildSet(comp.URN), []string{typGlueDatabase + " sales"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("children without Targets: got %q; want %q", got, want)
@@ -74,14 +74,14 @@ func TestGlueCatalogDatabaseOnly(t *testing.T) {
 	// Names Athena cannot read are derived into ones it can.
 	p := synthtest.NewProject(t)
 	s = p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-		_, err := analytics.NewGlueCatalog(ctx, "Lake-Sales.2024", nil)
+		_, err := lake.NewGlueCatalog(ctx, "Lake-Sales.2024", nil)
 		return nil, err
 	})
 	synthtest.WantInputs(t, s.Find(typGlueDatabase, "Lake-Sales.2024"), synthtest.Check{"name", "kumo_test_lake_sales_2024"})
 }
 
 func TestGlueCatalogCrawler(t *testing.T) {
-	_, s := synthGlue(t, analytics.GlueCatalogArgs{DatabaseName: "lake", Schedule: "cron(0 2 * * ? *)", TablePrefix: "raw_"}, "sales/", "returns/")
+	_, s := synthGlue(t, lake.GlueCatalogArgs{DatabaseName: "lake", Schedule: "cron(0 2 * * ? *)", TablePrefix: "raw_"}, "sales/", "returns/")
 	comp := s.Find(typGlueComponent, "sales")
 	if got, want := s.ChildSet(comp.URN), []string{
 		typLogGroup + " sales-crawler",
@@ -163,12 +163,12 @@ func TestGlueCatalogCrawler(t *testing.T) {
 
 func TestGlueCatalogKillSwitch(t *testing.T) {
 	off := false
-	_, s := synthGlue(t, analytics.GlueCatalogArgs{Schedule: "cron(0 2 * * ? *)", Enabled: &off}, "sales/")
+	_, s := synthGlue(t, lake.GlueCatalogArgs{Schedule: "cron(0 2 * * ? *)", Enabled: &off}, "sales/")
 	synthtest.WantInputs(t, s.Find(typCrawler, "sales"), synthtest.Check{"schedule", nil}, synthtest.Check{"databaseName", "kumo_test_sales"})
 }
 
 func TestGlueCatalogKMSKey(t *testing.T) {
-	_, s := synthGlue(t, analytics.GlueCatalogArgs{KMSKeyArn: pulumi.String(testKeyArn)}, "")
+	_, s := synthGlue(t, lake.GlueCatalogArgs{KMSKeyArn: pulumi.String(testKeyArn)}, "")
 	synthtest.WantInputs(t, s.Find(typSecConf, "sales"), synthtest.Check{"encryptionConfiguration", map[string]any{
 		"cloudwatchEncryption":   map[string]any{"cloudwatchEncryptionMode": "SSE-KMS", "kmsKeyArn": testKeyArn},
 		"jobBookmarksEncryption": map[string]any{"jobBookmarksEncryptionMode": "CSE-KMS", "kmsKeyArn": testKeyArn},
@@ -189,7 +189,7 @@ func TestGlueCatalogKMSKey(t *testing.T) {
 func TestGlueCatalogGrantRead(t *testing.T) {
 	p := synthtest.NewProject(t)
 	s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-		c, err := analytics.NewGlueCatalog(ctx, "sales", nil)
+		c, err := lake.NewGlueCatalog(ctx, "sales", nil)
 		if err != nil {
 			return nil, err
 		}
@@ -219,37 +219,37 @@ func TestGlueCatalogBadInputs(t *testing.T) {
 		raw, err := constructs.NewBucket(ctx, "raw", nil)
 		return env{raw}, err
 	}
-	newCatalog := func(args func(e env) analytics.GlueCatalogArgs) func(*pulumi.Context, *synthtest.Project, env) error {
+	newCatalog := func(args func(e env) lake.GlueCatalogArgs) func(*pulumi.Context, *synthtest.Project, env) error {
 		return func(ctx *pulumi.Context, _ *synthtest.Project, e env) error {
 			a := args(e)
-			_, err := analytics.NewGlueCatalog(ctx, "sales", &a)
+			_, err := lake.NewGlueCatalog(ctx, "sales", &a)
 			return err
 		}
 	}
-	fixed := func(a analytics.GlueCatalogArgs) func(env) analytics.GlueCatalogArgs {
-		return func(env) analytics.GlueCatalogArgs { return a }
+	fixed := func(a lake.GlueCatalogArgs) func(env) lake.GlueCatalogArgs {
+		return func(env) lake.GlueCatalogArgs { return a }
 	}
-	target := func(e env) []analytics.CrawlerTarget { return []analytics.CrawlerTarget{{Bucket: e.raw}} }
-	cron := func(s string) func(env) analytics.GlueCatalogArgs {
-		return func(e env) analytics.GlueCatalogArgs {
-			return analytics.GlueCatalogArgs{Targets: target(e), Schedule: s}
+	target := func(e env) []lake.CrawlerTarget { return []lake.CrawlerTarget{{Bucket: e.raw}} }
+	cron := func(s string) func(env) lake.GlueCatalogArgs {
+		return func(e env) lake.GlueCatalogArgs {
+			return lake.GlueCatalogArgs{Targets: target(e), Schedule: s}
 		}
 	}
 	off := false
 	const scope = `glue catalog "sales"`
 	synthtest.RunBadInputs(t, setup, []synthtest.BadInput[env]{
-		{Name: "database name with upper case and '-'", Build: newCatalog(fixed(analytics.GlueCatalogArgs{DatabaseName: "Sales-DB"})), Scope: scope,
+		{Name: "database name with upper case and '-'", Build: newCatalog(fixed(lake.GlueCatalogArgs{DatabaseName: "Sales-DB"})), Scope: scope,
 			Problems: [][]string{{"DatabaseName", `"Sales-DB"`, "lower-case letters, digits or '_'", "Athena"}}},
-		{Name: "database name over 255", Build: newCatalog(fixed(analytics.GlueCatalogArgs{DatabaseName: strings.Repeat("d", 256)})), Scope: scope,
+		{Name: "database name over 255", Build: newCatalog(fixed(lake.GlueCatalogArgs{DatabaseName: strings.Repeat("d", 256)})), Scope: scope,
 			Problems: [][]string{{"DatabaseName", "1–255"}}},
-		{Name: "targets", Build: newCatalog(func(e env) analytics.GlueCatalogArgs {
-			return analytics.GlueCatalogArgs{Targets: []analytics.CrawlerTarget{{Prefix: "sales/"}, {Bucket: e.raw, Prefix: "/sales"}, {Bucket: e.raw, Prefix: "a//b"}}}
+		{Name: "targets", Build: newCatalog(func(e env) lake.GlueCatalogArgs {
+			return lake.GlueCatalogArgs{Targets: []lake.CrawlerTarget{{Prefix: "sales/"}, {Bucket: e.raw, Prefix: "/sales"}, {Bucket: e.raw, Prefix: "a//b"}}}
 		}), Scope: scope, Problems: [][]string{
 			{"Targets[0].Bucket", "nil"},
 			{"Targets[1].Prefix", `"/sales"`, "leading '/'"},
 			{"Targets[2].Prefix", `"a//b"`, "empty segments"},
 		}},
-		{Name: "crawler settings without a crawler", Build: newCatalog(fixed(analytics.GlueCatalogArgs{
+		{Name: "crawler settings without a crawler", Build: newCatalog(fixed(lake.GlueCatalogArgs{
 			Schedule: "cron(0 2 * * ? *)", Enabled: &off, TablePrefix: "raw_", KMSKeyArn: pulumi.String(testKeyArn)})), Scope: scope,
 			Problems: [][]string{{"Schedule", "without Targets"}, {"Enabled", "without Targets"}, {"TablePrefix", "without Targets"}, {"KMSKeyArn", "without Targets"}}},
 		{Name: "rate schedule", Build: newCatalog(cron("rate(1 day)")), Scope: scope,
@@ -260,10 +260,10 @@ func TestGlueCatalogBadInputs(t *testing.T) {
 			Problems: [][]string{{"Schedule", "exactly one of day-of-month and day-of-week"}}},
 		{Name: "cron with a bad hour", Build: newCatalog(cron("cron(0 2am * * ? *)")), Scope: scope,
 			Problems: [][]string{{"Schedule", `hours field "2am"`}}},
-		{Name: "table prefix", Build: newCatalog(func(e env) analytics.GlueCatalogArgs {
-			return analytics.GlueCatalogArgs{Targets: target(e), TablePrefix: "Raw-"}
+		{Name: "table prefix", Build: newCatalog(func(e env) lake.GlueCatalogArgs {
+			return lake.GlueCatalogArgs{Targets: target(e), TablePrefix: "Raw-"}
 		}), Scope: scope, Problems: [][]string{{"TablePrefix", `"Raw-"`, "128 lower-case"}}},
-		{Name: "log retention", Build: newCatalog(fixed(analytics.GlueCatalogArgs{LogRetentionDays: 2})), Scope: scope,
+		{Name: "log retention", Build: newCatalog(fixed(lake.GlueCatalogArgs{LogRetentionDays: 2})), Scope: scope,
 			Problems: [][]string{{"LogRetentionDays", "2", "1, 3, 5"}}},
 	})
 }
@@ -271,11 +271,11 @@ func TestGlueCatalogBadInputs(t *testing.T) {
 func TestGlueCatalogPassesKumoCheck(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
-		args       analytics.GlueCatalogArgs
+		args       lake.GlueCatalogArgs
 		suppressed map[string]string
 	}{
-		{"without a key", analytics.GlueCatalogArgs{}, map[string]string{"AwsSolutions-GL1": "GlueCatalogArgs.KMSKeyArn"}},
-		{"with a customer managed key", analytics.GlueCatalogArgs{KMSKeyArn: pulumi.String(testKeyArn)}, map[string]string{}},
+		{"without a key", lake.GlueCatalogArgs{}, map[string]string{"AwsSolutions-GL1": "GlueCatalogArgs.KMSKeyArn"}},
+		{"with a customer managed key", lake.GlueCatalogArgs{KMSKeyArn: pulumi.String(testKeyArn)}, map[string]string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, s := synthGlue(t, tc.args, "sales/")

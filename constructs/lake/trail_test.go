@@ -1,4 +1,4 @@
-package audit_test
+package lake_test
 
 import (
 	"reflect"
@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/constructs/audit"
 	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
+	"github.com/kumo-iac/kumo/constructs/lake"
 )
 
 const (
@@ -39,20 +39,20 @@ func lakeBuckets(ctx *pulumi.Context) ([]*constructs.Bucket, error) {
 	return out, nil
 }
 
-func synthTrail(t *testing.T, mutate func(ctx *pulumi.Context, a *audit.TrailArgs) error) *synthtest.Stack {
+func synthTrail(t *testing.T, mutate func(ctx *pulumi.Context, a *lake.TrailArgs) error) *synthtest.Stack {
 	t.Helper()
 	return synthtest.NewProject(t).Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
 		buckets, err := lakeBuckets(ctx)
 		if err != nil {
 			return nil, err
 		}
-		args := &audit.TrailArgs{DataEventBuckets: buckets}
+		args := &lake.TrailArgs{DataEventBuckets: buckets}
 		if mutate != nil {
 			if err := mutate(ctx, args); err != nil {
 				return nil, err
 			}
 		}
-		trail, err := audit.NewTrail(ctx, "audit", args)
+		trail, err := lake.NewTrail(ctx, "audit", args)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +149,7 @@ func TestTrailDefaults(t *testing.T) {
 // A trail given its bucket and key uses them; without CloudWatch Logs it
 // has no log group or role.
 func TestTrailWithBucketAndKey(t *testing.T) {
-	s := synthTrail(t, func(ctx *pulumi.Context, a *audit.TrailArgs) error {
+	s := synthTrail(t, func(ctx *pulumi.Context, a *lake.TrailArgs) error {
 		k, err := constructs.NewKey(ctx, "audit-key", &constructs.KeyArgs{ServicePrincipals: []string{"cloudtrail.amazonaws.com"}})
 		if err != nil {
 			return err
@@ -200,19 +200,19 @@ func TestTrailBadInputs(t *testing.T) {
 		plain, err := constructs.NewBucket(ctx, "plain", nil)
 		return env{buckets, key, plain}, err
 	}
-	newTrail := func(name string, mod func(e env, a *audit.TrailArgs)) func(*pulumi.Context, *synthtest.Project, env) error {
+	newTrail := func(name string, mod func(e env, a *lake.TrailArgs)) func(*pulumi.Context, *synthtest.Project, env) error {
 		return func(ctx *pulumi.Context, _ *synthtest.Project, e env) error {
-			a := audit.TrailArgs{DataEventBuckets: e.buckets}
+			a := lake.TrailArgs{DataEventBuckets: e.buckets}
 			mod(e, &a)
-			_, err := audit.NewTrail(ctx, name, &a)
+			_, err := lake.NewTrail(ctx, name, &a)
 			return err
 		}
 	}
-	none := func(env, *audit.TrailArgs) {}
+	none := func(env, *lake.TrailArgs) {}
 	synthtest.RunBadInputs(t, setup, []synthtest.BadInput[env]{
 		{
 			Name:     "no data event buckets",
-			Build:    newTrail("audit", func(_ env, a *audit.TrailArgs) { a.DataEventBuckets = nil }),
+			Build:    newTrail("audit", func(_ env, a *lake.TrailArgs) { a.DataEventBuckets = nil }),
 			Scope:    `trail "audit"`,
 			Problems: [][]string{{"DataEventBuckets", "none"}},
 		},
@@ -230,7 +230,7 @@ func TestTrailBadInputs(t *testing.T) {
 		},
 		{
 			Name: "bucket and key that do not let CloudTrail in",
-			Build: newTrail("audit", func(e env, a *audit.TrailArgs) {
+			Build: newTrail("audit", func(e env, a *lake.TrailArgs) {
 				a.Bucket, a.KMSKey = e.plain, e.key
 			}),
 			Scope: `trail "audit"`,
@@ -241,7 +241,7 @@ func TestTrailBadInputs(t *testing.T) {
 		},
 		{
 			Name: "every problem at once",
-			Build: newTrail("audit", func(e env, a *audit.TrailArgs) {
+			Build: newTrail("audit", func(e env, a *lake.TrailArgs) {
 				a.DataEventBuckets = []*constructs.Bucket{e.buckets[0], nil, e.buckets[0]}
 				a.LogRetentionDays = 8
 			}),
@@ -254,7 +254,7 @@ func TestTrailBadInputs(t *testing.T) {
 		},
 		{
 			Name: "retention without CloudWatch Logs, log bucket recording itself",
-			Build: newTrail("audit", func(e env, a *audit.TrailArgs) {
+			Build: newTrail("audit", func(e env, a *lake.TrailArgs) {
 				off := false
 				a.CloudWatchLogs, a.LogRetentionDays = &off, 30
 				a.Bucket = e.buckets[0]
@@ -285,7 +285,7 @@ func TestSecurityConstructsAreDeterministic(t *testing.T) {
 			Dimensions: map[string]pulumi.StringInput{"QueueName": topic.DeadLetterQueue.Name, "B": pulumi.String("b")}, Topic: topic}); err != nil {
 			return nil, err
 		}
-		_, err = audit.NewTrail(ctx, "audit", &audit.TrailArgs{DataEventBuckets: buckets})
+		_, err = lake.NewTrail(ctx, "audit", &lake.TrailArgs{DataEventBuckets: buckets})
 		return nil, err
 	}
 	var outs [][]byte

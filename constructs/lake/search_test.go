@@ -1,4 +1,4 @@
-package analytics_test
+package lake_test
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
-	"github.com/kumo-iac/kumo/constructs/analytics"
 	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
+	"github.com/kumo-iac/kumo/constructs/lake"
 	kumocheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 )
@@ -34,11 +34,11 @@ var (
 
 // synthSearch synthesizes a SearchDomain "catalog" with args and, unless
 // grant is nil, a function "fn" granted by it.
-func synthSearch(t *testing.T, args *analytics.SearchDomainArgs, grant func(*analytics.SearchDomain, *constructs.Function) error) *synthtest.Stack {
+func synthSearch(t *testing.T, args *lake.SearchDomainArgs, grant func(*lake.SearchDomain, *constructs.Function) error) *synthtest.Stack {
 	t.Helper()
 	p := synthtest.NewProject(t)
 	return p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-		d, err := analytics.NewSearchDomain(ctx, "catalog", args)
+		d, err := lake.NewSearchDomain(ctx, "catalog", args)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func synthSearch(t *testing.T, args *analytics.SearchDomainArgs, grant func(*ana
 	})
 }
 
-func readWrite(d *analytics.SearchDomain, fn *constructs.Function) error {
+func readWrite(d *lake.SearchDomain, fn *constructs.Function) error {
 	return d.GrantReadWrite(fn)
 }
 
@@ -130,7 +130,7 @@ func TestSearchDomainNames(t *testing.T) {
 	for _, n := range []string{"catalog", "Orders_Search.Index", "9lives", strings.Repeat("very-long-name", 5)} {
 		p := synthtest.NewProject(t)
 		s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-			_, err := analytics.NewSearchDomain(ctx, n, nil)
+			_, err := lake.NewSearchDomain(ctx, n, nil)
 			return nil, err
 		})
 		got := s.Find(typSearchDomain, n).Inputs["domainName"].(string)
@@ -153,7 +153,7 @@ func TestSearchDomainNames(t *testing.T) {
 	name := func(stackName string) string {
 		res, err := synth.Run(context.Background(), synth.Request{Root: p.Dir, Stack: stackName},
 			func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
-				_, err := analytics.NewSearchDomain(ctx, "catalog", nil)
+				_, err := lake.NewSearchDomain(ctx, "catalog", nil)
 				return nil, err
 			})
 		if err != nil {
@@ -173,12 +173,12 @@ func TestSearchDomainNames(t *testing.T) {
 func TestSearchDomainOptions(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		args   analytics.SearchDomainArgs
+		args   lake.SearchDomainArgs
 		checks []synthtest.Check
 	}{
 		{
 			name: "production-sized: zone awareness, dedicated masters, larger volumes",
-			args: analytics.SearchDomainArgs{InstanceType: "r7g.large.search", InstanceCount: 4, DedicatedMasterType: "m7g.large.search", VolumeGB: 200},
+			args: lake.SearchDomainArgs{InstanceType: "r7g.large.search", InstanceCount: 4, DedicatedMasterType: "m7g.large.search", VolumeGB: 200},
 			checks: []synthtest.Check{
 				{"clusterConfig", map[string]any{
 					"instanceType": "r7g.large.search", "instanceCount": 4,
@@ -190,23 +190,23 @@ func TestSearchDomainOptions(t *testing.T) {
 		},
 		{
 			name:   "five dedicated masters",
-			args:   analytics.SearchDomainArgs{DedicatedMasterType: "m7g.large.search", DedicatedMasterCount: 5},
+			args:   lake.SearchDomainArgs{DedicatedMasterType: "m7g.large.search", DedicatedMasterCount: 5},
 			checks: []synthtest.Check{{"clusterConfig.dedicatedMasterCount", 5}},
 		},
 		{
 			name: "in a VPC",
-			args: analytics.SearchDomainArgs{InstanceCount: 2, VPC: &analytics.SearchVPC{SubnetIds: []string{"subnet-a", "subnet-b"}, SecurityGroupIds: []string{"sg-1"}}},
+			args: lake.SearchDomainArgs{InstanceCount: 2, VPC: &lake.SearchVPC{SubnetIds: []string{"subnet-a", "subnet-b"}, SecurityGroupIds: []string{"sg-1"}}},
 			checks: []synthtest.Check{{"vpcOptions", map[string]any{"subnetIds": []any{"subnet-a", "subnet-b"}, "securityGroupIds": []any{"sg-1"}}},
 				{"clusterConfig.zoneAwarenessEnabled", true}},
 		},
 		{
 			name:   "customer managed key",
-			args:   analytics.SearchDomainArgs{KMSKeyArn: pulumi.String(testKeyArn)},
+			args:   lake.SearchDomainArgs{KMSKeyArn: pulumi.String(testKeyArn)},
 			checks: []synthtest.Check{{"encryptAtRest", map[string]any{"enabled": true, "kmsKeyId": testKeyArn}}},
 		},
 		{
 			name:   "explicit name and version",
-			args:   analytics.SearchDomainArgs{DomainName: "orders-search", EngineVersion: "OpenSearch_2.19"},
+			args:   lake.SearchDomainArgs{DomainName: "orders-search", EngineVersion: "OpenSearch_2.19"},
 			checks: []synthtest.Check{{"domainName", "orders-search"}, {"engineVersion", "OpenSearch_2.19"}},
 		},
 	} {
@@ -216,7 +216,7 @@ func TestSearchDomainOptions(t *testing.T) {
 			synthtest.WantInputs(t, s.Find(typSearchDomain, "catalog"), tc.checks...)
 		})
 	}
-	s := synthSearch(t, &analytics.SearchDomainArgs{VPC: &analytics.SearchVPC{SubnetIds: []string{"subnet-a"}}}, nil)
+	s := synthSearch(t, &lake.SearchDomainArgs{VPC: &lake.SearchVPC{SubnetIds: []string{"subnet-a"}}}, nil)
 	if got := s.Output("endpoint"); !strings.HasPrefix(got, "https://vpc-") {
 		t.Errorf("Endpoint in a VPC: got %q; want the VPC endpoint", got)
 	}
@@ -239,11 +239,11 @@ func TestSearchDomainGrants(t *testing.T) {
 	domainPaths := func(s *synthtest.Stack) []string { return []string{s.Output("arn") + "/*"} }
 	for _, tc := range []struct {
 		access  string
-		grant   func(*analytics.SearchDomain, *constructs.Function) error
+		grant   func(*lake.SearchDomain, *constructs.Function) error
 		sid     string
 		actions []string
 	}{
-		{"read", func(d *analytics.SearchDomain, fn *constructs.Function) error { return d.GrantRead(fn) }, "Read", searchRead},
+		{"read", func(d *lake.SearchDomain, fn *constructs.Function) error { return d.GrantRead(fn) }, "Read", searchRead},
 		{"readwrite", readWrite, "ReadWrite", searchReadWrite},
 	} {
 		t.Run(tc.access, func(t *testing.T) {
@@ -268,7 +268,7 @@ func TestSearchDomainGrants(t *testing.T) {
 func TestSearchDomainGrantMixed(t *testing.T) {
 	p := synthtest.NewProject(t)
 	s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-		d, err := analytics.NewSearchDomain(ctx, "catalog", nil)
+		d, err := lake.NewSearchDomain(ctx, "catalog", nil)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +280,7 @@ func TestSearchDomainGrantMixed(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		if err := d.Grant(analytics.SearchGrants{Read: []constructs.Grantee{api}, ReadWrite: []constructs.Grantee{indexer}}); err != nil {
+		if err := d.Grant(lake.SearchGrants{Read: []constructs.Grantee{api}, ReadWrite: []constructs.Grantee{indexer}}); err != nil {
 			return nil, err
 		}
 		return pulumi.Map{"name": d.Name, "arn": d.Arn, "api": api.Role.Arn, "indexer": indexer.Role.Arn}, nil
@@ -307,27 +307,27 @@ func TestSearchDomainGrantMisuse(t *testing.T) {
 	const scope = `search domain "catalog"`
 	for _, tc := range []struct {
 		name     string
-		grant    func(d *analytics.SearchDomain, a, b *constructs.Function) error
+		grant    func(d *lake.SearchDomain, a, b *constructs.Function) error
 		problems [][]string
 		policies int
 	}{
-		{"a second grant call", func(d *analytics.SearchDomain, a, b *constructs.Function) error {
+		{"a second grant call", func(d *lake.SearchDomain, a, b *constructs.Function) error {
 			if err := d.GrantRead(a); err != nil {
 				return err
 			}
 			return d.GrantReadWrite(b)
 		}, [][]string{{"Grant", "called again", "one access policy", "SearchGrants{Read"}}, 1},
-		{"no grantees", func(d *analytics.SearchDomain, _, _ *constructs.Function) error { return d.GrantRead() },
+		{"no grantees", func(d *lake.SearchDomain, _, _ *constructs.Function) error { return d.GrantRead() },
 			[][]string{{"Grant", "no grantees", "Read or ReadWrite"}}, 0},
-		{"one role at two levels", func(d *analytics.SearchDomain, a, _ *constructs.Function) error {
-			return d.Grant(analytics.SearchGrants{Read: []constructs.Grantee{a}, ReadWrite: []constructs.Grantee{a}})
+		{"one role at two levels", func(d *lake.SearchDomain, a, _ *constructs.Function) error {
+			return d.Grant(lake.SearchGrants{Read: []constructs.Grantee{a}, ReadWrite: []constructs.Grantee{a}})
 		}, [][]string{{"Read[0]", "also in ReadWrite", "once"}}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := synthtest.NewProject(t)
 			var grantErr error
 			s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-				d, err := analytics.NewSearchDomain(ctx, "catalog", nil)
+				d, err := lake.NewSearchDomain(ctx, "catalog", nil)
 				if err != nil {
 					return nil, err
 				}
@@ -354,9 +354,9 @@ func TestSearchDomainGrantMisuse(t *testing.T) {
 }
 
 func TestSearchDomainBadInputs(t *testing.T) {
-	newDomain := func(args analytics.SearchDomainArgs) func(*pulumi.Context, *synthtest.Project, struct{}) error {
+	newDomain := func(args lake.SearchDomainArgs) func(*pulumi.Context, *synthtest.Project, struct{}) error {
 		return func(ctx *pulumi.Context, _ *synthtest.Project, _ struct{}) error {
-			_, err := analytics.NewSearchDomain(ctx, "catalog", &args)
+			_, err := lake.NewSearchDomain(ctx, "catalog", &args)
 			return err
 		}
 	}
@@ -364,57 +364,57 @@ func TestSearchDomainBadInputs(t *testing.T) {
 	synthtest.RunBadInputs(t, nil, []synthtest.BadInput[struct{}]{
 		{
 			Name:  "domain name", // CreateDomain: [a-z][a-z0-9\-]+, 3–28
-			Build: newDomain(analytics.SearchDomainArgs{DomainName: "Orders"}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{DomainName: "Orders"}), Scope: scope,
 			Problems: [][]string{{"DomainName", `"Orders"`, "3–28 lower-case"}},
 		},
 		{
 			Name:  "domain name over 28 characters",
-			Build: newDomain(analytics.SearchDomainArgs{DomainName: strings.Repeat("d", 29)}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{DomainName: strings.Repeat("d", 29)}), Scope: scope,
 			Problems: [][]string{{"DomainName", "3–28"}},
 		},
 		{
 			Name:  "engine version",
-			Build: newDomain(analytics.SearchDomainArgs{EngineVersion: "Elasticsearch_7.10"}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{EngineVersion: "Elasticsearch_7.10"}), Scope: scope,
 			Problems: [][]string{{"EngineVersion", `"Elasticsearch_7.10"`, "OpenSearch_X.Y"}},
 		},
 		{
 			Name:  "instance types",
-			Build: newDomain(analytics.SearchDomainArgs{InstanceType: "t3.small", DedicatedMasterType: "m5.large.elasticsearch"}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{InstanceType: "t3.small", DedicatedMasterType: "m5.large.elasticsearch"}), Scope: scope,
 			Problems: [][]string{{"InstanceType", `"t3.small"`, ".search"}, {"DedicatedMasterType", `"m5.large.elasticsearch"`, ".search"}},
 		},
 		{
 			Name:  "odd node count over two zones",
-			Build: newDomain(analytics.SearchDomainArgs{InstanceCount: 3, InstanceType: "m7g.large.search"}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{InstanceCount: 3, InstanceType: "m7g.large.search"}), Scope: scope,
 			Problems: [][]string{{"InstanceCount", "3", "even", "2 or 4"}},
 		},
 		{
 			Name:  "negative node count",
-			Build: newDomain(analytics.SearchDomainArgs{InstanceCount: -1}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{InstanceCount: -1}), Scope: scope,
 			Problems: [][]string{{"InstanceCount", "-1", "at least 1"}},
 		},
 		{
 			Name:  "master count without type",
-			Build: newDomain(analytics.SearchDomainArgs{DedicatedMasterCount: 3}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{DedicatedMasterCount: 3}), Scope: scope,
 			Problems: [][]string{{"DedicatedMasterCount", "3", "without DedicatedMasterType"}},
 		},
 		{
 			Name:  "four masters",
-			Build: newDomain(analytics.SearchDomainArgs{DedicatedMasterType: "m7g.large.search", DedicatedMasterCount: 4}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{DedicatedMasterType: "m7g.large.search", DedicatedMasterCount: 4}), Scope: scope,
 			Problems: [][]string{{"DedicatedMasterCount", "4", "3 or 5"}},
 		},
 		{
 			Name:  "volume below 10 GB",
-			Build: newDomain(analytics.SearchDomainArgs{VolumeGB: 5}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{VolumeGB: 5}), Scope: scope,
 			Problems: [][]string{{"VolumeGB", "5", "below 10"}},
 		},
 		{
 			Name:  "volume above the t3.small limit",
-			Build: newDomain(analytics.SearchDomainArgs{VolumeGB: 101}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{VolumeGB: 101}), Scope: scope,
 			Problems: [][]string{{"VolumeGB", "101", "above 100", "t3.small.search"}},
 		},
 		{
 			Name: "VPC subnets",
-			Build: newDomain(analytics.SearchDomainArgs{InstanceCount: 2, VPC: &analytics.SearchVPC{
+			Build: newDomain(lake.SearchDomainArgs{InstanceCount: 2, VPC: &lake.SearchVPC{
 				SubnetIds: []string{""}, SecurityGroupIds: []string{""}}}), Scope: scope,
 			Problems: [][]string{
 				{"VPC.SubnetIds", "1 subnets", "2 Availability Zone", "exactly 2"},
@@ -424,7 +424,7 @@ func TestSearchDomainBadInputs(t *testing.T) {
 		},
 		{
 			Name:  "log retention",
-			Build: newDomain(analytics.SearchDomainArgs{LogRetentionDays: 10}), Scope: scope,
+			Build: newDomain(lake.SearchDomainArgs{LogRetentionDays: 10}), Scope: scope,
 			Problems: [][]string{{"LogRetentionDays", "10", "14, 30"}},
 		},
 	})
@@ -461,7 +461,7 @@ func suppressedOn(rep *kumocheck.Report, typ, name string) map[string]string {
 func TestSearchDomainPassesKumoCheck(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		args *analytics.SearchDomainArgs
+		args *lake.SearchDomainArgs
 		// suppressed are the rules the domain's args cannot meet, and a
 		// word of each reason.
 		suppressed map[string]string
@@ -470,15 +470,15 @@ func TestSearchDomainPassesKumoCheck(t *testing.T) {
 			"AwsSolutions-OS1": "SearchDomainArgs.VPC", "AwsSolutions-OS3": "IAM identity",
 			"AwsSolutions-OS4": "DedicatedMasterType", "AwsSolutions-OS7": "InstanceCount",
 		}},
-		{"production-sized", &analytics.SearchDomainArgs{
+		{"production-sized", &lake.SearchDomainArgs{
 			InstanceType: "r7g.large.search", InstanceCount: 2, DedicatedMasterType: "m7g.large.search",
-			VPC: &analytics.SearchVPC{SubnetIds: []string{"subnet-a", "subnet-b"}},
+			VPC: &lake.SearchVPC{SubnetIds: []string{"subnet-a", "subnet-b"}},
 		}, map[string]string{"AwsSolutions-OS3": "IAM identity"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := synthtest.NewProject(t)
 			s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
-				d, err := analytics.NewSearchDomain(ctx, "catalog", tc.args)
+				d, err := lake.NewSearchDomain(ctx, "catalog", tc.args)
 				if err != nil {
 					return nil, err
 				}
@@ -518,18 +518,18 @@ func analyticsStack(p *synthtest.Project) func(ctx *pulumi.Context) (pulumi.Map,
 		if err != nil {
 			return nil, err
 		}
-		catalog, err := analytics.NewGlueCatalog(ctx, "lake", &analytics.GlueCatalogArgs{
-			Targets:  []analytics.CrawlerTarget{{Bucket: raw, Prefix: "sales/"}, {Bucket: raw, Prefix: "returns/"}},
+		catalog, err := lake.NewGlueCatalog(ctx, "lake", &lake.GlueCatalogArgs{
+			Targets:  []lake.CrawlerTarget{{Bucket: raw, Prefix: "sales/"}, {Bucket: raw, Prefix: "returns/"}},
 			Schedule: "cron(0 2 * * ? *)",
 		})
 		if err != nil {
 			return nil, err
 		}
-		wg, err := analytics.NewWorkgroup(ctx, "analysts", &analytics.WorkgroupArgs{ResultsBucket: results})
+		wg, err := lake.NewWorkgroup(ctx, "analysts", &lake.WorkgroupArgs{ResultsBucket: results})
 		if err != nil {
 			return nil, err
 		}
-		search, err := analytics.NewSearchDomain(ctx, "catalog", nil)
+		search, err := lake.NewSearchDomain(ctx, "catalog", nil)
 		if err != nil {
 			return nil, err
 		}
@@ -546,7 +546,7 @@ func analyticsStack(p *synthtest.Project) func(ctx *pulumi.Context) (pulumi.Map,
 			func() error { return catalog.GrantRead(api) },
 			func() error { return raw.GrantRead(api) },
 			func() error {
-				return search.Grant(analytics.SearchGrants{Read: []constructs.Grantee{api}, ReadWrite: []constructs.Grantee{indexer}})
+				return search.Grant(lake.SearchGrants{Read: []constructs.Grantee{api}, ReadWrite: []constructs.Grantee{indexer}})
 			},
 		} {
 			if err := grant(); err != nil {

@@ -1,8 +1,0 @@
-package analytics_test
-
-// Type tokens of the resources these tests look up.
-const (
-	typLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
-	typRole       = "aws:iam/role:Role"
-	typRolePolicy = "aws:iam/rolePolicy:RolePolicy"
-)
