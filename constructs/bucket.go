@@ -77,8 +77,8 @@ type BucketArgs struct {
 	// ResourcePolicy adds statements to the bucket policy after kumo's
 	// TLS-only statement. Default: none.
 	ResourcePolicy []Statement
-	// TrailLogsFor names kumo Trails (their construct names, in this
-	// stack) that deliver log files to the bucket: the policy lets
+	// TrailLogsFor names kumo Trails (constructs/lake; their construct
+	// names, in this stack) that deliver log files to the bucket: the policy lets
 	// CloudTrail check the bucket's ACL and put objects under AWSLogs/ for
 	// those trails only. Default: none.
 	TrailLogsFor []string
@@ -110,6 +110,12 @@ type Bucket struct {
 // bucketLogicalName keeps room for Pulumi's 8-character random suffix
 // within S3's 63-character, lower-case bucket name rules.
 var bucketLogicalName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,53}[a-z0-9]$`)
+
+// s3KeyPrefix is a key prefix of a bucket's objects that constructs write
+// under or read from (a crawler target, an error prefix): slash-separated
+// segments of S3's safe key characters, no empty segment, no leading '/'
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html).
+var s3KeyPrefix = lazyRegexp(`^([A-Za-z0-9!_.'()=-]+/)*[A-Za-z0-9!_.'()=-]*$`)
 
 func (a BucketArgs) validate(name string) *multierror.Error {
 	var errs *multierror.Error

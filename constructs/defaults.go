@@ -82,84 +82,7 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
-// Pipeline defaults (DeliveryStream, StateMachine): ARC401's stream
-// processing reference values, and what Firehose and Step Functions
-// document as their own defaults or recommend.
-const (
-	// DefaultDeliveryBufferSizeMB and DefaultDeliveryBufferIntervalSeconds
-	// are the 5 MB / 300 s reference (and Firehose's own defaults): files
-	// large enough for Athena, at most five minutes late.
-	DefaultDeliveryBufferSizeMB          = 5
-	DefaultDeliveryBufferIntervalSeconds = 300
-	// DefaultPartitionedBufferSizeMB is the buffer with dynamic
-	// partitioning, where Firehose requires at least 64 MB.
-	DefaultPartitionedBufferSizeMB = 64
-	// DefaultDeliveryErrorOutputPrefix keeps failed records apart by
-	// failure type and day, so they can be repaired and replayed.
-	DefaultDeliveryErrorOutputPrefix = "errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
-	// DefaultProcessorBufferSizeMB and DefaultProcessorBufferIntervalSeconds
-	// are Firehose's own batch for a Lambda transform, made explicit.
-	DefaultProcessorBufferSizeMB          = 1
-	DefaultProcessorBufferIntervalSeconds = 60
-	// MaxProcessorTimeoutSeconds: Firehose waits at most 5 minutes for a
-	// transform to return.
-	MaxProcessorTimeoutSeconds = 300
-
-	// StateMachineLogGroupPrefix is where state machine logs go: Step
-	// Functions adds every log group it delivers to to the account's
-	// CloudWatch Logs resource policy (5,120 characters), except those
-	// under /aws/vendedlogs/, which need no entry.
-	StateMachineLogGroupPrefix = "/aws/vendedlogs/states/"
-	// DefaultLambdaRetryIntervalSeconds, DefaultLambdaRetryMaxAttempts and
-	// DefaultLambdaRetryBackoffRate are the retry AWS recommends for
-	// Lambda's transient service errors in a Task.
-	DefaultLambdaRetryIntervalSeconds = 2
-	DefaultLambdaRetryMaxAttempts     = 6
-	DefaultLambdaRetryBackoffRate     = 2.0
-	// DefaultMapExecutionType runs a distributed Map's child workflows as
-	// Express workflows: per-item work is short, and Express costs per
-	// request instead of per state transition.
-	DefaultMapExecutionType = "EXPRESS"
-	// MaxStandardTimeoutSeconds and MaxExpressTimeoutSeconds are the
-	// longest executions Step Functions runs: a year, five minutes.
-	MaxStandardTimeoutSeconds = 365 * 24 * 60 * 60
-	MaxExpressTimeoutSeconds  = 5 * 60
-)
-
-// Search and query defaults (SearchDomain, GlueCatalog, Workgroup).
-const (
-	// DefaultSearchEngineVersion is a current OpenSearch 2.x release. The
-	// provider takes any "OpenSearch_X.Y" (pulumi-aws v6.83 opensearch.DomainArgs
-	// EngineVersion: "Either Elasticsearch_X.Y or OpenSearch_X.Y"); 2.17 is
-	// among the versions AWS lists features for
-	// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/features-by-version.html).
-	DefaultSearchEngineVersion = "OpenSearch_2.17"
-	// DefaultSearchInstanceType is the smallest general purpose data node
-	// that supports encryption at rest; production raises it.
-	DefaultSearchInstanceType = "t3.small.search"
-	// DefaultSearchInstanceCount is one data node: a dev-sized domain.
-	DefaultSearchInstanceCount = 1
-	// DefaultSearchVolumeGB is the smallest gp3 volume OpenSearch allows.
-	DefaultSearchVolumeGB = 10
-	// DefaultSearchTLSPolicy is TLS 1.2 and 1.3 with forward secrecy only
-	// (https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_DomainEndpointOptions.html).
-	DefaultSearchTLSPolicy = "Policy-Min-TLS-1-2-PFS-2023-10"
-	// DefaultAthenaResultsPrefix is where a Workgroup writes query results
-	// in its results bucket.
-	DefaultAthenaResultsPrefix = "athena/"
-	// DefaultBytesScannedCutoffPerQuery cancels a query after it has scanned
-	// 10 GiB: an unpartitioned full scan fails instead of arriving on the bill.
-	DefaultBytesScannedCutoffPerQuery int64 = 10 << 30
-	// MinBytesScannedCutoffPerQuery is the smallest cutoff the provider
-	// accepts (pulumi-aws athena.WorkgroupConfigurationArgs: "Must be at least
-	// 10485760"), 10 MiB.
-	MinBytesScannedCutoffPerQuery int64 = 10 << 20
-	// DefaultAthenaEngineVersion lets Athena choose and upgrade the engine.
-	DefaultAthenaEngineVersion = "AUTO"
-)
-
-// Defaults of the security and operations constructs (Key, Topic, Alarm,
-// Trail).
+// Defaults of the security and operations constructs (Key, Topic, Alarm).
 const (
 	// DefaultKeyDeletionWindowDays is the longest wait KMS allows before it
 	// deletes a key: a month to notice and cancel a deletion that would
@@ -250,40 +173,7 @@ const (
 	DefaultRawMessageDelivery = true
 )
 
-// Streams and IoT ingest (Stream, TopicRule, Stream.ConsumeWith): ARC401's
-// stream processing reference, and what Kinesis and AWS IoT document as
-// their own defaults or recommend.
-const (
-	// DefaultStreamMode is on-demand: Kinesis scales the shards with the
-	// traffic, so no shard count has to be planned (or paid for idle).
-	DefaultStreamMode = StreamModeOnDemand
-	// DefaultStreamRetentionHours is Kinesis's own default and minimum, a
-	// day to replay from; MinStreamRetentionHours and
-	// MaxStreamRetentionHours are its limits (a year at most).
-	DefaultStreamRetentionHours = 24
-	MinStreamRetentionHours     = 24
-	MaxStreamRetentionHours     = 8760
-	// DefaultStreamKMSKey encrypts every stream with the key Kinesis owns,
-	// at no extra cost, when no Key is given: encryption is never off.
-	DefaultStreamKMSKey = "alias/aws/kinesis"
-	// DefaultTopicRuleSQLVersion is the rules engine version AWS
-	// recommends.
-	DefaultTopicRuleSQLVersion = SQLVersion20160323
-	// DefaultTopicRulePartitionKey spreads a rule's messages evenly over
-	// the shards; it gives up ordering between them.
-	DefaultTopicRulePartitionKey = "${newuuid()}"
-	// DefaultTopicRuleErrorPrefix is the key prefix, before the rule name,
-	// of the failures a rule writes to an error bucket.
-	DefaultTopicRuleErrorPrefix = "iot-errors/"
-)
-
-// DefaultStreamShardLevelMetrics are the shard-level metrics a Stream
-// turns on: what a hot shard or a consumer falling behind shows in
-// (enhanced monitoring is billed per shard and metric).
-var DefaultStreamShardLevelMetrics = []string{"IncomingBytes", "IncomingRecords", "IteratorAgeMilliseconds",
-	"ReadProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded"}
-
-// Operations automation (EventRule, StateMachine.LogKMSKey): ARC401's
+// Operations automation (EventRule): ARC401's
 // operations reference. An event rule retries like a Schedule: a
 // security automation that gives up on an event early leaves a forbidden
 // change in place.

@@ -2,8 +2,6 @@ package constructs_test
 
 import (
 	"bytes"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -93,15 +91,4 @@ func TestSynthIsDeterministic(t *testing.T) {
 	if !bytes.Equal(outs[0], outs[2]) {
 		t.Errorf("run in another checkout differs:\n%s", firstDiff(outs[0], outs[2]))
 	}
-}
-
-// firstDiff shows the first differing line of two outputs.
-func firstDiff(a, b []byte) string {
-	al, bl := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
-	for i := 0; i < len(al) && i < len(bl); i++ {
-		if al[i] != bl[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n- " + al[i] + "\n+ " + bl[i]
-		}
-	}
-	return "lengths differ: " + strconv.Itoa(len(al)) + " vs " + strconv.Itoa(len(bl)) + " lines"
 }

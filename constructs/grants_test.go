@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
 )
 
 var (
@@ -14,49 +15,23 @@ var (
 	tableWrite = []string{"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
 )
 
-// wantStatement is an expected Allow statement; resources are built from the
-// synthesized ARNs, so they are functions of the stack.
+// wantStatement is a synthtest.WantStatement whose resources read this
+// package's stack.
 type wantStatement struct {
 	sid       string
 	actions   []string
 	resources func(s *stack) []string
 }
 
-// checkGrantPolicy checks the role policy grantName on function fn's role
-// holds exactly the wanted statements and no "*" resource.
+// checkGrantPolicy is synthtest.CheckGrantPolicy.
 func checkGrantPolicy(t *testing.T, s *stack, policyName string, want []wantStatement) {
 	t.Helper()
-	rp := s.find(typRolePolicy, policyName)
-	if got, want := rp.Inputs["role"], s.output("roleName"); got != want {
-		t.Errorf("%s: role: got %#v; want the function's role %q", policyName, got, want)
-	}
-	if rp.Parent != s.find(typFunctionComponent, "fn").URN {
-		t.Errorf("%s: parent: got %q; want the function component", policyName, rp.Parent)
-	}
-	doc := policyInput(t, rp, "policy")
-	if len(doc.Statement) != len(want) {
-		t.Fatalf("%s: statements: got %q; want %d", policyName, doc.sids(), len(want))
-	}
+	ws := make([]synthtest.WantStatement, len(want))
 	for i, w := range want {
-		st := doc.Statement[i]
-		if st.Sid != w.sid {
-			t.Errorf("%s statement %d: Sid: got %q; want %q", policyName, i, st.Sid, w.sid)
-		}
-		if st.Effect != "Allow" || st.Principal != nil || st.Condition != nil {
-			t.Errorf("%s %s: got Effect %q Principal %v Condition %v; want a plain Allow", policyName, w.sid, st.Effect, st.Principal, st.Condition)
-		}
-		if !reflect.DeepEqual(st.Action, sorted(w.actions)) {
-			t.Errorf("%s %s: Action: got %q; want %q", policyName, w.sid, st.Action, sorted(w.actions))
-		}
-		if want := w.resources(s); !reflect.DeepEqual(st.Resource, want) {
-			t.Errorf("%s %s: Resource: got %q; want exactly %q", policyName, w.sid, st.Resource, want)
-		}
-		for _, r := range st.Resource {
-			if r == "*" {
-				t.Errorf("%s %s: wildcard Resource \"*\"", policyName, w.sid)
-			}
-		}
+		ws[i] = synthtest.WantStatement{Sid: w.sid, Actions: w.actions,
+			Resources: func(st *synthtest.Stack) []string { return w.resources(&stack{t: st.T, Result: st.Result}) }}
 	}
+	synthtest.CheckGrantPolicy(t, s.st(), policyName, ws)
 }
 
 func TestTableGrants(t *testing.T) {

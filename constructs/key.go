@@ -134,13 +134,20 @@ func NewKey(ctx *pulumi.Context, name string, args *KeyArgs, opts ...pulumi.Reso
 	return k, nil
 }
 
+// allows reports whether the key lets service use it.
+func (k *Key) allows(service string) bool { return slices.Contains(k.args.ServicePrincipals, service) }
+
 // AllowsLogs reports whether CloudWatch Logs of region (of any region when
 // "") may encrypt log groups with the key, for constructs outside this
 // package that encrypt their logs with a caller's Key.
-func (k *Key) AllowsLogs(region string) bool { return keyAllowsLogs(k, region) }
-
-// allows reports whether the key lets service use it.
-func (k *Key) allows(service string) bool { return slices.Contains(k.args.ServicePrincipals, service) }
+func (k *Key) AllowsLogs(region string) bool {
+	if region != "" {
+		return k.allows("logs."+region+".amazonaws.com") || k.allows("logs."+region+".amazonaws.com.cn")
+	}
+	return slices.ContainsFunc(k.args.ServicePrincipals, func(p string) bool {
+		return strings.HasPrefix(p, "logs.") && (strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn"))
+	})
+}
 
 // keyPolicy renders the key policy. The first statement is KMS's default
 // key policy for the account: it lets the account's IAM policies grant use

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
 	kcheck "github.com/kumo-iac/kumo/internal/check"
 )
 
@@ -19,53 +20,17 @@ const (
 	testRoot = "arn:aws:iam::" + testAccount + ":root"
 )
 
-// checkReport runs kumo check over a synthesized stack.
 func checkReport(t *testing.T, s *stack) *kcheck.Report {
 	t.Helper()
-	rep, err := kcheck.Run(s.Result, "", nil)
-	if err != nil {
-		t.Fatalf("kumo check: %v", err)
-	}
-	return rep
+	return synthtest.CheckReport(t, s.st())
 }
 
-// wantNoCheckErrors fails on every Error-level finding of kumo check.
 func wantNoCheckErrors(t *testing.T, s *stack) *kcheck.Report {
 	t.Helper()
-	rep := checkReport(t, s)
-	for _, f := range rep.Findings {
-		if f.Level == kcheck.Error {
-			t.Errorf("kumo check: %s on %s %s: %s", f.ID(), f.Type, f.Name, f.Message)
-		}
-	}
-	if len(rep.Unused) > 0 {
-		t.Errorf("kumo check: unused suppressions %+v", rep.Unused)
-	}
-	return rep
+	return synthtest.WantNoCheckErrors(t, s.st())
 }
 
-// wantSuppressed asserts that rule was found on resource typ/name and
-// suppressed by the program with a reason containing reason.
-func wantSuppressed(t *testing.T, rep *kcheck.Report, rule, typ, name, reason string) {
-	t.Helper()
-	for _, f := range rep.Suppressed {
-		if f.Rule == rule && f.Type == typ && f.Name == name {
-			if f.Suppression == nil || !strings.Contains(f.Suppression.Reason, reason) {
-				t.Errorf("%s on %s %s: suppression %+v; want a reason containing %q", rule, typ, name, f.Suppression, reason)
-			}
-			return
-		}
-	}
-	t.Errorf("no suppressed %s finding on %s %s; suppressed: %+v", rule, typ, name, rep.Suppressed)
-}
-
-// checkedFnArgs are fnArgs with a dead-letter queue, so the function itself
-// passes kumo check and a test's findings are the construct's own.
-func (p *project) checkedFnArgs() *constructs.FunctionArgs {
-	a := p.fnArgs()
-	a.DeadLetterQueue = true
-	return a
-}
+var wantSuppressed = synthtest.WantSuppressed
 
 func synthKey(t *testing.T, args *constructs.KeyArgs) *stack {
 	t.Helper()

@@ -8,12 +8,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// pipelineRole is the role an AWS service assumes for a construct (Firehose
-// for a DeliveryStream, Step Functions for a StateMachine, Glue for a
-// GlueCatalog's crawler). It is a
-// Grantee: every grant is one inline policy named after it, and the
-// construct orders its main resource after the policies granted before it
-// is created, because both services check the role's access at creation.
+// pipelineRole is the role an AWS service assumes for a construct, behind
+// ServiceRole (Firehose for a DeliveryStream, Step Functions for a
+// StateMachine, AWS IoT for a TopicRule, Glue for a GlueCatalog's crawler,
+// CodeBuild and CodePipeline). It is a Grantee: every grant is one inline
+// policy named after it, and the construct orders its main resource after
+// the policies granted before it is created, because those services check
+// the role's access at creation.
 type pipelineRole struct {
 	ctx    *pulumi.Context
 	name   string
@@ -71,5 +72,5 @@ func (r *pipelineRole) granted() []pulumi.Resource {
 	return append([]pulumi.Resource(nil), r.policies...)
 }
 
-// iamRole implements the role lookup a SearchDomain's access policy needs.
+// iamRole implements Grantee.
 func (r *pipelineRole) iamRole() *iam.Role { return r.role }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
@@ -201,10 +202,30 @@ func justifyWildcards(ctx *pulumi.Context, policy pulumi.Resource, statements []
 // Grantee is anything with its own IAM role that grants can extend. Grants
 // are methods on the resource being accessed (table.GrantReadWrite(fn)), so
 // every statement is scoped to that resource's ARN.
+//
+// Its methods are unexported, so only kumo's constructs are Grantees: the
+// construct packages beside this one (constructs/streaming, …) embed one
+// of this package's, and reach addToRolePolicy through internal/bridge.
 type Grantee interface {
 	// addToRolePolicy attaches statements to the grantee's role as one inline
 	// policy; grant names the policy and makes repeated grants idempotent.
 	addToRolePolicy(grant string, statements ...Statement) error
+	// iamRole is the role itself, for resource policies that must name it
+	// (a search domain's access policy), or nil when it has none yet.
+	iamRole() *iam.Role
+}
+
+// iamRole implements Grantee.
+func (f *Function) iamRole() *iam.Role { return f.Role }
+
+// grantRole returns the IAM role a grantee's grants extend, for resource
+// policies that must name it.
+func grantRole(g Grantee) (*iam.Role, bool) {
+	if g == nil {
+		return nil, false
+	}
+	r := g.iamRole()
+	return r, r != nil
 }
 
 // suffix appends s to each input, e.g. "/*" for the objects of a bucket.

@@ -16,8 +16,8 @@ import (
 )
 
 // ServiceRole is the role one AWS service assumes on behalf of a construct
-// outside this package (a CodeBuild project, a CodePipeline pipeline), only
-// for this account. It is a Grantee, so the grants of kumo's data
+// outside this package (a delivery stream, a state machine, a topic rule, a
+// CodeBuild project, a CodePipeline pipeline), only for this account. It is a Grantee, so the grants of kumo's data
 // constructs extend it (bucket.GrantReadWrite(role), key.GrantEncryptDecrypt(role),
 // topic.GrantPublish(role)): each grant is one inline policy. Order the
 // service's resource after Policies() when the service checks the role's
@@ -99,7 +99,7 @@ func (r *ServiceRole) addToRolePolicy(grant string, statements ...Statement) err
 	return r.r.addToRolePolicy(grant, statements...)
 }
 
-// iamRole lets SearchDomain's access policy name the role.
+// iamRole implements Grantee.
 func (r *ServiceRole) iamRole() *iam.Role { return r.r.role }
 
 // validateAllowStatements checks statements an Allow adds to a role's

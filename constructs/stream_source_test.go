@@ -182,6 +182,13 @@ func TestStreamSourceBadInputs(t *testing.T) {
 			problems: [][]string{{"StartingPosition", `"AT_TIMESTAMP"`, "LATEST or TRIM_HORIZON"}},
 		},
 		{
+			// A DynamoDB stream has no AT_TIMESTAMP, with the time as without.
+			name:     "AT_TIMESTAMP on a DynamoDB stream",
+			build:    streamTo(constructs.StreamSourceArgs{StartingPosition: constructs.StartAtTimestamp, StartingPositionTimestamp: "2026-01-01T00:00:00Z"}),
+			scope:    scope,
+			problems: [][]string{{"StartingPosition", `"AT_TIMESTAMP"`, "DynamoDB", "LATEST or TRIM_HORIZON"}},
+		},
+		{
 			name:     "retries and record age",
 			build:    streamTo(constructs.StreamSourceArgs{MaximumRetryAttempts: n(10001), MaximumRecordAgeSeconds: n(59)}),
 			scope:    scope,

@@ -4,39 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kumo-iac/kumo/internal/kumocli"
 )
 
-// kumoBin is the real CLI, built once per test binary into .kumo/test in
-// the checkout, where it stays between runs: go build leaves a binary that
-// is up to date with its sources where it is (it compares build IDs), so
-// an unchanged CLI is not linked again, which took seconds every run.
-var kumoBin = sync.OnceValues(func() (string, error) {
-	dir := filepath.Join(root, ".kumo", "test")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	// Two test runs in one checkout take turns: one may be replacing the
-	// binary the other is about to run.
-	unlock, err := lockFile(filepath.Join(dir, "kumo.lock"))
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	bin := filepath.Join(dir, "kumo")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/kumo")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/kumo: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+// kumoBin is the real CLI, built once per test binary (see kumocli).
+var kumoBin = sync.OnceValues(func() (string, error) { return kumocli.Build(root) })
 
 // buildKumo returns the real CLI, built once per test binary. Tests that
 // only run the CLI, each in a process and a project directory of its own,

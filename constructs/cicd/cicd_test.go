@@ -281,12 +281,3 @@ func stateName(s *stack, r synth.Resource) string {
 	s.t.Fatalf("%s %s: no name in state %v", r.Type, r.Name, r.State)
 	return ""
 }
-
-func stateString(t *testing.T, r synth.Resource, key string) string {
-	t.Helper()
-	v, ok := r.State[key].(string)
-	if !ok || v == "" {
-		t.Fatalf("%s %s: state %s: got %#v; want a string", r.Type, r.Name, key, r.State[key])
-	}
-	return v
-}

@@ -18,6 +18,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/lake"
+	"github.com/kumo-iac/kumo/constructs/streaming"
+	"github.com/kumo-iac/kumo/constructs/workflow"
 	"github.com/kumo-iac/kumo/patterns"
 )
 
@@ -66,25 +69,25 @@ type DataLake struct {
 	// AccessLogs receives the zones' S3 server access logs.
 	AccessLogs *constructs.Bucket
 	// Trail records data events on the zones, or is nil.
-	Trail *constructs.Trail
+	Trail *lake.Trail
 	// Ingest is the Firehose stream into the raw zone.
-	Ingest *constructs.DeliveryStream
+	Ingest *streaming.DeliveryStream
 	// Catalog is the table of every raw object.
 	Catalog *constructs.Table
 	// CatalogWriter and Indexer are the catalog's functions.
 	CatalogWriter, Indexer *constructs.Function
 	// Search is the OpenSearch domain the indexer writes.
-	Search *constructs.SearchDomain
+	Search *lake.SearchDomain
 	// Glue is the crawled catalog over the curated zone.
-	Glue *constructs.GlueCatalog
+	Glue *lake.GlueCatalog
 	// Workgroup is where Athena queries run.
-	Workgroup *constructs.Workgroup
+	Workgroup *lake.Workgroup
 	// Splitter, Mapper and Reducer are the MapReduce's functions.
 	Splitter, Mapper, Reducer *constructs.Function
 	// IndexSource is the indexer's mapping on the catalog's stream.
 	IndexSource *constructs.StreamSource
 	// MapReduce is the state machine that runs the job.
-	MapReduce *constructs.StateMachine
+	MapReduce *workflow.StateMachine
 	// Schedule starts the job on MapReduceSchedule, or is nil.
 	Schedule *constructs.Schedule
 }
@@ -98,13 +101,13 @@ type parts struct {
 	alarms                constructs.TopicArgs
 	accessLogs            constructs.BucketArgs
 	raw, curated, results constructs.BucketArgs
-	ingest                constructs.DeliveryStreamArgs
+	ingest                streaming.DeliveryStreamArgs
 	catalog               constructs.TableArgs
 	writer, indexer       constructs.FunctionArgs
 	index                 constructs.StreamSourceArgs
-	search                constructs.SearchDomainArgs
-	glue                  constructs.GlueCatalogArgs
-	workgroup             constructs.WorkgroupArgs
+	search                lake.SearchDomainArgs
+	glue                  lake.GlueCatalogArgs
+	workgroup             lake.WorkgroupArgs
 	splitter, mapper      constructs.FunctionArgs
 	reducer               constructs.FunctionArgs
 	schedule              *constructs.ScheduleArgs
@@ -159,12 +162,12 @@ func (a Args) parts() parts {
 	} else {
 		p.results = bucket()
 	}
-	p.ingest = constructs.DeliveryStreamArgs{
+	p.ingest = streaming.DeliveryStreamArgs{
 		Prefix:                IngestPrefix,
-		Partitioning:          &constructs.DynamicPartitioning{KeyQueries: map[string]string{"dataset": ".dataset"}},
+		Partitioning:          &streaming.DynamicPartitioning{KeyQueries: map[string]string{"dataset": ".dataset"}},
 		BufferSizeMB:          a.IngestBufferSizeMB,
 		BufferIntervalSeconds: a.IngestBufferSeconds,
-		Compression:           constructs.CompressionGZIP,
+		Compression:           streaming.CompressionGZIP,
 		LogRetentionDays:      a.LogRetentionDays,
 	}
 	p.catalog = constructs.TableArgs{PartitionKey: catalogKey, Stream: constructs.StreamNewAndOldImg,
@@ -183,7 +186,7 @@ func (a Args) parts() parts {
 		MaximumRetryAttempts: &retries, MaximumRecordAgeSeconds: &age,
 		Enabled: patterns.Enabled(!a.DisableIndexStream),
 	}
-	p.search = constructs.SearchDomainArgs{
+	p.search = lake.SearchDomainArgs{
 		InstanceType: a.SearchInstanceType, InstanceCount: a.SearchInstanceCount, VolumeGB: a.SearchVolumeGB,
 		LogRetentionDays: a.LogRetentionDays,
 	}
@@ -192,15 +195,15 @@ func (a Args) parts() parts {
 		p.search.DedicatedMasterCount = a.SearchDedicatedMasters
 	}
 	if len(a.SearchSubnetIds) > 0 || len(a.SearchSecurityGroupIds) > 0 {
-		p.search.VPC = &constructs.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
+		p.search.VPC = &lake.SearchVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
 		// A VPC domain has only a VPC endpoint: the indexer runs in the
 		// same subnets with the same security groups to reach it.
 		p.indexer.VPC = &constructs.FunctionVPC{SubnetIds: a.SearchSubnetIds, SecurityGroupIds: a.SearchSecurityGroupIds}
 	}
-	p.glue = constructs.GlueCatalogArgs{
+	p.glue = lake.GlueCatalogArgs{
 		Schedule: a.CrawlerSchedule, Enabled: patterns.Enabled(!a.DisableCrawlerSchedule), LogRetentionDays: a.LogRetentionDays,
 	}
-	p.workgroup = constructs.WorkgroupArgs{ResultsPrefix: AthenaPrefix, BytesScannedCutoffPerQuery: int64(a.AthenaScanLimitMB) << 20}
+	p.workgroup = lake.WorkgroupArgs{ResultsPrefix: AthenaPrefix, BytesScannedCutoffPerQuery: int64(a.AthenaScanLimitMB) << 20}
 	mr := func(pkg, desc string) constructs.FunctionArgs {
 		f := fn(pkg, desc, a.MapReduceMemoryMB, a.MapReduceTimeoutSeconds)
 		return f
@@ -281,7 +284,7 @@ func (p parts) validate(name string) error {
 	workgroup.ResultsBucket = &constructs.Bucket{}
 	add(workgroup.Validate(name + "-athena"))
 	glue := p.glue
-	glue.Targets = []constructs.CrawlerTarget{{Bucket: &constructs.Bucket{}}}
+	glue.Targets = []lake.CrawlerTarget{{Bucket: &constructs.Bucket{}}}
 	add(glue.Validate(name + "-glue"))
 	if p.schedule != nil {
 		s := *p.schedule
@@ -412,7 +415,7 @@ func (b *builder) storage() error {
 		}
 	}
 	if p.a.CloudTrail {
-		l.Trail, err = constructs.NewTrail(ctx, b.child("trail"), &constructs.TrailArgs{
+		l.Trail, err = lake.NewTrail(ctx, b.child("trail"), &lake.TrailArgs{
 			// The trail keeps its own key and bucket: the audit record
 			// stays apart from the data it audits.
 			DataEventBuckets: []*constructs.Bucket{l.Raw, l.Curated, l.Results},
@@ -426,7 +429,7 @@ func (b *builder) storage() error {
 func (b *builder) ingest() error {
 	b.p.ingest.Destination = b.l.Raw
 	var err error
-	b.l.Ingest, err = constructs.NewDeliveryStream(b.ctx, b.child("ingest"), &b.p.ingest, b.parent)
+	b.l.Ingest, err = streaming.NewDeliveryStream(b.ctx, b.child("ingest"), &b.p.ingest, b.parent)
 	return err
 }
 
@@ -467,7 +470,7 @@ func (b *builder) catalog() error {
 func (b *builder) search() error {
 	ctx, l := b.ctx, b.l
 	var err error
-	if l.Search, err = constructs.NewSearchDomain(ctx, b.child("search"), &b.p.search, b.parent); err != nil {
+	if l.Search, err = lake.NewSearchDomain(ctx, b.child("search"), &b.p.search, b.parent); err != nil {
 		return err
 	}
 	b.p.indexer.Environment = map[string]pulumi.StringInput{
@@ -493,16 +496,16 @@ func (b *builder) search() error {
 // query registers the crawled catalog and the Athena workgroup.
 func (b *builder) query() error {
 	ctx, l := b.ctx, b.l
-	b.p.glue.Targets = []constructs.CrawlerTarget{{Bucket: l.Curated}}
+	b.p.glue.Targets = []lake.CrawlerTarget{{Bucket: l.Curated}}
 	// Glue database names are unique per account and region, which the
 	// stacks of one project may share: the name carries project and stack.
 	b.p.glue.DatabaseName = glueDatabaseName(ctx.Project(), ctx.Stack(), b.name)
 	var err error
-	if l.Glue, err = constructs.NewGlueCatalog(ctx, b.child("glue"), &b.p.glue, b.parent); err != nil {
+	if l.Glue, err = lake.NewGlueCatalog(ctx, b.child("glue"), &b.p.glue, b.parent); err != nil {
 		return err
 	}
 	b.p.workgroup.ResultsBucket = l.Results
-	l.Workgroup, err = constructs.NewWorkgroup(ctx, b.child("athena"), &b.p.workgroup, b.parent)
+	l.Workgroup, err = lake.NewWorkgroup(ctx, b.child("athena"), &b.p.workgroup, b.parent)
 	return err
 }
 
@@ -562,7 +565,7 @@ func (b *builder) mapReduce() error {
 			return err
 		}
 	}
-	if l.MapReduce, err = constructs.NewStateMachine(ctx, b.child("mapreduce"), &constructs.StateMachineArgs{
+	if l.MapReduce, err = workflow.NewStateMachine(ctx, b.child("mapreduce"), &workflow.StateMachineArgs{
 		Definition:       mapReduceDefinition(l, a.MapReduceConcurrency),
 		LogRetentionDays: a.LogRetentionDays,
 		// A job stuck past this is stopped, and its alarm fires.
@@ -583,41 +586,41 @@ func (b *builder) mapReduce() error {
 // one mapper's input; the mappers' partial-result keys replace the chunk
 // list, and go to the reducer. Failures end in Failed, which the
 // state machine's failure alarm reports.
-func mapReduceDefinition(l *DataLake, concurrency int) *constructs.Definition {
-	toFailed := []constructs.Catch{{ErrorEquals: []string{constructs.ErrorAll}, Next: "Failed", ResultPath: "$.error"}}
-	return &constructs.Definition{
+func mapReduceDefinition(l *DataLake, concurrency int) *workflow.Definition {
+	toFailed := []workflow.Catch{{ErrorEquals: []string{workflow.ErrorAll}, Next: "Failed", ResultPath: "$.error"}}
+	return &workflow.Definition{
 		Comment: "kumo data lake MapReduce: records per dataset and day over the raw zone",
 		StartAt: "Split",
-		States: map[string]constructs.State{
-			"Split": constructs.Task{
+		States: map[string]workflow.State{
+			"Split": workflow.Task{
 				Comment:  "List the raw zone and cut it into chunks of about chunkBytes",
 				Function: l.Splitter,
 				Payload:  map[string]any{"jobId.$": "$$.Execution.Name", "request.$": "$"},
 				Catch:    toFailed,
 				Next:     "Map",
 			},
-			"Map": constructs.Map{
+			"Map": workflow.Map{
 				Comment:        "One mapper per chunk; partial counts go to the results bucket",
 				ItemsPath:      "$.chunks",
 				ItemSelector:   map[string]any{"jobId.$": "$.jobId", "chunk.$": "$$.Map.Item.Value"},
 				MaxConcurrency: concurrency,
-				Processor: constructs.Branch{StartAt: "MapChunk", States: map[string]constructs.State{
+				Processor: workflow.Branch{StartAt: "MapChunk", States: map[string]workflow.State{
 					// Only the partial's key travels on: the Map state's
 					// result stays a list of keys however many chunks.
-					"MapChunk": constructs.Task{Function: l.Mapper, OutputPath: "$.Payload.partial", End: true},
+					"MapChunk": workflow.Task{Function: l.Mapper, OutputPath: "$.Payload.partial", End: true},
 				}},
 				ResultPath: "$.chunks",
 				Catch:      toFailed,
 				Next:       "Reduce",
 			},
-			"Reduce": constructs.Task{
+			"Reduce": workflow.Task{
 				Comment:  "Sum the partial counts into one result object in the curated zone",
 				Function: l.Reducer,
 				Payload:  map[string]any{"jobId.$": "$.jobId", "partials.$": "$.chunks"},
 				Catch:    toFailed,
 				End:      true,
 			},
-			"Failed": constructs.Fail{Error: "MapReduceFailed", Cause: "a step of the MapReduce job failed after its retries; see the execution's events"},
+			"Failed": workflow.Fail{Error: "MapReduceFailed", Cause: "a step of the MapReduce job failed after its retries; see the execution's events"},
 		},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/workflow"
 	"github.com/kumo-iac/kumo/patterns"
 )
 
@@ -63,7 +64,7 @@ type Ops struct {
 	// Starter starts Workflow for each upload; Metadata, Detect,
 	// Thumbnail and Store are its steps.
 	Starter, Metadata, Detect, Thumbnail, Store *constructs.Function
-	Workflow                                    *constructs.StateMachine
+	Workflow                                    *workflow.StateMachine
 	// Remediate checks security group changes SecurityRule delivers.
 	Remediate    *constructs.Function
 	SecurityRule *constructs.EventRule
@@ -372,7 +373,7 @@ func (b *builder) workflow() error {
 	}, b.parent); err != nil {
 		return err
 	}
-	if o.Workflow, err = constructs.NewStateMachine(ctx, b.child("images"), &constructs.StateMachineArgs{
+	if o.Workflow, err = workflow.NewStateMachine(ctx, b.child("images"), &workflow.StateMachineArgs{
 		Definition:       imageDefinition(o),
 		LogRetentionDays: a.LogRetentionDays,
 		LogKMSKey:        o.LogKey,
@@ -403,25 +404,25 @@ const WorkflowTimeoutSeconds = 15 * 60
 // Detect and Thumbnail in parallel (their results, in branch order, at
 // $.analysis), then Store with the whole state; any failure after the
 // retries ends in Failed.
-func imageDefinition(o *Ops) *constructs.Definition {
-	toFailed := []constructs.Catch{{ErrorEquals: []string{constructs.ErrorAll}, Next: "Failed", ResultPath: "$.error"}}
-	return &constructs.Definition{
+func imageDefinition(o *Ops) *workflow.Definition {
+	toFailed := []workflow.Catch{{ErrorEquals: []string{workflow.ErrorAll}, Next: "Failed", ResultPath: "$.error"}}
+	return &workflow.Definition{
 		Comment: "kumo operations: metadata, labels and a thumbnail of each uploaded image",
 		StartAt: "Metadata",
-		States: map[string]constructs.State{
+		States: map[string]workflow.State{
 			// The invocation's result goes to $.metadata, keeping the image's
 			// bucket and key; Unwrap then keeps only the function's payload.
-			"Metadata": constructs.Task{Function: o.Metadata, ResultPath: "$.metadata", Catch: toFailed, Next: "Unwrap"},
-			"Unwrap":   constructs.Pass{InputPath: "$.metadata.Payload", ResultPath: "$.metadata", Next: "Analyse"},
-			"Analyse": constructs.Parallel{
-				Branches: []constructs.Branch{
-					{StartAt: "Detect", States: map[string]constructs.State{"Detect": constructs.Task{Function: o.Detect, End: true}}},
-					{StartAt: "Thumbnail", States: map[string]constructs.State{"Thumbnail": constructs.Task{Function: o.Thumbnail, End: true}}},
+			"Metadata": workflow.Task{Function: o.Metadata, ResultPath: "$.metadata", Catch: toFailed, Next: "Unwrap"},
+			"Unwrap":   workflow.Pass{InputPath: "$.metadata.Payload", ResultPath: "$.metadata", Next: "Analyse"},
+			"Analyse": workflow.Parallel{
+				Branches: []workflow.Branch{
+					{StartAt: "Detect", States: map[string]workflow.State{"Detect": workflow.Task{Function: o.Detect, End: true}}},
+					{StartAt: "Thumbnail", States: map[string]workflow.State{"Thumbnail": workflow.Task{Function: o.Thumbnail, End: true}}},
 				},
 				ResultPath: "$.analysis", Catch: toFailed, Next: "Store",
 			},
-			"Store": constructs.Task{Function: o.Store, Catch: toFailed, End: true},
-			"Failed": constructs.Fail{Error: "ImageWorkflowFailed",
+			"Store": workflow.Task{Function: o.Store, Catch: toFailed, End: true},
+			"Failed": workflow.Fail{Error: "ImageWorkflowFailed",
 				Cause: "a step of the image workflow failed after its retries; see the execution's events"},
 		},
 	}

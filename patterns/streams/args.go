@@ -1,6 +1,9 @@
 package streams
 
-import "github.com/kumo-iac/kumo/constructs"
+import (
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/streaming"
+)
 
 // Args configure the pattern. Zero values mean the documented defaults;
 // the Disable fields are the triggers' kill switches.
@@ -22,7 +25,7 @@ type Args struct {
 
 	// StreamMode, ShardCount and RetentionHours shape the readings and
 	// error streams. Default: on demand, 24 hours.
-	StreamMode     constructs.StreamMode
+	StreamMode     streaming.StreamMode
 	ShardCount     int
 	RetentionHours int
 
@@ -104,7 +107,7 @@ func (a Args) withDefaults() Args {
 	def(&a.FanOutBatchSize, DefaultFanOutBatchSize)
 	def(&a.FanOutConcurrency, DefaultFanOutConcurrency)
 	if a.StreamMode == "" {
-		a.StreamMode = constructs.StreamModeOnDemand
+		a.StreamMode = streaming.StreamModeOnDemand
 	}
 	if a.StartingPosition == "" {
 		a.StartingPosition = constructs.StartLatest

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/streaming"
 	"github.com/kumo-iac/kumo/patterns"
 )
 
@@ -86,7 +87,7 @@ func DefaultConfig() Config {
 	return Config{
 		MemoryMB:              constructs.DefaultMemoryMB,
 		LogRetentionDays:      constructs.DefaultLogRetentionDays,
-		StreamMode:            string(constructs.StreamModeOnDemand),
+		StreamMode:            string(streaming.StreamModeOnDemand),
 		RetentionHours:        DefaultRetentionHours,
 		IoTTopicFilter:        DefaultIoTTopicFilter,
 		IoTCondition:          DefaultIoTCondition,
@@ -165,7 +166,7 @@ func (c Config) Args(env patterns.Env) *Args {
 		MemoryMB:              c.MemoryMB,
 		LogRetentionDays:      c.LogRetentionDays,
 		DeletionProtection:    c.Protect,
-		StreamMode:            constructs.StreamMode(c.StreamMode),
+		StreamMode:            streaming.StreamMode(c.StreamMode),
 		ShardCount:            c.ShardCount,
 		RetentionHours:        c.RetentionHours,
 		IoTTopicFilter:        c.IoTTopicFilter,
@@ -208,12 +209,12 @@ func (c Config) validate(p *patterns.Problems) {
 	if !slices.Contains(constructs.ValidLogRetentionDays, c.LogRetentionDays) {
 		p.Add(k("logRetentionDays"), "%s is not a CloudWatch Logs retention; use one of %v", p.Val(k("logRetentionDays"), c.LogRetentionDays), constructs.ValidLogRetentionDays)
 	}
-	switch constructs.StreamMode(c.StreamMode) {
-	case constructs.StreamModeOnDemand:
+	switch streaming.StreamMode(c.StreamMode) {
+	case streaming.StreamModeOnDemand:
 		if c.ShardCount != 0 {
 			p.Add(k("shardCount"), "%s is set, but %s is ON_DEMAND, which scales shards itself; use 0, or streamMode PROVISIONED", p.Val(k("shardCount"), c.ShardCount), k("streamMode"))
 		}
-	case constructs.StreamModeProvisioned:
+	case streaming.StreamModeProvisioned:
 		if c.ShardCount < 1 {
 			p.Add(k("shardCount"), "%s: a PROVISIONED stream needs at least 1 shard", p.Val(k("shardCount"), c.ShardCount))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/streaming"
 	"github.com/kumo-iac/kumo/patterns"
 )
 
@@ -60,9 +61,9 @@ type Streams struct {
 	Alarms, Alerts *constructs.Topic
 	// Readings is the stream the IoT rule fills; Errors the stream of
 	// malformed readings.
-	Readings, Errors *constructs.Stream
+	Readings, Errors *streaming.Stream
 	// Ingest is the IoT rule.
-	Ingest *constructs.TopicRule
+	Ingest *streaming.TopicRule
 	// Devices holds each device's site, owner and alert threshold.
 	Devices *constructs.Table
 	// ReadingsBucket receives the transformed readings; BackupBucket the
@@ -71,7 +72,7 @@ type Streams struct {
 	ReadingsBucket, BackupBucket, ErrorBucket *constructs.Bucket
 	// Delivery is Firehose from the readings stream; ErrorDelivery from
 	// the error stream.
-	Delivery, ErrorDelivery *constructs.DeliveryStream
+	Delivery, ErrorDelivery *streaming.DeliveryStream
 	// Transform, Analytics, Dispatcher and Processor process readings.
 	Transform, Analytics, Dispatcher, Processor *constructs.Function
 	// AnalyticsSource and FanOutSource are their mappings on Readings.
@@ -103,15 +104,15 @@ type parts struct {
 	a Args
 
 	alarms, alerts, fileEvents  constructs.TopicArgs
-	readings, errors            constructs.StreamArgs
+	readings, errors            streaming.StreamArgs
 	devices                     constructs.TableArgs
 	readingsB, backupB, errorsB constructs.BucketArgs
 	uploadsB, outputB, accessB  constructs.BucketArgs
-	delivery, errorDelivery     constructs.DeliveryStreamArgs
+	delivery, errorDelivery     streaming.DeliveryStreamArgs
 	analytics, fanOut           constructs.StreamSourceArgs
 	archiveQueue                constructs.QueueArgs
 	archiveSource               constructs.QueueSourceArgs
-	ingest                      constructs.TopicRuleArgs
+	ingest                      streaming.TopicRuleArgs
 	fns                         map[string]*constructs.FunctionArgs
 }
 
@@ -127,11 +128,11 @@ func (a Args) parts() parts {
 	// service needs to.
 	p.alerts = constructs.TopicArgs{DisplayName: "kumo temperature alerts", EmailSubscriptions: a.AlertEmails, Publishers: []string{}}
 	p.fileEvents = constructs.TopicArgs{DisplayName: "kumo uploads", Publishers: []string{constructs.PrincipalS3}}
-	stream := constructs.StreamArgs{Mode: a.StreamMode, ShardCount: a.ShardCount, RetentionHours: a.RetentionHours}
+	stream := streaming.StreamArgs{Mode: a.StreamMode, ShardCount: a.ShardCount, RetentionHours: a.RetentionHours}
 	p.readings = stream
 	// The error stream carries little: one shard, or on demand.
 	p.errors = stream
-	if p.errors.Mode == constructs.StreamModeProvisioned {
+	if p.errors.Mode == streaming.StreamModeProvisioned {
 		p.errors.ShardCount = 1
 	}
 	p.devices = constructs.TableArgs{PartitionKey: deviceKey, DeletionProtection: a.DeletionProtection}
@@ -139,14 +140,14 @@ func (a Args) parts() parts {
 	p.readingsB, p.backupB, p.errorsB, p.uploadsB, p.outputB = bucket(), bucket(), bucket(), bucket(), bucket()
 	p.accessB = constructs.BucketArgs{ForAccessLogs: true, ForceDestroy: !a.DeletionProtection,
 		LifecycleRules: []constructs.LifecycleRule{{ID: "expire-access-logs", ExpirationDays: accessLogDays, NoncurrentExpirationDays: 1}}}
-	p.delivery = constructs.DeliveryStreamArgs{
+	p.delivery = streaming.DeliveryStreamArgs{
 		Prefix: ReadingsPrefix, SourceBackupPrefix: BackupPrefix,
 		BufferSizeMB: a.BufferSizeMB, BufferIntervalSeconds: a.BufferIntervalSeconds,
-		Compression: constructs.CompressionGZIP, LogRetentionDays: a.LogRetentionDays,
+		Compression: streaming.CompressionGZIP, LogRetentionDays: a.LogRetentionDays,
 	}
-	p.errorDelivery = constructs.DeliveryStreamArgs{Prefix: ErrorStreamPrefix, ErrorOutputPrefix: "malformed-" + constructs.DefaultDeliveryErrorOutputPrefix,
+	p.errorDelivery = streaming.DeliveryStreamArgs{Prefix: ErrorStreamPrefix, ErrorOutputPrefix: "malformed-" + streaming.DefaultDeliveryErrorOutputPrefix,
 		BufferSizeMB: a.BufferSizeMB, BufferIntervalSeconds: a.BufferIntervalSeconds,
-		Compression: constructs.CompressionGZIP, LogRetentionDays: a.LogRetentionDays}
+		Compression: streaming.CompressionGZIP, LogRetentionDays: a.LogRetentionDays}
 	bisect := !a.DisableBisectOnError
 	age := a.MaxRecordAgeSeconds
 	p.analytics = constructs.StreamSourceArgs{
@@ -185,11 +186,11 @@ func (a Args) parts() parts {
 	// Each device's readings share one partition key (the topic's second
 	// level), so one shard and its windows; what the rule fails to put
 	// goes to the error bucket.
-	p.ingest = constructs.TopicRuleArgs{
+	p.ingest = streaming.TopicRuleArgs{
 		SQL:          fmt.Sprintf("SELECT * FROM '%s' WHERE %s", a.IoTTopicFilter, a.IoTCondition),
 		Description:  "kumo stream processing: sensor readings into the readings stream",
 		PartitionKey: "${topic(2)}",
-		ErrorAction:  constructs.TopicRuleErrorAction{Prefix: IoTErrorPrefix},
+		ErrorAction:  streaming.TopicRuleErrorAction{Prefix: IoTErrorPrefix},
 		Enabled:      patterns.Enabled(!a.DisableIngestRule),
 	}
 	return p
@@ -248,15 +249,15 @@ func (p parts) validate(ctx *pulumi.Context, name string) error {
 	// The buckets and streams exist only after validation; stand-ins let
 	// the delivery streams' other settings be checked now.
 	delivery := p.delivery
-	delivery.Destination, delivery.SourceBackup, delivery.Source = &constructs.Bucket{}, &constructs.Bucket{}, &constructs.Stream{}
+	delivery.Destination, delivery.SourceBackup, delivery.Source = &constructs.Bucket{}, &constructs.Bucket{}, &streaming.Stream{}
 	delivery.Processor = &constructs.Function{}
 	add(delivery.Validate(name + "-delivery"))
 	errDelivery := p.errorDelivery
-	errDelivery.Destination, errDelivery.Source = &constructs.Bucket{}, &constructs.Stream{}
+	errDelivery.Destination, errDelivery.Source = &constructs.Bucket{}, &streaming.Stream{}
 	add(errDelivery.Validate(name + "-error-delivery"))
 	// The rule's SQL is made from IoTTopicFilter and IoTCondition.
 	rule := p.ingest
-	rule.Kinesis, rule.ErrorAction.Bucket = &constructs.Stream{}, &constructs.Bucket{}
+	rule.Kinesis, rule.ErrorAction.Bucket = &streaming.Stream{}, &constructs.Bucket{}
 	add(rule.Validate(ctx, name+"-ingest"))
 	add(p.analytics.Validate(name + "-analytics"))
 	add(p.fanOut.Validate(name + "-fan-out"))
@@ -350,10 +351,10 @@ func (b *builder) storage() error {
 			return err
 		}
 	}
-	if s.Readings, err = constructs.NewStream(ctx, b.child("readings"), &p.readings, b.parent); err != nil {
+	if s.Readings, err = streaming.NewStream(ctx, b.child("readings"), &p.readings, b.parent); err != nil {
 		return err
 	}
-	if s.Errors, err = constructs.NewStream(ctx, b.child("errors"), &p.errors, b.parent); err != nil {
+	if s.Errors, err = streaming.NewStream(ctx, b.child("errors"), &p.errors, b.parent); err != nil {
 		return err
 	}
 	if s.Devices, err = constructs.NewTable(ctx, b.child("devices"), &p.devices, b.parent); err != nil {
@@ -383,7 +384,7 @@ func (b *builder) storage() error {
 func (b *builder) ingest() error {
 	var err error
 	b.p.ingest.Kinesis, b.p.ingest.ErrorAction.Bucket = b.s.Readings, b.s.ErrorBucket
-	b.s.Ingest, err = constructs.NewTopicRule(b.ctx, b.child("ingest"), &b.p.ingest, b.parent)
+	b.s.Ingest, err = streaming.NewTopicRule(b.ctx, b.child("ingest"), &b.p.ingest, b.parent)
 	return err
 }
 
@@ -401,11 +402,11 @@ func (b *builder) delivery() error {
 		return err
 	}
 	p.delivery.Source, p.delivery.Destination, p.delivery.Processor, p.delivery.SourceBackup = s.Readings, s.ReadingsBucket, s.Transform, s.BackupBucket
-	if s.Delivery, err = constructs.NewDeliveryStream(ctx, b.child("delivery"), &p.delivery, b.parent); err != nil {
+	if s.Delivery, err = streaming.NewDeliveryStream(ctx, b.child("delivery"), &p.delivery, b.parent); err != nil {
 		return err
 	}
 	p.errorDelivery.Source, p.errorDelivery.Destination = s.Errors, s.ErrorBucket
-	s.ErrorDelivery, err = constructs.NewDeliveryStream(ctx, b.child("error-delivery"), &p.errorDelivery, b.parent)
+	s.ErrorDelivery, err = streaming.NewDeliveryStream(ctx, b.child("error-delivery"), &p.errorDelivery, b.parent)
 	return err
 }
 
@@ -544,14 +545,14 @@ func (b *builder) failureAlarms() error {
 	queueDepth := func(part, what string, queue pulumi.StringInput) alarm {
 		return alarm{part, patterns.QueueDepthAlarm(queue, what)}
 	}
-	stream := func(part, metric string, st *constructs.Stream, stat constructs.Statistic, threshold float64, what string) alarm {
+	stream := func(part, metric string, st *streaming.Stream, stat constructs.Statistic, threshold float64, what string) alarm {
 		return alarm{part, constructs.AlarmArgs{
 			Namespace: "AWS/Kinesis", MetricName: metric,
 			Dimensions: map[string]pulumi.StringInput{"StreamName": st.Name},
 			Statistic:  stat, Threshold: threshold, PeriodSeconds: 300, Description: what,
 		}}
 	}
-	delivery := func(part string, d *constructs.DeliveryStream, what string) []alarm {
+	delivery := func(part string, d *streaming.DeliveryStream, what string) []alarm {
 		dim := map[string]pulumi.StringInput{"DeliveryStreamName": d.Name}
 		return []alarm{
 			{part + "-freshness", constructs.AlarmArgs{Namespace: "AWS/Firehose", MetricName: "DeliveryToS3.DataFreshness", Dimensions: dim,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kumo-iac/kumo/assertions"
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/streaming"
 	kcheck "github.com/kumo-iac/kumo/internal/check"
 	"github.com/kumo-iac/kumo/internal/synth"
 	"github.com/kumo-iac/kumo/patterns/internal/patterntest"
@@ -81,7 +82,7 @@ func program(args streams.Args, releases bool) func(ctx *pulumi.Context) (pulumi
 }
 
 // prodLike are the args of the shipped prod stack's pattern (Pulumi.prod.yaml).
-var prodLike = streams.Args{StreamMode: constructs.StreamModeProvisioned, ShardCount: 4, RetentionHours: 168,
+var prodLike = streams.Args{StreamMode: streaming.StreamModeProvisioned, ShardCount: 4, RetentionHours: 168,
 	MemoryMB: 512, LogRetentionDays: 365, DeletionProtection: true}
 
 func TestStreamsInvokesOnlyThroughAliases(t *testing.T) {
@@ -492,7 +493,7 @@ func TestStreamsKillSwitches(t *testing.T) {
 
 func TestStreamsOptions(t *testing.T) {
 	t.Run("provisioned shards", func(t *testing.T) {
-		tpl := assertions.Synth(t, program(streams.Args{StreamMode: constructs.StreamModeProvisioned, ShardCount: 4, RetentionHours: 168}, false), dev)
+		tpl := assertions.Synth(t, program(streams.Args{StreamMode: streaming.StreamModeProvisioned, ShardCount: 4, RetentionHours: 168}, false), dev)
 		tpl.Resource(kinesis, "streams-readings").HasProperties(assertions.M{"streamModeDetails": assertions.M{"streamMode": "PROVISIONED"},
 			"shardCount": 4, "retentionPeriod": 168})
 		// The error stream carries little: one shard.
@@ -623,7 +624,7 @@ func TestStreamsBadArgsRegisterNothing(t *testing.T) {
 			`function "streams-analytics": LogRetentionDays: 8`}},
 		{"stream mode", streams.Args{StreamMode: "FAST"}, []string{`stream "streams-readings": Mode: "FAST" is not a capacity mode`, `stream "streams-errors": Mode: "FAST"`}},
 		{"shards on demand", streams.Args{ShardCount: 2}, []string{`stream "streams-readings": ShardCount: 2 is set on an on-demand stream`}},
-		{"no shards", streams.Args{StreamMode: constructs.StreamModeProvisioned}, []string{`stream "streams-readings": ShardCount: 0; a provisioned stream needs at least 1 shard`}},
+		{"no shards", streams.Args{StreamMode: streaming.StreamModeProvisioned}, []string{`stream "streams-readings": ShardCount: 0; a provisioned stream needs at least 1 shard`}},
 		{"retention", streams.Args{RetentionHours: 12}, []string{`stream "streams-readings": RetentionHours: 12 is outside 24–8760`}},
 		{"window", streams.Args{WindowSeconds: 901}, []string{`stream source "streams-analytics": TumblingWindowSeconds: 901 is outside 0–900`}},
 		{"starting position", streams.Args{StartingPosition: "AT_TIMESTAMP"}, []string{`stream source "streams-analytics": StartingPositionTimestamp: empty`}},

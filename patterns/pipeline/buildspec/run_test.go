@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/kumo-iac/kumo/internal/pulumicli"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -15,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kumo-iac/kumo/internal/kumocli"
+	"github.com/kumo-iac/kumo/internal/pulumicli"
 )
 
 // The run tests execute the generated commands with bash, as CodeBuild
@@ -157,8 +159,10 @@ func TestBuildRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	work := t.TempDir()
-	kumo := filepath.Join(work, "kumo")
-	execIn(ctx, t, root, "go", "build", "-o", kumo, "./cmd/kumo")
+	kumo, err := kumocli.Build(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	execIn(ctx, t, work, kumo, "init", "--replace", root, "app")
 	app := filepath.Join(work, "app")
 	// The app's bundle and program cache is the repository's (as in

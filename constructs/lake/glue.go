@@ -1,6 +1,7 @@
-package constructs
+package lake
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -13,12 +14,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 )
 
 // CrawlerTarget is an S3 location a GlueCatalog's crawler reads.
 type CrawlerTarget struct {
 	// Bucket holds the data. Required.
-	Bucket *Bucket
+	Bucket *constructs.Bucket
 	// Prefix limits the crawl to keys under it, e.g. "sales/"; Hive-style
 	// partitions below it (year=2024/month=01/) become partition columns.
 	// Default: the whole bucket.
@@ -93,10 +96,9 @@ var (
 	// Athena: "Use only lowercase letters, numbers, and underscores" in
 	// database and table names; Glue: 1–255 characters.
 	// https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html
-	glueDatabasePattern = lazyRegexp(`^[a-z0-9_]{1,255}$`)
-	glueTablePrefix     = lazyRegexp(`^[a-z0-9_]{0,128}$`)
-	glueNameUnsafe      = lazyRegexp(`[^a-z0-9_]`)
-	s3KeyPrefix         = lazyRegexp(`^([A-Za-z0-9!_.'()=-]+/)*[A-Za-z0-9!_.'()=-]*$`)
+	glueDatabasePattern = lazyregexp.New(`^[a-z0-9_]{1,255}$`)
+	glueTablePrefix     = lazyregexp.New(`^[a-z0-9_]{0,128}$`)
+	glueNameUnsafe      = lazyregexp.New(`[^a-z0-9_]`)
 )
 
 func (a GlueCatalogArgs) withDefaults(name string) GlueCatalogArgs {
@@ -107,7 +109,7 @@ func (a GlueCatalogArgs) withDefaults(name string) GlueCatalogArgs {
 		on := true
 		a.Enabled = &on
 	}
-	a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+	a.LogRetentionDays = cmp.Or(a.LogRetentionDays, constructs.DefaultLogRetentionDays)
 	a.Targets = slices.Clone(a.Targets)
 	return a
 }
@@ -122,7 +124,7 @@ func (a GlueCatalogArgs) validate() *multierror.Error {
 		if t.Bucket == nil {
 			add("Targets[%d].Bucket: nil; name the bucket to crawl", i)
 		}
-		if !s3KeyPrefix().MatchString(t.Prefix) || len(t.Prefix) > 1024 {
+		if !core.KeyPrefixValid(t.Prefix) || len(t.Prefix) > 1024 {
 			add("Targets[%d].Prefix: %q must be a key prefix without a leading '/', empty segments or wildcards, e.g. \"sales/\"", i, t.Prefix)
 		}
 	}
@@ -143,7 +145,7 @@ func (a GlueCatalogArgs) validate() *multierror.Error {
 	if !glueTablePrefix().MatchString(a.TablePrefix) {
 		add("TablePrefix: %q must be at most 128 lower-case letters, digits or '_'", a.TablePrefix)
 	}
-	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+	if err := core.ValidateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
 	}
 	return errs
@@ -177,12 +179,12 @@ func glueCronProblem(s string) string {
 
 // glueCronField are the characters each field may hold.
 var glueCronField = [6]func() *regexp.Regexp{
-	lazyRegexp(`^[0-9*,/-]+$`),
-	lazyRegexp(`^[0-9*,/-]+$`),
-	lazyRegexp(`^([0-9*,/?LW-]+)$`),
-	lazyRegexp(`^[0-9A-Za-z*,/-]+$`),
-	lazyRegexp(`^[0-9A-Za-z*,/?L#-]+$`),
-	lazyRegexp(`^[0-9*,/-]+$`),
+	lazyregexp.New(`^[0-9*,/-]+$`),
+	lazyregexp.New(`^[0-9*,/-]+$`),
+	lazyregexp.New(`^([0-9*,/?LW-]+)$`),
+	lazyregexp.New(`^[0-9A-Za-z*,/-]+$`),
+	lazyregexp.New(`^[0-9A-Za-z*,/?L#-]+$`),
+	lazyregexp.New(`^[0-9*,/-]+$`),
 }
 
 // NewGlueCatalog registers the database and, with Targets, the crawler,
@@ -198,7 +200,7 @@ func NewGlueCatalog(ctx *pulumi.Context, name string, args *GlueCatalogArgs, opt
 		args = &named
 	}
 	a := args.withDefaults(name)
-	if err := invalid(fmt.Sprintf("glue catalog %q", name), a.validate()); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("glue catalog %q", name), a.validate()); err != nil {
 		return nil, err
 	}
 	c := &GlueCatalog{name: name}
@@ -248,13 +250,13 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 	var err error
 	if c.Role, err = iam.NewRole(ctx, name+"-crawler", &iam.RoleArgs{
 		Description:      pulumi.Sprintf("Role of the Glue crawler of kumo catalog %s; permissions come only from its grants.", name),
-		AssumeRolePolicy: assumeRolePolicy("glue.amazonaws.com"),
+		AssumeRolePolicy: core.AssumeRolePolicy("glue.amazonaws.com"),
 	}, parent); err != nil {
 		return err
 	}
 	// The crawler's role is a Grantee, so bucket grants extend it like a
 	// function's.
-	role := &pipelineRole{ctx: ctx, name: name + "-crawler", role: c.Role, parent: c, grants: map[string]bool{}}
+	role := core.RoleGrantee(ctx, name+"-crawler", c, c.Role)
 
 	enc := &glue.SecurityConfigurationEncryptionConfigurationArgs{
 		CloudwatchEncryption: &glue.SecurityConfigurationEncryptionConfigurationCloudwatchEncryptionArgs{
@@ -294,7 +296,7 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 		return err
 	}
 
-	if err := role.addToRolePolicy("catalog", Statement{
+	if err := core.AddToRolePolicy(role, "catalog", constructs.Statement{
 		Sid:            "CrawlerWritesCatalog",
 		Actions:        crawlerCatalogActions,
 		Resources:      c.catalogResources(),
@@ -307,16 +309,16 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 		// Glue associates the key with the log group it writes to.
 		logActions = append(logActions, "logs:AssociateKmsKey")
 	}
-	if err := role.addToRolePolicy("logs", Statement{
+	if err := core.AddToRolePolicy(role, "logs", constructs.Statement{
 		Sid:            "CrawlerWritesOwnLogGroup",
 		Actions:        logActions,
-		Resources:      []pulumi.StringInput{c.LogGroup.Arn, suffix(":*", c.LogGroup.Arn)},
+		Resources:      []pulumi.StringInput{c.LogGroup.Arn, core.Suffix(":*", c.LogGroup.Arn)},
 		WildcardReason: "the log streams of the crawler's own log group, which Glue names per crawler run",
 	}); err != nil {
 		return err
 	}
 	if a.KMSKeyArn != nil {
-		if err := role.addToRolePolicy("kms", Statement{
+		if err := core.AddToRolePolicy(role, "kms", constructs.Statement{
 			Sid:       "CrawlerUsesKey",
 			Actions:   []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
 			Resources: []pulumi.StringInput{a.KMSKeyArn},
@@ -325,7 +327,7 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 		}
 	}
 	var s3Targets glue.CrawlerS3TargetArray
-	var granted []*Bucket
+	var granted []*constructs.Bucket
 	for _, t := range a.Targets {
 		s3Targets = append(s3Targets, &glue.CrawlerS3TargetArgs{Path: pulumi.Sprintf("s3://%s/%s", t.Bucket.Name, t.Prefix)})
 		if !slices.Contains(granted, t.Bucket) {
@@ -359,7 +361,7 @@ func (c *GlueCatalog) crawl(ctx *pulumi.Context, name string, a GlueCatalogArgs,
 	// Glue checks at CreateCrawler that it can assume the role and use it
 	// (terraform-provider-aws retries "Service is unable to assume role"),
 	// and the log group must exist before the first run writes to it.
-	deps := append(role.granted(), c.LogGroup)
+	deps := append(role.Policies(), c.LogGroup)
 	if c.Crawler, err = glue.NewCrawler(ctx, name, crawlerArgs, parent, pulumi.DependsOn(deps)); err != nil {
 		return err
 	}
@@ -382,8 +384,8 @@ var catalogReadActions = []string{"glue:BatchGetPartition", "glue:GetDatabase", 
 // GrantRead lets g read the database's table definitions and partitions,
 // as an Athena query of them needs; reading the data itself takes a grant
 // on the bucket that holds it.
-func (c *GlueCatalog) GrantRead(g Grantee) error {
-	return g.addToRolePolicy(fmt.Sprintf("glue-%s-read", c.name), Statement{
+func (c *GlueCatalog) GrantRead(g constructs.Grantee) error {
+	return core.AddToRolePolicy(g, fmt.Sprintf("glue-%s-read", c.name), constructs.Statement{
 		Sid:            "CatalogRead",
 		Actions:        catalogReadActions,
 		Resources:      c.catalogResources(),
@@ -409,5 +411,5 @@ func (c *GlueCatalog) catalogResources() []pulumi.StringInput {
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a GlueCatalogArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("glue catalog %q", name), a.withDefaults(name).validate())
+	return constructs.Invalid(fmt.Sprintf("glue catalog %q", name), a.withDefaults(name).validate())
 }

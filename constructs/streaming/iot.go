@@ -1,6 +1,7 @@
-package constructs
+package streaming
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iot"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 	"github.com/kumo-iac/kumo/internal/pipelinerules"
 )
 
@@ -79,7 +82,7 @@ type TopicRuleErrorAction struct {
 	Stream *Stream
 	// Bucket receives each failure description as an object under Prefix,
 	// named by the time and a UUID. Default: nil.
-	Bucket *Bucket
+	Bucket *constructs.Bucket
 	// Prefix is the key prefix of those objects, Bucket only. Default:
 	// "iot-errors/<RuleName>/".
 	Prefix string
@@ -106,11 +109,11 @@ type TopicRule struct {
 var (
 	// CreateTopicRule's ruleName: ^[a-zA-Z0-9_]+$, 1–128
 	// (https://docs.aws.amazon.com/iot/latest/apireference/API_CreateTopicRule.html).
-	topicRuleName   = lazyRegexp(`^[a-zA-Z0-9_]{1,128}$`)
-	topicRuleUnsafe = lazyRegexp(`[^a-zA-Z0-9_]`)
+	topicRuleName   = lazyregexp.New(`^[a-zA-Z0-9_]{1,128}$`)
+	topicRuleUnsafe = lazyregexp.New(`[^a-zA-Z0-9_]`)
 	// topicRuleLogicalName keeps room for the provider's 8-character
 	// suffix of the rule's role within IAM's 64-character role name.
-	topicRuleLogicalName = lazyRegexp(`^[a-zA-Z0-9_.-]{1,56}$`)
+	topicRuleLogicalName = lazyregexp.New(`^[a-zA-Z0-9_.-]{1,56}$`)
 )
 
 // errorObjectKey names each failure object under the prefix: the time it
@@ -118,12 +121,15 @@ var (
 const errorObjectKey = "${timestamp()}-${newuuid()}.json"
 
 func (a TopicRuleArgs) withDefaults(ctx *pulumi.Context, name string) TopicRuleArgs {
-	a.SQLVersion = orDefault(a.SQLVersion, DefaultTopicRuleSQLVersion)
-	a.PartitionKey = orDefault(a.PartitionKey, DefaultTopicRulePartitionKey)
-	a.RuleName = orDefault(a.RuleName, topicRuleUnsafe().ReplaceAllString(strings.Join([]string{ctx.Project(), ctx.Stack(), name}, "_"), "_"))
-	a.Enabled = orDefaultPtr(a.Enabled, true)
+	a.SQLVersion = cmp.Or(a.SQLVersion, DefaultTopicRuleSQLVersion)
+	a.PartitionKey = cmp.Or(a.PartitionKey, DefaultTopicRulePartitionKey)
+	a.RuleName = cmp.Or(a.RuleName, topicRuleUnsafe().ReplaceAllString(strings.Join([]string{ctx.Project(), ctx.Stack(), name}, "_"), "_"))
+	if a.Enabled == nil {
+		on := true
+		a.Enabled = &on
+	}
 	if a.ErrorAction.Bucket != nil {
-		a.ErrorAction.Prefix = orDefault(a.ErrorAction.Prefix, DefaultTopicRuleErrorPrefix+a.RuleName+"/")
+		a.ErrorAction.Prefix = cmp.Or(a.ErrorAction.Prefix, DefaultTopicRuleErrorPrefix+a.RuleName+"/")
 	}
 	return a
 }
@@ -155,14 +161,14 @@ func (a TopicRuleArgs) validate(name string) *multierror.Error {
 	case e.Stream == nil && e.Bucket == nil:
 		add("ErrorAction: neither Stream nor Bucket is set; without an error action the messages the rule fails to deliver leave no trace, so set one")
 	case e.Stream != nil && e.Bucket != nil:
-		add("ErrorAction: both Stream %q and Bucket %q are set; an IoT rule has one error action, so set one of them", e.Stream.name, e.Bucket.name)
+		add("ErrorAction: both Stream %q and Bucket %q are set; an IoT rule has one error action, so set one of them", e.Stream.name, core.BucketName(e.Bucket))
 	case e.Stream != nil && e.Stream == a.Kinesis:
 		add("ErrorAction.Stream: stream %q is also the rule's Kinesis stream, so what fails there would fail again; send failures to another Stream or a Bucket", e.Stream.name)
 	}
 	if e.Bucket == nil && e.Prefix != "" {
 		add("ErrorAction.Prefix: %q is set without ErrorAction.Bucket", e.Prefix)
 	}
-	if e.Bucket != nil && (!s3KeyPrefix().MatchString(e.Prefix) || len(e.Prefix) > 900) {
+	if e.Bucket != nil && (!core.KeyPrefixValid(e.Prefix) || len(e.Prefix) > 900) {
 		add("ErrorAction.Prefix: %q must be a key prefix of at most 900 characters without a leading '/', empty segments, wildcards or templates, e.g. \"iot-errors/\"", e.Prefix)
 	}
 	return errs
@@ -188,7 +194,7 @@ func substitutionsClosed(s string) bool {
 // constructor would, without registering anything (the default RuleName
 // needs the project and stack, hence ctx).
 func (a TopicRuleArgs) Validate(ctx *pulumi.Context, name string) error {
-	return invalid(fmt.Sprintf("topic rule %q", name), a.withDefaults(ctx, name).validate(name))
+	return constructs.Invalid(fmt.Sprintf("topic rule %q", name), a.withDefaults(ctx, name).validate(name))
 }
 
 // NewTopicRule registers a topic rule, its role and the role's grants.
@@ -197,7 +203,7 @@ func NewTopicRule(ctx *pulumi.Context, name string, args *TopicRuleArgs, opts ..
 		args = &TopicRuleArgs{}
 	}
 	a := args.withDefaults(ctx, name)
-	if err := invalid(fmt.Sprintf("topic rule %q", name), a.validate(name)); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("topic rule %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
 	r := &TopicRule{}
@@ -206,12 +212,12 @@ func NewTopicRule(ctx *pulumi.Context, name string, args *TopicRuleArgs, opts ..
 	}
 	// The confused deputy condition IoT documents for rule roles
 	// (https://docs.aws.amazon.com/iot/latest/developerguide/cross-service-confused-deputy-prevention.html).
-	role, err := newPipelineRole(ctx, name, r, "iot.amazonaws.com",
+	role, err := constructs.NewServiceRole(ctx, name, r, "iot.amazonaws.com",
 		fmt.Sprintf("Role of kumo topic rule %s; permissions come only from grants.", name))
 	if err != nil {
 		return nil, err
 	}
-	r.Role = role.role
+	r.Role = role.Role()
 	if err := a.Kinesis.grantPutRecord(role); err != nil {
 		return nil, err
 	}
@@ -224,23 +230,23 @@ func NewTopicRule(ctx *pulumi.Context, name string, args *TopicRuleArgs, opts ..
 		errorAction.Kinesis = &iot.TopicRuleErrorActionKinesisArgs{
 			StreamName:   e.Stream.Name,
 			PartitionKey: pulumi.String(DefaultTopicRulePartitionKey),
-			RoleArn:      role.role.Arn,
+			RoleArn:      r.Role.Arn,
 		}
 	default:
 		// PutObject under the prefix only, with the bucket's key when it
 		// has one ("s3:PutObject",
 		// https://docs.aws.amazon.com/iot/latest/developerguide/s3-rule-action.html).
-		if err := e.Bucket.grant(role, "iot-errors-"+name, []Statement{{
+		if err := core.BucketGrant(e.Bucket, role, "iot-errors-"+name, []constructs.Statement{{
 			Sid:       "BucketPutErrors",
 			Actions:   []string{"s3:PutObject"},
-			Resources: []pulumi.StringInput{suffix("/"+e.Prefix+"*", e.Bucket.Arn)},
+			Resources: []pulumi.StringInput{core.Suffix("/"+e.Prefix+"*", e.Bucket.Arn)},
 		}}, []string{"kms:GenerateDataKey"}); err != nil {
 			return nil, err
 		}
 		errorAction.S3 = &iot.TopicRuleErrorActionS3Args{
 			BucketName: e.Bucket.Name,
 			Key:        pulumi.String(e.Prefix + errorObjectKey),
-			RoleArn:    role.role.Arn,
+			RoleArn:    r.Role.Arn,
 		}
 	}
 	rArgs := &iot.TopicRuleArgs{
@@ -251,7 +257,7 @@ func NewTopicRule(ctx *pulumi.Context, name string, args *TopicRuleArgs, opts ..
 		Kineses: iot.TopicRuleKinesisArray{&iot.TopicRuleKinesisArgs{
 			StreamName:   a.Kinesis.Name,
 			PartitionKey: pulumi.String(a.PartitionKey),
-			RoleArn:      role.role.Arn,
+			RoleArn:      r.Role.Arn,
 		}},
 		ErrorAction: errorAction,
 	}
@@ -261,7 +267,7 @@ func NewTopicRule(ctx *pulumi.Context, name string, args *TopicRuleArgs, opts ..
 	// CreateTopicRule is refused until IoT can assume the role; the rule
 	// also waits for the role's policies, so that no message arriving
 	// right after it exists fails both its action and its error action.
-	if r.Rule, err = iot.NewTopicRule(ctx, name, rArgs, pulumi.Parent(r), pulumi.DependsOn(role.granted())); err != nil {
+	if r.Rule, err = iot.NewTopicRule(ctx, name, rArgs, pulumi.Parent(r), pulumi.DependsOn(role.Policies())); err != nil {
 		return nil, err
 	}
 	r.Name, r.Arn = r.Rule.Name, r.Rule.Arn

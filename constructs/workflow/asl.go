@@ -1,12 +1,15 @@
-package constructs
+package workflow
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
 )
 
 // The typed Amazon States Language builder a StateMachine is defined with
@@ -106,7 +109,7 @@ type Task struct {
 	// Function is invoked through its alias (arn:aws:states:::lambda:invoke
 	// with FunctionName the alias ARN); the state machine's role is granted
 	// exactly that alias. Required unless Resource is set.
-	Function *Function
+	Function *constructs.Function
 	// Payload is the event the Function receives; keys ending in ".$" are
 	// JSONPaths. Default: the whole state input.
 	Payload map[string]any
@@ -160,7 +163,7 @@ const (
 type S3ItemReader struct {
 	// Bucket holds the objects; the state machine's role may list it.
 	// Required.
-	Bucket *Bucket
+	Bucket *constructs.Bucket
 	// Prefix limits the items to keys under it. Default: the whole bucket.
 	Prefix string
 }
@@ -330,8 +333,8 @@ type Wait struct {
 // rendered for AWS; it collects what the state machine's role needs.
 type aslRenderer struct {
 	inputs      []pulumi.StringInput
-	functions   []*Function
-	readers     []*Bucket
+	functions   []*constructs.Function
+	readers     []*constructs.Bucket
 	distributed bool
 	problems    []error
 }
@@ -536,7 +539,7 @@ func (mp Map) render(r *aslRenderer, path string) map[string]any {
 	m := aslFields(map[string]any{}, "Map", mp.Comment, "InputPath", mp.InputPath, "ResultPath", mp.ResultPath,
 		"OutputPath", mp.OutputPath, "ItemsPath", mp.ItemsPath, "ItemSelector", r.valueMap(mp.ItemSelector),
 		"Next", mp.Next, "End", mp.End)
-	mode := orDefault(mp.Mode, MapInline)
+	mode := cmp.Or(mp.Mode, MapInline)
 	proc := r.scope(path+".Processor", mp.Processor.Comment, mp.Processor.StartAt, mp.Processor.States)
 	cfg := map[string]any{"Mode": string(mode)}
 	switch mode {
@@ -552,7 +555,7 @@ func (mp Map) render(r *aslRenderer, path string) map[string]any {
 		}
 	case MapDistributed:
 		r.distributed = true
-		et := orDefault(mp.ExecutionType, DefaultMapExecutionType)
+		et := cmp.Or(mp.ExecutionType, DefaultMapExecutionType)
 		if et != StateMachineStandard && et != StateMachineExpress {
 			r.problem(path+".ExecutionType", "%q is not a workflow type; use STANDARD or EXPRESS", et)
 		}

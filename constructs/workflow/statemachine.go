@@ -1,9 +1,9 @@
-package constructs
+package workflow
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-multierror"
@@ -12,6 +12,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sfn"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 	"github.com/kumo-iac/kumo/internal/pipelinerules"
 )
 
@@ -64,7 +66,7 @@ type StateMachineArgs struct {
 	// key. CloudWatch Logs itself uses the key, so its ServicePrincipals
 	// must include "logs.<region>.amazonaws.com" for the stack's region.
 	// Default: nil, CloudWatch Logs' own encryption at rest.
-	LogKMSKey *Key
+	LogKMSKey *constructs.Key
 }
 
 // StateMachine is a Step Functions state machine with its own role granted
@@ -73,7 +75,10 @@ type StateMachineArgs struct {
 // (table.GrantWrite(sm)) serve its service-integration tasks.
 type StateMachine struct {
 	pulumi.ResourceState
-	*pipelineRole
+	// grantee is role, so grants to the state machine extend its role.
+	grantee
+
+	role *constructs.ServiceRole
 
 	name string
 	typ  StateMachineType
@@ -94,12 +99,12 @@ type StateMachine struct {
 // CreateStateMachine's 80 characters, of the only ones it allows a state
 // machine that logs to CloudWatch Logs: 0-9, A-Z, a-z, '-' and '_'
 // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html).
-var stateMachineName = lazyRegexp(`^[0-9A-Za-z_-]{1,72}$`)
+var stateMachineName = lazyregexp.New(`^[0-9A-Za-z_-]{1,72}$`)
 
 func (a StateMachineArgs) withDefaults() StateMachineArgs {
-	a.Type = orDefault(a.Type, StateMachineStandard)
-	a.LogLevel = orDefault(a.LogLevel, LogAll)
-	a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+	a.Type = cmp.Or(a.Type, StateMachineStandard)
+	a.LogLevel = cmp.Or(a.LogLevel, LogAll)
+	a.LogRetentionDays = cmp.Or(a.LogRetentionDays, constructs.DefaultLogRetentionDays)
 	if a.Tracing == nil {
 		on := true
 		a.Tracing = &on
@@ -129,10 +134,10 @@ func (a StateMachineArgs) validate(name, region string) (*aslRenderer, any, *mul
 	default:
 		add("LogLevel: %q is not a log level; use ALL, ERROR or FATAL (kumo always logs)", a.LogLevel)
 	}
-	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+	if err := core.ValidateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
 	}
-	if k := a.LogKMSKey; k != nil && !keyAllowsLogs(k, region) {
+	if k := a.LogKMSKey; k != nil && !k.AllowsLogs(region) {
 		// "CloudWatch Logs supports only symmetric KMS keys" and needs the
 		// key policy to let logs.<region>.amazonaws.com use it, or
 		// CreateLogGroup fails
@@ -141,7 +146,7 @@ func (a StateMachineArgs) validate(name, region string) (*aslRenderer, any, *mul
 		if region != "" {
 			principal = "logs." + region + ".amazonaws.com"
 		}
-		add("LogKMSKey: key %q does not let %s use it, so CloudWatch Logs could not encrypt the log group; add %q to the key's ServicePrincipals", k.name, principal, principal)
+		add("LogKMSKey: key %q does not let %s use it, so CloudWatch Logs could not encrypt the log group; add %q to the key's ServicePrincipals", core.KeyName(k), principal, principal)
 	}
 	// Quotas: a Standard execution runs at most one year, an Express one
 	// five minutes
@@ -196,7 +201,7 @@ func (a StateMachineArgs) validate(name, region string) (*aslRenderer, any, *mul
 // constructor would, without registering anything.
 func (a StateMachineArgs) Validate(name string) error {
 	_, _, errs := a.withDefaults().validate(name, "")
-	return invalid(fmt.Sprintf("state machine %q", name), errs)
+	return constructs.Invalid(fmt.Sprintf("state machine %q", name), errs)
 }
 
 // NewStateMachine registers a state machine, its role and grants, and its
@@ -206,8 +211,8 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 		args = &StateMachineArgs{}
 	}
 	a := args.withDefaults()
-	r, tree, errs := a.validate(name, region(ctx))
-	if err := invalid(fmt.Sprintf("state machine %q", name), errs); err != nil {
+	r, tree, errs := a.validate(name, core.Region(ctx))
+	if err := constructs.Invalid(fmt.Sprintf("state machine %q", name), errs); err != nil {
 		return nil, err
 	}
 	sm := &StateMachine{name: name, typ: a.Type}
@@ -229,14 +234,14 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 	if sm.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, lgArgs, parent); err != nil {
 		return nil, err
 	}
-	if sm.pipelineRole, err = newPipelineRole(ctx, name, sm, "states.amazonaws.com",
+	if sm.role, err = constructs.NewServiceRole(ctx, name, sm, "states.amazonaws.com",
 		fmt.Sprintf("Execution role of kumo state machine %s; permissions come only from grants.", name)); err != nil {
 		return nil, err
 	}
-	sm.Role = sm.role
+	sm.grantee, sm.Role = sm.role, sm.role.Role()
 	// "IAM policies for logging to CloudWatch Logs"
 	// (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy).
-	if err := sm.addToRolePolicy("logs", Statement{
+	if err := core.AddToRolePolicy(sm.role, "logs", constructs.Statement{
 		Sid: "DeliverExecutionLogs",
 		Actions: []string{"logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
 			"logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
@@ -248,7 +253,7 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 	}
 	if *a.Tracing {
 		// https://docs.aws.amazon.com/step-functions/latest/dg/xray-iam.html
-		if err := sm.addToRolePolicy("xray", Statement{
+		if err := core.AddToRolePolicy(sm.role, "xray", constructs.Statement{
 			Sid:            "SendTraces",
 			Actions:        []string{"xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"},
 			Resources:      []pulumi.StringInput{pulumi.String("*")},
@@ -262,7 +267,7 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 		for _, f := range r.functions {
 			aliases = append(aliases, f.AliasArn)
 		}
-		if err := sm.addToRolePolicy("invoke", Statement{
+		if err := core.AddToRolePolicy(sm.role, "invoke", constructs.Statement{
 			Sid:       "InvokeTaskFunctions",
 			Actions:   []string{"lambda:InvokeFunction"},
 			Resources: aliases,
@@ -273,7 +278,7 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 	for _, b := range r.readers {
 		// A distributed Map's ItemReader lists the objects
 		// (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html).
-		if err := sm.addToRolePolicy("items-"+b.name, Statement{
+		if err := core.AddToRolePolicy(sm.role, "items-"+core.BucketName(b), constructs.Statement{
 			Sid:       "ListMapItems",
 			Actions:   []string{"s3:ListBucket"},
 			Resources: []pulumi.StringInput{b.Arn},
@@ -304,16 +309,16 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 	// Destination"), so the state machine waits for the role's policies.
 	sm.StateMachine, err = sfn.NewStateMachine(ctx, name, &sfn.StateMachineArgs{
 		Type:       pulumi.String(string(a.Type)),
-		RoleArn:    sm.role.Arn,
+		RoleArn:    sm.Role.Arn,
 		Definition: definition,
 		LoggingConfiguration: &sfn.StateMachineLoggingConfigurationArgs{
 			Level:                pulumi.String(string(a.LogLevel)),
 			IncludeExecutionData: pulumi.Bool(!a.ExcludeExecutionData),
-			LogDestination:       suffix(":*", sm.LogGroup.Arn),
+			LogDestination:       core.Suffix(":*", sm.LogGroup.Arn),
 		},
 		TracingConfiguration:    &sfn.StateMachineTracingConfigurationArgs{Enabled: pulumi.Bool(*a.Tracing)},
 		EncryptionConfiguration: &sfn.StateMachineEncryptionConfigurationArgs{Type: pulumi.String("AWS_OWNED_KEY")},
-	}, parent, pulumi.DependsOn(sm.granted()))
+	}, parent, pulumi.DependsOn(sm.role.Policies()))
 	if err != nil {
 		return nil, err
 	}
@@ -327,11 +332,11 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 		executions := sm.Arn.ApplyT(func(arn string) string {
 			return strings.Replace(arn, ":stateMachine:", ":execution:", 1) + "/*"
 		}).(pulumi.StringOutput)
-		if err := sm.addToRolePolicy("distributed-map", Statement{
+		if err := core.AddToRolePolicy(sm.role, "distributed-map", constructs.Statement{
 			Sid:       "StartMapRuns",
 			Actions:   []string{"states:StartExecution"},
 			Resources: []pulumi.StringInput{sm.Arn},
-		}, Statement{
+		}, constructs.Statement{
 			Sid:            "ManageMapRunExecutions",
 			Actions:        []string{"states:DescribeExecution", "states:StopExecution"},
 			Resources:      []pulumi.StringInput{executions},
@@ -351,25 +356,14 @@ func NewStateMachine(ctx *pulumi.Context, name string, args *StateMachineArgs, o
 	return sm, nil
 }
 
-// keyAllowsLogs reports whether k lets CloudWatch Logs of region (of any
-// region when "") encrypt log groups with it.
-func keyAllowsLogs(k *Key, region string) bool {
-	if region != "" {
-		return k.allows("logs."+region+".amazonaws.com") || k.allows("logs."+region+".amazonaws.com.cn")
-	}
-	return slices.ContainsFunc(k.args.ServicePrincipals, func(p string) bool {
-		return strings.HasPrefix(p, "logs.") && (strings.HasSuffix(p, ".amazonaws.com") || strings.HasSuffix(p, ".amazonaws.com.cn"))
-	})
-}
-
 // GrantStart lets g start executions of the state machine (and, for an
 // Express workflow, synchronous ones).
-func (sm *StateMachine) GrantStart(g Grantee) error {
+func (sm *StateMachine) GrantStart(g constructs.Grantee) error {
 	actions := []string{"states:StartExecution"}
 	if sm.typ == StateMachineExpress {
 		actions = append(actions, "states:StartSyncExecution")
 	}
-	return g.addToRolePolicy("states-"+sm.name+"-start", Statement{
+	return core.AddToRolePolicy(g, "states-"+sm.name+"-start", constructs.Statement{
 		Sid:       "StateMachineStart",
 		Actions:   actions,
 		Resources: []pulumi.StringInput{sm.Arn},

@@ -1,4 +1,4 @@
-package constructs_test
+package workflow_test
 
 import (
 	"strings"
@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/constructs/internal/synthtest"
+	"github.com/kumo-iac/kumo/constructs/workflow"
 )
 
 // logKeyEnv is a function a workflow invokes and a key for its logs.
@@ -17,8 +19,8 @@ type logKeyEnv struct {
 
 // logKeySetup registers the task function and a key whose services are
 // principals.
-func logKeySetup(principals ...string) func(ctx *pulumi.Context, p *project) (logKeyEnv, error) {
-	return func(ctx *pulumi.Context, p *project) (logKeyEnv, error) {
+func logKeySetup(principals ...string) func(ctx *pulumi.Context, p *synthtest.Project) (logKeyEnv, error) {
+	return func(ctx *pulumi.Context, p *synthtest.Project) (logKeyEnv, error) {
 		fn, err := dlqFunction(ctx, p, "analyze")
 		if err != nil {
 			return logKeyEnv{}, err
@@ -29,62 +31,62 @@ func logKeySetup(principals ...string) func(ctx *pulumi.Context, p *project) (lo
 }
 
 // encryptedWorkflow is a one-task state machine logging with the key.
-func encryptedWorkflow(e logKeyEnv) *constructs.StateMachineArgs {
-	return &constructs.StateMachineArgs{LogKMSKey: e.key, Definition: &constructs.Definition{
+func encryptedWorkflow(e logKeyEnv) *workflow.StateMachineArgs {
+	return &workflow.StateMachineArgs{LogKMSKey: e.key, Definition: &workflow.Definition{
 		StartAt: "Analyze",
-		States:  map[string]constructs.State{"Analyze": constructs.Task{Function: e.fn, End: true}},
+		States:  map[string]workflow.State{"Analyze": workflow.Task{Function: e.fn, End: true}},
 	}}
 }
 
 func TestStateMachineLogKMSKey(t *testing.T) {
-	p := newProject(t)
-	setup := logKeySetup("logs." + testRegion + ".amazonaws.com")
-	s := p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+	p := synthtest.NewProject(t)
+	setup := logKeySetup("logs." + synthtest.Region + ".amazonaws.com")
+	s := p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
 		e, err := setup(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		_, err = constructs.NewStateMachine(ctx, "images", encryptedWorkflow(e))
+		_, err = workflow.NewStateMachine(ctx, "images", encryptedWorkflow(e))
 		return nil, err
 	})
-	lg := s.find(typLogGroup, "images")
-	wantInputs(t, lg,
-		check{"kmsKeyId", s.state(typKMSKey, "ops-logs", "arn")},
-		check{"retentionInDays", 30},
+	lg := s.Find(typLogGroup, "images")
+	synthtest.WantInputs(t, lg,
+		synthtest.Check{"kmsKeyId", s.State(typKMSKey, "ops-logs", "arn")},
+		synthtest.Check{"retentionInDays", 30},
 	)
 	// What lets CloudWatch Logs use the key is in the key's own policy, so
 	// the log group, reading the key's ARN, is created after it.
-	if !dependsOn(lg, s.find(typKMSKey, "ops-logs")) {
+	if !synthtest.DependsOn(lg, s.Find(typKMSKey, "ops-logs")) {
 		t.Errorf("log group depends on %q; want the key", lg.Dependencies)
 	}
-	policyInput(t, s.find(typKMSKey, "ops-logs"), "policy").statementBySid(t, "ServiceLogsEuWest1")
-	wantInputs(t, s.find(typStateMachine, "images"),
-		check{"loggingConfiguration.logDestination", s.state(typLogGroup, "images", "arn") + ":*"},
-		check{"loggingConfiguration.level", "ALL"},
+	synthtest.PolicyInput(t, s.Find(typKMSKey, "ops-logs"), "policy").StatementBySid(t, "ServiceLogsEuWest1")
+	synthtest.WantInputs(t, s.Find(typStateMachine, "images"),
+		synthtest.Check{"loggingConfiguration.logDestination", s.State(typLogGroup, "images", "arn") + ":*"},
+		synthtest.Check{"loggingConfiguration.level", "ALL"},
 	)
 
 	// Without a key, CloudWatch Logs' own encryption.
-	pp := newProject(t)
-	plain := pp.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+	pp := synthtest.NewProject(t)
+	plain := pp.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
 		e, err := setup(ctx, pp)
 		if err != nil {
 			return nil, err
 		}
 		a := encryptedWorkflow(e)
 		a.LogKMSKey = nil
-		_, err = constructs.NewStateMachine(ctx, "images", a)
+		_, err = workflow.NewStateMachine(ctx, "images", a)
 		return nil, err
 	})
-	wantInputs(t, plain.find(typLogGroup, "images"), check{"kmsKeyId", nil})
+	synthtest.WantInputs(t, plain.Find(typLogGroup, "images"), synthtest.Check{"kmsKeyId", nil})
 }
 
 func TestStateMachineLogKMSKeyBadInputs(t *testing.T) {
-	build := func(ctx *pulumi.Context, _ *project, e logKeyEnv) error {
-		_, err := constructs.NewStateMachine(ctx, "images", encryptedWorkflow(e))
+	build := func(ctx *pulumi.Context, _ *synthtest.Project, e logKeyEnv) error {
+		_, err := workflow.NewStateMachine(ctx, "images", encryptedWorkflow(e))
 		return err
 	}
 	const scope = `state machine "images"`
-	const want = "logs." + testRegion + ".amazonaws.com"
+	const want = "logs." + synthtest.Region + ".amazonaws.com"
 	for _, tc := range []struct {
 		name       string
 		principals []string
@@ -93,9 +95,9 @@ func TestStateMachineLogKMSKeyBadInputs(t *testing.T) {
 		{"key for another region's CloudWatch Logs", []string{"logs.us-east-1.amazonaws.com"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			runBadInputs(t, logKeySetup(tc.principals...), []badInput[logKeyEnv]{{
-				name: tc.name, build: build, scope: scope,
-				problems: [][]string{{"LogKMSKey", `"ops-logs"`, "does not let " + want, "add \"" + want + "\" to the key's ServicePrincipals"}},
+			synthtest.RunBadInputs(t, logKeySetup(tc.principals...), []synthtest.BadInput[logKeyEnv]{{
+				Name: tc.name, Build: build, Scope: scope,
+				Problems: [][]string{{"LogKMSKey", `"ops-logs"`, "does not let " + want, "add \"" + want + "\" to the key's ServicePrincipals"}},
 			}})
 		})
 	}
@@ -104,8 +106,8 @@ func TestStateMachineLogKMSKeyBadInputs(t *testing.T) {
 // Validate knows no region: any region's CloudWatch Logs will do there.
 func TestStateMachineLogKMSKeyValidate(t *testing.T) {
 	for principal, ok := range map[string]bool{"logs.us-east-1.amazonaws.com": true, "sns.amazonaws.com": false} {
-		p := newProject(t)
-		p.synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
+		p := synthtest.NewProject(t)
+		p.Synth(func(ctx *pulumi.Context) (pulumi.Map, error) {
 			e, err := logKeySetup(principal)(ctx, p)
 			if err != nil {
 				return nil, err
@@ -123,11 +125,11 @@ func TestStateMachineLogKMSKeyValidate(t *testing.T) {
 }
 
 func TestStateMachineLogKMSKeyPassesKumoCheck(t *testing.T) {
-	errs, rep := newCheckErrors(t, logKeySetup("logs."+testRegion+".amazonaws.com"), func(ctx *pulumi.Context, e logKeyEnv) error {
-		_, err := constructs.NewStateMachine(ctx, "images", encryptedWorkflow(e))
+	errs, rep := synthtest.NewCheckErrors(t, logKeySetup("logs."+synthtest.Region+".amazonaws.com"), func(ctx *pulumi.Context, e logKeyEnv) error {
+		_, err := workflow.NewStateMachine(ctx, "images", encryptedWorkflow(e))
 		return err
 	})
-	wantNoNewFindings(t, errs)
+	synthtest.WantNoNewFindings(t, errs)
 	for _, f := range rep.Findings {
 		if f.Type == typLogGroup && f.Name == "images" {
 			t.Errorf("finding on the encrypted log group: %s: %s", f.ID(), f.Message)

@@ -1,6 +1,7 @@
-package constructs
+package lake
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
+	"github.com/kumo-iac/kumo/constructs"
 )
 
 // TrailArgs configure a Trail.
@@ -20,16 +22,16 @@ type TrailArgs struct {
 	// DataEventBuckets are the buckets whose object-level reads and writes
 	// (GetObject, PutObject, DeleteObject, …) the trail records: exactly
 	// these buckets' objects. Required, at least one.
-	DataEventBuckets []*Bucket
+	DataEventBuckets []*constructs.Bucket
 	// Bucket receives the log files. A bucket of your own must let this
 	// trail deliver: create it with TrailLogsFor naming the trail. Default:
 	// a new Bucket "<name>-logs" made for the trail.
-	Bucket *Bucket
+	Bucket *constructs.Bucket
 	// KMSKey encrypts the log files (SSE-KMS); it must list
 	// "cloudtrail.amazonaws.com" in its ServicePrincipals. Readers of the
 	// logs need GrantDecrypt on it. Default: a new Key "<name>-key" that
 	// lets this account's trails use it.
-	KMSKey *Key
+	KMSKey *constructs.Key
 	// CloudWatchLogs also delivers the events to a CloudWatch Logs group,
 	// for metric filters and alarms. Default: true.
 	CloudWatchLogs *bool
@@ -55,9 +57,9 @@ type Trail struct {
 	// Trail is the underlying trail, an escape hatch.
 	Trail *cloudtrail.Trail
 	// Bucket receives the log files.
-	Bucket *Bucket
+	Bucket *constructs.Bucket
 	// Key encrypts the log files.
-	Key *Key
+	Key *constructs.Key
 	// LogGroup receives the events in CloudWatch Logs, or is nil.
 	LogGroup *cloudwatch.LogGroup
 	// LogsRole is the role CloudTrail assumes to write to LogGroup, or nil.
@@ -78,53 +80,13 @@ var (
 	maxTrailDataValues = 250
 )
 
-// trailNameOf is the trail's name: the bucket policy names the trail by ARN
-// before the trail exists, so the name is fixed, and carries the project
-// and stack so that stacks sharing an account do not collide.
-func trailNameOf(ctx *pulumi.Context, name string) string {
-	return fmt.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), name)
-}
-
-// trailArn is the ARN of the trail named by construct name.
-func trailArn(ctx *pulumi.Context, name string) pulumi.StringOutput {
-	return pulumi.Sprintf("arn:aws:cloudtrail:%s:%s:trail/%s", regionName(ctx), accountID(ctx), trailNameOf(ctx, name))
-}
-
-// trailDelivery is the bucket policy AWS documents for CloudTrail log
-// delivery, for the named trails only (aws:SourceArn): CreateTrail fails
-// with InsufficientS3BucketPolicyException without it.
-// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html
-func trailDelivery(ctx *pulumi.Context, bucketArn pulumi.StringOutput, trails []string) []Statement {
-	var arns []pulumi.StringInput
-	for _, t := range trails {
-		arns = append(arns, trailArn(ctx, t))
-	}
-	cloudTrail := map[string][]string{"Service": {"cloudtrail.amazonaws.com"}}
-	return []Statement{{
-		Sid:        "CloudTrailAclCheck",
-		Principal:  cloudTrail,
-		Actions:    []string{"s3:GetBucketAcl"},
-		Resources:  []pulumi.StringInput{bucketArn},
-		Conditions: []Condition{{Test: "StringEquals", Variable: "aws:SourceArn", Values: arns}},
-	}, {
-		Sid:       "CloudTrailWrite",
-		Principal: cloudTrail,
-		Actions:   []string{"s3:PutObject"},
-		Resources: []pulumi.StringInput{pulumi.Sprintf("%s/AWSLogs/%s/*", bucketArn, accountID(ctx))},
-		Conditions: []Condition{
-			{Test: "StringEquals", Variable: "s3:x-amz-acl", Values: []pulumi.StringInput{pulumi.String("bucket-owner-full-control")}},
-			{Test: "StringEquals", Variable: "aws:SourceArn", Values: arns},
-		},
-	}}
-}
-
 func (a TrailArgs) withDefaults() TrailArgs {
 	if a.CloudWatchLogs == nil {
 		on := true
 		a.CloudWatchLogs = &on
 	}
 	if *a.CloudWatchLogs {
-		a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+		a.LogRetentionDays = cmp.Or(a.LogRetentionDays, constructs.DefaultLogRetentionDays)
 	}
 	a.DataEventBuckets = slices.Clone(a.DataEventBuckets)
 	return a
@@ -133,11 +95,11 @@ func (a TrailArgs) withDefaults() TrailArgs {
 func (a TrailArgs) validate(ctx *pulumi.Context, name string) *multierror.Error {
 	var errs *multierror.Error
 	add := func(format string, args ...any) { errs = multierror.Append(errs, fmt.Errorf(format, args...)) }
-	full := trailNameOf(ctx, name)
+	full := core.TrailName(ctx, name)
 	if n := len(full); n < 3 || n > 128 || !trailName.MatchString(full) || trailAdjacentSeps.MatchString(full) || net.ParseIP(full) != nil {
 		add("name: the trail would be named %q (<project>-<stack>-<name>), which CloudTrail refuses: a trail name is 3–128 letters, digits, '.', '_' or '-', starts and ends with a letter or digit, and has no two of '.', '_', '-' side by side", full)
 	}
-	if a.Bucket == nil && !bucketLogicalName.MatchString(name+"-logs") {
+	if a.Bucket == nil && !core.BucketNameValid(name+"-logs") {
 		add("name: %q cannot name the trail's log bucket %q: use 3–50 lower-case letters, digits or '-' (or pass Bucket)", name, name+"-logs")
 	}
 	if len(a.DataEventBuckets) == 0 {
@@ -146,26 +108,26 @@ func (a TrailArgs) validate(ctx *pulumi.Context, name string) *multierror.Error 
 	if n := len(a.DataEventBuckets); n > maxTrailDataValues {
 		add("DataEventBuckets: %d buckets; CloudTrail records at most %d data resources per trail", n, maxTrailDataValues)
 	}
-	seen := map[*Bucket]int{}
+	seen := map[*constructs.Bucket]int{}
 	for i, b := range a.DataEventBuckets {
 		switch j, dup := seen[b]; {
 		case b == nil:
 			add("DataEventBuckets[%d]: nil; pass a Bucket", i)
 		case dup:
-			add("DataEventBuckets[%d]: bucket %q is also DataEventBuckets[%d]", i, b.name, j)
+			add("DataEventBuckets[%d]: bucket %q is also DataEventBuckets[%d]", i, core.BucketName(b), j)
 		case b == a.Bucket:
-			add("DataEventBuckets[%d]: bucket %q is the trail's log bucket; recording its own deliveries would log without end", i, b.name)
+			add("DataEventBuckets[%d]: bucket %q is the trail's log bucket; recording its own deliveries would log without end", i, core.BucketName(b))
 		}
 		seen[b] = i
 	}
-	if a.Bucket != nil && !slices.Contains(a.Bucket.args.TrailLogsFor, name) {
-		add("Bucket: bucket %q does not let this trail deliver, and CloudTrail would refuse it; create it with TrailLogsFor: []string{%q}", a.Bucket.name, name)
+	if a.Bucket != nil && !slices.Contains(core.BucketArgs(a.Bucket).TrailLogsFor, name) {
+		add("Bucket: bucket %q does not let this trail deliver, and CloudTrail would refuse it; create it with TrailLogsFor: []string{%q}", core.BucketName(a.Bucket), name)
 	}
-	if a.KMSKey != nil && !a.KMSKey.allows("cloudtrail.amazonaws.com") {
-		add("KMSKey: key %q does not let cloudtrail.amazonaws.com use it, and CloudTrail would refuse it; add it to the key's ServicePrincipals", a.KMSKey.name)
+	if a.KMSKey != nil && !core.KeyAllows(a.KMSKey, "cloudtrail.amazonaws.com") {
+		add("KMSKey: key %q does not let cloudtrail.amazonaws.com use it, and CloudTrail would refuse it; add it to the key's ServicePrincipals", core.KeyName(a.KMSKey))
 	}
 	if *a.CloudWatchLogs {
-		if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+		if err := core.ValidateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 			errs = multierror.Append(errs, err)
 		}
 	} else if a.LogRetentionDays != 0 {
@@ -181,17 +143,17 @@ func NewTrail(ctx *pulumi.Context, name string, args *TrailArgs, opts ...pulumi.
 		args = &TrailArgs{}
 	}
 	a := args.withDefaults()
-	if err := invalid(fmt.Sprintf("trail %q", name), a.validate(ctx, name)); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("trail %q", name), a.validate(ctx, name)); err != nil {
 		return nil, err
 	}
-	t := &Trail{Bucket: a.Bucket, Key: a.KMSKey, Name: trailNameOf(ctx, name)}
+	t := &Trail{Bucket: a.Bucket, Key: a.KMSKey, Name: core.TrailName(ctx, name)}
 	if err := ctx.RegisterComponentResource("kumo:constructs:Trail", name, t, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(t)
 	var err error
 	if t.Key == nil {
-		if t.Key, err = NewKey(ctx, name+"-key", &KeyArgs{
+		if t.Key, err = constructs.NewKey(ctx, name+"-key", &constructs.KeyArgs{
 			Description:       fmt.Sprintf("Log file key of kumo trail %s.", t.Name),
 			ServicePrincipals: []string{"cloudtrail.amazonaws.com"},
 		}, parent); err != nil {
@@ -199,7 +161,7 @@ func NewTrail(ctx *pulumi.Context, name string, args *TrailArgs, opts ...pulumi.
 		}
 	}
 	if t.Bucket == nil {
-		if t.Bucket, err = NewBucket(ctx, name+"-logs", &BucketArgs{TrailLogsFor: []string{name}}, parent); err != nil {
+		if t.Bucket, err = constructs.NewBucket(ctx, name+"-logs", &constructs.BucketArgs{TrailLogsFor: []string{name}}, parent); err != nil {
 			return nil, err
 		}
 		if err := check.Suppress(ctx, t.Bucket.Bucket, check.Suppression{Rule: "AwsSolutions-S1",
@@ -212,7 +174,7 @@ func NewTrail(ctx *pulumi.Context, name string, args *TrailArgs, opts ...pulumi.
 
 	var values pulumi.StringArray
 	for _, b := range a.DataEventBuckets {
-		values = append(values, suffix("/", b.Arn))
+		values = append(values, core.Suffix("/", b.Arn))
 	}
 	trailArgs := &cloudtrail.TrailArgs{
 		Name:                    pulumi.String(t.Name),
@@ -235,7 +197,7 @@ func NewTrail(ctx *pulumi.Context, name string, args *TrailArgs, opts ...pulumi.
 			return nil, err
 		}
 		// CloudTrail writes to the group's streams: the ARN ends in ":*".
-		trailArgs.CloudWatchLogsGroupArn = suffix(":*", t.LogGroup.Arn)
+		trailArgs.CloudWatchLogsGroupArn = core.Suffix(":*", t.LogGroup.Arn)
 		trailArgs.CloudWatchLogsRoleArn = t.LogsRole.Arn
 		deps = append(deps, rolePolicy)
 	}
@@ -261,28 +223,28 @@ func (t *Trail) logsTo(ctx *pulumi.Context, name string, retentionDays int, pare
 	}
 	if t.LogsRole, err = iam.NewRole(ctx, name+"-logs", &iam.RoleArgs{
 		Description:      pulumi.Sprintf("Role kumo trail %s assumes to write to its CloudWatch Logs group.", t.Name),
-		AssumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com"),
+		AssumeRolePolicy: core.AssumeRolePolicy("cloudtrail.amazonaws.com"),
 	}, parent); err != nil {
 		return nil, err
 	}
-	statements := []Statement{{
+	statements := []constructs.Statement{{
 		Sid:            "WriteTrailLogGroup",
 		Actions:        []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-		Resources:      []pulumi.StringInput{suffix(":log-stream:*", t.LogGroup.Arn)},
+		Resources:      []pulumi.StringInput{core.Suffix(":log-stream:*", t.LogGroup.Arn)},
 		WildcardReason: "the log streams of the trail's own log group, which CloudTrail creates and names itself",
 	}}
 	policy, err := iam.NewRolePolicy(ctx, name+"-logs", &iam.RolePolicyArgs{
 		Role:   t.LogsRole.ID(),
-		Policy: policyJSON(statements...),
+		Policy: core.PolicyJSON(statements...),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	return policy, justifyWildcards(ctx, policy, statements)
+	return policy, core.JustifyWildcards(ctx, policy, statements)
 }
 
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a TrailArgs) Validate(ctx *pulumi.Context, name string) error {
-	return invalid(fmt.Sprintf("trail %q", name), a.withDefaults().validate(ctx, name))
+	return constructs.Invalid(fmt.Sprintf("trail %q", name), a.withDefaults().validate(ctx, name))
 }

@@ -1,9 +1,9 @@
-package constructs
+package lake
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +16,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/check"
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 )
 
 // SearchVPC places a SearchDomain's endpoint in subnets of a VPC.
@@ -112,10 +114,10 @@ var (
 	// CreateDomain DomainName: "Minimum length of 3. Maximum length of 28.
 	// Pattern: [a-z][a-z0-9\-]+"
 	// (https://docs.aws.amazon.com/opensearch-service/latest/APIReference/API_CreateDomain.html).
-	searchDomainNamePattern = lazyRegexp(`^[a-z][a-z0-9-]{2,27}$`)
-	searchEnginePattern     = lazyRegexp(`^OpenSearch_[0-9]{1,2}\.[0-9]{1,2}$`)
-	searchInstancePattern   = lazyRegexp(`^[a-z][a-z0-9]*\.[a-z0-9]+\.search$`)
-	searchNameUnsafe        = lazyRegexp(`[^a-z0-9]+`)
+	searchDomainNamePattern = lazyregexp.New(`^[a-z][a-z0-9-]{2,27}$`)
+	searchEnginePattern     = lazyregexp.New(`^OpenSearch_[0-9]{1,2}\.[0-9]{1,2}$`)
+	searchInstancePattern   = lazyregexp.New(`^[a-z][a-z0-9]*\.[a-z0-9]+\.search$`)
+	searchNameUnsafe        = lazyregexp.New(`[^a-z0-9]+`)
 )
 
 // searchVolumeMaxGB are the largest EBS volumes of the small instance types
@@ -147,14 +149,14 @@ func (a SearchDomainArgs) withDefaults(project, stack, name string) SearchDomain
 	if a.DomainName == "" {
 		a.DomainName = searchDomainName(project, stack, name)
 	}
-	a.EngineVersion = orDefault(a.EngineVersion, DefaultSearchEngineVersion)
-	a.InstanceType = orDefault(a.InstanceType, DefaultSearchInstanceType)
-	a.InstanceCount = orDefault(a.InstanceCount, DefaultSearchInstanceCount)
+	a.EngineVersion = cmp.Or(a.EngineVersion, DefaultSearchEngineVersion)
+	a.InstanceType = cmp.Or(a.InstanceType, DefaultSearchInstanceType)
+	a.InstanceCount = cmp.Or(a.InstanceCount, DefaultSearchInstanceCount)
 	if a.DedicatedMasterType != "" {
-		a.DedicatedMasterCount = orDefault(a.DedicatedMasterCount, 3)
+		a.DedicatedMasterCount = cmp.Or(a.DedicatedMasterCount, 3)
 	}
-	a.VolumeGB = orDefault(a.VolumeGB, DefaultSearchVolumeGB)
-	a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+	a.VolumeGB = cmp.Or(a.VolumeGB, DefaultSearchVolumeGB)
+	a.LogRetentionDays = cmp.Or(a.LogRetentionDays, constructs.DefaultLogRetentionDays)
 	return a
 }
 
@@ -216,7 +218,7 @@ func (a SearchDomainArgs) validate() *multierror.Error {
 			}
 		}
 	}
-	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+	if err := core.ValidateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
 	}
 	return errs
@@ -226,7 +228,7 @@ func (a SearchDomainArgs) validate() *multierror.Error {
 // constructor would, without registering anything. (A derived DomainName
 // depends on the project and stack, but is valid whatever they are.)
 func (a SearchDomainArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("search domain %q", name), a.withDefaults("", "", name).validate())
+	return constructs.Invalid(fmt.Sprintf("search domain %q", name), a.withDefaults("", "", name).validate())
 }
 
 // NewSearchDomain registers an OpenSearch domain, its log groups and the
@@ -236,7 +238,7 @@ func NewSearchDomain(ctx *pulumi.Context, name string, args *SearchDomainArgs, o
 		args = &SearchDomainArgs{}
 	}
 	a := args.withDefaults(ctx.Project(), ctx.Stack(), name)
-	if err := invalid(fmt.Sprintf("search domain %q", name), a.validate()); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("search domain %q", name), a.validate()); err != nil {
 		return nil, err
 	}
 	d := &SearchDomain{ctx: ctx, name: name}
@@ -270,11 +272,11 @@ func NewSearchDomain(ctx *pulumi.Context, name string, args *SearchDomainArgs, o
 	// are limited to 10 per region (PutResourcePolicy), one per domain.
 	if d.LogResourcePolicy, err = cloudwatch.NewLogResourcePolicy(ctx, name, &cloudwatch.LogResourcePolicyArgs{
 		PolicyName: pulumi.String("kumo-opensearch-" + a.DomainName),
-		PolicyDocument: policyJSON(Statement{
+		PolicyDocument: core.PolicyJSON(constructs.Statement{
 			Sid:       "OpenSearchWritesDomainLogs",
 			Principal: map[string][]string{"Service": {"es.amazonaws.com"}},
 			Actions:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-			Resources: []pulumi.StringInput{suffix(":*", d.SearchSlowLogs.Arn), suffix(":*", d.IndexSlowLogs.Arn), suffix(":*", d.ApplicationLogs.Arn)},
+			Resources: []pulumi.StringInput{core.Suffix(":*", d.SearchSlowLogs.Arn), core.Suffix(":*", d.IndexSlowLogs.Arn), core.Suffix(":*", d.ApplicationLogs.Arn)},
 		}),
 	}, parent); err != nil {
 		return nil, err
@@ -368,10 +370,10 @@ func (a SearchDomainArgs) suppressions() []check.Suppression {
 type SearchGrants struct {
 	// Read lets these grantees search and read documents (HTTP GET and
 	// HEAD). Default: none.
-	Read []Grantee
+	Read []constructs.Grantee
 	// ReadWrite lets these grantees also index, update and delete (every
 	// HTTP method). Default: none.
-	ReadWrite []Grantee
+	ReadWrite []constructs.Grantee
 }
 
 // The OpenSearch HTTP actions of each access level, as aws-cdk's
@@ -388,11 +390,13 @@ const searchPathsReason = "the indexes and APIs of this one domain: OpenSearch a
 // GrantRead lets gs search and read the domain, and writes the domain's
 // access policy. A domain has one access policy, so exactly one grant call
 // is allowed; use Grant to give some roles read and others read-write.
-func (d *SearchDomain) GrantRead(gs ...Grantee) error { return d.Grant(SearchGrants{Read: gs}) }
+func (d *SearchDomain) GrantRead(gs ...constructs.Grantee) error {
+	return d.Grant(SearchGrants{Read: gs})
+}
 
 // GrantReadWrite lets gs read, index, update and delete, and writes the
 // domain's access policy. Like GrantRead, it may be the only grant call.
-func (d *SearchDomain) GrantReadWrite(gs ...Grantee) error {
+func (d *SearchDomain) GrantReadWrite(gs ...constructs.Grantee) error {
 	return d.Grant(SearchGrants{ReadWrite: gs})
 }
 
@@ -411,15 +415,15 @@ func (d *SearchDomain) Grant(g SearchGrants) error {
 	d.mu.Unlock()
 	if again {
 		add("Grant: called again; a domain has one access policy, written by its first grant call, so grant every role in that one call: Grant(SearchGrants{Read: …, ReadWrite: …})")
-		return invalid(scope, errs)
+		return constructs.Invalid(scope, errs)
 	}
 	if len(g.Read) == 0 && len(g.ReadWrite) == 0 {
 		add("Grant: no grantees; name at least one in Read or ReadWrite")
 	}
-	roles := func(field string, gs []Grantee) []*iam.Role {
+	roles := func(field string, gs []constructs.Grantee) []*iam.Role {
 		var out []*iam.Role
 		for i, gr := range gs {
-			r, ok := grantRole(gr)
+			r, ok := core.GrantRole(gr)
 			if !ok {
 				add("%s[%d]: %T has no IAM role an access policy can name; grant a kumo Function", field, i, gr)
 				continue
@@ -434,23 +438,23 @@ func (d *SearchDomain) Grant(g SearchGrants) error {
 			add("Read[%d]: the grantee is also in ReadWrite, which includes read; name it once", i)
 		}
 	}
-	if err := invalid(scope, errs); err != nil {
+	if err := constructs.Invalid(scope, errs); err != nil {
 		d.mu.Lock()
 		d.granted = false
 		d.mu.Unlock()
 		return err
 	}
 
-	objects := suffix("/*", d.Arn)
+	objects := core.Suffix("/*", d.Arn)
 	for _, gr := range g.Read {
-		if err := gr.addToRolePolicy(fmt.Sprintf("search-%s-read", d.name), Statement{
+		if err := core.AddToRolePolicy(gr, fmt.Sprintf("search-%s-read", d.name), constructs.Statement{
 			Sid: "SearchRead", Actions: searchReadActions, Resources: []pulumi.StringInput{objects}, WildcardReason: searchPathsReason,
 		}); err != nil {
 			return err
 		}
 	}
 	for _, gr := range g.ReadWrite {
-		if err := gr.addToRolePolicy(fmt.Sprintf("search-%s-readwrite", d.name), Statement{
+		if err := core.AddToRolePolicy(gr, fmt.Sprintf("search-%s-readwrite", d.name), constructs.Statement{
 			Sid: "SearchReadWrite", Actions: searchReadWriteActions, Resources: []pulumi.StringInput{objects}, WildcardReason: searchPathsReason,
 		}); err != nil {
 			return err
@@ -477,33 +481,19 @@ func (d *SearchDomain) accessPolicy(read, write []*iam.Role) pulumi.StringOutput
 		for _, v := range vals[1:] {
 			arns = append(arns, v.(string))
 		}
-		doc := policyDocument{Version: "2012-10-17"}
+		var statements []constructs.Statement
 		level := func(sid string, actions, principals []string) {
 			if len(principals) == 0 {
 				return
 			}
 			principals = slices.Compact(slices.Sorted(slices.Values(principals)))
-			doc.Statement = append(doc.Statement, statementJSON{
+			statements = append(statements, constructs.Statement{
 				Sid: sid, Effect: "Allow", Principal: map[string][]string{"AWS": principals},
-				Action: actions, Resource: []string{resource},
+				Actions: actions, Resources: []pulumi.StringInput{pulumi.String(resource)},
 			})
 		}
 		level("GrantedRead", searchReadActions, arns[:len(read)])
 		level("GrantedReadWrite", searchReadWriteActions, arns[len(read):])
-		b, err := json.Marshal(doc)
-		return string(b), err
+		return core.PolicyJSONStatic(statements...)
 	}).(pulumi.StringOutput)
-}
-
-// grantRole returns the IAM role a grantee's grants extend, for resource
-// policies that must name it.
-func grantRole(g Grantee) (*iam.Role, bool) {
-	switch v := g.(type) {
-	case *Function:
-		return v.Role, v.Role != nil
-	case interface{ iamRole() *iam.Role }:
-		r := v.iamRole()
-		return r, r != nil
-	}
-	return nil, false
 }

@@ -1,12 +1,16 @@
-package constructs
+package streaming
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kinesis"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 )
 
 // StreamMode is how a Kinesis data stream gets its capacity.
@@ -37,7 +41,7 @@ type StreamArgs struct {
 	// then grant use of the key too (decrypt to read, generate data keys
 	// to write). Default: nil, the AWS managed key alias/aws/kinesis.
 	// Encryption is always on.
-	KMSKey *Key
+	KMSKey *constructs.Key
 	// ShardLevelMetrics are the enhanced (per shard) CloudWatch metrics to
 	// turn on: IncomingBytes, IncomingRecords, OutgoingBytes,
 	// OutgoingRecords, WriteProvisionedThroughputExceeded,
@@ -55,7 +59,7 @@ type Stream struct {
 	pulumi.ResourceState
 
 	name string
-	key  *Key
+	key  *constructs.Key
 
 	// Stream is the underlying resource, an escape hatch.
 	Stream *kinesis.Stream
@@ -70,7 +74,7 @@ type Stream struct {
 // streamLogicalName keeps room for the provider's 8-character suffix
 // within CreateStream's 128-character StreamName of [a-zA-Z0-9_.-]
 // (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html).
-var streamLogicalName = lazyRegexp(`^[a-zA-Z0-9_.-]{1,120}$`)
+var streamLogicalName = lazyregexp.New(`^[a-zA-Z0-9_.-]{1,120}$`)
 
 // streamShardMetrics are EnableEnhancedMonitoring's ShardLevelMetrics
 // (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_EnableEnhancedMonitoring.html),
@@ -81,8 +85,8 @@ var streamShardMetrics = []string{"IncomingBytes", "IncomingRecords", "OutgoingB
 	"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds"}
 
 func (a StreamArgs) withDefaults() StreamArgs {
-	a.Mode = orDefault(a.Mode, DefaultStreamMode)
-	a.RetentionHours = orDefault(a.RetentionHours, DefaultStreamRetentionHours)
+	a.Mode = cmp.Or(a.Mode, DefaultStreamMode)
+	a.RetentionHours = cmp.Or(a.RetentionHours, DefaultStreamRetentionHours)
 	if a.ShardLevelMetrics == nil {
 		a.ShardLevelMetrics = DefaultStreamShardLevelMetrics
 	}
@@ -131,7 +135,7 @@ func (a StreamArgs) validate(name string) *multierror.Error {
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a StreamArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("stream %q", name), a.withDefaults().validate(name))
+	return constructs.Invalid(fmt.Sprintf("stream %q", name), a.withDefaults().validate(name))
 }
 
 // NewStream registers a Kinesis data stream, encrypted with KMS.
@@ -140,7 +144,7 @@ func NewStream(ctx *pulumi.Context, name string, args *StreamArgs, opts ...pulum
 		args = &StreamArgs{}
 	}
 	a := args.withDefaults()
-	if err := invalid(fmt.Sprintf("stream %q", name), a.validate(name)); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("stream %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
 	s := &Stream{name: name, key: a.KMSKey}
@@ -197,28 +201,28 @@ var (
 const consumersReason = "the enhanced fan-out consumers of this one stream: consumer ARNs are the stream's ARN, /consumer/, the consumer's name and its creation time"
 
 // readStatements let a role consume the stream.
-func (s *Stream) readStatements() []Statement {
-	statements := []Statement{{
+func (s *Stream) readStatements() []constructs.Statement {
+	statements := []constructs.Statement{{
 		Sid:       "StreamRead",
 		Actions:   streamReadActions,
 		Resources: []pulumi.StringInput{s.Arn},
 	}, {
 		Sid:            "StreamSubscribe",
 		Actions:        []string{"kinesis:SubscribeToShard"},
-		Resources:      []pulumi.StringInput{suffix("/consumer/*", s.Arn)},
+		Resources:      []pulumi.StringInput{core.Suffix("/consumer/*", s.Arn)},
 		WildcardReason: consumersReason,
 	}}
 	if s.key != nil {
-		statements = append(statements, Statement{Sid: "StreamKey", Actions: streamKeyRead, Resources: []pulumi.StringInput{s.key.Arn}})
+		statements = append(statements, constructs.Statement{Sid: "StreamKey", Actions: streamKeyRead, Resources: []pulumi.StringInput{s.key.Arn}})
 	}
 	return statements
 }
 
 // writeStatements let a role put the given actions' records.
-func (s *Stream) writeStatements(actions []string) []Statement {
-	statements := []Statement{{Sid: "StreamWrite", Actions: actions, Resources: []pulumi.StringInput{s.Arn}}}
+func (s *Stream) writeStatements(actions []string) []constructs.Statement {
+	statements := []constructs.Statement{{Sid: "StreamWrite", Actions: actions, Resources: []pulumi.StringInput{s.Arn}}}
 	if s.key != nil {
-		statements = append(statements, Statement{Sid: "StreamKey", Actions: streamKeyWrite, Resources: []pulumi.StringInput{s.key.Arn}})
+		statements = append(statements, constructs.Statement{Sid: "StreamKey", Actions: streamKeyWrite, Resources: []pulumi.StringInput{s.key.Arn}})
 	}
 	return statements
 }
@@ -226,27 +230,27 @@ func (s *Stream) writeStatements(actions []string) []Statement {
 // GrantRead lets g read the stream's records: describe it, list its
 // shards, get shard iterators and records, and subscribe to shards through
 // its enhanced fan-out consumers; with a KMSKey, decrypt with it.
-func (s *Stream) GrantRead(g Grantee) error {
-	return g.addToRolePolicy("kinesis-"+s.name+"-read", s.readStatements()...)
+func (s *Stream) GrantRead(g constructs.Grantee) error {
+	return core.AddToRolePolicy(g, "kinesis-"+s.name+"-read", s.readStatements()...)
 }
 
 // GrantWrite lets g put records (PutRecord, PutRecords) and list the
 // shards; with a KMSKey, generate data keys with it.
-func (s *Stream) GrantWrite(g Grantee) error {
-	return g.addToRolePolicy("kinesis-"+s.name+"-write", s.writeStatements(streamWriteActions)...)
+func (s *Stream) GrantWrite(g constructs.Grantee) error {
+	return core.AddToRolePolicy(g, "kinesis-"+s.name+"-write", s.writeStatements(streamWriteActions)...)
 }
 
 // grantPutRecord lets g call PutRecord only: what an IoT rule's Kinesis
 // action does ("kinesis:PutRecord",
 // https://docs.aws.amazon.com/iot/latest/developerguide/kinesis-rule-action.html).
-func (s *Stream) grantPutRecord(g Grantee) error {
-	return g.addToRolePolicy("kinesis-"+s.name+"-putrecord", s.writeStatements([]string{"kinesis:PutRecord"})...)
+func (s *Stream) grantPutRecord(g constructs.Grantee) error {
+	return core.AddToRolePolicy(g, "kinesis-"+s.name+"-putrecord", s.writeStatements([]string{"kinesis:PutRecord"})...)
 }
 
 // ConsumeWith makes fn consume the stream through an event source mapping
 // that invokes fn's alias: one batch per shard at a time (more with
 // ParallelizationFactor), in order within a shard, failed batches retried
 // and then described on the source's failure queue.
-func (s *Stream) ConsumeWith(name string, fn *Function, args *StreamSourceArgs, opts ...pulumi.ResourceOption) (*StreamSource, error) {
-	return newStreamSource(name, eventStream{source: sourceKinesis, arn: s.Arn, read: s.readStatements()}, fn, args, opts...)
+func (s *Stream) ConsumeWith(name string, fn *constructs.Function, args *constructs.StreamSourceArgs, opts ...pulumi.ResourceOption) (*constructs.StreamSource, error) {
+	return core.NewKinesisSource(name, s.Arn, s.readStatements(), fn, args, opts...)
 }

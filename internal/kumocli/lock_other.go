@@ -1,6 +1,6 @@
 //go:build !unix
 
-package test
+package kumocli
 
 // lockFile does not lock where there is no flock: two test runs in one
 // checkout at once may then race to rebuild the CLI.

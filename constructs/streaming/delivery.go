@@ -1,6 +1,7 @@
-package constructs
+package streaming
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kinesis"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 	"github.com/kumo-iac/kumo/internal/pipelinerules"
 )
 
@@ -52,7 +55,7 @@ func HivePrefix(datasetKey string) string {
 // DeliveryStreamArgs configure a DeliveryStream.
 type DeliveryStreamArgs struct {
 	// Destination is the bucket records are delivered to. Required.
-	Destination *Bucket
+	Destination *constructs.Bucket
 	// Prefix is the key prefix of delivered objects; it may hold Firehose
 	// expressions (!{timestamp:yyyy}, !{firehose:random-string},
 	// !{partitionKeyFromQuery:k}, !{partitionKeyFromLambda:k}). Default:
@@ -80,7 +83,7 @@ type DeliveryStreamArgs struct {
 	// Processor transforms each batch of records before delivery; Firehose
 	// invokes it through its alias. Default: nil, records are delivered
 	// as sent.
-	Processor *Function
+	Processor *constructs.Function
 	// ProcessorBufferSizeMB is the batch Firehose hands the Processor,
 	// 1–3 MB (Lambda's 6 MB payload limit, base64). Default: 1.
 	ProcessorBufferSizeMB int
@@ -90,7 +93,7 @@ type DeliveryStreamArgs struct {
 	// SourceBackup receives every record as it arrived, before the
 	// Processor transformed it, so a faulty transform can be replayed.
 	// Only with a Processor. Default: nil, no backup.
-	SourceBackup *Bucket
+	SourceBackup *constructs.Bucket
 	// SourceBackupPrefix is the key prefix of the backup objects (timestamp
 	// and firehose expressions only). Default: "", Firehose's YYYY/MM/dd/HH/.
 	SourceBackupPrefix string
@@ -118,7 +121,10 @@ type DeliveryStreamArgs struct {
 // is a Grantee: grants to it extend that role.
 type DeliveryStream struct {
 	pulumi.ResourceState
-	*pipelineRole
+	// grantee is role, so grants to the delivery stream extend its role.
+	grantee
+
+	role *constructs.ServiceRole
 
 	name   string
 	source *Stream
@@ -138,26 +144,26 @@ type DeliveryStream struct {
 
 // deliveryStreamName keeps room for the provider's 8-character suffix
 // within CreateDeliveryStream's 64-character name of [a-zA-Z0-9_.-].
-var deliveryStreamName = lazyRegexp(`^[a-zA-Z0-9_.-]{1,56}$`)
+var deliveryStreamName = lazyregexp.New(`^[a-zA-Z0-9_.-]{1,56}$`)
 
 func (a DeliveryStreamArgs) withDefaults() DeliveryStreamArgs {
 	if a.Partitioning != nil {
-		a.BufferSizeMB = orDefault(a.BufferSizeMB, DefaultPartitionedBufferSizeMB)
+		a.BufferSizeMB = cmp.Or(a.BufferSizeMB, DefaultPartitionedBufferSizeMB)
 	}
-	a.BufferSizeMB = orDefault(a.BufferSizeMB, DefaultDeliveryBufferSizeMB)
-	a.BufferIntervalSeconds = orDefault(a.BufferIntervalSeconds, DefaultDeliveryBufferIntervalSeconds)
-	a.ErrorOutputPrefix = orDefault(a.ErrorOutputPrefix, DefaultDeliveryErrorOutputPrefix)
-	a.Compression = orDefault(a.Compression, CompressionGZIP)
-	a.LogRetentionDays = orDefault(a.LogRetentionDays, DefaultLogRetentionDays)
+	a.BufferSizeMB = cmp.Or(a.BufferSizeMB, DefaultDeliveryBufferSizeMB)
+	a.BufferIntervalSeconds = cmp.Or(a.BufferIntervalSeconds, DefaultDeliveryBufferIntervalSeconds)
+	a.ErrorOutputPrefix = cmp.Or(a.ErrorOutputPrefix, DefaultDeliveryErrorOutputPrefix)
+	a.Compression = cmp.Or(a.Compression, CompressionGZIP)
+	a.LogRetentionDays = cmp.Or(a.LogRetentionDays, constructs.DefaultLogRetentionDays)
 	if a.Processor != nil {
-		a.ProcessorBufferSizeMB = orDefault(a.ProcessorBufferSizeMB, DefaultProcessorBufferSizeMB)
-		a.ProcessorBufferIntervalSeconds = orDefault(a.ProcessorBufferIntervalSeconds, DefaultProcessorBufferIntervalSeconds)
+		a.ProcessorBufferSizeMB = cmp.Or(a.ProcessorBufferSizeMB, DefaultProcessorBufferSizeMB)
+		a.ProcessorBufferIntervalSeconds = cmp.Or(a.ProcessorBufferIntervalSeconds, DefaultProcessorBufferIntervalSeconds)
 	}
 	return a
 }
 
 // partitionKey is a JQ object key Firehose accepts as a partition key name.
-var partitionKey = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+var partitionKey = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // validate reports every problem with args (defaults already applied). The
 // prefix rules are "Custom Prefixes for Amazon S3 Objects"
@@ -236,7 +242,7 @@ func (a DeliveryStreamArgs) validate(name string) *multierror.Error {
 		}
 		if t := a.Processor.TimeoutSeconds(); t > MaxProcessorTimeoutSeconds {
 			add("Processor: function %q times out after %d s; Firehose waits at most %d s for a transform, so set its TimeoutSeconds to %d or less",
-				a.Processor.name, t, MaxProcessorTimeoutSeconds, MaxProcessorTimeoutSeconds)
+				core.FunctionName(a.Processor), t, MaxProcessorTimeoutSeconds, MaxProcessorTimeoutSeconds)
 		}
 	}
 	if a.SourceBackup == nil && a.SourceBackupPrefix != "" {
@@ -251,7 +257,7 @@ func (a DeliveryStreamArgs) validate(name string) *multierror.Error {
 			}
 		}
 	}
-	if err := validateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
+	if err := core.ValidateLogRetention("LogRetentionDays", a.LogRetentionDays); err != nil {
 		errs = multierror.Append(errs, err)
 	}
 	// "Server-side encryption should not be enabled when a kinesis stream
@@ -276,7 +282,7 @@ func quotedValues[T ~string](vs []T) string {
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a DeliveryStreamArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("delivery stream %q", name), a.withDefaults().validate(name))
+	return constructs.Invalid(fmt.Sprintf("delivery stream %q", name), a.withDefaults().validate(name))
 }
 
 // deliveryLogStreams are the log streams Firehose writes destination and
@@ -293,7 +299,7 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 		args = &DeliveryStreamArgs{}
 	}
 	a := args.withDefaults()
-	if err := invalid(fmt.Sprintf("delivery stream %q", name), a.validate(name)); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("delivery stream %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
 	d := &DeliveryStream{name: name, source: a.Source}
@@ -327,23 +333,23 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 		logStreams = append(logStreams, backupLogs.Arn)
 	}
 
-	if d.pipelineRole, err = newPipelineRole(ctx, name, d, "firehose.amazonaws.com",
+	if d.role, err = constructs.NewServiceRole(ctx, name, d, "firehose.amazonaws.com",
 		fmt.Sprintf("Delivery role of kumo delivery stream %s; permissions come only from grants.", name)); err != nil {
 		return nil, err
 	}
-	d.Role = d.role
+	d.grantee, d.Role = d.role, d.role.Role()
 	// "Grant Firehose access to an Amazon S3 destination"
 	// (https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html):
 	// object writes (the bucket's write grant), the bucket-level reads
 	// Firehose makes, the log streams, and the transform.
-	for _, b := range []*Bucket{a.Destination, a.SourceBackup} {
+	for _, b := range []*constructs.Bucket{a.Destination, a.SourceBackup} {
 		if b == nil {
 			continue
 		}
 		if err := b.GrantWrite(d); err != nil {
 			return nil, err
 		}
-		if err := d.addToRolePolicy("bucket-"+b.name+"-deliver", Statement{
+		if err := core.AddToRolePolicy(d.role, "bucket-"+core.BucketName(b)+"-deliver", constructs.Statement{
 			Sid:       "DeliveryBucket",
 			Actions:   []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"},
 			Resources: []pulumi.StringInput{b.Arn},
@@ -351,7 +357,7 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 			return nil, err
 		}
 	}
-	if err := d.addToRolePolicy("logs", Statement{
+	if err := core.AddToRolePolicy(d.role, "logs", constructs.Statement{
 		Sid:       "WriteDeliveryErrors",
 		Actions:   []string{"logs:PutLogEvents"},
 		Resources: logStreams,
@@ -368,7 +374,7 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 		}
 	}
 	if a.Processor != nil {
-		if err := d.addToRolePolicy("processor", Statement{
+		if err := core.AddToRolePolicy(d.role, "processor", constructs.Statement{
 			Sid:       "InvokeProcessor",
 			Actions:   []string{"lambda:GetFunctionConfiguration", "lambda:InvokeFunction"},
 			Resources: []pulumi.StringInput{a.Processor.AliasArn},
@@ -378,7 +384,7 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 	}
 
 	s3 := &kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgs{
-		RoleArn:           d.role.Arn,
+		RoleArn:           d.Role.Arn,
 		BucketArn:         a.Destination.Arn,
 		BufferingSize:     pulumi.Int(a.BufferSizeMB),
 		BufferingInterval: pulumi.Int(a.BufferIntervalSeconds),
@@ -406,7 +412,7 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 	}
 	if a.SourceBackup != nil {
 		backup := &kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfigurationArgs{
-			RoleArn:           d.role.Arn,
+			RoleArn:           d.Role.Arn,
 			BucketArn:         a.SourceBackup.Arn,
 			CompressionFormat: pulumi.String(string(CompressionGZIP)),
 			ErrorOutputPrefix: pulumi.String(a.ErrorOutputPrefix),
@@ -436,14 +442,14 @@ func NewDeliveryStream(ctx *pulumi.Context, name string, args *DeliveryStreamArg
 		fArgs.ServerSideEncryption = nil
 		fArgs.KinesisSourceConfiguration = &kinesis.FirehoseDeliveryStreamKinesisSourceConfigurationArgs{
 			KinesisStreamArn: a.Source.Arn,
-			RoleArn:          d.role.Arn,
+			RoleArn:          d.Role.Arn,
 		}
 	}
 	// Firehose checks at creation that the role reaches the bucket (and
 	// reads the source), so the stream waits for the role's policies (AWS
 	// documents no such order; hashicorp/terraform-provider-aws#3380
 	// records the failure without it).
-	d.Stream, err = kinesis.NewFirehoseDeliveryStream(ctx, name, fArgs, parent, pulumi.DependsOn(d.granted()))
+	d.Stream, err = kinesis.NewFirehoseDeliveryStream(ctx, name, fArgs, parent, pulumi.DependsOn(d.role.Policies()))
 	if err != nil {
 		return nil, err
 	}
@@ -497,15 +503,15 @@ func (a DeliveryStreamArgs) processors() kinesis.FirehoseDeliveryStreamExtendedS
 
 // GrantPut lets g put records into the stream. A stream reading from a
 // Source takes no records directly: grant the Source's GrantWrite instead.
-func (d *DeliveryStream) GrantPut(g Grantee) error {
+func (d *DeliveryStream) GrantPut(g constructs.Grantee) error {
 	// "When you configure a Kinesis data stream as the source of a Firehose
 	// stream, the Firehose PutRecord and PutRecordBatch operations are
 	// disabled" (https://docs.aws.amazon.com/firehose/latest/dev/writing-with-kinesis-streams.html).
 	if d.source != nil {
-		return invalid(fmt.Sprintf("delivery stream %q", d.name), multierror.Append(nil, fmt.Errorf(
+		return constructs.Invalid(fmt.Sprintf("delivery stream %q", d.name), multierror.Append(nil, fmt.Errorf(
 			"GrantPut: the stream reads from Kinesis stream %q, and Firehose refuses PutRecord to a stream with a Kinesis source; grant the Source stream's GrantWrite instead", d.source.name)))
 	}
-	return g.addToRolePolicy("firehose-"+d.name+"-put", Statement{
+	return core.AddToRolePolicy(g, "firehose-"+d.name+"-put", constructs.Statement{
 		Sid:       "DeliveryStreamPut",
 		Actions:   []string{"firehose:PutRecord", "firehose:PutRecordBatch"},
 		Resources: []pulumi.StringInput{d.Arn},

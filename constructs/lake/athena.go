@@ -1,17 +1,21 @@
-package constructs
+package lake
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/athena"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo/constructs"
+	"github.com/kumo-iac/kumo/internal/lazyregexp"
 )
 
 // WorkgroupArgs configure a Workgroup.
 type WorkgroupArgs struct {
 	// ResultsBucket receives query results. Required.
-	ResultsBucket *Bucket
+	ResultsBucket *constructs.Bucket
 	// ResultsPrefix is the key prefix of the results, ending in '/'.
 	// Default: "athena/".
 	ResultsPrefix string
@@ -50,15 +54,15 @@ var (
 	// The provider autonames a workgroup from the resource name, "-" and
 	// 7 random characters; CreateWorkGroup accepts [a-zA-Z0-9._-]{1,128}
 	// (https://docs.aws.amazon.com/athena/latest/APIReference/API_CreateWorkGroup.html).
-	workgroupLogicalName = lazyRegexp(`^[a-zA-Z0-9._-]{1,120}$`)
-	resultsPrefixPattern = lazyRegexp(`^([A-Za-z0-9!_.'()=-]+/)+$`)
-	athenaEnginePattern  = lazyRegexp(`^(AUTO|Athena engine version [0-9]+)$`)
+	workgroupLogicalName = lazyregexp.New(`^[a-zA-Z0-9._-]{1,120}$`)
+	resultsPrefixPattern = lazyregexp.New(`^([A-Za-z0-9!_.'()=-]+/)+$`)
+	athenaEnginePattern  = lazyregexp.New(`^(AUTO|Athena engine version [0-9]+)$`)
 )
 
 func (a WorkgroupArgs) withDefaults() WorkgroupArgs {
-	a.ResultsPrefix = orDefault(a.ResultsPrefix, DefaultAthenaResultsPrefix)
-	a.BytesScannedCutoffPerQuery = orDefault(a.BytesScannedCutoffPerQuery, DefaultBytesScannedCutoffPerQuery)
-	a.EngineVersion = orDefault(a.EngineVersion, DefaultAthenaEngineVersion)
+	a.ResultsPrefix = cmp.Or(a.ResultsPrefix, DefaultAthenaResultsPrefix)
+	a.BytesScannedCutoffPerQuery = cmp.Or(a.BytesScannedCutoffPerQuery, DefaultBytesScannedCutoffPerQuery)
+	a.EngineVersion = cmp.Or(a.EngineVersion, DefaultAthenaEngineVersion)
 	return a
 }
 
@@ -86,7 +90,7 @@ func (a WorkgroupArgs) validate(name string) *multierror.Error {
 // Validate reports every problem with the args, defaults applied, as the
 // constructor would, without registering anything.
 func (a WorkgroupArgs) Validate(name string) error {
-	return invalid(fmt.Sprintf("workgroup %q", name), a.withDefaults().validate(name))
+	return constructs.Invalid(fmt.Sprintf("workgroup %q", name), a.withDefaults().validate(name))
 }
 
 // NewWorkgroup registers an Athena workgroup writing encrypted results to
@@ -96,7 +100,7 @@ func NewWorkgroup(ctx *pulumi.Context, name string, args *WorkgroupArgs, opts ..
 		args = &WorkgroupArgs{}
 	}
 	a := args.withDefaults()
-	if err := invalid(fmt.Sprintf("workgroup %q", name), a.validate(name)); err != nil {
+	if err := constructs.Invalid(fmt.Sprintf("workgroup %q", name), a.validate(name)); err != nil {
 		return nil, err
 	}
 	w := &Workgroup{name: name, args: a}
@@ -144,10 +148,10 @@ var athenaQueryActions = []string{"athena:GetQueryExecution", "athena:GetQueryRe
 // results under ResultsPrefix. Querying a table also takes read access to
 // its Glue catalog (GlueCatalog.GrantRead) and to the bucket holding its
 // data (Bucket.GrantRead).
-func (w *Workgroup) GrantQuery(g Grantee) error {
+func (w *Workgroup) GrantQuery(g constructs.Grantee) error {
 	b := w.args.ResultsBucket
 	results := pulumi.Sprintf("%s/%s*", b.Arn, w.args.ResultsPrefix)
-	statements := []Statement{
+	statements := []constructs.Statement{
 		{Sid: "WorkgroupQuery", Actions: athenaQueryActions, Resources: []pulumi.StringInput{w.Arn}},
 		// Athena looks up the results bucket's region and lists what a
 		// query wrote before returning it.
@@ -160,11 +164,11 @@ func (w *Workgroup) GrantQuery(g Grantee) error {
 	if w.args.KMSKeyArn != nil {
 		keys = append(keys, w.args.KMSKeyArn)
 	}
-	if b.args.KMSKeyArn != "" {
-		keys = append(keys, pulumi.String(b.args.KMSKeyArn))
+	if k := core.BucketArgs(b).KMSKeyArn; k != "" {
+		keys = append(keys, pulumi.String(k))
 	}
 	if len(keys) > 0 {
-		statements = append(statements, Statement{Sid: "ResultsKey", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resources: keys})
+		statements = append(statements, constructs.Statement{Sid: "ResultsKey", Actions: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resources: keys})
 	}
-	return g.addToRolePolicy(fmt.Sprintf("athena-%s-query", w.name), statements...)
+	return core.AddToRolePolicy(g, fmt.Sprintf("athena-%s-query", w.name), statements...)
 }
