@@ -117,6 +117,8 @@ type Usage struct {
 	// routes and functions are the file's maps.
 	routes    map[string]value
 	functions map[string]map[string]value
+	// functionLines are the lines of the functions' names.
+	functionLines map[string]int
 }
 
 type value struct {
@@ -160,7 +162,7 @@ func (e *UsageError) Error() string {
 
 // DefaultUsage is the usage profile without a usage file.
 func DefaultUsage() *Usage {
-	return &Usage{set: map[string]value{}, routes: map[string]value{}, functions: map[string]map[string]value{}}
+	return &Usage{set: map[string]value{}, routes: map[string]value{}, functions: map[string]map[string]value{}, functionLines: map[string]int{}}
 }
 
 // UsageFile is the usage file of a stack: Pulumi.<stack>.usage.yaml next
@@ -305,6 +307,7 @@ func (u *Usage) parseFunctions(m *yaml.Node, bad func(int, string, string, strin
 			}
 		})
 		u.functions[fk.Value] = vals
+		u.functionLines[fk.Value] = fk.Line
 	})
 }
 
@@ -419,7 +422,7 @@ func (u *Usage) checkNames(functions, routes []string) error {
 	var probs []UsageProblem
 	for _, name := range sortedKeys(u.functions) {
 		if !slices.Contains(functions, name) {
-			probs = append(probs, UsageProblem{Line: u.functionLine(name), Key: SectionFunctions + "." + name,
+			probs = append(probs, UsageProblem{Line: u.functionLines[name], Key: SectionFunctions + "." + name,
 				Allowed: "no Lambda function of the stack has this name; functions: " + listOrNone(functions)})
 		}
 	}
@@ -434,16 +437,6 @@ func (u *Usage) checkNames(functions, routes []string) error {
 	}
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return &UsageError{File: u.File, Problems: probs}
-}
-
-func (u *Usage) functionLine(name string) int {
-	line := 0
-	for _, v := range u.functions[name] {
-		if line == 0 || v.line < line {
-			line = v.line
-		}
-	}
-	return line
 }
 
 func listOrNone(names []string) string {

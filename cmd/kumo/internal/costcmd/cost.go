@@ -176,4 +176,3 @@ func Resources(res *synth.Result) []cost.Resource {
 	}
 	return out
 }
-
