@@ -1031,14 +1031,15 @@ func (f *flow) isRouteHandler(fn *node) bool {
 // (the others) in each table its function may read or write.
 func (f *flow) tableRoute(m, fn *node) {
 	hm := str(m.Inputs, "httpMethod")
+	route := strings.Replace(strings.TrimPrefix(m.Name, apiPrefix(m)), "-", " ", 1)
 	tables := f.tableAccess(fn)
 	for _, t := range sortedNodes(tables) {
 		acc := tables[t]
 		switch {
 		case (hm == "GET" || hm == "HEAD") && acc.read:
-			f.carry(m, t, mRequests, mReads, one, "one item read per "+strings.TrimPrefix(m.Name, apiPrefix(m)))
+			f.carry(m, t, mRequests, mReads, one, "one item read per "+route)
 		case hm != "GET" && hm != "HEAD" && hm != "OPTIONS" && acc.write:
-			f.carry(m, t, mRequests, mWrites, one, "one item written per "+strings.TrimPrefix(m.Name, apiPrefix(m)))
+			f.carry(m, t, mRequests, mWrites, one, "one item written per "+route)
 		}
 	}
 }

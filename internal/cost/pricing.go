@@ -43,6 +43,38 @@ func init() {
 	}
 }
 
+// ruleDocs say what each rule bills, with the price keys, for the README's
+// table of what kumo cost prices (generated and checked by readme_test.go).
+var ruleDocs = map[string]string{
+	typeFunction:     "requests (`lambda.requests`) and GB-seconds by architecture (`lambda.gb_second.arm64`, `.x86_64`): invocations × duration rounded up to 1 ms × memory ÷ 1,024; ephemeral storage above 512 MB (`lambda.ephemeral_gb_second`)",
+	typeRestAPI:      "requests, per million in tiers (`apigateway.rest.requests`)",
+	typeStage:        "the stage cache per hour by size, when enabled (`apigateway.cache.<size>gb.hour`, fixed); free otherwise",
+	typeTable:        "on-demand writes (`dynamodb.ondemand.write_request_unit`: 1 per KB, table and each global secondary index) and reads (`…read_request_unit`: ½ per 4 KB, eventually consistent), storage with ALL-projection indexes (`dynamodb.storage_gb_month`), PITR (`dynamodb.pitr_gb_month`); provisioned tables are reported unpriced",
+	typeTableReplica: "replicated writes in the replica's region (`dynamodb.ondemand.replicated_write_request_unit`), its storage and PITR",
+	typeBucket:       "storage by class from the lifecycle rules at steady state (`s3.standard.gb_month`, `s3.standard_ia.gb_month`, `s3.glacier_ir.gb_month`), PUT (`s3.put_request_1000`) and GET (`s3.get_request_1000`) requests",
+	typeLifecycle:    "transition requests into each class (`s3.lifecycle_transition_1000.<class>`); free without transitions",
+	typeDistribution: "data out (`cloudfront.data_out_gb.<edge>`) and HTTPS requests (`cloudfront.https_requests_10000.<edge>`) at the edge geography of the stack's region (us, europe, japan; Japan served from US edges under PriceClass_100)",
+	typeStream:       "provisioned: shard-hours (`kinesis.shard_hour`, fixed), PUT payload units of 25 KB (`kinesis.put_payload_unit_million`), retention over 24 h (`kinesis.extended_retention_shard_hour`, fixed); on-demand: stream-hours (fixed), GB in (1 KB rounding) and out per consumer",
+	typeFirehose:     "ingestion per GB, each record rounded up to 5 KB (`firehose.ingest_gb`), and dynamic partitioning (`firehose.dynamic_partitioning_gb`)",
+	typeStateMachine: "standard: state transitions on the success path, a Map's iterator per item (`sfn.standard.transition_1000`); express: requests and GB-seconds (`sfn.express.*`)",
+	typeDomain:       "data-node and dedicated-master instance-hours (`opensearch.instance_hour.<type>`) and EBS storage per data node (`opensearch.gp3_gb_month`), all fixed",
+	typeCrawler:      "DPU-hours per run (`glue.crawler_dpu_hour`)",
+	typeWorkgroup:    "TB scanned, at least 10 MB a query (`athena.tb_scanned`)",
+	typeAlarm:        "each metric an alarm reads, a month (`cloudwatch.alarm_standard_month`, fixed)",
+	typeLogGroup:     "ingestion (`cloudwatch.logs.ingest_gb`) and storage for the retention (`cloudwatch.logs.storage_gb_month`)",
+	typeMetricFilter: "the custom metric it publishes (`cloudwatch.metric_month`, fixed)",
+	typeUserPool:     "monthly active users at the pool's plan, Essentials by default (`cognito.mau.<plan>`)",
+	typeHealthCheck:  "the check and its optional features (HTTPS, string matching, fast interval, latency) a month (`route53.health_check_month.*`, `route53.health_check_optional_feature_month.*`, fixed)",
+	typeRecord:       "queries of non-alias records (`route53.query_million`, not modelled: 0); alias records are free",
+	typeQueue:        "3 requests (send, receive, delete) per message (`sqs.request_million`)",
+	typeTopic:        "publishes (`sns.publish_million`); deliveries to SQS and Lambda are free",
+	typeKey:          "the key a month (`kms.key_month`, fixed)",
+	typeTrail:        "data events: object-level requests on the selected buckets (`cloudtrail.data_events_100000`); free for management events only",
+	typeTopicRule:    "messages in 5 KB increments (`iot.messages_million`) and rules triggered (`iot.rules_million`)",
+	typeCodeBuild:    "build minutes at the compute type (`codebuild.minute.<type>`)",
+	typePipeline:     "V2 action execution minutes, approvals excepted (`codepipeline.v2.action_minute`)",
+}
+
 // freeTypes are resource types with no billing dimension of their own:
 // configuration, permissions and wiring, whose traffic is billed on the
 // service that carries it. Reasons follow infracost's list of free AWS
@@ -654,7 +686,11 @@ func priceAlarm(p *pricer, n *node) {
 	if period := intIn(n.Inputs, "period", 60); period < 60 && len(list(n.Inputs, "metricQueries")) == 0 {
 		key, what = "cloudwatch.alarm_high_resolution_month", "high-resolution alarm metrics"
 	}
-	p.item(n, what, key, ratInt(metrics), "alarm metric-months", "", true)
+	noun := "metric"
+	if metrics > 1 {
+		noun = "metrics"
+	}
+	p.item(n, what, key, ratInt(metrics), "alarm metric-months", fmt.Sprintf("%d %s", metrics, noun), true)
 }
 
 // priceLogGroup: ingestion per GB and storage per GB-month: a month's
