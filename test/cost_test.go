@@ -35,7 +35,7 @@ func costResources(res *synth.Result) []cost.Resource {
 	var out []cost.Resource
 	for i := range res.Resources {
 		r := &res.Resources[i]
-		out = append(out, cost.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Region: r.Region(), Custom: r.Custom, Inputs: r.Inputs})
+		out = append(out, cost.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Region: r.Region(), Component: !r.Custom, Inputs: r.Inputs})
 	}
 	return out
 }

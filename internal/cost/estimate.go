@@ -53,7 +53,7 @@ func Estimate(project, stack, region string, resources []Resource, u *Usage, t *
 	p := &pricer{t: t, u: u, g: g, s: s, f: f, lines: map[*node]*Line{}, used: map[string]*Price{}}
 	rep := &Report{Project: project, Stack: stack, Region: region}
 	for _, n := range g.nodes {
-		if !n.Custom {
+		if n.isComponent() {
 			continue
 		}
 		if reason, ok := p.free(n); ok {

@@ -27,8 +27,7 @@ func (s *stackOf) add(typ, name string, parent *Resource, inputs map[string]any)
 	if inputs == nil {
 		inputs = map[string]any{}
 	}
-	custom := !strings.HasPrefix(typ, "kumo:")
-	s.rs = append(s.rs, Resource{URN: urn, Type: typ, Name: name, Parent: p, Custom: custom, Inputs: inputs})
+	s.rs = append(s.rs, Resource{URN: urn, Type: typ, Name: name, Parent: p, Inputs: inputs})
 	return &s.rs[len(s.rs)-1]
 }
 
@@ -395,5 +394,23 @@ func TestCompare(t *testing.T) {
 	wantMoney(t, "delta", c.Delta, dec("0.66667"))
 	if len(c.Resources) != 1 || c.Resources[0].Name != "web-items" {
 		t.Errorf("resources behind the change: %v; want web-items alone", c.Resources)
+	}
+}
+
+// TestComponents: components cost nothing and are not listed; kumo's own
+// component types are known as such, a program's own only when marked, and
+// an unmarked one is reported rather than priced silently.
+func TestComponents(t *testing.T) {
+	rs := []Resource{
+		{URN: "urn:a", Type: "kumo:constructs:Function", Name: "fn"},
+		{URN: "urn:b", Type: "shop:index:Checkout", Name: "marked", Component: true},
+		{URN: "urn:c", Type: "shop:index:Checkout", Name: "unmarked"},
+	}
+	rep := estimate(t, "us-east-1", rs, "")
+	if len(rep.Unpriced) != 1 || rep.Unpriced[0].Name != "unmarked" || !strings.Contains(rep.Unpriced[0].Reason, "no pricing rule for shop:index:Checkout") {
+		t.Errorf("unpriced: got %+v; want only the unmarked component", rep.Unpriced)
+	}
+	if len(rep.Lines) != 0 || len(rep.Free) != 0 {
+		t.Errorf("lines %v, free %v; want components in neither", rep.Lines, rep.Free)
 	}
 }

@@ -32,7 +32,7 @@ func goldenDoc(t *testing.T, path string) (project, stack, region string, rs []R
 		t.Fatal(err)
 	}
 	for _, r := range doc.Resources {
-		rs = append(rs, Resource{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Region: r.Region, Custom: r.Custom, Inputs: r.Inputs})
+		rs = append(rs, Resource{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Region: r.Region, Component: !r.Custom, Inputs: r.Inputs})
 	}
 	return doc.Project, doc.Stack, doc.Region, rs
 }
@@ -52,7 +52,7 @@ func TestEveryEmittedTypeHasARule(t *testing.T) {
 	for _, f := range goldens(t) {
 		_, _, _, rs := goldenDoc(t, f)
 		for _, r := range rs {
-			if !r.Custom {
+			if r.isComponent() {
 				continue
 			}
 			_, priced := rules[r.Type]

@@ -15,10 +15,26 @@ import (
 // own region in the document, else the document's (stack's) region.
 type Resource struct {
 	URN, Type, Name, Parent, Region string
-	// Custom is false for components (kumo:constructs:*, kumo:patterns:*,
-	// a program's own), which cost nothing themselves and only group.
-	Custom bool
-	Inputs map[string]any
+	// Component is true for a component resource (custom: false in the
+	// synth contract): it costs nothing itself and only groups. kumo's own
+	// component types (kumo:constructs:*, kumo:patterns:*, kumo:cicd:*)
+	// are known without it; a program's own component left unmarked is
+	// reported as a type kumo cannot price, never priced silently.
+	Component bool
+	Inputs    map[string]any
+}
+
+// isComponent says whether r groups resources rather than being one.
+func (r *Resource) isComponent() bool {
+	if r.Component {
+		return true
+	}
+	for _, p := range []string{"kumo:constructs:", "kumo:patterns:", "kumo:cicd:"} {
+		if strings.HasPrefix(r.Type, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // node is a resource in the estimate's graph.

@@ -17,7 +17,7 @@ import (
 //	{ "schema": "kumo-cost/v1", "project", "stack", "region", "currency": "USD",
 //	  "total":     {"fixed", "perUse", "total", "unpriced": <count>, "complete": <no unpriced>},
 //	  "patterns":  [{"name", "type", "fixed", "perUse", "total", "unpriced"}],
-//	  "resources": [{"urn", "type", "name", "pattern", "region", "fixed", "perUse", "total",
+//	  "resources": [{"urn", "type", "name", "pattern", "region", "fixed", "perUse", "total", "formula",
 //	                 "items": [{"what", "key", "priceRegion", "quantity", "unit", "price", "per",
 //	                            "amount", "fixed", "formula", "read", "published", "confidence", "source"}],
 //	                 "usage": ["<where the activity comes from>"]}],
@@ -59,6 +59,7 @@ func (r *Report) JSON() ([]byte, error) {
 		Fixed   money      `json:"fixed"`
 		PerUse  money      `json:"perUse"`
 		Total   money      `json:"total"`
+		Formula string     `json:"formula"`
 		Items   []itemJSON `json:"items"`
 		Usage   []string   `json:"usage"`
 	}
@@ -143,7 +144,7 @@ func (r *Report) JSON() ([]byte, error) {
 	doc.Resources = []lineJSON{}
 	for _, l := range r.Lines {
 		lj := lineJSON{URN: l.URN, Type: l.Type, Name: l.Name, Pattern: l.Pattern, Region: l.Region, Fixed: l.Fixed, PerUse: l.PerUse,
-			Total: l.Total(), Items: []itemJSON{}, Usage: l.Usage}
+			Total: l.Total(), Formula: l.Formula(), Items: []itemJSON{}, Usage: l.Usage}
 		if lj.Usage == nil {
 			lj.Usage = []string{}
 		}

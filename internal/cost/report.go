@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strings"
 )
 
 // ReportSchema names the --json contract of kumo cost.
@@ -61,6 +62,16 @@ type Line struct {
 
 // Total is the line's fixed and per-use cost.
 func (l Line) Total() Money { return l.Fixed.Add(l.PerUse) }
+
+// Formula is the line's cost as one sum: each item's formula with its
+// numbers ("2,000,000 requests × $0.20/1M + …").
+func (l Line) Formula() string {
+	var parts []string
+	for _, it := range l.Items {
+		parts = append(parts, it.Formula)
+	}
+	return strings.Join(parts, " + ")
+}
 
 // Item is one billed dimension of a resource.
 type Item struct {

@@ -172,7 +172,7 @@ func Resources(res *synth.Result) []cost.Resource {
 	for i := range res.Resources {
 		r := &res.Resources[i]
 		out = append(out, cost.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Region: r.Region(),
-			Custom: r.Custom, Inputs: r.Inputs})
+			Component: !r.Custom, Inputs: r.Inputs})
 	}
 	return out
 }
