@@ -23,6 +23,13 @@ import (
 // stack's region, for resources without one of their own. A usage file
 // naming a function or route the stack does not have is refused with a
 // *UsageError.
+//
+// From a `kumo synth --json` document (diff.SynthDoc), each resource is
+// Resource{URN, Type, Name, Parent, Region: its "region" (or ""), Component:
+// !custom, Inputs}, and region is the document's "region" (a document
+// written before kumo recorded it has none: the stack file's aws:region).
+// Estimating the base and head documents with one usage profile and table,
+// Compare gives the change a pull request makes.
 func Estimate(project, stack, region string, resources []Resource, u *Usage, t *Table) (*Report, error) {
 	if t == nil {
 		return nil, errNoTable
