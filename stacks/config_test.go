@@ -416,7 +416,11 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 func TestStackFilesAreValid(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
 	for _, file := range files {
-		sc, err := synth.LoadStackConfig("..", strings.TrimSuffix(strings.TrimPrefix(filepath.Base(file), "Pulumi."), ".yaml"))
+		stack, ok := synth.StackOfFile(filepath.Base(file))
+		if !ok {
+			continue // a usage profile for kumo cost
+		}
+		sc, err := synth.LoadStackConfig("..", stack)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -439,7 +443,10 @@ func TestShippedStacksPassEngineValidation(t *testing.T) {
 		t.Fatalf("found %d shipped stack files; want at least dev and prod", len(files))
 	}
 	for _, f := range files {
-		stack := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml")
+		stack, ok := synth.StackOfFile(filepath.Base(f))
+		if !ok {
+			continue // a usage profile for kumo cost
+		}
 		if err := synth.ValidateWithEngine("..", stack); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}

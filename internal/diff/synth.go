@@ -16,19 +16,25 @@ import (
 // SynthDoc is one `kumo synth --json` document: the contract in the
 // README's "Synth JSON contract" section.
 type SynthDoc struct {
-	Project   string          `json:"project"`
-	Stack     string          `json:"stack"`
+	Project string `json:"project"`
+	Stack   string `json:"stack"`
+	// Region is the stack's aws:region; "" in documents written before
+	// kumo recorded it.
+	Region    string          `json:"region,omitempty"`
 	Resources []SynthResource `json:"resources"`
 	Outputs   map[string]any  `json:"outputs,omitempty"`
 }
 
 // SynthResource is one resource of a synth document.
 type SynthResource struct {
-	URN          string         `json:"urn"`
-	Type         string         `json:"type"`
-	Name         string         `json:"name"`
-	Custom       bool           `json:"custom"`
-	Parent       string         `json:"parent"`
+	URN    string `json:"urn"`
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	Custom bool   `json:"custom"`
+	Parent string `json:"parent"`
+	// Region is set on a custom resource deployed by a provider of another
+	// region than the stack's; "" means the stack's region.
+	Region       string         `json:"region,omitempty"`
 	Inputs       map[string]any `json:"inputs"`
 	Dependencies []string       `json:"dependencies"`
 }

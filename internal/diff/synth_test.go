@@ -41,6 +41,26 @@ func TestReadSynthKeepsNumbersExact(t *testing.T) {
 	}
 }
 
+// TestReadSynthReadsRegions: the stack's region and a resource's own
+// region (a second region's provider) are read; a document without them, as
+// kumo wrote before, still reads, with both empty.
+func TestReadSynthReadsRegions(t *testing.T) {
+	doc, err := ReadSynth([]byte(`{"project":"p","stack":"s","region":"eu-west-1","resources":[{"urn":"a","type":"t"},{"urn":"b","type":"t","region":"eu-central-1"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Region != "eu-west-1" || doc.Resources[0].Region != "" || doc.Resources[1].Region != "eu-central-1" {
+		t.Errorf("got regions %q, %q, %q; want eu-west-1, \"\", eu-central-1", doc.Region, doc.Resources[0].Region, doc.Resources[1].Region)
+	}
+	old, err := ReadSynth([]byte(`{"project":"p","stack":"s","resources":[{"urn":"a","type":"t"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Region != "" {
+		t.Errorf("document without region: got %q; want \"\"", old.Region)
+	}
+}
+
 // res builds a synth resource from inputs written as JSON.
 func res(t testing.TB, typ, name, parent, inputs string, deps ...string) SynthResource {
 	t.Helper()

@@ -346,11 +346,22 @@ func existingStacks(dir string) []string {
 	matches, _ := filepath.Glob(filepath.Join(dir, "Pulumi.*.yaml"))
 	var stacks []string
 	for _, m := range matches {
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), "Pulumi."), ".yaml")
-		if name != "" {
+		if name, ok := StackOfFile(filepath.Base(m)); ok {
 			stacks = append(stacks, name)
 		}
 	}
 	sort.Strings(stacks)
 	return stacks
+}
+
+// StackOfFile returns the stack a file named Pulumi.<stack>.yaml
+// configures. A stack's usage profile for kumo cost,
+// Pulumi.<stack>.usage.yaml, sits beside it and is not a stack file.
+func StackOfFile(base string) (string, bool) {
+	name, ok := strings.CutPrefix(base, "Pulumi.")
+	if !ok || !strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".usage.yaml") {
+		return "", false
+	}
+	name = strings.TrimSuffix(name, ".yaml")
+	return name, name != ""
 }

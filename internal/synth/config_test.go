@@ -191,3 +191,34 @@ func TestFindRoot(t *testing.T) {
 		t.Errorf("FindRoot(%s) error = %v; want no Pulumi.yaml found", outside, err)
 	}
 }
+
+// TestStackOfFile: a stack file is Pulumi.<stack>.yaml; the project file
+// and kumo cost's usage profiles beside the stack files are not.
+func TestStackOfFile(t *testing.T) {
+	for _, tc := range []struct {
+		base, stack string
+		ok          bool
+	}{
+		{"Pulumi.dev.yaml", "dev", true},
+		{"Pulumi.shared-eu-west-1.yaml", "shared-eu-west-1", true},
+		{"Pulumi.v1.2.yaml", "v1.2", true},
+		{"Pulumi.prod.usage.yaml", "", false},
+		{"Pulumi.yaml", "", false},
+		{"Pulumi..yaml", "", false},
+		{"Pulumi.dev.yml", "", false},
+		{"main.go", "", false},
+	} {
+		if stack, ok := StackOfFile(tc.base); stack != tc.stack || ok != tc.ok {
+			t.Errorf("StackOfFile(%q): got %q, %v; want %q, %v", tc.base, stack, ok, tc.stack, tc.ok)
+		}
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.dev.usage.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("config: {}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := existingStacks(dir); len(got) != 1 || got[0] != "dev" {
+		t.Errorf("existingStacks: got %v; want [dev]", got)
+	}
+}

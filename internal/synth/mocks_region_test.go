@@ -2,6 +2,7 @@ package synth
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -53,5 +54,49 @@ func TestMocksAnswerInTheProvidersRegion(t *testing.T) {
 		if r.Type == "aws:sqs/queue:Queue" && r.Region() != want {
 			t.Errorf("%s Region(): got %q; want %q", r.Name, r.Region(), want)
 		}
+	}
+	// The contract says the same: the stack's region at the top, and the
+	// queue of the us-east-1 provider with its own.
+	b, err := res.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Region    string `json:"region"`
+		Resources []struct {
+			Type, Name string
+			Region     string `json:"region"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Region != "eu-west-1" {
+		t.Errorf("document region: got %q; want eu-west-1", doc.Region)
+	}
+	for _, r := range doc.Resources {
+		want := map[string]string{"local": "", "remote": "us-east-1"}[r.Name]
+		if r.Type == "aws:sqs/queue:Queue" && r.Region != want {
+			t.Errorf("document %s region: got %q; want %q", r.Name, r.Region, want)
+		}
+	}
+}
+
+// A stack whose config sets no aws:region synthesizes in us-east-1, as the
+// mocks assume, and the contract says so.
+func TestDocumentRegionDefaultsToTheMocksRegion(t *testing.T) {
+	dir := writeProject(t, map[string]string{
+		"Pulumi.yaml":     "name: shop\nruntime: go\n",
+		"Pulumi.dev.yaml": "config: {}\n",
+	})
+	res, err := Run(context.Background(), Request{Root: dir, Stack: "dev"}, func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
+		_, err := sqs.NewQueue(ctx, "local", nil)
+		return nil, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Region != defaultRegion {
+		t.Errorf("Region: got %q; want %q", res.Region, defaultRegion)
 	}
 }

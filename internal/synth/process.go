@@ -249,10 +249,17 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 // ParseResult reads the synth JSON contract back into a Result. Numbers stay
 // exactly as written.
 func ParseResult(b []byte) (*Result, error) {
+	// A resource's region is unexported (Resource.Region), so it is read
+	// beside the resource and set after.
+	type resourceDoc struct {
+		Resource
+		Region string `json:"region"`
+	}
 	var doc struct {
 		Project   string         `json:"project"`
 		Stack     string         `json:"stack"`
-		Resources []Resource     `json:"resources"`
+		Region    string         `json:"region"`
+		Resources []resourceDoc  `json:"resources"`
 		Outputs   map[string]any `json:"outputs"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -260,7 +267,20 @@ func ParseResult(b []byte) (*Result, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, err
 	}
-	return &Result{Project: doc.Project, Stack: doc.Stack, Resources: doc.Resources, Outputs: doc.Outputs}, nil
+	var resources []Resource
+	if doc.Resources != nil {
+		resources = make([]Resource, len(doc.Resources))
+	}
+	for i, r := range doc.Resources {
+		resources[i] = r.Resource
+		// The contract names a resource's region only where it differs
+		// from the stack's.
+		resources[i].region = doc.Region
+		if r.Region != "" {
+			resources[i].region = r.Region
+		}
+	}
+	return &Result{Project: doc.Project, Stack: doc.Stack, Region: doc.Region, Resources: resources, Outputs: doc.Outputs}, nil
 }
 
 // SynthesizeProject synthesizes a stack of the Go project at req.Root the

@@ -289,7 +289,10 @@ func (c *fileHashes) path(path string) (string, error) {
 
 // JSON renders the result in kumo's synth contract: resources sorted by URN,
 // map keys sorted, 2-space indent and a trailing newline. HTML escaping is off
-// so policy documents and URLs read as written.
+// so policy documents and URLs read as written. The top-level "region" is the
+// stack's aws:region; a custom resource deployed by a provider of another
+// region carries its own "region" (what kumo cost prices it by), every other
+// resource none.
 //
 // The bytes are those of one json.Encoder with SetIndent("", "  ") encoding
 // the whole document, but each resource is encoded on its own, indented as
@@ -306,6 +309,7 @@ func (r *Result) JSON() ([]byte, error) {
 		Name         string         `json:"name"`
 		Custom       bool           `json:"custom"`
 		Parent       string         `json:"parent"`
+		Region       string         `json:"region,omitempty"`
 		Inputs       map[string]any `json:"inputs"`
 		Dependencies []string       `json:"dependencies"`
 	}
@@ -330,13 +334,19 @@ func (r *Result) JSON() ([]byte, error) {
 	if err := encode(top, r.Stack); err != nil {
 		return nil, err
 	}
+	if r.Region != "" {
+		buf.WriteString(",\n  \"region\": ")
+		if err := encode(top, r.Region); err != nil {
+			return nil, err
+		}
+	}
 	buf.WriteString(",\n  \"resources\": [")
 	elem := json.NewEncoder(&buf)
 	elem.SetEscapeHTML(false)
 	elem.SetIndent("    ", "  ")
 	for i, res := range r.sorted() {
 		rj := resourceJSON{URN: res.URN, Type: res.Type, Name: res.Name, Custom: res.Custom, Parent: res.Parent,
-			Inputs: res.Inputs, Dependencies: res.Dependencies}
+			Region: res.documentRegion(r.Region), Inputs: res.Inputs, Dependencies: res.Dependencies}
 		if rj.Inputs == nil {
 			rj.Inputs = map[string]any{}
 		}
@@ -364,6 +374,17 @@ func (r *Result) JSON() ([]byte, error) {
 	}
 	buf.WriteString("\n}\n")
 	return buf.Bytes(), nil
+}
+
+// documentRegion is the resource's "region" in the contract: set only on a
+// custom resource whose provider deploys it to a region other than the
+// stack's (a second region's provider), so a reader prices or places it
+// there; "" leaves it out.
+func (r *Resource) documentRegion(stackRegion string) string {
+	if !r.Custom || r.region == "" || r.region == stackRegion {
+		return ""
+	}
+	return r.region
 }
 
 // sorted returns the resources ordered by URN without reordering r.

@@ -62,6 +62,11 @@ type Request struct {
 // Result is what a stack program would deploy.
 type Result struct {
 	Project, Stack string
+	// Region is the stack's aws:region (us-east-1 when the config sets
+	// none, as the mocks assume): where its resources deploy unless their
+	// provider names another region. "" in hand-built fixtures and in
+	// documents of programs built with a kumo older than the field.
+	Region string
 	// Resources holds every registered resource, sorted by URN.
 	Resources []Resource
 	// Outputs holds the stack outputs rendered like resource inputs.
@@ -199,7 +204,7 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 	case programErr != nil:
 		// What was registered before the error still comes back, so tests
 		// can assert that bad input registered nothing.
-		partial := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot()}
+		partial := &Result{Project: project, Stack: req.Stack, Region: mon.region, Resources: mon.snapshot()}
 		return partial, fmt.Errorf("synth stack %s: %w", req.Stack, programErr)
 	case runErr != nil:
 		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, flatten(runErr))
@@ -237,7 +242,7 @@ func Run(ctx context.Context, req Request, program Program) (*Result, error) {
 	}
 	mon.attachSites(pctx)
 	mon.attachAnnotations()
-	res := &Result{Project: project, Stack: req.Stack, Resources: mon.snapshot(), Outputs: rendered, Notes: notes}
+	res := &Result{Project: project, Stack: req.Stack, Region: mon.region, Resources: mon.snapshot(), Outputs: rendered, Notes: notes}
 	// What AWS or the provider would refuse fails synth, as it would fail
 	// `pulumi up`; the result still comes back so the offending inputs can
 	// be inspected.

@@ -381,8 +381,11 @@ func TestJSONContractShape(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := slices.Sorted(maps.Keys(doc)), []string{"outputs", "project", "resources", "stack"}; !reflect.DeepEqual(got, want) {
+	if got, want := slices.Sorted(maps.Keys(doc)), []string{"outputs", "project", "region", "resources", "stack"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("top-level keys = %v; want %v", got, want)
+	}
+	if got := string(doc["region"]); got != `"eu-west-1"` {
+		t.Errorf("region = %s; want the stack's aws:region \"eu-west-1\"", got)
 	}
 	var resources []map[string]json.RawMessage
 	if err := json.Unmarshal(doc["resources"], &resources); err != nil {

@@ -16,6 +16,7 @@ import (
 	canarycmd "github.com/kumo-iac/kumo/cmd/kumo/internal/canary"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/checkcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/cli"
+	"github.com/kumo-iac/kumo/cmd/kumo/internal/costcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/diffcmd"
 	"github.com/kumo-iac/kumo/cmd/kumo/internal/initcmd"
 	synthcmd "github.com/kumo-iac/kumo/cmd/kumo/internal/synth"
@@ -44,6 +45,7 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 	cmd.AddCommand(synthcmd.NewCmdSynth(f, nil))
 	cmd.AddCommand(checkcmd.NewCmdCheck(f, nil))
 	cmd.AddCommand(diffcmd.NewCmdDiff(f, nil))
+	cmd.AddCommand(costcmd.NewCmdCost(f, nil))
 	cmd.AddCommand(canarycmd.NewCmdCanary(f))
 	return cmd
 }

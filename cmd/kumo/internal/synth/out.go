@@ -51,7 +51,8 @@ var treeHeader = regexp.MustCompile(`\Astack [A-Za-z0-9_.-]+ \(project [^\s()]+\
 
 // previousOutput reports whether r holds something `kumo synth` writes: the
 // JSON contract (exactly the top-level keys project, stack, resources and
-// outputs, with their types) or the tree, recognized by its first line. The
+// outputs, with their types, and the stack's region, which documents of
+// kumo before it lack) or the tree, recognized by its first line. The
 // JSON is checked as a stream, a resource at a time: a large stack's
 // previous output is tens of megabytes, and holding it while the synth runs
 // would count against the synth's own memory.
@@ -73,7 +74,7 @@ func previousOutput(r io.Reader) bool {
 			return false
 		}
 		switch key {
-		case "project", "stack":
+		case "project", "stack", "region":
 			var s *string
 			if dec.Decode(&s) != nil || s == nil {
 				return false
@@ -107,7 +108,7 @@ func previousOutput(r io.Reader) bool {
 	if _, err := dec.Token(); err != io.EOF {
 		return false // trailing data after the document
 	}
-	return len(seen) == 4
+	return seen["project"] && seen["stack"] && seen["resources"] && seen["outputs"]
 }
 
 // treeHeaderMax is how much of a file is read for the tree's first line:

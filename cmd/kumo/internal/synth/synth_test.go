@@ -238,12 +238,14 @@ func TestSynthJSON(t *testing.T) {
 	var doc struct {
 		Project   string `json:"project"`
 		Stack     string `json:"stack"`
+		Region    string `json:"region"`
 		Resources []struct {
 			URN          string         `json:"urn"`
 			Type         string         `json:"type"`
 			Name         string         `json:"name"`
 			Custom       bool           `json:"custom"`
 			Parent       string         `json:"parent"`
+			Region       string         `json:"region"`
 			Inputs       map[string]any `json:"inputs"`
 			Dependencies []string       `json:"dependencies"`
 		} `json:"resources"`
@@ -256,6 +258,9 @@ func TestSynthJSON(t *testing.T) {
 	}
 	if doc.Project != "shop" || doc.Stack != "dev" || len(doc.Resources) != 4 {
 		t.Fatalf("project %q stack %q with %d resources; want shop, dev, 4", doc.Project, doc.Stack, len(doc.Resources))
+	}
+	if doc.Region != "eu-central-1" {
+		t.Errorf("region %q; want the stack's aws:region eu-central-1", doc.Region)
 	}
 	urns := []string{}
 	byName := map[string]int{}
