@@ -181,9 +181,17 @@ func (canaryRelease) release(ctx *pulumi.Context, f *Function) (pulumi.StringOut
 	if r.aws != nil {
 		inputs["aws"] = r.aws
 	}
+	// A hook's grants (the policy grantHook just added, and any other it
+	// has) must exist before CodeDeploy calls it, or the first deployment
+	// with a new hook fails with AccessDenied and rolls back.
+	deps := []pulumi.Resource{group, policy}
+	for _, h := range []*Function{a.PreTrafficHook, a.PostTrafficHook} {
+		if h != nil {
+			deps = append(deps, h.policies()...)
+		}
+	}
 	var rel releaseResource
-	if err := ctx.RegisterResource(ReleaseType, f.name, inputs, &rel, parent,
-		pulumi.DependsOn([]pulumi.Resource{group, policy})); err != nil {
+	if err := ctx.RegisterResource(ReleaseType, f.name, inputs, &rel, parent, pulumi.DependsOn(deps)); err != nil {
 		return pulumi.StringOutput{}, nil, err
 	}
 	return rel.AliasArn, &rel, nil

@@ -81,6 +81,12 @@ func TestCanaryReleaseOwnsTheAlias(t *testing.T) {
 	if !dependsOn(cfg, rel) {
 		t.Error("event invoke config on the alias does not wait for the release that creates the alias")
 	}
+	// CodeDeploy calls the hook as soon as the release starts a
+	// deployment: the hook's grant to report its verdict and invoke the
+	// version under test must exist by then.
+	if hookGrant := s.find(typRolePolicy, "hook-hook-fn"); !dependsOn(rel, hookGrant) {
+		t.Error("the release does not wait for its pre-traffic hook's grant (hook-hook-fn)")
+	}
 }
 
 func TestCanaryDeploymentGroup(t *testing.T) {
