@@ -29,6 +29,10 @@ type MarkdownOptions struct {
 	CostRows int
 }
 
+// costReasonChars bounds why a price is missing in the comment: the price
+// table's notes run long, and the text view and the JSON have them whole.
+const costReasonChars = 160
+
 // defaultCostRows keeps a cost section to the few resources a reviewer
 // weighs; the rest are in the text view and the JSON.
 const defaultCostRows = 10
@@ -747,7 +751,7 @@ func newMarkdownCost(c *CostChange, costRows int) *mdCost {
 		for _, u := range c.Unpriced[:min(len(c.Unpriced), costRows)] {
 			mc.unpriced.rows = append(mc.unpriced.rows, piece(fmt.Sprintf("| %s %s | %s | %s | %s |\n",
 				mdCell(costUnpricedSymbols[u.Change]), mdText(string(u.Change)), mdCell(resourceLabel(u.Type, u.Name)),
-				mdCell(costUnpricedWhat(u)), mdText(u.Reason))))
+				mdCell(costUnpricedWhat(u)), mdText(shortenValue(u.Reason, 0, costReasonChars)))))
 		}
 		mc.unpricedCut = len(c.Unpriced) - len(mc.unpriced.rows)
 	}
@@ -782,7 +786,9 @@ func (mc *mdCost) emit(rows int, putPiece func(mdPiece), putText func(string)) {
 		putText(fmt.Sprintf("_… and %s (%s together): run `kumo diff` locally or see the CI log._\n",
 			strings.Replace(nounCount(more, "resource"), " ", " more ", 1), mdText(signedMoney(sum))))
 	}
-	putText("\n")
+	if len(mc.deltas) > 0 {
+		putText("\n")
+	}
 	if mc.unpricedHead.s == "" {
 		return
 	}
