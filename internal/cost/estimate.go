@@ -27,12 +27,30 @@ import (
 // From a `kumo synth --json` document (diff.SynthDoc), each resource is
 // Resource{URN, Type, Name, Parent, Region: its "region" (or ""), Component:
 // !custom, Inputs}, and region is the document's "region" (a document
-// written before kumo recorded it has none: the stack file's aws:region).
-// Estimating the base and head documents with one usage profile and table,
-// Compare gives the change a pull request makes.
+// written before kumo recorded it has none: kumo cost falls back on the
+// stack file's aws:region, kumo diff does not price it). EstimateChange
+// prices a pull request's base and head documents with one usage profile
+// and table and compares them.
 func Estimate(project, stack, region string, resources []Resource, u *Usage, t *Table) (*Report, error) {
+	if u == nil {
+		u = DefaultUsage()
+	}
+	rep, f, err := estimateNamed(project, stack, region, resources, u, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.checkNames(f.functions, f.routes); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// estimateNamed is Estimate without refusing the usage file's names the
+// stack lacks, which EstimateChange checks against both sides at once; it
+// returns the flow, which knows the stack's names.
+func estimateNamed(project, stack, region string, resources []Resource, u *Usage, t *Table) (*Report, *flow, error) {
 	if t == nil {
-		return nil, errNoTable
+		return nil, nil, errNoTable
 	}
 	if u == nil {
 		u = DefaultUsage()
@@ -46,16 +64,16 @@ func Estimate(project, stack, region string, resources []Resource, u *Usage, t *
 	}
 	g, err := newGraph(rs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rec := newRecorder()
 	f, err := newFlow(g, u, rec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s, err := f.run()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := &pricer{t: t, u: u, g: g, s: s, f: f, lines: map[*node]*Line{}, used: map[string]*Price{}}
 	rep := &Report{Project: project, Stack: stack, Region: region}
@@ -113,7 +131,7 @@ func Estimate(project, stack, region string, resources []Resource, u *Usage, t *
 		rep.Prices.Used = append(rep.Prices.Used, ReadDate{Date: d, Entries: n})
 	}
 	sort.Slice(rep.Prices.Used, func(i, j int) bool { return rep.Prices.Used[i].Date > rep.Prices.Used[j].Date })
-	return rep, nil
+	return rep, f, nil
 }
 
 // patternLess orders pattern names alphabetically with StackPattern last.

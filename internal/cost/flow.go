@@ -147,8 +147,9 @@ type flow struct {
 	rules []func(prev, next state)
 	// overrides are functions whose invocations the usage file sets.
 	overrides map[*node]*big.Rat
-	// routes are the web app routes by API, for checking the file's names.
-	routes []string
+	// functions and routes are the stack's Lambda functions and web app
+	// routes, sorted: the names a usage file may use.
+	functions, routes []string
 	// notes are what the flow could not model, for the report.
 	notes []string
 }
@@ -159,9 +160,8 @@ func (f *flow) note(format string, args ...any) {
 
 func newFlow(g *graph, u *Usage, rec *recorder) (*flow, error) {
 	f := &flow{g: g, u: u, rec: rec, seeds: state{}, overrides: map[*node]*big.Rat{}}
-	var fnNames []string
 	for _, fn := range g.byType[typeFunction] {
-		fnNames = append(fnNames, fn.Name)
+		f.functions = append(f.functions, fn.Name)
 	}
 	f.webApp()
 	f.schedulesAndEvents()
@@ -170,10 +170,7 @@ func newFlow(g *graph, u *Usage, rec *recorder) (*flow, error) {
 	f.uploads()
 	f.pipeline()
 	f.wiring()
-	sort.Strings(fnNames)
-	if err := u.checkNames(fnNames, f.routes); err != nil {
-		return nil, err
-	}
+	sort.Strings(f.functions)
 	for _, fn := range g.byType[typeFunction] {
 		if v, ok := u.function(fn.Name, "invocationsPerMonth"); ok {
 			f.overrides[fn] = v

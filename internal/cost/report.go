@@ -1,8 +1,10 @@
 package cost
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -141,25 +143,175 @@ type PriceTableInfo struct {
 // `kumo diff` shows for a pull request.
 type Change struct {
 	Before, After, Delta Money
+	// FixedBefore, FixedAfter, PerUseBefore and PerUseAfter split the
+	// totals into always-on costs and what the traffic adds: a change that
+	// adds a shard costs money at no traffic, one that doubles a
+	// function's memory only with it.
+	FixedBefore, FixedAfter, PerUseBefore, PerUseAfter Money
 	// Resources are the resources whose monthly cost changed, largest
-	// change first.
+	// change first (by absolute amount, then URN).
 	Resources []ResourceChange
 	// UnpricedBefore and UnpricedAfter count the missing prices of each
 	// side: a delta between totals that exclude different lines is only
 	// part of the change.
 	UnpricedBefore, UnpricedAfter int
+	// Unpriced are the missing prices that differ between the sides,
+	// sorted by URN and key: what the delta cannot include (see Bound).
+	Unpriced []UnpricedChange
+}
+
+// FixedDelta and PerUseDelta are the change of each part of the total.
+func (c Change) FixedDelta() Money  { return c.FixedAfter.Sub(c.FixedBefore) }
+func (c Change) PerUseDelta() Money { return c.PerUseAfter.Sub(c.PerUseBefore) }
+
+// Bound says how the true change relates to Delta, which only sums
+// prices the table has.
+type Bound string
+
+const (
+	// BoundExact: nothing without a price changed; Delta is the change.
+	BoundExact Bound = "exact"
+	// BoundLower: the head adds (or grows) only what has no price, so the
+	// change is at least Delta.
+	BoundLower Bound = "lower"
+	// BoundUpper: the head removes (or shrinks) only what had no price,
+	// so the change is at most Delta.
+	BoundUpper Bound = "upper"
+	// BoundUnknown: unpriced costs move both ways; Delta is only the
+	// priced part.
+	BoundUnknown Bound = "unknown"
+)
+
+// Bound is how the true change relates to Delta, from the unpriced lines
+// that differ. A line kumo has no pricing rule for (no quantity) on both
+// sides is taken as unchanged: kumo cannot tell more of it.
+func (c Change) Bound() Bound {
+	up, down := false, false
+	for _, u := range c.Unpriced {
+		switch u.Kind {
+		case UnpricedAdded:
+			up = true
+		case UnpricedRemoved:
+			down = true
+		case UnpricedChanged:
+			// A quantity kumo does not know, or the same quantity in
+			// another region, moves the cost by an amount of either sign.
+			d := 0
+			if u.QuantityBefore != nil && u.QuantityAfter != nil {
+				d = u.QuantityAfter.Cmp(u.QuantityBefore)
+			}
+			up, down = up || d >= 0, down || d <= 0
+		}
+	}
+	switch {
+	case up && down:
+		return BoundUnknown
+	case up:
+		return BoundLower
+	case down:
+		return BoundUpper
+	}
+	return BoundExact
 }
 
 // ResourceChange is one resource's monthly cost before and after.
 type ResourceChange struct {
 	URN, Type, Name, Pattern string
 	Before, After, Delta     Money
+	// InBefore and InAfter say whether the resource has a line on each
+	// side: a resource the change creates has none before, one it deletes
+	// none after.
+	InBefore, InAfter bool
+	// RegionBefore and RegionAfter are where each side prices it ("" on a
+	// side without a line): they differ when the resource moves.
+	RegionBefore, RegionAfter string
+	// Items are the billed dimensions whose amount changed, in the order
+	// of the after line (then the before line's dimensions it lacks).
+	Items []ItemChange
+}
+
+// ItemChange is one billed dimension of a resource before and after.
+type ItemChange struct {
+	// What, Key, Unit and Fixed are the item's (Item).
+	What, Key, Unit string
+	Fixed           bool
+	// QuantityBefore and QuantityAfter are nil on a side without the item.
+	QuantityBefore, QuantityAfter *big.Rat
+	Before, After, Delta          Money
+}
+
+// UnpricedKind is how a missing price differs between two estimates.
+type UnpricedKind string
+
+// Unpriced change kinds.
+const (
+	UnpricedAdded   UnpricedKind = "added"
+	UnpricedRemoved UnpricedKind = "removed"
+	UnpricedChanged UnpricedKind = "changed"
+)
+
+// UnpricedChange is a price the estimate lacks on one side, or on both
+// with a different quantity.
+type UnpricedChange struct {
+	URN, Type, Name, Pattern, Region string
+	// Key and Reason are the Unpriced entry's (the head's, or the base's
+	// when removed).
+	Key, Reason string
+	Kind        UnpricedKind
+	// RegionBefore is the base's region when Kind is UnpricedChanged
+	// (Region is the head's).
+	RegionBefore string
+	// QuantityBefore and QuantityAfter are what would have been priced,
+	// nil where unknown or absent.
+	QuantityBefore, QuantityAfter *big.Rat
+	Unit                          string
+	Fixed                         bool
+}
+
+// Side is one side of a change to price: the stack's region (for
+// resources without one of their own) and its resources.
+type Side struct {
+	Region    string
+	Resources []Resource
+}
+
+// EstimateChange prices the two sides of one stack's change with one
+// usage profile and table, and compares them. The usage file's names are
+// checked against both sides together: it may name a function or a route
+// only one side has (one the change adds or removes), and the entry
+// applies where the name exists; a name neither side has is refused with
+// a *UsageError, as Estimate refuses it.
+func EstimateChange(project, stack string, before, after Side, u *Usage, t *Table) (*Report, *Report, Change, error) {
+	if u == nil {
+		u = DefaultUsage()
+	}
+	b, bf, err := estimateNamed(project, stack, before.Region, before.Resources, u, t)
+	if err != nil {
+		return nil, nil, Change{}, fmt.Errorf("base: %w", err)
+	}
+	a, af, err := estimateNamed(project, stack, after.Region, after.Resources, u, t)
+	if err != nil {
+		return nil, nil, Change{}, fmt.Errorf("head: %w", err)
+	}
+	if err := u.checkNames(union(bf.functions, af.functions), union(bf.routes, af.routes)); err != nil {
+		return nil, nil, Change{}, err
+	}
+	return b, a, Compare(b, a), nil
+}
+
+// union is the sorted set of the names in a and b.
+func union(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // Compare returns the cost change from before to after, resource by
-// resource (matched by URN).
+// resource (matched by URN) and dimension by dimension (matched by what
+// is billed and its price key).
 func Compare(before, after *Report) Change {
 	c := Change{Before: before.Total, After: after.Total, Delta: after.Total.Sub(before.Total),
+		FixedBefore: before.Fixed, FixedAfter: after.Fixed, PerUseBefore: before.PerUse, PerUseAfter: after.PerUse,
 		UnpricedBefore: len(before.Unpriced), UnpricedAfter: len(after.Unpriced)}
 	type pair struct {
 		b, a *Line
@@ -177,21 +329,21 @@ func Compare(before, after *Report) Change {
 		p.a = &after.Lines[i]
 	}
 	for urn, p := range byURN {
-		var rc ResourceChange
-		rc.URN = urn
+		rc := ResourceChange{URN: urn, InBefore: p.b != nil, InAfter: p.a != nil}
 		for _, l := range []*Line{p.b, p.a} {
 			if l != nil {
 				rc.Type, rc.Name, rc.Pattern = l.Type, l.Name, l.Pattern
 			}
 		}
 		if p.b != nil {
-			rc.Before = p.b.Total()
+			rc.Before, rc.RegionBefore = p.b.Total(), p.b.Region
 		}
 		if p.a != nil {
-			rc.After = p.a.Total()
+			rc.After, rc.RegionAfter = p.a.Total(), p.a.Region
 		}
 		rc.Delta = rc.After.Sub(rc.Before)
 		if !rc.Delta.IsZero() {
+			rc.Items = itemChanges(p.b, p.a)
 			c.Resources = append(c.Resources, rc)
 		}
 	}
@@ -202,8 +354,146 @@ func Compare(before, after *Report) Change {
 		}
 		return c.Resources[i].URN < c.Resources[j].URN
 	})
+	c.Unpriced = unpricedChanges(before.Unpriced, after.Unpriced)
 	return c
 }
+
+// itemChanges are the dimensions of a resource whose amount changed. A
+// line may bill one dimension in several items (one per alarm metric):
+// they are summed.
+func itemChanges(before, after *Line) []ItemChange {
+	type key struct{ what, key string }
+	var order []key
+	byKey := map[key]*ItemChange{}
+	add := func(l *Line, side int) {
+		if l == nil {
+			return
+		}
+		for _, it := range l.Items {
+			k := key{it.What, it.Key}
+			ic := byKey[k]
+			if ic == nil {
+				ic = &ItemChange{What: it.What, Key: it.Key, Unit: it.Unit, Fixed: it.Fixed}
+				byKey[k] = ic
+				order = append(order, k)
+			}
+			if side == 0 {
+				ic.QuantityBefore = addRat(ic.QuantityBefore, it.Quantity)
+				ic.Before = ic.Before.Add(it.Amount)
+			} else {
+				ic.QuantityAfter = addRat(ic.QuantityAfter, it.Quantity)
+				ic.After = ic.After.Add(it.Amount)
+			}
+		}
+	}
+	add(after, 1)
+	add(before, 0)
+	var out []ItemChange
+	for _, k := range order {
+		ic := byKey[k]
+		ic.Delta = ic.After.Sub(ic.Before)
+		if !ic.Delta.IsZero() {
+			out = append(out, *ic)
+		}
+	}
+	return out
+}
+
+// addRat is a + b where a nil a is nothing yet; b nil counts as 0.
+func addRat(a, b *big.Rat) *big.Rat {
+	if b == nil {
+		b = zero
+	}
+	if a == nil {
+		return new(big.Rat).Set(b)
+	}
+	return add(a, b)
+}
+
+// unpricedChanges pairs the missing prices of two estimates by resource
+// and key.
+func unpricedChanges(before, after []Unpriced) []UnpricedChange {
+	type key struct{ urn, key string }
+	old := map[key]*Unpriced{}
+	for i := range before {
+		old[key{before[i].URN, before[i].Key}] = &before[i]
+	}
+	var out []UnpricedChange
+	seen := map[key]bool{}
+	for i := range after {
+		a := &after[i]
+		k := key{a.URN, a.Key}
+		seen[k] = true
+		uc := UnpricedChange{URN: a.URN, Type: a.Type, Name: a.Name, Pattern: a.Pattern, Region: a.Region, Key: a.Key,
+			Reason: a.Reason, QuantityAfter: a.Quantity, Unit: a.Unit, Fixed: a.Fixed}
+		b := old[k]
+		switch {
+		case b == nil && isZero(a.Quantity):
+			// Nothing of it is used: whatever its price, it costs $0.
+			continue
+		case b == nil:
+			uc.Kind = UnpricedAdded
+		case sameQuantity(b.Quantity, a.Quantity) && (b.Region == a.Region || isZero(a.Quantity)):
+			continue
+		default:
+			uc.Kind, uc.QuantityBefore, uc.RegionBefore = UnpricedChanged, b.Quantity, b.Region
+		}
+		out = append(out, uc)
+	}
+	for i := range before {
+		b := &before[i]
+		if seen[key{b.URN, b.Key}] || isZero(b.Quantity) {
+			continue
+		}
+		out = append(out, UnpricedChange{URN: b.URN, Type: b.Type, Name: b.Name, Pattern: b.Pattern, Region: b.Region, Key: b.Key,
+			Reason: b.Reason, Kind: UnpricedRemoved, QuantityBefore: b.Quantity, Unit: b.Unit, Fixed: b.Fixed})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].URN != out[j].URN {
+			return out[i].URN < out[j].URN
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
+}
+
+// isZero says whether a known quantity is 0 (nil is unknown).
+func isZero(x *big.Rat) bool { return x != nil && x.Sign() == 0 }
+
+// sameQuantity compares two quantities, nil (unknown) equal only to nil.
+func sameQuantity(a, b *big.Rat) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Cmp(b) == 0
+}
+
+// UnmarshalJSON reads an amount as MarshalJSON writes it, a decimal
+// string ("12.345678"), so a Go reader of the JSON contracts (kumo-cost/v1,
+// kumo diff --json) gets the amount back exactly.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("money: want a decimal string such as \"12.50\": %w", err)
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || strings.ContainsAny(s, "/eE") {
+		return fmt.Errorf("money %q: want a decimal string such as \"12.50\"", s)
+	}
+	*m = moneyOf(r)
+	return nil
+}
+
+// MoneyOf is an exact amount of US dollars as Money.
+func MoneyOf(r *big.Rat) Money { return moneyOf(r) }
+
+// FormatQuantity prints a quantity as the formulas do: whole numbers with
+// thousands separators, fractions to four significant decimals.
+func FormatQuantity(x *big.Rat) string { return qty(x) }
+
+// DecimalString prints a quantity exactly as the JSON contracts do: a
+// decimal, to six places when it is not whole.
+func DecimalString(x *big.Rat) string { return decimalString(x) }
 
 // recorder collects the estimate's assumptions, once each.
 type recorder struct {

@@ -105,6 +105,7 @@ func analyzeStack(d *StackDiff) StackReport {
 	sr.Public = publicExposure(ix)
 	sr.Canary = canaryPlan(ix)
 	sr.Groups = groups(ix)
+	sr.Cost = costOps(d.Cost, ix)
 	sr.Verdict = verdict(&sr)
 	return sr
 }

@@ -3,8 +3,11 @@ package diff
 import (
 	"cmp"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
+
+	"github.com/kumo-iac/kumo/internal/cost"
 )
 
 // The gate's categories: what `kumo diff --fail-on` may name.
@@ -25,10 +28,24 @@ const (
 	GatePublic = "public"
 	// GateAny fails on any change at all, code-only ones included.
 	GateAny = "any"
+	// GateCost fails when a stack's estimated monthly cost grows by more
+	// than GateLimits.MaxCostIncrease, when the change adds or grows a
+	// cost kumo has no price for (its increase cannot be bounded), and
+	// when the cost change is unavailable: a gate that cannot measure
+	// fails rather than pass what it did not see.
+	GateCost = "cost"
 )
 
 // GateCategories are the categories Gate knows, sorted.
-var GateCategories = []string{GateAny, GateDataLoss, GateDelete, GateIAMWidening, GatePublic, GateReplace}
+var GateCategories = []string{GateAny, GateCost, GateDataLoss, GateDelete, GateIAMWidening, GatePublic, GateReplace}
+
+// GateLimits are the thresholds of the gate's measured categories.
+type GateLimits struct {
+	// MaxCostIncrease is the monthly increase, in US dollars, the cost
+	// category lets through per stack. Default (nil): $0, any increase
+	// fails.
+	MaxCostIncrease *big.Rat
+}
 
 // Violation is one change the gate fails on.
 type Violation struct {
@@ -66,7 +83,18 @@ func (v Violation) String() string {
 //
 // An unknown category, in failOn or before an allow entry's "=", is an
 // error that names it and the known ones; so is an empty entry.
+//
+// The cost category's limit is GateLimits' default ($0): GateWith sets it.
 func Gate(r Report, failOn []string, allow []string) ([]Violation, error) {
+	return GateWith(r, failOn, allow, GateLimits{})
+}
+
+// GateWith is Gate with limits for the measured categories. An allow entry
+// that matches a resource takes that resource's cost change out of the
+// increase the cost category measures (and its missing prices out of the
+// unbounded ones): `--allow cost=lake-*` accepts what the lake's
+// resources add.
+func GateWith(r Report, failOn []string, allow []string, l GateLimits) ([]Violation, error) {
 	cats, err := gateCategories(failOn)
 	if err != nil {
 		return nil, err
@@ -75,9 +103,16 @@ func Gate(r Report, failOn []string, allow []string) ([]Violation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.MaxCostIncrease != nil && l.MaxCostIncrease.Sign() < 0 {
+		return nil, fmt.Errorf("max cost increase %s: want an amount of US dollars ≥ 0", l.MaxCostIncrease.FloatString(2))
+	}
 	var out []Violation
 	for _, s := range r.Stacks {
-		for _, v := range stackViolations(s, cats) {
+		vs := stackViolations(s, cats)
+		if cats[GateCost] {
+			vs = append(vs, costViolations(s, rules, l)...)
+		}
+		for _, v := range vs {
 			if !allowed(rules, v) {
 				out = append(out, v)
 			}
@@ -292,4 +327,66 @@ func iamReason(c IAMChange) string {
 		b.WriteString(c.Condition)
 	}
 	return b.String()
+}
+
+// costSubject names a stack's monthly cost in a violation: it is no
+// resource, so no pattern that names one allows it.
+const costSubject = "monthly cost"
+
+// costViolations are a stack's cost changes past the limit. The increase
+// measured leaves out the resources an allow entry matches.
+func costViolations(s StackReport, rules []allowRule, l GateLimits) []Violation {
+	stack := stackLabel(s)
+	c := s.Cost
+	if c == nil || !c.Available {
+		reason := "the cost change was not priced"
+		if c != nil {
+			reason = c.Reason
+		}
+		return []Violation{{Category: GateCost, Stack: stack, Name: costSubject, Reason: "cost change unavailable: " + reason}}
+	}
+	exempt := func(urn, typ, name string) bool {
+		return allowed(rules, Violation{Category: GateCost, URN: urn, Type: typ, Name: name})
+	}
+	var out []Violation
+	gated := new(big.Rat)
+	var largest []string
+	for _, r := range c.Resources {
+		if exempt(r.URN, r.Type, r.Name) {
+			continue
+		}
+		gated.Add(gated, r.Delta.Rat())
+		if r.Delta.Cmp(cost.Money{}) > 0 && len(largest) < 3 {
+			largest = append(largest, r.Name+" "+signedMoney(r.Delta))
+		}
+	}
+	limit := l.MaxCostIncrease
+	if limit == nil {
+		limit = new(big.Rat)
+	}
+	if gated.Cmp(limit) > 0 {
+		reason := fmt.Sprintf("%s a month (%s → %s) is more than the %s allowed",
+			signedMoney(cost.MoneyOf(gated)), c.Before.Total, c.After.Total, cost.MoneyOf(limit))
+		if len(largest) > 0 {
+			reason += "; largest: " + strings.Join(largest, ", ")
+		}
+		out = append(out, Violation{Category: GateCost, Stack: stack, Name: costSubject, Reason: reason})
+	}
+	for _, u := range c.Unpriced {
+		grows := u.Change == cost.UnpricedAdded ||
+			(u.Change == cost.UnpricedChanged && !(u.QuantityBefore != "" && u.QuantityAfter != "" && lessDecimal(u.QuantityAfter, u.QuantityBefore)))
+		if !grows || exempt(u.URN, u.Type, u.Name) {
+			continue
+		}
+		out = append(out, Violation{Category: GateCost, Stack: stack, URN: u.URN, Type: u.Type, Name: u.Name,
+			Reason: "no price for " + costUnpricedWhat(u) + ": the increase cannot be measured (" + u.Reason + ")"})
+	}
+	return out
+}
+
+// lessDecimal compares two decimal strings of the model.
+func lessDecimal(a, b string) bool {
+	x, okA := new(big.Rat).SetString(a)
+	y, okB := new(big.Rat).SetString(b)
+	return okA && okB && x.Cmp(y) < 0
 }

@@ -160,10 +160,10 @@ func TestGateErrors(t *testing.T) {
 		want          []string
 	}{
 		{"unknown category", []string{"data-loss", "dataloss"}, nil,
-			[]string{`unknown category "dataloss"`, "any, data-loss, delete, iam-widening, public, replace"}},
-		{"empty category", []string{""}, nil, []string{"fail-on entry 1 is empty", "allowed: any, data-loss"}},
+			[]string{`unknown category "dataloss"`, "any, cost, data-loss, delete, iam-widening, public, replace"}},
+		{"empty category", []string{""}, nil, []string{"fail-on entry 1 is empty", "allowed: any, cost, data-loss"}},
 		{"unknown category in allow", []string{"replace"}, []string{"web-*", "replce=web-items"},
-			[]string{`allow entry "replce=web-items"`, `unknown category "replce"`, "allowed: any, data-loss"}},
+			[]string{`allow entry "replce=web-items"`, `unknown category "replce"`, "allowed: any, cost, data-loss"}},
 		{"empty allow entry", []string{"replace"}, []string{"web-*", " "}, []string{"allow entry 2 is empty", "[category=]pattern"}},
 		{"category without pattern", []string{"replace"}, []string{"replace="}, []string{`allow entry "replace=" has no pattern`}},
 	} {

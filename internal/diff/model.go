@@ -6,6 +6,8 @@
 // Markdown, JSON) and the CI gate read the same Report.
 package diff
 
+import "github.com/kumo-iac/kumo/internal/cost"
+
 // Op is what the engine will do to one resource, in the engine's words.
 type Op string
 
@@ -53,6 +55,13 @@ type StackDiff struct {
 	// tell whether their updates replace them, and says so rather than
 	// reporting a quiet update.
 	UnknownReplace []string `json:"unknownReplace,omitempty"`
+	// Cost is what the change does to the stack's monthly bill, set by
+	// Price; nil when the diff was not priced.
+	Cost *CostChange `json:"cost,omitempty"`
+
+	// base and head are the synth documents Compare read, for Price; nil
+	// for a preview.
+	base, head *SynthDoc
 }
 
 // Change is one resource's planned step.
@@ -73,7 +82,8 @@ type Change struct {
 	// delete.
 	Props []PropChange `json:"props,omitempty"`
 	// ReplaceReasons are the top-level properties that force the
-	// replacement (OpReplace only), sorted.
+	// replacement (OpReplace only), sorted. Offline, "region" is among them
+	// when the resource moves to another region (see RegionProp).
 	ReplaceReasons []string `json:"replaceReasons,omitempty"`
 	// DeleteBeforeReplace is set when the replacement must delete the old
 	// resource first (a fixed physical name), so there is a gap.
@@ -144,6 +154,121 @@ type StackReport struct {
 	// UnknownReplace is StackDiff.UnknownReplace: changed types whose
 	// replacement offline analysis cannot judge.
 	UnknownReplace []string `json:"unknownReplace,omitempty"`
+	// Cost is StackDiff.Cost, each resource with what the change does to
+	// it; nil when the diff was not priced.
+	Cost *CostChange `json:"cost,omitempty"`
+}
+
+// CostChange is what a change does to a stack's estimated monthly bill in
+// US dollars: kumo cost's estimate (internal/cost) of the base and of the
+// head synth documents, at one usage profile and price table. Amounts are
+// cost.Money: exact, and decimal strings of micro-dollars in JSON.
+type CostChange struct {
+	// Available is false when kumo could not price the change (a preview,
+	// a document without a region, no usage profile kumo can vouch for);
+	// Reason then says why, and only Resources and Unpriced (empty) are
+	// set besides.
+	Available bool   `json:"available"`
+	Reason    string `json:"reason,omitempty"`
+	// Usage names the usage profile both sides were priced at
+	// ("Pulumi.dev.usage.yaml", or kumo's defaults and why).
+	Usage string `json:"usage,omitempty"`
+	// Prices names the price table ("kumo-price-table/v1 of 2026-11-30").
+	Prices string `json:"prices,omitempty"`
+	// Before and After are each side's monthly totals; Delta is After −
+	// Before, part by part.
+	Before *CostTotals `json:"before,omitempty"`
+	After  *CostTotals `json:"after,omitempty"`
+	Delta  *CostTotals `json:"delta,omitempty"`
+	// Percent is Delta.Total as a percentage of Before.Total, signed, to
+	// one decimal ("+12.5", "-3.0"); "" when Before.Total is $0.
+	Percent string `json:"percent,omitempty"`
+	// Bound says how the true change relates to Delta.Total: "exact", or
+	// with prices the table lacks changing (Unpriced) "lower" (the change
+	// is at least Delta.Total), "upper" (at most) or "unknown".
+	Bound cost.Bound `json:"bound,omitempty"`
+	// UnpricedBefore and UnpricedAfter count each side's missing prices
+	// (left out of its total).
+	UnpricedBefore int `json:"unpricedBefore"`
+	UnpricedAfter  int `json:"unpricedAfter"`
+	// Resources are the resources whose monthly cost changed, largest
+	// change (absolute) first, then by URN.
+	Resources []CostResource `json:"resources"`
+	// Unpriced are the missing prices that differ between the sides, by
+	// URN and key.
+	Unpriced []CostUnpriced `json:"unpriced"`
+}
+
+// CostTotals are a monthly total and its parts: Fixed is always on
+// (instance hours, shards, alarms, keys), PerUse what the traffic adds.
+type CostTotals struct {
+	Fixed  cost.Money `json:"fixed"`
+	PerUse cost.Money `json:"perUse"`
+	Total  cost.Money `json:"total"`
+}
+
+// CostResource is one resource whose monthly cost changes.
+type CostResource struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Op is what the change does to the resource; OpSame when only the
+	// traffic other changes send it moved its cost.
+	Op Op `json:"op"`
+	// RegionBefore and RegionAfter are where each side prices it; set
+	// only when they differ (the resource moves, or exists on one side).
+	RegionBefore string     `json:"regionBefore,omitempty"`
+	RegionAfter  string     `json:"regionAfter,omitempty"`
+	Before       cost.Money `json:"before"`
+	After        cost.Money `json:"after"`
+	Delta        cost.Money `json:"delta"`
+	// Items are the billed dimensions whose amount changed.
+	Items []CostItem `json:"items"`
+	// Inputs are the resource's own changed properties whose values are
+	// plain (numbers, strings, booleans): what a reviewer reads the cost
+	// change from, like memorySize 512 → 1024.
+	Inputs []PropChange `json:"inputs,omitempty"`
+}
+
+// CostItem is one billed dimension of a resource before and after.
+type CostItem struct {
+	// What is the dimension ("compute (arm64)"), Key its price key.
+	What  string `json:"what"`
+	Key   string `json:"key"`
+	Fixed bool   `json:"fixed"`
+	// QuantityBefore and QuantityAfter are decimals in Unit, "" on a side
+	// without the item.
+	QuantityBefore string     `json:"quantityBefore,omitempty"`
+	QuantityAfter  string     `json:"quantityAfter,omitempty"`
+	Unit           string     `json:"unit"`
+	Before         cost.Money `json:"before"`
+	After          cost.Money `json:"after"`
+	Delta          cost.Money `json:"delta"`
+}
+
+// CostUnpriced is a price the table lacks that the change adds, removes,
+// or needs for another quantity: the part of the change the totals cannot
+// include.
+type CostUnpriced struct {
+	URN  string `json:"urn"`
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Change is "added", "removed" or "changed".
+	Change cost.UnpricedKind `json:"change"`
+	// Region is where it would be priced (the head's, or the base's when
+	// removed); RegionBefore the base's when it moved.
+	Region       string `json:"region"`
+	RegionBefore string `json:"regionBefore,omitempty"`
+	// Key is the price key the table lacks ("" when kumo has no pricing
+	// rule for the type); Reason says why.
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
+	// QuantityBefore and QuantityAfter are what would be priced, decimals
+	// in Unit; "" where unknown or absent.
+	QuantityBefore string `json:"quantityBefore,omitempty"`
+	QuantityAfter  string `json:"quantityAfter,omitempty"`
+	Unit           string `json:"unit,omitempty"`
+	Fixed          bool   `json:"fixed"`
 }
 
 // DataLoss is a replacement or deletion of a resource that holds data, or

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kumo-iac/kumo/internal/cost"
 )
 
 // What the text and Markdown renderers share: how a resource, a value and
@@ -543,3 +546,178 @@ func viewGroups(gs []Group) []viewGroup {
 // judges replacements from kumo's replace-on-change table, and these
 // changed types are not in it.
 const unknownReplaceWords = "offline, kumo cannot tell whether the changes to these types replace their resources; a diff of `pulumi preview` can"
+
+// The cost section: what both views say about a stack's monthly bill.
+
+// signedMoney is an amount with its sign, to the cent: "+$1.25",
+// "-$0.40", "$0.00". The sign is the exact amount's, so a change too small
+// to show in cents still says which way it goes ("+$0.00").
+func signedMoney(m cost.Money) string {
+	switch m.Cmp(cost.Money{}) {
+	case 1:
+		return "+" + m.String()
+	case -1:
+		return "-" + cost.Money{}.Sub(m).String()
+	}
+	return m.String()
+}
+
+// costDelta is the change of the monthly total in words: "+$1.25
+// (+12.5%)", "no change", with "at least" or "at most" when prices the
+// table lacks change too.
+func costDelta(c *CostChange) string {
+	if !c.Available {
+		return "unavailable"
+	}
+	d := signedMoney(c.Delta.Total)
+	if c.Percent != "" {
+		d += " (" + c.Percent + "%)"
+	}
+	switch c.Bound {
+	case cost.BoundLower:
+		return "at least " + d
+	case cost.BoundUpper:
+		return "at most " + d
+	case cost.BoundUnknown:
+		return d + " priced, plus what kumo cannot price"
+	}
+	if c.Delta.Total.IsZero() {
+		return "no change"
+	}
+	return d
+}
+
+// costTotals is "$1.00 → $2.25 a month (fixed $0.20 → $0.20, per use
+// $0.80 → $2.05)".
+func costTotals(c *CostChange) string {
+	return fmt.Sprintf("%s → %s a month (fixed %s → %s, per use %s → %s)", c.Before.Total, c.After.Total,
+		c.Before.Fixed, c.After.Fixed, c.Before.PerUse, c.After.PerUse)
+}
+
+// costBoundWords say what the unpriced changes do to the delta.
+func costBoundWords(b cost.Bound) string {
+	switch b {
+	case cost.BoundLower:
+		return "the change adds costs kumo has no price for (left out of the totals), so it is at least the priced amount"
+	case cost.BoundUpper:
+		return "the change removes costs kumo had no price for (left out of the totals), so it is at most the priced amount"
+	case cost.BoundUnknown:
+		return "costs kumo has no price for (left out of the totals) change both ways, so the priced amount is only part of the change"
+	}
+	return ""
+}
+
+// costOpWords say what the change does to a resource whose cost moved.
+func costOpWords(op Op) string {
+	switch op {
+	case OpCreate:
+		return "new"
+	case OpDelete:
+		return "removed"
+	case OpReplace:
+		return "replaced"
+	case OpUpdate:
+		return "updated"
+	}
+	return "its traffic changed"
+}
+
+// costWhy lists why a resource's cost moved: where it moved, its plain
+// input changes, then each billed dimension with its quantities and
+// amount ("compute (arm64): 26,214.4 → 52,428.8 GB-s, +$0.35").
+func costWhy(r CostResource) []string {
+	var out []string
+	if r.RegionBefore != "" && r.RegionAfter != "" {
+		out = append(out, "moved "+r.RegionBefore+" → "+r.RegionAfter)
+	}
+	for _, p := range r.Inputs {
+		if p.Path == RegionProp {
+			continue
+		}
+		switch p.Kind {
+		case KindAdd:
+			out = append(out, p.Path+" set to "+formatValue(p.New))
+		case KindDelete:
+			out = append(out, p.Path+" unset (was "+formatValue(p.Old)+")")
+		default:
+			out = append(out, p.Path+" "+formatValue(p.Old)+" → "+formatValue(p.New))
+		}
+	}
+	for _, it := range r.Items {
+		var q string
+		switch {
+		case it.QuantityBefore == "":
+			q = costQty(it.QuantityAfter) + " " + it.Unit
+		case it.QuantityAfter == "":
+			q = "was " + costQty(it.QuantityBefore) + " " + it.Unit
+		case it.QuantityBefore == it.QuantityAfter:
+			q = costQty(it.QuantityAfter) + " " + it.Unit
+		default:
+			q = costQty(it.QuantityBefore) + " → " + costQty(it.QuantityAfter) + " " + it.Unit
+		}
+		out = append(out, it.What+": "+q+", "+signedMoney(it.Delta))
+	}
+	return out
+}
+
+// costQty prints a decimal quantity of the model as the cost formulas do
+// (thousands separators, four significant decimals).
+func costQty(s string) string {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return s
+	}
+	return cost.FormatQuantity(r)
+}
+
+// costUnpricedWhat is one missing price that changes: its key and region,
+// its quantities, and why the table lacks it.
+func costUnpricedWhat(u CostUnpriced) string {
+	key := u.Key
+	if key == "" {
+		key = "no pricing rule"
+	}
+	where := u.Region
+	if u.RegionBefore != "" {
+		where = u.RegionBefore + " → " + u.Region
+	}
+	s := key + " in " + where
+	switch {
+	case u.QuantityBefore != "" && u.QuantityAfter != "" && u.QuantityBefore != u.QuantityAfter:
+		s += ": " + costQty(u.QuantityBefore) + " → " + costQty(u.QuantityAfter) + " " + u.Unit
+	case u.QuantityAfter != "":
+		s += ": " + costQty(u.QuantityAfter) + " " + u.Unit
+	case u.QuantityBefore != "":
+		s += ": was " + costQty(u.QuantityBefore) + " " + u.Unit
+	}
+	return s
+}
+
+// costUnpricedSymbols mark a missing price's change the way a resource's
+// is marked.
+var costUnpricedSymbols = map[cost.UnpricedKind]string{
+	cost.UnpricedAdded: "+", cost.UnpricedRemoved: "-", cost.UnpricedChanged: "~",
+}
+
+// hasCost says whether any stack of r was priced, so the summaries show
+// the cost column.
+func hasCost(r Report) bool {
+	for _, s := range r.Stacks {
+		if s.Cost != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// costCell is a stack's monthly change in the summary: the delta, or
+// "n/a" when unpriced.
+func costCell(s StackReport) string {
+	switch {
+	case s.Cost == nil:
+		return ""
+	case !s.Cost.Available:
+		return "n/a"
+	}
+	return costDelta(s.Cost)
+}

@@ -16,11 +16,25 @@ import (
 //   - Field names and meanings are those of Report and the types it holds
 //     (their json tags): {"stacks": [{"project", "stack", "source",
 //     "counts", "verdict", "dataLoss", "protectionRemoved", "iamWidening", "publicExposure",
-//     "canaryPlan", "groups", "diagnostics", "unknownReplace"}]}.
+//     "canaryPlan", "groups", "diagnostics", "unknownReplace", "cost"}]}.
+//   - "cost" (CostChange; present when the stack was priced, which `kumo
+//     diff` always does) is {"available", "reason", "usage", "prices",
+//     "before", "after", "delta" (each {"fixed", "perUse", "total"}),
+//     "percent", "bound", "unpricedBefore", "unpricedAfter",
+//     "resources": [{"urn", "type", "name", "op", "regionBefore",
+//     "regionAfter", "before", "after", "delta", "items": [{"what", "key",
+//     "fixed", "quantityBefore", "quantityAfter", "unit", "before", "after",
+//     "delta"}], "inputs": [<PropChange>]}], "unpriced": [{"urn", "type",
+//     "name", "change", "region", "regionBefore", "key", "reason",
+//     "quantityBefore", "quantityAfter", "unit", "fixed"}]}. Money is a
+//     decimal string of US dollars to the micro-dollar ("12.345678"), as
+//     in kumo cost's kumo-cost/v1; quantities are decimal strings. With
+//     "available": false only "reason" says more, and the lists are empty.
 //   - A list without omitempty is an array, never null: "stacks",
 //     "dataLoss", "protectionRemoved", "iamWidening" (and each statement's "actions" and
 //     "resources"), "publicExposure", "canaryPlan" (and each release's
-//     "reasons"), "groups" and each group's "changes" are [] when empty.
+//     "reasons"), "groups" and each group's "changes", and the cost's
+//     "resources" (and each one's "items") and "unpriced" are [] when empty.
 //     Fields marked omitempty are left out when empty.
 //   - Order is the report's: stacks as given, dangers and groups in the
 //     analysis's order (groups by component URN, changes by URN,
@@ -68,6 +82,16 @@ func jsonReport(r Report) Report {
 			groups[j] = g
 		}
 		s.Groups = groups
+		if s.Cost != nil {
+			c := *s.Cost
+			c.Unpriced = nonNil(c.Unpriced)
+			c.Resources = make([]CostResource, len(s.Cost.Resources))
+			for j, r := range s.Cost.Resources {
+				r.Items = nonNil(r.Items)
+				c.Resources[j] = r
+			}
+			s.Cost = &c
+		}
 		out.Stacks[i] = s
 	}
 	return out

@@ -6,6 +6,8 @@ import (
 	"html"
 	"slices"
 	"strings"
+
+	"github.com/kumo-iac/kumo/internal/cost"
 )
 
 // MarkdownOptions shape the pull-request comment.
@@ -21,7 +23,19 @@ type MarkdownOptions struct {
 	// characters)"). The comment is kept within MaxChars − 1,024 as
 	// measured by markdownLen; see markdownReserve.
 	MaxChars int
+	// CostRows is the most rows a cost table shows: the resources behind
+	// the change, largest first, and the prices the table lacks; the rest
+	// are counted ("… and 12 more"). Default: 10.
+	CostRows int
 }
+
+// costReasonChars bounds why a price is missing in the comment: the price
+// table's notes run long, and the text view and the JSON have them whole.
+const costReasonChars = 160
+
+// defaultCostRows keeps a cost section to the few resources a reviewer
+// weighs; the rest are in the text view and the JSON.
+const defaultCostRows = 10
 
 // DefaultMaxChars is GitHub's limit on an issue or pull-request comment.
 const DefaultMaxChars = 65536
@@ -105,15 +119,21 @@ func markerID(id string) string {
 // changes and the canary plan in plain view and each component's changes
 // folded in a <details> block.
 //
+// A priced stack (Price) gets a cost section after the canary plan: the
+// monthly total before and after, the change, and the resources behind it
+// in a table of at most CostRows rows ("… and N more"), then the prices
+// the table lacks that the change touches, as many.
+//
 // The comment fits o.MaxChars. When the whole report does not, detail goes
 // first, in this order: the components' blocks, largest first (each stack
 // says how many were omitted and how many changes they held); then the
 // engine messages; then the canary plans, largest first (each replaced by
-// its count); and last, if even the dangerous changes do not fit, their
-// tables are cut to the same number of rows each, with the number cut. The
-// marker, the summary table and the stack headings always stay. Components
-// that fit in the room a later cut freed are then given back, smallest
-// first.
+// its count); then rows of the cost tables, the same number kept in each;
+// and last, if even the dangerous changes do not fit, their tables are cut
+// to the same number of rows each, with the number cut. The marker, the
+// summary table, the stack headings and each cost's totals always stay.
+// Components that fit in the room a later cut freed are then given back,
+// smallest first.
 //
 // Names, values and engine messages are escaped: code spans for names and
 // values (so no Markdown, HTML, @mention or autolink inside one renders),
@@ -123,7 +143,11 @@ func RenderMarkdown(r Report, o MarkdownOptions) string {
 	if maxChars <= 0 {
 		maxChars = DefaultMaxChars
 	}
-	d := newMarkdownDoc(r, o.Marker)
+	costRows := o.CostRows
+	if costRows <= 0 {
+		costRows = defaultCostRows
+	}
+	d := newMarkdownDoc(r, o.Marker, costRows)
 	budget := maxChars - markdownReserve
 	plan := d.fit(budget)
 	var b strings.Builder
@@ -160,6 +184,7 @@ type mdStack struct {
 	dangers []mdTable
 	canary  mdPiece
 	nCanary int
+	cost    *mdCost
 	// changed is false for a stack with nothing to list.
 	changed     bool
 	changesHead mdPiece
@@ -174,6 +199,20 @@ type mdTable struct {
 	noun string
 }
 
+// mdCost is a stack's cost section: the totals stay, the rows of its two
+// tables may be cut.
+type mdCost struct {
+	head      mdPiece
+	tableHead mdPiece
+	rows      []mdPiece
+	// deltas are the rows' changes, for what "… and N more" adds up to.
+	deltas       []cost.Money
+	unpricedHead mdPiece
+	unpriced     mdTable
+	// unpricedCut counts the missing prices past the cap.
+	unpricedCut int
+}
+
 type mdGroup struct {
 	block   mdPiece
 	changes int
@@ -184,6 +223,7 @@ type mdPlan struct {
 	groupDropped  map[[2]int]bool // by stack and group index
 	dropDiag      bool
 	canaryDropped map[int]bool // by stack index
+	costRows      int          // rows kept per cost table; -1 keeps all
 	dangerRows    int          // rows kept per danger table; -1 keeps all
 }
 
@@ -197,20 +237,31 @@ func (d *markdownDoc) fit(budget int) mdPlan {
 }
 
 func (d *markdownDoc) cut(budget int) mdPlan {
-	if p := d.plan(0, false, 0, -1); d.measure(p) <= budget {
+	if p := d.plan(0, false, 0, -1, -1); d.measure(p) <= budget {
 		return p
 	}
-	k := bisect(len(d.groupOrder), func(k int) bool { return d.measure(d.plan(k, false, 0, -1)) <= budget })
+	k := bisect(len(d.groupOrder), func(k int) bool { return d.measure(d.plan(k, false, 0, -1, -1)) <= budget })
 	if k <= len(d.groupOrder) {
-		return d.plan(k, false, 0, -1)
+		return d.plan(k, false, 0, -1, -1)
 	}
 	all := len(d.groupOrder)
-	if p := d.plan(all, true, 0, -1); d.measure(p) <= budget {
+	if p := d.plan(all, true, 0, -1, -1); d.measure(p) <= budget {
 		return p
 	}
-	k = bisect(len(d.canaryOrder), func(k int) bool { return d.measure(d.plan(all, true, k, -1)) <= budget })
+	k = bisect(len(d.canaryOrder), func(k int) bool { return d.measure(d.plan(all, true, k, -1, -1)) <= budget })
 	if k <= len(d.canaryOrder) {
-		return d.plan(all, true, k, -1)
+		return d.plan(all, true, k, -1, -1)
+	}
+	canaries := len(d.canaryOrder)
+	mostCost := 0
+	for _, s := range d.stacks {
+		if s.cost != nil {
+			mostCost = max(mostCost, len(s.cost.rows), len(s.cost.unpriced.rows))
+		}
+	}
+	cut := bisect(mostCost, func(c int) bool { return d.measure(d.plan(all, true, canaries, mostCost-c, -1)) <= budget })
+	if cut <= mostCost {
+		return d.plan(all, true, canaries, mostCost-cut, -1)
 	}
 	most := 0
 	for _, s := range d.stacks {
@@ -219,8 +270,8 @@ func (d *markdownDoc) cut(budget int) mdPlan {
 		}
 	}
 	// Keep the most rows that fit: the smallest number cut.
-	cut := bisect(most, func(c int) bool { return d.measure(d.plan(all, true, len(d.canaryOrder), most-c)) <= budget })
-	return d.plan(all, true, len(d.canaryOrder), max(0, most-cut))
+	cut = bisect(most, func(c int) bool { return d.measure(d.plan(all, true, canaries, 0, most-c)) <= budget })
+	return d.plan(all, true, canaries, 0, max(0, most-cut))
 }
 
 // refill gives back, smallest first, the components that fit in the room a
@@ -257,10 +308,10 @@ func bisect(n int, ok func(int) bool) int {
 }
 
 // plan drops the first groups of groupOrder, the engine messages if
-// dropDiag, the first canary of canaryOrder, and keeps dangerRows rows of
-// each danger table (-1 keeps all).
-func (d *markdownDoc) plan(groups int, dropDiag bool, canary, dangerRows int) mdPlan {
-	p := mdPlan{dropDiag: dropDiag, dangerRows: dangerRows,
+// dropDiag, the first canary of canaryOrder, and keeps costRows rows of
+// each cost table and dangerRows rows of each danger table (-1 keeps all).
+func (d *markdownDoc) plan(groups int, dropDiag bool, canary, costRows, dangerRows int) mdPlan {
+	p := mdPlan{dropDiag: dropDiag, costRows: costRows, dangerRows: dangerRows,
 		groupDropped: make(map[[2]int]bool, groups), canaryDropped: make(map[int]bool, canary)}
 	for _, g := range d.groupOrder[:groups] {
 		p.groupDropped[g] = true
@@ -318,6 +369,9 @@ func (d *markdownDoc) emit(p mdPlan, put func(s string, n int)) {
 				putPiece(s.canary)
 			}
 		}
+		if s.cost != nil {
+			s.cost.emit(p.costRows, putPiece, putText)
+		}
 		if !s.changed {
 			continue
 		}
@@ -348,20 +402,29 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func newMarkdownDoc(r Report, marker string) *markdownDoc {
+func newMarkdownDoc(r Report, marker string, costRows int) *markdownDoc {
 	d := &markdownDoc{}
 	var b strings.Builder
 	b.WriteString(CommentMarker(r, marker))
 	b.WriteString("\n## kumo diff\n\n")
+	priced := hasCost(r)
 	if len(r.Stacks) == 0 {
 		b.WriteString("No stacks.\n\n")
 	} else {
-		b.WriteString("| Stack | Create | Update | Replace | Delete | Verdict |\n")
-		b.WriteString("| :-- | --: | --: | --: | --: | :-- |\n")
+		if priced {
+			b.WriteString("| Stack | Create | Update | Replace | Delete | Cost/month | Verdict |\n")
+			b.WriteString("| :-- | --: | --: | --: | --: | --: | :-- |\n")
+		} else {
+			b.WriteString("| Stack | Create | Update | Replace | Delete | Verdict |\n")
+			b.WriteString("| :-- | --: | --: | --: | --: | :-- |\n")
+		}
 		for _, s := range r.Stacks {
 			c := s.Counts
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %s |\n",
-				mdCell(stackLabel(s)), c.Create, c.Update, c.Replace, c.Delete, mdText(s.Verdict))
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | ", mdCell(stackLabel(s)), c.Create, c.Update, c.Replace, c.Delete)
+			if priced {
+				b.WriteString(mdText(costCell(s)) + " | ")
+			}
+			b.WriteString(mdText(s.Verdict) + " |\n")
 		}
 		b.WriteString("\n")
 	}
@@ -372,7 +435,7 @@ func newMarkdownDoc(r Report, marker string) *markdownDoc {
 	}
 	var groups []sized
 	for si, s := range r.Stacks {
-		st := newMarkdownStack(s)
+		st := newMarkdownStack(s, costRows)
 		for gi, g := range st.groups {
 			groups = append(groups, sized{[2]int{si, gi}, g.block.n})
 		}
@@ -396,7 +459,7 @@ func newMarkdownDoc(r Report, marker string) *markdownDoc {
 	return d
 }
 
-func newMarkdownStack(s StackReport) mdStack {
+func newMarkdownStack(s StackReport, costRows int) mdStack {
 	st := mdStack{}
 	head := "### " + mdCode(stackLabel(s))
 	if s.Source != "" {
@@ -472,6 +535,10 @@ func newMarkdownStack(s StackReport) mdStack {
 		}
 		b.WriteString("\n")
 		st.canary = piece(b.String())
+	}
+
+	if s.Cost != nil && (st.changed || len(s.DataLoss)+len(s.IAM)+len(s.Public)+len(s.Canary) > 0) {
+		st.cost = newMarkdownCost(s.Cost, costRows)
 	}
 
 	total := 0
@@ -638,4 +705,109 @@ var mdTextEscaper = strings.NewReplacer(
 // cell.
 func mdText(s string) string {
 	return mdTextEscaper.Replace(printable(s))
+}
+
+// newMarkdownCost renders a stack's cost section: the change in the
+// heading, the totals under it, the resources behind the change and the
+// prices the table lacks, each table at most costRows rows.
+func newMarkdownCost(c *CostChange, costRows int) *mdCost {
+	mc := &mdCost{}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#### Monthly cost: %s\n\n", mdText(costDelta(c)))
+	if !c.Available {
+		b.WriteString(mdText(capitalize(c.Reason)) + ".\n\n")
+		mc.head = piece(b.String())
+		return mc
+	}
+	fmt.Fprintf(&b, "%s, estimated by `kumo cost` at %s (%s).", mdText(capitalize(costTotals(c))), mdCode(c.Usage), mdText(c.Prices))
+	if w := costBoundWords(c.Bound); w != "" {
+		b.WriteString(" " + mdText(capitalize(w)) + ".")
+	}
+	b.WriteString("\n\n")
+	mc.head = piece(b.String())
+	mc.tableHead = piece("| Change | | Resource | Before | After | Why |\n| --: | :-- | :-- | --: | --: | :-- |\n")
+	for _, r := range c.Resources[:min(len(c.Resources), costRows)] {
+		why := costWhy(r)
+		more := ""
+		if len(why) > 3 {
+			more = fmt.Sprintf("<br>… and %d more", len(why)-3)
+			why = why[:3]
+		}
+		mc.rows = append(mc.rows, piece(fmt.Sprintf("| %s | %s %s | %s | %s | %s | %s%s |\n",
+			mdText(signedMoney(r.Delta)), mdCell(opSymbol(r.Op)), mdText(costOpWords(r.Op)), mdCell(resourceLabel(r.Type, r.Name)),
+			mdText(r.Before.String()), mdText(r.After.String()), cellList(why, "<br>"), more)))
+		mc.deltas = append(mc.deltas, r.Delta)
+	}
+	// The resources past the cap are counted at once; a later cut adds
+	// the rows it drops to them.
+	for _, r := range c.Resources[len(mc.rows):] {
+		mc.deltas = append(mc.deltas, r.Delta)
+	}
+	if len(c.Unpriced) > 0 {
+		mc.unpricedHead = piece(fmt.Sprintf("**No price** for %s the change touches (left out of the totals):\n\n",
+			nounCount(len(c.Unpriced), "cost")))
+		mc.unpriced = mdTable{noun: "costs without a price",
+			head: piece("| | Resource | Price key, region, quantity | Why no price |\n| :-- | :-- | :-- | :-- |\n")}
+		for _, u := range c.Unpriced[:min(len(c.Unpriced), costRows)] {
+			mc.unpriced.rows = append(mc.unpriced.rows, piece(fmt.Sprintf("| %s %s | %s | %s | %s |\n",
+				mdCell(costUnpricedSymbols[u.Change]), mdText(string(u.Change)), mdCell(resourceLabel(u.Type, u.Name)),
+				mdCell(costUnpricedWhat(u)), mdText(shortenValue(u.Reason, 0, costReasonChars)))))
+		}
+		mc.unpricedCut = len(c.Unpriced) - len(mc.unpriced.rows)
+	}
+	return mc
+}
+
+// emit writes the cost section keeping at most rows rows of each table
+// (-1: all it holds).
+func (mc *mdCost) emit(rows int, putPiece func(mdPiece), putText func(string)) {
+	putPiece(mc.head)
+	if mc.tableHead.s == "" {
+		return
+	}
+	kept := len(mc.rows)
+	if rows >= 0 {
+		kept = min(kept, rows)
+	}
+	if kept > 0 {
+		putPiece(mc.tableHead)
+		for _, r := range mc.rows[:kept] {
+			putPiece(r)
+		}
+	}
+	if more := len(mc.deltas) - kept; more > 0 {
+		var sum cost.Money
+		for _, d := range mc.deltas[kept:] {
+			sum = sum.Add(d)
+		}
+		if kept > 0 {
+			putText("\n")
+		}
+		putText(fmt.Sprintf("_… and %s (%s together): run `kumo diff` locally or see the CI log._\n",
+			strings.Replace(nounCount(more, "resource"), " ", " more ", 1), mdText(signedMoney(sum))))
+	}
+	if len(mc.deltas) > 0 {
+		putText("\n")
+	}
+	if mc.unpricedHead.s == "" {
+		return
+	}
+	putPiece(mc.unpricedHead)
+	keptU := len(mc.unpriced.rows)
+	if rows >= 0 {
+		keptU = min(keptU, rows)
+	}
+	if keptU > 0 {
+		putPiece(mc.unpriced.head)
+		for _, r := range mc.unpriced.rows[:keptU] {
+			putPiece(r)
+		}
+	}
+	if more := len(mc.unpriced.rows) - keptU + mc.unpricedCut; more > 0 {
+		if keptU > 0 {
+			putText("\n")
+		}
+		putText(fmt.Sprintf("_… and %d more: run `kumo diff` locally or see the CI log._\n", more))
+	}
+	putText("\n")
 }

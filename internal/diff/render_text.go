@@ -120,13 +120,22 @@ func (t *textWriter) summary(r Report) {
 		t.line(2, "no stacks")
 		return
 	}
-	rows := [][]string{{"STACK", "CREATE", "UPDATE", "REPLACE", "DELETE", "VERDICT"}}
+	priced := hasCost(r)
+	head := []string{"STACK", "CREATE", "UPDATE", "REPLACE", "DELETE"}
+	if priced {
+		head = append(head, "COST/MONTH")
+	}
+	rows := [][]string{append(head, "VERDICT")}
 	for _, s := range r.Stacks {
 		c := s.Counts
-		rows = append(rows, []string{
+		row := []string{
 			printable(stackLabel(s)), strconv.Itoa(c.Create), strconv.Itoa(c.Update),
-			strconv.Itoa(c.Replace), strconv.Itoa(c.Delete), printable(s.Verdict),
-		})
+			strconv.Itoa(c.Replace), strconv.Itoa(c.Delete),
+		}
+		if priced {
+			row = append(row, costCell(s))
+		}
+		rows = append(rows, append(row, printable(s.Verdict)))
 	}
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
@@ -141,7 +150,7 @@ func (t *textWriter) summary(r Report) {
 			switch {
 			case i == len(row)-1:
 				b.WriteString(cell)
-			case i == 0:
+			case i == 0, priced && i == len(row)-2:
 				b.WriteString(cell + pad + "  ")
 			default: // counts align right
 				b.WriteString(pad + cell + "  ")
@@ -200,6 +209,10 @@ func (t *textWriter) stack(s StackReport) {
 	if len(s.Canary) > 0 {
 		t.b.WriteByte('\n')
 		t.canary(s.Canary)
+	}
+	if s.Cost != nil {
+		t.b.WriteByte('\n')
+		t.cost(s.Cost)
 	}
 	if changed {
 		t.b.WriteByte('\n')
@@ -418,6 +431,37 @@ func (t *textWriter) groups(gs []Group) {
 		}
 		if len(g.CodeOnly) > 0 {
 			t.line(4, t.paintSymbol(ansiYellow, printable(codeOnlyLine(g.CodeOnly))))
+		}
+	}
+}
+
+// cost writes the monthly cost before and after, the resources behind the
+// change (every one: a terminal has no size limit) and the prices the
+// table lacks that the change touches.
+func (t *textWriter) cost(c *CostChange) {
+	t.heading(ansiBold, "Monthly cost: "+costDelta(c))
+	if !c.Available {
+		t.line(2, printable(c.Reason))
+		return
+	}
+	t.line(2, costTotals(c))
+	t.line(2, "estimated by kumo cost at "+printable(c.Usage)+", with "+printable(c.Prices))
+	if w := costBoundWords(c.Bound); w != "" {
+		t.line(2, w)
+	}
+	for _, r := range c.Resources {
+		sym := t.paint(opColor(r.Op), opSymbol(r.Op))
+		t.line(2, fmt.Sprintf("%9s  %s %s (%s): %s → %s", signedMoney(r.Delta), sym, printable(resourceLabel(r.Type, r.Name)),
+			costOpWords(r.Op), r.Before, r.After))
+		for _, w := range costWhy(r) {
+			t.line(15, printable(w))
+		}
+	}
+	if len(c.Unpriced) > 0 {
+		t.line(2, fmt.Sprintf("No price (%d), left out of the totals:", len(c.Unpriced)))
+		for _, u := range c.Unpriced {
+			t.line(4, costUnpricedSymbols[u.Change]+" "+printable(resourceLabel(u.Type, u.Name))+": "+printable(costUnpricedWhat(u)))
+			t.line(8, printable(u.Reason))
 		}
 	}
 }

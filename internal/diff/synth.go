@@ -2,6 +2,7 @@ package diff
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -93,7 +94,7 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 	for i := range base.Resources {
 		old[base.Resources[i].URN] = &base.Resources[i]
 	}
-	sd := StackDiff{Project: head.Project, Stack: head.Stack, Source: "synth"}
+	sd := StackDiff{Project: head.Project, Stack: head.Stack, Source: "synth", base: base, head: head}
 	unknown := map[string]bool{}
 	seen := make(map[string]bool, len(head.Resources))
 	for i := range head.Resources {
@@ -109,6 +110,10 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 		}
 		c.Old = o.Inputs
 		c.Props = diffInputs(o.Inputs, n.Inputs)
+		if p, ok := regionMove(base, o, head, n); ok {
+			c.Props = append(c.Props, p)
+			sort.Slice(c.Props, func(i, j int) bool { return c.Props[i].Path < c.Props[j].Path })
+		}
 		c.Op = OpSame
 		if len(c.Props) > 0 {
 			c.Op = OpUpdate
@@ -116,6 +121,11 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 		if c.Custom && len(c.Props) > 0 {
 			reasons := map[string]bool{}
 			for j := range c.Props {
+				if c.Props[j].Replace {
+					// A region move: replaced whatever the type.
+					reasons[topKey(c.Props[j].Path)] = true
+					continue
+				}
 				replace, known := changeForcesReplacement(c.Type, c.Props[j].Path, c.Props[j].Old, c.Props[j].New)
 				if !known {
 					unknown[c.Type] = true
@@ -146,6 +156,42 @@ func Compare(base, head *SynthDoc) (StackDiff, error) {
 	sort.Slice(sd.Changes, func(i, j int) bool { return sd.Changes[i].URN < sd.Changes[j].URN })
 	sd.UnknownReplace = slices.Sorted(maps.Keys(unknown))
 	return sd, nil
+}
+
+// RegionProp is the property a region move shows as: the name pulumi-aws
+// v7 gives the per-resource region input, so the move reads as a program
+// that sets it would show it.
+const RegionProp = "region"
+
+// regionMove is the change of region of a resource both documents hold,
+// as a property change that forces replacement: an AWS resource is created
+// in one region and stays there ("Most AWS resources are Regional – they
+// are created and exist in a single AWS Region", terraform-provider-aws's
+// Enhanced Region Support guide), so moving it means creating it in the
+// new region and deleting the old one — the cascading replacement
+// pulumi-aws plans when a provider's region changes
+// (https://github.com/pulumi/pulumi-aws/pull/4000). Compare reads inputs,
+// which do not hold the region, so without this a move would pass as no
+// change. A resource's region is its own "region" or, without one, its
+// document's; documents written before kumo recorded regions have
+// neither, and nothing is judged. Only the aws package's resources are
+// regional; a program that already sets a "region" input shows it as
+// that input.
+func regionMove(base *SynthDoc, o *SynthResource, head *SynthDoc, n *SynthResource) (PropChange, bool) {
+	if !n.Custom || !strings.HasPrefix(n.Type, "aws:") || base.Region == "" || head.Region == "" {
+		return PropChange{}, false
+	}
+	if _, ok := o.Inputs[RegionProp]; ok {
+		return PropChange{}, false
+	}
+	if _, ok := n.Inputs[RegionProp]; ok {
+		return PropChange{}, false
+	}
+	from, to := cmp.Or(o.Region, base.Region), cmp.Or(n.Region, head.Region)
+	if from == to {
+		return PropChange{}, false
+	}
+	return PropChange{Path: RegionProp, Kind: KindUpdate, Old: from, New: to, Replace: true}, true
 }
 
 func newChange(r *SynthResource) Change {

@@ -110,6 +110,13 @@ func TestBadUsage(t *testing.T) {
 		{"repo without comment", []string{devGolden, devGolden, "--repo", "o/r"}, "add --comment github"},
 		{"fail-on category", []string{devGolden, devGolden, "--fail-on", "data-los"}, "data-los"},
 		{"max chars", []string{devGolden, devGolden, "--max-chars", "100"}, "--max-chars 100"},
+		{"max cost without the cost gate", []string{devGolden, devGolden, "--max-cost-increase", "10"}, "add cost to --fail-on"},
+		{"max cost not an amount", []string{devGolden, devGolden, "--fail-on", "cost", "--max-cost-increase", "$10"}, `--max-cost-increase "$10": want an amount of US dollars`},
+		{"max cost a fraction", []string{devGolden, devGolden, "--fail-on", "cost", "--max-cost-increase", "1/3"}, `--max-cost-increase "1/3"`},
+		{"max cost negative", []string{devGolden, devGolden, "--fail-on", "cost", "--max-cost-increase", "-1"}, `--max-cost-increase "-1"`},
+		{"usage with a preview", []string{"--preview", enginePreview, "--usage", "u.yaml"}, "--usage prices two synth documents"},
+		{"dir with a preview", []string{"--preview", enginePreview, "--dir", "."}, "--dir finds the usage files"},
+		{"cost gate with a preview", []string{"--preview", enginePreview, "--fail-on", "cost"}, "--fail-on cost needs two synth documents"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,5 +374,119 @@ func TestReadmeGate(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), fmt.Sprintf("exits **%d**", cli.ExitDiffGate)) {
 		t.Errorf("README.md does not say the gate exits %d", cli.ExitDiffGate)
+	}
+}
+
+// executeIn runs kumo diff from dir, as the binary started there would.
+func executeIn(t *testing.T, dir string, args ...string) (string, string, cli.ExitCode) {
+	t.Helper()
+	ios, _, out, errOut := cli.Test()
+	cmd := NewCmdDiff(&cli.Factory{IO: ios, Getwd: func() (string, error) { return dir, nil }}, nil)
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	err := cmd.Execute()
+	if err != nil {
+		errOut.WriteString("kumo: " + err.Error() + "\n")
+	}
+	return out.String(), errOut.String(), exitOf(err)
+}
+
+// costProject writes a project directory named name with the given
+// files, and returns it.
+func costProject(t *testing.T, name string, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files["Pulumi.yaml"] = "name: " + name + "\nruntime: go\n"
+	for f, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestCostUsage: both sides are priced at the stack's usage file in the
+// project directory, or --usage; a usage file kumo refuses fails with the
+// bad-input code, a missing --usage with the usage code, and neither
+// prints anything on stdout; a directory that is not the documents'
+// project prices nothing and says why.
+func TestCostUsage(t *testing.T) {
+	base, h := mustAbs(t, devGolden), head(t)
+	good := "functions:\n  web-items:\n    invocationsPerMonth: 2000000\n"
+	for _, tc := range []struct {
+		name     string
+		project  string // the project directory's name; "" for no project
+		files    map[string]string
+		args     []string
+		wantCode cli.ExitCode
+		want     string // in stdout, or in stderr when the run fails
+	}{
+		{"stack usage file", "kumo", map[string]string{"Pulumi.dev.usage.yaml": good}, nil, cli.ExitOK,
+			"estimated by kumo cost at Pulumi.dev.usage.yaml"},
+		{"no usage file", "kumo", map[string]string{}, nil, cli.ExitOK,
+			"estimated by kumo cost at kumo's default usage (no Pulumi.dev.usage.yaml)"},
+		{"refused stack usage file", "kumo", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  apiRequests: 5\n"}, nil, cli.ExitInvalidConfig,
+			"line 2: webapp.apiRequests: unknown key; allowed in webapp: apiRequestsPerMonth"},
+		{"usage naming no function", "kumo", map[string]string{"Pulumi.dev.usage.yaml": "functions:\n  web-itmes:\n    avgDurationMs: 5\n"}, nil,
+			cli.ExitInvalidConfig, "functions.web-itmes: no Lambda function of the stack has this name"},
+		{"--usage", "kumo", map[string]string{"traffic.yaml": good, "Pulumi.dev.usage.yaml": "defaults: {}\n"}, []string{"--usage", "traffic.yaml"}, cli.ExitOK,
+			"estimated by kumo cost at traffic.yaml (--usage)"},
+		{"refused --usage", "kumo", map[string]string{"traffic.yaml": "webapp: 5\n"}, []string{"--usage", "traffic.yaml"}, cli.ExitInvalidConfig,
+			"line 1: webapp = 5: a mapping of keys"},
+		{"missing --usage", "kumo", map[string]string{}, []string{"--usage", "traffic.yaml"}, cli.ExitUsage, "--usage traffic.yaml: no such file"},
+		{"another project", "shop", map[string]string{}, nil, cli.ExitOK,
+			`Monthly cost: unavailable` + "\n" + `  the project directory `},
+		{"another project, named", "shop", map[string]string{}, nil, cli.ExitOK, `is project "shop", not "kumo": kumo cannot tell which usage profile prices its change`},
+		{"no project", "", nil, nil, cli.ExitOK, "kumo cannot tell whether stack dev has a usage profile"},
+		{"--dir without a project", "", nil, []string{"--dir", "."}, cli.ExitUsage, "--dir: no Pulumi.yaml in"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.project != "" {
+				dir = costProject(t, tc.project, tc.files)
+			}
+			out, stderr, code := executeIn(t, dir, append([]string{base, h}, tc.args...)...)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d (%s); want %d", code, stderr, tc.wantCode)
+			}
+			got := out
+			if code != cli.ExitOK {
+				got = stderr
+				if out != "" {
+					t.Errorf("stdout %q; want nothing when the usage is refused", out)
+				}
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("got:\n%s\nwant it to say %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestCostGate: --fail-on cost exits 5 when the monthly cost grows by
+// more than --max-cost-increase (default $0), and passes under it.
+func TestCostGate(t *testing.T) {
+	h := head(t)
+	// The head doubles web-items' memory (256 → 1024 MB: 4×): its compute
+	// at the dev stack's default usage grows, and nothing else does.
+	_, stderr, code := execute(t, nil, devGolden, h, "--fail-on", "cost")
+	if code != cli.ExitDiffGate || !strings.Contains(stderr, "kumo/dev: cost: monthly cost: +$") || !strings.Contains(stderr, "largest: web-items +$") {
+		t.Errorf("exit %d, stderr %q; want %d naming the increase and web-items", code, stderr, cli.ExitDiffGate)
+	}
+	if _, stderr, code := execute(t, nil, devGolden, h, "--fail-on", "cost", "--max-cost-increase", "1000"); code != cli.ExitOK {
+		t.Errorf("under the limit: exit %d, stderr %q; want 0", code, stderr)
+	}
+	if _, _, code := execute(t, nil, devGolden, h, "--fail-on", "cost", "--allow", "cost=web-items"); code != cli.ExitOK {
+		t.Errorf("--allow cost=web-items: exit %d; want 0, its increase accepted", code)
 	}
 }
