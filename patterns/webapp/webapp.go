@@ -24,6 +24,7 @@ import (
 	"github.com/kumo-iac/kumo/constructs/param"
 	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/patterns"
+	"github.com/kumo-iac/kumo/patterns/webapp/authz/kumoevent"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
@@ -1051,8 +1052,9 @@ const (
 	// most one tick (about 15 minutes) older than the keys it served.
 	keysRefreshSchedule = "rate(15 minutes)"
 	keysRefreshSeconds  = 15 * 60
-	// keysRefreshEvent is what functions/authorizer answers by refreshing.
-	keysRefreshEvent = `{"kumo":"refresh-keys"}`
+	// keysRefreshEvent is what functions/authorizer answers by refreshing,
+	// and what its release hook (functions/authzcheck) sends too.
+	keysRefreshEvent = kumoevent.Refresh
 )
 
 // keysParameterName is the region's key snapshot parameter: under the
