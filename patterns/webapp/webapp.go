@@ -1007,10 +1007,11 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 	}).(pulumi.StringOutput)
 }
 
-// authorizerTimeoutSeconds outlasts the authorizer's worst cold start,
-// authz.ColdStartBudget (15.2 s: the issuer's discovery document and keys,
-// then a read of its key snapshot), and the refresh event's fetch and
-// snapshot write.
+// authorizerTimeoutSeconds outlasts every path of the authorizer
+// (authz.Budgets); the longest is the refresh event's, authz.RefreshBudget
+// (15.2 s: the issuer's discovery document and keys with full retries,
+// then the snapshot's write). A cold start with the snapshot takes at most
+// authz.ColdStartBudget, 3.5 s.
 const authorizerTimeoutSeconds = 20
 
 // tokenSource is where a request authorizer reads the token: the first
