@@ -49,16 +49,25 @@ const (
 	maxDescriptionLen = 1024
 )
 
+// Prefix is where every kumo parameter's name starts. The deploy role
+// kumo's pipeline makes for each stage may manage SSM parameters only
+// under it (patterns/pipeline roles.go: the ssm actions on
+// arn:aws:ssm:*:*:parameter/kumo/*; README "Who may do what"), so a
+// parameter named elsewhere would deploy from a laptop and then fail in the
+// pipeline with AccessDeniedException. Checking it here fails the synth
+// instead, before either.
+const Prefix = "/kumo/"
+
 // nameChars: "a-zA-Z0-9_.-" and "/" between hierarchy levels.
 var nameChars = regexp.MustCompile(`^[a-zA-Z0-9_./-]+$`)
 
 // Args configure a Parameter.
 type Args struct {
-	// Name is the parameter's full name, such as "/kumo/shop/prod/keys":
-	// letters, digits, '_', '.', '-', and '/' between hierarchy levels; a
-	// name with levels starts with '/'; at most 15 levels and 960
-	// characters; not starting with "aws" or "ssm" in any case. Required:
-	// the application finds the parameter by it.
+	// Name is the parameter's full name, under Prefix, such as
+	// "/kumo/shop/prod/keys" (the project and stack keep stacks sharing an
+	// account and region apart): letters, digits, '_', '.', '-', and '/'
+	// between hierarchy levels; at most 15 levels and 960 characters.
+	// Required: the application finds the parameter by it.
 	Name string
 	// Description is shown in the Parameter Store console, at most 1024
 	// characters. Default: none.
@@ -118,6 +127,9 @@ func (a Args) validate() *multierror.Error {
 	add := func(format string, v ...any) { errs = multierror.Append(errs, fmt.Errorf(format, v...)) }
 	if why := NameProblem(a.Name); why != "" {
 		add("Name: %q %s (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html)", a.Name, why)
+	} else if !strings.HasPrefix(a.Name, Prefix) || len(a.Name) == len(Prefix) {
+		add("Name: %q is not under %s: the deploy role kumo's pipeline makes may manage only parameters named %s… "+
+			"(arn:aws:ssm:*:*:parameter/kumo/*), so its deploy would be refused; name it %s<project>/<stack>/…", a.Name, Prefix, Prefix, Prefix)
 	}
 	if len(a.Description) > maxDescriptionLen {
 		add("Description: %d characters; at most %d", len(a.Description), maxDescriptionLen)

@@ -141,6 +141,12 @@ func TestBadArgs(t *testing.T) {
 		{"ssm prefix", param.Args{Name: "ssmKeys", Value: "v"}, []string{`Name: "ssmKeys" starts with "aws" or "ssm"`}},
 		{"levels without a leading slash", param.Args{Name: "kumo/keys", Value: "v"}, []string{`Name: "kumo/keys" has levels but no leading '/'`}},
 		{"a space", param.Args{Name: "/kumo/my keys", Value: "v"}, []string{`Name: "/kumo/my keys" may hold only letters`}},
+		// Names AWS takes, but the pipeline's deploy role may not manage.
+		{"outside /kumo/", param.Args{Name: "/shop/prod/keys", Value: "v"}, []string{`Name: "/shop/prod/keys" is not under /kumo/: the deploy role kumo's pipeline makes may manage only parameters named /kumo/…`}},
+		{"no levels", param.Args{Name: "keys", Value: "v"}, []string{`Name: "keys" is not under /kumo/`}},
+		{"another case", param.Args{Name: "/Kumo/keys", Value: "v"}, []string{`Name: "/Kumo/keys" is not under /kumo/`}},
+		{"the prefix alone", param.Args{Name: "/kumo/", Value: "v"}, []string{`Name: "/kumo/" is not under /kumo/`}},
+		{"a prefix of the prefix", param.Args{Name: "/kumostore/keys", Value: "v"}, []string{`Name: "/kumostore/keys" is not under /kumo/`}},
 		{"sixteen levels", param.Args{Name: strings.Repeat("/l", 16), Value: "v"}, []string{"has 16 levels; at most 15"}},
 		{"too long", param.Args{Name: "/" + strings.Repeat("n", 960), Value: "v"}, []string{"has 961 characters; at most 960"}},
 		{"4 KB and a byte in Standard", param.Args{Name: "/kumo/keys", Value: big, Tier: param.Standard}, []string{"Value: 4097 bytes; tier Standard holds at most 4096"}},

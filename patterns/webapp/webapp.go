@@ -24,6 +24,7 @@ import (
 	"github.com/kumo-iac/kumo/constructs/param"
 	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/patterns"
+	"github.com/kumo-iac/kumo/patterns/webapp/authz/kumoevent"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
@@ -1006,10 +1007,11 @@ func siteConfig(ctx *pulumi.Context, w *WebApp) pulumi.StringOutput {
 	}).(pulumi.StringOutput)
 }
 
-// authorizerTimeoutSeconds outlasts the authorizer's worst cold start,
-// authz.ColdStartBudget (15.2 s: the issuer's discovery document and keys,
-// then a read of its key snapshot), and the refresh event's fetch and
-// snapshot write.
+// authorizerTimeoutSeconds outlasts every path of the authorizer
+// (authz.Budgets); the longest is the refresh event's, authz.RefreshBudget
+// (15.2 s: the issuer's discovery document and keys with full retries,
+// then the snapshot's write). A cold start with the snapshot takes at most
+// authz.ColdStartBudget, 3.5 s.
 const authorizerTimeoutSeconds = 20
 
 // tokenSource is where a request authorizer reads the token: the first
@@ -1051,8 +1053,9 @@ const (
 	// most one tick (about 15 minutes) older than the keys it served.
 	keysRefreshSchedule = "rate(15 minutes)"
 	keysRefreshSeconds  = 15 * 60
-	// keysRefreshEvent is what functions/authorizer answers by refreshing.
-	keysRefreshEvent = `{"kumo":"refresh-keys"}`
+	// keysRefreshEvent is what functions/authorizer answers by refreshing,
+	// and what its release hook (functions/authzcheck) sends too.
+	keysRefreshEvent = kumoevent.Refresh
 )
 
 // keysParameterName is the region's key snapshot parameter: under the

@@ -15,7 +15,9 @@
 // MinFetchInterval, so a flood of made-up key ids cannot hammer the
 // issuer. Tokens must carry a kid. With Config.SnapshotParameter, Refresh
 // (a schedule's call) also keeps the keys in an SSM parameter, which a cold
-// start reads when the issuer cannot be reached (see snapshot.go).
+// start reads when the issuer cannot be reached (see snapshot.go); requests
+// then try the issuer with one short attempt, and only Refresh retries in
+// full (see Budgets).
 //
 // JWT parsing and claim checks are github.com/golang-jwt/jwt/v5's; JWK
 // parsing is github.com/MicahParks/jwkset's. Fetching and caching are
@@ -121,7 +123,7 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 	cfg.RequiredScopes = slices.Clone(cfg.RequiredScopes)
 	var snap *snapshotStore
 	if cfg.SnapshotParameter != "" {
-		snap = &snapshotStore{ssm: opts.SSM, name: cfg.SnapshotParameter, sleep: opts.Sleep, jitter: equalJitter}
+		snap = &snapshotStore{ssm: opts.SSM, name: cfg.SnapshotParameter, sleep: opts.Sleep, jitter: equalJitter, withTimeout: context.WithTimeout}
 	}
 	return &Authorizer{
 		cfg: cfg,
@@ -140,17 +142,18 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 			jwt.WithStrictDecoding(),
 		),
 		keys: &keySet{
-			issuer:   cfg.Issuer,
-			jwksURL:  cfg.JWKSURL,
-			client:   client,
-			log:      opts.Logger,
-			now:      opts.Now,
-			sleep:    opts.Sleep,
-			refresh:  DefaultRefreshInterval,
-			attempts: fetchAttempts,
-			timeout:  fetchAttemptTimeout,
-			backoff:  fetchBackoff,
-			snap:     snap,
+			issuer:       cfg.Issuer,
+			jwksURL:      cfg.JWKSURL,
+			client:       client,
+			log:          opts.Logger,
+			now:          opts.Now,
+			sleep:        opts.Sleep,
+			refresh:      DefaultRefreshInterval,
+			full:         fullFetch,
+			short:        shortFetch,
+			withTimeout:  context.WithTimeout,
+			withDeadline: context.WithDeadline,
+			snap:         snap,
 			// The snapshot's read, retries included.
 			snapReserve: snapshotCallTimeout,
 		},

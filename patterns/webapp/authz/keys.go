@@ -22,13 +22,24 @@ import (
 // Fetch settings. An authorizer answers within API Gateway's 29-second
 // integration limit
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html),
-// so a cold start that cannot reach the issuer gives up after about 6.6 s
+// so a fetch with the full budget gives up on a document after about 6.6 s
 // (three 2-second attempts, 200 ms and 400 ms apart) instead of letting
 // the caller time out.
 const (
 	fetchAttempts       = 3
 	fetchAttemptTimeout = 2 * time.Second
 	fetchBackoff        = 200 * time.Millisecond
+	// shortFetchTimeout bounds a request's fetch, discovery document and
+	// key set together, in one attempt without backoff, wherever a key
+	// snapshot can stand in for the issuer: a cold start (the snapshot is
+	// read next), and an environment whose last fetch found the issuer
+	// unreachable (it keeps the keys it has). While the issuer is down,
+	// each such request spends at most this on it, not the full budget:
+	// in a failover every environment is cold, and environments held
+	// for 6.6–13.2 s each would exceed the account's Lambda concurrency.
+	// 1.5 s leaves a reachable issuer room for a cold TLS handshake
+	// across regions and both documents.
+	shortFetchTimeout = 1500 * time.Millisecond
 	// maxDocumentBytes bounds what a misbehaving endpoint can make us
 	// read; real key sets are a few kilobytes.
 	maxDocumentBytes = 1 << 20
@@ -70,19 +81,56 @@ type verifyKey struct {
 // not verify indefinitely.
 const MaxKeyAge = 24 * time.Hour
 
+// fetchPolicy is how hard one fetch tries the issuer: each document (the
+// discovery document when JWKS_URL is not set, then the key set) gets up
+// to attempts attempts of timeout each, backoff apart before the second
+// and doubling after; total, unless 0, bounds the whole fetch.
+type fetchPolicy struct {
+	attempts int
+	timeout  time.Duration
+	backoff  time.Duration
+	total    time.Duration
+}
+
+// The two policies. fullFetch is the scheduled refresh's (and the release
+// hook's, which sends the same event), and every fetch's without a key
+// snapshot; shortFetch is a request's where a snapshot can stand in.
+var (
+	fullFetch  = fetchPolicy{attempts: fetchAttempts, timeout: fetchAttemptTimeout, backoff: fetchBackoff}
+	shortFetch = fetchPolicy{attempts: 1, timeout: shortFetchTimeout, total: shortFetchTimeout}
+)
+
+// budget is the longest a fetch of docs documents under p takes while the
+// issuer hangs: every attempt waits out its timeout, and the backoffs
+// between, within total. (The worst case reads every document: all but
+// the last answer in their last attempt's final moment.)
+func (p fetchPolicy) budget(docs int) time.Duration {
+	one := time.Duration(p.attempts)*p.timeout + p.backoff*(1<<(p.attempts-1)-1)
+	b := time.Duration(docs) * one
+	if p.total > 0 && p.total < b {
+		b = p.total
+	}
+	return b
+}
+
 // keySet caches the issuer's signing keys across invocations. Its mutex
 // is held across fetches so concurrent misses wait for one fetch instead
 // of each making their own.
 type keySet struct {
-	issuer   string
-	client   *http.Client
-	log      *slog.Logger
-	now      func() time.Time
-	sleep    func(context.Context, time.Duration) error
-	refresh  time.Duration
-	attempts int
-	timeout  time.Duration
-	backoff  time.Duration
+	issuer  string
+	client  *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	sleep   func(context.Context, time.Duration) error
+	refresh time.Duration
+	// full and short are the fetch policies (fullFetch and shortFetch;
+	// tests scale them down).
+	full, short fetchPolicy
+	// withTimeout and withDeadline make every context that bounds a fetch
+	// (context.WithTimeout and context.WithDeadline; tests put them on
+	// their clock).
+	withTimeout  func(context.Context, time.Duration) (context.Context, context.CancelFunc)
+	withDeadline func(context.Context, time.Time) (context.Context, context.CancelFunc)
 
 	// snap is the key snapshot, or nil without one.
 	snap *snapshotStore
@@ -122,7 +170,7 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 			return nil, err
 		}
 	case now.Sub(s.fetchedAt) >= s.refresh && s.mayFetch(now):
-		if err := s.fetch(ctx, now); err != nil {
+		if err := s.fetch(ctx, now, s.warmPolicy()); err != nil {
 			// Keys that were good a refresh ago are better than none:
 			// failing every token while the issuer is down would turn
 			// its outage into ours.
@@ -139,7 +187,7 @@ func (s *keySet) lookup(ctx context.Context, kid, alg string) (any, error) {
 	}
 	k, ok := s.keys[keyID(kid, alg)]
 	if !ok && s.mayFetch(now) {
-		if err := s.fetch(ctx, now); err != nil {
+		if err := s.fetch(ctx, now, s.warmPolicy()); err != nil {
 			s.log.Warn("refetch of signing keys for an unknown key id failed", slog.String("error", err.Error()))
 		}
 		k, ok = s.keys[keyID(kid, alg)]
@@ -154,6 +202,21 @@ func (s *keySet) mayFetch(now time.Time) bool {
 	return s.lastAttempt.IsZero() || now.Sub(s.lastAttempt) >= MinFetchInterval
 }
 
+// warmPolicy is how hard a request of an environment that has keys tries
+// the issuer. With a snapshot configured and the last fetch unreachable
+// (the environment serves the snapshot's keys, or its last refresh found
+// the issuer down), one short attempt: the keys it has keep checking
+// tokens, the schedule's refresh retries with the full budget, and a
+// request that waited out every retry would only add to an outage's
+// concurrency. Otherwise the full budget: without a snapshot, or after
+// the issuer answered, a fetch is worth its retries.
+func (s *keySet) warmPolicy() fetchPolicy {
+	if s.snap != nil && errors.Is(s.lastErr, errUnreachable) {
+		return s.short
+	}
+	return s.full
+}
+
 // coldStart fills an empty cache: from the issuer, or — only while the
 // issuer is unreachable — from the key snapshot. The two are limited
 // apart: the issuer at most once per MinFetchInterval, the snapshot again
@@ -163,8 +226,15 @@ func (s *keySet) mayFetch(now time.Time) bool {
 func (s *keySet) coldStart(ctx context.Context, now time.Time) error {
 	var fetchErr error
 	if s.mayFetch(now) {
+		// With a snapshot to fall back on, one short attempt: while the
+		// issuer is down every cold start would otherwise wait out the
+		// full budget before reading the snapshot.
+		p := s.full
+		if s.snap != nil {
+			p = s.short
+		}
 		fctx, cancel := s.fetchContext(ctx)
-		fetchErr = s.fetch(fctx, now)
+		fetchErr = s.fetch(fctx, now, p)
 		cancel()
 		if fetchErr == nil {
 			return nil
@@ -213,7 +283,7 @@ func (s *keySet) fetchContext(ctx context.Context) (context.Context, context.Can
 	if s.snap == nil || !ok {
 		return ctx, func() {}
 	}
-	return context.WithDeadline(ctx, deadline.Add(-s.snapReserve))
+	return s.withDeadline(ctx, deadline.Add(-s.snapReserve))
 }
 
 // refreshNow fetches the keys now (unless a fetch was made within
@@ -227,7 +297,7 @@ func (s *keySet) refreshNow(ctx context.Context) error {
 	now := s.now()
 	switch {
 	case s.mayFetch(now):
-		if err := s.fetch(ctx, now); err != nil {
+		if err := s.fetch(ctx, now, s.full); err != nil {
 			return fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
 		}
 	case s.lastErr != nil:
@@ -240,24 +310,30 @@ func (s *keySet) refreshNow(ctx context.Context) error {
 	return s.saveSnapshot(ctx)
 }
 
-// fetch replaces the key set with the issuer's current one. It replaces
-// rather than merges so that withdrawn keys stop verifying.
-func (s *keySet) fetch(ctx context.Context, now time.Time) error {
+// fetch replaces the key set with the issuer's current one, trying as
+// hard as p says. It replaces rather than merges so that withdrawn keys
+// stop verifying.
+func (s *keySet) fetch(ctx context.Context, now time.Time, p fetchPolicy) error {
 	s.lastAttempt = now
-	err := s.fetchKeys(ctx, now)
+	if p.total > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = s.withTimeout(ctx, p.total)
+		defer cancel()
+	}
+	err := s.fetchKeys(ctx, now, p)
 	s.lastErr = err
 	return err
 }
 
-func (s *keySet) fetchKeys(ctx context.Context, now time.Time) error {
+func (s *keySet) fetchKeys(ctx context.Context, now time.Time, p fetchPolicy) error {
 	if s.jwksURL == "" {
-		u, err := s.discover(ctx)
+		u, err := s.discover(ctx, p)
 		if err != nil {
 			return err
 		}
 		s.jwksURL = u
 	}
-	body, err := s.get(ctx, s.jwksURL)
+	body, err := s.get(ctx, s.jwksURL, p)
 	if err != nil {
 		return fmt.Errorf("fetch key set: %w", err)
 	}
@@ -272,9 +348,9 @@ func (s *keySet) fetchKeys(ctx context.Context, now time.Time) error {
 // discover reads jwks_uri from the issuer's OpenID Provider Configuration
 // (OpenID Connect Discovery 1.0 §4:
 // https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig).
-func (s *keySet) discover(ctx context.Context) (string, error) {
+func (s *keySet) discover(ctx context.Context, p fetchPolicy) (string, error) {
 	u := strings.TrimSuffix(s.issuer, "/") + "/.well-known/openid-configuration"
-	body, err := s.get(ctx, u)
+	body, err := s.get(ctx, u, p)
 	if err != nil {
 		return "", fmt.Errorf("discover key set URL: %w", err)
 	}
@@ -296,22 +372,22 @@ func (s *keySet) discover(ctx context.Context) (string, error) {
 	return doc.JWKSURI, nil
 }
 
-// get fetches url with a timeout per attempt and bounded retries with
+// get fetches url with p's timeout per attempt and bounded retries with
 // exponential backoff; only failures a retry can cure (network errors,
 // 429 and 5xx) are retried.
-func (s *keySet) get(ctx context.Context, url string) ([]byte, error) {
+func (s *keySet) get(ctx context.Context, url string, p fetchPolicy) ([]byte, error) {
 	var last error
 	n, retry := 0, false
-	for n < s.attempts {
+	for n < p.attempts {
 		if n > 0 {
-			if err := s.sleep(ctx, s.backoff<<(n-1)); err != nil {
+			if err := s.sleep(ctx, p.backoff<<(n-1)); err != nil {
 				break
 			}
 		}
 		n++
 		var body []byte
 		var err error
-		body, retry, err = s.getOnce(ctx, url)
+		body, retry, err = s.getOnce(ctx, url, p.timeout)
 		if err == nil {
 			return body, nil
 		}
@@ -320,7 +396,7 @@ func (s *keySet) get(ctx context.Context, url string) ([]byte, error) {
 			break
 		}
 	}
-	err := fmt.Errorf("get %s: gave up after %d of %d attempts: %w", url, n, s.attempts, last)
+	err := fmt.Errorf("get %s: gave up after %d of %d attempts: %w", url, n, p.attempts, last)
 	if retry {
 		// What a retry could cure, and none did: no answer.
 		return nil, unreachableError{err}
@@ -334,8 +410,8 @@ type unreachableError struct{ error }
 func (e unreachableError) Unwrap() error        { return e.error }
 func (e unreachableError) Is(target error) bool { return target == errUnreachable }
 
-func (s *keySet) getOnce(ctx context.Context, url string) (body []byte, retry bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+func (s *keySet) getOnce(ctx context.Context, url string, timeout time.Duration) (body []byte, retry bool, err error) {
+	ctx, cancel := s.withTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

@@ -181,7 +181,7 @@ func TestColdStartIssuerDown(t *testing.T) {
 			is.set(func(is *issuer) { is.status, is.hang = tt.status, tt.hang })
 			clk := newClock()
 			a := newAuthorizer(t, is, clk, nil)
-			a.keys.timeout = 50 * time.Millisecond // the hanging server's attempts end here
+			a.keys.full.timeout = 50 * time.Millisecond // the hanging server's attempts end here
 			tok := sign(t, jwt.SigningMethodRS256, "rsa-1", rsaKey, goodClaims(is, clk))
 
 			err := authorize(a, tok)

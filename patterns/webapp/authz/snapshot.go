@@ -48,8 +48,8 @@ const (
 	// charged per parameter and month; real key sets are 1–2 KB.
 	MaxSnapshotBytes = 8192
 	// snapshotCallTimeout bounds one read or write of the snapshot, its
-	// retries included: a cold start that found the issuer down has spent
-	// most of its time already.
+	// retries included: a cold start that found the issuer down is a
+	// request waiting for its answer.
 	snapshotCallTimeout = 2 * time.Second
 	// snapshotAttempts, snapshotAttemptTimeout and snapshotBackoff are the
 	// retries within it: a throttled call (ThrottlingException, which the
@@ -70,12 +70,56 @@ const (
 	snapshotClockSkew = time.Minute
 )
 
-// ColdStartBudget is the longest a cold start takes to give its answer
-// while the issuer hangs: the discovery document and the key set, each
-// fetchAttempts attempts of fetchAttemptTimeout with backoffs between, and
-// then the snapshot's read. A function running the authorizer needs a
-// longer timeout, or the snapshot is never reached.
-const ColdStartBudget = 2*(fetchAttempts*fetchAttemptTimeout+fetchBackoff*(1<<(fetchAttempts-1)-1)) + snapshotCallTimeout
+// ColdStartBudget is the longest a cold start of an authorizer with a key
+// snapshot takes while the issuer hangs: one short attempt at the issuer,
+// then the snapshot's read. It is what a failover's cold environments
+// cost while the issuer's region is down.
+const ColdStartBudget = shortFetchTimeout + snapshotCallTimeout
+
+// RefreshBudget is the longest the refresh event takes while the issuer
+// and SSM hang: the discovery document and the key set with the full
+// retry budget, then the snapshot's write. It is the authorizer's longest
+// path, so the function's timeout must be longer.
+const RefreshBudget = 2*(fetchAttempts*fetchAttemptTimeout+fetchBackoff*(1<<(fetchAttempts-1)-1)) + snapshotCallTimeout
+
+// Budgets are the longest each of an authorizer's paths takes while its
+// issuer (and SSM) hang, for its configuration: with or without a key
+// snapshot, with JWKS_URL or with discovery. A function running the
+// authorizer needs a longer timeout than each, or the path's fallback (the
+// snapshot, the keys it has) is never reached.
+type Budgets struct {
+	// ColdStart is a request of an environment without keys: the fetch,
+	// then the snapshot's read when there is one.
+	ColdStart time.Duration
+	// Warm is a request of an environment whose keys are due for a
+	// refresh, or lack the token's key id, and whose last fetch worked
+	// or was answered.
+	Warm time.Duration
+	// WarmUnreachable is such a request after a fetch that found the
+	// issuer unreachable (as an environment serving the snapshot's keys
+	// always has).
+	WarmUnreachable time.Duration
+	// Refresh is the refresh event, the schedule's and the release
+	// hook's: the fetch, then the snapshot's write.
+	Refresh time.Duration
+}
+
+// Budgets are a's, from the fetch policies and the snapshot's call bound
+// it was built with.
+func (a *Authorizer) Budgets() Budgets {
+	s := a.keys
+	docs := 1 // the key set
+	if a.cfg.JWKSURL == "" {
+		docs = 2 // and the discovery document before it
+	}
+	b := Budgets{ColdStart: s.full.budget(docs), Warm: s.full.budget(docs), WarmUnreachable: s.full.budget(docs), Refresh: s.full.budget(docs)}
+	if s.snap != nil {
+		b.ColdStart = s.short.budget(docs) + snapshotCallTimeout
+		b.WarmUnreachable = s.short.budget(docs)
+		b.Refresh += snapshotCallTimeout
+	}
+	return b
+}
 
 var (
 	// errNoSnapshot: the parameter does not exist.
@@ -123,6 +167,8 @@ type snapshotStore struct {
 	name   string
 	sleep  func(context.Context, time.Duration) error
 	jitter func(time.Duration) time.Duration
+	// withTimeout is context.WithTimeout (tests put it on their clock).
+	withTimeout func(context.Context, time.Duration) (context.Context, context.CancelFunc)
 }
 
 // call runs one SSM call with snapshotCallTimeout for all its attempts,
@@ -130,7 +176,7 @@ type snapshotStore struct {
 // that failed in a way a retry can cure (the SDK's own classification:
 // throttling, 5xx, connection errors and timeouts).
 func (st *snapshotStore) call(ctx context.Context, do func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, snapshotCallTimeout)
+	ctx, cancel := st.withTimeout(ctx, snapshotCallTimeout)
 	defer cancel()
 	var err error
 	for n := range snapshotAttempts {
@@ -139,7 +185,7 @@ func (st *snapshotStore) call(ctx context.Context, do func(context.Context) erro
 				break
 			}
 		}
-		actx, acancel := context.WithTimeout(ctx, snapshotAttemptTimeout)
+		actx, acancel := st.withTimeout(ctx, snapshotAttemptTimeout)
 		err = do(actx)
 		attemptTimedOut := actx.Err() != nil && ctx.Err() == nil
 		acancel()

@@ -53,6 +53,7 @@ import (
 
 	"github.com/kumo-iac/kumo/internal/awsconfig"
 	"github.com/kumo-iac/kumo/patterns/webapp/authz"
+	"github.com/kumo-iac/kumo/patterns/webapp/authz/kumoevent"
 )
 
 // ssmBounds bound each call to the key snapshot's parameter: SSM answers
@@ -102,11 +103,8 @@ var (
 	errUnavailable  = errors.New("authorizer cannot fetch the issuer's signing keys")
 )
 
-// refreshKeys is the kumo field's value in the scheduled refresh event.
-const refreshKeys = "refresh-keys"
-
-// kumoEvent is an event kumo itself sends: {"kumo": "<what>"}. API
-// Gateway's authorizer events have no kumo field.
+// kumoEvent is an event kumo itself sends: {"kumo": "<what>"}, such as
+// kumoevent.Refresh. API Gateway's authorizer events have no kumo field.
 type kumoEvent struct {
 	Kumo string `json:"kumo"`
 }
@@ -198,7 +196,7 @@ func handler(a authorizer, src tokenSource, log *slog.Logger) func(context.Conte
 		}
 		switch k.Kumo {
 		case "":
-		case refreshKeys:
+		case kumoevent.RefreshKeys:
 			if err := a.Refresh(ctx); err != nil {
 				log.Error("refresh of signing keys failed", slog.String("error", err.Error()))
 				return nil, fmt.Errorf("refresh of signing keys failed: %w", err)
@@ -207,7 +205,7 @@ func handler(a authorizer, src tokenSource, log *slog.Logger) func(context.Conte
 			return refreshed{Refreshed: true}, nil
 		default:
 			log.Error("unknown kumo event", slog.String("kumo", k.Kumo))
-			return nil, fmt.Errorf("kumo event %q is not %q", k.Kumo, refreshKeys)
+			return nil, fmt.Errorf("kumo event %q is not %q", k.Kumo, kumoevent.RefreshKeys)
 		}
 		var req event
 		if err := json.Unmarshal(raw, &req); err != nil {

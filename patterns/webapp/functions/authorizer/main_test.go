@@ -23,6 +23,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kumo-iac/kumo/patterns/webapp/authz"
+	"github.com/kumo-iac/kumo/patterns/webapp/authz/kumoevent"
 )
 
 const methodARN = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/items/42"
@@ -179,7 +180,7 @@ func (f *fakeSSM) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ .
 	return &ssm.PutParameterOutput{}, nil
 }
 
-// TestRefreshEvent: the schedule's {"kumo":"refresh-keys"} refreshes the
+// TestRefreshEvent: the schedule's kumoevent.Refresh refreshes the
 // keys and writes the snapshot; a refresh that fails is an ERROR line and
 // an error (the failures alarm counts it); other kumo events are errors,
 // and API Gateway's events are never taken for kumo's.
@@ -217,8 +218,8 @@ func TestRefreshEvent(t *testing.T) {
 		wantLog  string
 		wantPuts int
 	}{
-		{name: "refresh", event: `{"kumo":"refresh-keys"}`, want: `{"refreshed":true}`, wantLog: `"level":"INFO","msg":"signing keys refreshed"`, wantPuts: 1},
-		{name: "refresh with the issuer down", down: true, event: `{"kumo":"refresh-keys"}`,
+		{name: "refresh", event: kumoevent.Refresh, want: `{"refreshed":true}`, wantLog: `"level":"INFO","msg":"signing keys refreshed"`, wantPuts: 1},
+		{name: "refresh with the issuer down", down: true, event: kumoevent.Refresh,
 			want: "refresh of signing keys failed: signing keys unavailable", wantLog: `"level":"ERROR","msg":"refresh of signing keys failed"`},
 		{name: "another kumo event", event: `{"kumo":"rotate"}`, want: `kumo event "rotate" is not "refresh-keys"`, wantLog: `"level":"ERROR","msg":"unknown kumo event"`},
 		{name: "not an object", event: `["refresh-keys"]`, want: "Unauthorized", wantLog: `"msg":"refused"`},

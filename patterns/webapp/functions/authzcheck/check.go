@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/kumo-iac/kumo/patterns/webapp/authz/kumoevent"
 )
 
 // refreshEvent is what functions/authorizer answers by fetching the
-// issuer's keys and writing the key snapshot (and the schedule sends).
-const refreshEvent = `{"kumo":"refresh-keys"}`
+// issuer's keys and writing the key snapshot, as the schedule sends it.
+const refreshEvent = kumoevent.Refresh
 
 // invoker invokes the version under test (hook.Target.Invoke): a function
 // error, which the authorizer returns when the refresh fails, is an error.
