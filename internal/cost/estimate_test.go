@@ -414,3 +414,34 @@ func TestComponents(t *testing.T) {
 		t.Errorf("lines %v, free %v; want components in neither", rep.Lines, rep.Free)
 	}
 }
+
+// TestObjectGrantsReachTheBucket: a policy names objects as
+// arn:aws:s3:::BUCKET/*; a function granted GetObject and PutObject on
+// them reads and writes that bucket once per invocation.
+func TestObjectGrantsReachTheBucket(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		resource string
+	}{
+		{"objects", "arn:aws:s3:::files-b000000/*"},
+		{"prefix", "arn:aws:s3:::files-b000000/in/*"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &stackOf{}
+			s.add(typeEventRule, "tick", nil, map[string]any{"scheduleExpression": "rate(15 minutes)", "state": "ENABLED"})
+			s.add(typeEventTarget, "tick", nil, map[string]any{"rule": "tick-e000000", "arn": fnARN("us-east-1", "job")})
+			s.function("job", nil, 128, "arm64", map[string][]string{tc.resource: {"s3:GetObject", "s3:PutObject"}})
+			s.add(typeBucket, "files", nil, nil)
+			rep := estimate(t, "us-east-1", s.rs, "defaults:\n  itemKB: 1024\n")
+			b := lineOf(t, rep, typeBucket, "files")
+			// 2,920 invocations (rate 15 minutes) each write and read one
+			// object: PUT 2,920 × $0.005/1,000 = $0.0146, GET 2,920 ×
+			// $0.0004/1,000 = $0.001168; 2,920 × 1 MB = 2.852 GB written.
+			wantMoney(t, "PUT", moneyOf(amountOf(t, b, "PUT requests")), dec("0.0146"))
+			wantMoney(t, "GET", moneyOf(amountOf(t, b, "GET requests")), dec("0.001168"))
+			if got := b.Usage; len(got) < 2 || !strings.HasPrefix(got[0], "2,920 objects written") || !strings.HasPrefix(got[1], "2.852 GB written") {
+				t.Errorf("usage: got %q; want 2,920 objects and 2.852 GB written", got)
+			}
+		})
+	}
+}

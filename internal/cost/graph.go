@@ -181,7 +181,7 @@ func (g *graph) byPhysical(typ, name string) *node {
 
 // arnName returns the name of the resource an ARN points at, and its
 // service: arn:aws:lambda:r:a:function:NAME[:qualifier],
-// arn:aws:sqs:r:a:NAME, arn:aws:s3:::NAME, arn:aws:dynamodb:…:table/NAME[/…],
+// arn:aws:sqs:r:a:NAME, arn:aws:s3:::NAME[/KEY], arn:aws:dynamodb:…:table/NAME[/…],
 // arn:aws:kinesis:…:stream/NAME, arn:aws:states:…:stateMachine:NAME,
 // arn:aws:logs:…:log-group:NAME[:*].
 func arnName(arn string) (service, name string) {
@@ -196,8 +196,14 @@ func arnName(arn string) (service, name string) {
 		if len(f) >= 2 && f[0] == "function" {
 			return service, f[1]
 		}
-	case "sqs", "sns", "s3":
+	case "sqs", "sns":
 		return service, rest
+	case "s3":
+		// A policy names objects as arn:aws:s3:::BUCKET/KEY-PATTERN
+		// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html):
+		// the bucket is everything before the first "/".
+		name, _, _ := strings.Cut(rest, "/")
+		return service, name
 	case "dynamodb", "kinesis", "firehose":
 		_, after, ok := strings.Cut(rest, "/")
 		if ok {
