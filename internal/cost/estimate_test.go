@@ -445,3 +445,71 @@ func TestObjectGrantsReachTheBucket(t *testing.T) {
 		})
 	}
 }
+
+// TestRetrievalByStorageClass: reads of a bucket whose lifecycle moves
+// objects to Standard-IA and Glacier IR pay those classes' per-GB
+// retrieval fee on their share of the stored GB; a region whose table
+// lacks the fee says so instead of charging nothing.
+func TestRetrievalByStorageClass(t *testing.T) {
+	s := &stackOf{}
+	lake := s.add("kumo:patterns:DataLake", "lake", nil, nil)
+	s.add(typeFirehose, "lake-ingest", lake, map[string]any{"extendedS3Configuration": map[string]any{
+		"bucketArn": "arn:aws:s3:::lake-raw-b000000", "bufferingInterval": int64(300), "bufferingSize": int64(64)}})
+	s.add(typeBucket, "lake-raw", lake, nil)
+	s.add(typeLifecycle, "lake-raw", lake, map[string]any{"bucket": "lake-raw-b000000", "rules": []any{map[string]any{
+		"status": "Enabled", "expiration": map[string]any{"days": int64(365)},
+		"transitions": []any{map[string]any{"days": int64(30), "storageClass": "STANDARD_IA"}, map[string]any{"days": int64(90), "storageClass": "GLACIER_IR"}}}}})
+	s.add(typeEventRule, "tick", nil, map[string]any{"scheduleExpression": "rate(15 minutes)", "state": "ENABLED"})
+	s.add(typeEventTarget, "tick", nil, map[string]any{"rule": "tick-e000000", "arn": fnARN("us-east-1", "reader")})
+	s.function("reader", nil, 128, "arm64", map[string][]string{"arn:aws:s3:::lake-raw-b000000/*": {"s3:GetObject"}})
+	// 2 GB a day in 8,760 flushes a month (one per 300 s) is 1/144 GB an
+	// object. At steady state the bucket holds 60 GB STANDARD, 120 GB
+	// STANDARD_IA and 550 GB GLACIER_IR of 730 GB; 2,920 reads (rate 15
+	// minutes) spread over it retrieve 2,920 × 120/730 × 1/144 = 10/3 GB
+	// from Standard-IA and 2,920 × 550/730 × 1/144 = 275/18 GB from
+	// Glacier IR.
+	iaGB, girGB := big.NewRat(10, 3), big.NewRat(275, 18)
+	for _, tc := range []struct {
+		region          string
+		ia, gir         *big.Rat // nil: no price
+		noPriceContains string
+	}{
+		// us-east-1: $0.01 and $0.03 per GB retrieved.
+		{region: "us-east-1", ia: mul(iaGB, dec("0.01")), gir: mul(girGB, dec("0.03"))},
+		// eu-west-1 has the Standard-IA fee, not Glacier IR's (price null).
+		{region: "eu-west-1", ia: mul(iaGB, dec("0.01")), noPriceContains: "no dated source"},
+		// eu-central-1's table has neither key.
+		{region: "eu-central-1", noPriceContains: "no entry"},
+	} {
+		t.Run(tc.region, func(t *testing.T) {
+			rep := estimate(t, tc.region, s.rs, "datalake:\n  gbIngestedPerDay: 2\n")
+			b := lineOf(t, rep, typeBucket, "lake-raw")
+			for _, c := range []struct {
+				class, key string
+				want, q    *big.Rat
+			}{{"STANDARD_IA", "s3.standard_ia.retrieval_gb", tc.ia, iaGB}, {"GLACIER_IR", "s3.glacier_ir.retrieval_gb", tc.gir, girGB}} {
+				if c.want != nil {
+					wantMoney(t, "retrieval "+c.class, moneyOf(amountOf(t, b, "retrieval ("+c.class+")")), c.want)
+					continue
+				}
+				found := false
+				for _, u := range rep.Unpriced {
+					if u.Name == "lake-raw" && u.Key == c.key {
+						found = true
+						if u.Quantity == nil || u.Quantity.Cmp(c.q) != 0 || !strings.Contains(u.Reason, tc.noPriceContains) {
+							t.Errorf("no price %s: got quantity %v, reason %q; want %s GB and a reason with %q", c.key, u.Quantity, u.Reason, c.q.RatString(), tc.noPriceContains)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("unpriced: got %v; want a no-price entry for %s of lake-raw", rep.Unpriced, c.key)
+				}
+			}
+			for _, it := range b.Items {
+				if it.What == "retrieval (STANDARD)" {
+					t.Errorf("STANDARD reads were charged a retrieval fee: %+v", it)
+				}
+			}
+		})
+	}
+}

@@ -51,7 +51,7 @@ var ruleDocs = map[string]string{
 	typeStage:        "the stage cache per hour by size, when enabled (`apigateway.cache.<size>gb.hour`, fixed); free otherwise",
 	typeTable:        "on-demand writes (`dynamodb.ondemand.write_request_unit`: 1 per KB, table and each global secondary index) and reads (`…read_request_unit`: ½ per 4 KB, eventually consistent), storage with ALL-projection indexes (`dynamodb.storage_gb_month`), PITR (`dynamodb.pitr_gb_month`); provisioned tables are reported unpriced",
 	typeTableReplica: "replicated writes in the replica's region (`dynamodb.ondemand.replicated_write_request_unit`), its storage and PITR",
-	typeBucket:       "storage by class from the lifecycle rules at steady state (`s3.standard.gb_month`, `s3.standard_ia.gb_month`, `s3.glacier_ir.gb_month`), PUT (`s3.put_request_1000`) and GET (`s3.get_request_1000`) requests",
+	typeBucket:       "storage by class from the lifecycle rules at steady state (`s3.standard.gb_month`, `s3.standard_ia.gb_month`, `s3.glacier_ir.gb_month`), PUT (`s3.put_request_1000`) and GET (`s3.get_request_1000`) requests, retrieval from Standard-IA and Glacier IR (`s3.<class>.retrieval_gb`) for reads in proportion to each class's stored GB",
 	typeLifecycle:    "transition requests into each class (`s3.lifecycle_transition_1000.<class>`); free without transitions",
 	typeDistribution: "data out (`cloudfront.data_out_gb.<edge>`) and HTTPS requests (`cloudfront.https_requests_10000.<edge>`) at the edge geography of the stack's region (us, europe, japan; Japan served from US edges under PriceClass_100)",
 	typeStream:       "provisioned: shard-hours (`kinesis.shard_hour`, fixed), PUT payload units of 25 KB (`kinesis.put_payload_unit_million`), retention over 24 h (`kinesis.extended_retention_shard_hour`, fixed); on-demand: stream-hours (fixed), GB in (1 KB rounding) and out per consumer",
@@ -346,6 +346,44 @@ func priceBucket(p *pricer, n *node) {
 	p.item(n, "PUT requests", "s3.put_request_1000", p.s.get(n, mObjects), "requests", "", false)
 	p.usage(n, mGets, "objects read")
 	p.item(n, "GET requests", "s3.get_request_1000", p.s.get(n, mGets), "requests", "", false)
+	priceRetrieval(p, n, gbIn)
+}
+
+// noRetrievalFee are the classes S3 reads without a per-GB retrieval fee
+// (S3 pricing page, "Data Retrieval": Standard and Intelligent-Tiering's
+// instant tiers charge none; Standard-IA, One Zone-IA and Glacier Instant
+// Retrieval charge per GB retrieved).
+var noRetrievalFee = map[string]bool{"STANDARD": true, "INTELLIGENT_TIERING": true}
+
+// priceRetrieval charges the per-GB retrieval fee of the bucket's reads
+// from an infrequent-access class. The estimate knows the class mix only
+// as the lifecycle's steady-state spread of what is written, so it reads
+// each class in proportion to the GB it holds (reads spread evenly over
+// the stored objects) at the average written object's size (GB written ÷
+// objects written); without writes or reads there is nothing to charge.
+func priceRetrieval(p *pricer, n *node, gbIn *big.Rat) {
+	gets, objects := p.s.get(n, mGets), p.s.get(n, mObjects)
+	if gets.Sign() == 0 || objects.Sign() == 0 || gbIn.Sign() == 0 {
+		return
+	}
+	classes := p.f.bucketClasses(n, gbIn)
+	stored := new(big.Rat)
+	for _, c := range classes {
+		stored = add(stored, c.gb)
+	}
+	if stored.Sign() == 0 {
+		return
+	}
+	objGB := quo(gbIn, objects)
+	for _, c := range classes {
+		if noRetrievalFee[c.class] || c.gb.Sign() == 0 {
+			continue
+		}
+		share := quo(c.gb, stored)
+		gb := mul(gets, share, objGB)
+		p.item(n, "retrieval ("+c.class+")", "s3."+strings.ToLower(c.class)+".retrieval_gb", gb, "GB",
+			fmt.Sprintf("%s reads × %s of the stored GB in %s × %s GB per object = %s GB", qty(gets), qty(share), c.class, qty(objGB), qty(gb)), false)
+	}
 }
 
 // classGB is a storage class's share of a bucket at steady state.

@@ -134,7 +134,7 @@ var perOfKey = []struct {
 	{`^lambda\.requests$`, 1000000}, {`^lambda\.(gb_second\.(arm64|x86_64)|ephemeral_gb_second)$`, 1},
 	{`^apigateway\.rest\.requests$`, 1000000}, {`^apigateway\.cache\..*\.hour$`, 1},
 	{`^dynamodb\.ondemand\.(write|read|replicated_write)_request_unit$`, 1000000}, {`^dynamodb\.(storage|pitr)_gb_month$`, 1},
-	{`^s3\.(standard|standard_ia|glacier_ir)\.gb_month$`, 1}, {`^s3\.(put|get)_request_1000$`, 1000}, {`^s3\.lifecycle_transition_1000\.`, 1000},
+	{`^s3\.(standard|standard_ia|glacier_ir)\.gb_month$`, 1}, {`^s3\.(standard_ia|glacier_ir)\.retrieval_gb$`, 1}, {`^s3\.(put|get)_request_1000$`, 1000}, {`^s3\.lifecycle_transition_1000\.`, 1000},
 	{`^cloudfront\.data_out_gb\.`, 1}, {`^cloudfront\.https_requests_10000\.`, 10000},
 	{`^kinesis\.(shard_hour|extended_retention_shard_hour|ondemand\.stream_hour|ondemand\.data_(in|out)_gb)$`, 1}, {`^kinesis\.put_payload_unit_million$`, 1000000},
 	{`^firehose\.ingest_gb$`, 1},
