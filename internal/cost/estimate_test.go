@@ -2,6 +2,7 @@ package cost
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"math/big"
 	"math/rand"
@@ -509,6 +510,77 @@ func TestRetrievalByStorageClass(t *testing.T) {
 				if it.What == "retrieval (STANDARD)" {
 					t.Errorf("STANDARD reads were charged a retrieval fee: %+v", it)
 				}
+			}
+		})
+	}
+}
+
+// TestHeadlineNamesUnpricedAlwaysOn: where the table lacks an always-on
+// price, the headline says how much of it the total leaves out, summed
+// per key over resources, in the text and in the JSON.
+func TestHeadlineNamesUnpricedAlwaysOn(t *testing.T) {
+	s := &stackOf{}
+	for _, name := range []string{"readings", "errors"} {
+		s.add(typeStream, name, nil, map[string]any{"shardCount": int64(2), "retentionPeriod": int64(24),
+			"streamModeDetails": map[string]any{"streamMode": "PROVISIONED"}})
+	}
+	s.add(typeDomain, "search", nil, map[string]any{
+		"clusterConfig": map[string]any{"instanceType": "r6g.large.search", "instanceCount": int64(2)},
+		"ebsOptions":    map[string]any{"ebsEnabled": true, "volumeType": "gp3", "volumeSize": int64(100)}})
+	s.add(typeAlarm, "alarm", nil, map[string]any{"period": int64(60)})
+	for _, tc := range []struct {
+		region string
+		want   []string // FixedQuantity texts; none where every fixed price is known
+	}{
+		// eu-west-1 has no Kinesis or OpenSearch prices: 2 streams × 2
+		// shards × 730 h = 2,920 shard-hours, 2 instances × 730 h = 1,460
+		// instance-hours, 2 × 100 GB of gp3.
+		{"eu-west-1", []string{
+			"2,920 Kinesis shard-hours (kinesis.shard_hour)",
+			"200 OpenSearch GB-month (opensearch.gp3_gb_month)",
+			"1,460 OpenSearch instance-hours (opensearch.instance_hour.r6g.large.search)",
+		}},
+		{"us-east-1", nil},
+	} {
+		t.Run(tc.region, func(t *testing.T) {
+			rep := estimate(t, tc.region, s.rs, "")
+			var got []string
+			for _, q := range rep.UnpricedFixed() {
+				got = append(got, q.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("unpriced fixed: got %q; want %q", got, tc.want)
+			}
+			var text bytes.Buffer
+			if err := rep.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
+			head, _, _ := strings.Cut(text.String(), "\nBy pattern")
+			line := "always on and unpriced, billed whatever the traffic: " + strings.Join(tc.want, ", ") + "\n"
+			if has := strings.Contains(head, line); has != (tc.want != nil) {
+				t.Errorf("headline:\n%s\ngot line %q present %v; want %v", head, line, has, tc.want != nil)
+			}
+			b, err := rep.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Total struct {
+					UnpricedFixed []struct{ Key, Quantity, Unit, Text string }
+				}
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			var js []string
+			for _, q := range doc.Total.UnpricedFixed {
+				js = append(js, q.Text)
+			}
+			if strings.Join(js, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("JSON total.unpricedFixed: got %q; want %q", js, tc.want)
+			}
+			if tc.want != nil && doc.Total.UnpricedFixed[0].Quantity != "2920" {
+				t.Errorf("JSON quantity: got %q; want \"2920\"", doc.Total.UnpricedFixed[0].Quantity)
 			}
 		})
 	}

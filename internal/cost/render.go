@@ -15,7 +15,8 @@ import (
 // the same stack and usage give the same bytes.
 //
 //	{ "schema": "kumo-cost/v1", "project", "stack", "region", "currency": "USD",
-//	  "total":     {"fixed", "perUse", "total", "unpriced": <count>, "complete": <no unpriced>},
+//	  "total":     {"fixed", "perUse", "total", "unpriced": <count>, "complete": <no unpriced>,
+//	                "unpricedFixed": [{"key", "quantity", "unit", "text"}]},
 //	  "patterns":  [{"name", "type", "fixed", "perUse", "total", "unpriced"}],
 //	  "resources": [{"urn", "type", "name", "pattern", "region", "fixed", "perUse", "total", "formula",
 //	                 "items": [{"what", "key", "priceRegion", "quantity", "unit", "price", "per",
@@ -98,6 +99,12 @@ func (r *Report) JSON() ([]byte, error) {
 		Doc    string `json:"doc"`
 		Source string `json:"source,omitempty"`
 	}
+	type fixedJSON struct {
+		Key      string `json:"key"`
+		Quantity string `json:"quantity"`
+		Unit     string `json:"unit"`
+		Text     string `json:"text"`
+	}
 	type patternJSON struct {
 		Name     string `json:"name"`
 		Type     string `json:"type"`
@@ -125,6 +132,9 @@ func (r *Report) JSON() ([]byte, error) {
 			Total    money `json:"total"`
 			Unpriced int   `json:"unpriced"`
 			Complete bool  `json:"complete"`
+			// UnpricedFixed are the always-on quantities the total
+			// lacks, per key: what "unpriced" means in hours and GB.
+			UnpricedFixed []fixedJSON `json:"unpricedFixed"`
 		} `json:"total"`
 		Patterns    []patternJSON    `json:"patterns"`
 		Resources   []lineJSON       `json:"resources"`
@@ -137,6 +147,10 @@ func (r *Report) JSON() ([]byte, error) {
 	}{Schema: ReportSchema, Project: r.Project, Stack: r.Stack, Region: r.Region, Currency: "USD"}
 	doc.Total.Fixed, doc.Total.PerUse, doc.Total.Total = r.Fixed, r.PerUse, r.Total
 	doc.Total.Unpriced, doc.Total.Complete = len(r.Unpriced), len(r.Unpriced) == 0
+	doc.Total.UnpricedFixed = []fixedJSON{}
+	for _, q := range r.UnpricedFixed() {
+		doc.Total.UnpricedFixed = append(doc.Total.UnpricedFixed, fixedJSON{q.Key, decimalString(q.Quantity), q.Unit, q.String()})
+	}
 	doc.Patterns = []patternJSON{}
 	for _, p := range r.Patterns {
 		doc.Patterns = append(doc.Patterns, patternJSON{p.Name, p.Type, p.Fixed, p.PerUse, p.Total, p.Unpriced})
@@ -218,6 +232,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "Total %s a month: fixed %s + per use %s\n", r.Total, r.Fixed, r.PerUse)
 	if n := len(r.Unpriced); n > 0 {
 		fmt.Fprintf(&b, "  excludes %d price(s) the table lacks (listed under \"No price\"): the total is a lower bound\n", n)
+		if fq := r.UnpricedFixed(); len(fq) > 0 {
+			parts := make([]string, len(fq))
+			for i, q := range fq {
+				parts[i] = q.String()
+			}
+			fmt.Fprintf(&b, "  always on and unpriced, billed whatever the traffic: %s\n", strings.Join(parts, ", "))
+		}
 	}
 
 	b.WriteString("\nBy pattern\n")

@@ -537,3 +537,59 @@ func (r *recorder) list() []Assumption {
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
+
+// FixedQuantity is an always-on quantity the estimate could not price:
+// the fixed unpriced lines' quantities, summed per price key.
+type FixedQuantity struct {
+	Key, Unit string
+	Quantity  *big.Rat
+}
+
+// String reads "3,650 Kinesis shard-hours (kinesis.shard_hour)": the key
+// names exactly what is missing, the service what it is in words.
+func (q FixedQuantity) String() string {
+	svc, _, _ := strings.Cut(q.Key, ".")
+	if name, ok := serviceNames[svc]; ok {
+		svc = name
+	}
+	return fmt.Sprintf("%s %s %s (%s)", qty(q.Quantity), svc, q.Unit, q.Key)
+}
+
+// serviceNames are the price keys' service prefixes as AWS names them.
+var serviceNames = map[string]string{
+	"acm": "ACM", "apigateway": "API Gateway", "athena": "Athena", "cloudfront": "CloudFront", "cloudtrail": "CloudTrail",
+	"cloudwatch": "CloudWatch", "codebuild": "CodeBuild", "codedeploy": "CodeDeploy", "codepipeline": "CodePipeline",
+	"cognito": "Cognito", "dynamodb": "DynamoDB", "eventbridge": "EventBridge", "firehose": "Firehose", "glue": "Glue",
+	"iot": "IoT Core", "kinesis": "Kinesis", "kms": "KMS", "lambda": "Lambda", "opensearch": "OpenSearch", "route53": "Route 53",
+	"s3": "S3", "secretsmanager": "Secrets Manager", "sfn": "Step Functions", "sns": "SNS", "sqs": "SQS", "ssm": "SSM", "xray": "X-Ray",
+}
+
+// UnpricedFixed sums the always-on quantities the total lacks per price
+// key (and unit), sorted by key: what the headline must disclose, since
+// an unpriced shard or instance bills every hour whatever the traffic.
+// A line without a key (a type kumo has no rule for) or a quantity has
+// nothing to sum and is only counted.
+func (r *Report) UnpricedFixed() []FixedQuantity {
+	sums := map[[2]string]*big.Rat{}
+	for _, u := range r.Unpriced {
+		if !u.Fixed || u.Key == "" || u.Quantity == nil || u.Quantity.Sign() == 0 {
+			continue
+		}
+		k := [2]string{u.Key, u.Unit}
+		if sums[k] == nil {
+			sums[k] = new(big.Rat)
+		}
+		sums[k] = add(sums[k], u.Quantity)
+	}
+	out := make([]FixedQuantity, 0, len(sums))
+	for k, q := range sums {
+		out = append(out, FixedQuantity{Key: k[0], Unit: k[1], Quantity: q})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Key != out[j].Key {
+			return out[i].Key < out[j].Key
+		}
+		return out[i].Unit < out[j].Unit
+	})
+	return out
+}
