@@ -37,6 +37,9 @@ func Estimate(project, stack, region string, resources []Resource, u *Usage, t *
 	}
 	rep, f, err := estimateNamed(project, stack, region, resources, u, t)
 	if err != nil {
+		if uerr := u.refused(); uerr != nil {
+			return nil, uerr
+		}
 		return nil, err
 	}
 	if err := u.checkNames(f.functions, f.routes); err != nil {

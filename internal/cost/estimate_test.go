@@ -366,15 +366,27 @@ func TestUsageNamesMustExist(t *testing.T) {
 	for _, tc := range []struct{ file, want string }{
 		{"functions:\n  web-itemz:\n    avgDurationMs: 5\n", "line 2: functions.web-itemz: no Lambda function of the stack has this name; functions: web-items"},
 		{"webapp:\n  routes:\n    GET /itemz: 0.5\n", "line 3: webapp.routes.GET /itemz: no web app API of the stack has this route; routes: GET /items, OPTIONS /items, POST /items"},
+		// A file refused for its values is refused for its names too, in
+		// one message, by line (every problem at once).
+		{"webapp:\n  avgDurationMs: -1\n  routes:\n    GET /itemz: 2\nfunctions:\n  web-itemz:\n    memoryMB: 5\n",
+			"usage file u.yaml: line 2: webapp.avgDurationMs = -1: a number ≥ 0 (ms); " +
+				"line 4: webapp.routes.GET /itemz = 2: a number from 0 to 1; " +
+				"line 4: webapp.routes.GET /itemz: no web app API of the stack has this route; routes: GET /items, OPTIONS /items, POST /items; " +
+				"line 6: functions.web-itemz: no Lambda function of the stack has this name; functions: web-items; " +
+				"line 7: functions.web-itemz.memoryMB: unknown key; allowed for a function: invocationsPerMonth, avgDurationMs, logKBPerInvocation"},
 	} {
 		u, err := ParseUsage("u.yaml", []byte(tc.file))
-		if err != nil {
-			t.Fatal(err)
+		var ue *UsageError
+		if err != nil && (u == nil || !errors.As(err, &ue)) {
+			t.Fatalf("ParseUsage: got %v, %v; want the file's usable part with a *UsageError", u, err)
 		}
 		_, err = Estimate("shop", "dev", "us-east-1", webStack(), u, tab)
-		var ue *UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v; want a *UsageError containing %q", err, tc.want)
+		}
+		_, _, _, err = EstimateChange("shop", "dev", Side{Region: "us-east-1", Resources: webStack()}, Side{Region: "us-east-1", Resources: webStack()}, u, tab)
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("EstimateChange: got %v; want a *UsageError containing %q", err, tc.want)
 		}
 	}
 }

@@ -287,10 +287,16 @@ func EstimateChange(project, stack string, before, after Side, u *Usage, t *Tabl
 	}
 	b, bf, err := estimateNamed(project, stack, before.Region, before.Resources, u, t)
 	if err != nil {
+		if uerr := u.refused(); uerr != nil {
+			return nil, nil, Change{}, uerr
+		}
 		return nil, nil, Change{}, fmt.Errorf("base: %w", err)
 	}
 	a, af, err := estimateNamed(project, stack, after.Region, after.Resources, u, t)
 	if err != nil {
+		if uerr := u.refused(); uerr != nil {
+			return nil, nil, Change{}, uerr
+		}
 		return nil, nil, Change{}, fmt.Errorf("head: %w", err)
 	}
 	if err := u.checkNames(union(bf.functions, af.functions), union(bf.routes, af.routes)); err != nil {

@@ -1,12 +1,15 @@
 package cost
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -117,8 +120,13 @@ type Usage struct {
 	// routes and functions are the file's maps.
 	routes    map[string]value
 	functions map[string]map[string]value
-	// functionLines are the lines of the functions' names.
-	functionLines map[string]int
+	// functionLines and routeLines are the lines of the functions' names
+	// and of the routes, a bad value's too: a name must exist whatever its
+	// value.
+	functionLines, routeLines map[string]int
+	// problems are what ParseUsage refused: Estimate reports them with
+	// the names the stack lacks, every problem at once.
+	problems []UsageProblem
 }
 
 type value struct {
@@ -162,7 +170,7 @@ func (e *UsageError) Error() string {
 
 // DefaultUsage is the usage profile without a usage file.
 func DefaultUsage() *Usage {
-	return &Usage{set: map[string]value{}, routes: map[string]value{}, functions: map[string]map[string]value{}, functionLines: map[string]int{}}
+	return &Usage{set: map[string]value{}, routes: map[string]value{}, functions: map[string]map[string]value{}, functionLines: map[string]int{}, routeLines: map[string]int{}}
 }
 
 // UsageFile is the usage file of a stack: Pulumi.<stack>.usage.yaml next
@@ -191,10 +199,13 @@ func LoadStackUsage(root, stack string) (*Usage, error) {
 	return u, err
 }
 
-// ParseUsage reads a usage profile. Every key must be a known knob and
-// every value a number in its range: anything else is refused, with every
-// problem, as a *UsageError naming the file, the key, the value and what is
-// allowed.
+// ParseUsage reads a usage profile. Every key must be a known knob, set
+// once, and every value a number in its range: anything else is refused,
+// with every problem, as a *UsageError naming the file, the key, the value
+// and what is allowed. A refused file that is a YAML mapping still returns
+// its usable part with the error: Estimate, given it, checks the names the
+// file uses against the stack and reports those problems together with
+// these (a caller that cannot get that far reports the error alone).
 func ParseUsage(name string, data []byte) (*Usage, error) {
 	u := DefaultUsage()
 	u.File = name
@@ -202,18 +213,36 @@ func ParseUsage(name string, data []byte) (*Usage, error) {
 	bad := func(line int, key, val, allowed string) {
 		probs = append(probs, UsageProblem{Line: line, Key: key, Value: val, Allowed: allowed})
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &UsageError{File: name, Problems: []UsageProblem{{Key: "(file)", Allowed: "not YAML: " + err.Error()}}}
+	notYAML := func(err error) error {
+		return &UsageError{File: name, Problems: []UsageProblem{{Key: "(file)", Allowed: "not YAML: " + err.Error()}}}
 	}
-	if len(doc.Content) == 0 {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return u, nil // an empty file sets nothing
+	} else if err != nil {
+		return nil, notYAML(err)
+	}
+	// yaml.v3 decodes one document a call: a second one would be ignored
+	// silently, and its numbers never priced.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != nil && !errors.Is(err, io.EOF) {
+		return nil, notYAML(err)
+	} else if err == nil && !emptyDocument(&extra) {
+		bad(extra.Line, "(file)", "", "a second YAML document (after ---): a usage file is one document")
+	}
+	if emptyDocument(&doc) {
+		if len(probs) > 0 {
+			return nil, &UsageError{File: name, Problems: probs}
+		}
+		return u, nil
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
 		bad(top.Line, "(file)", shown(top), "a mapping of sections: "+strings.Join(sections, ", "))
 		return nil, &UsageError{File: name, Problems: probs}
 	}
+	duplicates(top, "", bad)
 	forEach(top, func(k, v *yaml.Node) {
 		section := k.Value
 		switch {
@@ -229,9 +258,38 @@ func ParseUsage(name string, data []byte) (*Usage, error) {
 	})
 	if len(probs) > 0 {
 		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
-		return nil, &UsageError{File: name, Problems: probs}
+		u.problems = probs
+		return u, &UsageError{File: name, Problems: probs}
 	}
 	return u, nil
+}
+
+// emptyDocument says whether a decoded document holds nothing (an empty
+// file, or "---" alone).
+func emptyDocument(d *yaml.Node) bool {
+	return len(d.Content) == 0 || (d.Content[0].Kind == yaml.ScalarNode && d.Content[0].Tag == "!!null")
+}
+
+// duplicates reports every key a mapping repeats, at any depth: decoding
+// into a yaml.Node keeps both (only decoding into a Go map or struct
+// refuses them), and the estimate would read one and drop the other
+// without a word.
+func duplicates(m *yaml.Node, path string, bad func(int, string, string, string)) {
+	first := map[string]int{}
+	forEach(m, func(k, v *yaml.Node) {
+		key := k.Value
+		if path != "" {
+			key = path + "." + k.Value
+		}
+		if line, dup := first[k.Value]; dup {
+			bad(k.Line, key, "", fmt.Sprintf("set twice (first on line %d): a key may appear once", line))
+		} else {
+			first[k.Value] = k.Line
+		}
+		if v.Kind == yaml.MappingNode {
+			duplicates(v, key, bad)
+		}
+	})
 }
 
 func (u *Usage) parseSection(section string, m *yaml.Node, bad func(int, string, string, string)) {
@@ -273,6 +331,7 @@ func (u *Usage) parseRoutes(name string, m *yaml.Node, bad func(int, string, str
 			bad(k.Line, key, "", "a route is \"METHOD /path\" as the API declares it, e.g. \"GET /items/{id}\"")
 			return
 		}
+		u.routeLines[k.Value] = k.Line
 		if r, ok := number(knob, key, v, bad); ok {
 			u.routes[k.Value] = value{r: r, line: v.Line}
 			sum.Add(sum, r)
@@ -321,6 +380,13 @@ func number(k Knob, name string, v *yaml.Node, bad func(int, string, string, str
 	if k.Unit != "" && k.Unit != "share" {
 		allowed += " (" + k.Unit + ")"
 	}
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!str" && v.Style == 0 && yamlNumber.MatchString(v.Value) {
+		// yaml.v3 resolves a plain scalar as a float only when
+		// strconv.ParseFloat takes it (resolve.go): 1e400 overflows it and
+		// becomes text.
+		bad(v.Line, name, v.Value, "too large: YAML reads numbers up to about 1.8e308; "+allowed)
+		return nil, false
+	}
 	if v.Kind != yaml.ScalarNode || (v.Tag != "!!int" && v.Tag != "!!float") {
 		bad(v.Line, name, shown(v), allowed)
 		return nil, false
@@ -338,13 +404,17 @@ func number(k Knob, name string, v *yaml.Node, bad func(int, string, string, str
 	return r, true
 }
 
-// forEach calls f for each key and value of a mapping node; a duplicate key
-// is YAML's problem and yaml.v3 refuses it before this runs.
+// forEach calls f for each key and value of a mapping node (ParseUsage
+// refuses a duplicate key: see duplicates).
 func forEach(m *yaml.Node, f func(k, v *yaml.Node)) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		f(m.Content[i], m.Content[i+1])
 	}
 }
+
+// yamlNumber is a plain decimal number, as YAML 1.2's core schema writes
+// floats.
+var yamlNumber = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$`)
 
 // shown is a node as the user wrote it, for messages.
 func shown(n *yaml.Node) string {
@@ -419,16 +489,16 @@ func (u *Usage) routeShare(route string) (*big.Rat, bool) {
 // checkNames refuses function overrides and route shares that name nothing
 // in the stack: a typo would otherwise be priced silently at the default.
 func (u *Usage) checkNames(functions, routes []string) error {
-	var probs []UsageProblem
+	probs := slices.Clone(u.problems)
 	for _, name := range sortedKeys(u.functions) {
 		if !slices.Contains(functions, name) {
 			probs = append(probs, UsageProblem{Line: u.functionLines[name], Key: SectionFunctions + "." + name,
 				Allowed: "no Lambda function of the stack has this name; functions: " + listOrNone(functions)})
 		}
 	}
-	for _, route := range sortedKeys(u.routes) {
+	for _, route := range sortedKeys(u.routeLines) {
 		if !slices.Contains(routes, route) {
-			probs = append(probs, UsageProblem{Line: u.routes[route].line, Key: SectionWebApp + "." + routesKey + "." + route,
+			probs = append(probs, UsageProblem{Line: u.routeLines[route], Key: SectionWebApp + "." + routesKey + "." + route,
 				Allowed: "no web app API of the stack has this route; routes: " + listOrNone(routes)})
 		}
 	}
@@ -437,6 +507,15 @@ func (u *Usage) checkNames(functions, routes []string) error {
 	}
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return &UsageError{File: u.File, Problems: probs}
+}
+
+// refused is the error of a usage file ParseUsage refused, nil for one it
+// took: what Estimate reports when it cannot get as far as the names.
+func (u *Usage) refused() error {
+	if len(u.problems) == 0 {
+		return nil
+	}
+	return &UsageError{File: u.File, Problems: u.problems}
 }
 
 func listOrNone(names []string) string {

@@ -34,6 +34,18 @@ func TestParseUsageRefuses(t *testing.T) {
 		{"routes not a mapping", "webapp:\n  routes: 0.5\n", []string{`webapp.routes = 0.5: a mapping of "METHOD /path": share`}},
 		{"function key", "functions:\n  web-items:\n    memoryMB: 1024\n", []string{"line 3: functions.web-items.memoryMB: unknown key; allowed for a function: invocationsPerMonth, avgDurationMs, logKBPerInvocation"}},
 		{"function not a mapping", "functions:\n  web-items: 5\n", []string{"functions.web-items = 5: a mapping of invocationsPerMonth"}},
+		{"section twice", "webapp:\n  avgDurationMs: 5\nwebapp:\n  avgDurationMs: 7\n",
+			[]string{"line 3: webapp: set twice (first on line 1): a key may appear once"}},
+		{"key twice", "webapp:\n  avgDurationMs: 5\n  payloadKB: 1\n  avgDurationMs: 7\n",
+			[]string{"line 4: webapp.avgDurationMs: set twice (first on line 2): a key may appear once"}},
+		{"route twice", "webapp:\n  routes:\n    GET /items: 0.1\n    GET /items: 0.2\n",
+			[]string{"line 4: webapp.routes.GET /items: set twice (first on line 3): a key may appear once"}},
+		{"function twice", "functions:\n  web-items:\n    avgDurationMs: 5\n  web-items:\n    avgDurationMs: 6\n",
+			[]string{"line 4: functions.web-items: set twice (first on line 2): a key may appear once"}},
+		{"second document", "webapp:\n  avgDurationMs: 5\n---\nwebapp:\n  avgDurationMs: 7\n",
+			[]string{"line 3: (file): a second YAML document (after ---): a usage file is one document"}},
+		{"beyond a float", "webapp:\n  avgDurationMs: 1e400\n",
+			[]string{"line 2: webapp.avgDurationMs = 1e400: too large: YAML reads numbers up to about 1.8e308; a number ≥ 0 (ms)"}},
 		{"every problem at once", "webapp:\n  apiRequestsPerMonth: -1\n  payloadKB: x\ndatalake:\n  nope: 1\n",
 			[]string{"line 2: webapp.apiRequestsPerMonth = -1", `line 3: webapp.payloadKB = "x"`, "line 5: datalake.nope: unknown key"}},
 	}
@@ -82,8 +94,10 @@ func TestParseUsageReadsValuesExactly(t *testing.T) {
 	if v, ok := u.function("web-items", "avgDurationMs"); !ok || v.RatString() != "241/2" {
 		t.Errorf("function duration: got %v, %v; want 241/2", v, ok)
 	}
-	if empty, err := ParseUsage("empty.yaml", nil); err != nil || len(empty.set) != 0 {
-		t.Errorf("an empty file: got %v, %v; want the defaults", empty, err)
+	for _, file := range []string{"", "---\n", "# nothing yet\n", "webapp:\n  payloadKB: 1\n---\n"} {
+		if got, err := ParseUsage("u.yaml", []byte(file)); err != nil || got == nil {
+			t.Errorf("%q: got %v, %v; want it read (an empty document sets nothing)", file, got, err)
+		}
 	}
 }
 

@@ -21,8 +21,9 @@ type Pricing struct {
 	Table *cost.Table
 	// Profile returns the usage profile a stack is priced at. An error
 	// stops the review (the CLI reports a *cost.UsageError as a usage file
-	// it refuses); a profile with Unavailable set leaves that stack's cost
-	// unavailable, saying why.
+	// it refuses; returned with the file's usable part as Usage, Price adds
+	// the names the documents lack to it); a profile with Unavailable set
+	// leaves that stack's cost unavailable, saying why.
 	Profile func(project, stack string) (UsageProfile, error)
 }
 
@@ -60,6 +61,12 @@ func ProjectProfiles(root string) func(project, stack string) (UsageProfile, err
 			return UsageProfile{Unavailable: fmt.Sprintf("the project directory %s is project %q, not %q: kumo cannot tell which usage profile prices its change; pass --dir or --usage", root, name, project)}, nil
 		}
 		u, err := cost.LoadStackUsage(root, stack)
+		var ue *cost.UsageError
+		if err != nil && u != nil && errors.As(err, &ue) {
+			// The file's usable part goes with its error: Price checks
+			// its names against the documents and reports every problem.
+			return UsageProfile{Usage: u, Source: filepath.Base(u.File)}, err
+		}
 		if err != nil {
 			return UsageProfile{}, err
 		}
@@ -150,14 +157,20 @@ func priceStack(d *StackDiff, p Pricing) (*CostChange, error) {
 		return unavailable("no usage profile to price the change at"), nil
 	}
 	prof, err := p.Profile(d.Project, d.Stack)
+	var ue *cost.UsageError
+	if err != nil && (prof.Usage == nil || !errors.As(err, &ue)) {
+		return nil, err
+	}
 	if err != nil {
+		// A usage file kumo refuses, with its usable part: the estimate
+		// adds the names neither document has and returns every problem.
+		_, _, _, err = cost.EstimateChange(d.Project, d.Stack, side(d.base), side(d.head), prof.Usage, p.Table)
 		return nil, err
 	}
 	if prof.Unavailable != "" {
 		return unavailable(prof.Unavailable), nil
 	}
 	_, _, ch, err := cost.EstimateChange(d.Project, d.Stack, side(d.base), side(d.head), prof.Usage, p.Table)
-	var ue *cost.UsageError
 	if errors.As(err, &ue) {
 		return nil, err
 	}

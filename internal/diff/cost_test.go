@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,6 +251,23 @@ func TestPriceUnavailable(t *testing.T) {
 	var ue *cost.UsageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "functions.ingset: no Lambda function of the stack has this name; functions: ingest") {
 		t.Errorf("got %v; want the usage file refused, naming the function and the stack's", err)
+	}
+
+	// A project's usage file refused for a value is refused for its names
+	// in the same message: every problem at once.
+	dir := t.TempDir()
+	for name, content := range map[string]string{"Pulumi.yaml": "name: kumo\nruntime: go\n",
+		"Pulumi.dev.usage.yaml": "defaults:\n  itemKB: -1\nfunctions:\n  ingset:\n    invocationsPerMonth: 1\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := pricing(t, ok)
+	p.Profile = ProjectProfiles(dir)
+	_, err = priced(t, fnDoc(t, "eu-west-1", 256, false), fnDoc(t, "eu-west-1", 512, false), p)
+	want := "line 2: defaults.itemKB = -1: a number ≥ 0 (KB); line 4: functions.ingset: no Lambda function of the stack has this name; functions: ingest"
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v; want one *cost.UsageError containing %q", err, want)
 	}
 }
 

@@ -5,6 +5,7 @@
 package costcmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,10 +94,18 @@ func runCost(opts *Options) error {
 		return err
 	}
 	// The usage file is read before the synth, which can take seconds: a
-	// mistake in it costs nothing and prints nothing on stdout.
+	// file that is not a YAML mapping fails at once. A mapping kumo
+	// refuses still names functions and routes, which only the stack can
+	// check: the synth goes ahead with the file's usable part, and the
+	// estimate reports every problem of the file at once. Nothing is
+	// printed on stdout either way.
 	usage, err := loadUsage(cwd, root, opts)
-	if err != nil {
+	var refused error
+	var ue *cost.UsageError
+	if err != nil && (usage == nil || !errors.As(err, &ue)) {
 		return err
+	} else if err != nil {
+		refused = err
 	}
 	table, err := cost.LoadTable()
 	if err != nil {
@@ -104,10 +113,10 @@ func runCost(opts *Options) error {
 	}
 	res, err := checkcmd.SynthesizeChecked(opts.Context, synth.Request{Root: root, Stack: opts.Stack}, opts.Program, opts.IO.ErrOut)
 	if err != nil {
-		return err
+		return cmp.Or(refused, err)
 	}
 	if err := checkcmd.ReportForSynth(opts.IO.ErrOut, res); err != nil {
-		return err
+		return cmp.Or(refused, err)
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(opts.IO.ErrOut, "kumo: note: %s\n", n)

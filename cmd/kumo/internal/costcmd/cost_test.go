@@ -137,6 +137,8 @@ func TestCostUsageFiles(t *testing.T) {
 		{"missing --usage file", nil, []string{"--usage", "nope.yaml"}, cli.ExitUsage, "--usage nope.yaml: no such file"},
 		{"a function the stack lacks", map[string]string{"Pulumi.dev.usage.yaml": "functions:\n  api:\n    avgDurationMs: 50\n"}, nil, cli.ExitInvalidConfig,
 			"functions.api: no Lambda function of the stack has this name; functions: none"},
+		{"every problem at once", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  payloadKB: -3\nfunctions:\n  api:\n    avgDurationMs: 50\n"}, nil, cli.ExitInvalidConfig,
+			"Pulumi.dev.usage.yaml: line 2: webapp.payloadKB = -3: a number ≥ 0 (KB); line 4: functions.api: no Lambda function of the stack has this name; functions: none"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
