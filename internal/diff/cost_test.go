@@ -403,6 +403,15 @@ func TestRenderJSONCost(t *testing.T) {
 	}
 }
 
+// noRuleReport is a change adding a resource of a type kumo cost has no
+// pricing rule for.
+func noRuleReport() Report {
+	r := costReport(0)
+	r.Stacks[0].Cost.Unpriced = []CostUnpriced{{URN: renderURN("dev", "aws:gamelift/fleet:Fleet", "f"), Type: "aws:gamelift/fleet:Fleet", Name: "f",
+		Change: cost.UnpricedAdded, Region: "eu-west-1", Reason: "kumo cost has no pricing rule for aws:gamelift/fleet:Fleet"}}
+	return r
+}
+
 // TestGateCost: the cost category fails on an increase past the limit, on
 // a new cost kumo cannot price and on a cost it could not measure; an
 // allowed resource's share is left out.
@@ -430,6 +439,8 @@ func TestGateCost(t *testing.T) {
 			"kumo/dev: cost: monthly cost: +$6.00 a month ($3.00 → $9.00) is more than the $5.00 allowed; largest: fn02 +$3.00, fn01 +$2.00, fn00 +$1.00"}},
 		{"unavailable", unavailableReport, []string{"cost"}, nil, ten, []string{"kumo/dev: cost: monthly cost: cost change unavailable: the base document has no region"}},
 		{"not gated", costReport(3), []string{"data-loss"}, nil, nil, nil},
+		{"no pricing rule", noRuleReport(), []string{"cost"}, nil, ten, []string{
+			"kumo/dev: cost: aws:gamelift/fleet:Fleet f: kumo cost has no pricing rule for aws:gamelift/fleet:Fleet (in eu-west-1): the increase cannot be measured"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			vs, err := GateWith(tc.r, tc.failOn, tc.allow, GateLimits{MaxCostIncrease: tc.max})

@@ -378,8 +378,13 @@ func costViolations(s StackReport, rules []allowRule, l GateLimits) []Violation 
 		if !grows || exempt(u.URN, u.Type, u.Name) {
 			continue
 		}
-		out = append(out, Violation{Category: GateCost, Stack: stack, URN: u.URN, Type: u.Type, Name: u.Name,
-			Reason: "no price for " + costUnpricedWhat(u) + ": the increase cannot be measured (" + u.Reason + ")"})
+		reason := "no price for " + costUnpricedWhat(u) + ": the increase cannot be measured (" + u.Reason + ")"
+		if u.Key == "" {
+			// No key: kumo cost has no pricing rule for the type at all,
+			// which u.Reason already says in full.
+			reason = u.Reason + " (" + strings.TrimPrefix(costUnpricedWhat(u), "no pricing rule ") + "): the increase cannot be measured"
+		}
+		out = append(out, Violation{Category: GateCost, Stack: stack, URN: u.URN, Type: u.Type, Name: u.Name, Reason: reason})
 	}
 	return out
 }
