@@ -167,8 +167,12 @@ func TestPrice(t *testing.T) {
 	if c.Delta.Total.Rat().Cmp(want) != 0 {
 		t.Errorf("delta: got %s; want %s", c.Delta.Total.Micros(), want.FloatString(8))
 	}
-	if c.Percent != "" && c.Before.Total.IsZero() {
-		t.Errorf("percent: got %q of $0; want none", c.Percent)
+	// Before: 1,048,576 requests × $0.20/1M = $0.2097152 and 26,214.4
+	// GB-s × $0.0000133334 = $0.34952708096: $0.55924228096. The change
+	// is 4.00488708096 ÷ 0.55924228096 = +716.1% of it.
+	wantAmount(t, "before", c.Before.Total, "0.55924228096")
+	if c.Percent != "+716.1" {
+		t.Errorf("percent: got %q; want \"+716.1\" (the change over the before total)", c.Percent)
 	}
 	if c.Usage != "Pulumi.dev.usage.yaml" || c.Bound != cost.BoundExact {
 		t.Errorf("usage %q, bound %s; want Pulumi.dev.usage.yaml, exact", c.Usage, c.Bound)

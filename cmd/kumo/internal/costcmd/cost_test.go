@@ -36,19 +36,32 @@ func project(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// queueProgram registers one SQS queue by its type token (so this test
-// need not link pulumi-aws), its kumo check findings suppressed.
+// queueProgram registers one SQS queue and one Lambda function, nothing
+// invoking it, by their type tokens (so this test need not link
+// pulumi-aws), their kumo check findings suppressed.
 func queueProgram(string) synth.Program {
 	return func(ctx *pulumi.Context, _ map[string]string) (pulumi.Map, error) {
+		suppress := func(r pulumi.Resource, rules ...string) error {
+			var ss []check.Suppression
+			for _, rule := range rules {
+				ss = append(ss, check.Suppression{Rule: rule, Reason: "a test fixture exercising kumo cost, never deployed"})
+			}
+			return check.Suppress(ctx, r, ss...)
+		}
 		var queue pulumi.CustomResourceState
 		if err := ctx.RegisterResource("aws:sqs/queue:Queue", "jobs", pulumi.Map{}, &queue); err != nil {
 			return nil, err
 		}
-		var ss []check.Suppression
-		for _, r := range []string{"AwsSolutions-SQS3", "AwsSolutions-SQS4", "Serverless-SQSRedrivePolicy"} {
-			ss = append(ss, check.Suppression{Rule: r, Reason: "a test fixture exercising kumo cost, never deployed"})
+		if err := suppress(&queue, "AwsSolutions-SQS3", "AwsSolutions-SQS4", "Serverless-SQSRedrivePolicy"); err != nil {
+			return nil, err
 		}
-		return nil, check.Suppress(ctx, &queue, ss...)
+		var fn pulumi.CustomResourceState
+		if err := ctx.RegisterResource("aws:lambda/function:Function", "worker", pulumi.Map{"memorySize": pulumi.Int(128),
+			"architectures": pulumi.StringArray{pulumi.String("arm64")}, "timeout": pulumi.Int(10), "runtime": pulumi.String("provided.al2023"),
+			"handler": pulumi.String("bootstrap"), "role": pulumi.String("arn:aws:iam::123456789012:role/worker")}, &fn); err != nil {
+			return nil, err
+		}
+		return nil, suppress(&fn, "Serverless-LambdaDLQ", "Kumo-LogRetention", "Serverless-LambdaTracing")
 	}
 }
 
@@ -111,8 +124,8 @@ func TestCostJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if doc.Schema != "kumo-cost/v1" || doc.Stack != "dev" || doc.Region != "us-east-1" || len(doc.Resources) != 1 || doc.Resources[0].Name != "jobs" {
-		t.Errorf("got %+v; want the dev stack's queue in us-east-1", doc)
+	if doc.Schema != "kumo-cost/v1" || doc.Stack != "dev" || doc.Region != "us-east-1" || len(doc.Resources) != 2 || doc.Resources[0].Name != "worker" || doc.Resources[1].Name != "jobs" {
+		t.Errorf("got %+v; want the dev stack's function and queue in us-east-1", doc)
 	}
 }
 
@@ -127,18 +140,21 @@ func TestCostUsageFiles(t *testing.T) {
 		code  cli.ExitCode
 		want  string
 	}{
-		{"stack usage file", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  payloadKB: 3\n"}, nil, cli.ExitOK, ""},
+		// Nothing invokes the function: only the file's 1,000,000
+		// invocations price its requests (× $0.20/1M).
+		{"stack usage file", map[string]string{"Pulumi.dev.usage.yaml": "functions:\n  worker:\n    invocationsPerMonth: 1000000\n"}, nil, cli.ExitOK,
+			"requests, per use: 1,000,000 requests × $0.20/1M"},
 		{"bad stack usage file", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  payloadKB: -3\n"}, nil, cli.ExitInvalidConfig,
 			"Pulumi.dev.usage.yaml: line 2: webapp.payloadKB = -3: a number ≥ 0 (KB)"},
-		{"--usage overrides it", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  payloadKB: -3\n", "traffic.yaml": "webapp:\n  payloadKB: 3\n"},
-			[]string{"--usage", "traffic.yaml"}, cli.ExitOK, ""},
+		{"--usage overrides it", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  payloadKB: -3\n", "traffic.yaml": "functions:\n  worker:\n    invocationsPerMonth: 2000000\n"},
+			[]string{"--usage", "traffic.yaml"}, cli.ExitOK, "requests, per use: 2,000,000 requests × $0.20/1M"},
 		{"bad --usage file", map[string]string{"traffic.yaml": "webap: {}\n"}, []string{"--usage", "traffic.yaml"}, cli.ExitInvalidConfig,
 			"traffic.yaml: line 1: webap: unknown section"},
 		{"missing --usage file", nil, []string{"--usage", "nope.yaml"}, cli.ExitUsage, "--usage nope.yaml: no such file"},
 		{"a function the stack lacks", map[string]string{"Pulumi.dev.usage.yaml": "functions:\n  api:\n    avgDurationMs: 50\n"}, nil, cli.ExitInvalidConfig,
-			"functions.api: no Lambda function of the stack has this name; functions: none"},
+			"functions.api: no Lambda function of the stack has this name; functions: worker"},
 		{"every problem at once", map[string]string{"Pulumi.dev.usage.yaml": "webapp:\n  payloadKB: -3\nfunctions:\n  api:\n    avgDurationMs: 50\n"}, nil, cli.ExitInvalidConfig,
-			"Pulumi.dev.usage.yaml: line 2: webapp.payloadKB = -3: a number ≥ 0 (KB); line 4: functions.api: no Lambda function of the stack has this name; functions: none"},
+			"Pulumi.dev.usage.yaml: line 2: webapp.payloadKB = -3: a number ≥ 0 (KB); line 4: functions.api: no Lambda function of the stack has this name; functions: worker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,8 +171,8 @@ func TestCostUsageFiles(t *testing.T) {
 					t.Errorf("error %q; want it to contain %q", err, tt.want)
 				}
 			}
-			if tt.code == cli.ExitOK && !strings.Contains(out, "Total ") {
-				t.Errorf("stdout %q; want the estimate", out)
+			if tt.code == cli.ExitOK && !strings.Contains(out, tt.want) {
+				t.Errorf("stdout %q; want the estimate, with %q", out, tt.want)
 			}
 		})
 	}
