@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,7 @@ func TestCLICostProd(t *testing.T) {
 			t.Errorf("output lacks %q:\n%.3000s", want, out)
 		}
 	}
+	checkREADMECostExample(t, out)
 	js, stderr, code := runKumo(t, bin, root, "cost", "--stack", "prod", "--json")
 	if code != 0 {
 		t.Fatalf("--json: exit %d: %s", code, stderr)
@@ -128,5 +130,35 @@ func TestCLICostProd(t *testing.T) {
 	}
 	if js != string(golden) {
 		t.Errorf("kumo cost --stack prod --json differs from testdata/cost/prod.json (the in-process estimate)")
+	}
+}
+
+// checkREADMECostExample: the README's `kumo cost --stack prod` example is
+// an excerpt of what the command prints: each of its lines but "…" is a
+// line of out, in the same order.
+func checkREADMECostExample(t *testing.T, out string) {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start = "$ kumo cost --stack prod\n"
+	_, rest, ok := strings.Cut(string(readme), start)
+	if !ok {
+		t.Fatalf("README.md has no %q example", strings.TrimSpace(start))
+	}
+	example, _, _ := strings.Cut(rest, "```")
+	lines := strings.Split(out, "\n")
+	at := 0
+	for _, want := range strings.Split(strings.TrimRight(example, "\n"), "\n") {
+		if want == "…" {
+			continue
+		}
+		i := slices.Index(lines[at:], want)
+		if i < 0 {
+			t.Errorf("README's kumo cost example line %q is not in the output after line %d; paste the real output:\n%.2500s", want, at, out)
+			return
+		}
+		at += i + 1
 	}
 }
