@@ -11,6 +11,7 @@ import (
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/constructs/cicd"
+	"github.com/kumo-iac/kumo/constructs/param"
 	"github.com/kumo-iac/kumo/internal/diff"
 )
 
@@ -69,7 +70,7 @@ var scopedModules = map[string][]constructs.Statement{
 		Sid: "KumoParameters",
 		Actions: []string{"ssm:AddTagsToResource", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:ListTagsForResource",
 			"ssm:PutParameter", "ssm:RemoveTagsFromResource"},
-		Resources:      []pulumi.StringInput{pulumi.String("arn:aws:ssm:*:*:parameter/kumo/*")},
+		Resources:      []pulumi.StringInput{pulumi.String("arn:aws:ssm:*:*:parameter" + param.Prefix + "*")},
 		WildcardReason: "the parameters kumo deploys, all named under /kumo/, in any region and account the stage deploys to",
 	}, {
 		Sid:            "DescribeParameters",

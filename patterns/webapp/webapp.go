@@ -1062,7 +1062,7 @@ const (
 // project and stack, so that stacks in one account and region do not share
 // one, and named after the region's share of the web app (prefix).
 func keysParameterName(ctx *pulumi.Context, prefix string) string {
-	return fmt.Sprintf("/kumo/%s/%s/%s/authorizer-keys", ctx.Project(), ctx.Stack(), prefix)
+	return fmt.Sprintf("%s%s/%s/%s/authorizer-keys", param.Prefix, ctx.Project(), ctx.Stack(), prefix)
 }
 
 // scheduledReason is why the authorizer, which its refresh schedule
