@@ -17,6 +17,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-github/v74/github"
+
+	"github.com/kumo-iac/kumo/internal/ctxsleep"
 )
 
 // Options tune the client; the zero value is what kumo diff uses.
@@ -70,7 +72,7 @@ func NewClient(baseURL, token string, o Options) (*Client, error) {
 		rand:           o.Rand,
 	}
 	if p.sleep == nil {
-		p.sleep = sleepCtx
+		p.sleep = ctxsleep.Sleep
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -33,6 +33,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/kumo-iac/kumo/internal/ctxsleep"
 	"github.com/kumo-iac/kumo/patterns/ops/tasks"
 )
 
@@ -285,16 +286,7 @@ func (e *Executor) retry(ctx context.Context, f func() error) error {
 	}
 	sleep, rnd := b.Sleep, b.Rand
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			tm := time.NewTimer(d)
-			defer tm.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-tm.C:
-				return nil
-			}
-		}
+		sleep = ctxsleep.Sleep
 	}
 	if rnd == nil {
 		rnd = rand.Float64

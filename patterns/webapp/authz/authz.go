@@ -38,6 +38,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/kumo-iac/kumo/internal/ctxsleep"
 )
 
 // ErrUnauthorized wraps every reason a token or request is refused.
@@ -118,7 +120,7 @@ func New(cfg Config, opts Options) (*Authorizer, error) {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepContext
+		opts.Sleep = ctxsleep.Sleep
 	}
 	cfg.RequiredScopes = slices.Clone(cfg.RequiredScopes)
 	var snap *snapshotStore
