@@ -28,7 +28,10 @@ import (
 
 const methodARN = "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/items/42"
 
-func TestHandler(t *testing.T) {
+// testIssuer serves a JWKS of one ES256 key, kid k1, over TLS; storing
+// true in down makes it answer 503.
+func testIssuer(t *testing.T) (*ecdsa.PrivateKey, *httptest.Server, *atomic.Bool) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +41,7 @@ func TestHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	set, _ := json.Marshal(jwkset.JWKSMarshal{Keys: []jwkset.JWKMarshal{k.Marshal()}})
-	var down atomic.Bool
+	down := new(atomic.Bool)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -46,7 +49,12 @@ func TestHandler(t *testing.T) {
 		}
 		w.Write(set)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return key, srv, down
+}
+
+func TestHandler(t *testing.T) {
+	key, srv, down := testIssuer(t)
 
 	now := time.Now()
 	token := func(exp time.Time) string {
@@ -185,24 +193,7 @@ func (f *fakeSSM) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ .
 // an error (the failures alarm counts it); other kumo events are errors,
 // and API Gateway's events are never taken for kumo's.
 func TestRefreshEvent(t *testing.T) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := jwkset.NewJWKFromKey(&key.PublicKey, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: "k1", ALG: jwkset.AlgES256}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, _ := json.Marshal(jwkset.JWKSMarshal{Keys: []jwkset.JWKMarshal{k.Marshal()}})
-	var down atomic.Bool
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		w.Write(set)
-	}))
-	defer srv.Close()
+	key, srv, down := testIssuer(t)
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"iss": "https://idp.example", "aud": "api", "sub": "user-1", "exp": time.Now().Add(time.Hour).Unix()})
 	tok.Header["kid"] = "k1"
 	valid, err := tok.SignedString(key)
