@@ -25,6 +25,7 @@ import (
 	"github.com/kumo-iac/kumo/internal/awsregions"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/webapp/authz/kumoevent"
+	"github.com/kumo-iac/kumo/patterns/webapp/healthprobe"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
@@ -869,14 +870,8 @@ func (p parts) deployRegion(ctx *pulumi.Context, w *WebApp, args *Args, prefix s
 // anyone's items, and not the other region's copy, whose failure must not
 // fail this region's health check.
 func grantProbe(table *constructs.Table, health *constructs.Function, region string) error {
-	return table.GrantGetItemIn(health, region, healthProbeID)
+	return table.GrantGetItemIn(health, region, healthprobe.ID)
 }
-
-// healthProbeID is functions/health's probeID, the key it reads; kept here
-// rather than in a package both import, so that the items function, which
-// links package items, is not rebuilt (and re-released) for it.
-// TestHealthProbeIDIsTheFunctions keeps the two equal.
-const healthProbeID = "kumo:health-probe"
 
 // region is the stack's AWS region (aws:region).
 func region(ctx *pulumi.Context) string {

@@ -3,11 +3,7 @@ package webapp_test
 import (
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +12,7 @@ import (
 	"github.com/kumo-iac/kumo/assertions"
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/patterns/webapp"
+	"github.com/kumo-iac/kumo/patterns/webapp/healthprobe"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
@@ -214,27 +211,11 @@ func TestWebAppBadArgsRegisterNothing(t *testing.T) {
 	tpl.ResourceCountIs("", 0)
 }
 
-// TestHealthProbeIDIsTheFunctions: the key the health function's role may
-// read is the key functions/health reads (its probeID), or every probe
+// TestHealthProbeGrant: the health function's role may read exactly the
+// key the function reads (healthprobe.ID, shared by both), or every probe
 // would be AccessDenied and each region's health check would fail.
-func TestHealthProbeIDIsTheFunctions(t *testing.T) {
-	src := filepath.Join(root, "patterns", "webapp", "functions", "health", "health.go")
-	f, err := parser.ParseFile(token.NewFileSet(), src, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	probe := ""
-	ast.Inspect(f, func(n ast.Node) bool {
-		if v, ok := n.(*ast.ValueSpec); ok && len(v.Names) == 1 && v.Names[0].Name == "probeID" && len(v.Values) == 1 {
-			if lit, ok := v.Values[0].(*ast.BasicLit); ok {
-				probe, _ = strconv.Unquote(lit.Value)
-			}
-		}
-		return probe == ""
-	})
-	if probe == "" {
-		t.Fatalf("%s: got no const probeID = \"…\"; want the key the health function reads", src)
-	}
+func TestHealthProbeGrant(t *testing.T) {
+	probe := healthprobe.ID
 	tpl := assertions.Synth(t, program(webapp.Args{}), dev)
 	health := tpl.Resource("aws:iam/role:Role", "web-health")
 	grants := tpl.FindResources(rolePolicy, assertions.M{"role": health.Attr("name"), "policy": assertions.StringLike(`dynamodb:GetItem`)})

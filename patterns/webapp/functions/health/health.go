@@ -13,14 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/kumo-iac/kumo/patterns/webapp/healthprobe"
 	"github.com/kumo-iac/kumo/patterns/webapp/items"
 )
 
-// probeID is the key the probe reads. Items have UUIDs (the API refuses
-// any other id) and kumo's own items start with "kumo:", so no item has
-// it: the read is a miss, which still needs the table, its partition and
-// the region's DynamoDB endpoint to answer.
-const probeID = "kumo:health-probe"
+// probeID is the key the probe reads, the one key the function's role may
+// read.
+const probeID = healthprobe.ID
 
 const (
 	// readTimeout bounds one probe, retry included. Route 53 counts an
