@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // decision is what the go command says about one build (its environment and
@@ -315,9 +316,10 @@ func (k *keptAnswer) current(ek envKey, t *target, env, flags []string) bool {
 // runs. Within a run the file is read once per question and the answer then
 // remembered as decide remembers one; across runs it is re-checked before
 // use, and any difference asks the go command and rewrites the file.
-func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, flags []string, path string) (*decision, error) {
+func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, flags []string, base string) (*decision, error) {
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	lk := listKey{envKey: ek, pkg: t.pkg, flags: strings.Join(flags, "\x00")}
+	path := keptFile(base, lk)
 	k, err := b.kept.get(ctx, lk,
 		func(k *keptAnswer) bool { return trustRun.Load() || k.current(ek, t, env, flags) },
 		func() (*keptAnswer, error) {
@@ -333,8 +335,9 @@ func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, 
 			if raw, err := json.Marshal(kd); err == nil {
 				// Best effort: without the file the next run asks the go
 				// command.
-				if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
-					_ = writeAtomic(path, func(w io.Writer) error { _, err := w.Write(raw); return err })
+				if os.MkdirAll(filepath.Dir(path), 0o755) == nil &&
+					writeAtomic(path, func(w io.Writer) error { _, err := w.Write(raw); return err }) == nil {
+					pruneKept(base, path)
 				}
 			}
 			return &keptAnswer{d: d, ea: ea}, nil
@@ -343,6 +346,61 @@ func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, 
 		return nil, err
 	}
 	return k.d, nil
+}
+
+// keptFile names the file that keeps the answer to lk: base (one per
+// package and build environment) and a digest of the rest of the question.
+// Runs under different environments (a terminal and an editor, a test that
+// puts a wrapper on PATH) each keep their own answer; with one file per
+// package they overwrote each other's, so each asked the go command again
+// and rewrote the file under the other, which also kept go test from
+// caching the results of tests that synthesize.
+func keptFile(base string, lk listKey) string {
+	return strings.TrimSuffix(base, keptSuffix) + "-" + hashLines([]string{lk.goBin, lk.root, lk.env, lk.environ, lk.flags})[:8] + keptSuffix
+}
+
+const keptSuffix = ".decision.json"
+
+// keptDecisions is how many environments' answers are kept per package:
+// enough for the handful one machine uses, while a stream of one-off
+// environments cannot fill the directory.
+const keptDecisions = 4
+
+// pruneKept removes base's kept answers beyond the newest keptDecisions,
+// never current, and the single file per package that earlier versions
+// kept at base. It is best effort: a file it cannot remove stays.
+func pruneKept(base, current string) {
+	os.Remove(base)
+	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), keptSuffix)+"-"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type kept struct {
+		path string
+		mod  time.Time
+	}
+	var others []kept
+	for _, e := range entries {
+		name := e.Name()
+		digest, ok := strings.CutPrefix(name, prefix)
+		if !ok || !strings.HasSuffix(digest, keptSuffix) || len(digest) != 8+len(keptSuffix) || !e.Type().IsRegular() {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		if path == current {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			others = append(others, kept{path, fi.ModTime()})
+		}
+	}
+	slices.SortFunc(others, func(a, b kept) int { return b.mod.Compare(a.mod) })
+	for i, o := range others {
+		if i >= keptDecisions-1 {
+			os.Remove(o.path)
+		}
+	}
 }
 
 // readKept reads the decision kept at path if it answers exactly lk's

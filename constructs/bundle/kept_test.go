@@ -2,8 +2,10 @@ package bundle
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -48,6 +50,68 @@ func TestHandlerDecisionIsKeptBetweenRuns(t *testing.T) {
 	mustBuild(t, countingRunner(&calls), arm)
 	if !slices.Contains(calls, "list") {
 		t.Errorf("after a new file in a package: go commands %v; want go list asked again", calls)
+	}
+}
+
+// TestKeptDecisionPerEnvironment: synths under two environments (a terminal
+// and an editor, or go test with and without a wrapper on PATH) each keep
+// their answer, so alternating between them asks the go command nothing and
+// rewrites no file; a stream of one-off environments is pruned to the newest
+// keptDecisions, and the one file per package of earlier versions goes.
+func TestKeptDecisionPerEnvironment(t *testing.T) {
+	root := newModule(t)
+	spec := Spec{Root: root, Package: handlerPkg}
+	glob := func() []string {
+		kept, _ := filepath.Glob(filepath.Join(root, ".kumo", "bundles", "handler-*.decision.json"))
+		return kept
+	}
+	var calls []string
+	t.Setenv("KUMO_TEST_SHELL", "terminal")
+	mustBuild(t, countingRunner(&calls), spec)
+	legacy := regexp.MustCompile(`-[0-9a-f]{8}\.decision\.json$`).ReplaceAllString(glob()[0], ".decision.json")
+	if err := os.WriteFile(legacy, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUMO_TEST_SHELL", "editor")
+	mustBuild(t, countingRunner(&calls), spec)
+	if _, err := os.Stat(legacy); !os.IsNotExist(err) {
+		t.Errorf("the per-package file of earlier versions: %v; want it removed", err)
+	}
+	before := map[string]time.Time{}
+	for _, f := range glob() {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[f] = fi.ModTime()
+	}
+	if len(before) != 2 {
+		t.Fatalf("kept decisions %v; want one per environment", glob())
+	}
+	for _, shell := range []string{"terminal", "editor", "terminal"} {
+		t.Setenv("KUMO_TEST_SHELL", shell)
+		calls = nil
+		mustBuild(t, countingRunner(&calls), spec)
+		if len(calls) != 0 {
+			t.Errorf("back in the %s environment: go commands %v; want none", shell, calls)
+		}
+	}
+	for f, mod := range before {
+		if fi, err := os.Stat(f); err != nil || !fi.ModTime().Equal(mod) {
+			t.Errorf("%s rewritten by runs that found their answer kept", f)
+		}
+	}
+	for i := range 6 {
+		t.Setenv("KUMO_TEST_SHELL", fmt.Sprintf("one-off-%d", i))
+		mustBuild(t, countingRunner(&calls), spec)
+	}
+	if kept := glob(); len(kept) != keptDecisions {
+		t.Errorf("after eight environments, kept decisions %v; want the newest %d", kept, keptDecisions)
+	}
+	calls = nil
+	mustBuild(t, countingRunner(&calls), spec)
+	if len(calls) != 0 {
+		t.Errorf("the newest environment again: go commands %v; want its answer kept", calls)
 	}
 }
 
