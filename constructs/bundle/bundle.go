@@ -132,9 +132,10 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Bundle, error) {
 	}
 	env := envOverrides(t.goarch)
 
-	// Kept per package and architecture: one main package may be built for
-	// both.
-	kept := filepath.Join(t.root, ".kumo", "bundles", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines(append([]string{t.pkg}, env...))[:8]))
+	// Kept per project directory, package and architecture: one main
+	// package may be built for both, and one .kumo may serve several
+	// directories (linked, as kumo's own CLI tests do).
+	kept := filepath.Join(t.root, ".kumo", "bundles", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines(append([]string{t.root, t.pkg}, env...))[:8]))
 	d, err := b.decideKept(ctx, goBin, t, env, buildFlags, kept)
 	if err != nil {
 		return nil, err

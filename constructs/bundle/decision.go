@@ -12,6 +12,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -361,17 +362,22 @@ func keptFile(base string, lk listKey) string {
 
 const keptSuffix = ".decision.json"
 
+// keptLegacy matches what follows the name in the file earlier versions
+// kept a package's one decision in.
+var keptLegacy = regexp.MustCompile(`^[0-9a-f]{8}\.decision\.json$`)
+
 // keptDecisions is how many environments' answers are kept per package:
 // enough for the handful one machine uses, while a stream of one-off
 // environments cannot fill the directory.
 const keptDecisions = 4
 
 // pruneKept removes base's kept answers beyond the newest keptDecisions,
-// never current, and the single file per package that earlier versions
-// kept at base. It is best effort: a file it cannot remove stays.
+// never current, and the files named like base (one per package) that
+// earlier versions kept. It is best effort: a file it cannot remove stays.
 func pruneKept(base, current string) {
-	os.Remove(base)
 	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), keptSuffix)+"-"
+	// The name the decision is kept under: base is name-digest.
+	name := prefix[:strings.LastIndexByte(strings.TrimSuffix(prefix, "-"), '-')+1]
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -382,12 +388,19 @@ func pruneKept(base, current string) {
 	}
 	var others []kept
 	for _, e := range entries {
-		name := e.Name()
-		digest, ok := strings.CutPrefix(name, prefix)
-		if !ok || !strings.HasSuffix(digest, keptSuffix) || len(digest) != 8+len(keptSuffix) || !e.Type().IsRegular() {
+		file := e.Name()
+		if !e.Type().IsRegular() {
 			continue
 		}
-		path := filepath.Join(dir, name)
+		if digests, ok := strings.CutPrefix(file, name); ok && keptLegacy.MatchString(digests) {
+			os.Remove(filepath.Join(dir, file))
+			continue
+		}
+		digest, ok := strings.CutPrefix(file, prefix)
+		if !ok || !strings.HasSuffix(digest, keptSuffix) || len(digest) != 8+len(keptSuffix) {
+			continue
+		}
+		path := filepath.Join(dir, file)
 		if path == current {
 			continue
 		}

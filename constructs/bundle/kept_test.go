@@ -115,6 +115,42 @@ func TestKeptDecisionPerEnvironment(t *testing.T) {
 	}
 }
 
+// TestKeptDecisionPerProjectDirectory: project directories that share one
+// .kumo (linked, as kumo's CLI tests make them) keep their answers apart, so
+// more of them than keptDecisions do not evict each other's.
+func TestKeptDecisionPerProjectDirectory(t *testing.T) {
+	t.Parallel()
+	first := newModule(t)
+	if err := os.Mkdir(filepath.Join(first, ".kumo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	roots := []string{first}
+	for range keptDecisions {
+		dir := t.TempDir()
+		entries, err := os.ReadDir(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if err := os.Symlink(filepath.Join(first, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+		roots = append(roots, dir)
+	}
+	var calls []string
+	for _, root := range roots {
+		mustBuild(t, countingRunner(&calls), Spec{Root: root, Package: handlerPkg})
+	}
+	for _, root := range roots {
+		calls = nil
+		mustBuild(t, countingRunner(&calls), Spec{Root: root, Package: handlerPkg})
+		if len(calls) != 0 {
+			t.Errorf("%s again, unchanged: go commands %v; want its answer kept", root, calls)
+		}
+	}
+}
+
 // TestKeptDecisionForAnotherQuestionIsIgnored: a kept file is used only for
 // the exact question it answers; one copied from another package, or one
 // that is not a decision at all, makes the go command answer afresh.

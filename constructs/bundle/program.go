@@ -54,9 +54,10 @@ func (b *builder) buildProgram(ctx context.Context, spec ProgramSpec) (*Program,
 	// test of the same module (a -trimpath build of pulumi-aws from a cold
 	// cache takes minutes).
 	env := []string{"GO111MODULE=on", "GOOS=" + runtime.GOOS, "GOARCH=" + runtime.GOARCH}
-	// Named by the package too: two main packages of one module may share a
-	// directory name.
-	kept := filepath.Join(t.root, ".kumo", "programs", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines([]string{t.pkg})[:8]))
+	// Named by the project directory and the package too: two main packages
+	// of one module may share a directory name, and one .kumo may serve
+	// several directories.
+	kept := filepath.Join(t.root, ".kumo", "programs", fmt.Sprintf("%s-%s.decision.json", t.name, hashLines([]string{t.root, t.pkg})[:8]))
 	d, err := b.decideKept(ctx, goBin, t, env, programFlags, kept)
 	if err != nil {
 		return nil, err
