@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -36,13 +37,21 @@ func buildKumo(t *testing.T) string {
 // not copied) but its own Pulumi files: pulumiYAML, or the repository's
 // Pulumi.yaml when empty. kumo synth builds the project's program there; the
 // linked .kumo shares its build cache with the repository's, so an
-// unchanged program is built once for all such tests.
+// unchanged program is built once for all such tests. The directory is the
+// same every run (.kumo/test/projects/<test>), so what kumo keeps there for
+// it is found again next run instead of piling up under a new temporary
+// path each time, and rewriting files other test packages read, which kept
+// go test from caching their results.
 func sourceProject(t *testing.T, pulumiYAML string) string {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, ".kumo"), 0o755); err != nil {
+	dir := filepath.Join(root, ".kumo", "test", "projects", projectDirName.ReplaceAllString(t.Name(), "_"))
+	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +76,8 @@ func sourceProject(t *testing.T, pulumiYAML string) string {
 	}
 	return dir
 }
+
+var projectDirName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
 func runKumo(t *testing.T, bin, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()

@@ -21,9 +21,18 @@ func TestCLIUnchangedSynthRunsNoGoCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrap := t.TempDir()
+	// The wrapper's directory is the same every run, as the project's is
+	// (see sourceProject), so this test's answers are kept under the same
+	// environment each run rather than a new one. Rewriting the wrapper
+	// gives the go command on PATH a new modification time, so the first
+	// synth asks go env again, through the wrapper.
+	wrap := filepath.Join(root, ".kumo", "test", "gowrap")
+	if err := os.MkdirAll(wrap, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	log := filepath.Join(wrap, "calls.log")
 	script := "#!/bin/sh\necho \"go $*\" >> '" + log + "'\nexec '" + realGo + "' \"$@\"\n"
+	os.Remove(filepath.Join(wrap, "go"))
 	if err := os.WriteFile(filepath.Join(wrap, "go"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
