@@ -136,9 +136,12 @@ func TrustSourcesForThisRun() { trustRun.Store(true) }
 
 // environHash keys go command answers by this process's environment, which
 // the go command inherits (GOFLAGS aside, any of GOTOOLCHAIN, GOPROXY,
-// GOWORK, GOENV... could change them).
+// GOWORK, GOENV... could change them). PWD is left out: RunGo sets it to
+// the directory the go command runs in, whatever this process's is, so a
+// synth started from another directory (go test runs each package's tests
+// in its own) gets the same answers.
 func environHash() string {
-	env := goEnviron(os.Environ())
+	env := slices.DeleteFunc(goEnviron(os.Environ()), func(kv string) bool { return strings.HasPrefix(kv, "PWD=") })
 	slices.Sort(env)
 	h := sha256.New()
 	for _, kv := range env {

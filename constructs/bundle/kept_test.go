@@ -197,6 +197,10 @@ func TestSynthProtocolVariablesDoNotKeyAnswers(t *testing.T) {
 	if environHash() != first {
 		t.Error("a new synth result path changed the environment's key")
 	}
+	t.Setenv("PWD", "/somewhere/else")
+	if environHash() != first {
+		t.Error("this process's working directory changed the environment's key; the go command runs in the module root whatever it is")
+	}
 	t.Setenv("GOFLAGS", "-mod=mod")
 	if environHash() == first {
 		t.Error("GOFLAGS changed and the environment's key did not")
