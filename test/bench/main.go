@@ -13,7 +13,9 @@
 // (test/bench/scale), and the largest N again shipping a prebuilt zip,
 // which leaves bundling out; and the edit loop: a kumo init app synthesized
 // once, then a line appended to its main.go before each timed synth, which
-// rebuilds the program, and an unchanged synth, which must not.
+// rebuilds the program, and an unchanged synth, which must not; and go test
+// ./... of the checkout with its caches warm (target: 25 s, and no package
+// run again when nothing changed).
 //
 // Every case runs once untimed (building what it needs), then -k timed
 // runs, reported as median, min and max wall time and peak resident memory
@@ -21,6 +23,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
@@ -44,6 +47,7 @@ const (
 	shippedWall    = 300 * time.Millisecond // dev and prod, nothing changed
 	shippedRSS     = 100 << 20
 	editWall       = 3500 * time.Millisecond // one-line edit, rebuild included
+	testsWall      = 25 * time.Second        // go test ./..., caches warm
 	targetN        = 1000
 	linearityLimit = 1.3 // marginal cost per function, 500→1000 over 100→500
 )
@@ -64,15 +68,21 @@ type bench struct {
 	results    []*result
 }
 
+// check is a target other than time and memory, and whether it was met.
+type check struct {
+	what string // e.g. "no rebuild"
+	ok   bool
+}
+
 // result is one case's runs and its targets (zero: none).
 type result struct {
-	name     string
-	samples  []sample
-	wall     time.Duration
-	rss      int64
-	n        int    // functions, for the scale cases
-	verdicts []bool // extra checks, e.g. "no rebuild"
-	notes    []string
+	name    string
+	samples []sample
+	wall    time.Duration
+	rss     int64
+	n       int // functions, for the scale cases
+	checks  []check
+	notes   []string
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -147,6 +157,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			name string
 			f    func(string) error
 		}{"edit loop", b.editLoop},
+		struct {
+			name string
+			f    func(string) error
+		}{"go test warm", b.testsWarm},
 	)
 	for _, c := range cases {
 		if !match.MatchString(c.name) {
@@ -194,16 +208,21 @@ func (b *bench) synth(dir, stack string) *exec.Cmd {
 	return cmd
 }
 
-// timed runs the untimed warm-up, then k timed runs, each after before
-// (nil: nothing), and records them.
+// timed runs the untimed warm-up, then k timed runs of a synth of dir's
+// stack, each after before (nil: nothing), and records them.
 func (b *bench) timed(r *result, dir, stack string, before func(i int) error) error {
+	return b.timedCmd(r, func() *exec.Cmd { return b.synth(dir, stack) }, before)
+}
+
+// timedCmd is timed for any command cmd makes.
+func (b *bench) timedCmd(r *result, cmd func() *exec.Cmd, before func(i int) error) error {
 	b.logf("%s: warm-up", r.name)
 	if before != nil {
 		if err := before(-1); err != nil {
 			return err
 		}
 	}
-	w, err := measure(b.synth(dir, stack))
+	w, err := measure(cmd())
 	if err != nil {
 		return err
 	}
@@ -214,7 +233,7 @@ func (b *bench) timed(r *result, dir, stack string, before func(i int) error) er
 				return err
 			}
 		}
-		s, err := measure(b.synth(dir, stack))
+		s, err := measure(cmd())
 		if err != nil {
 			return err
 		}
@@ -362,7 +381,7 @@ func (b *bench) editLoop(name string) error {
 		return err
 	}
 	rebuilt := after != before
-	r.verdicts = append(r.verdicts, !rebuilt)
+	r.checks = append(r.checks, check{"no rebuild", !rebuilt})
 	r.notes = append(r.notes, fmt.Sprintf("no rebuild when unchanged: rebuilt=%v", rebuilt))
 	return nil
 }
@@ -388,4 +407,59 @@ func programs(cache string) (string, error) {
 		fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), ino)
 	}
 	return b.String(), nil
+}
+
+// testsWarm times `go test ./...` in the checkout with the Go build and test
+// caches warm, as a developer reruns it: the warm-up brings the caches up to
+// date, so the timed runs show what a run costs when nothing changed, and
+// how many packages run again anyway (tests whose results go test cannot
+// cache because they change what they, or other tests, read).
+func (b *bench) testsWarm(name string) error {
+	var (
+		out   bytes.Buffer
+		reran []int // per timed run, the packages that ran again
+	)
+	r := &result{name: name, wall: testsWall}
+	runs := 0
+	cmd := func() *exec.Cmd {
+		if runs > 1 { // the previous one was timed
+			ran, _ := testRuns(out.String())
+			reran = append(reran, len(ran))
+		}
+		runs++
+		out.Reset()
+		cmd := exec.Command("go", "test", "./...")
+		cmd.Dir = b.root
+		cmd.Stdout = &out
+		return cmd
+	}
+	if err := b.timedCmd(r, cmd, nil); err != nil {
+		return err
+	}
+	ran, cached := testRuns(out.String())
+	reran = append(reran, len(ran))
+	r.checks = append(r.checks, check{"nothing rerun", len(ran) == 0})
+	note := fmt.Sprintf("packages run again, nothing changed: %v in the timed runs; in the last, %d of %d", reran, len(ran), len(ran)+cached)
+	if len(ran) > 0 {
+		note += ": " + strings.Join(ran, ", ")
+	}
+	r.notes = append(r.notes, note)
+	return nil
+}
+
+// testRuns reads go test's summary lines: the packages whose tests ran and
+// the number whose results came from the cache.
+func testRuns(out string) (ran []string, cached int) {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != "ok" {
+			continue
+		}
+		if f[2] == "(cached)" {
+			cached++
+		} else {
+			ran = append(ran, f[1])
+		}
+	}
+	return ran, cached
 }

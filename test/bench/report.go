@@ -52,10 +52,10 @@ func (r *result) verdict() string {
 			fails = append(fails, fmt.Sprintf("memory %.1f× target", float64(p)/float64(r.rss)))
 		}
 	}
-	for _, ok := range r.verdicts {
+	for _, c := range r.checks {
 		checked = true
-		if !ok {
-			fails = append(fails, "check failed")
+		if !c.ok {
+			fails = append(fails, c.what+": no")
 		}
 	}
 	switch {
@@ -75,8 +75,8 @@ func (r *result) target() string {
 	if r.rss > 0 {
 		t = append(t, "≤ "+mb(r.rss))
 	}
-	if len(r.verdicts) > 0 {
-		t = append(t, "no rebuild")
+	for _, c := range r.checks {
+		t = append(t, c.what)
 	}
 	if len(t) == 0 {
 		return "-"
