@@ -134,14 +134,21 @@ var trustRun atomic.Bool
 // long-lived processes that edit sources between builds (tests) must not.
 func TrustSourcesForThisRun() { trustRun.Store(true) }
 
+// shellVariables are set by the shell and change with every cd or command
+// (OLDPWD, _, SHLVL); the go command reads none of them. PWD is among them:
+// RunGo sets it to the directory the go command runs in, whatever this
+// process's is, so a synth started from another directory (go test runs
+// each package's tests in its own) gets the same answers.
+var shellVariables = []string{"PWD", "OLDPWD", "_", "SHLVL"}
+
 // environHash keys go command answers by this process's environment, which
 // the go command inherits (GOFLAGS aside, any of GOTOOLCHAIN, GOPROXY,
-// GOWORK, GOENV... could change them). PWD is left out: RunGo sets it to
-// the directory the go command runs in, whatever this process's is, so a
-// synth started from another directory (go test runs each package's tests
-// in its own) gets the same answers.
+// GOWORK, GOENV... could change them), but for shellVariables.
 func environHash() string {
-	env := slices.DeleteFunc(goEnviron(os.Environ()), func(kv string) bool { return strings.HasPrefix(kv, "PWD=") })
+	env := slices.DeleteFunc(goEnviron(os.Environ()), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(shellVariables, name)
+	})
 	slices.Sort(env)
 	h := sha256.New()
 	for _, kv := range env {
@@ -365,22 +372,33 @@ func keptFile(base string, lk listKey) string {
 
 const keptSuffix = ".decision.json"
 
-// keptLegacy matches what follows the name in the file earlier versions
-// kept a package's one decision in.
-var keptLegacy = regexp.MustCompile(`^[0-9a-f]{8}\.decision\.json$`)
+// keptLegacy matches what follows the name in the files earlier versions
+// kept a package's one decision in (name.decision.json, then
+// name-digest.decision.json).
+var keptLegacy = regexp.MustCompile(`^(-[0-9a-f]{8})?\.decision\.json$`)
 
-// keptDecisions is how many environments' answers are kept per package:
-// enough for the handful one machine uses, while a stream of one-off
-// environments cannot fill the directory.
+// keptDigests matches what follows the name in a kept decision's file.
+var keptDigests = regexp.MustCompile(`^-[0-9a-f]{8}-[0-9a-f]{8}\.decision\.json$`)
+
+// keptDecisions is how many environments' answers are kept per package
+// and project directory: enough for the handful one machine uses, while a
+// stream of one-off environments cannot fill the directory.
 const keptDecisions = 4
 
+// keptPerName bounds the answers kept under one name across project
+// directories and packages: a project's own .kumo holds a few per name,
+// but one that temporary directories share (kumo's own tests, the bench)
+// would otherwise gain a set with every run.
+const keptPerName = 16
+
 // pruneKept removes base's kept answers beyond the newest keptDecisions,
-// never current, and the files named like base (one per package) that
-// earlier versions kept. It is best effort: a file it cannot remove stays.
+// those of its name beyond the newest keptPerName, never current, and the
+// files earlier versions kept. It is best effort: a file it cannot remove
+// stays, and a removed answer only means asking the go command again.
 func pruneKept(base, current string) {
 	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), keptSuffix)+"-"
-	// The name the decision is kept under: base is name-digest.
-	name := prefix[:strings.LastIndexByte(strings.TrimSuffix(prefix, "-"), '-')+1]
+	// base is name-digest.decision.json.
+	name := prefix[:strings.LastIndexByte(strings.TrimSuffix(prefix, "-"), '-')]
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -388,33 +406,40 @@ func pruneKept(base, current string) {
 	type kept struct {
 		path string
 		mod  time.Time
+		same bool // base's
 	}
 	var others []kept
 	for _, e := range entries {
 		file := e.Name()
-		if !e.Type().IsRegular() {
-			continue
-		}
-		if digests, ok := strings.CutPrefix(file, name); ok && keptLegacy.MatchString(digests) {
-			os.Remove(filepath.Join(dir, file))
-			continue
-		}
-		digest, ok := strings.CutPrefix(file, prefix)
-		if !ok || !strings.HasSuffix(digest, keptSuffix) || len(digest) != 8+len(keptSuffix) {
+		rest, ok := strings.CutPrefix(file, name)
+		if !ok || !e.Type().IsRegular() {
 			continue
 		}
 		path := filepath.Join(dir, file)
-		if path == current {
+		if keptLegacy.MatchString(rest) {
+			os.Remove(path)
+			continue
+		}
+		if !keptDigests.MatchString(rest) || path == current {
 			continue
 		}
 		if fi, err := e.Info(); err == nil {
-			others = append(others, kept{path, fi.ModTime()})
+			others = append(others, kept{path, fi.ModTime(), strings.HasPrefix(file, prefix)})
 		}
 	}
 	slices.SortFunc(others, func(a, b kept) int { return b.mod.Compare(a.mod) })
-	for i, o := range others {
-		if i >= keptDecisions-1 {
+	same, all := 1, 1 // current
+	for _, o := range others {
+		all++
+		if o.same {
+			same++
+		}
+		if (o.same && same > keptDecisions) || all > keptPerName {
 			os.Remove(o.path)
+			all--
+			if o.same {
+				same--
+			}
 		}
 	}
 }

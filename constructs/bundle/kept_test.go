@@ -149,6 +149,20 @@ func TestKeptDecisionPerProjectDirectory(t *testing.T) {
 			t.Errorf("%s again, unchanged: go commands %v; want its answer kept", root, calls)
 		}
 	}
+
+	// Temporary directories sharing the .kumo, one per run, do not pile up.
+	for range keptPerName {
+		dir := t.TempDir()
+		for _, name := range []string{"go.mod", "cmd", "internal", ".kumo"} {
+			if err := os.Symlink(filepath.Join(first, name), filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mustBuild(t, countingRunner(&calls), Spec{Root: dir, Package: handlerPkg})
+	}
+	if kept, _ := filepath.Glob(filepath.Join(first, ".kumo", "bundles", "handler-*.decision.json")); len(kept) != keptPerName {
+		t.Errorf("after %d project directories, %d kept decisions; want the newest %d", 2*keptPerName, len(kept), keptPerName)
+	}
 }
 
 // TestKeptDecisionForAnotherQuestionIsIgnored: a kept file is used only for
@@ -197,9 +211,11 @@ func TestSynthProtocolVariablesDoNotKeyAnswers(t *testing.T) {
 	if environHash() != first {
 		t.Error("a new synth result path changed the environment's key")
 	}
-	t.Setenv("PWD", "/somewhere/else")
-	if environHash() != first {
-		t.Error("this process's working directory changed the environment's key; the go command runs in the module root whatever it is")
+	for _, kv := range [][2]string{{"PWD", "/somewhere/else"}, {"OLDPWD", "/before"}, {"SHLVL", "3"}, {"_", "/usr/bin/env"}} {
+		t.Setenv(kv[0], kv[1])
+		if environHash() != first {
+			t.Errorf("the shell's %s changed the environment's key; the go command reads none of them", kv[0])
+		}
 	}
 	t.Setenv("GOFLAGS", "-mod=mod")
 	if environHash() == first {
