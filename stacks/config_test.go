@@ -17,6 +17,7 @@ import (
 
 	"github.com/kumo-iac/kumo/constructs"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/testinputs"
 	"github.com/kumo-iac/kumo/patterns"
 	"github.com/kumo-iac/kumo/patterns/webapp"
 )
@@ -414,7 +415,7 @@ func TestREADMEDocumentsEveryKey(t *testing.T) {
 // TestStackFilesAreValid checks every shipped stack file parses and
 // validates cleanly, as the engine hands it to the program.
 func TestStackFilesAreValid(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
+	files, _ := testinputs.Glob("..", "Pulumi.*.yaml")
 	for _, file := range files {
 		stack, ok := synth.StackOfFile(filepath.Base(file))
 		if !ok {

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/kumo-iac/kumo/internal/kumocli"
+	"github.com/kumo-iac/kumo/internal/testinputs"
 )
 
 // kumoBin is the real CLI, built once per test binary (see kumocli).
@@ -52,15 +53,17 @@ func sourceProject(t *testing.T, pulumiYAML string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	entries, err := os.ReadDir(root)
+	// Listed without go test recording the listing, whose .git entry
+	// changes with every git command (see testinputs).
+	names, err := testinputs.Names(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "Pulumi.") || e.Name() == ".git" {
+	for _, name := range names {
+		if strings.HasPrefix(name, "Pulumi.") || name == ".git" {
 			continue
 		}
-		if err := os.Symlink(filepath.Join(root, e.Name()), filepath.Join(dir, e.Name())); err != nil {
+		if err := os.Symlink(filepath.Join(root, name), filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/kumo-iac/kumo/internal/cost"
 	"github.com/kumo-iac/kumo/internal/diff"
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/testinputs"
 	"github.com/kumo-iac/kumo/stacks"
 )
 
@@ -136,7 +137,7 @@ func shopDoc(t *testing.T, knobs map[string]string) *diff.SynthDoc {
 func shippedDoc(t *testing.T, stack string, edit func(config map[string]any)) *diff.SynthDoc {
 	t.Helper()
 	dir := t.TempDir()
-	files, err := filepath.Glob(filepath.Join(root, "Pulumi*.yaml"))
+	files, err := testinputs.Glob(root, "Pulumi*.yaml")
 	if err != nil || len(files) < 2 {
 		t.Fatalf("stack files: %v %v", files, err)
 	}

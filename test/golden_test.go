@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/kumo-iac/kumo/internal/synth"
+	"github.com/kumo-iac/kumo/internal/testinputs"
 	"github.com/kumo-iac/kumo/stacks"
 )
 
@@ -66,7 +67,7 @@ func normalizeBundles(t *testing.T, res *synth.Result, out []byte) []byte {
 // shippedStacks are the stack files in the project root.
 func shippedStacks(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	files, err := testinputs.Glob(root, "Pulumi.*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no shipped stack files (%v)", err)
 	}

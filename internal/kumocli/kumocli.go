@@ -9,13 +9,13 @@ package kumocli
 
 import (
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kumo-iac/kumo/internal/testinputs"
 )
 
 // Build returns the kumo CLI built from the module at root, building it if
@@ -36,37 +36,13 @@ func Build(root string) (string, error) {
 	if err := build(root, "./cmd/kumo", bin); err != nil {
 		return "", err
 	}
-	if _, err := readSourceDirs(root); err != nil {
+	// The tests that run the CLI do not import what it is made of: their
+	// results are keyed by the module's sources this way instead (see
+	// testinputs; their TestMain runs them with testinputs.RunTests).
+	if _, err := testinputs.SourceDirs(root); err != nil {
 		return "", err
 	}
 	return bin, nil
-}
-
-// readSourceDirs reads the listing of every directory of the module at root
-// that can hold what the CLI, or an app built from the module, is made of:
-// all but those the go command ignores (testdata, names starting with . or
-// _) and node_modules. go test records what a test reads and caches its
-// result keyed by it; a listing carries each entry's size and modification
-// time. The test binaries that run the CLI or build apps from the module do
-// not import what those builds are made of, so without this an edit to the
-// CLI would leave their cached results standing. It returns the directories
-// read.
-func readSourceDirs(root string) ([]string, error) {
-	var dirs []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		if name := d.Name(); path != root && (name == "testdata" || name == "node_modules" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
-			return filepath.SkipDir
-		}
-		dirs = append(dirs, path)
-		return nil
-	})
-	return dirs, err
 }
 
 // build runs go build -o bin pkg in root, leaving an up-to-date bin as it
@@ -89,32 +65,24 @@ func build(root, pkg, bin string) error {
 	return nil
 }
 
-// buildStamp identifies a built binary: its size and head, where the go
-// linker puts the build ID, and its modification time.
+// buildStamp identifies a built binary: its size and Go build ID (which
+// holds the hash of its contents), and its modification time.
 type buildStamp struct {
 	id  string
 	mod time.Time
 }
 
-// headBytes covers the go build ID (action and content hashes), which the
-// linker writes near the start of the executable, where go's own buildid
-// reader looks for it (the first 32 KiB).
-const headBytes = 32 << 10
-
+// stamp reads bin's build ID with go's own reader (go tool buildid); a
+// binary without one gets an error and so never its time back.
 func stamp(path string) (buildStamp, error) {
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return buildStamp{}, err
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return buildStamp{}, err
+	out, err := exec.Command("go", "tool", "buildid", path).Output()
+	id := strings.TrimSpace(string(out))
+	if err != nil || id == "" {
+		return buildStamp{}, fmt.Errorf("go tool buildid %s: %v", path, err)
 	}
-	head := make([]byte, headBytes)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.ErrUnexpectedEOF {
-		return buildStamp{}, err
-	}
-	return buildStamp{id: fmt.Sprintf("%d %x", fi.Size(), head[:n]), mod: fi.ModTime()}, nil
+	return buildStamp{id: fmt.Sprintf("%d %s", fi.Size(), id), mod: fi.ModTime()}, nil
 }

@@ -3,7 +3,6 @@ package kumocli
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 )
@@ -45,28 +44,33 @@ func TestUpToDateBinaryKeepsItsTime(t *testing.T) {
 	}
 }
 
-// TestSourceDirsAreRead: every directory an edit to the CLI or an app's
-// sources can land in is read, so go test keys the cached results of the
-// tests that build them by it; what the go command ignores is not, so
-// build caches and test scratch space do not make those tests run again.
-func TestSourceDirsAreRead(t *testing.T) {
+// TestBinaryWithoutBuildIDIsNotTrusted: a binary linked without a build ID
+// (-buildid=) cannot be told apart from another of the same size by its
+// head, so an edited one keeps the new time go build gave it.
+func TestBinaryWithoutBuildIDIsNotTrusted(t *testing.T) {
+	t.Setenv("GOFLAGS", "-ldflags=-buildid=")
 	root := t.TempDir()
-	for _, dir := range []string{"cmd/kumo/internal/synth", "patterns/webapp/site", "test/testdata/golden", "test/localaws/node_modules/dynalite", ".kumo/bundles", ".git/objects", "_scratch"} {
-		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	dirs, err := readSourceDirs(root)
-	if err != nil {
+	write("go.mod", "module example.com/cli\n\ngo 1.24\n")
+	write("main.go", "package main\n\nfunc main() { println(\"one\") }\n")
+	bin := filepath.Join(root, "cli")
+	if err := build(root, ".", bin); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, d := range dirs {
-		rel, _ := filepath.Rel(root, d)
-		got = append(got, filepath.ToSlash(rel))
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(bin, old, old); err != nil {
+		t.Fatal(err)
 	}
-	want := []string{".", "cmd", "cmd/kumo", "cmd/kumo/internal", "cmd/kumo/internal/synth", "patterns", "patterns/webapp", "patterns/webapp/site", "test", "test/localaws"}
-	if !slices.Equal(got, want) {
-		t.Errorf("directories read: %v; want %v", got, want)
+	write("main.go", "package main\n\nfunc main() { println(\"two\") }\n")
+	if err := build(root, ".", bin); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(bin); err != nil || fi.ModTime().Equal(old) {
+		t.Errorf("edited, no build ID: binary time %v (%v); want a new one", fi.ModTime(), err)
 	}
 }

@@ -1,0 +1,211 @@
+// Package testinputs lets tests tell go test what their results depend on
+// when go test cannot see it for itself.
+//
+// go test caches a package's result keyed by what its test process opened,
+// stat'ed or read from the environment (files inside the module only): a
+// file by its size and modification time, a directory it listed by its
+// entries' sizes and times. Two things escape that:
+//
+//   - what a subprocess reads: the tests that run the kumo CLI or build apps
+//     from the module (their test binaries do not import what those builds
+//     are made of). SourceDirs lists the module's source directories for
+//     them, and RunTests keeps a result out of the cache when the sources
+//     changed while it ran (go test hashes the listings when the process
+//     ends, not when they were read).
+//   - what changes without mattering: listing the module root records the
+//     .git and .kumo entries, whose times change with every git status and
+//     every synth, so every such test would run again. Names and Glob read
+//     a directory without recording the listing, and record what matters
+//     (the directory's own time, which changes when an entry is added or
+//     removed, and the entries used) instead.
+package testinputs
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// volatile are the root entries whose times change without any source
+// changing: git's directory and kumo's own caches.
+var volatile = []string{".git", ".kumo"}
+
+// Names returns the names in dir, sorted, without go test recording the
+// listing (see the package comment); it records dir's own stat instead, so
+// an entry added or removed still counts.
+func Names(dir string) ([]string, error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, err
+	}
+	names, err := names(dir)
+	if err != nil {
+		return nil, fmt.Errorf("testinputs: listing %s: %w", dir, err)
+	}
+	slices.Sort(names)
+	return slices.DeleteFunc(names, func(n string) bool { return n == "." || n == ".." }), nil
+}
+
+// Glob is filepath.Glob of pattern's base in dir (dir/pattern must not
+// hold a separator in pattern), recording dir's stat and each match's
+// instead of the listing.
+func Glob(dir, pattern string) ([]string, error) {
+	all, err := Names(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range all {
+		ok, err := filepath.Match(pattern, n)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			p := filepath.Join(dir, n)
+			if _, err := os.Stat(p); err == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+// SourceDirs reads what an edit to the module's sources at root can
+// change: the root's entries but .git and .kumo (stat'ed), and the listing
+// of every directory below them but those the go command ignores
+// (testdata, names starting with . or _) and node_modules. It returns the
+// directories listed.
+func SourceDirs(root string) ([]string, error) {
+	entries, err := Names(root)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, name := range entries {
+		if slices.Contains(volatile, name) {
+			continue
+		}
+		p := filepath.Join(root, name)
+		fi, err := os.Stat(p)
+		if err != nil || !fi.IsDir() || ignored(name) {
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if path == p {
+					return err
+				}
+				return nil // unreadable below: what cannot be read is not built
+			}
+			if !d.IsDir() {
+				return nil
+			}
+			if path != p && ignored(d.Name()) {
+				return filepath.SkipDir
+			}
+			dirs = append(dirs, path)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return dirs, nil
+}
+
+func ignored(name string) bool {
+	return name == "testdata" || name == "node_modules" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// digest fingerprints what SourceDirs reads, without recording it.
+func digest(root string) (string, error) {
+	var b strings.Builder
+	add := func(p string) {
+		if fi, err := os.Lstat(p); err == nil {
+			fmt.Fprintf(&b, "%s %d %d %v\n", p, fi.Size(), fi.ModTime().UnixNano(), fi.Mode())
+		} else {
+			fmt.Fprintf(&b, "%s %v\n", p, err)
+		}
+	}
+	add(root)
+	entries, err := names(root)
+	if err != nil {
+		return "", err
+	}
+	slices.Sort(entries)
+	for _, n := range entries {
+		if n == "." || n == ".." || slices.Contains(volatile, n) {
+			continue
+		}
+		add(filepath.Join(root, n))
+	}
+	dirs, err := SourceDirs(root)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range dirs {
+		kids, err := names(d)
+		if err != nil {
+			fmt.Fprintf(&b, "%s %v\n", d, err)
+			continue
+		}
+		slices.Sort(kids)
+		for _, k := range kids {
+			if k != "." && k != ".." {
+				add(filepath.Join(d, k))
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// RunTests runs a test binary's tests (run is m.Run) for a package whose
+// tests read the module's sources through SourceDirs. go test hashes what a
+// test read when the process ends, so a source edited while the tests ran
+// would pass for read: if the sources changed meanwhile, RunTests writes
+// and opens a file under root/.kumo/test, which go test finds too new to
+// cache the result by, and the next run runs the tests again.
+func RunTests(root string, run func() int) int {
+	readEnv()
+	before, err := digest(root)
+	code := run()
+	after, err2 := digest(root)
+	if err == nil && err2 == nil && before == after {
+		return code
+	}
+	dir := filepath.Join(root, ".kumo", "test")
+	p := filepath.Join(dir, "sources-changed")
+	if os.MkdirAll(dir, 0o755) == nil && os.WriteFile(p, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644) == nil {
+		if f, err := os.Open(p); err == nil {
+			f.Close()
+		}
+	}
+	fmt.Fprintln(os.Stderr, "testinputs: the module's sources changed while the tests ran; go test will not cache this result")
+	return code
+}
+
+// subprocessEnv are the variables that change what the go command, the
+// kumo CLI and the Pulumi CLI do when the tests run them. A subprocess's
+// reads are not recorded, so RunTests reads them itself (every KUMO_ and
+// PULUMI_ variable set, too).
+var subprocessEnv = []string{
+	"GOFLAGS", "GOPROXY", "GONOSUMDB", "GOPRIVATE", "GOWORK", "GOTOOLCHAIN", "GOENV", "GOPATH", "GOMODCACHE", "GOROOT",
+	"GOOS", "GOARCH", "GOAMD64", "GOARM64", "GOEXPERIMENT", "GOFIPS140", "CGO_ENABLED", "CC", "CXX",
+	"PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+}
+
+func readEnv() {
+	for _, name := range subprocessEnv {
+		os.Getenv(name)
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "KUMO_") || strings.HasPrefix(name, "PULUMI_") {
+			os.Getenv(name)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package testinputs
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mkdirs(t *testing.T, root string, dirs ...string) {
+	t.Helper()
+	for _, d := range dirs {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func write(t *testing.T, root, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSourceDirs: every directory an edit to the CLI or an app's sources
+// can land in is listed; what the go command ignores, and the root's
+// volatile entries, are not.
+func TestSourceDirs(t *testing.T) {
+	root := t.TempDir()
+	mkdirs(t, root, "cmd/kumo/internal/synth", "patterns/webapp/site", "test/testdata/golden", "test/localaws/node_modules/dynalite", ".kumo/bundles", ".git/objects", "_scratch")
+	write(t, root, "go.mod", "module example.com/m\n")
+	dirs, err := SourceDirs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range dirs {
+		rel, _ := filepath.Rel(root, d)
+		got = append(got, filepath.ToSlash(rel))
+	}
+	want := []string{"cmd", "cmd/kumo", "cmd/kumo/internal", "cmd/kumo/internal/synth", "patterns", "patterns/webapp", "patterns/webapp/site", "test", "test/localaws"}
+	if !slices.Equal(got, want) {
+		t.Errorf("directories listed: %v; want %v", got, want)
+	}
+}
+
+// TestGlob matches names in one directory like filepath.Glob.
+func TestGlob(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "README.md"} {
+		write(t, root, n, "x")
+	}
+	got, err := Glob(root, "Pulumi.*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	if !slices.Equal(got, want) || len(got) != 2 {
+		t.Errorf("Glob: %v; want %v", got, want)
+	}
+}
+
+// TestListingIsNotRecorded runs this test binary again with go test's input
+// log on: Names, Glob and SourceDirs must record the root's stat, not its
+// listing (which would make .git's time an input), while the directories
+// below are listed as before.
+func TestListingIsNotRecorded(t *testing.T) {
+	if dir := os.Getenv("TESTINPUTS_HELPER_DIR"); dir != "" {
+		if _, err := Names(dir); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Glob(dir, "*.yaml"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := SourceDirs(dir); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	root := t.TempDir()
+	mkdirs(t, root, ".git", "cmd/kumo")
+	write(t, root, "Pulumi.dev.yaml", "x")
+	log := filepath.Join(t.TempDir(), "inputs.log")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestListingIsNotRecorded$", "-test.testlogfile="+log)
+	cmd.Env = append(os.Environ(), "TESTINPUTS_HELPER_DIR="+root)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(raw), "\n")
+	for _, want := range []string{"stat " + root, "open " + filepath.Join(root, "cmd"), "open " + filepath.Join(root, "cmd", "kumo")} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("input log lacks %q:\n%s", want, raw)
+		}
+	}
+	for _, unwanted := range []string{"open " + root, "open " + filepath.Join(root, ".git")} {
+		if slices.Contains(lines, unwanted) {
+			t.Errorf("input log has %q: the listing would make .git's time an input", unwanted)
+		}
+	}
+}
+
+// TestRunTestsMarksResultsOfChangedSources: a source edited while the tests
+// run leaves a file written just now, which go test will not cache a result
+// by; an unchanged tree leaves none.
+func TestRunTestsMarksResultsOfChangedSources(t *testing.T) {
+	root := t.TempDir()
+	mkdirs(t, root, "cmd/kumo")
+	write(t, root, "cmd/kumo/main.go", "package main\n")
+	marker := filepath.Join(root, ".kumo", "test", "sources-changed")
+	if code := RunTests(root, func() int { return 0 }); code != 0 {
+		t.Fatalf("exit %d; want run's 0", code)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Fatalf("unchanged sources: marker %v; want none", err)
+	}
+	start := time.Now()
+	code := RunTests(root, func() int {
+		write(t, root, "cmd/kumo/main.go", "package main\n\nfunc main() {}\n")
+		return 3
+	})
+	if code != 3 {
+		t.Errorf("exit %d; want run's 3", code)
+	}
+	fi, err := os.Stat(marker)
+	if err != nil || fi.ModTime().Before(start.Add(-time.Second)) {
+		t.Errorf("edited while running: marker %v, %v; want one written just now", fi, err)
+	}
+}

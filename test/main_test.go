@@ -1,0 +1,16 @@
+package test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/kumo-iac/kumo/internal/testinputs"
+)
+
+// TestMain runs the tests so that go test caches their results only when
+// the module's sources did not change while they ran: the CLI tests and
+// the kumo init app's tests read those sources through subprocesses (see
+// testinputs).
+func TestMain(m *testing.M) {
+	os.Exit(testinputs.RunTests(root, m.Run))
+}
