@@ -46,6 +46,15 @@ func buildKumo(t *testing.T) string {
 func sourceProject(t *testing.T, pulumiYAML string) string {
 	t.Helper()
 	dir := filepath.Join(root, ".kumo", "test", "projects", projectDirName.ReplaceAllString(t.Name(), "_"))
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Another test run in this checkout may be using the directory.
+	unlock, err := kumocli.Lock(dir + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(unlock)
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}

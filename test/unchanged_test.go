@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kumo-iac/kumo/internal/kumocli"
 )
 
 // TestCLIUnchangedSynthRunsNoGoCommand: once a project has been synthesized,
@@ -30,6 +32,11 @@ func TestCLIUnchangedSynthRunsNoGoCommand(t *testing.T) {
 	if err := os.MkdirAll(wrap, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	unlock, err := kumocli.Lock(wrap + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
 	log := filepath.Join(wrap, "calls.log")
 	script := "#!/bin/sh\necho \"go $*\" >> '" + log + "'\nexec '" + realGo + "' \"$@\"\n"
 	os.Remove(filepath.Join(wrap, "go"))

@@ -27,7 +27,7 @@ func Build(root string) (string, error) {
 	}
 	// Two test runs or test packages in one checkout take turns: one may
 	// be replacing the binary the other is about to run.
-	unlock, err := lockFile(filepath.Join(dir, "kumo.lock"))
+	unlock, err := Lock(filepath.Join(dir, "kumo.lock"))
 	if err != nil {
 		return "", err
 	}

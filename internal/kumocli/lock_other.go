@@ -2,6 +2,6 @@
 
 package kumocli
 
-// lockFile does not lock where there is no flock: two test runs in one
+// Lock does not lock where there is no flock: two test runs in one
 // checkout at once may then race to rebuild the CLI.
-func lockFile(path string) (unlock func(), err error) { return func() {}, nil }
+func Lock(path string) (unlock func(), err error) { return func() {}, nil }

@@ -7,9 +7,10 @@ import (
 	"syscall"
 )
 
-// lockFile holds an exclusive lock on path until the returned function is
-// called.
-func lockFile(path string) (unlock func(), err error) {
+// Lock holds an exclusive lock on path (created if missing) until the
+// returned function is called: two test runs in one checkout take turns
+// with what they share under .kumo/test.
+func Lock(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+
+	"github.com/kumo-iac/kumo/internal/testinputs"
 )
 
 // Env names the Pulumi CLI binary the tests run; without it they look in
@@ -26,6 +28,7 @@ const Env = "KUMO_PULUMI_CLI"
 func Find(t testing.TB, what string) string {
 	t.Helper()
 	if p := os.Getenv(Env); p != "" {
+		testinputs.Tool("pulumi", p)
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("%s names no Pulumi CLI: %v", Env, err)
 		}
@@ -35,12 +38,17 @@ func Find(t testing.TB, what string) string {
 	if home, err := os.UserHomeDir(); err == nil {
 		cached = filepath.Join(home, ".cache", "kumo-pulumi", "pulumi")
 		if _, err := os.Stat(cached); err == nil {
+			testinputs.Tool("pulumi", cached)
 			return cached
 		}
 	}
 	if p, err := exec.LookPath("pulumi"); err == nil {
+		testinputs.Tool("pulumi", p)
 		return p
 	}
+	// Where .ci/run builds it: once it does, the skip below stops standing
+	// in go test's cache.
+	testinputs.Tool("pulumi", cached)
 	msg := fmt.Sprintf("no Pulumi CLI: %s is unset, %s does not exist and pulumi is not on PATH; "+
 		"build it from the module proxy as .ci/run does, or point %s at one", Env, cached, Env)
 	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {

@@ -209,3 +209,54 @@ func readEnv() {
 		}
 	}
 }
+
+// Tool makes a tool outside the module (the Pulumi CLI, Chromium) an input
+// of the calling test: go test records files inside the module only, so it
+// stats a link to path kept in the module's .kumo/test/tools, which go test
+// follows to the tool (a new build of it, or one installed where none was,
+// runs the test again). path may not exist: the test then skips, and the
+// skip stands only until it does. The link is made once and changed only
+// when path does, as go test records the link itself too. Errors are
+// ignored: at worst the result is cached as before.
+func Tool(name, path string) {
+	root, ok := moduleRoot()
+	if !ok {
+		return
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	dir := filepath.Join(root, ".kumo", "test", "tools")
+	link := filepath.Join(dir, name)
+	if cur, err := os.Readlink(link); err != nil || cur != path {
+		if os.MkdirAll(dir, 0o755) != nil {
+			return
+		}
+		tmp := fmt.Sprintf("%s.tmp-%d", link, os.Getpid())
+		os.Remove(tmp)
+		if os.Symlink(path, tmp) != nil || os.Rename(tmp, link) != nil {
+			os.Remove(tmp)
+			return
+		}
+	}
+	os.Stat(link)
+}
+
+// moduleRoot is the directory of the nearest go.mod from the working
+// directory up (a test runs in its package's directory).
+func moduleRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}

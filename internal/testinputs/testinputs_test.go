@@ -134,3 +134,33 @@ func TestRunTestsMarksResultsOfChangedSources(t *testing.T) {
 		t.Errorf("edited while running: marker %v, %v; want one written just now", fi, err)
 	}
 }
+
+// TestToolLink: a tool outside the module becomes a link in .kumo/test/tools,
+// made even when the tool is missing (so its arrival counts), left alone
+// while the tool's path stays (go test records the link too) and moved when
+// it changes.
+func TestToolLink(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "go.mod", "module example.com/m\n")
+	mkdirs(t, root, "pkg")
+	t.Chdir(filepath.Join(root, "pkg"))
+	link := filepath.Join(root, ".kumo", "test", "tools", "pulumi")
+	Tool("pulumi", "/nowhere/pulumi")
+	if got, err := os.Readlink(link); err != nil || got != "/nowhere/pulumi" {
+		t.Fatalf("link to a missing tool: %q, %v; want /nowhere/pulumi", got, err)
+	}
+	before, err := os.Lstat(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Tool("pulumi", "/nowhere/pulumi")
+	if after, err := os.Lstat(link); err != nil || !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("same tool again: the link was remade; want it left alone")
+	}
+	tool := filepath.Join(t.TempDir(), "pulumi")
+	write(t, filepath.Dir(tool), "pulumi", "#!/bin/sh\n")
+	Tool("pulumi", tool)
+	if got, err := os.Readlink(link); err != nil || got != tool {
+		t.Errorf("another tool: link %q, %v; want %s", got, err, tool)
+	}
+}

@@ -24,6 +24,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/kumo-iac/kumo/internal/testinputs"
 )
 
 // chromiumPath finds the browser: $KUMO_CHROMIUM, else Debian's chromium
@@ -32,13 +34,18 @@ import (
 func chromiumPath(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("KUMO_CHROMIUM"); p != "" {
+		testinputs.Tool("chromium", p)
 		return p
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
+			testinputs.Tool("chromium", p)
 			return p
 		}
 	}
+	// Where Debian's package puts it: once installed, the skip below stops
+	// standing in go test's cache.
+	testinputs.Tool("chromium", "/usr/bin/chromium")
 	const msg = "no Chromium on PATH and KUMO_CHROMIUM unset: install Debian's chromium package (apt-get install -y chromium) to run the site's browser tests"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
