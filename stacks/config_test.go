@@ -436,7 +436,7 @@ func TestStackFilesAreValid(t *testing.T) {
 // shipped stack file: a declared key without a default would make the engine
 // demand it from every stack.
 func TestShippedStacksPassEngineValidation(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("..", "Pulumi.*.yaml"))
+	files, err := testinputs.Glob("..", "Pulumi.*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
