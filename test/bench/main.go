@@ -425,19 +425,12 @@ func (b *bench) testsWarm(name string) error {
 		reran []int // per timed run, the packages that ran again
 	)
 	r := &result{name: name, wall: testsWall}
-	runs := 0
-	cmd := func() *exec.Cmd {
-		if runs > 1 { // the previous one was timed
+	cmd := b.goTests(&out, func(prev int) {
+		if prev > 0 { // not the warm-up
 			ran, _ := testRuns(out.String())
 			reran = append(reran, len(ran))
 		}
-		runs++
-		out.Reset()
-		cmd := exec.Command("go", "test", "./...")
-		cmd.Dir = b.root
-		cmd.Stdout = &out
-		return cmd
-	}
+	})
 	if err := b.timedCmd(r, cmd, nil); err != nil {
 		return err
 	}
@@ -450,6 +443,24 @@ func (b *bench) testsWarm(name string) error {
 	}
 	r.notes = append(r.notes, note)
 	return nil
+}
+
+// goTests makes the `go test ./...` commands of a case, their output in
+// out. Before making each but the first it calls seen with the number of
+// the run before (0: the warm-up), whose output out still holds.
+func (b *bench) goTests(out *bytes.Buffer, seen func(prev int)) func() *exec.Cmd {
+	runs := 0
+	return func() *exec.Cmd {
+		if runs > 0 {
+			seen(runs - 1)
+		}
+		runs++
+		out.Reset()
+		cmd := exec.Command("go", "test", "./...")
+		cmd.Dir = b.root
+		cmd.Stdout = out
+		return cmd
+	}
 }
 
 // cliTests are the packages whose tests run the kumo CLI or build apps from
@@ -475,18 +486,7 @@ func (b *bench) testsAfterEdit(name string) error {
 			}
 		}
 	}
-	runs := 0
-	cmd := func() *exec.Cmd {
-		if runs > 0 {
-			checkRan()
-		}
-		runs++
-		out.Reset()
-		cmd := exec.Command("go", "test", "./...")
-		cmd.Dir = b.root
-		cmd.Stdout = &out
-		return cmd
-	}
+	cmd := b.goTests(&out, func(int) { checkRan() })
 	touch := func(int) error {
 		now := time.Now()
 		return os.Chtimes(src, now, now)
