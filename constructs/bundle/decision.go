@@ -391,9 +391,36 @@ const keptDecisions = 4
 // would otherwise gain a set with every run.
 const keptPerName = 16
 
+// keptRootExists reports whether the project directory of the answer kept
+// at path still exists, reading only the head of the file, where the
+// directory is. An unreadable file counts as existing.
+func keptRootExists(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	head := make([]byte, 4<<10)
+	n, _ := io.ReadFull(f, head)
+	m := keptRoot.FindSubmatch(head[:n])
+	if m == nil {
+		return true
+	}
+	var root string
+	if json.Unmarshal(m[1], &root) != nil || root == "" {
+		return true
+	}
+	_, err = os.Stat(root)
+	return !os.IsNotExist(err)
+}
+
+// keptRoot finds the project directory in a kept decision's JSON.
+var keptRoot = regexp.MustCompile(`"Root":("(?:[^"\\]|\\.)*")`)
+
 // pruneKept removes base's kept answers beyond the newest keptDecisions,
-// those of its name beyond the newest keptPerName, never current, and the
-// files earlier versions kept. It is best effort: a file it cannot remove
+// those of its name beyond the newest keptPerName, never current, those of
+// project directories that no longer exist, and the files earlier versions
+// kept. It is best effort: a file it cannot remove
 // stays, and a removed answer only means asking the go command again.
 func pruneKept(base, current string) {
 	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), keptSuffix)+"-"
@@ -421,6 +448,11 @@ func pruneKept(base, current string) {
 			continue
 		}
 		if !keptDigests.MatchString(rest) || path == current {
+			continue
+		}
+		if !keptRootExists(path) {
+			// A temporary project directory's: gone, it asks nothing again.
+			os.Remove(path)
 			continue
 		}
 		if fi, err := e.Info(); err == nil {

@@ -163,6 +163,48 @@ func TestKeptDecisionPerProjectDirectory(t *testing.T) {
 	if kept, _ := filepath.Glob(filepath.Join(first, ".kumo", "bundles", "handler-*.decision.json")); len(kept) != keptPerName {
 		t.Errorf("after %d project directories, %d kept decisions; want the newest %d", 2*keptPerName, len(kept), keptPerName)
 	}
+
+	// A project directory that is gone loses its answers at the next
+	// write, before any live one does.
+	linked := func() string {
+		dir := filepath.Join(t.TempDir(), "project")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"go.mod", "cmd", "internal", ".kumo"} {
+			if err := os.Symlink(filepath.Join(first, name), filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	gone := linked()
+	mustBuild(t, countingRunner(&calls), Spec{Root: gone, Package: handlerPkg})
+	if err := os.RemoveAll(gone); err != nil {
+		t.Fatal(err)
+	}
+	kept, _ := filepath.Glob(filepath.Join(first, ".kumo", "bundles", "handler-*.decision.json"))
+	var goneFile, oldest string
+	var newestMod, oldestMod time.Time
+	for _, f := range kept {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if goneFile == "" || fi.ModTime().After(newestMod) {
+			goneFile, newestMod = f, fi.ModTime()
+		}
+		if oldest == "" || fi.ModTime().Before(oldestMod) {
+			oldest, oldestMod = f, fi.ModTime()
+		}
+	}
+	mustBuild(t, countingRunner(&calls), Spec{Root: linked(), Package: handlerPkg})
+	if _, err := os.Stat(goneFile); !os.IsNotExist(err) {
+		t.Errorf("the gone directory's answer %s: %v; want it removed", goneFile, err)
+	}
+	if _, err := os.Stat(oldest); err != nil {
+		t.Errorf("the oldest live directory's answer %s: %v; want it kept while a gone one could go", oldest, err)
+	}
 }
 
 // TestKeptDecisionForAnotherQuestionIsIgnored: a kept file is used only for

@@ -37,8 +37,11 @@ func Find(t testing.TB, what string) string {
 	cached := "$HOME/.cache/kumo-pulumi/pulumi"
 	if home, err := os.UserHomeDir(); err == nil {
 		cached = filepath.Join(home, ".cache", "kumo-pulumi", "pulumi")
+		// Where .ci/run builds it, which is preferred: once one is built
+		// there, a result with another CLI (or a skip) stops standing in
+		// go test's cache.
+		testinputs.Tool("pulumi-cache", cached)
 		if _, err := os.Stat(cached); err == nil {
-			testinputs.Tool("pulumi", cached)
 			return cached
 		}
 	}
@@ -46,9 +49,6 @@ func Find(t testing.TB, what string) string {
 		testinputs.Tool("pulumi", p)
 		return p
 	}
-	// Where .ci/run builds it: once it does, the skip below stops standing
-	// in go test's cache.
-	testinputs.Tool("pulumi", cached)
 	msg := fmt.Sprintf("no Pulumi CLI: %s is unset, %s does not exist and pulumi is not on PATH; "+
 		"build it from the module proxy as .ci/run does, or point %s at one", Env, cached, Env)
 	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {

@@ -83,6 +83,10 @@ func SourceDirs(root string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What RunTests cannot record itself: go test logs a test's inputs only
+	// while the tests run (m.Run), not before or after.
+	readEnv()
+	readAnchor(root)
 	var dirs []string
 	for _, name := range entries {
 		if slices.Contains(volatile, name) {
@@ -130,7 +134,8 @@ func digest(root string) (string, error) {
 			fmt.Fprintf(&b, "%s %v\n", p, err)
 		}
 	}
-	add(root)
+	// Not root's own time: kumo's .kumo appearing changes it. An entry
+	// added or removed shows in the names.
 	entries, err := names(root)
 	if err != nil {
 		return "", err
@@ -165,37 +170,82 @@ func digest(root string) (string, error) {
 // RunTests runs a test binary's tests (run is m.Run) for a package whose
 // tests read the module's sources through SourceDirs. go test hashes what a
 // test read when the process ends, so a source edited while the tests ran
-// would pass for read: if the sources changed meanwhile, RunTests writes
-// and opens a file under root/.kumo/test, which go test finds too new to
-// cache the result by, and the next run runs the tests again.
+// would pass for read. If the sources changed meanwhile, RunTests moves the
+// time of the file SourceDirs opened (see readAnchor) into the future: go
+// test will not cache a result keyed by a file that new, and the next run
+// runs the tests again. (It cannot open a file of its own: go test records
+// nothing before or after m.Run.)
 func RunTests(root string, run func() int) int {
-	readEnv()
 	before, err := digest(root)
 	code := run()
 	after, err2 := digest(root)
 	if err == nil && err2 == nil && before == after {
 		return code
 	}
-	dir := filepath.Join(root, ".kumo", "test")
-	p := filepath.Join(dir, "sources-changed")
-	if os.MkdirAll(dir, 0o755) == nil && os.WriteFile(p, []byte(time.Now().Format(time.RFC3339Nano)+"\n"), 0o644) == nil {
-		if f, err := os.Open(p); err == nil {
-			f.Close()
+	future := time.Now().Add(anchorAhead)
+	if os.Chtimes(anchorPath(root), future, future) == nil {
+		fmt.Fprintln(os.Stderr, "testinputs: the module's sources changed while the tests ran; go test will not cache this result")
+	}
+	return code
+}
+
+// anchorAhead is how far into the future RunTests moves the anchor's time:
+// beyond the 2 s in which go test takes a file for being written.
+const anchorAhead = 5 * time.Second
+
+// anchorOld is the anchor's time when no run has marked it.
+var anchorOld = time.Unix(1_000_000_000, 0)
+
+func anchorPath(root string) string { return filepath.Join(root, ".kumo", "test", "sources-read") }
+
+// readAnchor opens the anchor file, making it (and its directory, without
+// go test recording the directories) if missing, and resets a time a
+// previous run moved: this run reads the sources afresh.
+func readAnchor(root string) {
+	p := anchorPath(root)
+	if mkdirs(filepath.Dir(p)) != nil {
+		return
+	}
+	if f, err := os.OpenFile(p, os.O_RDONLY|os.O_CREATE, 0o644); err == nil {
+		f.Close()
+	}
+	os.Chtimes(p, anchorOld, anchorOld)
+	if f, err := os.Open(p); err == nil {
+		f.Close()
+	}
+}
+
+// mkdirs is os.MkdirAll without the stats go test would record.
+func mkdirs(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err == nil || os.IsExist(err) {
+		return nil
+	} else if !os.IsNotExist(err) {
+		return err
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirs(parent); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintln(os.Stderr, "testinputs: the module's sources changed while the tests ran; go test will not cache this result")
-	return code
+	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+		return err
+	}
+	return nil
 }
 
 // subprocessEnv are the variables that change what the go command, the
 // kumo CLI and the Pulumi CLI do when the tests run them. A subprocess's
-// reads are not recorded, so RunTests reads them itself (every KUMO_ and
+// reads are not recorded, so SourceDirs reads them itself (every KUMO_ and
 // PULUMI_ variable set, too).
 var subprocessEnv = []string{
-	"GOFLAGS", "GOPROXY", "GONOSUMDB", "GOPRIVATE", "GOWORK", "GOTOOLCHAIN", "GOENV", "GOPATH", "GOMODCACHE", "GOROOT",
-	"GOOS", "GOARCH", "GOAMD64", "GOARM64", "GOEXPERIMENT", "GOFIPS140", "CGO_ENABLED", "CC", "CXX",
-	"PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+	"GOFLAGS", "GOPROXY", "GONOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GOINSECURE", "GO111MODULE", "GOWORK",
+	"GOTOOLCHAIN", "GOENV", "GOPATH", "GOMODCACHE", "GOROOT",
+	"GOOS", "GOARCH", "GOAMD64", "GOARM64", "GOEXPERIMENT", "GOFIPS140",
+	"CGO_ENABLED", "CC", "CXX", "CGO_CFLAGS", "CGO_LDFLAGS",
+	"PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "NO_COLOR", "CI",
 	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+	"PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE",
+	"KUMO_PULUMI_CLI", "KUMO_CHROMIUM",
 }
 
 func readEnv() {
@@ -229,7 +279,7 @@ func Tool(name, path string) {
 	dir := filepath.Join(root, ".kumo", "test", "tools")
 	link := filepath.Join(dir, name)
 	if cur, err := os.Readlink(link); err != nil || cur != path {
-		if os.MkdirAll(dir, 0o755) != nil {
+		if mkdirs(dir) != nil {
 			return
 		}
 		tmp := fmt.Sprintf("%s.tmp-%d", link, os.Getpid())

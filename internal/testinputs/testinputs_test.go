@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func mkdirs(t *testing.T, root string, dirs ...string) {
+func makeDirs(t *testing.T, root string, dirs ...string) {
 	t.Helper()
 	for _, d := range dirs {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
@@ -31,7 +31,7 @@ func write(t *testing.T, root, name, content string) {
 // volatile entries, are not.
 func TestSourceDirs(t *testing.T) {
 	root := t.TempDir()
-	mkdirs(t, root, "cmd/kumo/internal/synth", "patterns/webapp/site", "test/testdata/golden", "test/localaws/node_modules/dynalite", ".kumo/bundles", ".git/objects", "_scratch")
+	makeDirs(t, root, "cmd/kumo/internal/synth", "patterns/webapp/site", "test/testdata/golden", "test/localaws/node_modules/dynalite", ".kumo/bundles", ".git/objects", "_scratch")
 	write(t, root, "go.mod", "module example.com/m\n")
 	dirs, err := SourceDirs(root)
 	if err != nil {
@@ -82,7 +82,7 @@ func TestListingIsNotRecorded(t *testing.T) {
 		return
 	}
 	root := t.TempDir()
-	mkdirs(t, root, ".git", "cmd/kumo")
+	makeDirs(t, root, ".git", "cmd/kumo")
 	write(t, root, "Pulumi.dev.yaml", "x")
 	log := filepath.Join(t.TempDir(), "inputs.log")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestListingIsNotRecorded$", "-test.testlogfile="+log)
@@ -95,7 +95,9 @@ func TestListingIsNotRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(raw), "\n")
-	for _, want := range []string{"stat " + root, "open " + filepath.Join(root, "cmd"), "open " + filepath.Join(root, "cmd", "kumo")} {
+	// SourceDirs also records what RunTests cannot (go test logs nothing
+	// before or after m.Run): the anchor and the subprocesses' variables.
+	for _, want := range []string{"stat " + root, "open " + filepath.Join(root, "cmd"), "open " + filepath.Join(root, "cmd", "kumo"), "open " + anchorPath(root), "getenv GOPROXY"} {
 		if !slices.Contains(lines, want) {
 			t.Errorf("input log lacks %q:\n%s", want, raw)
 		}
@@ -107,31 +109,41 @@ func TestListingIsNotRecorded(t *testing.T) {
 	}
 }
 
-// TestRunTestsMarksResultsOfChangedSources: a source edited while the tests
-// run leaves a file written just now, which go test will not cache a result
-// by; an unchanged tree leaves none.
+// TestRunTestsMarksResultsOfChangedSources: SourceDirs opens the anchor
+// file (at its old time); a source edited while the tests run moves the
+// anchor's time into the future, where go test will not cache a result
+// keyed by it, and the next run's SourceDirs sets it back.
 func TestRunTestsMarksResultsOfChangedSources(t *testing.T) {
 	root := t.TempDir()
-	mkdirs(t, root, "cmd/kumo")
+	makeDirs(t, root, "cmd/kumo")
 	write(t, root, "cmd/kumo/main.go", "package main\n")
-	marker := filepath.Join(root, ".kumo", "test", "sources-changed")
-	if code := RunTests(root, func() int { return 0 }); code != 0 {
+	anchor := anchorPath(root)
+	read := func() int {
+		if _, err := SourceDirs(root); err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+	if code := RunTests(root, read); code != 0 {
 		t.Fatalf("exit %d; want run's 0", code)
 	}
-	if _, err := os.Stat(marker); !os.IsNotExist(err) {
-		t.Fatalf("unchanged sources: marker %v; want none", err)
+	if fi, err := os.Stat(anchor); err != nil || !fi.ModTime().Equal(anchorOld) {
+		t.Fatalf("unchanged sources: anchor %v, %v; want it at %v", fi, err, anchorOld)
 	}
-	start := time.Now()
 	code := RunTests(root, func() int {
+		read()
 		write(t, root, "cmd/kumo/main.go", "package main\n\nfunc main() {}\n")
 		return 3
 	})
 	if code != 3 {
 		t.Errorf("exit %d; want run's 3", code)
 	}
-	fi, err := os.Stat(marker)
-	if err != nil || fi.ModTime().Before(start.Add(-time.Second)) {
-		t.Errorf("edited while running: marker %v, %v; want one written just now", fi, err)
+	if fi, err := os.Stat(anchor); err != nil || !fi.ModTime().After(time.Now().Add(time.Second)) {
+		t.Errorf("edited while running: anchor %v, %v; want its time in the future", fi, err)
+	}
+	read()
+	if fi, err := os.Stat(anchor); err != nil || !fi.ModTime().Equal(anchorOld) {
+		t.Errorf("the next run: anchor %v, %v; want it back at %v", fi, err, anchorOld)
 	}
 }
 
@@ -142,7 +154,7 @@ func TestRunTestsMarksResultsOfChangedSources(t *testing.T) {
 func TestToolLink(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "go.mod", "module example.com/m\n")
-	mkdirs(t, root, "pkg")
+	makeDirs(t, root, "pkg")
 	t.Chdir(filepath.Join(root, "pkg"))
 	link := filepath.Join(root, ".kumo", "test", "tools", "pulumi")
 	Tool("pulumi", "/nowhere/pulumi")
