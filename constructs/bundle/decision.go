@@ -360,7 +360,8 @@ func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, 
 }
 
 // keptFile names the file that keeps the answer to lk: base (one per
-// package and build environment) and a digest of the rest of the question.
+// project directory, package and build environment) and a digest of the
+// rest of the question.
 // Runs under different environments (a terminal and an editor, a test that
 // puts a wrapper on PATH) each keep their own answer; with one file per
 // package they overwrote each other's, so each asked the go command again
@@ -417,11 +418,11 @@ func keptRootExists(path string) bool {
 // keptRoot finds the project directory in a kept decision's JSON.
 var keptRoot = regexp.MustCompile(`"Root":("(?:[^"\\]|\\.)*")`)
 
-// pruneKept removes base's kept answers beyond the newest keptDecisions,
-// those of its name beyond the newest keptPerName, never current, those of
+// pruneKept removes, never current, base's kept answers beyond the newest
+// keptDecisions, those of its name beyond the newest keptPerName, those of
 // project directories that no longer exist, and the files earlier versions
-// kept. It is best effort: a file it cannot remove
-// stays, and a removed answer only means asking the go command again.
+// kept. It is best effort: a file it cannot remove stays, and a removed
+// answer only means asking the go command again.
 func pruneKept(base, current string) {
 	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), keptSuffix)+"-"
 	// base is name-digest.decision.json.

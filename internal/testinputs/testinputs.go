@@ -2,16 +2,19 @@
 // when go test cannot see it for itself.
 //
 // go test caches a package's result keyed by what its test process opened,
-// stat'ed or read from the environment (files inside the module only): a
-// file by its size and modification time, a directory it listed by its
-// entries' sizes and times. Two things escape that:
+// stat'ed or read from the environment while its tests ran (files inside
+// the module only): a file by its size and modification time, a directory
+// it listed by its entries' sizes and times. Three things escape that:
 //
 //   - what a subprocess reads: the tests that run the kumo CLI or build apps
 //     from the module (their test binaries do not import what those builds
 //     are made of). SourceDirs lists the module's source directories for
-//     them, and RunTests keeps a result out of the cache when the sources
-//     changed while it ran (go test hashes the listings when the process
-//     ends, not when they were read).
+//     them and reads the environment variables their subprocesses use, and
+//     RunTests keeps a result out of the cache when the sources changed
+//     while it ran (go test hashes the listings when the process ends, not
+//     when they were read).
+//   - tools outside the module (the Pulumi CLI, Chromium): Tool makes one an
+//     input through a link inside the module.
 //   - what changes without mattering: listing the module root records the
 //     .git and .kumo entries, whose times change with every git status and
 //     every synth, so every such test would run again. Names and Glob read
@@ -49,9 +52,9 @@ func Names(dir string) ([]string, error) {
 	return slices.DeleteFunc(names, func(n string) bool { return n == "." || n == ".." }), nil
 }
 
-// Glob is filepath.Glob of pattern's base in dir (dir/pattern must not
-// hold a separator in pattern), recording dir's stat and each match's
-// instead of the listing.
+// Glob is filepath.Glob(filepath.Join(dir, pattern)) for a pattern without
+// a separator, recording dir's stat and each match's instead of the
+// listing.
 func Glob(dir, pattern string) ([]string, error) {
 	all, err := Names(dir)
 	if err != nil {
