@@ -330,10 +330,10 @@ func (k *keptAnswer) current(ek envKey, t *target, env, flags []string) bool {
 func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, flags []string, base string) (*decision, error) {
 	ek := envKey{goBin: goBin, root: t.root, env: strings.Join(env, "\x00"), environ: environHash()}
 	lk := listKey{envKey: ek, pkg: t.pkg, flags: strings.Join(flags, "\x00")}
-	path := keptFile(base, lk)
 	k, err := b.kept.get(ctx, lk,
 		func(k *keptAnswer) bool { return trustRun.Load() || k.current(ek, t, env, flags) },
 		func() (*keptAnswer, error) {
+			path := keptFile(base, lk)
 			if k, ok := readKept(path, lk); ok && k.current(ek, t, env, flags) {
 				return k, nil
 			}

@@ -5,7 +5,8 @@ package testinputs
 import "syscall"
 
 // names lists dir with system calls, not os.Open, which is what go test's
-// log of a test's inputs hooks.
+// log of a test's inputs hooks. Like os.ReadDir, it leaves out . and ..
+// (ParseDirent skips them).
 func names(dir string) ([]string, error) {
 	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {

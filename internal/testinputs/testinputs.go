@@ -49,7 +49,7 @@ func Names(dir string) ([]string, error) {
 		return nil, fmt.Errorf("testinputs: listing %s: %w", dir, err)
 	}
 	slices.Sort(names)
-	return slices.DeleteFunc(names, func(n string) bool { return n == "." || n == ".." }), nil
+	return names, nil
 }
 
 // Glob is filepath.Glob(filepath.Join(dir, pattern)) for a pattern without
@@ -90,14 +90,21 @@ func SourceDirs(root string) ([]string, error) {
 	// while the tests run (m.Run), not before or after.
 	readEnv()
 	readAnchor(root)
+	return walkSources(root, entries)
+}
+
+// walkSources returns the directories below root's entries (names) that
+// SourceDirs lists: all but volatile ones and those the go command ignores.
+// It records what it reads (a directory's listing) and nothing else.
+func walkSources(root string, entries []string) ([]string, error) {
 	var dirs []string
 	for _, name := range entries {
-		if slices.Contains(volatile, name) {
+		if slices.Contains(volatile, name) || ignored(name) {
 			continue
 		}
 		p := filepath.Join(root, name)
 		fi, err := os.Stat(p)
-		if err != nil || !fi.IsDir() || ignored(name) {
+		if err != nil || !fi.IsDir() {
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -145,12 +152,11 @@ func digest(root string) (string, error) {
 	}
 	slices.Sort(entries)
 	for _, n := range entries {
-		if n == "." || n == ".." || slices.Contains(volatile, n) {
-			continue
+		if !slices.Contains(volatile, n) {
+			add(filepath.Join(root, n))
 		}
-		add(filepath.Join(root, n))
 	}
-	dirs, err := SourceDirs(root)
+	dirs, err := walkSources(root, entries)
 	if err != nil {
 		return "", err
 	}
@@ -162,9 +168,7 @@ func digest(root string) (string, error) {
 		}
 		slices.Sort(kids)
 		for _, k := range kids {
-			if k != "." && k != ".." {
-				add(filepath.Join(d, k))
-			}
+			add(filepath.Join(d, k))
 		}
 	}
 	return b.String(), nil

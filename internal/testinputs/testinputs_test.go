@@ -48,11 +48,15 @@ func TestSourceDirs(t *testing.T) {
 	}
 }
 
-// TestGlob matches names in one directory like filepath.Glob.
+// TestGlob matches names in one directory like filepath.Glob; Names lists
+// them all.
 func TestGlob(t *testing.T) {
 	root := t.TempDir()
 	for _, n := range []string{"Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "README.md"} {
 		write(t, root, n, "x")
+	}
+	if names, err := Names(root); err != nil || !slices.Equal(names, []string{"Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.yaml", "README.md"}) {
+		t.Errorf("Names: %v, %v; want the four files, sorted, without . and ..", names, err)
 	}
 	got, err := Glob(root, "Pulumi.*.yaml")
 	if err != nil {
