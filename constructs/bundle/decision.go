@@ -300,13 +300,52 @@ func hashLines(lines []string) string {
 // the go command again: that question is most of an unchanged synth's time
 // (go list of a handler package takes 100 ms and 20 MB).
 type keptDecision struct {
-	Format                    string
+	Format string
+	// Kept is keptLayout: a file of another layout is asked again.
+	Kept                      int
 	GoBin, Root, Env, Environ string
 	Package, Flags            string
 	GoEnv                     map[string]string
 	Probe, GoEnvProbe         string
 	Packages                  []listedPackage
 	ID, Sum, Tree             string
+}
+
+// keptLayout numbers what a kept decision holds: 2 since it holds only
+// keptPackages. Files of an earlier layout (go list's whole answer) are
+// still correct but slow to read, so they are asked again and rewritten.
+const keptLayout = 2
+
+// keptPackages is the part of go list's answer that checking a kept
+// decision reads (sourceHash and treeFingerprint): the packages whose files
+// are hashed, in full, and one package per pinned module version, for its
+// module line. The standard library is covered by GOVERSION and left out.
+// A handler's answer lists about 300 packages, most of them the standard
+// library's and the module cache's; reading all of them back took a sixth
+// of an unchanged synth.
+func keptPackages(pkgs []listedPackage, root string) []listedPackage {
+	var kept []listedPackage
+	pinned := map[string]bool{}
+	for _, p := range pkgs {
+		if p.Standard {
+			continue
+		}
+		if id := pinnedVersion(&p, root); id != "" {
+			if pinned[id] {
+				continue
+			}
+			pinned[id] = true
+			// pinnedVersion reads the module and the directory only.
+			m := *p.Module
+			m.Dir, m.GoMod = "", ""
+			if r := m.Replace; r != nil {
+				m.Replace = &listedModule{Path: r.Path, Version: r.Version}
+			}
+			p = listedPackage{ImportPath: p.ImportPath, Dir: p.Dir, DepOnly: p.DepOnly, Module: &m}
+		}
+		kept = append(kept, p)
+	}
+	return kept
 }
 
 // keptAnswer is a kept decision with the go env answer it was checked
@@ -341,8 +380,8 @@ func (b *builder) decideKept(ctx context.Context, goBin string, t *target, env, 
 			if err != nil {
 				return nil, err
 			}
-			kd := keptDecision{Format: cacheFormat, GoBin: ek.goBin, Root: ek.root, Env: ek.env, Environ: ek.environ, Package: t.pkg, Flags: lk.flags,
-				GoEnv: ea.vals, Probe: ea.probe, GoEnvProbe: ea.goenv, Packages: d.pkgs, ID: d.id, Sum: d.sum, Tree: d.tree}
+			kd := keptDecision{Format: cacheFormat, Kept: keptLayout, GoBin: ek.goBin, Root: ek.root, Env: ek.env, Environ: ek.environ, Package: t.pkg, Flags: lk.flags,
+				GoEnv: ea.vals, Probe: ea.probe, GoEnvProbe: ea.goenv, Packages: keptPackages(d.pkgs, t.root), ID: d.id, Sum: d.sum, Tree: d.tree}
 			if raw, err := json.Marshal(kd); err == nil {
 				// Best effort: without the file the next run asks the go
 				// command.
@@ -485,7 +524,7 @@ func readKept(path string, lk listKey) (*keptAnswer, bool) {
 		return nil, false
 	}
 	var kd keptDecision
-	if json.Unmarshal(raw, &kd) != nil || kd.Format != cacheFormat || kd.GoBin != lk.goBin || kd.Root != lk.root ||
+	if json.Unmarshal(raw, &kd) != nil || kd.Format != cacheFormat || kd.Kept != keptLayout || kd.GoBin != lk.goBin || kd.Root != lk.root ||
 		kd.Env != lk.env || kd.Environ != lk.environ || kd.Package != lk.pkg || kd.Flags != lk.flags {
 		return nil, false
 	}

@@ -48,30 +48,42 @@ func (b *builder) goEnv(ctx context.Context, goBin string, t *target, env []stri
 }
 
 // listedPackage is the part of `go list -json` output the hash needs.
+// Empty fields are left out of a kept decision (keptDecision).
 type listedPackage struct {
 	ImportPath string
-	Name       string
+	Name       string `json:",omitempty"`
 	Dir        string
-	Standard   bool
+	Standard   bool `json:",omitempty"`
 	// EmbedPatterns are the package's //go:embed patterns, which only
 	// treeFingerprint reads.
-	EmbedPatterns []string
+	EmbedPatterns []string `json:",omitempty"`
 	// DepOnly is false only for the package named on the command line.
-	DepOnly bool
-	Module  *listedModule
+	DepOnly bool          `json:",omitempty"`
+	Module  *listedModule `json:",omitempty"`
 
-	GoFiles, CgoFiles, CFiles, CXXFiles, MFiles, HFiles, FFiles, SFiles []string
-	SwigFiles, SwigCXXFiles, SysoFiles, EmbedFiles                      []string
+	GoFiles      []string `json:",omitempty"`
+	CgoFiles     []string `json:",omitempty"`
+	CFiles       []string `json:",omitempty"`
+	CXXFiles     []string `json:",omitempty"`
+	MFiles       []string `json:",omitempty"`
+	HFiles       []string `json:",omitempty"`
+	FFiles       []string `json:",omitempty"`
+	SFiles       []string `json:",omitempty"`
+	SwigFiles    []string `json:",omitempty"`
+	SwigCXXFiles []string `json:",omitempty"`
+	SysoFiles    []string `json:",omitempty"`
+	EmbedFiles   []string `json:",omitempty"`
 }
 
 type listedModule struct {
 	Path    string
-	Version string
-	Main    bool
-	Replace *listedModule
+	Version string        `json:",omitempty"`
+	Main    bool          `json:",omitempty"`
+	Replace *listedModule `json:",omitempty"`
 	// Dir and GoMod locate the module's files; only treeFingerprint
 	// reads them.
-	Dir, GoMod string
+	Dir   string `json:",omitempty"`
+	GoMod string `json:",omitempty"`
 }
 
 const listFields = "ImportPath,Name,Dir,Standard,EmbedPatterns,DepOnly,Module," +

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -356,4 +357,83 @@ func TestPruneProgramsKeepsRecentlyUsed(t *testing.T) {
 	if len(entries) != len(names) {
 		t.Errorf("%d of %d recently used executables left", len(entries), len(names))
 	}
+}
+
+// TestKeptDecisionHoldsWhatItsCheckReads: the kept answer leaves out the
+// standard library and all but one package per pinned module version, and
+// its check hashes to the same source hash and tree fingerprint as go list's
+// whole answer did, so trimming it changes no key. A package whose files
+// are hashed is kept in full.
+func TestKeptDecisionHoldsWhatItsCheckReads(t *testing.T) {
+	t.Parallel()
+	root := newModule(t)
+	mustBuild(t, countingRunner(new([]string)), Spec{Root: root, Package: handlerPkg})
+	files, _ := filepath.Glob(filepath.Join(root, ".kumo", "bundles", "handler-*.decision.json"))
+	if len(files) != 1 {
+		t.Fatalf("kept decisions: %v; want one", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kd keptDecision
+	if err := json.Unmarshal(raw, &kd); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range kd.Packages {
+		if p.Standard {
+			t.Errorf("kept %s, a standard library package", p.ImportPath)
+		}
+	}
+	if len(kd.Packages) == 0 || !slices.ContainsFunc(kd.Packages, func(p listedPackage) bool { return len(p.GoFiles) > 0 && !p.DepOnly }) {
+		t.Errorf("kept packages %+v; want the handler package with its files", kd.Packages)
+	}
+
+	// go list's whole answer, with module-cache packages of two versions of
+	// one module and a replaced one, as a handler importing them lists them.
+	b := &builder{findGo: FindGo, run: RunGo}
+	goBin, err := FindGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := &target{root: root, pkg: handlerPkg}
+	full, err := b.list(context.Background(), goBin, tg, nil, buildFlags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	for i, v := range []string{"v1.2.0", "v1.2.0", "v1.3.0"} {
+		full = append(full, listedPackage{ImportPath: fmt.Sprintf("example.com/dep/p%d", i), Name: "p", Dir: filepath.Join(cache, "dep@"+v, fmt.Sprintf("p%d", i)),
+			DepOnly: true, GoFiles: []string{"p.go"}, Module: &listedModule{Path: "example.com/dep", Version: v, Dir: filepath.Join(cache, "dep@"+v), GoMod: filepath.Join(cache, "dep@"+v, "go.mod")}})
+	}
+	full = append(full, listedPackage{ImportPath: "example.com/old/q", Name: "q", Dir: filepath.Join(cache, "new@v2.0.0", "q"), DepOnly: true, GoFiles: []string{"q.go"},
+		Module: &listedModule{Path: "example.com/old", Version: "v1.0.0", Replace: &listedModule{Path: "example.com/new", Version: "v2.0.0", Dir: filepath.Join(cache, "new@v2.0.0")}}})
+	kept := keptPackages(full, root)
+	if n := len(kept); n >= len(full)-3 {
+		t.Errorf("kept %d of %d packages; want the standard library and the repeated module version left out", n, len(full))
+	}
+	goEnv := map[string]string{"GOVERSION": "go1.0"}
+	for _, c := range []struct {
+		name      string
+		full, got string
+	}{
+		{"source hash", mustSourceHash(t, tg, goEnv, full), mustSourceHash(t, tg, goEnv, kept)},
+		{"tree fingerprint", treeFingerprint(root, full), treeFingerprint(root, kept)},
+	} {
+		if c.full != c.got {
+			t.Errorf("%s of the kept packages %s; want %s, as of go list's whole answer", c.name, c.got, c.full)
+		}
+	}
+	if h := mustSourceHash(t, tg, goEnv, full[:len(full)-1]); h == mustSourceHash(t, tg, goEnv, kept) {
+		t.Error("the source hash does not change without the replaced module: the check above cannot fail")
+	}
+}
+
+func mustSourceHash(t *testing.T, tg *target, goEnv map[string]string, pkgs []listedPackage) string {
+	t.Helper()
+	sum, err := sourceHash(tg, tg.pkg, goEnv, nil, buildFlags, pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
 }
