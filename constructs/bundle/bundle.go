@@ -198,6 +198,12 @@ func (b *builder) compile(ctx context.Context, goBin string, t *target, env []st
 		return "", err
 	}
 	rec := record{Format: cacheFormat, SourceHash: sourceHash, CodeSHA256: codeSHA, Size: size}
+	// The zip just written is the one hashed: its identity goes in the
+	// record, so neither this run's synth nor the next run reads it again.
+	if info, err := os.Stat(zipPath); err == nil && info.Size() == size {
+		rec.Verified = fileIdentity(info)
+		verifiedZips.Store(zipPath, verifiedZip{info: info, id: rec.Verified, codeSHA: codeSHA})
+	}
 	if err := writeRecord(zipPath, rec); err != nil {
 		return "", err
 	}

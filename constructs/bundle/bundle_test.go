@@ -533,8 +533,12 @@ func TestCacheDoesNotTrustPlantedZips(t *testing.T) {
 func TestCacheRecord(t *testing.T) {
 	t.Parallel()
 	got := mustBuild(t, defaultBuilder, Spec{Root: newModule(t), Package: handlerPkg})
-	want := fmt.Sprintf("{\n  \"format\": %q,\n  \"sourceHash\": %q,\n  \"codeSha256\": %q,\n  \"size\": %d\n}\n",
-		cacheFormat, got.SourceHash, got.CodeSHA256, len(readFile(t, got.Path)))
+	verified := ""
+	if id := fileIdentity(mustStat(t, got.Path)); id != "" {
+		verified = fmt.Sprintf(",\n  \"verified\": %q", id)
+	}
+	want := fmt.Sprintf("{\n  \"format\": %q,\n  \"sourceHash\": %q,\n  \"codeSha256\": %q,\n  \"size\": %d%s\n}\n",
+		cacheFormat, got.SourceHash, got.CodeSHA256, len(readFile(t, got.Path)), verified)
 	recPath := strings.TrimSuffix(got.Path, ".zip") + ".json"
 	if rec := string(readFile(t, recPath)); rec != want {
 		t.Errorf("record %s = %s; want %s", recPath, rec, want)
@@ -745,4 +749,49 @@ func mustStat(t *testing.T, path string) os.FileInfo {
 		t.Fatal(err)
 	}
 	return info
+}
+
+// TestVerifiedSHA256: a zip this process built, or found matching its
+// record, is vouched for by its hex SHA-256 while it is the same file; a zip
+// rewritten in place (its modification time set back) or unknown to the
+// process is not, so the synth reads it.
+func TestVerifiedSHA256(t *testing.T) {
+	root := newModule(t)
+	b, _ := newCountingBuilder()
+	built := mustBuild(t, b, Spec{Root: root, Package: handlerPkg})
+	want := fmt.Sprintf("%x", sha256.Sum256(readFile(t, built.Path)))
+	if got, ok := VerifiedSHA256(built.Path, mustStat(t, built.Path)); !ok || got != want {
+		t.Errorf("VerifiedSHA256 of the zip just built: %q, %v; want %s", got, ok, want)
+	}
+	if fileIdentity(mustStat(t, built.Path)) != "" {
+		var rec record
+		if err := json.Unmarshal(readFile(t, recordPath(built.Path)), &rec); err != nil || rec.Verified != fileIdentity(mustStat(t, built.Path)) {
+			t.Errorf("record of the zip just built: %+v, %v; want its identity, so the next run does not hash it", rec, err)
+		}
+	}
+
+	// Another process: known once readCached has checked it.
+	verifiedZips.Delete(built.Path)
+	if _, ok := VerifiedSHA256(built.Path, mustStat(t, built.Path)); ok {
+		t.Error("VerifiedSHA256 of a zip this process never checked: ok; want false")
+	}
+	if again := mustBuild(t, b, Spec{Root: root, Package: handlerPkg}); again.Path != built.Path {
+		t.Fatalf("rebuilt to %s; want the cached %s", again.Path, built.Path)
+	}
+	if got, ok := VerifiedSHA256(built.Path, mustStat(t, built.Path)); !ok || got != want {
+		t.Errorf("VerifiedSHA256 after the cache check: %q, %v; want %s", got, ok, want)
+	}
+
+	before := mustStat(t, built.Path)
+	forged := readFile(t, built.Path)
+	forged[len(forged)/2] ^= 0xff
+	if err := os.WriteFile(built.Path, forged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(built.Path, before.ModTime(), before.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := VerifiedSHA256(built.Path, mustStat(t, built.Path)); ok {
+		t.Errorf("VerifiedSHA256 after an in-place rewrite: %q; want false", got)
+	}
 }

@@ -3,9 +3,11 @@ package bundle
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -81,15 +83,8 @@ func readCached(zipPath, sourceHash string) (string, bool) {
 	// otherwise hash the same megabytes a thousand times. Any write (or a
 	// file put in its place) changes what is compared here.
 	id := fileIdentity(info)
-	if v, ok := verifiedZips.Load(zipPath); ok {
-		prev := v.(verifiedZip)
-		same := os.SameFile(prev.info, info) && prev.info.Size() == info.Size() && prev.info.ModTime().Equal(info.ModTime())
-		if id != "" {
-			same = id == prev.id // the change time too: a modification time can be set back
-		}
-		if prev.codeSHA == r.CodeSHA256 && same {
-			return r.CodeSHA256, true
-		}
+	if prev, ok := verifiedFile(zipPath, info, id); ok && prev.codeSHA == r.CodeSHA256 {
+		return r.CodeSHA256, true
 	}
 	if id != "" && id == r.Verified {
 		verifiedZips.Store(zipPath, verifiedZip{info: info, id: id, codeSHA: r.CodeSHA256})
@@ -113,8 +108,39 @@ func readCached(zipPath, sourceHash string) (string, bool) {
 }
 
 // verifiedZips remembers, per zip path, the file this process last found
-// matching its record.
+// matching its record or wrote.
 var verifiedZips sync.Map
+
+// verifiedFile returns what verifiedZips remembers of the zip at zipPath
+// if info (with identity id) is still that file.
+func verifiedFile(zipPath string, info os.FileInfo, id string) (verifiedZip, bool) {
+	v, ok := verifiedZips.Load(zipPath)
+	if !ok {
+		return verifiedZip{}, false
+	}
+	prev := v.(verifiedZip)
+	same := os.SameFile(prev.info, info) && prev.info.Size() == info.Size() && prev.info.ModTime().Equal(info.ModTime())
+	if id != "" {
+		same = id == prev.id // the change time too: a modification time can be set back
+	}
+	return prev, same
+}
+
+// VerifiedSHA256 returns the hex SHA-256 of the file at path, as info
+// describes it, if this process built it as a zip or found it matching its
+// record, and it is still that file: a synth showing every function's zip
+// by its hash need not read a zip the bundler has just vouched for.
+func VerifiedSHA256(path string, info os.FileInfo) (string, bool) {
+	prev, ok := verifiedFile(filepath.Clean(path), info, fileIdentity(info))
+	if !ok {
+		return "", false
+	}
+	sum, err := base64.StdEncoding.DecodeString(prev.codeSHA)
+	if err != nil {
+		return "", false
+	}
+	return hex.EncodeToString(sum), true
+}
 
 type verifiedZip struct {
 	info    os.FileInfo

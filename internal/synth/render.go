@@ -21,6 +21,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/archive"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/asset"
+
+	"github.com/kumo-iac/kumo/constructs/bundle"
 )
 
 // unknownPlaceholder stands in for values that are not known until deploy.
@@ -237,16 +239,22 @@ func (c *fileHashes) stated(path string, info fs.FileInfo) (string, error) {
 			return h.sum, nil
 		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
+	// A function's zip was hashed by the bundler when it built or checked
+	// it, in this process; reading every zip again took a sixth of an
+	// unchanged synth of the shipped stacks.
+	sum, ok := bundle.VerifiedSHA256(path, info)
+	if !ok {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		hash := sha256.New()
+		if _, err := io.Copy(hash, f); err != nil {
+			return "", err
+		}
+		sum = hex.EncodeToString(hash.Sum(nil))
 	}
-	defer f.Close()
-	hash := sha256.New()
-	if _, err := io.Copy(hash, f); err != nil {
-		return "", err
-	}
-	sum := hex.EncodeToString(hash.Sum(nil))
 	if c != nil {
 		c.mu.Lock()
 		c.m[path] = fileHash{size: info.Size(), modTime: info.ModTime(), sum: sum}
