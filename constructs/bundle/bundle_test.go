@@ -681,6 +681,52 @@ func TestModuleDir(t *testing.T) {
 	}
 }
 
+// TestModuleDirIsKeptBetweenRuns: a new process (a fresh builder) asks the
+// go command nothing for a module's directory while go.mod, go.sum, go.work
+// and the directory are unchanged, and asks again after any of them
+// changes; each module keeps a bounded number of answers.
+func TestModuleDirIsKeptBetweenRuns(t *testing.T) {
+	t.Parallel()
+	lib, other := newModule(t), newModule(t)
+	user := newUserModule(t, lib)
+	ask := func(step, want string, asks int) {
+		t.Helper()
+		var calls []string
+		got, err := countingRunner(&calls).moduleDir(context.Background(), user, "example.com/h")
+		if err != nil || got != want || len(calls) != asks {
+			t.Errorf("%s: %q, %v after go commands %v; want %q after %d", step, got, err, calls, want, asks)
+		}
+	}
+	ask("first run", lib, 1)
+	ask("unchanged, in a new process", lib, 0)
+	writeFile(t, user, "go.mod", "module example.com/user\n\ngo 1.24\n\nrequire example.com/h v0.0.0\n\nreplace example.com/h => "+other+"\n")
+	ask("after go.mod names another replacement", other, 1)
+	ask("unchanged again", other, 0)
+	writeFile(t, user, "go.sum", "")
+	ask("after go.sum appears", other, 1)
+	writeFile(t, user, "go.work", "go 1.24\n\nuse .\n")
+	ask("after a go.work appears", other, 1)
+	writeFile(t, user, "go.work", "go 1.24\n\nuse .\n\nreplace example.com/h => "+lib+"\n")
+	ask("after go.work replaces the module", lib, 1)
+	if err := os.RemoveAll(lib); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// lib is an empty directory now: go list -m still names it.
+	ask("directory recreated, kept answer still names it", lib, 0)
+	os.Remove(lib)
+	var calls []string
+	if _, err := countingRunner(&calls).moduleDir(context.Background(), user, "example.com/h"); len(calls) != 1 {
+		t.Errorf("after the directory is gone: go commands %v (%v); want go list asked again", calls, err)
+	}
+	kept, _ := filepath.Glob(filepath.Join(user, ".kumo", "modules", "h-*.json"))
+	if len(kept) == 0 || len(kept) > keptModuleDirs {
+		t.Errorf("kept answers %v; want 1 to %d", kept, keptModuleDirs)
+	}
+}
+
 // TestCacheHitAfterRewriteIsChecked: a zip this process already verified,
 // then overwritten in place with other bytes of the same size, is checked
 // again and rebuilt, not trusted from memory.

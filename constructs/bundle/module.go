@@ -2,10 +2,15 @@ package bundle
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // moduleDirs caches ModuleDir answers for the life of the process: a
@@ -51,6 +56,16 @@ func (b *builder) moduleDir(ctx context.Context, root, module string) (string, e
 	if err != nil {
 		return "", err
 	}
+	// The answer is kept between runs like go list's for a package, so an
+	// unchanged synth runs no go command.
+	q := keptModuleDir{Format: cacheFormat, GoBin: goBin, Root: root, Module: module, Environ: environHash()}
+	path := filepath.Join(root, ".kumo", "modules", keptModuleName(module)+"-"+hashLines([]string{q.GoBin, q.Root, q.Module, q.Environ})[:16]+".json")
+	// Fingerprinted before go list runs, so a change while it runs shows
+	// next time.
+	q.Probe = moduleProbe(goBin, root)
+	if dir, ok := readKeptModuleDir(path, q); ok {
+		return dir, nil
+	}
 	t := &target{root: root}
 	out, err := b.goCmd(ctx, goBin, t, []string{"GO111MODULE=on"}, "go list -m "+module, "list", "-m", "-f", "{{.Dir}}", module)
 	if err != nil {
@@ -62,5 +77,109 @@ func (b *builder) moduleDir(ctx context.Context, root, module string) (string, e
 		// not in the module cache yet.
 		return "", fmt.Errorf("bundle: module %s is required by %s but not downloaded; run `go mod download %s` there", module, root, module)
 	}
+	q.Dir = dir
+	if raw, err := json.Marshal(q); err == nil {
+		// Best effort: without the file the next run asks the go command.
+		if writeAtomic(path, func(w io.Writer) error { _, err := w.Write(raw); return err }) == nil {
+			pruneKeptModuleDirs(filepath.Dir(path), keptModuleName(module)+"-", path)
+		}
+	}
 	return dir, nil
+}
+
+// keptModuleDir is a ModuleDir answer as the last run left it in
+// .kumo/modules: the question (the go command, the root, the module and the
+// environment's hash), the fingerprint of what go list -m read, and the
+// answer.
+type keptModuleDir struct {
+	Format, GoBin, Root, Module, Environ string
+	Probe                                string
+	Dir                                  string
+}
+
+// moduleProbe fingerprints what go list -m's answer for root depends on
+// besides the environment: the go command, root's go.mod and go.sum (which
+// pin and replace modules), and the go.work files from root up and their
+// contents (workspace modules and replacements).
+func moduleProbe(goBin, root string) string {
+	lines := []string{envProbe(envKey{goBin: goBin, root: root})}
+	sum, err := fileSHA256(filepath.Join(root, "go.sum"))
+	lines = append(lines, "go.sum "+hashOrAbsent(sum, err))
+	for dir := root; ; {
+		for _, f := range []string{"go.work", "go.work.sum"} {
+			sum, err := fileSHA256(filepath.Join(dir, f))
+			lines = append(lines, f+" in "+dir+" "+hashOrAbsent(sum, err))
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return hashLines(lines)
+}
+
+// readKeptModuleDir returns the answer kept at path if it answers q with
+// the same fingerprint and its directory is still there.
+func readKeptModuleDir(path string, q keptModuleDir) (string, bool) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	var k keptModuleDir
+	if json.Unmarshal(raw, &k) != nil || k.Dir == "" {
+		return "", false
+	}
+	dir := k.Dir
+	k.Dir = ""
+	if k != q {
+		return "", false
+	}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return "", false
+	}
+	return dir, true
+}
+
+// keptModuleName is the module's last path element, for a readable file
+// name.
+func keptModuleName(module string) string {
+	name := module[strings.LastIndexByte(module, '/')+1:]
+	if name == "" || strings.ContainsAny(name, `\:*?"<>|`) {
+		return "module"
+	}
+	return name
+}
+
+// keptModuleDirs is how many answers are kept per module name: one per
+// environment and project directory a machine uses, as for go list's.
+const keptModuleDirs = keptDecisions
+
+// pruneKeptModuleDirs removes all but the newest keptModuleDirs answers
+// whose files start with prefix, never current. Best effort.
+func pruneKeptModuleDirs(dir, prefix, current string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type kept struct {
+		path string
+		mod  time.Time
+	}
+	var others []kept
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if !strings.HasPrefix(e.Name(), prefix) || !strings.HasSuffix(e.Name(), ".json") || path == current || !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil {
+			others = append(others, kept{path, fi.ModTime()})
+		}
+	}
+	slices.SortFunc(others, func(a, b kept) int { return b.mod.Compare(a.mod) })
+	for i, o := range others {
+		if i+1 >= keptModuleDirs {
+			os.Remove(o.path)
+		}
+	}
 }
