@@ -2,6 +2,8 @@ package constructs_test
 
 import (
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -185,4 +187,33 @@ func TestUserPoolBadInputs(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestGroupNameCharacters: a group name is accepted or refused as
+// CreateGroup's pattern [\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128} says, counting
+// characters, not bytes; bytes that are not UTF-8 are refused.
+func TestGroupNameCharacters(t *testing.T) {
+	pattern := regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
+	valid := func(name string) bool {
+		err := constructs.UserPoolArgs{Groups: []constructs.Group{{Name: name}}}.Validate("pool")
+		if err != nil && !strings.Contains(err.Error(), "Groups[0].Name") {
+			t.Fatalf("Validate with group %q: %v; want no other problem", name, err)
+		}
+		return err == nil
+	}
+	names := []string{
+		"ops", "team-a", "Ärzte", "管理者", "a+b=c", "emoji😀", "x\u0301", "\ufffd",
+		"", "team a", "tab\t", "nbsp\u00a0", "line\nbreak", "\u200b",
+		strings.Repeat("é", 128), strings.Repeat("é", 129), strings.Repeat("a", 128), strings.Repeat("a", 129),
+	}
+	for _, name := range names {
+		if got, want := valid(name), pattern.MatchString(name); got != want {
+			t.Errorf("group name %q accepted: %v; the API's pattern says %v", name, got, want)
+		}
+	}
+	for _, name := range []string{"bad\xff", "\xc3"} {
+		if valid(name) {
+			t.Errorf("group name %q accepted; want bytes that are not UTF-8 refused", name)
+		}
+	}
 }
