@@ -196,10 +196,7 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 
 	cmd := exec.CommandContext(ctx, exe)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), EnvResult+"="+docPath, EnvRoot+"="+root, EnvStack+"="+req.Stack)
-	if req.CheckDetail {
-		cmd.Env = append(cmd.Env, EnvCheckDetail+"=1")
-	}
+	cmd.Env = append(os.Environ(), programEnv(docPath, root, req)...)
 	var captured bytes.Buffer
 	if stderr != nil {
 		cmd.Stdout, cmd.Stderr = stderr, stderr
@@ -211,14 +208,32 @@ func RunProgram(ctx context.Context, exe string, req Request, stderr io.Writer) 
 	// program left behind, so the two together need less.
 	debug.FreeOSMemory()
 	runErr := cmd.Run()
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, ctx.Err())
+	}
+	return programResult(exe, docPath, req, runErr, captured.String())
+}
+
+// programEnv is what a program synthesizing req is told, on top of the
+// environment: where to write its document, the project and the stack.
+func programEnv(docPath, root string, req Request) []string {
+	env := []string{EnvResult + "=" + docPath, EnvRoot + "=" + root, EnvStack + "=" + req.Stack}
+	if req.CheckDetail {
+		env = append(env, EnvCheckDetail+"=1")
+	}
+	return env
+}
+
+// programResult reads the document the program exe left at docPath after
+// it exited with runErr (nil: status 0), having printed captured when its
+// output was not passed through.
+func programResult(exe, docPath string, req Request, runErr error, captured string) (*Result, error) {
 	b, readErr := os.ReadFile(docPath)
 	switch {
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("synth stack %s: %w", req.Stack, ctx.Err())
 	case errors.Is(readErr, os.ErrNotExist):
 		// The program never reached kumo.Run's synth (it calls pulumi.Run,
 		// or crashed): say so rather than "no such file".
-		msg := strings.TrimSpace(captured.String())
+		msg := strings.TrimSpace(captured)
 		if msg != "" {
 			msg = ":\n" + msg
 		}
@@ -288,9 +303,26 @@ func ParseResult(b []byte) (*Result, error) {
 // names (only when its sources changed) and runs it to synthesize. The
 // program's own output goes to stderr.
 func SynthesizeProject(ctx context.Context, req Request, stderr io.Writer) (*Result, error) {
+	return synthesizeProject(ctx, req, stderr, nil)
+}
+
+// SynthesizeProjectHandingOff is SynthesizeProject for a command that only
+// reports the result (kumo synth): where the platform can replace a process
+// and has a POSIX shell, it hands this process over to the program (see
+// Handoff) and does not return; kumo, executed again with h's arguments,
+// gets the result from its own call. Elsewhere, or when the handoff cannot
+// start, it runs the program as SynthesizeProject does.
+func SynthesizeProjectHandingOff(ctx context.Context, req Request, stderr io.Writer, h Handoff) (*Result, error) {
+	return synthesizeProject(ctx, req, stderr, &h)
+}
+
+func synthesizeProject(ctx context.Context, req Request, stderr io.Writer, h *Handoff) (*Result, error) {
 	root, err := filepath.Abs(req.Root)
 	if err != nil {
 		return nil, err
+	}
+	if res, ok, err := resumed(root, req); ok {
+		return res, err
 	}
 	project, err := workspace.LoadProject(filepath.Join(root, projectFile))
 	if err != nil {
@@ -312,7 +344,13 @@ func SynthesizeProject(ctx context.Context, req Request, stderr io.Writer) (*Res
 	if err != nil {
 		return nil, fmt.Errorf("synth: build the program %s: %w", project.Main, err)
 	}
-	return RunProgram(ctx, prog.Path, Request{Root: root, Stack: req.Stack, JSONOnly: req.JSONOnly, CheckDetail: req.CheckDetail}, stderr)
+	run := Request{Root: root, Stack: req.Stack, JSONOnly: req.JSONOnly, CheckDetail: req.CheckDetail}
+	if h != nil && ctx.Err() == nil {
+		// Returns only if the handoff could not start; then the program
+		// runs as this process's child.
+		_ = handOff(prog.Path, root, run, *h)
+	}
+	return RunProgram(ctx, prog.Path, run, stderr)
 }
 
 // moduleRoot is the nearest directory at or above dir holding go.mod.

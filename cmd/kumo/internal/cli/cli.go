@@ -71,6 +71,11 @@ type Factory struct {
 	// in this process (tests). Default: nil, and kumo synth builds and runs
 	// the project's own program (Pulumi.yaml's main), which calls kumo.Run.
 	Program func(root string) synth.Program
+	// Handoff, when set, lets a command that only reports a synth (kumo
+	// synth) hand its process over to the program and be executed again
+	// with these arguments to finish (synth.Handoff). Default: nil, and the
+	// program runs as kumo's child.
+	Handoff *synth.Handoff
 	// AWSConfig loads the AWS SDK config (credential chain, profile) for
 	// region; an empty region leaves the choice to the SDK's environment.
 	// Commands that call AWS treat nil as config.LoadDefaultConfig.

@@ -52,6 +52,9 @@ func NewCmdRoot(f *cli.Factory) *cobra.Command {
 
 // Main runs kumo with the process's arguments and returns its exit code.
 func Main() int {
+	// A kumo executed again after a program it handed its process to
+	// takes the protocol's variables first, so nothing it starts sees them.
+	synth.TakeResume()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// A Go program writing to a broken pipe on stdout or stderr dies of
@@ -66,10 +69,16 @@ func Main() int {
 // in-process Program, so kumo synth builds and runs the project's own
 // program (Pulumi.yaml's main) the way pulumi up would.
 func newFactory() *cli.Factory {
-	return &cli.Factory{
+	f := &cli.Factory{
 		IO:    cli.System(),
 		Getwd: os.Getwd,
 	}
+	// kumo synth hands its process over to the program and is executed
+	// again, as this executable with these arguments, to finish.
+	if self, err := os.Executable(); err == nil {
+		f.Handoff = &synth.Handoff{Self: self, Args: os.Args[1:]}
+	}
+	return f
 }
 
 func run(ctx context.Context, f *cli.Factory, args []string) cli.ExitCode {

@@ -22,6 +22,9 @@ type Options struct {
 	IO      *cli.IOStreams
 	Getwd   func() (string, error)
 	Program func(root string) synth.Program
+	// Handoff, with no Program, hands the process over to the project's
+	// program while it runs (cli.Factory.Handoff).
+	Handoff *synth.Handoff
 	// Context cancels the run; it is the command's context.
 	Context context.Context
 
@@ -43,7 +46,7 @@ type Options struct {
 // NewCmdSynth returns the synth command. runF replaces the run in tests that
 // only check flag parsing; nil runs the synth.
 func NewCmdSynth(f *cli.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Getwd: f.Getwd, Program: f.Program}
+	opts := &Options{IO: f.IO, Getwd: f.Getwd, Program: f.Program, Handoff: f.Handoff}
 	cmd := &cobra.Command{
 		Use:   "synth",
 		Short: "Show what a stack would deploy, without touching AWS",
@@ -105,7 +108,15 @@ func runSynth(opts *Options) error {
 	// JSON output is the contract as the program wrote it; only the tree
 	// needs the resources read back.
 	req := synth.Request{Root: root, Stack: opts.Stack, JSONOnly: opts.JSON}
-	res, err := checkcmd.SynthesizeChecked(opts.Context, req, opts.Program, opts.IO.ErrOut)
+	var res *synth.Result
+	if opts.Program == nil && opts.Handoff != nil {
+		// kumo's pages need not stay resident beside the program's: this
+		// process becomes the program's and comes back as kumo to go on
+		// here.
+		res, err = synth.SynthesizeProjectHandingOff(opts.Context, req, opts.IO.ErrOut, *opts.Handoff)
+	} else {
+		res, err = checkcmd.SynthesizeChecked(opts.Context, req, opts.Program, opts.IO.ErrOut)
+	}
 	if err != nil {
 		return err
 	}
