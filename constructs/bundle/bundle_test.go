@@ -684,7 +684,7 @@ func TestModuleDir(t *testing.T) {
 // TestModuleDirIsKeptBetweenRuns: a new process (a fresh builder) asks the
 // go command nothing for a module's directory while go.mod, go.sum, go.work
 // and the directory are unchanged, and asks again after any of them
-// changes; each module keeps a bounded number of answers.
+// changes, rewriting its one file.
 func TestModuleDirIsKeptBetweenRuns(t *testing.T) {
 	t.Parallel()
 	lib, other := newModule(t), newModule(t)
@@ -721,9 +721,41 @@ func TestModuleDirIsKeptBetweenRuns(t *testing.T) {
 	if _, err := countingRunner(&calls).moduleDir(context.Background(), user, "example.com/h"); len(calls) != 1 {
 		t.Errorf("after the directory is gone: go commands %v (%v); want go list asked again", calls, err)
 	}
-	kept, _ := filepath.Glob(filepath.Join(user, ".kumo", "modules", "h-*.json"))
-	if len(kept) == 0 || len(kept) > keptModuleDirs {
-		t.Errorf("kept answers %v; want 1 to %d", kept, keptModuleDirs)
+	kept, _ := filepath.Glob(filepath.Join(user, ".kumo", "modules", "h-*"+keptModuleSuffix))
+	if len(kept) != 1 {
+		t.Errorf("kept answers %v; want the one environment's", kept)
+	}
+}
+
+// TestModuleDirPerEnvironment: runs under several environments (a
+// terminal, an editor, a test with a wrapper on PATH) each keep their
+// answer, so alternating between them asks the go command nothing; a stream
+// of one-off environments keeps the newest keptDecisions.
+func TestModuleDirPerEnvironment(t *testing.T) {
+	lib := newModule(t)
+	user := newUserModule(t, lib)
+	asks := func(env string) int {
+		t.Setenv("KUMO_TEST_ENVIRONMENT", env)
+		var calls []string
+		if _, err := countingRunner(&calls).moduleDir(context.Background(), user, "example.com/h"); err != nil {
+			t.Fatal(err)
+		}
+		return len(calls)
+	}
+	for _, env := range []string{"terminal", "editor", "wrapper"} {
+		asks(env)
+	}
+	for _, env := range []string{"terminal", "editor", "wrapper"} {
+		if n := asks(env); n != 0 {
+			t.Errorf("%s again: %d go commands; want its kept answer", env, n)
+		}
+	}
+	for i := range 2 * keptDecisions {
+		asks(fmt.Sprint("one-off ", i))
+	}
+	kept, _ := filepath.Glob(filepath.Join(user, ".kumo", "modules", "h-*"+keptModuleSuffix))
+	if len(kept) != keptDecisions {
+		t.Errorf("after %d one-off environments: %d kept answers; want the newest %d", 2*keptDecisions, len(kept), keptDecisions)
 	}
 }
 

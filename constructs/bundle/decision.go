@@ -417,8 +417,14 @@ const keptSuffix = ".decision.json"
 // name-digest.decision.json).
 var keptLegacy = regexp.MustCompile(`^(-[0-9a-f]{8})?\.decision\.json$`)
 
-// keptDigests matches what follows the name in a kept decision's file.
-var keptDigests = regexp.MustCompile(`^-[0-9a-f]{8}-[0-9a-f]{8}\.decision\.json$`)
+// keptDigests reports whether rest is what follows the name in a kept
+// answer's file: two digests and suffix.
+func keptDigests(rest, suffix string) bool {
+	d, ok := strings.CutSuffix(rest, suffix)
+	return ok && keptDigestPair.MatchString(d)
+}
+
+var keptDigestPair = regexp.MustCompile(`^-[0-9a-f]{8}-[0-9a-f]{8}$`)
 
 // keptDecisions is how many environments' answers are kept per package
 // and project directory: enough for the handful one machine uses, while a
@@ -462,8 +468,12 @@ var keptRoot = regexp.MustCompile(`"Root":("(?:[^"\\]|\\.)*")`)
 // project directories that no longer exist, and the files earlier versions
 // kept. It is best effort: a file it cannot remove stays, and a removed
 // answer only means asking the go command again.
-func pruneKept(base, current string) {
-	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), keptSuffix)+"-"
+func pruneKept(base, current string) { pruneKeptFiles(base, current, keptSuffix, keptLegacy) }
+
+// pruneKeptFiles is pruneKept for files named name-digest-digest+suffix,
+// removing those legacy matches after a name too.
+func pruneKeptFiles(base, current, suffix string, legacy *regexp.Regexp) {
+	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), suffix)+"-"
 	// base is name-digest.decision.json.
 	name := prefix[:strings.LastIndexByte(strings.TrimSuffix(prefix, "-"), '-')]
 	entries, err := os.ReadDir(dir)
@@ -483,11 +493,11 @@ func pruneKept(base, current string) {
 			continue
 		}
 		path := filepath.Join(dir, file)
-		if keptLegacy.MatchString(rest) {
+		if legacy != nil && legacy.MatchString(rest) {
 			os.Remove(path)
 			continue
 		}
-		if !keptDigests.MatchString(rest) || path == current {
+		if !keptDigests(rest, suffix) || path == current {
 			continue
 		}
 		if !keptRootExists(path) {

@@ -7,10 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // moduleDirs caches ModuleDir answers for the life of the process: a
@@ -59,7 +57,10 @@ func (b *builder) moduleDir(ctx context.Context, root, module string) (string, e
 	// The answer is kept between runs like go list's for a package, so an
 	// unchanged synth runs no go command.
 	q := keptModuleDir{Format: cacheFormat, GoBin: goBin, Root: root, Module: module, Environ: environHash()}
-	path := filepath.Join(root, ".kumo", "modules", keptModuleName(module)+"-"+hashLines([]string{q.GoBin, q.Root, q.Module, q.Environ})[:16]+".json")
+	// Named and pruned as the kept go list answers are: per project
+	// directory and module, then per go command and environment.
+	base := filepath.Join(root, ".kumo", "modules", keptModuleName(module)+"-"+hashLines([]string{q.Root, q.Module})[:8]+keptModuleSuffix)
+	path := strings.TrimSuffix(base, keptModuleSuffix) + "-" + hashLines([]string{q.GoBin, q.Environ})[:8] + keptModuleSuffix
 	// Fingerprinted before go list runs, so a change while it runs shows
 	// next time.
 	q.Probe = moduleProbe(goBin, root)
@@ -81,7 +82,7 @@ func (b *builder) moduleDir(ctx context.Context, root, module string) (string, e
 	if raw, err := json.Marshal(q); err == nil {
 		// Best effort: without the file the next run asks the go command.
 		if writeAtomic(path, func(w io.Writer) error { _, err := w.Write(raw); return err }) == nil {
-			pruneKeptModuleDirs(filepath.Dir(path), keptModuleName(module)+"-", path)
+			pruneKeptFiles(base, path, keptModuleSuffix, nil)
 		}
 	}
 	return dir, nil
@@ -151,35 +152,5 @@ func keptModuleName(module string) string {
 	return name
 }
 
-// keptModuleDirs is how many answers are kept per module name: one per
-// environment and project directory a machine uses, as for go list's.
-const keptModuleDirs = keptDecisions
-
-// pruneKeptModuleDirs removes all but the newest keptModuleDirs answers
-// whose files start with prefix, never current. Best effort.
-func pruneKeptModuleDirs(dir, prefix, current string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type kept struct {
-		path string
-		mod  time.Time
-	}
-	var others []kept
-	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
-		if !strings.HasPrefix(e.Name(), prefix) || !strings.HasSuffix(e.Name(), ".json") || path == current || !e.Type().IsRegular() {
-			continue
-		}
-		if fi, err := e.Info(); err == nil {
-			others = append(others, kept{path, fi.ModTime()})
-		}
-	}
-	slices.SortFunc(others, func(a, b kept) int { return b.mod.Compare(a.mod) })
-	for i, o := range others {
-		if i+1 >= keptModuleDirs {
-			os.Remove(o.path)
-		}
-	}
-}
+// keptModuleSuffix ends the files of kept ModuleDir answers.
+const keptModuleSuffix = ".module.json"
