@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -44,6 +45,18 @@ func Run(program func(ctx *pulumi.Context) error, opts ...pulumi.RunOption) {
 	if !ok {
 		pulumi.Run(program, opts...)
 		return
+	}
+	// kumo synth runs the program in the background of a shell it hands
+	// its process to, which starts it with interrupts ignored, and every go
+	// command the program starts would inherit that: a terminal's Ctrl-C
+	// must stop them as it stops the program.
+	if signal.Ignored(os.Interrupt) {
+		interrupted := make(chan os.Signal, 1)
+		signal.Notify(interrupted, os.Interrupt)
+		go func() {
+			<-interrupted
+			os.Exit(130)
+		}()
 	}
 	if err := synthesize(context.Background(), req, doc, program); err != nil {
 		fmt.Fprintf(os.Stderr, "kumo: %v\n", err)

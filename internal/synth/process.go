@@ -313,6 +313,9 @@ func SynthesizeProject(ctx context.Context, req Request, stderr io.Writer) (*Res
 // gets the result from its own call. Elsewhere, or when the handoff cannot
 // start, it runs the program as SynthesizeProject does.
 func SynthesizeProjectHandingOff(ctx context.Context, req Request, stderr io.Writer, h Handoff) (*Result, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return synthesizeProject(ctx, req, stderr, &h)
 }
 
@@ -348,7 +351,7 @@ func synthesizeProject(ctx context.Context, req Request, stderr io.Writer, h *Ha
 	if h != nil && ctx.Err() == nil {
 		// Returns only if the handoff could not start; then the program
 		// runs as this process's child.
-		_ = handOff(prog.Path, root, run, *h)
+		_ = handOff(ctx, prog.Path, root, run, *h)
 	}
 	return RunProgram(ctx, prog.Path, run, stderr)
 }

@@ -55,6 +55,7 @@ func Main() int {
 	// A kumo executed again after a program it handed its process to
 	// takes the protocol's variables first, so nothing it starts sees them.
 	synth.TakeResume()
+	defer synth.ReleaseResume()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	// A Go program writing to a broken pipe on stdout or stderr dies of
