@@ -198,11 +198,12 @@ func (b *builder) compile(ctx context.Context, goBin string, t *target, env []st
 		return "", err
 	}
 	rec := record{Format: cacheFormat, SourceHash: sourceHash, CodeSHA256: codeSHA, Size: size}
-	// The zip just written is the one hashed: its identity goes in the
-	// record, so neither this run's synth nor the next run reads it again.
+	// The zip just written is the one hashed: this run's synth need not
+	// read it again. Its identity stays out of the record until a run
+	// hashes it (readCached): the zip is not synced, and a file torn by a
+	// crash could keep the identity recorded for its whole bytes.
 	if info, err := os.Stat(zipPath); err == nil && info.Size() == size {
-		rec.Verified = fileIdentity(info)
-		verifiedZips.Store(zipPath, verifiedZip{info: info, id: rec.Verified, codeSHA: codeSHA})
+		verifiedZips.Store(zipPath, verifiedZip{info: info, id: fileIdentity(info), codeSHA: codeSHA})
 	}
 	if err := writeRecord(zipPath, rec); err != nil {
 		return "", err

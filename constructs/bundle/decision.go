@@ -139,15 +139,22 @@ func TrustSourcesForThisRun() { trustRun.Store(true) }
 // RunGo sets it to the directory the go command runs in, whatever this
 // process's is, so a synth started from another directory (go test runs
 // each package's tests in its own) gets the same answers.
-var shellVariables = []string{"PWD", "OLDPWD", "_", "SHLVL"}
+// IFS, OPTIND and PPID are reset by a POSIX shell for what it runs, and
+// kumo synth runs the program through one (internal/synth's handoff) where
+// kumo check runs it directly.
+var shellVariables = []string{"PWD", "OLDPWD", "_", "SHLVL", "IFS", "OPTIND", "PPID"}
 
 // environHash keys go command answers by this process's environment, which
 // the go command inherits (GOFLAGS aside, any of GOTOOLCHAIN, GOPROXY,
-// GOWORK, GOENV... could change them), but for shellVariables.
+// GOWORK, GOENV... could change them), but for shellVariables, names a
+// shell does not pass on (not identifiers: exported shell functions, say;
+// the go command reads none), and the Pulumi engine's PULUMI_ variables,
+// which differ with every deployment (its ports) and every config change
+// and which the go command does not read either.
 func environHash() string {
 	env := slices.DeleteFunc(goEnviron(os.Environ()), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
-		return slices.Contains(shellVariables, name)
+		return slices.Contains(shellVariables, name) || !shellName.MatchString(name) || strings.HasPrefix(name, "PULUMI_")
 	})
 	slices.Sort(env)
 	h := sha256.New()
@@ -157,6 +164,9 @@ func environHash() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// shellName matches the variable names a POSIX shell passes on.
+var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // envProbe fingerprints what go env's answer depends on besides the
 // environment and the settings file: the go command itself (a toolchain

@@ -254,10 +254,18 @@ func TestSynthProtocolVariablesDoNotKeyAnswers(t *testing.T) {
 	if environHash() != first {
 		t.Error("a new synth result path changed the environment's key")
 	}
-	for _, kv := range [][2]string{{"PWD", "/somewhere/else"}, {"OLDPWD", "/before"}, {"SHLVL", "3"}, {"_", "/usr/bin/env"}} {
+	for _, kv := range [][2]string{{"PWD", "/somewhere/else"}, {"OLDPWD", "/before"}, {"SHLVL", "3"}, {"_", "/usr/bin/env"}, {"IFS", ":"}, {"OPTIND", "2"}, {"PPID", "1"}} {
 		t.Setenv(kv[0], kv[1])
 		if environHash() != first {
 			t.Errorf("the shell's %s changed the environment's key; the go command reads none of them", kv[0])
+		}
+	}
+	// What a shell does not pass on (kumo synth's program runs through one,
+	// kumo check's does not), and the engine's per-deployment variables.
+	for _, kv := range [][2]string{{"BASH_FUNC_f%%", "() { :; }"}, {"A-B", "1"}, {"PULUMI_MONITOR", "127.0.0.1:41231"}, {"PULUMI_CONFIG", `{"p:k":"v"}`}} {
+		t.Setenv(kv[0], kv[1])
+		if environHash() != first {
+			t.Errorf("%s changed the environment's key; the go command does not read it", kv[0])
 		}
 	}
 	t.Setenv("GOFLAGS", "-mod=mod")

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"golang.org/x/mod/modfile"
 )
 
 // moduleDirs caches ModuleDir answers for the life of the process: a
@@ -99,25 +101,80 @@ type keptModuleDir struct {
 }
 
 // moduleProbe fingerprints what go list -m's answer for root depends on
-// besides the environment: the go command, root's go.mod and go.sum (which
-// pin and replace modules), and the go.work files from root up and their
-// contents (workspace modules and replacements).
+// besides the environment's variables: the go command, root's go.mod and
+// go.sum (which pin and replace modules), vendor/modules.txt, a go.mod
+// that GOFLAGS' -modfile names, the go env -w settings file (which may set
+// GOWORK or GOFLAGS), and the workspace: every go.work from root up (or the
+// one GOWORK names) with its go.work.sum and the go.mod of each directory
+// it uses.
 func moduleProbe(goBin, root string) string {
 	lines := []string{envProbe(envKey{goBin: goBin, root: root})}
-	sum, err := fileSHA256(filepath.Join(root, "go.sum"))
-	lines = append(lines, "go.sum "+hashOrAbsent(sum, err))
-	for dir := root; ; {
-		for _, f := range []string{"go.work", "go.work.sum"} {
-			sum, err := fileSHA256(filepath.Join(dir, f))
-			lines = append(lines, f+" in "+dir+" "+hashOrAbsent(sum, err))
+	addFile := func(tag, path string) {
+		sum, err := fileSHA256(path)
+		lines = append(lines, tag+" "+path+" "+hashOrAbsent(sum, err))
+	}
+	addFile("go.sum", filepath.Join(root, "go.sum"))
+	addFile("vendor", filepath.Join(root, "vendor", "modules.txt"))
+	for _, f := range strings.Fields(os.Getenv("GOFLAGS")) {
+		if v, ok := strings.CutPrefix(strings.TrimPrefix(f, "-"), "-modfile="); ok {
+			if !filepath.IsAbs(v) {
+				v = filepath.Join(root, v)
+			}
+			addFile("modfile", v)
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
+	}
+	if goenv := goenvFile(); goenv != "" {
+		addFile("goenv", goenv)
+	}
+	var works []string
+	switch w := os.Getenv("GOWORK"); w {
+	case "off":
+	case "", "auto":
+		for dir := root; ; dir = filepath.Dir(dir) {
+			works = append(works, filepath.Join(dir, "go.work"))
+			if filepath.Dir(dir) == dir {
+				break
+			}
 		}
-		dir = parent
+	default:
+		works = append(works, w)
+	}
+	for _, w := range works {
+		addFile("go.work", w)
+		addFile("go.work.sum", w+".sum")
+		raw, err := os.ReadFile(w)
+		if err != nil {
+			continue
+		}
+		// A workspace module's go.mod decides its path and replacements.
+		if wf, err := modfile.ParseWork(w, raw, nil); err == nil {
+			for _, u := range wf.Use {
+				dir := u.Path
+				if !filepath.IsAbs(dir) {
+					dir = filepath.Join(filepath.Dir(w), dir)
+				}
+				addFile("use", filepath.Join(dir, "go.mod"))
+			}
+		}
 	}
 	return hashLines(lines)
+}
+
+// goenvFile is the go env -w settings file the go command reads: GOENV, or
+// go/env in the user's configuration directory; "" when there is none.
+func goenvFile() string {
+	switch g := os.Getenv("GOENV"); g {
+	case "off":
+		return ""
+	case "":
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(dir, "go", "env")
+	default:
+		return g
+	}
 }
 
 // readKeptModuleDir returns the answer kept at path if it answers q with
