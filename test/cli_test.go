@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -306,5 +308,94 @@ func TestCLIClosedStdout(t *testing.T) {
 	defer null.Close()
 	if code, stderr := startKumo(t, bin, null); code != 0 || stderr != "" {
 		t.Errorf(">/dev/null: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+}
+
+// TestCLISynthHandsOffItsProcess: kumo synth is not resident while the
+// program runs: the program's parent is the process the caller started,
+// running a shell in kumo's place, and kumo comes back in it to finish (the
+// output written, exit 0); nothing is left in the temporary directory. A
+// program that fails is reported with kumo's exit code all the same.
+func TestCLISynthHandsOffItsProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the program's parent is read from /proc")
+	}
+	t.Parallel()
+	bin := buildKumo(t)
+	dir := sourceProject(t, "name: kumo\nruntime: go\nmain: probe/\n")
+	probe := `package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/kumo-iac/kumo"
+)
+
+func main() {
+	parent, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", os.Getppid()))
+	os.WriteFile(os.Getenv("KUMO_TEST_PARENT"), []byte(fmt.Sprintf("%d %s", os.Getppid(), parent)), 0o644)
+	if os.Getenv("KUMO_TEST_FAIL") != "" {
+		os.Exit(7)
+	}
+	kumo.Run(func(ctx *pulumi.Context) error {
+		ctx.Export("probe", pulumi.String("ok"))
+		return nil
+	})
+}
+`
+	if err := os.MkdirAll(filepath.Join(dir, "probe"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "probe", "main.go"), []byte(probe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte("config: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	synth := func(env ...string) (pid int, stderr string, code int, parent string) {
+		t.Helper()
+		// Paths the same every run: they are part of the environment
+		// kumo keeps the go command's answers by.
+		tmp := filepath.Join(dir, "tmp")
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		report := filepath.Join(dir, "parent")
+		os.Remove(report)
+		cmd := exec.Command(bin, "synth", "--stack", "dev", "--json", "--out", filepath.Join(dir, "out.json"), "--force")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), append([]string{"TMPDIR=" + tmp, "KUMO_TEST_PARENT=" + report}, env...)...)
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("left in the temporary directory: %v", left)
+		}
+		b, _ := os.ReadFile(report)
+		return cmd.Process.Pid, errOut.String(), cmd.ProcessState.ExitCode(), string(b)
+	}
+
+	pid, stderr, code, parent := synth()
+	if code != 0 {
+		t.Fatalf("kumo synth: exit %d: %s", code, stderr)
+	}
+	ppid, exe, _ := strings.Cut(parent, " ")
+	if ppid != strconv.Itoa(pid) || exe == "" || exe == bin {
+		t.Errorf("program's parent: %q; want process %d (the one started) running a shell, not kumo (%s)", parent, pid, bin)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out.json")); err != nil || !strings.Contains(string(b), `"probe": "ok"`) {
+		t.Errorf("output: %s, %v; want the program's contract", b, err)
+	}
+
+	_, stderr, code, _ = synth("KUMO_TEST_FAIL=1")
+	if code != 1 || !strings.Contains(stderr, "exited (exit status 7) without a synth result") {
+		t.Errorf("failing program: exit %d, stderr %q; want exit 1 and the program's status", code, stderr)
 	}
 }
