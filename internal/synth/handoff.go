@@ -150,6 +150,14 @@ func ownResumeDir(dir string) bool {
 
 const resumeDirPrefix = "kumo-synth-"
 
+// Resuming reports whether this process resumes a handed-off synth: the
+// program has run, and what its command checks before a synth was checked
+// by the kumo that handed off.
+func Resuming() bool {
+	TakeResume()
+	return resumeTaken != nil
+}
+
 // ReleaseResume removes the directory of a resume this process took but did
 // not consume (its command failed before the synth, on a changed --out for
 // instance), so that no document is left behind. kumo's main defers it.

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// TestPreviousOutput: what --out may replace without --force, checked as a
-// stream: exactly kumo synth's JSON contract or its tree, nothing else.
+// TestPreviousOutput: what --out may replace without --force: exactly kumo
+// synth's JSON contract or its tree, nothing else, however its values nest
+// and whatever their strings hold.
 func TestPreviousOutput(t *testing.T) {
 	const resource = `{"urn":"urn:pulumi:dev::shop::aws:sqs/queue:Queue::jobs","type":"aws:sqs/queue:Queue","inputs":{"tags":{"a":[1,{"b":null}]}}}`
 	many := `{"project":"shop","stack":"dev","resources":[` + strings.Repeat(resource+",", 9999) + resource + `],"outputs":{}}`
@@ -33,12 +34,18 @@ func TestPreviousOutput(t *testing.T) {
 		{"truncated", `{"project":"shop","stack":"dev","resources":[` + resource, false},
 		{"broken resource", `{"project":"shop","stack":"dev","resources":[{"urn":],"outputs":{}}`, false},
 		{"array", `[{"project":"shop"}]`, false},
+		{"indented, with brackets and quotes in strings", "{\n  \"project\": \"shop\",\n  \"stack\": \"dev\",\n  \"resources\": [\n    {\"a\": \"]}\\\"[{\"}\n  ],\n  \"outputs\": {\"n\": 1, \"s\": \"}\\\"{\"}\n}\n", true},
+		{"a number last in outputs", `{"project":"shop","stack":"dev","resources":[],"outputs":{"n":-1.5e3}}`, true},
+		{"a literal last in a resource", `{"project":"shop","stack":"dev","resources":[{"ok":true}],"outputs":{"x":null}}`, true},
+		{"escaped key", `{"pro\u006aect":"shop","stack":"dev","resources":[],"outputs":{}}`, true},
+		{"a number for the last key", `{"stack":"dev","resources":[],"outputs":{},"project":1}`, false},
+		{"empty object", `{}`, false},
 		{"text", "remember the milk\n", false},
 		{"tree header not first", "notes\nstack dev (project shop): 4 resources\n", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := previousOutput(strings.NewReader(tt.data)); got != tt.want {
+			if got := previousOutput([]byte(tt.data)); got != tt.want {
 				t.Errorf("previousOutput: got %v; want %v", got, tt.want)
 			}
 		})

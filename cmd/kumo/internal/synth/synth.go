@@ -99,8 +99,9 @@ func runSynth(opts *Options) error {
 	}
 	// --out is checked before the synth, which can take seconds, so a
 	// refused path costs nothing, and again before writing, in case the
-	// file changed meanwhile.
-	if opts.OutFile != "" {
+	// file changed meanwhile. (A kumo resuming a synth it handed off has
+	// checked it before the program ran.)
+	if opts.OutFile != "" && !synth.Resuming() {
 		if _, err := checkOut(opts.OutFile, resolve(cwd, opts.OutFile), opts.Force); err != nil {
 			return err
 		}
