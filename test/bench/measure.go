@@ -22,8 +22,8 @@ type sample struct {
 	// descendant it waited for (RUSAGE_BOTH), the largest of them.
 	maxRSS int64
 	// treeRSS is the largest sum of resident sets of the processes alive at
-	// once (kumo and the program it runs), sampled from /proc every few
-	// milliseconds; 0 where there is no /proc.
+	// once (kumo, or the shell kumo hands its process to, and the program),
+	// sampled from /proc every few milliseconds; 0 where there is no /proc.
 	treeRSS int64
 }
 
