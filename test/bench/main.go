@@ -317,7 +317,7 @@ func (b *bench) scaleCase(name string, n int, zip bool) error {
 			return err
 		}
 		r.n = 0 // not part of the marginal cost
-		r.notes = append(r.notes, "no target: a prebuilt zip, so no bundling; the difference to the case above is bundling's share")
+		r.notes = append(r.notes, "no target: every function ships a prebuilt zip, so nothing is bundled; compare with the case above for bundling's share of an unchanged synth")
 	} else if n == targetN {
 		r.wall, r.rss = scaleWall, scaleRSS
 	}
