@@ -200,8 +200,9 @@ func (b *builder) compile(ctx context.Context, goBin string, t *target, env []st
 	rec := record{Format: cacheFormat, SourceHash: sourceHash, CodeSHA256: codeSHA, Size: size}
 	// The zip just written is the one hashed: this run's synth need not
 	// read it again. Its identity stays out of the record until a run
-	// hashes it (readCached): the zip is not synced, and a file torn by a
-	// crash could keep the identity recorded for its whole bytes.
+	// hashes and syncs it (readCached): the zip is not synced here, and a
+	// file torn by a crash could keep the identity recorded for its whole
+	// bytes.
 	if info, err := os.Stat(zipPath); err == nil && info.Size() == size {
 		verifiedZips.Store(zipPath, verifiedZip{info: info, id: fileIdentity(info), codeSHA: codeSHA})
 	}

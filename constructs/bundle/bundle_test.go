@@ -743,6 +743,18 @@ func TestModuleDirIsKeptBetweenRuns(t *testing.T) {
 		t.Errorf("kept answers %v; want the one environment's", kept)
 	}
 
+	// An alternate go.mod that GOFLAGS names (a new environment).
+	writeFile(t, user, "alt.mod", "module example.com/user\n\ngo 1.24\n\nrequire example.com/h v0.0.0\n\nreplace example.com/h => "+lib+"\n")
+	t.Setenv("GOFLAGS", "-modfile=alt.mod")
+	ask("with -modfile", lib, 1)
+	ask("unchanged -modfile", lib, 0)
+	writeFile(t, user, "alt.mod", "module example.com/user\n\ngo 1.24\n\nrequire example.com/h v0.0.0\n\nreplace example.com/h => "+other+"\n")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ask("after the -modfile file names another replacement", other, 1)
+	t.Setenv("GOFLAGS", "")
+
 	// The go env -w settings file (here named by GOENV, a new environment).
 	writeFile(t, user, "go.mod", "module example.com/user\n\ngo 1.24\n\nrequire example.com/h v0.0.0\n\nreplace example.com/h => "+lib+"\n")
 	goenv := filepath.Join(t.TempDir(), "env")

@@ -98,9 +98,11 @@ func readCached(zipPath, sourceHash string) (string, bool) {
 		return "", false
 	}
 	verifiedZips.Store(zipPath, verifiedZip{info: info, id: id, codeSHA: r.CodeSHA256})
-	if id != "" {
-		// Remember this file's identity, so later runs need not hash it;
-		// if the record cannot be written, they hash it again.
+	// Remember this file's identity, so later runs need not hash it (if
+	// the record cannot be written, they hash it again); only once the
+	// bytes just hashed are on disk: the zip was written without a sync,
+	// and a crash could otherwise leave a torn file with this identity.
+	if id != "" && f.Sync() == nil {
 		r.Verified = id
 		_ = writeRecord(zipPath, r)
 	}

@@ -116,11 +116,14 @@ func moduleProbe(goBin, root string) string {
 	addFile("go.sum", filepath.Join(root, "go.sum"))
 	addFile("vendor", filepath.Join(root, "vendor", "modules.txt"))
 	for _, f := range strings.Fields(os.Getenv("GOFLAGS")) {
-		if v, ok := strings.CutPrefix(strings.TrimPrefix(f, "-"), "-modfile="); ok {
+		// -modfile=x or --modfile=x; the go command then reads x's .sum
+		// for go.sum.
+		if v, ok := strings.CutPrefix(strings.TrimPrefix(strings.TrimPrefix(f, "-"), "-"), "modfile="); ok {
 			if !filepath.IsAbs(v) {
 				v = filepath.Join(root, v)
 			}
 			addFile("modfile", v)
+			addFile("modfile sum", strings.TrimSuffix(v, ".mod")+".sum")
 		}
 	}
 	if goenv := goenvFile(); goenv != "" {

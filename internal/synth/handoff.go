@@ -55,25 +55,31 @@ const (
 // hangup meanwhile, whether sent to the process or to its group: it stops
 // the program (with a termination; the shell starts background programs
 // with interrupts ignored) and passes the signal on in envSignal, as kumo
-// stops a program it runs when interrupted. wait's own report of a
-// program so stopped is not shown. Should kumo not execute (its executable
+// stops a program it runs when interrupted. The traps are set before the
+// program starts, so a signal in between stops it too; the shell waits again
+// only while a signal interrupted its wait and the program lives; wait's
+// own report of a program so stopped is not shown. Should kumo not execute (its executable
 // removed while the program ran), the shell removes the resume's directory
 // and exits 1 with a message, not with its own 126 or 127. Its arguments:
 // the project directory, the program, kumo, the resume's directory, then
 // kumo's arguments.
 const handoffScript = `r=$1 p=$2 k=$3 d=$4
 shift 4
-(cd -- "$r" && unset KUMO_SYNTH_RESUME && exec "$p") </dev/null >&2 &
-pid=$!
-sig=
+pid= sig=
 trap 'sig=INT; kill -TERM $pid 2>/dev/null' INT
 trap 'sig=TERM; kill -TERM $pid 2>/dev/null' TERM
 trap 'sig=HUP; kill -TERM $pid 2>/dev/null' HUP
+(cd -- "$r" && unset KUMO_SYNTH_RESUME && exec "$p") </dev/null >&2 &
+pid=$!
+[ -z "$sig" ] || kill -TERM $pid 2>/dev/null
 while :; do
 	wait $pid 2>/dev/null
 	status=$?
-	kill -0 $pid 2>/dev/null || break
+	[ -n "$sig" ] && [ $status -gt 128 ] && kill -0 $pid 2>/dev/null || break
 done
+trap 'sig=INT' INT
+trap 'sig=TERM' TERM
+trap 'sig=HUP' HUP
 KUMO_SYNTH_STATUS=$status KUMO_SYNTH_SIGNAL=$sig
 export KUMO_SYNTH_STATUS KUMO_SYNTH_SIGNAL
 trap 'rm -rf -- "$d"; echo "kumo: cannot run $k again to finish the synth" >&2; exit 1' EXIT

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,6 +56,8 @@ var treeHeader = regexp.MustCompile(`\Astack [A-Za-z0-9_.-]+ \(project [^\s()]+\
 // meanwhile), checked to be one JSON document by json.Valid, and its top
 // level then walked without decoding the resources: decoding a 1,000-function
 // stack's 12 MB output a resource at a time took 80 ms, three times a synth.
+// (json.Valid counts its limit of 10,000 nesting levels from the top of the
+// document; kumo writes nothing nearly as deep.)
 func previousOutput(b []byte) bool {
 	if treeHeader.Match(b[:min(len(b), treeHeaderMax)]) {
 		return true
@@ -191,11 +194,17 @@ func checkOut(arg, path string, force bool) (string, error) {
 	if info.Size() == 0 {
 		return target, nil
 	}
-	b, err := os.ReadFile(target)
+	f, err := os.Open(target)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
-	if !previousOutput(b) {
+	defer f.Close()
+	// Bounded again while reading: the file may have grown since.
+	b, err := io.ReadAll(io.LimitReader(f, maxPreviousOutput+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	if len(b) > maxPreviousOutput || !previousOutput(b) {
 		return "", refuseOverwrite(name)
 	}
 	return target, nil
