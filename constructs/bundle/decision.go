@@ -154,7 +154,7 @@ var shellVariables = []string{"PWD", "OLDPWD", "_", "SHLVL", "IFS", "OPTIND", "P
 func environHash() string {
 	env := slices.DeleteFunc(goEnviron(os.Environ()), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
-		return slices.Contains(shellVariables, name) || !shellName.MatchString(name) || strings.HasPrefix(name, "PULUMI_")
+		return slices.Contains(shellVariables, name) || !shellName(name) || strings.HasPrefix(name, "PULUMI_")
 	})
 	slices.Sort(env)
 	h := sha256.New()
@@ -165,8 +165,18 @@ func environHash() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// shellName matches the variable names a POSIX shell passes on.
-var shellName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// shellName reports whether name is one a POSIX shell passes on: a letter
+// or underscore, then letters, digits and underscores. (Checked by hand:
+// environHash runs for every function a stack builds.)
+func shellName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return name != ""
+}
 
 // envProbe fingerprints what go env's answer depends on besides the
 // environment and the settings file: the go command itself (a toolchain
@@ -484,7 +494,7 @@ func pruneKept(base, current string) { pruneKeptFiles(base, current, keptSuffix,
 // removing those legacy matches after a name too.
 func pruneKeptFiles(base, current, suffix string, legacy *regexp.Regexp) {
 	dir, prefix := filepath.Dir(base), strings.TrimSuffix(filepath.Base(base), suffix)+"-"
-	// base is name-digest.decision.json.
+	// base is name-digest+suffix.
 	name := prefix[:strings.LastIndexByte(strings.TrimSuffix(prefix, "-"), '-')]
 	entries, err := os.ReadDir(dir)
 	if err != nil {
